@@ -1,0 +1,17 @@
+//! Pure types that validate on construction: a value that exists is valid.
+
+pub mod digits;
+pub mod field;
+pub mod jalali;
+pub mod national_id;
+pub mod phone;
+pub mod plate;
+pub mod service;
+pub mod tracking_code;
+
+pub use field::{Answer, DocumentRef, DocumentSource, FieldError, FieldKind, FieldValue};
+pub use national_id::{CompanyId, NationalId};
+pub use phone::PhoneNumber;
+pub use plate::VehiclePlate;
+pub use service::{Catalog, FieldSpec, PublicStatus, Service};
+pub use tracking_code::TrackingCode;

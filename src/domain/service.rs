@@ -1,0 +1,337 @@
+//! Services are data: each is declared in `bot.toml` with its form and its workflow, and the
+//! catalog checks the declarations hang together before anything runs.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use super::field::FieldKind;
+
+/// One e-service an applicant can request, as declared in configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Stable slug, e.g. `debt-respite`; Fluent ids derive from it (`service-debt-respite`).
+    pub id: String,
+    /// The form, asked field by field in this order.
+    pub fields: Vec<FieldSpec>,
+    /// Workflow stages; the first is where a new request starts.
+    pub stages: Vec<Stage>,
+    /// Moves staff may make between stages.
+    #[serde(default)]
+    pub transitions: Vec<Transition>,
+}
+
+/// One question of a service's form. (No `deny_unknown_fields` here: serde cannot combine it
+/// with `flatten`; the kind's own variant still refuses unknown keys.)
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldSpec {
+    pub id: String,
+    #[serde(flatten)]
+    pub kind: FieldKind,
+    /// An optional field can be skipped.
+    #[serde(default)]
+    pub optional: bool,
+    /// Asked only when an earlier choice field has the given option.
+    #[serde(default)]
+    pub only_if: Option<Condition>,
+}
+
+/// `only_if = { field = "applicant-kind", equals = "person" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub field: String,
+    pub equals: String,
+}
+
+/// The coarse status anyone holding a tracking code may see; details stay with the owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PublicStatus {
+    Received,
+    InReview,
+    WaitingForApplicant,
+    Completed,
+    Rejected,
+}
+
+impl PublicStatus {
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Self::Received => "status-received",
+            Self::InReview => "status-in-review",
+            Self::WaitingForApplicant => "status-waiting-for-applicant",
+            Self::Completed => "status-completed",
+            Self::Rejected => "status-rejected",
+        }
+    }
+}
+
+/// A workflow stage with its SLA target.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub id: String,
+    pub public: PublicStatus,
+    /// How long a request should sit here at most; `None` for final stages.
+    #[serde(default)]
+    pub target_hours: Option<u32>,
+}
+
+/// A move staff may make, and whether the applicant is told.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    pub from: String,
+    pub to: String,
+    #[serde(default = "default_roles")]
+    pub roles: Vec<String>,
+    #[serde(default = "default_true")]
+    pub notify: bool,
+    #[serde(default)]
+    pub note_required: bool,
+}
+
+fn default_roles() -> Vec<String> {
+    vec!["reviewer".into()]
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Service {
+    pub fn name_id(&self) -> String {
+        format!("service-{}", self.id)
+    }
+
+    pub fn about_id(&self) -> String {
+        format!("service-{}-about", self.id)
+    }
+
+    pub fn initial_stage(&self) -> &Stage {
+        self.stages
+            .first()
+            .expect("the catalog refuses services without stages")
+    }
+
+    pub fn stage(&self, id: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+
+    pub fn field(&self, id: &str) -> Option<&FieldSpec> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+}
+
+impl FieldSpec {
+    /// Fluent id of the question, e.g. `field-debt-respite-amount`.
+    pub fn prompt_id(&self, service: &str) -> String {
+        format!("field-{service}-{}", self.id)
+    }
+
+    /// Fluent id of a choice option's label.
+    pub fn option_id(&self, service: &str, option: &str) -> String {
+        format!("field-{service}-{}-{option}", self.id)
+    }
+}
+
+/// Fluent id of a stage's name, shared by every service that has the stage.
+pub fn stage_name_id(stage: &str) -> String {
+    format!("stage-{stage}")
+}
+
+/// The validated set of services.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    services: Vec<Service>,
+}
+
+/// A declaration that does not hang together, naming the service and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("service `{service}`: {problem}")]
+pub struct CatalogError {
+    pub service: String,
+    pub problem: String,
+}
+
+impl Catalog {
+    pub fn new(services: Vec<Service>) -> Result<Self, CatalogError> {
+        let mut ids = HashSet::new();
+        for service in &services {
+            let fail = |problem: String| CatalogError {
+                service: service.id.clone(),
+                problem,
+            };
+            if !is_slug(&service.id) {
+                return Err(fail(
+                    "ids are lower-case letters, digits and hyphens".into(),
+                ));
+            }
+            if !ids.insert(service.id.as_str()) {
+                return Err(fail("declared twice".into()));
+            }
+            validate_form(service).map_err(fail)?;
+            validate_workflow(service).map_err(fail)?;
+        }
+        if services.is_empty() {
+            return Err(CatalogError {
+                service: "-".into(),
+                problem: "no service is declared".into(),
+            });
+        }
+        Ok(Self { services })
+    }
+
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    /// Every Fluent id the catalog refers to, so that start-up can check the locales have them.
+    pub fn message_ids(&self) -> Vec<String> {
+        let mut ids = Vec::new();
+        for service in &self.services {
+            ids.push(service.name_id());
+            ids.push(service.about_id());
+            for field in &service.fields {
+                ids.push(field.prompt_id(&service.id));
+                if let FieldKind::Choice { options } = &field.kind {
+                    ids.extend(options.iter().map(|o| field.option_id(&service.id, o)));
+                }
+            }
+            ids.extend(service.stages.iter().map(|s| stage_name_id(&s.id)));
+        }
+        ids
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn validate_form(service: &Service) -> Result<(), String> {
+    if service.fields.is_empty() {
+        return Err("the form has no fields".into());
+    }
+    let mut seen: Vec<&FieldSpec> = Vec::new();
+    for field in &service.fields {
+        if !is_slug(&field.id) {
+            return Err(format!(
+                "field `{}`: ids are lower-case letters, digits and hyphens",
+                field.id
+            ));
+        }
+        if seen.iter().any(|f| f.id == field.id) {
+            return Err(format!("field `{}` is declared twice", field.id));
+        }
+        field
+            .kind
+            .validate()
+            .map_err(|p| format!("field `{}`: {p}", field.id))?;
+        if let Some(cond) = &field.only_if {
+            let earlier = seen.iter().find(|f| f.id == cond.field);
+            match earlier.map(|f| &f.kind) {
+                Some(FieldKind::Choice { options }) if options.contains(&cond.equals) => {}
+                _ => {
+                    return Err(format!(
+                        "field `{}`: only_if must name an earlier choice field and one of its options",
+                        field.id
+                    ));
+                }
+            }
+        }
+        seen.push(field);
+    }
+    Ok(())
+}
+
+fn validate_workflow(service: &Service) -> Result<(), String> {
+    if service.stages.is_empty() {
+        return Err("the workflow has no stages".into());
+    }
+    let mut stage_ids = HashSet::new();
+    for stage in &service.stages {
+        if !is_slug(&stage.id) || !stage_ids.insert(stage.id.as_str()) {
+            return Err(format!(
+                "stage `{}` is malformed or declared twice",
+                stage.id
+            ));
+        }
+    }
+    for t in &service.transitions {
+        if !stage_ids.contains(t.from.as_str()) || !stage_ids.contains(t.to.as_str()) {
+            return Err(format!(
+                "transition {} → {} names an unknown stage",
+                t.from, t.to
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(toml_text: &str) -> Result<Catalog, CatalogError> {
+        #[derive(Deserialize)]
+        struct Doc {
+            services: Vec<Service>,
+        }
+        Catalog::new(
+            toml::from_str::<Doc>(toml_text)
+                .expect("valid toml")
+                .services,
+        )
+    }
+
+    const OK: &str = r#"
+        [[services]]
+        id = "s"
+        stages = [{ id = "submitted", public = "received" }, { id = "done", public = "completed" }]
+        transitions = [{ from = "submitted", to = "done" }]
+        [[services.fields]]
+        id = "kind"
+        kind = "choice"
+        options = ["a", "b"]
+        [[services.fields]]
+        id = "nid"
+        kind = "national-id"
+        only_if = { field = "kind", equals = "a" }
+    "#;
+
+    #[test]
+    fn a_coherent_service_is_accepted_and_lists_its_message_ids() {
+        let catalog = parse(OK).unwrap();
+        let ids = catalog.message_ids();
+        assert!(ids.contains(&"field-s-kind-a".to_string()));
+        assert!(ids.contains(&"stage-done".to_string()));
+    }
+
+    #[test]
+    fn incoherent_declarations_name_the_problem() {
+        let unknown_stage = OK.replace(r#"to = "done""#, r#"to = "nowhere""#);
+        assert!(
+            parse(&unknown_stage)
+                .unwrap_err()
+                .problem
+                .contains("unknown stage")
+        );
+        let bad_condition = OK.replace(r#"equals = "a""#, r#"equals = "z""#);
+        assert!(
+            parse(&bad_condition)
+                .unwrap_err()
+                .problem
+                .contains("only_if")
+        );
+        let empty_choice = OK.replace(r#"options = ["a", "b"]"#, "options = []");
+        assert!(parse(&empty_choice).is_err());
+    }
+}

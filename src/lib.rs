@@ -1,0 +1,4 @@
+//! peygir: requests, tracking codes and complaints for a finance directorate's e-services,
+//! over Telegram, Bale and a terminal chat, with PostgreSQL holding every fact.
+
+pub mod domain;
