@@ -1,4 +1,7 @@
 //! peygir: requests, tracking codes and complaints for a finance directorate's e-services,
 //! over Telegram, Bale and a terminal chat, with PostgreSQL holding every fact.
 
+pub mod config;
+pub mod conversation;
 pub mod domain;
+pub mod i18n;

@@ -1,0 +1,109 @@
+# English: the bot's own words. Service-specific texts are in services.ftl.
+
+welcome = Hello! Welcome to Peygir, the e-services assistant of the General Directorate of Economic Affairs and Finance.
+    Here you can submit a request, follow it with its tracking code, and file a complaint or suggestion. Every service is free of charge.
+choose-language = لطفاً زبان را انتخاب کنید. / Please choose a language.
+language-fa = فارسی
+language-en = English
+
+menu = What would you like to do?
+menu-submit = Submit a new request
+menu-track = Track with a code
+menu-complain = File a complaint or suggestion
+menu-mine = My requests
+menu-help = Help
+
+nav-back = Back
+nav-cancel = Cancel
+nav-skip = Skip
+
+choose-service = Which service do you need?
+service-intro = { $name }
+    { $about }
+    This service is free of charge. Press "Back" or "Cancel" at any point.
+share-contact = Share my mobile number
+confirm-summary = Please check your "{ $service }" request:
+summary-line = { $label }: { $value }
+confirm-yes = Confirm and submit
+value-skipped = (not given)
+cancelled = Cancelled; nothing was saved.
+submitted = Your "{ $service }" request is registered.
+    Tracking code: { $code }
+    Keep this code: with it you can see the request's status at any time. Keeping the tracking code is your responsibility.
+
+ask-code = Send the tracking code (18 digits, Persian or Latin digits, with or without hyphens).
+lookup-public = Service: { $service }
+    Status: { $status }
+    Last change: { $updated }
+lookup-owner = Tracking code: { $code }
+    Service: { $service }
+    Stage: { $stage } ({ $status })
+    Submitted: { $submitted }
+    Last change: { $updated }
+    Stage history:
+history-line = • { $at } — { $stage }
+lookup-complaint = Complaint { $code }
+    Status: { $status }
+    Last change: { $updated }
+lookup-not-found = No request or complaint has this tracking code. Please check the code.
+
+complaint-subject = Which request is your complaint or suggestion about?
+complaint-general = A general matter (not about one request)
+complaint-about = { $service }: { $code }
+complaint-ask-text = Write your complaint or suggestion (at most { $max } characters).
+complaint-filed = Your complaint is registered.
+    Complaint tracking code: { $code }
+    Use this code to follow it up.
+complaint-status-open = awaiting review
+complaint-status-answered = answered
+complaint-status-closed = closed
+
+mine-empty = You have not submitted any request or complaint yet.
+mine-requests = Your requests:
+mine-request-line = • { $code } | { $service }: { $status } ({ $updated })
+mine-complaints = Your complaints:
+mine-complaint-line = • { $code }: { $status } ({ $updated })
+
+help = Peygir help
+    Services:
+    { $services }
+    • Every service is free of charge; you are never asked to pay.
+    • Every request and every complaint gets a unique tracking code; see its status with "Track with a code" or the /track command.
+    • The services are available around the clock; you are told of any fault, and maintenance is announced in advance.
+    • Your information is kept confidential.
+    • Commands: /start start, /menu menu, /back back, /cancel cancel, /track track, /lang language.
+help-service-line = • { $name }: { $about }
+
+not-understood = Sorry, I did not understand. Please pick one of the options or send a tracking code.
+stale-button = That button belongs to an older message and no longer works. Please use the latest message.
+unexpected-document = I was not expecting a file here. Please answer the question.
+pick-one = Please pick one of the options.
+internal-error = Sorry, something went wrong and your message was not saved. Please send it again in a moment.
+
+error-empty = The answer is empty. Please write something.
+error-too-long = The text is too long (at most { $max } characters).
+error-not-number = Please write a number only.
+error-range = That number is out of range (minimum: { $min }, maximum: { $max }).
+error-option = Please pick one of the options.
+error-date = That date is not valid. Write it as year/month/day in the Solar Hijri calendar, e.g. 1403/07/15.
+error-mobile = That mobile number is not valid. Write an Iranian mobile number, e.g. 09121234567.
+error-length = This id must have { $expected } digits.
+error-check-digit = The check digit of this id does not match; a digit is probably mistyped.
+error-plate = That plate is not valid. Write two digits, the letter, three digits and the region code, e.g. 12 الف 345 - 67.
+error-document-expected = Please send the file.
+error-document-not-expected = This question needs a written answer, not a file.
+error-file-type = That file type is not accepted. Send a PDF, JPEG or PNG.
+error-file-size = The file is larger than allowed ({ $mb } MB).
+
+code-not-digits = A tracking code has digits only.
+code-length = A tracking code has { $expected } digits, but you sent { $got }.
+code-check-digit = That tracking code is not valid; a digit is probably mistyped or two digits are swapped.
+
+terminal-document-hint = (Type the path of the file on this computer.)
+terminal-file-missing = No readable file at that path.
+
+status-received = received
+status-in-review = under review
+status-waiting-for-applicant = waiting for you
+status-completed = completed
+status-rejected = rejected

@@ -1,0 +1,109 @@
+# Persian: the bot's own words. Service-specific texts are in services.ftl.
+
+welcome = سلام! به «پیگیر» خوش آمدید، دستیار خدمات الکترونیکی ادارهٔ کل امور اقتصادی و دارایی.
+    این‌جا می‌توانید درخواست ثبت کنید، وضعیت آن را با کد رهگیری پیگیری کنید و شکایت یا پیشنهاد بفرستید. همهٔ خدمات رایگان است.
+choose-language = لطفاً زبان را انتخاب کنید. / Please choose a language.
+language-fa = فارسی
+language-en = English
+
+menu = چه کاری برایتان انجام دهم؟
+menu-submit = ثبت درخواست جدید
+menu-track = پیگیری با کد رهگیری
+menu-complain = ثبت شکایت یا پیشنهاد
+menu-mine = درخواست‌های من
+menu-help = راهنما
+
+nav-back = بازگشت
+nav-cancel = انصراف
+nav-skip = رد کردن
+
+choose-service = کدام خدمت را می‌خواهید؟
+service-intro = { $name }
+    { $about }
+    این خدمت رایگان است. هر جا خواستید «بازگشت» یا «انصراف» را بزنید.
+share-contact = ارسال شمارهٔ همراه من
+confirm-summary = لطفاً اطلاعات درخواست «{ $service }» را بررسی کنید:
+summary-line = { $label }: { $value }
+confirm-yes = تأیید و ثبت درخواست
+value-skipped = (وارد نشده)
+cancelled = لغو شد؛ چیزی ثبت نشد.
+submitted = درخواست «{ $service }» ثبت شد.
+    کد رهگیری شما: { $code }
+    این کد را نگه دارید؛ هر زمان با آن می‌توانید وضعیت درخواست را ببینید. نگهداری کد رهگیری بر عهدهٔ شماست.
+
+ask-code = کد رهگیری را بفرستید (۱۸ رقم، با ارقام فارسی یا انگلیسی، با یا بی خط تیره).
+lookup-public = خدمت: { $service }
+    وضعیت: { $status }
+    آخرین تغییر: { $updated }
+lookup-owner = کد رهگیری: { $code }
+    خدمت: { $service }
+    مرحله: { $stage } ({ $status })
+    ثبت: { $submitted }
+    آخرین تغییر: { $updated }
+    سابقهٔ مراحل:
+history-line = • { $at } — { $stage }
+lookup-complaint = شکایت { $code }
+    وضعیت: { $status }
+    آخرین تغییر: { $updated }
+lookup-not-found = درخواست یا شکایتی با این کد رهگیری پیدا نشد. لطفاً کد را دوباره بررسی کنید.
+
+complaint-subject = شکایت یا پیشنهاد شما دربارهٔ کدام درخواست است؟
+complaint-general = موضوع کلی (دربارهٔ درخواست خاصی نیست)
+complaint-about = { $service }: { $code }
+complaint-ask-text = متن شکایت یا پیشنهاد خود را بنویسید (حداکثر { $max } نویسه).
+complaint-filed = شکایت شما ثبت شد.
+    کد رهگیری شکایت: { $code }
+    با همین کد می‌توانید وضعیت آن را پیگیری کنید.
+complaint-status-open = در انتظار رسیدگی
+complaint-status-answered = پاسخ داده شده
+complaint-status-closed = بسته شده
+
+mine-empty = هنوز درخواست یا شکایتی ثبت نکرده‌اید.
+mine-requests = درخواست‌های شما:
+mine-request-line = • { $code } | { $service }: { $status } ({ $updated })
+mine-complaints = شکایت‌های شما:
+mine-complaint-line = • { $code }: { $status } ({ $updated })
+
+help = راهنمای «پیگیر»
+    خدمات:
+    { $services }
+    • همهٔ خدمات رایگان است و هیچ هزینه‌ای از شما گرفته نمی‌شود.
+    • برای هر درخواست و هر شکایت یک کد رهگیری یکتا صادر می‌شود؛ با «پیگیری با کد رهگیری» یا فرمان /track وضعیت آن را ببینید.
+    • خدمات شبانه‌روزی در دسترس است؛ هر اختلال به شما اطلاع داده می‌شود و کارهای نگهداری از پیش اعلام می‌شود.
+    • اطلاعات شما محرمانه نگهداری می‌شود.
+    • فرمان‌ها: /start شروع، /menu منو، /back بازگشت، /cancel انصراف، /track پیگیری، /lang زبان.
+help-service-line = • { $name }: { $about }
+
+not-understood = متوجه نشدم. لطفاً یکی از گزینه‌ها را انتخاب کنید یا کد رهگیری را بفرستید.
+stale-button = این دکمه مربوط به پیام قدیمی‌تری است و دیگر کار نمی‌کند. لطفاً از آخرین پیام استفاده کنید.
+unexpected-document = این‌جا انتظار فایل نداشتم. لطفاً به پرسش پاسخ دهید.
+pick-one = لطفاً یکی از گزینه‌ها را انتخاب کنید.
+internal-error = متأسفیم، خطایی پیش آمد و پیام شما ثبت نشد. لطفاً چند لحظهٔ دیگر دوباره بفرستید.
+
+error-empty = پاسخ خالی است. لطفاً چیزی بنویسید.
+error-too-long = متن بیش از اندازه بلند است (حداکثر { $max } نویسه).
+error-not-number = لطفاً فقط عدد بنویسید.
+error-range = این عدد در محدودهٔ مجاز نیست (کمینه: { $min }، بیشینه: { $max }).
+error-option = لطفاً یکی از گزینه‌ها را انتخاب کنید.
+error-date = تاریخ نامعتبر است. آن را به شکل سال/ماه/روز شمسی بنویسید، مثلاً ۱۴۰۳/۰۷/۱۵.
+error-mobile = شمارهٔ همراه نامعتبر است. یک شمارهٔ همراه ایران بنویسید، مثلاً ۰۹۱۲۱۲۳۴۵۶۷.
+error-length = این شناسه باید { $expected } رقم باشد.
+error-check-digit = رقم کنترل این شناسه درست نیست؛ احتمالاً یک رقم اشتباه نوشته شده است.
+error-plate = پلاک نامعتبر است. آن را به شکل دو رقم، حرف، سه رقم و کد استان بنویسید، مثلاً ۱۲ الف ۳۴۵ - ۶۷.
+error-document-expected = لطفاً فایل را بفرستید.
+error-document-not-expected = این پرسش پاسخ نوشتاری می‌خواهد، نه فایل.
+error-file-type = این نوع فایل پذیرفته نیست. فقط PDF، JPEG یا PNG بفرستید.
+error-file-size = فایل از اندازهٔ مجاز ({ $mb } مگابایت) بزرگ‌تر است.
+
+code-not-digits = کد رهگیری فقط از رقم تشکیل شده است.
+code-length = کد رهگیری { $expected } رقم دارد، اما شما { $got } رقم فرستادید.
+code-check-digit = این کد رهگیری معتبر نیست؛ احتمالاً یک رقم اشتباه نوشته شده یا دو رقم جابه‌جا شده است.
+
+terminal-document-hint = (مسیر فایل روی این رایانه را بنویسید.)
+terminal-file-missing = فایلی در این مسیر پیدا نشد یا خواندنی نیست.
+
+status-received = دریافت شد
+status-in-review = در حال بررسی
+status-waiting-for-applicant = در انتظار اقدام شما
+status-completed = انجام شد
+status-rejected = رد شد

@@ -1,0 +1,308 @@
+//! `bot.toml` plus `PEYGIR_*` environment overrides, as one typed struct validated at start.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::domain::{Catalog, Service};
+use crate::i18n::Locale;
+
+/// The configuration shipped with the program, used when no `bot.toml` is found.
+pub const DEFAULT_TOML: &str = include_str!("../bot.toml");
+
+/// Everything peygir reads from configuration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    #[serde(default = "default_locales_dir")]
+    pub locales_dir: PathBuf,
+    #[serde(default)]
+    pub default_locale: Locale,
+    #[serde(default)]
+    pub database: DatabaseConfig,
+    #[serde(default)]
+    pub telegram: TelegramConfig,
+    #[serde(default)]
+    pub http: HttpConfig,
+    #[serde(default)]
+    pub terminal: TerminalConfig,
+    services: Vec<Service>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: Option<SecretString>,
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    pub postgres_bin_dir: Option<PathBuf>,
+}
+
+/// How updates arrive from the Bot API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BotMode {
+    #[default]
+    Polling,
+    Webhook,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramConfig {
+    pub token: Option<SecretString>,
+    #[serde(default = "default_api_url")]
+    pub api_url: String,
+    pub platform: Option<String>,
+    #[serde(default)]
+    pub mode: BotMode,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<SecretString>,
+    #[serde(default = "default_poll_timeout")]
+    pub poll_timeout_secs: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalConfig {
+    #[serde(default = "default_terminal_chat")]
+    pub chat_id: i64,
+}
+
+fn default_data_dir() -> PathBuf {
+    "data".into()
+}
+fn default_locales_dir() -> PathBuf {
+    "locales".into()
+}
+fn default_max_connections() -> u32 {
+    10
+}
+fn default_api_url() -> String {
+    "https://api.telegram.org".into()
+}
+fn default_poll_timeout() -> u32 {
+    30
+}
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_terminal_chat() -> i64 {
+    1
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: default_max_connections(),
+            postgres_bin_dir: None,
+        }
+    }
+}
+impl Default for TelegramConfig {
+    fn default() -> Self {
+        Self {
+            token: None,
+            api_url: default_api_url(),
+            platform: None,
+            mode: BotMode::Polling,
+            webhook_url: None,
+            webhook_secret: None,
+            poll_timeout_secs: default_poll_timeout(),
+        }
+    }
+}
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+        }
+    }
+}
+impl Default for TerminalConfig {
+    fn default() -> Self {
+        Self {
+            chat_id: default_terminal_chat(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path` (or the built-in defaults when `path` is absent and `required` is false),
+    /// applies the environment, and validates.
+    pub fn load(path: &Path, required: bool) -> anyhow::Result<(Self, Catalog)> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => {
+                DEFAULT_TOML.to_owned()
+            }
+            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        };
+        Self::from_toml(&text, |key| std::env::var(key).ok())
+            .with_context(|| format!("in {}", path.display()))
+    }
+
+    /// Parses and validates; `env` looks up overrides (a function so tests need not touch the
+    /// process environment).
+    pub fn from_toml(
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<(Self, Catalog)> {
+        let mut config: Config = toml::from_str(text)?;
+        config.apply_env(env)?;
+        let catalog = Catalog::new(std::mem::take(&mut config.services)).context("services")?;
+        config.validate()?;
+        Ok((config, catalog))
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        if let Some(v) = env("PEYGIR_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = env("PEYGIR_LOCALES_DIR") {
+            self.locales_dir = v.into();
+        }
+        if let Some(v) = env("PEYGIR_DEFAULT_LOCALE") {
+            self.default_locale =
+                Locale::parse(&v).context("PEYGIR_DEFAULT_LOCALE must be fa or en")?;
+        }
+        if let Some(v) = env("PEYGIR_DATABASE_URL") {
+            self.database.url = Some(v.into());
+        }
+        if let Some(v) = env("PEYGIR_TELEGRAM_TOKEN") {
+            self.telegram.token = Some(v.into());
+        }
+        if let Some(v) = env("PEYGIR_TELEGRAM_API_URL") {
+            self.telegram.api_url = v;
+        }
+        if let Some(v) = env("PEYGIR_TELEGRAM_MODE") {
+            self.telegram.mode = match v.as_str() {
+                "polling" => BotMode::Polling,
+                "webhook" => BotMode::Webhook,
+                _ => bail!("PEYGIR_TELEGRAM_MODE must be polling or webhook"),
+            };
+        }
+        if let Some(v) = env("PEYGIR_TELEGRAM_WEBHOOK_URL") {
+            self.telegram.webhook_url = Some(v);
+        }
+        if let Some(v) = env("PEYGIR_TELEGRAM_WEBHOOK_SECRET") {
+            self.telegram.webhook_secret = Some(v.into());
+        }
+        if let Some(v) = env("PEYGIR_HTTP_LISTEN") {
+            self.http.listen = v
+                .parse()
+                .context("PEYGIR_HTTP_LISTEN must be an address such as 127.0.0.1:8080")?;
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let tg = &self.telegram;
+        reqwest_url(&tg.api_url).context("telegram.api_url")?;
+        if let Some(platform) = &tg.platform
+            && !matches!(platform.as_str(), "telegram" | "bale")
+        {
+            bail!("telegram.platform must be \"telegram\" or \"bale\"");
+        }
+        if tg.mode == BotMode::Webhook && tg.token.is_some() {
+            let url = tg
+                .webhook_url
+                .as_deref()
+                .context("telegram.webhook_url is required in webhook mode")?;
+            reqwest_url(url).context("telegram.webhook_url")?;
+            let secret = tg
+                .webhook_secret
+                .as_ref()
+                .context("telegram.webhook_secret is required in webhook mode")?;
+            let secret = secret.expose_secret();
+            let valid = (1..=256).contains(&secret.len())
+                && secret
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !valid {
+                bail!("telegram.webhook_secret must be 1-256 characters of A-Z a-z 0-9 _ -");
+            }
+        }
+        if tg.poll_timeout_secs > 50 {
+            bail!("telegram.poll_timeout_secs must be at most 50 (the HTTP client gives up at 60)");
+        }
+        Ok(())
+    }
+
+    /// The platform name stored with each chat: explicit, else guessed from the API URL.
+    pub fn platform(&self) -> &str {
+        match &self.telegram.platform {
+            Some(p) => p,
+            None if self.telegram.api_url.contains("bale.ai") => "bale",
+            None => "telegram",
+        }
+    }
+}
+
+fn reqwest_url(text: &str) -> anyhow::Result<url::Url> {
+    let url = url::Url::parse(text)?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("must be an http or https URL");
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_config_is_valid() {
+        let (config, catalog) = Config::from_toml(DEFAULT_TOML, |_| None).unwrap();
+        assert_eq!(config.default_locale, Locale::Fa);
+        assert!(config.database.url.is_none());
+        assert_eq!(catalog.services().len(), 2);
+        assert_eq!(config.platform(), "telegram");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env = |key: &str| match key {
+            "PEYGIR_TELEGRAM_TOKEN" => Some("123:abc".to_owned()),
+            "PEYGIR_TELEGRAM_API_URL" => Some("https://tapi.bale.ai".to_owned()),
+            _ => None,
+        };
+        let (config, _) = Config::from_toml(DEFAULT_TOML, env).unwrap();
+        assert_eq!(
+            config.telegram.token.as_ref().unwrap().expose_secret(),
+            "123:abc"
+        );
+        assert_eq!(config.platform(), "bale");
+    }
+
+    #[test]
+    fn webhook_mode_needs_its_secret() {
+        let env = |key: &str| match key {
+            "PEYGIR_TELEGRAM_TOKEN" => Some("123:abc".to_owned()),
+            "PEYGIR_TELEGRAM_MODE" => Some("webhook".to_owned()),
+            "PEYGIR_TELEGRAM_WEBHOOK_URL" => Some("https://example.ir/telegram/webhook".to_owned()),
+            _ => None,
+        };
+        let err = Config::from_toml(DEFAULT_TOML, env).unwrap_err();
+        assert!(format!("{err:#}").contains("webhook_secret"), "{err:#}");
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = Config::from_toml(&format!("colour = 1\n{DEFAULT_TOML}"), |_| None).unwrap_err();
+        assert!(format!("{err:#}").contains("colour"));
+    }
+}

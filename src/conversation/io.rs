@@ -1,0 +1,68 @@
+//! What goes into and comes out of the conversation, free of any channel's types.
+
+use crate::domain::DocumentRef;
+use crate::i18n::Msg;
+
+/// Something the applicant did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Typed text, commands included.
+    Text(String),
+    /// A pressed button; `turn` is the dialogue turn the button was drawn in.
+    Button {
+        turn: u64,
+        key: String,
+    },
+    /// A shared contact (Telegram's "share my phone number").
+    Contact {
+        phone: String,
+    },
+    Document(DocumentRef),
+}
+
+/// A button (or numbered option in the terminal).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub key: String,
+    pub label: Msg,
+}
+
+impl Choice {
+    pub fn new(key: impl Into<String>, label: Msg) -> Self {
+        Self {
+            key: key.into(),
+            label,
+        }
+    }
+}
+
+/// One message from the bot.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reply {
+    /// Paragraphs, joined with blank lines.
+    pub lines: Vec<Msg>,
+    /// Options to pick from; the terminal numbers them.
+    pub choices: Vec<Choice>,
+    /// Moves out of the current question (back, skip, cancel); buttons, never numbered.
+    pub nav: Vec<Choice>,
+    /// The channel should offer a "share my phone number" button.
+    pub ask_contact: bool,
+    /// The question takes a file.
+    pub expects_document: bool,
+    /// The dialogue turn the buttons belong to.
+    pub turn: u64,
+}
+
+impl Reply {
+    pub fn text(msg: Msg) -> Self {
+        Self {
+            lines: vec![msg],
+            ..Self::default()
+        }
+    }
+
+    pub fn line(mut self, msg: Msg) -> Self {
+        self.lines.push(msg);
+        self
+    }
+}

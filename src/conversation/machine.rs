@@ -1,0 +1,465 @@
+//! The step function: (dialogue, input, context) → (dialogue, replies, effects). No I/O.
+
+use crate::domain::tracking_code::TrackingCodeError;
+use crate::domain::{Answer, FieldError, FieldKind, FieldValue, Service, TrackingCode};
+use crate::i18n::{Arg, Locale, Msg};
+
+use super::form::{self, Answers};
+use super::io::{Choice, Input, Reply};
+use super::messages as m;
+use super::prompt::prompt;
+use super::state::{Dialogue, State};
+use super::{Context, Effect, Step};
+
+/// The longest complaint we take; longer ones are refused with a clear answer, not cut.
+pub const MAX_COMPLAINT_CHARS: usize = 2000;
+
+/// What the applicant meant, once buttons, numbers, labels and commands are resolved.
+#[derive(Debug)]
+enum Intent {
+    Command(Command, Option<String>),
+    Choice(String),
+    Text(String),
+    Contact(String),
+    Document(crate::domain::DocumentRef),
+    StaleButton,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Command {
+    Start,
+    Menu,
+    Cancel,
+    Back,
+    Skip,
+    Help,
+    Track,
+    Language,
+    Mine,
+    New,
+    Complain,
+}
+
+/// Advances the dialogue by one input.
+pub fn step(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Step {
+    let intent = resolve(dialogue, input, ctx);
+    let mut out = Outcome::stay(dialogue);
+    match intent {
+        Intent::StaleButton => out.say(Msg::new(m::STALE_BUTTON)),
+        Intent::Command(cmd, arg) => command(&mut out, cmd, arg, ctx),
+        other => in_state(&mut out, other, ctx),
+    }
+    out.finish(dialogue, ctx)
+}
+
+/// Work in progress for one step: the dialogue as it will be, and what to say before the prompt.
+struct Outcome {
+    dialogue: Dialogue,
+    said: Vec<Msg>,
+    effects: Vec<Effect>,
+}
+
+impl Outcome {
+    fn stay(dialogue: &Dialogue) -> Self {
+        Self {
+            dialogue: dialogue.clone(),
+            said: Vec::new(),
+            effects: Vec::new(),
+        }
+    }
+
+    fn say(&mut self, msg: Msg) {
+        self.said.push(msg);
+    }
+
+    fn go(&mut self, state: State) {
+        self.dialogue.state = state;
+    }
+
+    /// Ends the step with the prompt for wherever the dialogue now is. The turn moves on only
+    /// when the state did, so a refused answer leaves the question's buttons valid.
+    fn finish(mut self, before: &Dialogue, ctx: &Context<'_>) -> Step {
+        if self.dialogue.state != before.state || self.dialogue.locale != before.locale {
+            self.dialogue.turn = before.turn + 1;
+        }
+        let mut replies = Vec::new();
+        if !self.said.is_empty() {
+            replies.push(Reply {
+                lines: self.said,
+                ..Reply::default()
+            });
+        }
+        replies.push(prompt(&self.dialogue, ctx));
+        Step {
+            dialogue: self.dialogue,
+            replies,
+            effects: self.effects,
+        }
+    }
+}
+
+fn resolve(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Intent {
+    let current = prompt(dialogue, ctx);
+    let offered = |key: &str| {
+        current
+            .choices
+            .iter()
+            .chain(&current.nav)
+            .any(|c| c.key == key)
+    };
+    match input {
+        Input::Button { turn, key } if turn == dialogue.turn && offered(&key) => {
+            Intent::Choice(key)
+        }
+        Input::Button { .. } => Intent::StaleButton,
+        Input::Contact { phone } => Intent::Contact(phone),
+        Input::Document(doc) => Intent::Document(doc),
+        Input::Text(text) => {
+            let trimmed = text.trim();
+            if let Some(command) = trimmed.strip_prefix('/') {
+                return parse_command(command).unwrap_or(Intent::Text(text));
+            }
+            match typed_choice(trimmed, &current, dialogue.locale, ctx) {
+                Some(key) => Intent::Choice(key),
+                None => Intent::Text(text),
+            }
+        }
+    }
+}
+
+fn parse_command(command: &str) -> Option<Intent> {
+    let (name, arg) = command
+        .split_once(char::is_whitespace)
+        .unwrap_or((command, ""));
+    // Telegram appends the bot's name in groups: /track@peygir_bot.
+    let name = name.split('@').next().unwrap_or(name).to_ascii_lowercase();
+    let cmd = match name.as_str() {
+        "start" => Command::Start,
+        "menu" => Command::Menu,
+        "cancel" => Command::Cancel,
+        "back" => Command::Back,
+        "skip" => Command::Skip,
+        "help" => Command::Help,
+        "track" => Command::Track,
+        "lang" | "language" => Command::Language,
+        "mine" => Command::Mine,
+        "new" => Command::New,
+        "complain" => Command::Complain,
+        _ => return None,
+    };
+    let arg = arg.trim();
+    Some(Intent::Command(
+        cmd,
+        (!arg.is_empty()).then(|| arg.to_owned()),
+    ))
+}
+
+/// A typed option number (any digit form) or a typed label picks that option.
+fn typed_choice(typed: &str, prompt: &Reply, locale: Locale, ctx: &Context<'_>) -> Option<String> {
+    let typed = normalise(typed);
+    if let Ok(n) = crate::domain::digits::to_ascii_digits(&typed).parse::<usize>() {
+        return n
+            .checked_sub(1)
+            .and_then(|i| prompt.choices.get(i))
+            .map(|c| c.key.clone());
+    }
+    prompt
+        .choices
+        .iter()
+        .chain(&prompt.nav)
+        .find(|c| normalise(&ctx.i18n.render(locale, &c.label)) == typed)
+        .map(|c| c.key.clone())
+}
+
+fn normalise(text: &str) -> String {
+    text.trim()
+        .replace('ي', "ی")
+        .replace('ك', "ک")
+        .to_lowercase()
+}
+
+fn command(out: &mut Outcome, cmd: Command, arg: Option<String>, ctx: &Context<'_>) {
+    match cmd {
+        Command::Start => {
+            out.say(Msg::new(m::WELCOME));
+            out.go(State::ChoosingLanguage);
+        }
+        Command::Language => out.go(State::ChoosingLanguage),
+        Command::Menu | Command::Cancel => cancel(out),
+        Command::Back => in_state(out, Intent::Choice("nav:back".into()), ctx),
+        Command::Skip => in_state(out, Intent::Choice("nav:skip".into()), ctx),
+        Command::Help => out.say(help(ctx, out.dialogue.locale)),
+        Command::Mine => out.effects.push(Effect::ListMine),
+        Command::New => out.go(State::ChoosingService),
+        Command::Complain => start_complaint(out, ctx),
+        Command::Track => match arg {
+            Some(code) => {
+                look_up(out, &code);
+            }
+            None => out.go(State::AwaitingCode),
+        },
+    }
+}
+
+/// Leaves whatever was in progress for the menu, saying so when something is dropped.
+fn cancel(out: &mut Outcome) {
+    let in_progress = matches!(
+        out.dialogue.state,
+        State::Filling { .. } | State::Confirming { .. } | State::WritingComplaint { .. }
+    );
+    if in_progress {
+        out.say(Msg::new(m::CANCELLED));
+    }
+    out.go(State::Menu);
+}
+
+fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
+    let state = out.dialogue.state.clone();
+    match (state, intent) {
+        (_, Intent::Choice(key)) if key == "nav:cancel" => cancel(out),
+        (State::New, _) => {
+            out.say(Msg::new(m::WELCOME));
+            out.go(State::ChoosingLanguage);
+        }
+        (State::ChoosingLanguage, Intent::Choice(key)) => {
+            if let Some(locale) = key.strip_prefix("lang:").and_then(Locale::parse) {
+                out.dialogue.locale = locale;
+                out.go(State::Menu);
+            }
+        }
+        (State::Menu, Intent::Choice(key)) => menu(out, &key, ctx),
+        (State::Menu, Intent::Text(text)) => match TrackingCode::parse(&text) {
+            Ok(code) => out.effects.push(Effect::LookUp(code)),
+            Err(_) => out.say(Msg::new(m::NOT_UNDERSTOOD)),
+        },
+        (State::ChoosingService, Intent::Choice(key)) => match key.strip_prefix("svc:") {
+            Some(id) => {
+                if let Some(service) = ctx.catalog.get(id) {
+                    out.say(service_intro(service));
+                    out.go(State::Filling {
+                        service: id.to_owned(),
+                        answers: Vec::new(),
+                    });
+                }
+            }
+            None => out.go(State::Menu),
+        },
+        (State::Filling { service, answers }, intent) => match ctx.catalog.get(&service) {
+            Some(spec) => fill(out, spec, answers, intent),
+            None => out.go(State::Menu),
+        },
+        (
+            State::Confirming {
+                service,
+                mut answers,
+            },
+            Intent::Choice(key),
+        ) => match key.as_str() {
+            "confirm" => {
+                out.effects.push(Effect::SubmitRequest { service, answers });
+                out.go(State::Menu);
+            }
+            _ => {
+                answers.pop();
+                out.go(State::Filling { service, answers });
+            }
+        },
+        (State::AwaitingCode, Intent::Text(text)) => {
+            if look_up(out, &text) {
+                out.go(State::Menu);
+            }
+        }
+        (State::AwaitingCode, Intent::Choice(_)) => out.go(State::Menu),
+        (State::ChoosingComplaintSubject, Intent::Choice(key)) => {
+            match key.strip_prefix("about:") {
+                Some("none") => out.go(State::WritingComplaint { about: None }),
+                Some(code) => {
+                    if let Ok(code) = TrackingCode::parse(code) {
+                        out.go(State::WritingComplaint { about: Some(code) });
+                    }
+                }
+                None => out.go(State::Menu),
+            }
+        }
+        (State::WritingComplaint { about }, Intent::Text(text)) => match complaint_text(&text) {
+            Ok(body) => {
+                out.effects.push(Effect::FileComplaint { about, body });
+                out.go(State::Menu);
+            }
+            Err(msg) => out.say(msg),
+        },
+        (State::WritingComplaint { .. }, Intent::Choice(_)) => start_complaint(out, ctx),
+        (_, Intent::Document(_)) => out.say(Msg::new(m::UNEXPECTED_DOCUMENT)),
+        (State::ChoosingLanguage | State::ChoosingService | State::Confirming { .. }, _) => {
+            out.say(Msg::new(m::PICK_ONE));
+        }
+        (State::ChoosingComplaintSubject, _) => out.say(Msg::new(m::PICK_ONE)),
+        _ => out.say(Msg::new(m::NOT_UNDERSTOOD)),
+    }
+}
+
+fn menu(out: &mut Outcome, key: &str, ctx: &Context<'_>) {
+    match key {
+        "menu:submit" => out.go(State::ChoosingService),
+        "menu:track" => out.go(State::AwaitingCode),
+        "menu:complain" => start_complaint(out, ctx),
+        "menu:mine" => out.effects.push(Effect::ListMine),
+        "menu:help" => out.say(help(ctx, out.dialogue.locale)),
+        _ => out.say(Msg::new(m::PICK_ONE)),
+    }
+}
+
+fn start_complaint(out: &mut Outcome, ctx: &Context<'_>) {
+    if ctx.my_requests.is_empty() {
+        out.go(State::WritingComplaint { about: None });
+    } else {
+        out.go(State::ChoosingComplaintSubject);
+    }
+}
+
+/// Looks a typed code up, or explains what is wrong with it; true when it was well-formed.
+fn look_up(out: &mut Outcome, typed: &str) -> bool {
+    match TrackingCode::parse(typed) {
+        Ok(code) => {
+            out.effects.push(Effect::LookUp(code));
+            true
+        }
+        Err(err) => {
+            out.say(code_error(err));
+            false
+        }
+    }
+}
+
+fn code_error(err: TrackingCodeError) -> Msg {
+    match err {
+        TrackingCodeError::NotDigits => Msg::new(m::CODE_NOT_DIGITS),
+        TrackingCodeError::WrongLength(got) => Msg::new(m::CODE_LENGTH)
+            .arg("expected", Arg::Number(18))
+            .arg("got", Arg::Number(got as i64)),
+        TrackingCodeError::BadCheckDigit => Msg::new(m::CODE_CHECK_DIGIT),
+    }
+}
+
+fn complaint_text(text: &str) -> Result<String, Msg> {
+    let body = text.trim();
+    if body.is_empty() {
+        return Err(Msg::new(m::ERROR_EMPTY));
+    }
+    if body.chars().count() > MAX_COMPLAINT_CHARS {
+        return Err(Msg::new(m::ERROR_TOO_LONG).arg("max", Arg::Number(MAX_COMPLAINT_CHARS as i64)));
+    }
+    Ok(body.to_owned())
+}
+
+fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Intent) {
+    let Some(field) = form::next_field(service, &answers) else {
+        out.go(State::Confirming {
+            service: service.id.clone(),
+            answers,
+        });
+        return;
+    };
+    let accepted = match (&intent, &field.kind) {
+        (Intent::Choice(key), _) if key == "nav:back" => {
+            if answers.pop().is_none() {
+                out.go(State::ChoosingService);
+                return;
+            }
+            out.go(State::Filling {
+                service: service.id.clone(),
+                answers,
+            });
+            return;
+        }
+        (Intent::Choice(key), _) if key == "nav:skip" && field.optional => Ok(FieldValue::Skipped),
+        (Intent::Choice(key), FieldKind::Choice { .. }) => match key.strip_prefix("opt:") {
+            Some(option) => field.kind.accept(Answer::Text(option)),
+            None => Err(FieldError::UnknownOption),
+        },
+        (Intent::Text(text), FieldKind::Choice { .. }) if !text.trim().is_empty() => {
+            Err(FieldError::UnknownOption)
+        }
+        (Intent::Text(text), _) => field.kind.accept(Answer::Text(text)),
+        (Intent::Contact(phone), _) => field.kind.accept(Answer::Contact(phone)),
+        (Intent::Document(doc), _) => field.kind.accept(Answer::Document(doc)),
+        _ => Err(FieldError::UnknownOption),
+    };
+    match accepted {
+        Ok(value) => {
+            answers.push((field.id.clone(), value));
+            let state = match form::next_field(service, &answers) {
+                Some(_) => State::Filling {
+                    service: service.id.clone(),
+                    answers,
+                },
+                None => State::Confirming {
+                    service: service.id.clone(),
+                    answers,
+                },
+            };
+            out.go(state);
+        }
+        Err(err) => out.say(field_error(&err)),
+    }
+}
+
+/// The localised explanation of a refused answer.
+pub fn field_error(err: &FieldError) -> Msg {
+    match err {
+        FieldError::Empty => Msg::new(m::ERROR_EMPTY),
+        FieldError::TooLong { max } => {
+            Msg::new(m::ERROR_TOO_LONG).arg("max", Arg::Number(*max as i64))
+        }
+        FieldError::NotANumber => Msg::new(m::ERROR_NOT_NUMBER),
+        FieldError::OutOfRange { min, max } => Msg::new(m::ERROR_RANGE)
+            .arg("min", min.map_or(Arg::Text("-".into()), Arg::Number))
+            .arg("max", max.map_or(Arg::Text("-".into()), Arg::Number)),
+        FieldError::UnknownOption => Msg::new(m::ERROR_OPTION),
+        FieldError::BadDate => Msg::new(m::ERROR_DATE),
+        FieldError::BadMobile => Msg::new(m::ERROR_MOBILE),
+        FieldError::WrongLength { expected } => {
+            Msg::new(m::ERROR_LENGTH).arg("expected", Arg::Number(*expected as i64))
+        }
+        FieldError::BadCheckDigit => Msg::new(m::ERROR_CHECK_DIGIT),
+        FieldError::BadPlate => Msg::new(m::ERROR_PLATE),
+        FieldError::DocumentExpected => Msg::new(m::ERROR_DOCUMENT_EXPECTED),
+        FieldError::DocumentNotExpected => Msg::new(m::ERROR_DOCUMENT_NOT_EXPECTED),
+        FieldError::WrongFileType => Msg::new(m::ERROR_FILE_TYPE),
+        FieldError::FileTooLarge { max_bytes } => {
+            Msg::new(m::ERROR_FILE_SIZE).arg("mb", Arg::Number((*max_bytes / (1024 * 1024)) as i64))
+        }
+    }
+}
+
+fn service_intro(service: &Service) -> Msg {
+    Msg::new(m::SERVICE_INTRO)
+        .arg("name", Arg::Msg(service.name_id()))
+        .arg("about", Arg::Msg(service.about_id()))
+}
+
+fn help(ctx: &Context<'_>, locale: Locale) -> Msg {
+    // Fluent cannot loop, so the service list is built here and passed in already rendered.
+    let lines: Vec<String> = ctx
+        .catalog
+        .services()
+        .iter()
+        .map(|s| {
+            let line = Msg::new(m::HELP_SERVICE_LINE)
+                .arg("name", Arg::Msg(s.name_id()))
+                .arg("about", Arg::Msg(s.about_id()));
+            ctx.i18n.render(locale, &line)
+        })
+        .collect();
+    Msg::new(m::HELP).arg("services", Arg::Text(lines.join("\n")))
+}
+
+/// The buttons every form question offers.
+pub fn form_nav(optional: bool) -> Vec<Choice> {
+    let mut nav = vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))];
+    if optional {
+        nav.push(Choice::new("nav:skip", Msg::new(m::NAV_SKIP)));
+    }
+    nav.push(Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)));
+    nav
+}

@@ -1,0 +1,64 @@
+//! The dialogue as a pure state machine: one step maps (dialogue, input, context) to
+//! (dialogue, replies, effects). No I/O, no channel types; adapters and the app do the rest.
+
+mod form;
+mod io;
+mod machine;
+pub mod messages;
+mod outcome;
+mod prompt;
+mod state;
+
+use crate::domain::{Catalog, TrackingCode};
+use crate::i18n::{I18n, Locale};
+
+pub use form::{Answers, summary_lines, value_arg};
+pub use io::{Choice, Input, Reply};
+pub use machine::{MAX_COMPLAINT_CHARS, field_error, step};
+pub use outcome::{ComplaintView, MineItem, Outcome, RequestView, outcome_replies};
+pub use prompt::prompt;
+pub use state::{Dialogue, State};
+
+/// Read-only facts a step may consult.
+pub struct Context<'a> {
+    pub catalog: &'a Catalog,
+    pub i18n: &'a I18n,
+    /// The applicant's own requests, newest first, for picking what a complaint is about.
+    pub my_requests: &'a [OwnedRequest],
+}
+
+/// A request the applicant owns, as the complaint flow lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnedRequest {
+    pub code: TrackingCode,
+    pub service: String,
+}
+
+/// Something the step asks the outside world to do; its result is shown before the prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    SubmitRequest {
+        service: String,
+        answers: Answers,
+    },
+    FileComplaint {
+        about: Option<TrackingCode>,
+        body: String,
+    },
+    LookUp(TrackingCode),
+    ListMine,
+}
+
+/// The result of one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub dialogue: Dialogue,
+    pub replies: Vec<Reply>,
+    pub effects: Vec<Effect>,
+}
+
+impl Step {
+    pub fn locale(&self) -> Locale {
+        self.dialogue.locale
+    }
+}

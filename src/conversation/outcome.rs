@@ -1,0 +1,168 @@
+//! What the applicant is shown once an effect has run: a new code, a lookup, their list.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Catalog, PublicStatus, TrackingCode};
+use crate::i18n::{Arg, Msg};
+
+use super::form::{self, Answers};
+use super::io::Reply;
+use super::messages as m;
+
+/// A request as lookups and lists show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestView {
+    pub code: TrackingCode,
+    pub service: String,
+    pub stage: String,
+    pub public: PublicStatus,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Stage changes, oldest first.
+    pub history: Vec<(DateTime<Utc>, String)>,
+    pub answers: Answers,
+}
+
+/// A complaint as lookups and lists show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplaintView {
+    pub code: TrackingCode,
+    /// `open`, `answered` or `closed`.
+    pub status: String,
+    pub filed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One line of "my requests".
+#[derive(Debug, Clone, PartialEq)]
+pub enum MineItem {
+    Request(RequestView),
+    Complaint(ComplaintView),
+}
+
+/// What running an effect produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Submitted {
+        code: TrackingCode,
+        service: String,
+    },
+    ComplaintFiled {
+        code: TrackingCode,
+    },
+    /// `owner` is true when the code belongs to the asking chat: only then are details shown.
+    FoundRequest {
+        view: RequestView,
+        owner: bool,
+    },
+    FoundComplaint(ComplaintView),
+    NotFound,
+    Mine(Vec<MineItem>),
+}
+
+/// The message that reports an outcome.
+pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
+    match outcome {
+        Outcome::Submitted { code, service } => Reply::text(
+            Msg::new(m::SUBMITTED)
+                .arg("code", Arg::Code(*code))
+                .arg("service", Arg::Msg(format!("service-{service}"))),
+        ),
+        Outcome::ComplaintFiled { code } => {
+            Reply::text(Msg::new(m::COMPLAINT_FILED).arg("code", Arg::Code(*code)))
+        }
+        Outcome::FoundRequest { view, owner: false } => Reply::text(
+            Msg::new(m::LOOKUP_PUBLIC)
+                .arg("service", Arg::Msg(format!("service-{}", view.service)))
+                .arg("status", Arg::Msg(view.public.message_id().into()))
+                .arg("updated", Arg::Date(view.updated_at.date_naive())),
+        ),
+        Outcome::FoundRequest { view, owner: true } => owner_view(view, catalog),
+        Outcome::FoundComplaint(view) => Reply::text(complaint_line(m::LOOKUP_COMPLAINT, view)),
+        Outcome::NotFound => Reply::text(Msg::new(m::LOOKUP_NOT_FOUND)),
+        Outcome::Mine(items) if items.is_empty() => Reply::text(Msg::new(m::MINE_EMPTY)),
+        Outcome::Mine(items) => mine(items),
+    }
+}
+
+fn owner_view(view: &RequestView, catalog: &Catalog) -> Reply {
+    let mut reply = Reply::text(
+        Msg::new(m::LOOKUP_OWNER)
+            .arg("code", Arg::Code(view.code))
+            .arg("service", Arg::Msg(format!("service-{}", view.service)))
+            .arg(
+                "stage",
+                Arg::Msg(crate::domain::service::stage_name_id(&view.stage)),
+            )
+            .arg("status", Arg::Msg(view.public.message_id().into()))
+            .arg("submitted", Arg::Time(view.submitted_at))
+            .arg("updated", Arg::Time(view.updated_at)),
+    );
+    for (at, stage) in &view.history {
+        reply = reply.line(Msg::new(m::HISTORY_LINE).arg("at", Arg::Time(*at)).arg(
+            "stage",
+            Arg::Msg(crate::domain::service::stage_name_id(stage)),
+        ));
+    }
+    if let Some(service) = catalog.get(&view.service) {
+        reply
+            .lines
+            .extend(form::summary_lines(service, &view.answers));
+    }
+    reply
+}
+
+fn mine(items: &[MineItem]) -> Reply {
+    let mut reply = Reply::default();
+    let requests: Vec<&RequestView> = items
+        .iter()
+        .filter_map(|i| {
+            if let MineItem::Request(r) = i {
+                Some(r)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let complaints: Vec<&ComplaintView> = items
+        .iter()
+        .filter_map(|i| {
+            if let MineItem::Complaint(c) = i {
+                Some(c)
+            } else {
+                None
+            }
+        })
+        .collect();
+    if !requests.is_empty() {
+        reply = reply.line(Msg::new(m::MINE_REQUESTS));
+        for r in requests {
+            reply = reply.line(
+                Msg::new(m::MINE_REQUEST_LINE)
+                    .arg("code", Arg::Code(r.code))
+                    .arg("service", Arg::Msg(format!("service-{}", r.service)))
+                    .arg("status", Arg::Msg(r.public.message_id().into()))
+                    .arg("updated", Arg::Date(r.updated_at.date_naive())),
+            );
+        }
+    }
+    if !complaints.is_empty() {
+        reply = reply.line(Msg::new(m::MINE_COMPLAINTS));
+        for c in complaints {
+            reply = reply.line(complaint_line(m::MINE_COMPLAINT_LINE, c));
+        }
+    }
+    reply
+}
+
+fn complaint_line(id: &str, view: &ComplaintView) -> Msg {
+    let status = match view.status.as_str() {
+        "answered" => m::COMPLAINT_ANSWERED,
+        "closed" => m::COMPLAINT_CLOSED,
+        _ => m::COMPLAINT_OPEN,
+    };
+    Msg::new(id)
+        .arg("code", Arg::Code(view.code))
+        .arg("status", Arg::Msg(status.into()))
+        .arg("updated", Arg::Date(view.updated_at.date_naive()))
+}

@@ -1,0 +1,125 @@
+//! The question each state asks, with the options it offers. Input resolution reads the same
+//! prompt, so what can be picked is exactly what was shown.
+
+use crate::domain::FieldKind;
+use crate::i18n::{Arg, Msg};
+
+use super::Context;
+use super::form;
+use super::io::{Choice, Reply};
+use super::machine::form_nav;
+use super::messages as m;
+use super::state::{Dialogue, State};
+
+/// The prompt for where the dialogue is.
+pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
+    let mut reply = match &dialogue.state {
+        State::New | State::ChoosingLanguage => Reply {
+            lines: vec![Msg::new(m::CHOOSE_LANGUAGE)],
+            choices: vec![
+                Choice::new("lang:fa", Msg::new(m::LANGUAGE_FA)),
+                Choice::new("lang:en", Msg::new(m::LANGUAGE_EN)),
+            ],
+            ..Reply::default()
+        },
+        State::Menu => Reply {
+            lines: vec![Msg::new(m::MENU)],
+            choices: vec![
+                Choice::new("menu:submit", Msg::new(m::MENU_SUBMIT)),
+                Choice::new("menu:track", Msg::new(m::MENU_TRACK)),
+                Choice::new("menu:complain", Msg::new(m::MENU_COMPLAIN)),
+                Choice::new("menu:mine", Msg::new(m::MENU_MINE)),
+                Choice::new("menu:help", Msg::new(m::MENU_HELP)),
+            ],
+            ..Reply::default()
+        },
+        State::ChoosingService => Reply {
+            lines: vec![Msg::new(m::CHOOSE_SERVICE)],
+            choices: ctx
+                .catalog
+                .services()
+                .iter()
+                .map(|s| Choice::new(format!("svc:{}", s.id), Msg::new(s.name_id())))
+                .collect(),
+            nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
+            ..Reply::default()
+        },
+        State::Filling { service, answers } => field_prompt(ctx, service, answers),
+        State::Confirming { service, answers } => {
+            let mut lines = vec![
+                Msg::new(m::CONFIRM_SUMMARY).arg("service", Arg::Msg(format!("service-{service}"))),
+            ];
+            if let Some(spec) = ctx.catalog.get(service) {
+                lines.extend(form::summary_lines(spec, answers));
+            }
+            Reply {
+                lines,
+                choices: vec![Choice::new("confirm", Msg::new(m::CONFIRM_YES))],
+                nav: vec![
+                    Choice::new("nav:back", Msg::new(m::NAV_BACK)),
+                    Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),
+                ],
+                ..Reply::default()
+            }
+        }
+        State::AwaitingCode => Reply {
+            lines: vec![Msg::new(m::ASK_CODE)],
+            nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
+            ..Reply::default()
+        },
+        State::ChoosingComplaintSubject => {
+            let mut choices = vec![Choice::new("about:none", Msg::new(m::COMPLAINT_GENERAL))];
+            choices.extend(ctx.my_requests.iter().map(|r| {
+                Choice::new(
+                    format!("about:{}", r.code),
+                    Msg::new(m::COMPLAINT_ABOUT)
+                        .arg("code", Arg::Code(r.code))
+                        .arg("service", Arg::Msg(format!("service-{}", r.service))),
+                )
+            }));
+            Reply {
+                lines: vec![Msg::new(m::COMPLAINT_SUBJECT)],
+                choices,
+                nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+                ..Reply::default()
+            }
+        }
+        State::WritingComplaint { .. } => Reply {
+            lines: vec![Msg::new(m::COMPLAINT_ASK_TEXT).arg(
+                "max",
+                Arg::Number(super::machine::MAX_COMPLAINT_CHARS as i64),
+            )],
+            nav: vec![
+                Choice::new("nav:back", Msg::new(m::NAV_BACK)),
+                Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),
+            ],
+            ..Reply::default()
+        },
+    };
+    reply.turn = dialogue.turn;
+    reply
+}
+
+fn field_prompt(ctx: &Context<'_>, service_id: &str, answers: &form::Answers) -> Reply {
+    let Some(service) = ctx.catalog.get(service_id) else {
+        return Reply::default();
+    };
+    let Some(field) = form::next_field(service, answers) else {
+        return Reply::default();
+    };
+    let choices = match &field.kind {
+        FieldKind::Choice { options } => options
+            .iter()
+            .map(|o| Choice::new(format!("opt:{o}"), Msg::new(field.option_id(service_id, o))))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Reply {
+        lines: vec![Msg::new(field.prompt_id(service_id))],
+        choices,
+        nav: form_nav(field.optional),
+        ask_contact: field.kind.wants_contact(),
+        expects_document: matches!(field.kind, FieldKind::Document { .. }),
+        turn: 0,
+    }
+}

@@ -1,0 +1,41 @@
+//! Where an applicant is in the dialogue, with what they have answered so far; stored as JSON.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{FieldValue, TrackingCode};
+use crate::i18n::Locale;
+
+/// One applicant's dialogue: where they are, their language, and the turn counter that tells
+/// a fresh button from one on an old message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Dialogue {
+    pub state: State,
+    pub locale: Locale,
+    pub turn: u64,
+}
+
+/// The dialogue's position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "at", rename_all = "kebab-case")]
+pub enum State {
+    /// Never spoken to.
+    #[default]
+    New,
+    ChoosingLanguage,
+    Menu,
+    ChoosingService,
+    /// Answering a service's form; the next question is the first applicable unanswered field.
+    Filling {
+        service: String,
+        answers: Vec<(String, FieldValue)>,
+    },
+    Confirming {
+        service: String,
+        answers: Vec<(String, FieldValue)>,
+    },
+    AwaitingCode,
+    ChoosingComplaintSubject,
+    WritingComplaint {
+        about: Option<TrackingCode>,
+    },
+}

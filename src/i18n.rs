@@ -1,0 +1,233 @@
+//! Fluent bundles for Persian (default) and English, and the locale-aware rendering of
+//! arguments: Persian digits, Jalali dates, grouped amounts.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::TrackingCode;
+use crate::domain::digits::to_persian_digits;
+use crate::domain::jalali::to_jalali;
+
+/// The languages the bot speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    Fa,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::Fa, Locale::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Fa => "fa",
+            Self::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.code() == code)
+    }
+}
+
+/// A message to show: a Fluent id and its arguments, rendered per locale at the edge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Msg {
+    pub id: String,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// An argument whose presentation depends on the locale.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// Shown as given (names, free text).
+    Text(String),
+    /// A string of digits (ids, plates) shown with the locale's digits.
+    Digits(String),
+    /// A quantity, grouped by thousands.
+    Number(i64),
+    Code(TrackingCode),
+    Date(NaiveDate),
+    Time(DateTime<Utc>),
+    /// Another message, rendered in the same locale.
+    Msg(String),
+}
+
+impl Msg {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, name: &'static str, value: Arg) -> Self {
+        self.args.push((name, value));
+        self
+    }
+}
+
+/// Both locales' bundles, checked complete at start.
+pub struct I18n {
+    bundles: HashMap<Locale, FluentBundle<FluentResource>>,
+}
+
+impl std::fmt::Debug for I18n {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("I18n").finish_non_exhaustive()
+    }
+}
+
+impl I18n {
+    /// Loads every `.ftl` file under `dir/<locale>/` and fails naming any id in `required`
+    /// that a locale lacks, so a missing translation stops the start, not a user's dialogue.
+    pub fn load(dir: &Path, required: &[String]) -> anyhow::Result<Self> {
+        let mut bundles = HashMap::new();
+        for locale in Locale::ALL {
+            let bundle = load_bundle(&dir.join(locale.code()), locale)?;
+            let missing: Vec<&str> = required
+                .iter()
+                .filter(|id| !bundle.has_message(id))
+                .map(String::as_str)
+                .collect();
+            if !missing.is_empty() {
+                bail!(
+                    "locale `{}` lacks messages: {}",
+                    locale.code(),
+                    missing.join(", ")
+                );
+            }
+            bundles.insert(locale, bundle);
+        }
+        Ok(Self { bundles })
+    }
+
+    /// Renders a message; a missing one (impossible after `load`'s check) shows its id.
+    pub fn render(&self, locale: Locale, msg: &Msg) -> String {
+        let bundle = &self.bundles[&locale];
+        let Some(pattern) = bundle.get_message(&msg.id).and_then(|m| m.value()) else {
+            tracing::error!(id = %msg.id, locale = locale.code(), "missing Fluent message");
+            return msg.id.clone();
+        };
+        let mut args = FluentArgs::new();
+        for (name, value) in &msg.args {
+            args.set(*name, self.render_arg(locale, value));
+        }
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+        if !errors.is_empty() {
+            tracing::error!(id = %msg.id, ?errors, "Fluent formatting failed");
+        }
+        text.into_owned()
+    }
+
+    pub fn text(&self, locale: Locale, id: &str) -> String {
+        self.render(locale, &Msg::new(id))
+    }
+
+    fn render_arg(&self, locale: Locale, arg: &Arg) -> String {
+        let localise = |s: String| match locale {
+            Locale::Fa => to_persian_digits(&s),
+            Locale::En => s,
+        };
+        match arg {
+            Arg::Text(s) => s.clone(),
+            Arg::Digits(s) => localise(s.clone()),
+            Arg::Number(n) => localise(group_thousands(*n, locale)),
+            Arg::Code(code) => localise(code.to_string()),
+            Arg::Date(date) => localise(format_date(*date, locale)),
+            Arg::Time(at) => localise(format_time(*at, locale)),
+            Arg::Msg(id) => self.render(locale, &Msg::new(id.clone())),
+        }
+    }
+}
+
+fn load_bundle(dir: &Path, locale: Locale) -> anyhow::Result<FluentBundle<FluentResource>> {
+    let lang = locale
+        .code()
+        .parse()
+        .expect("locale codes are valid language ids");
+    let mut bundle = FluentBundle::new_concurrent(vec![lang]);
+    // Fluent wraps placeables in bidi isolation marks by default; they show up as junk in SMS
+    // and plain-text clients, and our arguments are already direction-safe.
+    bundle.set_use_isolating(false);
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading locale directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let source = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let resource = FluentResource::try_new(source).map_err(|(_, errs)| {
+            anyhow::anyhow!("{}: Fluent syntax errors: {errs:?}", path.display())
+        })?;
+        bundle
+            .add_resource(resource)
+            .map_err(|errs| anyhow::anyhow!("{}: duplicate messages: {errs:?}", path.display()))?;
+    }
+    Ok(bundle)
+}
+
+fn group_thousands(n: i64, locale: Locale) -> String {
+    let separator = match locale {
+        Locale::Fa => '٬',
+        Locale::En => ',',
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Persian shows the Jalali date; English the ISO date with the Jalali one beside it, since the
+/// directorate's papers carry Jalali dates.
+fn format_date(date: NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::Fa => to_jalali(date).to_string(),
+        Locale::En => format!("{} ({} SH)", date.format("%Y-%m-%d"), to_jalali(date)),
+    }
+}
+
+/// Times are shown in Tehran time (UTC+03:30; Iran has kept no daylight saving since 2022).
+fn format_time(at: DateTime<Utc>, locale: Locale) -> String {
+    let tehran = at + chrono::Duration::minutes(210);
+    format!(
+        "{} {}",
+        format_date(tehran.date_naive(), locale),
+        tehran.format("%H:%M")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_group_per_locale() {
+        assert_eq!(group_thousands(1_500_000, Locale::En), "1,500,000");
+        assert_eq!(group_thousands(999, Locale::Fa), "999");
+        assert_eq!(group_thousands(1000, Locale::Fa), "1٬000");
+    }
+
+    #[test]
+    fn dates_are_jalali_in_persian() {
+        let date = NaiveDate::from_ymd_opt(2024, 10, 6).unwrap();
+        assert_eq!(format_date(date, Locale::Fa), "1403/07/15");
+        assert_eq!(format_date(date, Locale::En), "2024-10-06 (1403/07/15 SH)");
+    }
+}
