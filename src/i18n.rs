@@ -95,7 +95,7 @@ impl I18n {
             let bundle = load_bundle(&dir.join(locale.code()), locale)?;
             let missing: Vec<&str> = required
                 .iter()
-                .filter(|id| !bundle.has_message(id))
+                .filter(|id| pattern(&bundle, id).is_none())
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
@@ -113,7 +113,7 @@ impl I18n {
     /// Renders a message; a missing one (impossible after `load`'s check) shows its id.
     pub fn render(&self, locale: Locale, msg: &Msg) -> String {
         let bundle = &self.bundles[&locale];
-        let Some(pattern) = bundle.get_message(&msg.id).and_then(|m| m.value()) else {
+        let Some(pattern) = pattern(bundle, &msg.id) else {
             tracing::error!(id = %msg.id, locale = locale.code(), "missing Fluent message");
             return msg.id.clone();
         };
@@ -147,6 +147,20 @@ impl I18n {
             Arg::Time(at) => localise(format_time(*at, locale)),
             Arg::Msg(id) => self.render(locale, &Msg::new(id.clone())),
         }
+    }
+}
+
+/// The pattern of `id`, or of an attribute when written `id.attribute`.
+fn pattern<'b>(
+    bundle: &'b FluentBundle<FluentResource>,
+    id: &str,
+) -> Option<&'b fluent_syntax::ast::Pattern<&'b str>> {
+    match id.split_once('.') {
+        Some((message, attribute)) => bundle
+            .get_message(message)?
+            .get_attribute(attribute)
+            .map(|a| a.value()),
+        None => bundle.get_message(id)?.value(),
     }
 }
 

@@ -1,7 +1,12 @@
 //! peygir: requests, tracking codes and complaints for a finance directorate's e-services,
 //! over Telegram, Bale and a terminal chat, with PostgreSQL holding every fact.
 
+pub mod app;
+pub mod channels;
 pub mod config;
 pub mod conversation;
 pub mod domain;
+pub mod http;
 pub mod i18n;
+pub mod server;
+pub mod store;

@@ -99,6 +99,7 @@ code-not-digits = A tracking code has digits only.
 code-length = A tracking code has { $expected } digits, but you sent { $got }.
 code-check-digit = That tracking code is not valid; a digit is probably mistyped or two digits are swapped.
 
+terminal-start = Peygir terminal chat. Type /start to begin; press Ctrl+D to end.
 terminal-document-hint = (Type the path of the file on this computer.)
 terminal-file-missing = No readable file at that path.
 

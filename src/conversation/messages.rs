@@ -74,6 +74,7 @@ message_ids! {
     CODE_NOT_DIGITS = "code-not-digits",
     CODE_LENGTH = "code-length",
     CODE_CHECK_DIGIT = "code-check-digit",
+    TERMINAL_START = "terminal-start",
     TERMINAL_DOCUMENT_HINT = "terminal-document-hint",
     TERMINAL_FILE_MISSING = "terminal-file-missing",
     STATUS_RECEIVED = "status-received",

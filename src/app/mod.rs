@@ -1,0 +1,192 @@
+//! The application: configuration, database and locales wired once, for `main` and tests
+//! alike, and the handling of one applicant input as one transaction.
+
+mod effects;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+
+use crate::config::Config;
+use crate::conversation::{self, Context, Dialogue, Input, OwnedRequest, Reply, messages};
+use crate::domain::Catalog;
+use crate::i18n::{I18n, Locale};
+use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, requests, updates};
+
+/// Where a message came from: a chat on a platform, and the Bot API update it arrived in.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub platform: &'a str,
+    pub chat_id: i64,
+    /// Present for Bot API updates; a redelivered update is handled once.
+    pub update_id: Option<i64>,
+}
+
+/// What to send back after handling an input.
+#[derive(Debug, Clone)]
+pub struct Handled {
+    pub locale: Locale,
+    pub replies: Vec<Reply>,
+}
+
+/// The running application's shared parts.
+#[derive(Clone)]
+pub struct Application {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    catalog: Catalog,
+    i18n: I18n,
+    config: Config,
+    cluster: Option<PrivateCluster>,
+}
+
+impl Application {
+    /// Connects (starting the private cluster when no URL is configured), migrates, and loads
+    /// the locales, failing early on anything missing.
+    pub async fn build(config: Config, catalog: Catalog) -> anyhow::Result<Self> {
+        let required: Vec<String> = messages::ALL
+            .iter()
+            .map(|id| (*id).to_owned())
+            .chain(catalog.message_ids())
+            .chain(label_ids(&catalog))
+            .collect();
+        let i18n = I18n::load(&config.locales_dir, &required).context("loading locales")?;
+        let (url, cluster) = match &config.database.url {
+            Some(url) => (url.expose_secret().to_owned(), None),
+            None => {
+                let dir: PathBuf = config.data_dir.join("postgres");
+                let cluster =
+                    PrivateCluster::ensure(&dir, config.database.postgres_bin_dir.as_deref())
+                        .await?;
+                store::create_database(&cluster.url("postgres"), "peygir").await?;
+                (cluster.url("peygir"), Some(cluster))
+            }
+        };
+        let pool = store::connect(&url, config.database.max_connections).await?;
+        store::migrate(&pool).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                catalog,
+                i18n,
+                config,
+                cluster,
+            }),
+        })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.inner.pool
+    }
+
+    pub fn i18n(&self) -> &I18n {
+        &self.inner.i18n
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Closes the pool and stops the private cluster if this process started it.
+    pub async fn shutdown(&self) -> anyhow::Result<()> {
+        self.inner.pool.close().await;
+        if let Some(cluster) = self.inner.cluster.as_ref().filter(|c| c.started_here()) {
+            cluster.stop().await?;
+        }
+        Ok(())
+    }
+
+    /// Handles one input: the dialogue step, its effects and the new state commit together,
+    /// or not at all. `None` when the update was handled before.
+    #[tracing::instrument(skip_all, fields(platform = origin.platform))]
+    pub async fn handle(
+        &self,
+        origin: Origin<'_>,
+        input: Input,
+    ) -> anyhow::Result<Option<Handled>> {
+        let inner = &self.inner;
+        let mut tx = inner.pool.begin().await.context("starting a transaction")?;
+        if let Some(update_id) = origin.update_id
+            && !updates::claim(&mut tx, origin.platform, update_id).await?
+        {
+            tracing::debug!("update handled before; ignored");
+            return Ok(None);
+        }
+        let applicant =
+            applicants::find_or_create(&mut tx, origin.platform, origin.chat_id).await?;
+        let fresh = Dialogue {
+            locale: inner.config.default_locale,
+            ..Dialogue::default()
+        };
+        let dialogue = dialogues::lock(&mut tx, applicant, &fresh).await?;
+        let my_requests: Vec<OwnedRequest> = requests::list_for_applicant(&mut tx, applicant)
+            .await?
+            .into_iter()
+            .take(10)
+            .map(|r| OwnedRequest {
+                code: r.code,
+                service: r.service_id,
+            })
+            .collect();
+        let ctx = Context {
+            catalog: &inner.catalog,
+            i18n: &inner.i18n,
+            my_requests: &my_requests,
+        };
+        let step = conversation::step(&dialogue, input, &ctx);
+        let mut replies = Vec::new();
+        for effect in &step.effects {
+            let outcome =
+                effects::run(&mut tx, &inner.catalog, applicant, step.locale(), effect).await?;
+            replies.push(conversation::outcome_replies(&outcome, &inner.catalog));
+        }
+        replies.extend(step.replies.iter().cloned());
+        dialogues::save(&mut tx, applicant, &step.dialogue).await?;
+        tx.commit().await.context("committing the step")?;
+        Ok(Some(Handled {
+            locale: step.locale(),
+            replies,
+        }))
+    }
+
+    /// The locale to apologise in when handling failed: the chat's own, else the default.
+    pub async fn locale_of(&self, platform: &str, chat_id: i64) -> Locale {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT d.dialogue->>'locale' FROM dialogues d JOIN applicants a ON a.id = d.applicant_id
+             WHERE a.platform = $1 AND a.chat_id = $2",
+        )
+        .bind(platform)
+        .bind(chat_id)
+        .fetch_optional(&self.inner.pool)
+        .await
+        .ok()
+        .flatten();
+        found
+            .as_deref()
+            .and_then(Locale::parse)
+            .unwrap_or(self.inner.config.default_locale)
+    }
+}
+
+/// The `.label` attributes of every field prompt, which summaries use.
+fn label_ids(catalog: &Catalog) -> Vec<String> {
+    catalog
+        .services()
+        .iter()
+        .flat_map(|s| {
+            s.fields
+                .iter()
+                .map(move |f| messages::label_of(&f.prompt_id(&s.id)))
+        })
+        .collect()
+}

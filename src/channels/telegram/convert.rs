@@ -1,0 +1,87 @@
+//! Bot API updates to conversation inputs.
+
+use teloxide::types::{CallbackQueryId, Message, Update, UpdateKind};
+
+use crate::channels::parse_button_data;
+use crate::conversation::Input;
+use crate::domain::field::mime_from_name;
+use crate::domain::{DocumentRef, DocumentSource};
+
+/// An input from a private chat, with the callback query to answer if it was a button.
+pub struct Incoming {
+    pub chat_id: i64,
+    pub input: Input,
+    pub callback_id: Option<CallbackQueryId>,
+}
+
+/// `None` for updates we do not act on: groups and channels, edits, service messages.
+pub fn incoming(update: &Update) -> Option<Incoming> {
+    match &update.kind {
+        UpdateKind::Message(message) if message.chat.is_private() => {
+            let input = message_input(message)?;
+            Some(Incoming {
+                chat_id: message.chat.id.0,
+                input,
+                callback_id: None,
+            })
+        }
+        UpdateKind::CallbackQuery(query) => {
+            let message = query.message.as_ref()?;
+            if !message.chat().is_private() {
+                return None;
+            }
+            // Data we did not produce is treated like a button from an old message.
+            let (turn, key) = query
+                .data
+                .as_deref()
+                .and_then(parse_button_data)
+                .unwrap_or((u64::MAX, String::new()));
+            Some(Incoming {
+                chat_id: message.chat().id.0,
+                input: Input::Button { turn, key },
+                callback_id: Some(query.id.clone()),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn message_input(message: &Message) -> Option<Input> {
+    if let Some(text) = message.text() {
+        return Some(Input::Text(text.to_owned()));
+    }
+    if let Some(contact) = message.contact() {
+        return Some(Input::Contact {
+            phone: contact.phone_number.clone(),
+        });
+    }
+    if let Some(doc) = message.document() {
+        let file_name = doc.file_name.clone().unwrap_or_else(|| "document".into());
+        let mime = doc
+            .mime_type
+            .as_ref()
+            .map_or_else(|| mime_from_name(&file_name).to_owned(), |m| m.to_string());
+        return Some(Input::Document(DocumentRef {
+            file_name,
+            mime,
+            size_bytes: doc.file.size.into(),
+            source: DocumentSource::Bot {
+                file_id: doc.file.id.to_string(),
+            },
+        }));
+    }
+    if let Some(sizes) = message.photo() {
+        // Telegram sends a photo in several sizes; the largest is the one worth keeping.
+        let largest = sizes.iter().max_by_key(|p| p.width * p.height)?;
+        return Some(Input::Document(DocumentRef {
+            file_name: "photo.jpg".into(),
+            mime: "image/jpeg".into(),
+            size_bytes: largest.file.size.into(),
+            source: DocumentSource::Bot {
+                file_id: largest.file.id.to_string(),
+            },
+        }));
+    }
+    // Stickers, voice notes and the like: answered as text the conversation does not expect.
+    Some(Input::Text(String::new()))
+}

@@ -1,0 +1,132 @@
+//! Telegram and Bale (whose Bot API mirrors Telegram's) through teloxide: updates become
+//! conversation inputs, replies become `sendMessage` calls with keyboards.
+
+mod convert;
+mod polling;
+
+use anyhow::Context as _;
+use secrecy::ExposeSecret;
+use teloxide::prelude::*;
+use teloxide::types::{
+    ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
+    ReplyMarkup, Update,
+};
+
+use super::{Rendered, render};
+use crate::app::{Application, Handled, Origin};
+use crate::conversation::messages as m;
+
+pub use polling::run_polling;
+
+/// A bot on one platform, wired to the application.
+#[derive(Clone)]
+pub struct TelegramChannel {
+    bot: Bot,
+    app: Application,
+    platform: String,
+}
+
+impl TelegramChannel {
+    /// A channel for the configured token and API URL; `None` when no token is configured.
+    pub fn from_config(app: &Application) -> anyhow::Result<Option<Self>> {
+        let config = app.config();
+        let Some(token) = &config.telegram.token else {
+            return Ok(None);
+        };
+        let api_url = url::Url::parse(&config.telegram.api_url).context("telegram.api_url")?;
+        let bot = Bot::new(token.expose_secret()).set_api_url(api_url);
+        Ok(Some(Self {
+            bot,
+            app: app.clone(),
+            platform: config.platform().to_owned(),
+        }))
+    }
+
+    pub fn bot(&self) -> &Bot {
+        &self.bot
+    }
+
+    /// Handles one update end to end: input, step, replies. Errors are the caller's to report;
+    /// the update's own transaction has rolled back, so a redelivery is handled afresh.
+    #[tracing::instrument(skip_all, fields(platform = %self.platform, update_id = update.id.0))]
+    pub async fn handle_update(&self, update: &Update) -> anyhow::Result<()> {
+        let Some(incoming) = convert::incoming(update) else {
+            tracing::debug!(
+                "update ignored: not from a private chat, or of a kind we do not handle"
+            );
+            return Ok(());
+        };
+        if let Some(id) = &incoming.callback_id {
+            // Stops the button's spinner; what the press did arrives as a message.
+            if let Err(err) = self.bot.answer_callback_query(id.clone()).await {
+                tracing::warn!(error = %err, "answering a callback query failed");
+            }
+        }
+        let origin = Origin {
+            platform: &self.platform,
+            chat_id: incoming.chat_id,
+            update_id: Some(update.id.0.into()),
+        };
+        match self.app.handle(origin, incoming.input).await? {
+            Some(handled) => self.send(ChatId(incoming.chat_id), &handled).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Tells the applicant their message was not saved, in their language.
+    pub async fn apologise(&self, update: &Update) {
+        let Some(incoming) = convert::incoming(update) else {
+            return;
+        };
+        let locale = self.app.locale_of(&self.platform, incoming.chat_id).await;
+        let text = self.app.i18n().text(locale, m::INTERNAL_ERROR);
+        if let Err(err) = self.bot.send_message(ChatId(incoming.chat_id), text).await {
+            tracing::warn!(error = %err, "could not send the apology");
+        }
+    }
+
+    async fn send(&self, chat: ChatId, handled: &Handled) -> anyhow::Result<()> {
+        for reply in &handled.replies {
+            let rendered = render(self.app.i18n(), handled.locale, reply);
+            let mut request = self.bot.send_message(chat, rendered.text.clone());
+            if let Some(markup) = markup(&rendered) {
+                request = request.reply_markup(markup);
+            }
+            request.await.context("sending a reply")?;
+        }
+        Ok(())
+    }
+}
+
+/// Inline buttons, except when the question asks for the phone number: that button exists only
+/// on a reply keyboard, whose buttons send their label as text (which the conversation reads).
+fn markup(rendered: &Rendered) -> Option<ReplyMarkup> {
+    if let Some(contact) = &rendered.contact_button {
+        let mut rows = vec![vec![
+            KeyboardButton::new(contact.clone()).request(ButtonRequest::Contact),
+        ]];
+        rows.push(
+            rendered
+                .nav
+                .iter()
+                .map(|b| KeyboardButton::new(b.label.clone()))
+                .collect(),
+        );
+        return Some(ReplyMarkup::Keyboard(
+            KeyboardMarkup::new(rows)
+                .resize_keyboard()
+                .one_time_keyboard(),
+        ));
+    }
+    if rendered.choices.is_empty() && rendered.nav.is_empty() {
+        return None;
+    }
+    let button =
+        |b: &super::Button| InlineKeyboardButton::callback(b.label.clone(), b.data.clone());
+    let mut rows: Vec<Vec<InlineKeyboardButton>> =
+        rendered.choices.iter().map(|b| vec![button(b)]).collect();
+    if !rendered.nav.is_empty() {
+        rows.push(rendered.nav.iter().map(button).collect());
+    }
+    Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows)))
+}

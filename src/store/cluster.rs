@@ -1,0 +1,206 @@
+//! A private PostgreSQL cluster under the data directory, started from the machine's own
+//! PostgreSQL binaries, so that peygir runs with no database set up. It listens on a Unix
+//! socket inside its 0700 data directory only: no TCP port to collide with or expose.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use anyhow::{Context as _, bail};
+use tokio::process::Command;
+
+/// The port only names the socket file; nothing listens on TCP.
+const PORT: u16 = 5432;
+const SUPERUSER: &str = "postgres";
+
+/// A running private cluster.
+#[derive(Debug, Clone)]
+pub struct PrivateCluster {
+    data_dir: PathBuf,
+    bin_dir: PathBuf,
+    /// Set when this process started the server, so that it stops it again.
+    started_here: bool,
+}
+
+impl PrivateCluster {
+    /// Creates the cluster if `data_dir` holds none, and starts it if it is not running.
+    pub async fn ensure(data_dir: &Path, bin_dir: Option<&Path>) -> anyhow::Result<Self> {
+        let bin_dir = match bin_dir {
+            Some(dir) => dir.to_owned(),
+            None => find_bin_dir()?,
+        };
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
+        let data_dir = data_dir.canonicalize()?;
+        let mut cluster = Self {
+            data_dir,
+            bin_dir,
+            started_here: false,
+        };
+        if is_root() {
+            cluster.hand_to_postgres_user().await?;
+        }
+        if !cluster.data_dir.join("PG_VERSION").exists() {
+            cluster.init().await?;
+        }
+        if !cluster.is_running().await? {
+            cluster.start().await?;
+            cluster.started_here = true;
+        }
+        Ok(cluster)
+    }
+
+    /// A connection URL for `database` over the cluster's socket.
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgres://{SUPERUSER}@localhost:{PORT}/{database}?host={}",
+            self.data_dir.display()
+        )
+    }
+
+    pub fn started_here(&self) -> bool {
+        self.started_here
+    }
+
+    /// Stops the server (fast shutdown: open transactions roll back, committed data stays).
+    pub async fn stop(&self) -> anyhow::Result<()> {
+        let dir = self.data_dir.display().to_string();
+        self.run("pg_ctl", &["stop", "-D", &dir, "-m", "fast", "-w"])
+            .await
+            .context("stopping PostgreSQL")
+    }
+
+    async fn init(&self) -> anyhow::Result<()> {
+        tracing::info!(dir = %self.data_dir.display(), "creating a private PostgreSQL cluster");
+        let dir = self.data_dir.display().to_string();
+        self.run(
+            "initdb",
+            &[
+                "-D",
+                &dir,
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+            ],
+        )
+        .await
+        .context("initdb")
+    }
+
+    async fn start(&self) -> anyhow::Result<()> {
+        tracing::info!(dir = %self.data_dir.display(), "starting the private PostgreSQL cluster");
+        let dir = self.data_dir.display().to_string();
+        let log = self.data_dir.join("server.log").display().to_string();
+        let options =
+            format!("-c listen_addresses='' -c unix_socket_directories='{dir}' -p {PORT}");
+        self.run(
+            "pg_ctl",
+            &[
+                "start", "-D", &dir, "-l", &log, "-w", "-t", "60", "-o", &options,
+            ],
+        )
+        .await
+        .with_context(|| format!("starting PostgreSQL (its log: {log})"))
+    }
+
+    async fn is_running(&self) -> anyhow::Result<bool> {
+        let dir = self.data_dir.display().to_string();
+        // pg_ctl status exits 0 when running, 3 when not.
+        let status = self
+            .command("pg_ctl", &["status", "-D", &dir])
+            .stdout(Stdio::null())
+            .status()
+            .await?;
+        Ok(status.success())
+    }
+
+    /// As root, the server must run as the `postgres` user, which must own the data directory
+    /// and be able to reach it.
+    async fn hand_to_postgres_user(&self) -> anyhow::Result<()> {
+        let dir = self.data_dir.display().to_string();
+        let chown = Command::new("chown")
+            .args(["-R", "postgres:postgres", &dir])
+            .status()
+            .await?;
+        if !chown.success() {
+            bail!("could not give {dir} to the postgres user (is there a postgres user?)");
+        }
+        let reachable = Command::new("runuser")
+            .args(["-u", "postgres", "--", "test", "-w", &dir])
+            .status()
+            .await?;
+        if !reachable.success() {
+            bail!(
+                "the postgres user cannot reach {dir}: a parent folder is closed to it. Set data_dir \
+                 (or PEYGIR_DATA_DIR) to a folder it can reach, such as /var/lib/peygir"
+            );
+        }
+        Ok(())
+    }
+
+    fn command(&self, program: &str, args: &[&str]) -> Command {
+        let path = self.bin_dir.join(program);
+        let mut cmd = if is_root() {
+            let mut cmd = Command::new("runuser");
+            cmd.args(["-u", "postgres", "--"]).arg(path);
+            cmd
+        } else {
+            Command::new(path)
+        };
+        // The caller's working directory may be closed to the postgres user.
+        cmd.args(args)
+            .current_dir(&self.data_dir)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    async fn run(&self, program: &str, args: &[&str]) -> anyhow::Result<()> {
+        let output = self
+            .command(program, args)
+            .output()
+            .await
+            .with_context(|| format!("running {program}"))?;
+        if !output.status.success() {
+            bail!(
+                "{program} failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(())
+    }
+}
+
+fn is_root() -> bool {
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
+
+/// The newest PostgreSQL server found under Debian's layout, else on PATH.
+fn find_bin_dir() -> anyhow::Result<PathBuf> {
+    let mut candidates: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    candidates.sort();
+    if let Some((_, bin)) = candidates.pop() {
+        return Ok(bin);
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .find(|dir| dir.join("initdb").exists() && dir.join("pg_ctl").exists())
+        .context(
+            "no PostgreSQL server binaries (initdb, pg_ctl) found: install PostgreSQL \
+             (apt-get install postgresql) or set database.url",
+        )
+}

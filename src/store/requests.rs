@@ -1,0 +1,131 @@
+//! Requests and their append-only stage history.
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use sqlx::types::Json;
+
+use super::Tx;
+use super::applicants::ApplicantId;
+use super::codes;
+use crate::conversation::Answers;
+use crate::domain::TrackingCode;
+use crate::i18n::Locale;
+
+/// The actor recorded for what the applicant did themselves.
+pub const APPLICANT: &str = "applicant";
+
+/// A request as stored.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    pub id: i64,
+    pub code: TrackingCode,
+    pub service_id: String,
+    pub applicant_id: ApplicantId,
+    pub stage: String,
+    pub answers: Answers,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+type RawRow = (
+    i64,
+    i64,
+    String,
+    ApplicantId,
+    String,
+    Json<Answers>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
+const COLUMNS: &str = "id, code, service_id, applicant_id, stage, answers, created_at, updated_at";
+
+impl TryFrom<RawRow> for RequestRow {
+    type Error = anyhow::Error;
+    fn try_from(row: RawRow) -> anyhow::Result<Self> {
+        let (id, code, service_id, applicant_id, stage, Json(answers), created_at, updated_at) =
+            row;
+        let code =
+            TrackingCode::from_stored(code).context("a stored tracking code fails its check")?;
+        Ok(Self {
+            id,
+            code,
+            service_id,
+            applicant_id,
+            stage,
+            answers,
+            created_at,
+            updated_at,
+        })
+    }
+}
+
+/// Records a new request in its service's first stage, with a fresh tracking code.
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    applicant: ApplicantId,
+    service_id: &str,
+    stage: &str,
+    answers: &Answers,
+    locale: Locale,
+) -> anyhow::Result<(i64, TrackingCode)> {
+    let code = codes::allocate(tx, "request").await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO requests (code, service_id, applicant_id, stage, answers, locale)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(code.to_stored())
+    .bind(service_id)
+    .bind(applicant)
+    .bind(stage)
+    .bind(Json(answers))
+    .bind(locale.code())
+    .fetch_one(&mut **tx)
+    .await
+    .context("inserting the request")?;
+    sqlx::query("INSERT INTO request_events (request_id, from_stage, to_stage, actor) VALUES ($1, NULL, $2, $3)")
+        .bind(id)
+        .bind(stage)
+        .bind(APPLICANT)
+        .execute(&mut **tx)
+        .await?;
+    Ok((id, code))
+}
+
+pub async fn find_by_code(
+    conn: &mut PgConnection,
+    code: TrackingCode,
+) -> anyhow::Result<Option<RequestRow>> {
+    let row: Option<RawRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM requests WHERE code = $1"))
+            .bind(code.to_stored())
+            .fetch_optional(conn)
+            .await?;
+    row.map(RequestRow::try_from).transpose()
+}
+
+/// The applicant's requests, newest first.
+pub async fn list_for_applicant(
+    conn: &mut PgConnection,
+    applicant: ApplicantId,
+) -> anyhow::Result<Vec<RequestRow>> {
+    let rows: Vec<RawRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM requests WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50"
+    ))
+    .bind(applicant)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(RequestRow::try_from).collect()
+}
+
+/// The stages a request went through, oldest first.
+pub async fn history(
+    conn: &mut PgConnection,
+    request_id: i64,
+) -> sqlx::Result<Vec<(DateTime<Utc>, String)>> {
+    sqlx::query_as("SELECT at, to_stage FROM request_events WHERE request_id = $1 ORDER BY at, id")
+        .bind(request_id)
+        .fetch_all(conn)
+        .await
+}
