@@ -81,6 +81,7 @@ pick-one = Please pick one of the options.
 internal-error = Sorry, something went wrong and your message was not saved. Please send it again in a moment.
 
 error-empty = The answer is empty. Please write something.
+error-required = This question needs an answer; it cannot be skipped.
 error-too-long = The text is too long (at most { $max } characters).
 error-not-number = Please write a number only.
 error-range = That number is out of range (minimum: { $min }, maximum: { $max }).

@@ -372,7 +372,13 @@ fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Inte
             });
             return;
         }
-        (Intent::Choice(key), _) if key == "nav:skip" && field.optional => Ok(FieldValue::Skipped),
+        (Intent::Choice(key), _) if key == "nav:skip" => {
+            if field.optional {
+                Ok(FieldValue::Skipped)
+            } else {
+                Err(FieldError::Required)
+            }
+        }
         (Intent::Choice(key), FieldKind::Choice { .. }) => match key.strip_prefix("opt:") {
             Some(option) => field.kind.accept(Answer::Text(option)),
             None => Err(FieldError::UnknownOption),
@@ -408,6 +414,7 @@ fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Inte
 pub fn field_error(err: &FieldError) -> Msg {
     match err {
         FieldError::Empty => Msg::new(m::ERROR_EMPTY),
+        FieldError::Required => Msg::new(m::ERROR_REQUIRED),
         FieldError::TooLong { max } => {
             Msg::new(m::ERROR_TOO_LONG).arg("max", Arg::Number(*max as i64))
         }

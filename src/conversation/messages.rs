@@ -58,6 +58,7 @@ message_ids! {
     PICK_ONE = "pick-one",
     INTERNAL_ERROR = "internal-error",
     ERROR_EMPTY = "error-empty",
+    ERROR_REQUIRED = "error-required",
     ERROR_TOO_LONG = "error-too-long",
     ERROR_NOT_NUMBER = "error-not-number",
     ERROR_RANGE = "error-range",

@@ -139,19 +139,30 @@ pub enum Answer<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldError {
     Empty,
-    TooLong { max: usize },
+    /// A required question cannot be skipped.
+    Required,
+    TooLong {
+        max: usize,
+    },
     NotANumber,
-    OutOfRange { min: Option<i64>, max: Option<i64> },
+    OutOfRange {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
     UnknownOption,
     BadDate,
     BadMobile,
-    WrongLength { expected: usize },
+    WrongLength {
+        expected: usize,
+    },
     BadCheckDigit,
     BadPlate,
     DocumentExpected,
     DocumentNotExpected,
     WrongFileType,
-    FileTooLarge { max_bytes: u64 },
+    FileTooLarge {
+        max_bytes: u64,
+    },
 }
 
 impl FieldKind {
