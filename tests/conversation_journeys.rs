@@ -1,0 +1,507 @@
+//! Whole conversations through the application against real PostgreSQL: every field of both
+//! seed services in both languages, bad input at each, lookups, complaints, restarts.
+
+mod support;
+
+use peygir::app::Application;
+use peygir::i18n::{Arg, Locale, Msg};
+use support::{Chat, build_app, config_text, spawn_app, tracking_codes};
+
+/// An answer, given the way an applicant would.
+#[derive(Clone)]
+enum Give {
+    Text(&'static str),
+    /// Text of this many letters.
+    Long(usize),
+    Pick(&'static str),
+    Skip,
+    File(&'static str, &'static str, u64),
+    Contact(&'static str),
+}
+
+/// One question: answers that must be refused (with the message id expected) and the answer
+/// that moves on.
+struct Question {
+    bad: Vec<(Give, &'static str)>,
+    good: Give,
+}
+
+fn q(good: Give) -> Question {
+    Question {
+        bad: Vec::new(),
+        good,
+    }
+}
+
+fn qb(bad: Vec<(Give, &'static str)>, good: Give) -> Question {
+    Question { bad, good }
+}
+
+const MB: u64 = 1024 * 1024;
+
+fn debt_respite_as_person() -> Vec<Question> {
+    vec![
+        qb(
+            vec![(Give::Text("سلام"), "error-option")],
+            Give::Pick("opt:person"),
+        ),
+        qb(
+            vec![
+                (Give::Text("123"), "error-length"),
+                (Give::Text("0499370898"), "error-check-digit"),
+                (Give::Text("abc"), "error-not-number"),
+                (
+                    Give::File("id.pdf", "application/pdf", 10),
+                    "error-document-not-expected",
+                ),
+            ],
+            Give::Text("۰۴۹۹۳۷۰۸۹۹"),
+        ),
+        qb(
+            vec![
+                (Give::Text("   "), "error-empty"),
+                (Give::Long(201), "error-too-long"),
+            ],
+            Give::Text("علی رضایی"),
+        ),
+        qb(
+            vec![(Give::Text("02112345678"), "error-mobile")],
+            Give::Contact("+989121234567"),
+        ),
+        q(Give::Text("اداره کل امور مالیاتی")),
+        qb(
+            vec![
+                (Give::Text("0"), "error-range"),
+                (Give::Text("abc"), "error-not-number"),
+            ],
+            Give::Text("۲۵۰٬۰۰۰٬۰۰۰"),
+        ),
+        q(Give::Pick("opt:respite")),
+        qb(
+            vec![
+                (Give::Text("1403/13/01"), "error-date"),
+                (Give::Text("1402/12/30"), "error-date"),
+            ],
+            Give::Text("۱۴۰۳/۰۷/۱۵"),
+        ),
+        qb(
+            vec![(Give::Skip, "error-required")],
+            Give::Text("کاهش درآمد"),
+        ),
+        qb(
+            vec![
+                (Give::Text("hello"), "error-document-expected"),
+                (
+                    Give::File("a.zip", "application/zip", 100),
+                    "error-file-type",
+                ),
+                (
+                    Give::File("big.pdf", "application/pdf", 20 * MB),
+                    "error-file-size",
+                ),
+            ],
+            Give::File("proof.pdf", "application/pdf", 2048),
+        ),
+    ]
+}
+
+fn debt_respite_as_company() -> Vec<Question> {
+    vec![
+        q(Give::Pick("opt:company")),
+        qb(
+            vec![
+                (Give::Text("1400765091"), "error-length"),
+                (Give::Text("14007650913"), "error-check-digit"),
+            ],
+            Give::Text("14007650912"),
+        ),
+        q(Give::Text("Acme Trading Co")),
+        q(Give::Text("0912 123 4567")),
+        q(Give::Text("Tax office")),
+        q(Give::Text("1,500,000")),
+        q(Give::Pick("opt:instalments")),
+        qb(
+            vec![
+                (Give::Text("1"), "error-range"),
+                (Give::Text("61"), "error-range"),
+                (Give::Text("x"), "error-not-number"),
+            ],
+            Give::Text("12"),
+        ),
+        q(Give::Skip),
+        q(Give::Text("Cash flow")),
+        q(Give::Skip),
+    ]
+}
+
+fn plate_removal() -> Vec<Question> {
+    vec![
+        q(Give::Text("اداره کل راه و شهرسازی")),
+        qb(
+            vec![(Give::Text("۱۴۰۰۷۶۵۰۹۱۳"), "error-check-digit")],
+            Give::Text("۱۴۰۰۷۶۵۰۹۱۲"),
+        ),
+        q(Give::Text("مریم احمدی")),
+        qb(
+            vec![(Give::Text("+4915112345678"), "error-mobile")],
+            Give::Text("09121234567"),
+        ),
+        qb(
+            vec![
+                (Give::Text("12345"), "error-plate"),
+                (Give::Text("12 x 345 67"), "error-plate"),
+            ],
+            Give::Text("۱۲ الف ۳۴۵ ایران ۶۷"),
+        ),
+        q(Give::Text("پژو ۴۰۵")),
+        qb(
+            vec![(Give::Text("۹"), "error-option")],
+            Give::Pick("opt:scrapped"),
+        ),
+        q(Give::Text("1403/08/01")),
+        qb(
+            vec![(Give::Text("x"), "error-document-expected")],
+            Give::File("letter.pdf", "application/pdf", 4096),
+        ),
+    ]
+}
+
+async fn give(chat: &mut Chat, answer: &Give) -> String {
+    match answer {
+        Give::Text(text) => chat.says(text).await,
+        Give::Long(n) => chat.says(&"ب".repeat(*n)).await,
+        Give::Pick(key) => chat.presses(key).await,
+        Give::Skip => chat.says("/skip").await,
+        Give::File(name, mime, size) => chat.sends_file(name, mime, *size).await,
+        Give::Contact(phone) => {
+            chat.send(peygir::conversation::Input::Contact {
+                phone: (*phone).into(),
+            })
+            .await
+        }
+    }
+}
+
+async fn stored_dialogue(app: &Application, chat_id: i64) -> serde_json::Value {
+    sqlx::query_scalar(
+        "SELECT d.dialogue FROM dialogues d JOIN applicants a ON a.id = d.applicant_id WHERE a.chat_id = $1",
+    )
+    .bind(chat_id)
+    .fetch_one(app.pool())
+    .await
+    .unwrap()
+}
+
+fn text(app: &Application, locale: Locale, id: &str) -> String {
+    // Messages with arguments are compared on their first words, which carry no argument.
+    let full = app
+        .i18n()
+        .render(locale, &Msg::new(id).arg("max", Arg::Number(0)));
+    full.split('(')
+        .next()
+        .unwrap()
+        .split('{')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// Starts a chat, picks the language, and opens the service's form.
+async fn open_form(app: &Application, chat_id: i64, locale: Locale, service: &str) -> Chat {
+    let mut chat = Chat::new(app, chat_id);
+    chat.says("/start").await;
+    chat.presses(&format!("lang:{}", locale.code())).await;
+    chat.presses("menu:submit").await;
+    let intro = chat.presses(&format!("svc:{service}")).await;
+    assert!(
+        intro.contains(&text(app, locale, &format!("service-{service}"))),
+        "{intro}"
+    );
+    chat
+}
+
+/// Answers every question, checking each bad answer is refused with its message and changes
+/// nothing stored; returns the confirmation summary.
+async fn fill(
+    app: &Application,
+    chat: &mut Chat,
+    chat_id: i64,
+    locale: Locale,
+    questions: &[Question],
+) -> String {
+    for question in questions {
+        let prompt = chat.text();
+        for (bad, error_id) in &question.bad {
+            let before = stored_dialogue(app, chat_id).await;
+            let reply = give(chat, bad).await;
+            let expected = text(app, locale, error_id);
+            assert!(
+                reply.contains(&expected),
+                "expected «{expected}» after a bad answer, got:\n{reply}"
+            );
+            assert_eq!(
+                stored_dialogue(app, chat_id).await,
+                before,
+                "a refused answer changed the dialogue"
+            );
+            let question_line = prompt.lines().last().unwrap();
+            assert!(
+                reply.contains(question_line),
+                "the question is asked again:\n{reply}"
+            );
+        }
+        give(chat, &question.good).await;
+    }
+    chat.text()
+}
+
+async fn submit_journey(locale: Locale, service: &str, questions: Vec<Question>, documents: i64) {
+    let (app, _db) = spawn_app().await;
+    let chat_id = 1000 + questions.len() as i64;
+    let mut chat = open_form(&app, chat_id, locale, service).await;
+    let summary = fill(&app, &mut chat, chat_id, locale, &questions).await;
+    assert!(
+        summary.contains(&text(&app, locale, "confirm-summary")),
+        "{summary}"
+    );
+    let done = chat.presses("confirm").await;
+    let codes = tracking_codes(&done);
+    assert_eq!(codes.len(), 1, "one tracking code in:\n{done}");
+    if locale == Locale::Fa {
+        assert!(
+            !done.chars().any(|c| c.is_ascii_digit()),
+            "Persian output uses Persian digits:\n{done}"
+        );
+    }
+    assert!(
+        !done.contains('\u{2068}') && !done.contains('\u{2069}'),
+        "no bidi isolation marks"
+    );
+
+    let (stage, answers): (String, serde_json::Value) =
+        sqlx::query_as("SELECT stage, answers FROM requests WHERE code = $1")
+            .bind(codes[0].to_stored())
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(stage, "submitted");
+    assert_eq!(answers.as_array().unwrap().len(), questions.len());
+    let stored_documents: i64 = sqlx::query_scalar("SELECT count(*) FROM documents")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored_documents, documents);
+}
+
+#[tokio::test]
+async fn a_person_asks_for_a_debt_respite_in_persian() {
+    submit_journey(Locale::Fa, "debt-respite", debt_respite_as_person(), 1).await;
+}
+
+#[tokio::test]
+async fn a_company_asks_for_instalments_in_english() {
+    submit_journey(Locale::En, "debt-respite", debt_respite_as_company(), 0).await;
+}
+
+#[tokio::test]
+async fn an_agency_asks_for_a_plate_removal_permit_in_persian() {
+    submit_journey(Locale::Fa, "plate-removal", plate_removal(), 1).await;
+}
+
+#[tokio::test]
+async fn an_agency_asks_for_a_plate_removal_permit_in_english() {
+    submit_journey(Locale::En, "plate-removal", plate_removal(), 1).await;
+}
+
+async fn submitted_code(app: &Application, chat_id: i64) -> peygir::domain::TrackingCode {
+    let mut chat = open_form(app, chat_id, Locale::Fa, "plate-removal").await;
+    fill(app, &mut chat, chat_id, Locale::Fa, &plate_removal()).await;
+    tracking_codes(&chat.presses("confirm").await)[0]
+}
+
+#[tokio::test]
+async fn anyone_with_the_code_sees_the_status_but_only_the_owner_sees_details() {
+    let (app, _db) = spawn_app().await;
+    let code = submitted_code(&app, 1).await;
+    let persian = peygir::domain::digits::to_persian_digits(&code.to_string());
+
+    let mut stranger = Chat::new(&app, 2);
+    stranger.says("/start").await;
+    stranger.presses("lang:fa").await;
+    stranger.presses("menu:track").await;
+    // Typed with Persian digits, spaces for hyphens, and a stray right-to-left mark.
+    let public = stranger
+        .says(&format!("\u{200F}{}", persian.replace('-', " ")))
+        .await;
+    assert!(public.contains("مجوز فک پلاک خودروهای دولتی"), "{public}");
+    assert!(
+        public.contains(&text(&app, Locale::Fa, "status-received")),
+        "{public}"
+    );
+    assert!(
+        !public.contains("مریم احمدی"),
+        "a stranger sees no personal data:\n{public}"
+    );
+
+    let mut owner = Chat::new(&app, 1);
+    let detailed = owner.says(&format!("/track {code}")).await;
+    assert!(detailed.contains("مریم احمدی"), "{detailed}");
+    assert!(
+        detailed.contains(&text(&app, Locale::Fa, "stage-submitted")),
+        "{detailed}"
+    );
+
+    let mut digits: Vec<char> = code.to_string().chars().collect();
+    digits.swap(0, 1);
+    let swapped: String = digits.into_iter().collect();
+    if swapped != code.to_string() {
+        let refused = owner.says(&format!("/track {swapped}")).await;
+        assert!(
+            refused.contains(&text(&app, Locale::Fa, "code-check-digit")),
+            "{refused}"
+        );
+    }
+    let unknown = peygir::domain::TrackingCode::generate();
+    let missing = owner.says(&format!("/track {unknown}")).await;
+    assert!(
+        missing.contains(&text(&app, Locale::Fa, "lookup-not-found")),
+        "{missing}"
+    );
+    let short = owner.says("/track ۱۲۳").await;
+    assert!(
+        short.contains("۱۸"),
+        "says how many digits a code has:\n{short}"
+    );
+}
+
+#[tokio::test]
+async fn a_complaint_about_a_request_gets_its_own_code() {
+    let (app, _db) = spawn_app().await;
+    let request_code = submitted_code(&app, 7).await;
+    let mut chat = Chat::new(&app, 7);
+    chat.says("/menu").await;
+    chat.presses("menu:complain").await;
+    chat.presses(&format!("about:{request_code}")).await;
+    let empty = chat.says("   ").await;
+    assert!(
+        empty.contains(&text(&app, Locale::Fa, "error-empty")),
+        "{empty}"
+    );
+    let filed = chat.says("پاسخی دریافت نکرده‌ام.").await;
+    let codes = tracking_codes(&filed);
+    assert_eq!(codes.len(), 1, "{filed}");
+    assert_ne!(codes[0], request_code);
+
+    let about: Option<i64> = sqlx::query_scalar("SELECT request_id FROM complaints")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert!(about.is_some(), "the complaint names its request");
+
+    let status = chat.says(&codes[0].to_string()).await;
+    assert!(
+        status.contains(&text(&app, Locale::Fa, "complaint-status-open")),
+        "{status}"
+    );
+    let mine = chat.presses("menu:mine").await;
+    assert_eq!(
+        tracking_codes(&mine).len(),
+        2,
+        "both the request and the complaint are listed:\n{mine}"
+    );
+}
+
+#[tokio::test]
+async fn a_restart_mid_form_resumes_where_the_applicant_was() {
+    let db = support::database::fresh_database().await;
+    let toml = config_text(|t| t);
+    let first = build_app(&db, &toml, &[]).await;
+    let mut chat = open_form(&first, 5, Locale::En, "plate-removal").await;
+    let questions = plate_removal();
+    for question in &questions[..3] {
+        give(&mut chat, &question.good).await;
+    }
+    first.shutdown().await.unwrap();
+
+    let second = build_app(&db, &toml, &[]).await;
+    let mut chat = Chat::new(&second, 5);
+    let resumed = chat.says("09121234567").await;
+    assert!(
+        resumed.contains(&text(&second, Locale::En, "field-plate-removal-plate")),
+        "{resumed}"
+    );
+    for question in &questions[4..] {
+        give(&mut chat, &question.good).await;
+    }
+    let summary = chat.text();
+    assert!(
+        summary.contains("مریم احمدی"),
+        "answers given before the restart are kept:\n{summary}"
+    );
+    assert_eq!(tracking_codes(&chat.presses("confirm").await).len(), 1);
+}
+
+#[tokio::test]
+async fn back_undoes_one_answer_and_cancel_saves_nothing() {
+    let (app, _db) = spawn_app().await;
+    let mut chat = open_form(&app, 9, Locale::En, "plate-removal").await;
+    chat.says("Roads directorate").await;
+    let back = chat.presses("nav:back").await;
+    assert!(
+        back.contains(&text(&app, Locale::En, "field-plate-removal-agency")),
+        "{back}"
+    );
+    chat.says("Roads directorate").await;
+    let cancelled = chat.says("/cancel").await;
+    assert!(
+        cancelled.contains(&text(&app, Locale::En, "cancelled")),
+        "{cancelled}"
+    );
+    let requests: i64 = sqlx::query_scalar("SELECT count(*) FROM requests")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(requests, 0);
+}
+
+#[tokio::test]
+async fn a_button_from_an_old_message_is_refused_and_changes_nothing() {
+    let (app, _db) = spawn_app().await;
+    let mut chat = Chat::new(&app, 11);
+    chat.says("/start").await;
+    let old_language_button = chat.button_data("lang:en").unwrap();
+    chat.presses("lang:fa").await;
+    let before = stored_dialogue(&app, 11).await;
+    let (turn, key) = peygir::channels::parse_button_data(&old_language_button).unwrap();
+    let reply = chat
+        .send(peygir::conversation::Input::Button { turn, key })
+        .await;
+    assert!(
+        reply.contains(&text(&app, Locale::Fa, "stale-button")),
+        "{reply}"
+    );
+    assert_eq!(stored_dialogue(&app, 11).await, before);
+    let forged = chat
+        .send(peygir::conversation::Input::Button {
+            turn: before["turn"].as_u64().unwrap(),
+            key: "svc:nope".into(),
+        })
+        .await;
+    assert!(
+        forged.contains(&text(&app, Locale::Fa, "stale-button")),
+        "{forged}"
+    );
+}
+
+#[tokio::test]
+async fn help_promises_free_service_and_availability() {
+    let (app, _db) = spawn_app().await;
+    let mut chat = Chat::new(&app, 12);
+    chat.says("/start").await;
+    chat.presses("lang:en").await;
+    let help = chat.presses("menu:help").await;
+    assert!(help.contains("free of charge"), "{help}");
+    assert!(help.contains("around the clock"), "{help}");
+    assert!(help.contains("Permit to remove the plates"), "{help}");
+}

@@ -1,0 +1,1 @@
+//! Fake Bot API server (filled in below).
