@@ -1,1 +1,461 @@
-//! Fake Bot API server (filled in below).
+//! A fake Bot API on loopback. It checks every call the real teloxide client makes, and every
+//! update it hands out, against the published Bot API description (a subset kept in
+//! tests/fixtures), answers like the real server, long-polls `getUpdates`, and records what
+//! the bot sent.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::any;
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+/// The token the tests configure; the fake refuses any other.
+pub const TOKEN: &str = "123456:TEST-token";
+
+/// A call the bot made.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub params: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    queue: VecDeque<Value>,
+    /// Updates to hand out again with the next `getUpdates`, whatever its offset.
+    redeliver: VecDeque<Value>,
+    next_update_id: i64,
+    next_message_id: i64,
+    calls: Vec<Call>,
+    violations: Vec<String>,
+    /// The offset of the latest `getUpdates`: everything below it has been handled.
+    polled_offset: i64,
+}
+
+/// A running fake.
+#[derive(Clone)]
+pub struct FakeBotApi {
+    pub url: String,
+    inner: Arc<Mutex<Inner>>,
+    spec: Arc<Value>,
+    pushed: Arc<Notify>,
+    polled: Arc<Notify>,
+}
+
+impl FakeBotApi {
+    pub async fn start() -> Self {
+        let spec_text = std::fs::read_to_string(format!(
+            "{}/tests/fixtures/bot-api-subset.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("the Bot API description");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let fake = Self {
+            url: format!("http://{}", listener.local_addr().unwrap()),
+            inner: Arc::new(Mutex::new(Inner {
+                next_update_id: 1000,
+                next_message_id: 1,
+                ..Inner::default()
+            })),
+            spec: Arc::new(serde_json::from_str(&spec_text).unwrap()),
+            pushed: Arc::new(Notify::new()),
+            polled: Arc::new(Notify::new()),
+        };
+        let router = Router::new()
+            .route("/{*path}", any(handle))
+            .with_state(fake.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        fake
+    }
+
+    /// Queues an update (its `update_id` is assigned here) after checking its shape.
+    pub fn push(&self, mut update: Value) -> i64 {
+        let id = {
+            let mut inner = self.inner.lock().unwrap();
+            let id = inner.next_update_id;
+            inner.next_update_id += 1;
+            update["update_id"] = json!(id);
+            if let Err(problem) = check(&self.spec, &update, &["Update".into()]) {
+                inner.violations.push(format!("produced update: {problem}"));
+            }
+            inner.queue.push_back(update);
+            id
+        };
+        self.pushed.notify_waiters();
+        id
+    }
+
+    /// Hands an already-delivered update out once more, as the Bot API may.
+    pub fn redeliver(&self, update_id: i64) {
+        let mut inner = self.inner.lock().unwrap();
+        let update = inner
+            .queue
+            .iter()
+            .find(|u| u["update_id"] == json!(update_id))
+            .cloned()
+            .expect("known update");
+        inner.redeliver.push_back(update);
+        drop(inner);
+        self.pushed.notify_waiters();
+    }
+
+    /// Waits until the bot has polled past `update_id`, i.e. has handled it.
+    pub async fn wait_handled(&self, update_id: i64) {
+        let wait = async {
+            loop {
+                let notified = self.polled.notified();
+                if self.inner.lock().unwrap().polled_offset > update_id {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), wait)
+            .await
+            .expect("the bot handles the update within 30 s");
+    }
+
+    /// Waits until the bot has fetched the redelivered updates and polled again.
+    pub async fn wait_redelivered(&self) {
+        let wait = async {
+            loop {
+                let notified = self.polled.notified();
+                if self.inner.lock().unwrap().redeliver.is_empty() {
+                    break;
+                }
+                notified.await;
+            }
+            // One more poll: the batch with the redelivered update has been handled.
+            self.polled.notified().await;
+        };
+        tokio::time::timeout(Duration::from_secs(30), wait)
+            .await
+            .expect("the bot polls again within 30 s");
+    }
+
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        self.inner
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .filter(|c| c.method.eq_ignore_ascii_case(method))
+            .cloned()
+            .collect()
+    }
+
+    /// Messages sent to a chat, oldest first.
+    pub fn sent_to(&self, chat_id: i64) -> Vec<Value> {
+        self.calls("sendMessage")
+            .into_iter()
+            .map(|c| c.params)
+            .filter(|p| p["chat_id"] == json!(chat_id))
+            .collect()
+    }
+
+    /// Calls or updates that broke the Bot API description.
+    pub fn violations(&self) -> Vec<String> {
+        self.inner.lock().unwrap().violations.clone()
+    }
+
+    fn next_message_id(&self) -> i64 {
+        let mut inner = self.inner.lock().unwrap();
+        inner.next_message_id += 1;
+        inner.next_message_id
+    }
+}
+
+async fn handle(
+    State(fake): State<FakeBotApi>,
+    Path(path): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> axum::Json<Value> {
+    let Some((token, method)) = path.strip_prefix("bot").and_then(|p| p.split_once('/')) else {
+        return axum::Json(error(404, "Not Found"));
+    };
+    if token != TOKEN {
+        return axum::Json(error(401, "Unauthorized"));
+    }
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let params: Value = if body.is_empty() {
+        json!({})
+    } else if let Some(boundary) = content_type.split("boundary=").nth(1) {
+        form_data(&body, boundary.trim_matches('"'))
+    } else {
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    };
+    let problem = check_call(&fake.spec, method, &params);
+    let canonical = canonical_method(&fake.spec, method)
+        .unwrap_or(method)
+        .to_owned();
+    {
+        let mut inner = fake.inner.lock().unwrap();
+        if let Err(problem) = &problem {
+            inner.violations.push(format!("{method}: {problem}"));
+        }
+        inner.calls.push(Call {
+            method: canonical.clone(),
+            params: params.clone(),
+        });
+    }
+    if let Err(problem) = problem {
+        return axum::Json(error(400, &format!("Bad Request: {problem}")));
+    }
+    axum::Json(match canonical.as_str() {
+        "getUpdates" => ok(get_updates(&fake, &params).await),
+        "sendMessage" => ok(sent_message(&fake, &params)),
+        "getMe" => ok(
+            json!({"id": 123456, "is_bot": true, "first_name": "peygir", "username": "peygir_bot"}),
+        ),
+        _ => ok(json!(true)),
+    })
+}
+
+async fn get_updates(fake: &FakeBotApi, params: &Value) -> Value {
+    let offset = params["offset"].as_i64().unwrap_or(0);
+    let timeout = Duration::from_secs(params["timeout"].as_u64().unwrap_or(0));
+    let deadline = tokio::time::Instant::now() + timeout;
+    let batch = loop {
+        let pushed = fake.pushed.notified();
+        {
+            let mut inner = fake.inner.lock().unwrap();
+            // Every update below the offset is confirmed, as getUpdates documents.
+            inner.polled_offset = inner.polled_offset.max(offset);
+            let mut batch: Vec<Value> = inner.redeliver.drain(..).collect();
+            batch.extend(
+                inner
+                    .queue
+                    .iter()
+                    .filter(|u| u["update_id"].as_i64().unwrap() >= offset)
+                    .take(100)
+                    .cloned(),
+            );
+            if !batch.is_empty() {
+                break batch;
+            }
+        }
+        fake.polled.notify_waiters();
+        if tokio::time::timeout_at(deadline, pushed).await.is_err() {
+            break Vec::new();
+        }
+    };
+    fake.polled.notify_waiters();
+    Value::Array(batch)
+}
+
+fn sent_message(fake: &FakeBotApi, params: &Value) -> Value {
+    let mut message = json!({
+        "message_id": fake.next_message_id(),
+        "date": 1_760_000_000,
+        "chat": {"id": params["chat_id"], "type": "private", "first_name": "Applicant"},
+        "from": {"id": 123456, "is_bot": true, "first_name": "peygir"},
+        "text": params["text"],
+    });
+    if params["reply_markup"]["inline_keyboard"].is_array() {
+        message["reply_markup"] = params["reply_markup"].clone();
+    }
+    message
+}
+
+/// Reads a `multipart/form-data` body. The Bot API takes every value there as text, with
+/// structured values JSON-serialized, so each is read back as JSON where it parses as such.
+fn form_data(body: &[u8], boundary: &str) -> Value {
+    let body = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in body.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|n| n.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let parsed =
+            serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+        fields.insert(name.to_owned(), parsed);
+    }
+    Value::Object(fields)
+}
+
+fn ok(result: Value) -> Value {
+    json!({"ok": true, "result": result})
+}
+
+fn error(code: u16, description: &str) -> Value {
+    json!({"ok": false, "error_code": code, "description": description})
+}
+
+/// Method names are case-insensitive in the Bot API.
+fn canonical_method<'s>(spec: &'s Value, method: &str) -> Option<&'s str> {
+    spec["methods"]
+        .as_object()?
+        .keys()
+        .find(|m| m.eq_ignore_ascii_case(method))
+        .map(String::as_str)
+}
+
+fn check_call(spec: &Value, method: &str, params: &Value) -> Result<(), String> {
+    let name = canonical_method(spec, method).ok_or_else(|| format!("unknown method {method}"))?;
+    let fields = spec["methods"][name]["fields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    check_fields(spec, params, &fields)
+}
+
+fn check_fields(spec: &Value, object: &Value, fields: &[Value]) -> Result<(), String> {
+    let object = object.as_object().ok_or("expected an object")?;
+    for key in object.keys() {
+        if !fields.iter().any(|f| f["name"] == json!(key)) {
+            return Err(format!("unknown field `{key}`"));
+        }
+    }
+    for field in fields {
+        let name = field["name"].as_str().unwrap();
+        match object.get(name) {
+            None if field["required"] == json!(true) => {
+                return Err(format!("missing required field `{name}`"));
+            }
+            None => {}
+            Some(value) => {
+                let types: Vec<String> = field["types"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap().to_owned())
+                    .collect();
+                check(spec, value, &types).map_err(|e| format!("`{name}`: {e}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a value against any of the described types.
+fn check(spec: &Value, value: &Value, types: &[String]) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for ty in types {
+        match check_one(spec, value, ty) {
+            Ok(()) => return Ok(()),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    Err(problems.join(" / "))
+}
+
+fn check_one(spec: &Value, value: &Value, ty: &str) -> Result<(), String> {
+    if let Some(element) = ty.strip_prefix("Array of ") {
+        let items = value.as_array().ok_or_else(|| format!("expected {ty}"))?;
+        return items
+            .iter()
+            .try_for_each(|item| check_one(spec, item, element));
+    }
+    let fits = match ty {
+        "Integer" => value.is_i64() || value.is_u64(),
+        "Float" => value.is_number(),
+        "String" => value.is_string(),
+        "Boolean" => value.is_boolean(),
+        "True" => *value == json!(true),
+        "InputFile" => value.is_string() || value.is_object(),
+        _ => {
+            let described = &spec["types"][ty];
+            if let Some(subtypes) = described["subtypes"].as_array() {
+                let names: Vec<String> = subtypes
+                    .iter()
+                    .map(|s| s.as_str().unwrap().to_owned())
+                    .collect();
+                return check(spec, value, &names);
+            }
+            if let Some(fields) = described["fields"].as_array() {
+                return check_fields(spec, value, fields).map_err(|e| format!("{ty}: {e}"));
+            }
+            // A type outside the kept subset: only its being an object is checked.
+            value.is_object()
+        }
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("expected {ty}, got {value}"))
+    }
+}
+
+/// Updates as Telegram sends them for a user in a private chat.
+pub mod updates {
+    use serde_json::{Value, json};
+
+    fn user(chat_id: i64) -> Value {
+        json!({"id": chat_id, "is_bot": false, "first_name": "Applicant", "language_code": "fa"})
+    }
+
+    fn message(chat_id: i64, extra: Value) -> Value {
+        let mut message = json!({
+            "message_id": 1,
+            "date": 1_760_000_000,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Applicant"},
+            "from": user(chat_id),
+        });
+        message
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({"message": message})
+    }
+
+    pub fn text(chat_id: i64, text: &str) -> Value {
+        message(chat_id, json!({"text": text}))
+    }
+
+    pub fn contact(chat_id: i64, phone: &str) -> Value {
+        message(
+            chat_id,
+            json!({"contact": {"phone_number": phone, "first_name": "Applicant", "user_id": chat_id}}),
+        )
+    }
+
+    pub fn document(chat_id: i64, name: &str, mime: &str, size: u64) -> Value {
+        message(
+            chat_id,
+            json!({"document": {"file_id": format!("file-{name}"), "file_unique_id": format!("u-{name}"),
+                                 "file_name": name, "mime_type": mime, "file_size": size}}),
+        )
+    }
+
+    pub fn group_text(chat_id: i64, text: &str) -> Value {
+        json!({"message": {
+            "message_id": 1, "date": 1_760_000_000, "text": text, "from": user(7),
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Staff"},
+        }})
+    }
+
+    /// A press on a button of `on_message`, a message the bot sent.
+    pub fn press(chat_id: i64, data: &str, on_message: &Value) -> Value {
+        json!({"callback_query": {
+            "id": format!("cb-{data}"),
+            "from": user(chat_id),
+            "chat_instance": "instance",
+            "data": data,
+            "message": {
+                "message_id": 2,
+                "date": 1_760_000_000,
+                "chat": {"id": chat_id, "type": "private", "first_name": "Applicant"},
+                "from": {"id": 123456, "is_bot": true, "first_name": "peygir"},
+                "text": on_message["text"],
+                "reply_markup": on_message["reply_markup"],
+            },
+        }})
+    }
+}

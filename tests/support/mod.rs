@@ -1,10 +1,12 @@
 //! Shared test support: a fresh database per test, the application built the way `main`
 //! builds it, an in-process chat driver, and a fake Bot API server.
-#![allow(dead_code)]
+// Each test binary uses a different part of this module.
+#![allow(dead_code, unused_imports)]
 
 pub mod bot_api;
 pub mod chat;
 pub mod database;
+pub mod journeys;
 
 use peygir::app::Application;
 use peygir::config::{Config, DEFAULT_TOML};

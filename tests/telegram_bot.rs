@@ -1,0 +1,367 @@
+//! The bot end to end: the real service (`serve`) with its real teloxide client, against the
+//! fake Bot API on loopback, in long-polling and webhook modes.
+
+mod support;
+
+use peygir::app::Application;
+use peygir::i18n::{Locale, Msg};
+use serde_json::{Value, json};
+use support::bot_api::{FakeBotApi, TOKEN, updates};
+use support::journeys::{
+    Give, Question, debt_respite_as_company, debt_respite_as_person, plate_removal,
+};
+use support::{build_app, config_text, tracking_codes};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The service running against a fake Bot API.
+struct Running {
+    fake: FakeBotApi,
+    app: Application,
+    http: std::net::SocketAddr,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    async fn start(fake: &FakeBotApi, db: &str, env: &[(&str, String)]) -> Self {
+        let toml = config_text(|t| t.replace("poll_timeout_secs = 30", "poll_timeout_secs = 1"));
+        let mut env = env.to_vec();
+        env.push(("PEYGIR_TELEGRAM_TOKEN", TOKEN.to_owned()));
+        env.push(("PEYGIR_TELEGRAM_API_URL", fake.url.clone()));
+        let app = build_app(db, &toml, &env).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let http = listener.local_addr().unwrap();
+        let (stop, shutdown) = watch::channel(false);
+        let task = tokio::spawn(peygir::server::serve(app.clone(), listener, shutdown));
+        if !wait_until_healthy(http).await {
+            let outcome = if task.is_finished() {
+                format!("{:?}", task.await)
+            } else {
+                "still running".into()
+            };
+            panic!(
+                "the service did not become healthy within 30 s: {outcome}; Bot API violations: {:?}",
+                fake.violations()
+            );
+        }
+        Self {
+            fake: fake.clone(),
+            app,
+            http,
+            stop,
+            task,
+        }
+    }
+
+    async fn stop(self) {
+        self.stop.send(true).unwrap();
+        self.task.await.unwrap().unwrap();
+        self.app.shutdown().await.unwrap();
+    }
+
+    fn user(&self, chat_id: i64) -> User {
+        User {
+            fake: self.fake.clone(),
+            chat_id,
+            seen: self.fake.sent_to(chat_id).len(),
+        }
+    }
+
+    fn text(&self, locale: Locale, id: &str) -> String {
+        self.app.i18n().render(locale, &Msg::new(id))
+    }
+}
+
+/// The HTTP server answers only once the bot is set up (webhook registered).
+async fn wait_until_healthy(http: std::net::SocketAddr) -> bool {
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(response) = client.get(format!("http://{http}/health")).send().await
+            && response.status() == 200
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// A Telegram user in a private chat with the bot.
+struct User {
+    fake: FakeBotApi,
+    chat_id: i64,
+    seen: usize,
+}
+
+impl User {
+    /// Sends an update and returns the texts the bot sent back.
+    async fn send(&mut self, update: Value) -> String {
+        let id = self.fake.push(update);
+        self.fake.wait_handled(id).await;
+        self.new_messages()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    fn new_messages(&mut self) -> Vec<Value> {
+        let sent = self.fake.sent_to(self.chat_id);
+        let new = sent[self.seen..].to_vec();
+        self.seen = sent.len();
+        new
+    }
+
+    async fn says(&mut self, text: &str) -> String {
+        self.send(updates::text(self.chat_id, text)).await
+    }
+
+    /// Presses the newest inline button whose data names `key`.
+    async fn presses(&mut self, key: &str) -> String {
+        let sent = self.fake.sent_to(self.chat_id);
+        let (message, data) = sent
+            .iter()
+            .rev()
+            .find_map(|m| {
+                let rows = m["reply_markup"]["inline_keyboard"].as_array()?;
+                rows.iter()
+                    .flat_map(|r| r.as_array().unwrap())
+                    .find_map(|b| {
+                        let data = b["callback_data"].as_str()?;
+                        (data.split_once(':')?.1 == key).then(|| (m.clone(), data.to_owned()))
+                    })
+            })
+            .unwrap_or_else(|| panic!("no button `{key}` sent to chat {}", self.chat_id));
+        self.send(updates::press(self.chat_id, &data, &message))
+            .await
+    }
+
+    async fn give(&mut self, answer: &Give) -> String {
+        match answer {
+            Give::Text(text) => self.says(text).await,
+            Give::Long(n) => self.says(&"ب".repeat(*n)).await,
+            Give::Pick(key) => self.presses(key).await,
+            Give::Skip => self.says("/skip").await,
+            Give::File(name, mime, size) => {
+                self.send(updates::document(self.chat_id, name, mime, *size))
+                    .await
+            }
+            Give::Contact(phone) => self.send(updates::contact(self.chat_id, phone)).await,
+        }
+    }
+}
+
+async fn submit(
+    bot: &Running,
+    user: &mut User,
+    locale: Locale,
+    service: &str,
+    questions: &[Question],
+) -> String {
+    user.says("/start").await;
+    user.presses(&format!("lang:{}", locale.code())).await;
+    user.presses("menu:submit").await;
+    user.presses(&format!("svc:{service}")).await;
+    for question in questions {
+        for (bad, error_id) in question.bad.iter().take(1) {
+            let reply = user.give(bad).await;
+            let expected = bot.text(locale, error_id);
+            let first_words: String = expected.split(['(', '{']).next().unwrap().trim().to_owned();
+            assert!(
+                reply.contains(&first_words),
+                "expected «{first_words}», got:\n{reply}"
+            );
+        }
+        if matches!(question.good, Give::Contact(_)) {
+            let sent = bot.fake.sent_to(user.chat_id);
+            let markup = &sent.last().unwrap()["reply_markup"];
+            assert_eq!(
+                markup["keyboard"][0][0]["request_contact"],
+                json!(true),
+                "the phone question offers the contact button"
+            );
+        }
+        user.give(&question.good).await;
+    }
+    user.presses("confirm").await
+}
+
+#[tokio::test]
+async fn every_journey_works_through_telegram_in_both_languages() {
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let bot = Running::start(&fake, &db, &[]).await;
+    let journeys = [
+        (Locale::Fa, "debt-respite", debt_respite_as_person()),
+        (Locale::En, "debt-respite", debt_respite_as_company()),
+        (Locale::Fa, "plate-removal", plate_removal()),
+        (Locale::En, "plate-removal", plate_removal()),
+    ];
+    let mut codes = Vec::new();
+    for (i, (locale, service, questions)) in journeys.iter().enumerate() {
+        let mut user = bot.user(500 + i as i64);
+        let done = submit(&bot, &mut user, *locale, service, questions).await;
+        let found = tracking_codes(&done);
+        assert_eq!(
+            found.len(),
+            1,
+            "a tracking code for {service} in {locale:?}:\n{done}"
+        );
+        codes.push(found[0]);
+    }
+
+    // Anyone may look a code up, typed with Persian digits.
+    let mut stranger = bot.user(900);
+    stranger.says("/start").await;
+    stranger.presses("lang:fa").await;
+    for code in &codes {
+        let persian = peygir::domain::digits::to_persian_digits(&code.to_string());
+        let status = stranger.says(&format!("/track {persian}")).await;
+        assert!(
+            status.contains(&bot.text(Locale::Fa, "status-received")),
+            "{status}"
+        );
+    }
+
+    // And a complaint is tracked like a request.
+    let mut user = bot.user(500);
+    user.says("/menu").await;
+    user.presses("menu:complain").await;
+    user.presses("about:none").await;
+    let filed = user.says("پاسخی دریافت نکرده‌ام.").await;
+    let complaint = tracking_codes(&filed);
+    assert_eq!(complaint.len(), 1, "{filed}");
+    let status = user.says(&complaint[0].to_string()).await;
+    assert!(
+        status.contains(&bot.text(Locale::Fa, "complaint-status-open")),
+        "{status}"
+    );
+
+    assert!(
+        !fake.calls("answerCallbackQuery").is_empty(),
+        "button presses are answered"
+    );
+    assert_eq!(fake.violations(), Vec::<String>::new());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_redelivered_update_is_handled_once() {
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let bot = Running::start(&fake, &db, &[]).await;
+    let mut user = bot.user(42);
+    let id = fake.push(updates::text(42, "/start"));
+    fake.wait_handled(id).await;
+    let first = user.new_messages().len();
+    assert!(first > 0);
+
+    fake.redeliver(id);
+    fake.wait_redelivered().await;
+    assert!(
+        user.new_messages().is_empty(),
+        "the same update_id is not answered twice"
+    );
+    assert_eq!(fake.violations(), Vec::<String>::new());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn after_a_restart_polling_resumes_without_answering_twice() {
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let bot = Running::start(&fake, &db, &[]).await;
+    let mut user = bot.user(43);
+    user.says("/start").await;
+    user.presses("lang:en").await;
+    user.presses("menu:submit").await;
+    user.presses("svc:plate-removal").await;
+    user.says("Roads directorate").await;
+    bot.stop().await;
+
+    let again = Running::start(&fake, &db, &[]).await;
+    let mut user = again.user(43);
+    let reply = user.says("14007650912").await;
+    assert!(
+        reply.contains(&again.text(Locale::En, "field-plate-removal-contact-name")),
+        "resumes mid-form:\n{reply}"
+    );
+    assert_eq!(fake.violations(), Vec::<String>::new());
+    again.stop().await;
+}
+
+#[tokio::test]
+async fn group_messages_are_not_treated_as_applicants() {
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let bot = Running::start(&fake, &db, &[]).await;
+    let id = fake.push(updates::group_text(-100123, "/start"));
+    fake.wait_handled(id).await;
+    assert!(fake.sent_to(-100123).is_empty());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn the_webhook_takes_updates_only_with_the_secret_and_once_each() {
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let env = [
+        ("PEYGIR_TELEGRAM_MODE", "webhook".to_owned()),
+        (
+            "PEYGIR_TELEGRAM_WEBHOOK_URL",
+            "https://bot.example.ir/telegram/webhook".to_owned(),
+        ),
+        (
+            "PEYGIR_TELEGRAM_WEBHOOK_SECRET",
+            "s3cret-Token_1".to_owned(),
+        ),
+    ];
+    let bot = Running::start(&fake, &db, &env).await;
+    let registered = fake.calls("setWebhook");
+    assert_eq!(registered.len(), 1);
+    assert_eq!(
+        registered[0].params["secret_token"],
+        json!("s3cret-Token_1")
+    );
+    assert!(
+        fake.calls("getUpdates").is_empty(),
+        "no polling in webhook mode"
+    );
+
+    let client = reqwest::Client::new();
+    let url = format!("http://{}{}", bot.http, peygir::http::WEBHOOK_PATH);
+    let mut update = updates::text(77, "/start");
+    update["update_id"] = json!(5000);
+    let post = |secret: &'static str| {
+        client
+            .post(&url)
+            .header(peygir::http::SECRET_HEADER, secret)
+            .json(&update)
+            .send()
+    };
+    assert_eq!(post("wrong").await.unwrap().status(), 401);
+    assert!(
+        fake.sent_to(77).is_empty(),
+        "a call without the secret changes nothing"
+    );
+
+    assert_eq!(post("s3cret-Token_1").await.unwrap().status(), 200);
+    let answered = fake.sent_to(77).len();
+    assert!(answered > 0);
+    assert_eq!(post("s3cret-Token_1").await.unwrap().status(), 200);
+    assert_eq!(
+        fake.sent_to(77).len(),
+        answered,
+        "a redelivered update is not answered twice"
+    );
+
+    let health = client
+        .get(format!("http://{}/health", bot.http))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(fake.violations(), Vec::<String>::new());
+    bot.stop().await;
+}
