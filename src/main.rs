@@ -56,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
 
-    let explicit = cli.config != PathBuf::from("bot.toml");
+    let explicit = cli.config.as_path() != std::path::Path::new("bot.toml");
     let (config, catalog) = Config::load(&cli.config, explicit)?;
     let app = Application::build(config, catalog).await?;
     let result = run(&app, command).await;

@@ -62,3 +62,6 @@ impl Step {
         self.dialogue.locale
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,147 @@
+//! The state machine alone: no database, no channel. Each test is inputs in, state and
+//! effects out.
+
+use super::*;
+use crate::config::{Config, DEFAULT_TOML};
+use crate::domain::{FieldValue, TrackingCode};
+use crate::i18n::Locale;
+
+struct Fixture {
+    catalog: Catalog,
+    i18n: I18n,
+}
+
+fn fixture() -> Fixture {
+    let (_, catalog) = Config::from_toml(DEFAULT_TOML, |_| None).unwrap();
+    let i18n = I18n::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"), &[]).unwrap();
+    Fixture { catalog, i18n }
+}
+
+/// Feeds inputs one after another from `dialogue`, returning the last step.
+fn run(f: &Fixture, owned: &[OwnedRequest], mut dialogue: Dialogue, inputs: &[Input]) -> Step {
+    let ctx = Context { catalog: &f.catalog, i18n: &f.i18n, my_requests: owned };
+    let mut last = None;
+    for input in inputs {
+        let step = step(&dialogue, input.clone(), &ctx);
+        dialogue = step.dialogue.clone();
+        last = Some(step);
+    }
+    last.expect("at least one input")
+}
+
+fn text(s: &str) -> Input {
+    Input::Text(s.into())
+}
+
+fn at(state: State) -> Dialogue {
+    Dialogue { state, locale: Locale::Fa, turn: 7 }
+}
+
+fn filling(service: &str, answers: Answers) -> Dialogue {
+    at(State::Filling { service: service.into(), answers })
+}
+
+#[test]
+fn a_new_applicant_is_greeted_and_asked_for_a_language() {
+    let f = fixture();
+    let step = run(&f, &[], Dialogue::default(), &[text("سلام")]);
+    assert_eq!(step.dialogue.state, State::ChoosingLanguage);
+    assert_eq!(step.replies[0].lines[0].id, messages::WELCOME);
+    assert_eq!(step.replies.last().unwrap().choices.len(), 2);
+}
+
+#[test]
+fn an_option_is_picked_by_number_in_any_digits_or_by_label() {
+    let f = fixture();
+    for typed in ["1", "۱", "١", "ثبت درخواست جدید", " ثبت درخواست جدید "] {
+        let step = run(&f, &[], at(State::Menu), &[text(typed)]);
+        assert_eq!(step.dialogue.state, State::ChoosingService, "typed {typed:?}");
+    }
+    let step = run(&f, &[], at(State::Menu), &[text("9")]);
+    assert_eq!(step.dialogue.state, State::Menu);
+    assert_eq!(step.replies[0].lines[0].id, messages::NOT_UNDERSTOOD);
+}
+
+#[test]
+fn conditional_fields_follow_the_earlier_choice() {
+    let f = fixture();
+    let person = run(&f, &[], filling("debt-respite", vec![]), &[Input::Button { turn: 7, key: "opt:person".into() }]);
+    assert_eq!(person.replies.last().unwrap().lines[0].id, "field-debt-respite-national-id");
+    let company = run(&f, &[], filling("debt-respite", vec![]), &[Input::Button { turn: 7, key: "opt:company".into() }]);
+    assert_eq!(company.replies.last().unwrap().lines[0].id, "field-debt-respite-company-id");
+}
+
+#[test]
+fn a_refused_answer_keeps_state_and_turn_and_an_accepted_one_moves_both() {
+    let f = fixture();
+    let start = filling("plate-removal", vec![("agency".into(), FieldValue::Text("x".into()))]);
+    let refused = run(&f, &[], start.clone(), &[text("123")]);
+    assert_eq!(refused.dialogue, start);
+    assert_eq!(refused.replies[0].lines[0].id, messages::ERROR_LENGTH);
+    let accepted = run(&f, &[], start.clone(), &[text("14007650912")]);
+    assert_eq!(accepted.dialogue.turn, start.turn + 1);
+    assert!(matches!(&accepted.dialogue.state, State::Filling { answers, .. } if answers.len() == 2));
+}
+
+#[test]
+fn a_button_from_an_earlier_turn_changes_nothing() {
+    let f = fixture();
+    let start = at(State::Menu);
+    let step = run(&f, &[], start.clone(), &[Input::Button { turn: 6, key: "menu:submit".into() }]);
+    assert_eq!(step.dialogue, start);
+    assert_eq!(step.replies[0].lines[0].id, messages::STALE_BUTTON);
+}
+
+#[test]
+fn back_on_the_first_question_returns_to_the_services() {
+    let f = fixture();
+    let step = run(&f, &[], filling("plate-removal", vec![]), &[text("/back")]);
+    assert_eq!(step.dialogue.state, State::ChoosingService);
+}
+
+#[test]
+fn confirming_submits_every_answer_once() {
+    let f = fixture();
+    let answers: Answers = vec![("agency".into(), FieldValue::Text("x".into()))];
+    let confirming = at(State::Confirming { service: "plate-removal".into(), answers: answers.clone() });
+    let step = run(&f, &[], confirming, &[Input::Button { turn: 7, key: "confirm".into() }]);
+    assert_eq!(step.effects, vec![Effect::SubmitRequest { service: "plate-removal".into(), answers }]);
+    assert_eq!(step.dialogue.state, State::Menu);
+}
+
+#[test]
+fn track_looks_up_without_leaving_the_form() {
+    let f = fixture();
+    let code = TrackingCode::generate();
+    let start = filling("plate-removal", vec![]);
+    let step = run(&f, &[], start.clone(), &[text(&format!("/track {code}"))]);
+    assert_eq!(step.effects, vec![Effect::LookUp(code)]);
+    assert_eq!(step.dialogue.state, start.state);
+}
+
+#[test]
+fn complaints_offer_the_applicants_requests_and_refuse_overlong_text() {
+    let f = fixture();
+    let none = run(&f, &[], at(State::Menu), &[text("/complain")]);
+    assert_eq!(none.dialogue.state, State::WritingComplaint { about: None });
+
+    let code = TrackingCode::generate();
+    let owned = [OwnedRequest { code, service: "plate-removal".into() }];
+    let some = run(&f, &owned, at(State::Menu), &[text("/complain")]);
+    assert_eq!(some.dialogue.state, State::ChoosingComplaintSubject);
+    let picked = run(&f, &owned, some.dialogue, &[text("2")]);
+    assert_eq!(picked.dialogue.state, State::WritingComplaint { about: Some(code) });
+
+    let long = "ا".repeat(MAX_COMPLAINT_CHARS + 1);
+    let refused = run(&f, &owned, picked.dialogue.clone(), &[text(&long)]);
+    assert_eq!(refused.dialogue, picked.dialogue);
+    assert!(refused.effects.is_empty());
+}
+
+#[test]
+fn the_language_choice_switches_every_later_reply() {
+    let f = fixture();
+    let step = run(&f, &[], Dialogue::default(), &[text("/start"), text("2")]);
+    assert_eq!(step.dialogue.locale, Locale::En);
+    assert_eq!(f.i18n.render(step.locale(), &step.replies[0].lines[0]), "What would you like to do?");
+}
