@@ -24,6 +24,13 @@ struct Running {
 }
 
 impl Running {
+    /// A fresh fake Bot API and database, and the service polling them.
+    async fn fresh(env: &[(&str, String)]) -> Self {
+        let fake = FakeBotApi::start().await;
+        let db = support::database::fresh_database().await;
+        Self::start(&fake, &db, env).await
+    }
+
     async fn start(fake: &FakeBotApi, db: &str, env: &[(&str, String)]) -> Self {
         let toml = config_text(|t| t.replace("poll_timeout_secs = 30", "poll_timeout_secs = 1"));
         let mut env = env.to_vec();
@@ -189,9 +196,8 @@ async fn submit(
 
 #[tokio::test]
 async fn every_journey_works_through_telegram_in_both_languages() {
-    let fake = FakeBotApi::start().await;
-    let db = support::database::fresh_database().await;
-    let bot = Running::start(&fake, &db, &[]).await;
+    let bot = Running::fresh(&[]).await;
+    let fake = bot.fake.clone();
     let journeys = [
         (Locale::Fa, "debt-respite", debt_respite_as_person()),
         (Locale::En, "debt-respite", debt_respite_as_company()),
@@ -248,9 +254,8 @@ async fn every_journey_works_through_telegram_in_both_languages() {
 
 #[tokio::test]
 async fn a_redelivered_update_is_handled_once() {
-    let fake = FakeBotApi::start().await;
-    let db = support::database::fresh_database().await;
-    let bot = Running::start(&fake, &db, &[]).await;
+    let bot = Running::fresh(&[]).await;
+    let fake = bot.fake.clone();
     let mut user = bot.user(42);
     let id = fake.push(updates::text(42, "/start"));
     fake.wait_handled(id).await;
@@ -293,9 +298,8 @@ async fn after_a_restart_polling_resumes_without_answering_twice() {
 
 #[tokio::test]
 async fn group_messages_are_not_treated_as_applicants() {
-    let fake = FakeBotApi::start().await;
-    let db = support::database::fresh_database().await;
-    let bot = Running::start(&fake, &db, &[]).await;
+    let bot = Running::fresh(&[]).await;
+    let fake = bot.fake.clone();
     let id = fake.push(updates::group_text(-100123, "/start"));
     fake.wait_handled(id).await;
     assert!(fake.sent_to(-100123).is_empty());
@@ -304,8 +308,6 @@ async fn group_messages_are_not_treated_as_applicants() {
 
 #[tokio::test]
 async fn the_webhook_takes_updates_only_with_the_secret_and_once_each() {
-    let fake = FakeBotApi::start().await;
-    let db = support::database::fresh_database().await;
     let env = [
         ("PEYGIR_TELEGRAM_MODE", "webhook".to_owned()),
         (
@@ -317,7 +319,8 @@ async fn the_webhook_takes_updates_only_with_the_secret_and_once_each() {
             "s3cret-Token_1".to_owned(),
         ),
     ];
-    let bot = Running::start(&fake, &db, &env).await;
+    let bot = Running::fresh(&env).await;
+    let fake = bot.fake.clone();
     let registered = fake.calls("setWebhook");
     assert_eq!(registered.len(), 1);
     assert_eq!(

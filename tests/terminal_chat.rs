@@ -14,7 +14,10 @@ use support::tracking_codes;
 /// Runs `peygir chat` as one applicant with `lines` on stdin; returns what it printed.
 fn chat(database_url: &str, chat_id: i64, lines: &[String]) -> String {
     // Run from an empty folder: no bot.toml there, so the built-in defaults apply.
-    let cwd = support::temp_file("empty", b"").parent().unwrap().to_owned();
+    let cwd = support::temp_file("empty", b"")
+        .parent()
+        .unwrap()
+        .to_owned();
     let mut child = Command::new(env!("CARGO_BIN_EXE_peygir"))
         .args(["chat", "--chat-id", &chat_id.to_string()])
         .current_dir(cwd)
@@ -33,7 +36,11 @@ fn chat(database_url: &str, chat_id: i64, lines: &[String]) -> String {
     drop(stdin);
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(output.status.success(), "peygir chat failed:\n{}\n{stdout}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "peygir chat failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     stdout
 }
 
@@ -58,11 +65,28 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
         &db,
         1,
         &lines(&[
-            "/start", "۱", "ثبت درخواست جدید", "۱", "۱", "0499370898", "۰۴۹۹۳۷۰۸۹۹", "علی رضایی", "۰۹۱۲۱۲۳۴۵۶۷",
-            "اداره کل امور مالیاتی", "۲۵۰٬۰۰۰٬۰۰۰", "۱", "۱۴۰۳/۰۷/۱۵", "کاهش درآمد", "/skip", "۱",
+            "/start",
+            "۱",
+            "ثبت درخواست جدید",
+            "۱",
+            "۱",
+            "0499370898",
+            "۰۴۹۹۳۷۰۸۹۹",
+            "علی رضایی",
+            "۰۹۱۲۱۲۳۴۵۶۷",
+            "اداره کل امور مالیاتی",
+            "۲۵۰٬۰۰۰٬۰۰۰",
+            "۱",
+            "۱۴۰۳/۰۷/۱۵",
+            "کاهش درآمد",
+            "/skip",
+            "۱",
         ]),
     );
-    assert!(fa_debt.contains("رقم کنترل این شناسه درست نیست"), "a bad national code is refused:\n{fa_debt}");
+    assert!(
+        fa_debt.contains("رقم کنترل این شناسه درست نیست"),
+        "a bad national code is refused:\n{fa_debt}"
+    );
     let fa_debt_code = only_code(&fa_debt);
 
     // Persian, plate removal, with the official letter as a file path (a missing one first).
@@ -70,11 +94,26 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
         &db,
         1,
         &lines(&[
-            "/menu", "1", "2", "اداره کل راه و شهرسازی", "14007650912", "مریم احمدی", "09121234567",
-            "۱۲ الف ۳۴۵ ایران ۶۷", "پژو ۴۰۵", "1", "1403/08/01", "/tmp/no/such/letter.pdf", &letter, "1",
+            "/menu",
+            "1",
+            "2",
+            "اداره کل راه و شهرسازی",
+            "14007650912",
+            "مریم احمدی",
+            "09121234567",
+            "۱۲ الف ۳۴۵ ایران ۶۷",
+            "پژو ۴۰۵",
+            "1",
+            "1403/08/01",
+            "/tmp/no/such/letter.pdf",
+            &letter,
+            "1",
         ]),
     );
-    assert!(fa_plate.contains("فایلی در این مسیر پیدا نشد"), "{fa_plate}");
+    assert!(
+        fa_plate.contains("فایلی در این مسیر پیدا نشد"),
+        "{fa_plate}"
+    );
     let fa_plate_code = only_code(&fa_plate);
 
     // English, both services.
@@ -82,8 +121,22 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
         &db,
         2,
         &lines(&[
-            "/start", "2", "1", "1", "2", "14007650912", "Acme Trading Co", "0912 123 4567", "Tax office", "1,500,000", "2",
-            "12", "/skip", "Cash flow", "/skip", "1",
+            "/start",
+            "2",
+            "1",
+            "1",
+            "2",
+            "14007650912",
+            "Acme Trading Co",
+            "0912 123 4567",
+            "Tax office",
+            "1,500,000",
+            "2",
+            "12",
+            "/skip",
+            "Cash flow",
+            "/skip",
+            "1",
         ]),
     );
     let en_debt_code = only_code(&en_debt);
@@ -92,8 +145,19 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
         &db,
         2,
         &lines(&[
-            "/menu", "1", "2", "Roads directorate", "14007650912", "Maryam Ahmadi", "09121234567", "12 الف 345 67",
-            "Peugeot 405", "2", "1403/08/01", &letter, "1",
+            "/menu",
+            "1",
+            "2",
+            "Roads directorate",
+            "14007650912",
+            "Maryam Ahmadi",
+            "09121234567",
+            "12 الف 345 67",
+            "Peugeot 405",
+            "2",
+            "1403/08/01",
+            &letter,
+            "1",
         ]),
     );
     let en_plate_code = only_code(&en_plate);
@@ -106,13 +170,27 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
     }
     script.extend(lines(&["۳", "پاسخ درخواستم دیر شده است.", "۴"]));
     let stranger = chat(&db, 3, &script);
-    assert_eq!(stranger.matches("وضعیت: دریافت شد").count(), 4, "each code shows its status:\n{stranger}");
-    assert!(stranger.contains("مجوز فک پلاک خودروهای دولتی"), "{stranger}");
-    assert!(!stranger.contains("علی رضایی"), "a stranger sees no personal data:\n{stranger}");
+    assert_eq!(
+        stranger.matches("وضعیت: دریافت شد").count(),
+        4,
+        "each code shows its status:\n{stranger}"
+    );
+    assert!(
+        stranger.contains("مجوز فک پلاک خودروهای دولتی"),
+        "{stranger}"
+    );
+    assert!(
+        !stranger.contains("علی رضایی"),
+        "a stranger sees no personal data:\n{stranger}"
+    );
     assert!(stranger.contains("شکایت شما ثبت شد"), "{stranger}");
     let complaint_code = *tracking_codes(&stranger).last().unwrap();
 
     // The complaint's code works with the same lookup.
-    let complaint = chat(&db, 3, &lines(&["/menu", &format!("/track {complaint_code}")]));
+    let complaint = chat(
+        &db,
+        3,
+        &lines(&["/menu", &format!("/track {complaint_code}")]),
+    );
     assert!(complaint.contains("در انتظار رسیدگی"), "{complaint}");
 }

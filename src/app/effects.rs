@@ -1,6 +1,6 @@
 //! Running the conversation's effects against the database, inside the step's transaction.
 
-use crate::conversation::{ComplaintView, Effect, MineItem, Outcome, RequestView};
+use crate::conversation::{ComplaintView, Effect, Outcome, RequestView};
 use anyhow::Context as _;
 
 use crate::domain::{Catalog, FieldValue, PublicStatus, TrackingCode};
@@ -50,16 +50,16 @@ pub async fn run(
         }
         Effect::LookUp(code) => look_up(tx, catalog, applicant, *code).await,
         Effect::ListMine => {
-            let mut items = Vec::new();
+            let mut requests = Vec::new();
             for row in requests::list_for_applicant(tx, applicant).await? {
-                items.push(MineItem::Request(
-                    request_view(tx, catalog, row, false).await?,
-                ));
+                requests.push(request_view(tx, catalog, row, false).await?);
             }
-            for row in complaints::list_for_applicant(tx, applicant).await? {
-                items.push(MineItem::Complaint(complaint_view(row)));
-            }
-            Ok(Outcome::Mine(items))
+            let complaints = complaints::list_for_applicant(tx, applicant).await?;
+            let complaints = complaints.into_iter().map(complaint_view).collect();
+            Ok(Outcome::Mine {
+                requests,
+                complaints,
+            })
         }
     }
 }

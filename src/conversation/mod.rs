@@ -15,7 +15,7 @@ use crate::i18n::{I18n, Locale};
 pub use form::{Answers, summary_lines, value_arg};
 pub use io::{Choice, Input, Reply};
 pub use machine::{MAX_COMPLAINT_CHARS, field_error, step};
-pub use outcome::{ComplaintView, MineItem, Outcome, RequestView, outcome_replies};
+pub use outcome::{ComplaintView, Outcome, RequestView, outcome_replies};
 pub use prompt::prompt;
 pub use state::{Dialogue, State};
 

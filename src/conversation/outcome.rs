@@ -33,13 +33,6 @@ pub struct ComplaintView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// One line of "my requests".
-#[derive(Debug, Clone, PartialEq)]
-pub enum MineItem {
-    Request(RequestView),
-    Complaint(ComplaintView),
-}
-
 /// What running an effect produced.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -57,7 +50,11 @@ pub enum Outcome {
     },
     FoundComplaint(ComplaintView),
     NotFound,
-    Mine(Vec<MineItem>),
+    /// The applicant's own requests and complaints, newest first.
+    Mine {
+        requests: Vec<RequestView>,
+        complaints: Vec<ComplaintView>,
+    },
 }
 
 /// The message that reports an outcome.
@@ -80,8 +77,14 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
         Outcome::FoundRequest { view, owner: true } => owner_view(view, catalog),
         Outcome::FoundComplaint(view) => Reply::text(complaint_line(m::LOOKUP_COMPLAINT, view)),
         Outcome::NotFound => Reply::text(Msg::new(m::LOOKUP_NOT_FOUND)),
-        Outcome::Mine(items) if items.is_empty() => Reply::text(Msg::new(m::MINE_EMPTY)),
-        Outcome::Mine(items) => mine(items),
+        Outcome::Mine {
+            requests,
+            complaints,
+        } if requests.is_empty() && complaints.is_empty() => Reply::text(Msg::new(m::MINE_EMPTY)),
+        Outcome::Mine {
+            requests,
+            complaints,
+        } => mine(requests, complaints),
     }
 }
 
@@ -112,28 +115,8 @@ fn owner_view(view: &RequestView, catalog: &Catalog) -> Reply {
     reply
 }
 
-fn mine(items: &[MineItem]) -> Reply {
+fn mine(requests: &[RequestView], complaints: &[ComplaintView]) -> Reply {
     let mut reply = Reply::default();
-    let requests: Vec<&RequestView> = items
-        .iter()
-        .filter_map(|i| {
-            if let MineItem::Request(r) = i {
-                Some(r)
-            } else {
-                None
-            }
-        })
-        .collect();
-    let complaints: Vec<&ComplaintView> = items
-        .iter()
-        .filter_map(|i| {
-            if let MineItem::Complaint(c) = i {
-                Some(c)
-            } else {
-                None
-            }
-        })
-        .collect();
     if !requests.is_empty() {
         reply = reply.line(Msg::new(m::MINE_REQUESTS));
         for r in requests {

@@ -13,13 +13,21 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let (_, catalog) = Config::from_toml(DEFAULT_TOML, |_| None).unwrap();
-    let i18n = I18n::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"), &[]).unwrap();
+    let i18n = I18n::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"),
+        &[],
+    )
+    .unwrap();
     Fixture { catalog, i18n }
 }
 
 /// Feeds inputs one after another from `dialogue`, returning the last step.
 fn run(f: &Fixture, owned: &[OwnedRequest], mut dialogue: Dialogue, inputs: &[Input]) -> Step {
-    let ctx = Context { catalog: &f.catalog, i18n: &f.i18n, my_requests: owned };
+    let ctx = Context {
+        catalog: &f.catalog,
+        i18n: &f.i18n,
+        my_requests: owned,
+    };
     let mut last = None;
     for input in inputs {
         let step = step(&dialogue, input.clone(), &ctx);
@@ -34,11 +42,18 @@ fn text(s: &str) -> Input {
 }
 
 fn at(state: State) -> Dialogue {
-    Dialogue { state, locale: Locale::Fa, turn: 7 }
+    Dialogue {
+        state,
+        locale: Locale::Fa,
+        turn: 7,
+    }
 }
 
 fn filling(service: &str, answers: Answers) -> Dialogue {
-    at(State::Filling { service: service.into(), answers })
+    at(State::Filling {
+        service: service.into(),
+        answers,
+    })
 }
 
 #[test]
@@ -53,9 +68,14 @@ fn a_new_applicant_is_greeted_and_asked_for_a_language() {
 #[test]
 fn an_option_is_picked_by_number_in_any_digits_or_by_label() {
     let f = fixture();
-    for typed in ["1", "۱", "١", "ثبت درخواست جدید", " ثبت درخواست جدید "] {
+    for typed in ["1", "۱", "١", "ثبت درخواست جدید", " ثبت درخواست جدید "]
+    {
         let step = run(&f, &[], at(State::Menu), &[text(typed)]);
-        assert_eq!(step.dialogue.state, State::ChoosingService, "typed {typed:?}");
+        assert_eq!(
+            step.dialogue.state,
+            State::ChoosingService,
+            "typed {typed:?}"
+        );
     }
     let step = run(&f, &[], at(State::Menu), &[text("9")]);
     assert_eq!(step.dialogue.state, State::Menu);
@@ -65,29 +85,64 @@ fn an_option_is_picked_by_number_in_any_digits_or_by_label() {
 #[test]
 fn conditional_fields_follow_the_earlier_choice() {
     let f = fixture();
-    let person = run(&f, &[], filling("debt-respite", vec![]), &[Input::Button { turn: 7, key: "opt:person".into() }]);
-    assert_eq!(person.replies.last().unwrap().lines[0].id, "field-debt-respite-national-id");
-    let company = run(&f, &[], filling("debt-respite", vec![]), &[Input::Button { turn: 7, key: "opt:company".into() }]);
-    assert_eq!(company.replies.last().unwrap().lines[0].id, "field-debt-respite-company-id");
+    let person = run(
+        &f,
+        &[],
+        filling("debt-respite", vec![]),
+        &[Input::Button {
+            turn: 7,
+            key: "opt:person".into(),
+        }],
+    );
+    assert_eq!(
+        person.replies.last().unwrap().lines[0].id,
+        "field-debt-respite-national-id"
+    );
+    let company = run(
+        &f,
+        &[],
+        filling("debt-respite", vec![]),
+        &[Input::Button {
+            turn: 7,
+            key: "opt:company".into(),
+        }],
+    );
+    assert_eq!(
+        company.replies.last().unwrap().lines[0].id,
+        "field-debt-respite-company-id"
+    );
 }
 
 #[test]
 fn a_refused_answer_keeps_state_and_turn_and_an_accepted_one_moves_both() {
     let f = fixture();
-    let start = filling("plate-removal", vec![("agency".into(), FieldValue::Text("x".into()))]);
+    let start = filling(
+        "plate-removal",
+        vec![("agency".into(), FieldValue::Text("x".into()))],
+    );
     let refused = run(&f, &[], start.clone(), &[text("123")]);
     assert_eq!(refused.dialogue, start);
     assert_eq!(refused.replies[0].lines[0].id, messages::ERROR_LENGTH);
     let accepted = run(&f, &[], start.clone(), &[text("14007650912")]);
     assert_eq!(accepted.dialogue.turn, start.turn + 1);
-    assert!(matches!(&accepted.dialogue.state, State::Filling { answers, .. } if answers.len() == 2));
+    assert!(
+        matches!(&accepted.dialogue.state, State::Filling { answers, .. } if answers.len() == 2)
+    );
 }
 
 #[test]
 fn a_button_from_an_earlier_turn_changes_nothing() {
     let f = fixture();
     let start = at(State::Menu);
-    let step = run(&f, &[], start.clone(), &[Input::Button { turn: 6, key: "menu:submit".into() }]);
+    let step = run(
+        &f,
+        &[],
+        start.clone(),
+        &[Input::Button {
+            turn: 6,
+            key: "menu:submit".into(),
+        }],
+    );
     assert_eq!(step.dialogue, start);
     assert_eq!(step.replies[0].lines[0].id, messages::STALE_BUTTON);
 }
@@ -103,9 +158,26 @@ fn back_on_the_first_question_returns_to_the_services() {
 fn confirming_submits_every_answer_once() {
     let f = fixture();
     let answers: Answers = vec![("agency".into(), FieldValue::Text("x".into()))];
-    let confirming = at(State::Confirming { service: "plate-removal".into(), answers: answers.clone() });
-    let step = run(&f, &[], confirming, &[Input::Button { turn: 7, key: "confirm".into() }]);
-    assert_eq!(step.effects, vec![Effect::SubmitRequest { service: "plate-removal".into(), answers }]);
+    let confirming = at(State::Confirming {
+        service: "plate-removal".into(),
+        answers: answers.clone(),
+    });
+    let step = run(
+        &f,
+        &[],
+        confirming,
+        &[Input::Button {
+            turn: 7,
+            key: "confirm".into(),
+        }],
+    );
+    assert_eq!(
+        step.effects,
+        vec![Effect::SubmitRequest {
+            service: "plate-removal".into(),
+            answers
+        }]
+    );
     assert_eq!(step.dialogue.state, State::Menu);
 }
 
@@ -126,11 +198,17 @@ fn complaints_offer_the_applicants_requests_and_refuse_overlong_text() {
     assert_eq!(none.dialogue.state, State::WritingComplaint { about: None });
 
     let code = TrackingCode::generate();
-    let owned = [OwnedRequest { code, service: "plate-removal".into() }];
+    let owned = [OwnedRequest {
+        code,
+        service: "plate-removal".into(),
+    }];
     let some = run(&f, &owned, at(State::Menu), &[text("/complain")]);
     assert_eq!(some.dialogue.state, State::ChoosingComplaintSubject);
     let picked = run(&f, &owned, some.dialogue, &[text("2")]);
-    assert_eq!(picked.dialogue.state, State::WritingComplaint { about: Some(code) });
+    assert_eq!(
+        picked.dialogue.state,
+        State::WritingComplaint { about: Some(code) }
+    );
 
     let long = "ا".repeat(MAX_COMPLAINT_CHARS + 1);
     let refused = run(&f, &owned, picked.dialogue.clone(), &[text(&long)]);
@@ -143,5 +221,8 @@ fn the_language_choice_switches_every_later_reply() {
     let f = fixture();
     let step = run(&f, &[], Dialogue::default(), &[text("/start"), text("2")]);
     assert_eq!(step.dialogue.locale, Locale::En);
-    assert_eq!(f.i18n.render(step.locale(), &step.replies[0].lines[0]), "What would you like to do?");
+    assert_eq!(
+        f.i18n.render(step.locale(), &step.replies[0].lines[0]),
+        "What would you like to do?"
+    );
 }
