@@ -38,15 +38,17 @@ impl Locale {
     }
 }
 
-/// A message to show: a Fluent id and its arguments, rendered per locale at the edge.
-#[derive(Debug, Clone, PartialEq)]
+/// A message to show: a Fluent id and its arguments, rendered per locale at the edge. It
+/// serialises, so a notice can wait in the outbox and be rendered when it is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Msg {
     pub id: String,
-    pub args: Vec<(&'static str, Arg)>,
+    pub args: Vec<(String, Arg)>,
 }
 
 /// An argument whose presentation depends on the locale.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "kebab-case")]
 pub enum Arg {
     /// Shown as given (names, free text).
     Text(String),
@@ -69,8 +71,8 @@ impl Msg {
         }
     }
 
-    pub fn arg(mut self, name: &'static str, value: Arg) -> Self {
-        self.args.push((name, value));
+    pub fn arg(mut self, name: &str, value: Arg) -> Self {
+        self.args.push((name.to_owned(), value));
         self
     }
 }
@@ -119,7 +121,7 @@ impl I18n {
         };
         let mut args = FluentArgs::new();
         for (name, value) in &msg.args {
-            args.set(*name, self.render_arg(locale, value));
+            args.set(name.as_str(), self.render_arg(locale, value));
         }
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, Some(&args), &mut errors);

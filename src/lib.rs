@@ -8,5 +8,7 @@ pub mod conversation;
 pub mod domain;
 pub mod http;
 pub mod i18n;
+pub mod notify;
 pub mod server;
 pub mod store;
+pub mod workflow;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use peygir::app::Application;
-use peygir::channels::terminal;
+use peygir::channels::terminal::{self, TerminalOutput};
 use peygir::config::Config;
 use tokio::io::BufReader;
 use tokio::sync::watch;
@@ -37,6 +37,37 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage staff accounts and their API tokens.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a member of staff.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// reviewer, operator or admin.
+        #[arg(long)]
+        role: String,
+        /// Services the member handles, comma-separated; every service when left out.
+        #[arg(long, value_delimiter = ',')]
+        services: Option<Vec<String>>,
+        /// Telegram (or Bale) user id, for acting from the staff chat.
+        #[arg(long)]
+        telegram_id: Option<i64>,
+    },
+    /// Issue an API token for a member; it is printed once and stored only hashed.
+    Token {
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke an API token by its id.
+    Revoke {
+        #[arg(long)]
+        token_id: i64,
+    },
 }
 
 #[tokio::main]
@@ -76,12 +107,59 @@ async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
                 app,
                 chat_id,
                 BufReader::new(tokio::io::stdin()),
-                tokio::io::stdout(),
+                TerminalOutput::stdout(),
             )
             .await
         }
         Command::Serve => serve(app).await,
+        Command::Staff(command) => staff(app, command).await,
     }
+}
+
+async fn staff(app: &Application, command: StaffCommand) -> anyhow::Result<()> {
+    use peygir::domain::Role;
+    use peygir::store::staff;
+    match command {
+        StaffCommand::Add {
+            name,
+            role,
+            services,
+            telegram_id,
+        } => {
+            let role = Role::parse(&role)
+                .filter(|r| *r != Role::Applicant)
+                .context("--role must be reviewer, operator or admin")?;
+            if let Some(unknown) = services
+                .iter()
+                .flatten()
+                .find(|s| app.catalog().get(s).is_none())
+            {
+                anyhow::bail!("--services: no service `{unknown}` in the catalog");
+            }
+            let member =
+                staff::add(app.pool(), &name, role, services.as_deref(), telegram_id).await?;
+            println!(
+                "added {} ({}) with id {}",
+                member.name,
+                member.role.as_str(),
+                member.id
+            );
+        }
+        StaffCommand::Token { name } => {
+            let member = staff::by_name(app.pool(), &name)
+                .await?
+                .with_context(|| format!("no staff member {name}"))?;
+            let (id, token) = staff::issue_token(app.pool(), member.id).await?;
+            println!("token {id} for {name} (shown once, keep it safe):\n{token}");
+        }
+        StaffCommand::Revoke { token_id } => {
+            if !staff::revoke_token(app.pool(), token_id).await? {
+                anyhow::bail!("no live token with id {token_id}");
+            }
+            println!("token {token_id} revoked");
+        }
+    }
+    Ok(())
 }
 
 /// Serves until Ctrl-C (or SIGTERM); with no bot configured, the terminal chat runs in the
@@ -92,12 +170,23 @@ async fn serve(app: &Application) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let (stop, shutdown) = watch::channel(false);
-    let server = tokio::spawn(peygir::server::serve(app.clone(), listener, shutdown));
-    if app.config().telegram.token.is_none() {
+    let screen = app
+        .config()
+        .telegram
+        .token
+        .is_none()
+        .then(TerminalOutput::stdout);
+    let server = tokio::spawn(peygir::server::serve(
+        app.clone(),
+        listener,
+        screen.clone(),
+        shutdown,
+    ));
+    if let Some(screen) = screen {
         tracing::info!("no bot token configured: chatting in this terminal");
         let chat_id = app.config().terminal.chat_id;
         tokio::select! {
-            result = terminal::run(app, chat_id, BufReader::new(tokio::io::stdin()), tokio::io::stdout()) => result?,
+            result = terminal::run(app, chat_id, BufReader::new(tokio::io::stdin()), screen) => result?,
             _ = stop_signal() => {}
         }
     } else {

@@ -1,4 +1,7 @@
-//! `serve`: the HTTP server plus whatever chat channel is configured, until shutdown.
+//! `serve`: the HTTP server, the chat bot when one is configured, and the notice dispatcher,
+//! until shutdown.
+
+use std::collections::HashMap;
 
 use anyhow::Context as _;
 use secrecy::ExposeSecret;
@@ -7,19 +10,39 @@ use tokio::sync::watch;
 
 use crate::app::Application;
 use crate::channels::telegram::{TelegramChannel, run_polling};
+use crate::channels::terminal::{self, TerminalOutput};
 use crate::config::BotMode;
 use crate::http;
+use crate::notify::{ChatSender, Dispatcher, DispatcherSettings};
 
-/// Runs the HTTP server on `listener`, and the bot when a token is configured, until
-/// `shutdown` turns true.
+/// Runs the HTTP server on `listener`, the bot when a token is configured, and the notice
+/// dispatcher, until `shutdown` turns true. `terminal` is the screen of a terminal chat
+/// running beside the service, which then receives its applicant's notices.
 pub async fn serve(
     app: Application,
     listener: TcpListener,
+    terminal: Option<TerminalOutput>,
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let channel = TelegramChannel::from_config(&app)?;
-    let mut webhook = None;
     let mut tasks = tokio::task::JoinSet::new();
+
+    let mut senders = HashMap::new();
+    if let Some(output) = terminal {
+        senders.insert(terminal::PLATFORM.to_owned(), ChatSender::Terminal(output));
+    }
+    if let Some(channel) = &channel {
+        senders.insert(
+            app.config().platform().to_owned(),
+            ChatSender::Bot(channel.bot().clone()),
+        );
+    }
+    if !senders.is_empty() {
+        let dispatcher = Dispatcher::new(app.clone(), senders, DispatcherSettings::default());
+        tasks.spawn(dispatcher.run(shutdown.clone()));
+    }
+
+    let mut webhook = None;
     if let Some(channel) = channel {
         let tg = &app.config().telegram;
         match tg.mode {

@@ -40,7 +40,7 @@ impl Running {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http = listener.local_addr().unwrap();
         let (stop, shutdown) = watch::channel(false);
-        let task = tokio::spawn(peygir::server::serve(app.clone(), listener, shutdown));
+        let task = tokio::spawn(peygir::server::serve(app.clone(), listener, None, shutdown));
         if !wait_until_healthy(http).await {
             let outcome = if task.is_finished() {
                 format!("{:?}", task.await)

@@ -104,6 +104,12 @@ terminal-start = Peygir terminal chat. Type /start to begin; press Ctrl+D to end
 terminal-document-hint = (Type the path of the file on this computer.)
 terminal-file-missing = No readable file at that path.
 
+notice-stage-changed = Your "{ $service }" request (tracking code { $code }) has moved to a new stage: { $stage }.
+notice-stage-changed-with-note = Your "{ $service }" request (tracking code { $code }) has moved to a new stage: { $stage }.
+    Note from the reviewer: { $note }
+notice-complaint-answered = Your complaint (tracking code { $code }) has been answered:
+    { $answer }
+
 status-received = received
 status-in-review = under review
 status-waiting-for-applicant = waiting for you

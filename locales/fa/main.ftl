@@ -104,6 +104,12 @@ terminal-start = گفت‌وگوی «پیگیر» در پایانه. برای ش
 terminal-document-hint = (مسیر فایل روی این رایانه را بنویسید.)
 terminal-file-missing = فایلی در این مسیر پیدا نشد یا خواندنی نیست.
 
+notice-stage-changed = درخواست «{ $service }» با کد رهگیری { $code } به مرحلهٔ تازه‌ای رسید: { $stage }.
+notice-stage-changed-with-note = درخواست «{ $service }» با کد رهگیری { $code } به مرحلهٔ تازه‌ای رسید: { $stage }.
+    توضیح کارشناس: { $note }
+notice-complaint-answered = به شکایت شما با کد رهگیری { $code } پاسخ داده شد:
+    { $answer }
+
 status-received = دریافت شد
 status-in-review = در حال بررسی
 status-waiting-for-applicant = در انتظار اقدام شما

@@ -3,8 +3,11 @@
 //! whole sessions can be scripted.
 
 use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::Mutex;
 
 use super::{Rendered, render};
 use crate::app::{Application, Origin};
@@ -17,28 +20,47 @@ use crate::i18n::Locale;
 /// The platform name terminal applicants are stored under.
 pub const PLATFORM: &str = "terminal";
 
+/// The terminal's screen, shared by the chat and the notices that arrive while it runs.
+#[derive(Clone)]
+pub struct TerminalOutput(Arc<Mutex<Pin<Box<dyn AsyncWrite + Send>>>>);
+
+impl TerminalOutput {
+    pub fn new(writer: impl AsyncWrite + Send + 'static) -> Self {
+        Self(Arc::new(Mutex::new(Box::pin(writer))))
+    }
+
+    pub fn stdout() -> Self {
+        Self::new(tokio::io::stdout())
+    }
+
+    /// Writes a whole message at once, so a notice never lands inside a reply.
+    pub async fn write(&self, text: &str) -> std::io::Result<()> {
+        let mut writer = self.0.lock().await;
+        writer.write_all(text.as_bytes()).await?;
+        writer.flush().await
+    }
+}
+
 /// Runs the chat until the input ends.
 pub async fn run(
     app: &Application,
     chat_id: i64,
     input: impl AsyncBufRead + Unpin,
-    mut output: impl AsyncWrite + Unpin,
+    output: TerminalOutput,
 ) -> anyhow::Result<()> {
     let mut lines = input.lines();
     let mut expects_document = false;
     let greeting = app
         .i18n()
         .text(app.locale_of(PLATFORM, chat_id).await, m::TERMINAL_START);
-    output
-        .write_all(format!("{greeting}\n\n").as_bytes())
-        .await?;
+    output.write(&format!("{greeting}\n\n")).await?;
     while let Some(line) = lines.next_line().await? {
         let locale = app.locale_of(PLATFORM, chat_id).await;
         let input = match to_input(&line, expects_document) {
             Ok(input) => input,
             Err(()) => {
                 let text = app.i18n().text(locale, m::TERMINAL_FILE_MISSING);
-                output.write_all(format!("{text}\n\n").as_bytes()).await?;
+                output.write(&format!("{text}\n\n")).await?;
                 continue;
             }
         };
@@ -52,9 +74,7 @@ pub async fn run(
                 for reply in &handled.replies {
                     let rendered = render(app.i18n(), handled.locale, reply);
                     expects_document = rendered.expects_document;
-                    output
-                        .write_all(draw(&rendered, app, handled.locale).as_bytes())
-                        .await?;
+                    output.write(&draw(&rendered, app, handled.locale)).await?;
                 }
             }
             Ok(None) => {}
@@ -64,10 +84,9 @@ pub async fn run(
                     "handling a terminal message failed"
                 );
                 let text = app.i18n().text(locale, m::INTERNAL_ERROR);
-                output.write_all(format!("{text}\n\n").as_bytes()).await?;
+                output.write(&format!("{text}\n\n")).await?;
             }
         }
-        output.flush().await?;
     }
     Ok(())
 }

@@ -13,5 +13,5 @@ pub use field::{Answer, DocumentRef, DocumentSource, FieldError, FieldKind, Fiel
 pub use national_id::{CompanyId, NationalId};
 pub use phone::PhoneNumber;
 pub use plate::VehiclePlate;
-pub use service::{Catalog, FieldSpec, PublicStatus, Service};
+pub use service::{Catalog, FieldSpec, PublicStatus, Role, Service, Transition};
 pub use tracking_code::TrackingCode;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::field::FieldKind;
 
@@ -79,22 +79,58 @@ pub struct Stage {
     pub target_hours: Option<u32>,
 }
 
-/// A move staff may make, and whether the applicant is told.
+/// Who acts on requests. Admins may make any staff move; applicants only the moves that name
+/// them (such as sending the documents staff asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Reviewer,
+    Operator,
+    Admin,
+    Applicant,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reviewer => "reviewer",
+            Self::Operator => "operator",
+            Self::Admin => "admin",
+            Self::Applicant => "applicant",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Reviewer, Self::Operator, Self::Admin, Self::Applicant]
+            .into_iter()
+            .find(|r| r.as_str() == text)
+    }
+}
+
+/// A move between stages, who may make it, and whether the applicant is told.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     pub from: String,
     pub to: String,
     #[serde(default = "default_roles")]
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     #[serde(default = "default_true")]
     pub notify: bool,
     #[serde(default)]
     pub note_required: bool,
 }
 
-fn default_roles() -> Vec<String> {
-    vec!["reviewer".into()]
+fn default_roles() -> Vec<Role> {
+    vec![Role::Reviewer]
+}
+
+impl Transition {
+    /// Admins may make every move staff may make.
+    pub fn allows(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+            || (role == Role::Admin && self.roles.iter().any(|r| *r != Role::Applicant))
+    }
 }
 
 fn default_true() -> bool {
@@ -122,6 +158,21 @@ impl Service {
 
     pub fn field(&self, id: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The declared move from one stage to another, if there is one.
+    pub fn transition(&self, from: &str, to: &str) -> Option<&Transition> {
+        self.transitions
+            .iter()
+            .find(|t| t.from == from && t.to == to)
+    }
+
+    /// The moves out of a stage, in declaration order.
+    pub fn transitions_from<'s>(
+        &'s self,
+        stage: &'s str,
+    ) -> impl Iterator<Item = &'s Transition> + 's {
+        self.transitions.iter().filter(move |t| t.from == stage)
     }
 }
 

@@ -1,5 +1,6 @@
-//! The HTTP server: health check and the Bot API webhook.
+//! The HTTP server: health check, the staff API and the Bot API webhook.
 
+pub mod api;
 mod webhook;
 
 use axum::Router;
@@ -24,7 +25,10 @@ pub async fn serve(
     listener: TcpListener,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let mut router = Router::new().route("/health", get(health)).with_state(app);
+    let mut router = Router::new()
+        .route("/health", get(health))
+        .with_state(app.clone())
+        .merge(api::router(app));
     if let Some((channel, secret)) = webhook {
         router = router.merge(
             Router::new()

@@ -24,3 +24,40 @@ pub async fn find_or_create(
     .fetch_one(&mut **tx)
     .await
 }
+
+/// Moves everything of one chat's applicant (requests, complaints, notices not yet sent) to
+/// another chat's, for an applicant who lost access to their account. Returns how many
+/// requests moved; `None` when the old chat is unknown.
+pub async fn rebind(
+    tx: &mut Tx<'_>,
+    from: (&str, i64),
+    to: (&str, i64),
+) -> sqlx::Result<Option<(ApplicantId, ApplicantId, u64)>> {
+    let old: Option<ApplicantId> =
+        sqlx::query_scalar("SELECT id FROM applicants WHERE platform = $1 AND chat_id = $2")
+            .bind(from.0)
+            .bind(from.1)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(old) = old else { return Ok(None) };
+    let new = find_or_create(tx, to.0, to.1).await?;
+    let moved = sqlx::query("UPDATE requests SET applicant_id = $2 WHERE applicant_id = $1")
+        .bind(old)
+        .bind(new)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    sqlx::query("UPDATE complaints SET applicant_id = $2 WHERE applicant_id = $1")
+        .bind(old)
+        .bind(new)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE notifications SET applicant_id = $2 WHERE applicant_id = $1 AND status = 'pending'",
+    )
+    .bind(old)
+    .bind(new)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some((old, new, moved)))
+}

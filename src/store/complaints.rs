@@ -82,3 +82,63 @@ pub async fn list_for_applicant(
     .await?;
     rows.into_iter().map(from_raw).collect()
 }
+
+/// A complaint as staff see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffView {
+    pub id: i64,
+    pub code: i64,
+    pub applicant_id: ApplicantId,
+    pub request_code: Option<i64>,
+    pub body: String,
+    pub status: String,
+    pub answer: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const STAFF_COLUMNS: &str = "c.id, c.code, c.applicant_id, r.code AS request_code, c.body, c.status, c.answer, \
+                             c.created_at, c.updated_at";
+
+/// Complaints, optionally of one status, newest first.
+pub async fn list_for_staff(
+    conn: &mut PgConnection,
+    status: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<StaffView>> {
+    sqlx::query_as(&format!(
+        "SELECT {STAFF_COLUMNS} FROM complaints c LEFT JOIN requests r ON r.id = c.request_id
+         WHERE ($1::text IS NULL OR c.status = $1) ORDER BY c.created_at DESC, c.id DESC LIMIT $2"
+    ))
+    .bind(status)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Loads and locks one complaint for an update.
+pub async fn lock(tx: &mut Tx<'_>, code: TrackingCode) -> sqlx::Result<Option<StaffView>> {
+    sqlx::query_as(&format!(
+        "SELECT {STAFF_COLUMNS} FROM complaints c LEFT JOIN requests r ON r.id = c.request_id
+         WHERE c.code = $1 FOR UPDATE OF c"
+    ))
+    .bind(code.to_stored())
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Records an answer (or, with `None`, just a new status).
+pub async fn update(
+    tx: &mut Tx<'_>,
+    id: i64,
+    status: &str,
+    answer: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE complaints SET status = $2, answer = COALESCE($3, answer), updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .bind(answer)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

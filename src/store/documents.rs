@@ -38,3 +38,26 @@ pub async fn insert(
     .context("storing a document")?;
     Ok(())
 }
+
+/// A stored document's description, without its bytes.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentMeta {
+    pub id: i64,
+    pub field_id: String,
+    pub file_name: String,
+    pub mime: String,
+    pub size_bytes: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn list_for_request(
+    conn: &mut sqlx::PgConnection,
+    request_id: i64,
+) -> sqlx::Result<Vec<DocumentMeta>> {
+    sqlx::query_as(
+        "SELECT id, field_id, file_name, mime, size_bytes, created_at FROM documents WHERE request_id = $1 ORDER BY id",
+    )
+    .bind(request_id)
+    .fetch_all(conn)
+    .await
+}

@@ -2,12 +2,15 @@
 //! has a consequence takes the caller's transaction so the consequence commits with it.
 
 pub mod applicants;
+pub mod audit;
 pub mod cluster;
 pub mod codes;
 pub mod complaints;
 pub mod dialogues;
 pub mod documents;
+pub mod outbox;
 pub mod requests;
+pub mod staff;
 pub mod updates;
 
 use std::time::Duration;

@@ -129,3 +129,56 @@ pub async fn history(
         .fetch_all(conn)
         .await
 }
+
+/// What staff filter the request list by.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub service: Option<String>,
+    pub stage: Option<String>,
+    pub submitted_from: Option<DateTime<Utc>>,
+    pub submitted_to: Option<DateTime<Utc>>,
+    /// `None`: every service.
+    pub services_in_scope: Option<Vec<String>>,
+    pub limit: i64,
+}
+
+/// Requests matching the filter, newest first.
+pub async fn list(conn: &mut PgConnection, filter: &Filter) -> anyhow::Result<Vec<RequestRow>> {
+    let rows: Vec<RawRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM requests
+         WHERE ($1::text IS NULL OR service_id = $1)
+           AND ($2::text IS NULL OR stage = $2)
+           AND ($3::timestamptz IS NULL OR created_at >= $3)
+           AND ($4::timestamptz IS NULL OR created_at < $4)
+           AND ($5::text[] IS NULL OR service_id = ANY($5))
+         ORDER BY created_at DESC, id DESC LIMIT $6"
+    ))
+    .bind(&filter.service)
+    .bind(&filter.stage)
+    .bind(filter.submitted_from)
+    .bind(filter.submitted_to)
+    .bind(&filter.services_in_scope)
+    .bind(filter.limit)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(RequestRow::try_from).collect()
+}
+
+/// One entry of a request's history, as staff see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub from_stage: Option<String>,
+    pub to_stage: String,
+    pub actor: String,
+    pub note: Option<String>,
+}
+
+pub async fn events(conn: &mut PgConnection, request_id: i64) -> sqlx::Result<Vec<Event>> {
+    sqlx::query_as(
+        "SELECT at, from_stage, to_stage, actor, note FROM request_events WHERE request_id = $1 ORDER BY at, id",
+    )
+    .bind(request_id)
+    .fetch_all(conn)
+    .await
+}

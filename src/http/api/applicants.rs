@@ -1,0 +1,73 @@
+//! Re-binding an applicant who lost access (the SLA's "forgot your password, ask the
+//! administrator"): an operator, having checked their identity, moves their requests to a new
+//! chat.
+
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::ApiError;
+use super::auth::Staff;
+use crate::app::Application;
+use crate::domain::Role;
+use crate::store::{applicants, audit};
+
+#[derive(Deserialize, ToSchema)]
+pub struct RebindBody {
+    from_platform: String,
+    from_chat_id: i64,
+    to_platform: String,
+    to_chat_id: i64,
+    /// How the applicant's identity was checked; kept in the audit log.
+    reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RebindResult {
+    requests_moved: u64,
+}
+
+/// Move an applicant's requests, complaints and pending notices to another chat.
+#[utoipa::path(post, path = "/api/v1/applicants/rebind", request_body = RebindBody, security(("bearer" = [])),
+    responses((status = 200, body = RebindResult), (status = 404, body = super::error::ErrorBody)))]
+pub async fn rebind(
+    State(app): State<Application>,
+    staff: Staff,
+    Json(body): Json<RebindBody>,
+) -> Result<Json<RebindResult>, ApiError> {
+    staff.require(&[Role::Operator])?;
+    if body.reason.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "say how the applicant's identity was checked (reason)",
+        ));
+    }
+    let mut tx = app.pool().begin().await?;
+    let (old, new, moved) = applicants::rebind(
+        &mut tx,
+        (&body.from_platform, body.from_chat_id),
+        (&body.to_platform, body.to_chat_id),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "no applicant in that chat",
+        )
+    })?;
+    let detail = json!({ "to_applicant": new.0, "requests": moved, "reason": body.reason });
+    audit::record(
+        &mut tx,
+        &staff.0.actor(),
+        "applicant.rebind",
+        &format!("applicant:{}", old.0),
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(RebindResult {
+        requests_moved: moved,
+    }))
+}

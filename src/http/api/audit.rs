@@ -1,0 +1,54 @@
+//! Reading the audit log (admins only).
+
+use axum::Json;
+use axum::extract::{Query, State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiError;
+use super::auth::Staff;
+use crate::app::Application;
+use crate::domain::Role;
+use crate::store::audit;
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry {
+    id: i64,
+    actor: String,
+    action: String,
+    subject: Option<String>,
+    #[schema(value_type = Object)]
+    detail: serde_json::Value,
+    at: DateTime<Utc>,
+}
+
+/// The newest audit entries first.
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), security(("bearer" = [])),
+    responses((status = 200, body = [AuditEntry]), (status = 403, body = super::error::ErrorBody)))]
+pub async fn list(
+    State(app): State<Application>,
+    staff: Staff,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    staff.require(&[Role::Admin])?;
+    let entries = audit::recent(app.pool(), query.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| AuditEntry {
+                id: e.id,
+                actor: e.actor,
+                action: e.action,
+                subject: e.subject,
+                detail: e.detail,
+                at: e.at,
+            })
+            .collect(),
+    ))
+}

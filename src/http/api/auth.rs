@@ -1,0 +1,58 @@
+//! Bearer-token authentication: a handler that takes `Staff` runs only for a live token.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+
+use super::ApiError;
+use crate::app::Application;
+use crate::domain::Role;
+use crate::store::staff::{self, StaffMember};
+
+/// The authenticated member of staff.
+pub struct Staff(pub StaffMember);
+
+impl FromRequestParts<Application> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Application) -> Result<Self, ApiError> {
+        let unauthorized = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid bearer token is required",
+            )
+        };
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(unauthorized)?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or_else(unauthorized)?;
+        let member = staff::by_token(app.pool(), token.trim())
+            .await?
+            .ok_or_else(unauthorized)?;
+        Ok(Self(member))
+    }
+}
+
+impl Staff {
+    /// Refuses members whose role is not among `roles` (admins pass every check).
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if self.0.role == Role::Admin || roles.contains(&self.0.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this needs the role {}",
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )))
+        }
+    }
+}

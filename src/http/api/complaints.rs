@@ -1,0 +1,175 @@
+//! Complaints: list, answer (the applicant is notified), close.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiError;
+use super::auth::Staff;
+use crate::app::Application;
+use crate::conversation::messages as m;
+use crate::domain::{Role, TrackingCode};
+use crate::i18n::{Arg, Msg};
+use crate::store::audit;
+use crate::store::complaints::{self, StaffView};
+use crate::store::outbox::{self, NewNotice};
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// `open`, `answered` or `closed`.
+    status: Option<String>,
+    limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ComplaintView {
+    code: String,
+    /// The request it is about, if any.
+    request_code: Option<String>,
+    body: String,
+    status: String,
+    answer: Option<String>,
+    filed_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerBody {
+    answer: String,
+}
+
+fn view(row: StaffView) -> ComplaintView {
+    let code = |stored: i64| {
+        TrackingCode::from_stored(stored)
+            .map(|c| c.to_string())
+            .unwrap_or_default()
+    };
+    ComplaintView {
+        code: code(row.code),
+        request_code: row.request_code.map(code),
+        body: row.body,
+        status: row.status,
+        answer: row.answer,
+        filed_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+/// List complaints.
+#[utoipa::path(get, path = "/api/v1/complaints", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = [ComplaintView])))]
+pub async fn list(
+    State(app): State<Application>,
+    staff: Staff,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<ComplaintView>>, ApiError> {
+    staff.require(&[Role::Reviewer, Role::Operator])?;
+    if let Some(status) = query.status.as_deref()
+        && !matches!(status, "open" | "answered" | "closed")
+    {
+        return Err(ApiError::bad_request("status is open, answered or closed"));
+    }
+    let mut conn = app.pool().acquire().await?;
+    let rows = complaints::list_for_staff(
+        &mut conn,
+        query.status.as_deref(),
+        query.limit.unwrap_or(100).clamp(1, 1000),
+    )
+    .await?;
+    audit::record(
+        &mut conn,
+        &staff.0.actor(),
+        "complaints.list",
+        "complaints",
+        json!({}),
+    )
+    .await?;
+    Ok(Json(rows.into_iter().map(view).collect()))
+}
+
+/// Answer a complaint; the applicant receives the answer.
+#[utoipa::path(post, path = "/api/v1/complaints/{code}/answer", request_body = AnswerBody,
+    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    responses((status = 200, body = ComplaintView), (status = 404, body = super::error::ErrorBody)))]
+pub async fn answer(
+    State(app): State<Application>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Json(body): Json<AnswerBody>,
+) -> Result<Json<ComplaintView>, ApiError> {
+    staff.require(&[Role::Reviewer, Role::Operator])?;
+    let answer = body.answer.trim();
+    if answer.is_empty() {
+        return Err(ApiError::bad_request("the answer is empty"));
+    }
+    let code = TrackingCode::parse(&code)
+        .map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
+    let mut tx = app.pool().begin().await?;
+    let row = complaints::lock(&mut tx, code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("complaint"))?;
+    complaints::update(&mut tx, row.id, "answered", Some(answer)).await?;
+    let subject = format!("complaint:{}", row.id);
+    audit::record(
+        &mut tx,
+        &staff.0.actor(),
+        "complaint.answer",
+        &subject,
+        json!({}),
+    )
+    .await?;
+    let notice = NewNotice {
+        // One answer notice per answer given: the audit id would also do, the count is simpler.
+        dedup_key: format!(
+            "complaint:{}:answer:{}:applicant:chat",
+            row.id,
+            row.updated_at.timestamp_micros()
+        ),
+        applicant: row.applicant_id,
+        kind: "complaint-answered",
+        message: Msg::new(m::NOTICE_COMPLAINT_ANSWERED)
+            .arg("code", Arg::Code(code))
+            .arg("answer", Arg::Text(answer.into())),
+    };
+    outbox::enqueue(&mut tx, &notice).await?;
+    let updated = complaints::lock(&mut tx, code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("complaint"))?;
+    tx.commit().await?;
+    Ok(Json(view(updated)))
+}
+
+/// Close a complaint.
+#[utoipa::path(post, path = "/api/v1/complaints/{code}/close",
+    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    responses((status = 200, body = ComplaintView), (status = 404, body = super::error::ErrorBody)))]
+pub async fn close(
+    State(app): State<Application>,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Result<Json<ComplaintView>, ApiError> {
+    staff.require(&[Role::Reviewer, Role::Operator])?;
+    let code = TrackingCode::parse(&code)
+        .map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
+    let mut tx = app.pool().begin().await?;
+    let row = complaints::lock(&mut tx, code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("complaint"))?;
+    complaints::update(&mut tx, row.id, "closed", None).await?;
+    audit::record(
+        &mut tx,
+        &staff.0.actor(),
+        "complaint.close",
+        &format!("complaint:{}", row.id),
+        json!({}),
+    )
+    .await?;
+    let updated = complaints::lock(&mut tx, code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("complaint"))?;
+    tx.commit().await?;
+    Ok(Json(view(updated)))
+}

@@ -1,0 +1,39 @@
+//! The staff HTTP API under `/api/v1`: JSON, bearer tokens, errors with stable codes, and an
+//! OpenAPI document generated from the handlers themselves.
+
+mod applicants;
+mod audit;
+mod auth;
+mod complaints;
+mod error;
+mod openapi;
+mod requests;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::Application;
+
+pub use error::ApiError;
+
+/// The API's routes.
+pub fn router(app: Application) -> Router {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/requests", get(requests::list))
+        .route("/api/v1/requests/{code}", get(requests::show))
+        .route(
+            "/api/v1/requests/{code}/transitions",
+            post(requests::transition),
+        )
+        .route(
+            "/api/v1/requests/{code}/document-requests",
+            post(requests::request_documents),
+        )
+        .route("/api/v1/complaints", get(complaints::list))
+        .route("/api/v1/complaints/{code}/answer", post(complaints::answer))
+        .route("/api/v1/complaints/{code}/close", post(complaints::close))
+        .route("/api/v1/applicants/rebind", post(applicants::rebind))
+        .route("/api/v1/audit", get(audit::list))
+        .with_state(app)
+}

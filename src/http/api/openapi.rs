@@ -1,0 +1,36 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations and the types they use.
+
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{applicants, audit, complaints, error, requests};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "peygir staff API", description = "Review requests, record decisions, answer complaints."),
+    paths(
+        requests::list, requests::show, requests::transition, requests::request_documents,
+        complaints::list, complaints::answer, complaints::close,
+        applicants::rebind, audit::list,
+    ),
+    components(schemas(error::ErrorBody, error::ErrorDetail)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,312 @@
+//! Requests: list and filter, read one with its history and documents, move it along its
+//! workflow, ask the applicant for documents.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiError;
+use super::auth::Staff;
+use crate::app::Application;
+use crate::domain::{PublicStatus, Role, TrackingCode};
+use crate::store::requests::{self, Filter, RequestRow};
+use crate::store::{audit, documents};
+use crate::workflow::{self, Actor, Move};
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Only this service.
+    service: Option<String>,
+    /// Only requests at this stage.
+    stage: Option<String>,
+    /// Only requests past their stage's target duration.
+    overdue: Option<bool>,
+    /// Submitted at or after this time.
+    from: Option<DateTime<Utc>>,
+    /// Submitted before this time.
+    to: Option<DateTime<Utc>>,
+    /// At most this many (default 100, at most 1000).
+    limit: Option<i64>,
+}
+
+/// A request in a list.
+#[derive(Serialize, ToSchema)]
+pub struct RequestSummary {
+    code: String,
+    service: String,
+    stage: String,
+    #[schema(value_type = String)]
+    public_status: PublicStatus,
+    submitted_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// Past the stage's target duration.
+    overdue: bool,
+}
+
+/// A request with everything staff need to decide on it.
+#[derive(Serialize, ToSchema)]
+pub struct RequestDetail {
+    #[serde(flatten)]
+    summary: RequestSummary,
+    /// The form's answers, as `[field id, value]` pairs in form order.
+    #[schema(value_type = Object)]
+    answers: serde_json::Value,
+    history: Vec<EventView>,
+    documents: Vec<DocumentView>,
+    /// The moves the workflow allows from the current stage.
+    transitions: Vec<TransitionView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventView {
+    at: DateTime<Utc>,
+    from: Option<String>,
+    to: String,
+    actor: String,
+    note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DocumentView {
+    id: i64,
+    field: String,
+    file_name: String,
+    mime: String,
+    size_bytes: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransitionView {
+    to: String,
+    note_required: bool,
+    roles: Vec<String>,
+}
+
+/// A move to make.
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionBody {
+    /// The stage to move to.
+    to: String,
+    /// Why; required by some moves, and shown to the applicant.
+    note: Option<String>,
+    /// The stage you saw; the move is refused if the request has moved on since.
+    expected_from: Option<String>,
+}
+
+/// What is missing, told to the applicant.
+#[derive(Deserialize, ToSchema)]
+pub struct DocumentRequestBody {
+    note: String,
+}
+
+/// A move that was made.
+#[derive(Serialize, ToSchema)]
+pub struct TransitionResult {
+    from: String,
+    to: String,
+    /// Whether the applicant is being notified.
+    notified: bool,
+}
+
+fn parse_code(text: &str) -> Result<TrackingCode, ApiError> {
+    TrackingCode::parse(text).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))
+}
+
+fn summary(app: &Application, row: &RequestRow, now: DateTime<Utc>) -> RequestSummary {
+    let stage = app
+        .catalog()
+        .get(&row.service_id)
+        .and_then(|s| s.stage(&row.stage));
+    let overdue = stage
+        .and_then(|s| s.target_hours)
+        .is_some_and(|hours| row.updated_at + chrono::Duration::hours(hours.into()) < now);
+    RequestSummary {
+        code: row.code.to_string(),
+        service: row.service_id.clone(),
+        stage: row.stage.clone(),
+        public_status: stage.map_or(PublicStatus::InReview, |s| s.public),
+        submitted_at: row.created_at,
+        updated_at: row.updated_at,
+        overdue,
+    }
+}
+
+/// List requests in the caller's services.
+#[utoipa::path(get, path = "/api/v1/requests", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = [RequestSummary]), (status = 401, body = super::error::ErrorBody)))]
+pub async fn list(
+    State(app): State<Application>,
+    staff: Staff,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<RequestSummary>>, ApiError> {
+    let filter = Filter {
+        service: query.service,
+        stage: query.stage,
+        submitted_from: query.from,
+        submitted_to: query.to,
+        services_in_scope: staff.0.services.clone(),
+        limit: query.limit.unwrap_or(100).clamp(1, 1000),
+    };
+    let mut conn = app.pool().acquire().await?;
+    let rows = requests::list(&mut conn, &filter).await?;
+    let now = Utc::now();
+    let list = rows
+        .iter()
+        .map(|row| summary(&app, row, now))
+        .filter(|s| query.overdue.is_none_or(|wanted| s.overdue == wanted))
+        .collect();
+    Ok(Json(list))
+}
+
+/// Read one request with its answers, history, documents and allowed moves. The read is audited.
+#[utoipa::path(get, path = "/api/v1/requests/{code}", params(("code" = String, Path, description = "tracking code")),
+    security(("bearer" = [])),
+    responses((status = 200, body = RequestDetail), (status = 404, body = super::error::ErrorBody)))]
+pub async fn show(
+    State(app): State<Application>,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Result<Json<RequestDetail>, ApiError> {
+    let code = parse_code(&code)?;
+    let mut tx = app.pool().begin().await?;
+    let row = requests::find_by_code(&mut tx, code)
+        .await?
+        .filter(|r| staff.0.covers(&r.service_id))
+        .ok_or_else(|| ApiError::not_found("request"))?;
+    let history = requests::events(&mut tx, row.id).await?;
+    let docs = documents::list_for_request(&mut tx, row.id).await?;
+    audit::record(
+        &mut tx,
+        &staff.0.actor(),
+        "request.read",
+        &format!("request:{}", row.id),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    let transitions = app
+        .catalog()
+        .get(&row.service_id)
+        .map(|s| {
+            s.transitions_from(&row.stage)
+                .map(|t| TransitionView {
+                    to: t.to.clone(),
+                    note_required: t.note_required,
+                    roles: t.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Json(RequestDetail {
+        summary: summary(&app, &row, Utc::now()),
+        answers: serde_json::to_value(&row.answers).map_err(anyhow::Error::from)?,
+        history: history
+            .into_iter()
+            .map(|e| EventView {
+                at: e.at,
+                from: e.from_stage,
+                to: e.to_stage,
+                actor: e.actor,
+                note: e.note,
+            })
+            .collect(),
+        documents: docs
+            .into_iter()
+            .map(|d| DocumentView {
+                id: d.id,
+                field: d.field_id,
+                file_name: d.file_name,
+                mime: d.mime,
+                size_bytes: d.size_bytes,
+            })
+            .collect(),
+        transitions,
+    }))
+}
+
+/// Move a request to another stage, as its workflow allows; the applicant is notified.
+#[utoipa::path(post, path = "/api/v1/requests/{code}/transitions", request_body = TransitionBody,
+    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    responses((status = 200, body = TransitionResult), (status = 409, body = super::error::ErrorBody),
+              (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub async fn transition(
+    State(app): State<Application>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Json(body): Json<TransitionBody>,
+) -> Result<Json<TransitionResult>, ApiError> {
+    staff.require(&[Role::Reviewer])?;
+    let code = parse_code(&code)?;
+    let mv = Move {
+        code,
+        to: &body.to,
+        expected_from: body.expected_from.as_deref(),
+        note: body.note.as_deref(),
+    };
+    apply(&app, &staff, mv).await
+}
+
+/// Ask the applicant for supplementary documents: moves the request to its service's
+/// waiting-for-applicant stage with the note saying what is missing.
+#[utoipa::path(post, path = "/api/v1/requests/{code}/document-requests", request_body = DocumentRequestBody,
+    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    responses((status = 200, body = TransitionResult), (status = 409, body = super::error::ErrorBody)))]
+pub async fn request_documents(
+    State(app): State<Application>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Json(body): Json<DocumentRequestBody>,
+) -> Result<Json<TransitionResult>, ApiError> {
+    staff.require(&[Role::Reviewer])?;
+    let code = parse_code(&code)?;
+    let mut conn = app.pool().acquire().await?;
+    let row = requests::find_by_code(&mut conn, code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("request"))?;
+    drop(conn);
+    let service = app
+        .catalog()
+        .get(&row.service_id)
+        .ok_or_else(|| ApiError::not_found("request"))?;
+    let target = service
+        .transitions_from(&row.stage)
+        .find(|t| {
+            service
+                .stage(&t.to)
+                .is_some_and(|s| s.public == PublicStatus::WaitingForApplicant)
+        })
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "transition_not_allowed",
+                format!("documents cannot be requested at stage `{}`", row.stage),
+            )
+        })?
+        .to
+        .clone();
+    let mv = Move {
+        code,
+        to: &target,
+        expected_from: Some(&row.stage),
+        note: Some(&body.note),
+    };
+    apply(&app, &staff, mv).await
+}
+
+async fn apply(
+    app: &Application,
+    staff: &Staff,
+    mv: Move<'_>,
+) -> Result<Json<TransitionResult>, ApiError> {
+    let mut tx = app.pool().begin().await?;
+    let applied = workflow::apply(&mut tx, app.catalog(), Actor::Staff(&staff.0), mv).await?;
+    tx.commit().await?;
+    Ok(Json(TransitionResult {
+        from: applied.from,
+        to: applied.to,
+        notified: applied.notified,
+    }))
+}

@@ -1,0 +1,200 @@
+//! The dispatcher: claims due notices in batches, renders each in the applicant's language,
+//! sends it, and records the outcome. Failures retry with capped exponential backoff and
+//! jitter, a 429 waits as long as asked, a blocked chat stops, and a notice that runs out of
+//! attempts ends `dead`, visible with its last error.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::watch;
+
+use super::sender::{ChatSender, SendError};
+use crate::app::Application;
+use crate::i18n::Locale;
+use crate::store::outbox::{self, Claimed};
+
+/// How the dispatcher paces itself.
+#[derive(Debug, Clone)]
+pub struct DispatcherSettings {
+    pub batch: i64,
+    /// How long a claim lasts; a dispatcher that dies leaves its notices for others after this.
+    pub lease: Duration,
+    pub max_attempts: i32,
+    pub idle_poll: Duration,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+}
+
+impl Default for DispatcherSettings {
+    fn default() -> Self {
+        Self {
+            batch: 50,
+            lease: Duration::from_secs(60),
+            max_attempts: 8,
+            idle_poll: Duration::from_millis(500),
+            backoff_base: Duration::from_secs(2),
+            backoff_cap: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Delivers notices for the platforms it has senders for.
+#[derive(Clone)]
+pub struct Dispatcher {
+    app: Application,
+    senders: HashMap<String, ChatSender>,
+    settings: DispatcherSettings,
+}
+
+impl Dispatcher {
+    pub fn new(
+        app: Application,
+        senders: HashMap<String, ChatSender>,
+        settings: DispatcherSettings,
+    ) -> Self {
+        Self {
+            app,
+            senders,
+            settings,
+        }
+    }
+
+    /// Runs until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            let idle = match self.run_once().await {
+                Ok(0) => true,
+                Ok(_) => false,
+                Err(err) => {
+                    tracing::error!(error = format!("{err:#}"), "dispatching notices failed");
+                    true
+                }
+            };
+            if *shutdown.borrow() {
+                return;
+            }
+            if idle {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.settings.idle_poll) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
+        }
+    }
+
+    /// Claims one batch and delivers it; returns how many notices it handled.
+    #[tracing::instrument(skip_all)]
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let platforms: Vec<String> = self.senders.keys().cloned().collect();
+        let batch = outbox::claim(
+            self.app.pool(),
+            &platforms,
+            self.settings.batch,
+            self.settings.lease,
+        )
+        .await?;
+        let count = batch.len();
+        for notice in batch {
+            self.deliver(notice).await?;
+        }
+        Ok(count)
+    }
+
+    async fn deliver(&self, notice: Claimed) -> anyhow::Result<()> {
+        let pool = self.app.pool();
+        if notice.chat_blocked {
+            outbox::mark_blocked(
+                pool,
+                notice.id,
+                notice.applicant,
+                "the applicant has blocked the bot",
+            )
+            .await?;
+            return Ok(());
+        }
+        let Some(sender) = self.senders.get(&notice.platform) else {
+            let error = format!("no {} channel is running", notice.platform);
+            return self.retry_or_give_up(&notice, &error).await;
+        };
+        let locale = notice
+            .locale
+            .as_deref()
+            .and_then(Locale::parse)
+            .unwrap_or(self.app.config().default_locale);
+        let text = self.app.i18n().render(locale, &notice.message);
+        match sender.send(notice.chat_id, text).await {
+            Ok(()) => outbox::mark_sent(pool, notice.id).await?,
+            Err(SendError::RetryAfter(wait)) => {
+                tracing::warn!(wait = ?wait, "the Bot API asked us to slow down");
+                let at = Utc::now()
+                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
+                outbox::retry_at(pool, notice.id, at, "429 Too Many Requests", true).await?;
+            }
+            Err(SendError::Blocked(error)) => {
+                outbox::mark_blocked(pool, notice.id, notice.applicant, &error).await?
+            }
+            Err(SendError::Permanent(error)) => {
+                tracing::warn!(notice = notice.id, error = %error, "notice cannot be delivered");
+                outbox::mark_dead(pool, notice.id, &error).await?;
+            }
+            Err(SendError::Temporary(error)) => self.retry_or_give_up(&notice, &error).await?,
+        }
+        Ok(())
+    }
+
+    async fn retry_or_give_up(&self, notice: &Claimed, error: &str) -> anyhow::Result<()> {
+        let pool = self.app.pool();
+        if notice.attempts >= self.settings.max_attempts {
+            tracing::warn!(notice = notice.id, error = %error, "notice is dead after its last attempt");
+            outbox::mark_dead(pool, notice.id, error).await?;
+        } else {
+            let wait = backoff(&self.settings, notice.attempts);
+            let at = Utc::now()
+                + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+            outbox::retry_at(pool, notice.id, at, error, false).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Exponential in the attempts made, capped, with ±25% jitter so that many notices that failed
+/// together do not retry together.
+fn backoff(settings: &DispatcherSettings, attempts: i32) -> Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
+    let raw = settings
+        .backoff_base
+        .saturating_mul(2u32.saturating_pow(exponent))
+        .min(settings.backoff_cap);
+    let mut byte = [0u8; 1];
+    let jitter = if getrandom::fill(&mut byte).is_ok() {
+        f64::from(byte[0]) / 255.0
+    } else {
+        0.5
+    };
+    raw.mul_f64(0.75 + jitter * 0.5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let settings = DispatcherSettings::default();
+        let first = backoff(&settings, 1);
+        assert!(
+            first >= Duration::from_millis(1500) && first <= Duration::from_millis(2500),
+            "{first:?}"
+        );
+        let fifth = backoff(&settings, 5);
+        assert!(
+            fifth >= Duration::from_secs(24) && fifth <= Duration::from_secs(40),
+            "{fifth:?}"
+        );
+        let late = backoff(&settings, 30);
+        assert!(late <= Duration::from_secs(750), "{late:?}");
+    }
+}

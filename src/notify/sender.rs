@@ -1,0 +1,65 @@
+//! Where a notice goes: a Bot API chat, or the terminal chat's screen. Failures are sorted
+//! into what the dispatcher does next.
+
+use std::time::Duration;
+
+use teloxide::RequestError;
+use teloxide::prelude::*;
+use teloxide::{ApiError, Bot};
+
+use crate::channels::terminal::TerminalOutput;
+
+/// A channel a notice can be sent through.
+#[derive(Clone)]
+pub enum ChatSender {
+    Bot(Bot),
+    Terminal(TerminalOutput),
+}
+
+/// Why a send failed, sorted by what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The other side asked us to wait (HTTP 429 with `retry_after`).
+    RetryAfter(Duration),
+    /// The applicant blocked the bot or closed the account: chat will not reach them.
+    Blocked(String),
+    /// Worth another try later (network, server errors).
+    Temporary(String),
+    /// Will never succeed as sent.
+    Permanent(String),
+}
+
+impl ChatSender {
+    pub async fn send(&self, chat_id: i64, text: String) -> Result<(), SendError> {
+        match self {
+            Self::Bot(bot) => bot
+                .send_message(ChatId(chat_id), text)
+                .await
+                .map(drop)
+                .map_err(classify),
+            Self::Terminal(output) => output
+                .write(&format!("{text}\n\n"))
+                .await
+                .map_err(|e| SendError::Temporary(e.to_string())),
+        }
+    }
+}
+
+fn classify(err: RequestError) -> SendError {
+    match err {
+        RequestError::RetryAfter(wait) => SendError::RetryAfter(wait.duration()),
+        RequestError::Api(
+            api @ (ApiError::BotBlocked
+            | ApiError::UserDeactivated
+            | ApiError::BotKicked
+            | ApiError::CantInitiateConversation
+            | ApiError::ChatNotFound),
+        ) => SendError::Blocked(api.to_string()),
+        RequestError::Api(ApiError::Unknown(text)) if !text.starts_with("Bad Request") => {
+            SendError::Temporary(text)
+        }
+        RequestError::Api(api) => SendError::Permanent(api.to_string()),
+        // teloxide removes the token from the URLs in network errors.
+        other => SendError::Temporary(other.to_string()),
+    }
+}

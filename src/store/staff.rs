@@ -1,0 +1,139 @@
+//! Staff accounts and their API tokens. A token is shown once, when issued; only its SHA-256
+//! is stored, so a leaked database does not leak working tokens.
+
+use anyhow::{Context as _, bail};
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, PgPool};
+
+use crate::domain::Role;
+
+/// A member of staff, as permissions are checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// `None`: every service.
+    pub services: Option<Vec<String>>,
+    pub telegram_user_id: Option<i64>,
+}
+
+impl StaffMember {
+    pub fn covers(&self, service: &str) -> bool {
+        self.services
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|x| x == service))
+    }
+
+    /// How this member is named in request history and the audit log.
+    pub fn actor(&self) -> String {
+        format!("staff:{}", self.id)
+    }
+}
+
+type Row = (i64, String, String, Option<Vec<String>>, Option<i64>);
+
+fn from_row((id, name, role, services, telegram_user_id): Row) -> anyhow::Result<StaffMember> {
+    let role = Role::parse(&role).with_context(|| format!("unknown stored role {role}"))?;
+    Ok(StaffMember {
+        id,
+        name,
+        role,
+        services,
+        telegram_user_id,
+    })
+}
+
+const COLUMNS: &str = "id, name, role, services, telegram_user_id";
+
+pub async fn add(
+    pool: &PgPool,
+    name: &str,
+    role: Role,
+    services: Option<&[String]>,
+    telegram_user_id: Option<i64>,
+) -> anyhow::Result<StaffMember> {
+    if role == Role::Applicant {
+        bail!("staff roles are reviewer, operator and admin");
+    }
+    let row: Row = sqlx::query_as(&format!(
+        "INSERT INTO staff (name, role, services, telegram_user_id) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"
+    ))
+    .bind(name)
+    .bind(role.as_str())
+    .bind(services)
+    .bind(telegram_user_id)
+    .fetch_one(pool)
+    .await
+    .with_context(|| format!("adding staff member {name} (is the name or Telegram id taken?)"))?;
+    from_row(row)
+}
+
+pub async fn by_name(pool: &PgPool, name: &str) -> anyhow::Result<Option<StaffMember>> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM staff WHERE name = $1 AND disabled_at IS NULL"
+    ))
+    .bind(name)
+    .fetch_optional(pool)
+    .await?;
+    row.map(from_row).transpose()
+}
+
+pub async fn by_telegram_user(
+    conn: &mut PgConnection,
+    user_id: i64,
+) -> anyhow::Result<Option<StaffMember>> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM staff WHERE telegram_user_id = $1 AND disabled_at IS NULL"
+    ))
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(from_row).transpose()
+}
+
+/// Issues a new token for a member; returns its id and the token, which is not kept.
+pub async fn issue_token(pool: &PgPool, staff_id: i64) -> anyhow::Result<(i64, String)> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("drawing a token from the OS random source: {e}"))?;
+    let token = format!(
+        "pgr_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_tokens (staff_id, token_hash) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(staff_id)
+    .bind(hash(&token).as_slice())
+    .fetch_one(pool)
+    .await?;
+    Ok((id, token))
+}
+
+/// The member a presented token belongs to, if it is live.
+pub async fn by_token(pool: &PgPool, token: &str) -> anyhow::Result<Option<StaffMember>> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.id, s.name, s.role, s.services, s.telegram_user_id FROM api_tokens t JOIN staff s ON s.id = t.staff_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND s.disabled_at IS NULL",
+    )
+    .bind(hash(token).as_slice())
+    .fetch_optional(pool)
+    .await?;
+    row.map(from_row).transpose()
+}
+
+/// Revokes a token; false when there was no live token with that id.
+pub async fn revoke_token(pool: &PgPool, token_id: i64) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
