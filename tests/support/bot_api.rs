@@ -10,12 +10,24 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::any;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
 /// The token the tests configure; the fake refuses any other.
 pub const TOKEN: &str = "123456:TEST-token";
+
+/// A failure the fake answers a `sendMessage` with, as the real Bot API does.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    /// 429 with `retry_after` seconds.
+    TooManyRequests(u32),
+    /// 403: the user blocked the bot.
+    Blocked,
+    /// 500.
+    ServerError,
+}
 
 /// A call the bot made.
 #[derive(Debug, Clone)]
@@ -35,6 +47,10 @@ struct Inner {
     violations: Vec<String>,
     /// The offset of the latest `getUpdates`: everything below it has been handled.
     polled_offset: i64,
+    /// Failures to answer the next `sendMessage` calls to a chat with.
+    faults: std::collections::HashMap<i64, VecDeque<Fault>>,
+    /// `sendMessage` calls answered with a fault.
+    failed_sends: usize,
 }
 
 /// A running fake.
@@ -138,6 +154,21 @@ impl FakeBotApi {
             .expect("the bot polls again within 30 s");
     }
 
+    /// Answers the next `sendMessage` to `chat_id` with `fault`.
+    pub fn fail_next(&self, chat_id: i64, fault: Fault) {
+        self.inner
+            .lock()
+            .unwrap()
+            .faults
+            .entry(chat_id)
+            .or_default()
+            .push_back(fault);
+    }
+
+    pub fn failed_sends(&self) -> usize {
+        self.inner.lock().unwrap().failed_sends
+    }
+
     pub fn calls(&self, method: &str) -> Vec<Call> {
         self.inner
             .lock()
@@ -175,12 +206,12 @@ async fn handle(
     Path(path): Path<String>,
     headers: axum::http::HeaderMap,
     body: Bytes,
-) -> axum::Json<Value> {
+) -> (StatusCode, axum::Json<Value>) {
     let Some((token, method)) = path.strip_prefix("bot").and_then(|p| p.split_once('/')) else {
-        return axum::Json(error(404, "Not Found"));
+        return error(404, "Not Found");
     };
     if token != TOKEN {
-        return axum::Json(error(401, "Unauthorized"));
+        return error(401, "Unauthorized");
     }
     let content_type = headers
         .get("content-type")
@@ -202,22 +233,42 @@ async fn handle(
         if let Err(problem) = &problem {
             inner.violations.push(format!("{method}: {problem}"));
         }
+        if canonical == "sendMessage" && problem.is_ok() {
+            let chat = params["chat_id"].as_i64().unwrap_or_default();
+            if let Some(fault) = inner.faults.get_mut(&chat).and_then(VecDeque::pop_front) {
+                inner.failed_sends += 1;
+                return match fault {
+                    Fault::TooManyRequests(wait) => (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        axum::Json(json!({"ok": false, "error_code": 429,
+                            "description": format!("Too Many Requests: retry after {wait}"),
+                            "parameters": {"retry_after": wait}})),
+                    ),
+                    Fault::Blocked => error(403, "Forbidden: bot was blocked by the user"),
+                    Fault::ServerError => error(500, "Internal Server Error"),
+                };
+            }
+        }
         inner.calls.push(Call {
             method: canonical.clone(),
             params: params.clone(),
         });
     }
     if let Err(problem) = problem {
-        return axum::Json(error(400, &format!("Bad Request: {problem}")));
+        return error(400, &format!("Bad Request: {problem}"));
     }
-    axum::Json(match canonical.as_str() {
-        "getUpdates" => ok(get_updates(&fake, &params).await),
-        "sendMessage" => ok(sent_message(&fake, &params)),
-        "getMe" => ok(
-            json!({"id": 123456, "is_bot": true, "first_name": "peygir", "username": "peygir_bot"}),
-        ),
-        _ => ok(json!(true)),
-    })
+    let result = match canonical.as_str() {
+        "getUpdates" => get_updates(&fake, &params).await,
+        "sendMessage" => sent_message(&fake, &params),
+        "getMe" => {
+            json!({"id": 123456, "is_bot": true, "first_name": "peygir", "username": "peygir_bot"})
+        }
+        _ => json!(true),
+    };
+    (
+        StatusCode::OK,
+        axum::Json(json!({"ok": true, "result": result})),
+    )
 }
 
 async fn get_updates(fake: &FakeBotApi, params: &Value) -> Value {
@@ -290,12 +341,12 @@ fn form_data(body: &[u8], boundary: &str) -> Value {
     Value::Object(fields)
 }
 
-fn ok(result: Value) -> Value {
-    json!({"ok": true, "result": result})
-}
-
-fn error(code: u16, description: &str) -> Value {
-    json!({"ok": false, "error_code": code, "description": description})
+fn error(code: u16, description: &str) -> (StatusCode, axum::Json<Value>) {
+    let status = StatusCode::from_u16(code).unwrap();
+    (
+        status,
+        axum::Json(json!({"ok": false, "error_code": code, "description": description})),
+    )
 }
 
 /// Method names are case-insensitive in the Bot API.

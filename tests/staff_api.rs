@@ -1,0 +1,556 @@
+//! Staff move requests through the HTTP API while the applicant, on Telegram (the fake Bot
+//! API), receives each notice exactly once; every refusal answers with its stable code and
+//! changes nothing.
+
+mod support;
+
+use std::time::Duration;
+
+use peygir::domain::Role;
+use peygir::i18n::{Arg, Locale, Msg};
+use peygir::store::staff;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::journeys::{Question, debt_respite_as_person, plate_removal};
+use support::service::{Running, User};
+use support::tracking_codes;
+
+/// A staff member's API client.
+struct Api {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl Api {
+    async fn for_member(
+        bot: &Running,
+        name: &str,
+        role: Role,
+        services: Option<&[String]>,
+    ) -> Self {
+        let member = staff::add(bot.app.pool(), name, role, services, None)
+            .await
+            .unwrap();
+        let (_, token) = staff::issue_token(bot.app.pool(), member.id).await.unwrap();
+        Self {
+            base: format!("http://{}", bot.http),
+            token,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    async fn moves(&self, code: &str, to: &str, note: Option<&str>) -> (StatusCode, Value) {
+        self.post(
+            &format!("/api/v1/requests/{code}/transitions"),
+            json!({ "to": to, "note": note }),
+        )
+        .await
+    }
+}
+
+/// Submits a request over Telegram with every question answered well; returns its code.
+async fn submitted(
+    bot: &Running,
+    user: &mut User,
+    locale: Locale,
+    service: &str,
+    questions: &[Question],
+) -> String {
+    user.says("/start").await;
+    user.presses(&format!("lang:{}", locale.code())).await;
+    user.presses("menu:submit").await;
+    user.presses(&format!("svc:{service}")).await;
+    for question in questions {
+        user.give(&question.good).await;
+    }
+    let done = user.presses("confirm").await;
+    let _ = bot;
+    tracking_codes(&done)[0].to_string()
+}
+
+/// Waits until the chat has received `count` messages in all, and returns them.
+async fn wait_for_messages(bot: &Running, chat_id: i64, count: usize) -> Vec<String> {
+    for _ in 0..200 {
+        let sent = bot.fake.sent_to(chat_id);
+        if sent.len() >= count {
+            return sent
+                .iter()
+                .map(|m| m["text"].as_str().unwrap().to_owned())
+                .collect();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chat {chat_id} did not receive {count} messages within 20 s");
+}
+
+fn stage_notice(bot: &Running, locale: Locale, code: &str, service: &str, stage: &str) -> String {
+    let code = peygir::domain::TrackingCode::parse(code).unwrap();
+    bot.app.i18n().render(
+        locale,
+        &Msg::new("notice-stage-changed")
+            .arg("code", Arg::Code(code))
+            .arg("service", Arg::Msg(format!("service-{service}")))
+            .arg("stage", Arg::Msg(format!("stage-{stage}"))),
+    )
+}
+
+/// Walks a request along `path` through the API; after each move the applicant has exactly
+/// one new message, the notice of that stage.
+async fn walk(
+    bot: &Running,
+    api: &Api,
+    user: &User,
+    locale: Locale,
+    code: &str,
+    service: &str,
+    path: &[(&str, Option<&str>)],
+) {
+    for (stage, note) in path {
+        let before = bot.fake.sent_to(user.chat_id).len();
+        let (status, body) = api.moves(code, stage, *note).await;
+        assert_eq!(status, StatusCode::OK, "moving to {stage}: {body}");
+        assert_eq!(body["to"], json!(stage));
+        let messages = wait_for_messages(bot, user.chat_id, before + 1).await;
+        let notice = &messages[before];
+        let expected = stage_notice(bot, locale, code, service, stage);
+        let first_line = expected.lines().next().unwrap();
+        assert!(
+            notice.starts_with(first_line),
+            "notice for {stage}:\n{notice}\nexpected:\n{expected}"
+        );
+        if let Some(note) = note {
+            assert!(
+                notice.contains(note),
+                "the note reaches the applicant:\n{notice}"
+            );
+        }
+    }
+    // Nothing more arrives: each notice was sent once.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let all = bot.fake.sent_to(user.chat_id);
+    for (stage, _) in path {
+        let text = stage_notice(bot, locale, code, service, stage);
+        let first_line = text.lines().next().unwrap();
+        let copies = all
+            .iter()
+            .filter(|m| m["text"].as_str().unwrap().starts_with(first_line))
+            .count();
+        assert_eq!(copies, 1, "the notice of {stage} was sent {copies} times");
+    }
+}
+
+#[tokio::test]
+async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_once() {
+    let bot = Running::fresh(&[]).await;
+    let admin = Api::for_member(&bot, "admin", Role::Admin, None).await;
+
+    let mut agency = bot.user(700);
+    let plate = submitted(
+        &bot,
+        &mut agency,
+        Locale::Fa,
+        "plate-removal",
+        &plate_removal(),
+    )
+    .await;
+    let plate_path = [
+        ("under-review", None),
+        ("documents-requested", Some("تصویر کارت خودرو را بفرستید.")),
+        ("documents-received", None),
+        ("permit-issued", None),
+        ("plate-removed", None),
+        ("recorded", None),
+    ];
+    walk(
+        &bot,
+        &admin,
+        &agency,
+        Locale::Fa,
+        &plate,
+        "plate-removal",
+        &plate_path,
+    )
+    .await;
+
+    let mut person = bot.user(701);
+    let debt = submitted(
+        &bot,
+        &mut person,
+        Locale::En,
+        "debt-respite",
+        &debt_respite_as_person(),
+    )
+    .await;
+    let debt_path = [
+        ("under-review", None),
+        ("objection-review", None),
+        ("confirmed", None),
+        ("sent-to-ministry", None),
+        ("granted", Some("Six months' grace granted.")),
+    ];
+    walk(
+        &bot,
+        &admin,
+        &person,
+        Locale::En,
+        &debt,
+        "debt-respite",
+        &debt_path,
+    )
+    .await;
+
+    // The owner's lookup shows the final stage and the whole history.
+    let detail = person.says(&format!("/track {debt}")).await;
+    assert!(detail.contains("granted"), "{detail}");
+    let (status, body) = admin.get(&format!("/api/v1/requests/{debt}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["stage"], json!("granted"));
+    assert_eq!(
+        body["history"].as_array().unwrap().len(),
+        debt_path.len() + 1
+    );
+    assert_eq!(bot.fake.violations(), Vec::<String>::new());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn refused_moves_say_why_and_change_nothing() {
+    let bot = Running::fresh(&[]).await;
+    let mut user = bot.user(710);
+    let code = submitted(
+        &bot,
+        &mut user,
+        Locale::Fa,
+        "plate-removal",
+        &plate_removal(),
+    )
+    .await;
+    let reviewer = Api::for_member(
+        &bot,
+        "rev",
+        Role::Reviewer,
+        Some(&["plate-removal".to_owned()]),
+    )
+    .await;
+    let other = Api::for_member(
+        &bot,
+        "debt-only",
+        Role::Reviewer,
+        Some(&["debt-respite".to_owned()]),
+    )
+    .await;
+    let operator = Api::for_member(&bot, "op", Role::Operator, None).await;
+
+    let (status, body) = reviewer.moves(&code, "recorded", None).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::CONFLICT, json!("transition_not_allowed"))
+    );
+    let (status, body) = reviewer
+        .post(
+            &format!("/api/v1/requests/{code}/transitions"),
+            json!({"to": "under-review", "expected_from": "permit-issued"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::CONFLICT, json!("stale_stage"))
+    );
+    let (status, body) = other.moves(&code, "under-review", None).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("out_of_scope"))
+    );
+    let (status, _) = other.get(&format!("/api/v1/requests/{code}")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another service's requests are not visible"
+    );
+    let (status, body) = operator.moves(&code, "under-review", None).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("forbidden"))
+    );
+    let (status, _) = reviewer.moves("123", "under-review", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let stage: String = sqlx::query_scalar("SELECT stage FROM requests")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(stage, "submitted");
+    let notices: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(notices, 0, "a refused move queues no notice");
+
+    assert_eq!(
+        reviewer.moves(&code, "under-review", None).await.0,
+        StatusCode::OK
+    );
+    let (status, body) = reviewer.moves(&code, "rejected", Some("  ")).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("note_required"))
+    );
+
+    let anonymous = reqwest::get(format!("http://{}/api/v1/requests", bot.http))
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let forged = Api {
+        token: "pgr_not-a-token".into(),
+        ..reviewer
+    };
+    assert_eq!(
+        forged.get("/api/v1/requests").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn tokens_can_be_revoked_and_staff_reads_are_audited() {
+    let bot = Running::fresh(&[]).await;
+    let mut user = bot.user(720);
+    let code = submitted(
+        &bot,
+        &mut user,
+        Locale::En,
+        "plate-removal",
+        &plate_removal(),
+    )
+    .await;
+    let member = staff::add(bot.app.pool(), "rev", Role::Reviewer, None, None)
+        .await
+        .unwrap();
+    let (token_id, token) = staff::issue_token(bot.app.pool(), member.id).await.unwrap();
+    let reviewer = Api {
+        base: format!("http://{}", bot.http),
+        token,
+        client: reqwest::Client::new(),
+    };
+    let admin = Api::for_member(&bot, "admin", Role::Admin, None).await;
+
+    let (status, list) = reviewer
+        .get("/api/v1/requests?service=plate-removal&stage=submitted")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["code"], json!(code));
+    assert_eq!(
+        reviewer
+            .get("/api/v1/requests?stage=recorded")
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        reviewer.get(&format!("/api/v1/requests/{code}")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(reviewer.get("/api/v1/audit").await.0, StatusCode::FORBIDDEN);
+
+    let (_, audit) = admin.get("/api/v1/audit").await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"request.read"), "{actions:?}");
+
+    assert!(staff::revoke_token(bot.app.pool(), token_id).await.unwrap());
+    assert_eq!(
+        reviewer.get("/api/v1/requests").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_complaint_is_answered_and_the_applicant_told_once() {
+    let bot = Running::fresh(&[]).await;
+    let mut user = bot.user(730);
+    user.says("/start").await;
+    user.presses("lang:fa").await;
+    user.presses("menu:complain").await;
+    let filed = user.says("هنوز پاسخی نگرفته‌ام.").await;
+    let code = tracking_codes(&filed)[0].to_string();
+    let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, None).await;
+
+    let (status, open) = reviewer.get("/api/v1/complaints?status=open").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(open[0]["code"], json!(code));
+    let before = bot.fake.sent_to(730).len();
+    let (status, answered) = reviewer
+        .post(
+            &format!("/api/v1/complaints/{code}/answer"),
+            json!({"answer": "درخواست شما بررسی شد."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    assert_eq!(answered["status"], json!("answered"));
+    let messages = wait_for_messages(&bot, 730, before + 1).await;
+    assert!(
+        messages[before].contains("درخواست شما بررسی شد."),
+        "{}",
+        messages[before]
+    );
+    let (status, closed) = reviewer
+        .post(&format!("/api/v1/complaints/{code}/close"), json!({}))
+        .await;
+    assert_eq!(
+        (status, closed["status"].clone()),
+        (StatusCode::OK, json!("closed"))
+    );
+    let (status, body) = reviewer
+        .post(
+            &format!("/api/v1/complaints/{code}/answer"),
+            json!({"answer": " "}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!("bad_request"))
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn an_operator_rebinds_an_applicant_who_lost_access() {
+    let bot = Running::fresh(&[]).await;
+    let mut old_chat = bot.user(740);
+    let code = submitted(
+        &bot,
+        &mut old_chat,
+        Locale::En,
+        "plate-removal",
+        &plate_removal(),
+    )
+    .await;
+    let operator = Api::for_member(&bot, "op", Role::Operator, None).await;
+    let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, None).await;
+    let body = json!({"from_platform": "telegram", "from_chat_id": 740, "to_platform": "telegram", "to_chat_id": 741,
+                      "reason": "national card checked at the front desk"});
+    assert_eq!(
+        reviewer
+            .post("/api/v1/applicants/rebind", body.clone())
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, result) = operator.post("/api/v1/applicants/rebind", body).await;
+    assert_eq!(
+        (status, result["requests_moved"].clone()),
+        (StatusCode::OK, json!(1))
+    );
+
+    let mut new_chat = bot.user(741);
+    new_chat.says("/start").await;
+    new_chat.presses("lang:en").await;
+    let detail = new_chat.says(&format!("/track {code}")).await;
+    assert!(
+        detail.contains("Stage history"),
+        "the new chat now owns the request:\n{detail}"
+    );
+    let old = old_chat.says(&format!("/track {code}")).await;
+    assert!(
+        !old.contains("Stage history"),
+        "the old chat no longer does:\n{old}"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_complete_and_its_references_resolve() {
+    let bot = Running::fresh(&[]).await;
+    let doc: Value = reqwest::get(format!("http://{}/api/v1/openapi.json", bot.http))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/requests",
+        "/api/v1/requests/{code}",
+        "/api/v1/requests/{code}/transitions",
+        "/api/v1/complaints",
+        "/api/v1/applicants/rebind",
+        "/api/v1/audit",
+    ] {
+        assert!(paths.contains_key(path), "{path} is documented");
+    }
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            assert!(
+                operation["responses"]
+                    .as_object()
+                    .is_some_and(|r| !r.is_empty()),
+                "{method} {path} has responses"
+            );
+        }
+    }
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(!refs.is_empty());
+    for reference in refs {
+        let pointer = reference.trim_start_matches('#');
+        assert!(doc.pointer(pointer).is_some(), "{reference} resolves");
+    }
+    bot.stop().await;
+}
+
+fn collect_refs(value: &Value, refs: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                if key == "$ref" {
+                    refs.push(inner.as_str().unwrap().to_owned());
+                } else {
+                    collect_refs(inner, refs);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, refs)),
+        _ => {}
+    }
+}

@@ -1,0 +1,157 @@
+//! The whole service (`serve`) running against the fake Bot API, and a Telegram user talking
+//! to it.
+
+use peygir::app::Application;
+use peygir::i18n::{Locale, Msg};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::bot_api::{FakeBotApi, TOKEN, updates};
+use super::journeys::Give;
+use super::{build_app, config_text};
+
+/// The service running against a fake Bot API.
+pub struct Running {
+    pub fake: FakeBotApi,
+    pub app: Application,
+    pub http: std::net::SocketAddr,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// A fresh fake Bot API and database, and the service polling them.
+    pub async fn fresh(env: &[(&str, String)]) -> Self {
+        let fake = FakeBotApi::start().await;
+        let db = super::database::fresh_database().await;
+        Self::start(&fake, &db, env).await
+    }
+
+    pub async fn start(fake: &FakeBotApi, db: &str, env: &[(&str, String)]) -> Self {
+        let toml = config_text(|t| t.replace("poll_timeout_secs = 30", "poll_timeout_secs = 1"));
+        let mut env = env.to_vec();
+        env.push(("PEYGIR_TELEGRAM_TOKEN", TOKEN.to_owned()));
+        env.push(("PEYGIR_TELEGRAM_API_URL", fake.url.clone()));
+        let app = build_app(db, &toml, &env).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let http = listener.local_addr().unwrap();
+        let (stop, shutdown) = watch::channel(false);
+        let task = tokio::spawn(peygir::server::serve(app.clone(), listener, None, shutdown));
+        if !wait_until_healthy(http).await {
+            let outcome = if task.is_finished() {
+                format!("{:?}", task.await)
+            } else {
+                "still running".into()
+            };
+            panic!(
+                "the service did not become healthy within 30 s: {outcome}; Bot API violations: {:?}",
+                fake.violations()
+            );
+        }
+        Self {
+            fake: fake.clone(),
+            app,
+            http,
+            stop,
+            task,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.stop.send(true).unwrap();
+        self.task.await.unwrap().unwrap();
+        self.app.shutdown().await.unwrap();
+    }
+
+    pub fn user(&self, chat_id: i64) -> User {
+        User {
+            fake: self.fake.clone(),
+            chat_id,
+            seen: self.fake.sent_to(chat_id).len(),
+        }
+    }
+
+    pub fn text(&self, locale: Locale, id: &str) -> String {
+        self.app.i18n().render(locale, &Msg::new(id))
+    }
+}
+
+/// The HTTP server answers only once the bot is set up (webhook registered).
+async fn wait_until_healthy(http: std::net::SocketAddr) -> bool {
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(response) = client.get(format!("http://{http}/health")).send().await
+            && response.status() == 200
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// A Telegram user in a private chat with the bot.
+pub struct User {
+    pub fake: FakeBotApi,
+    pub chat_id: i64,
+    seen: usize,
+}
+
+impl User {
+    /// Sends an update and returns the texts the bot sent back.
+    pub async fn send(&mut self, update: Value) -> String {
+        let id = self.fake.push(update);
+        self.fake.wait_handled(id).await;
+        self.new_messages()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    pub fn new_messages(&mut self) -> Vec<Value> {
+        let sent = self.fake.sent_to(self.chat_id);
+        let new = sent[self.seen..].to_vec();
+        self.seen = sent.len();
+        new
+    }
+
+    pub async fn says(&mut self, text: &str) -> String {
+        self.send(updates::text(self.chat_id, text)).await
+    }
+
+    /// Presses the newest inline button whose data names `key`.
+    pub async fn presses(&mut self, key: &str) -> String {
+        let sent = self.fake.sent_to(self.chat_id);
+        let (message, data) = sent
+            .iter()
+            .rev()
+            .find_map(|m| {
+                let rows = m["reply_markup"]["inline_keyboard"].as_array()?;
+                rows.iter()
+                    .flat_map(|r| r.as_array().unwrap())
+                    .find_map(|b| {
+                        let data = b["callback_data"].as_str()?;
+                        (data.split_once(':')?.1 == key).then(|| (m.clone(), data.to_owned()))
+                    })
+            })
+            .unwrap_or_else(|| panic!("no button `{key}` sent to chat {}", self.chat_id));
+        self.send(updates::press(self.chat_id, &data, &message))
+            .await
+    }
+
+    pub async fn give(&mut self, answer: &Give) -> String {
+        match answer {
+            Give::Text(text) => self.says(text).await,
+            Give::Long(n) => self.says(&"ب".repeat(*n)).await,
+            Give::Pick(key) => self.presses(key).await,
+            Give::Skip => self.says("/skip").await,
+            Give::File(name, mime, size) => {
+                self.send(updates::document(self.chat_id, name, mime, *size))
+                    .await
+            }
+            Give::Contact(phone) => self.send(updates::contact(self.chat_id, phone)).await,
+        }
+    }
+}
