@@ -146,21 +146,15 @@ impl Config {
     pub fn load(path: &Path, required: bool) -> anyhow::Result<(Self, Catalog)> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => {
-                DEFAULT_TOML.to_owned()
-            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => DEFAULT_TOML.to_owned(),
             Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
         };
-        Self::from_toml(&text, |key| std::env::var(key).ok())
-            .with_context(|| format!("in {}", path.display()))
+        Self::from_toml(&text, |key| std::env::var(key).ok()).with_context(|| format!("in {}", path.display()))
     }
 
     /// Parses and validates; `env` looks up overrides (a function so tests need not touch the
     /// process environment).
-    pub fn from_toml(
-        text: &str,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> anyhow::Result<(Self, Catalog)> {
+    pub fn from_toml(text: &str, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<(Self, Catalog)> {
         let mut config: Config = toml::from_str(text)?;
         config.apply_env(env)?;
         let catalog = Catalog::new(std::mem::take(&mut config.services)).context("services")?;
@@ -176,8 +170,7 @@ impl Config {
             self.locales_dir = v.into();
         }
         if let Some(v) = env("PEYGIR_DEFAULT_LOCALE") {
-            self.default_locale =
-                Locale::parse(&v).context("PEYGIR_DEFAULT_LOCALE must be fa or en")?;
+            self.default_locale = Locale::parse(&v).context("PEYGIR_DEFAULT_LOCALE must be fa or en")?;
         }
         if let Some(v) = env("PEYGIR_DATABASE_URL") {
             self.database.url = Some(v.into());
@@ -281,10 +274,7 @@ mod tests {
             _ => None,
         };
         let (config, _) = Config::from_toml(DEFAULT_TOML, env).unwrap();
-        assert_eq!(
-            config.telegram.token.as_ref().unwrap().expose_secret(),
-            "123:abc"
-        );
+        assert_eq!(config.telegram.token.as_ref().unwrap().expose_secret(), "123:abc");
         assert_eq!(config.platform(), "bale");
     }
 

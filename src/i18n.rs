@@ -101,11 +101,7 @@ impl I18n {
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
-                bail!(
-                    "locale `{}` lacks messages: {}",
-                    locale.code(),
-                    missing.join(", ")
-                );
+                bail!("locale `{}` lacks messages: {}", locale.code(), missing.join(", "));
             }
             bundles.insert(locale, bundle);
         }
@@ -153,24 +149,15 @@ impl I18n {
 }
 
 /// The pattern of `id`, or of an attribute when written `id.attribute`.
-fn pattern<'b>(
-    bundle: &'b FluentBundle<FluentResource>,
-    id: &str,
-) -> Option<&'b fluent_syntax::ast::Pattern<&'b str>> {
+fn pattern<'b>(bundle: &'b FluentBundle<FluentResource>, id: &str) -> Option<&'b fluent_syntax::ast::Pattern<&'b str>> {
     match id.split_once('.') {
-        Some((message, attribute)) => bundle
-            .get_message(message)?
-            .get_attribute(attribute)
-            .map(|a| a.value()),
+        Some((message, attribute)) => bundle.get_message(message)?.get_attribute(attribute).map(|a| a.value()),
         None => bundle.get_message(id)?.value(),
     }
 }
 
 fn load_bundle(dir: &Path, locale: Locale) -> anyhow::Result<FluentBundle<FluentResource>> {
-    let lang = locale
-        .code()
-        .parse()
-        .expect("locale codes are valid language ids");
+    let lang = locale.code().parse().expect("locale codes are valid language ids");
     let mut bundle = FluentBundle::new_concurrent(vec![lang]);
     // Fluent wraps placeables in bidi isolation marks by default; they show up as junk in SMS
     // and plain-text clients, and our arguments are already direction-safe.
@@ -182,11 +169,9 @@ fn load_bundle(dir: &Path, locale: Locale) -> anyhow::Result<FluentBundle<Fluent
         .collect();
     paths.sort();
     for path in paths {
-        let source = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let resource = FluentResource::try_new(source).map_err(|(_, errs)| {
-            anyhow::anyhow!("{}: Fluent syntax errors: {errs:?}", path.display())
-        })?;
+        let source = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let resource = FluentResource::try_new(source)
+            .map_err(|(_, errs)| anyhow::anyhow!("{}: Fluent syntax errors: {errs:?}", path.display()))?;
         bundle
             .add_resource(resource)
             .map_err(|errs| anyhow::anyhow!("{}: duplicate messages: {errs:?}", path.display()))?;

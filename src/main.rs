@@ -81,9 +81,7 @@ async fn main() -> anyhow::Result<()> {
         "info,sqlx=warn"
     };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)))
         .with_writer(std::io::stderr)
         .init();
 
@@ -129,21 +127,11 @@ async fn staff(app: &Application, command: StaffCommand) -> anyhow::Result<()> {
             let role = Role::parse(&role)
                 .filter(|r| *r != Role::Applicant)
                 .context("--role must be reviewer, operator or admin")?;
-            if let Some(unknown) = services
-                .iter()
-                .flatten()
-                .find(|s| app.catalog().get(s).is_none())
-            {
+            if let Some(unknown) = services.iter().flatten().find(|s| app.catalog().get(s).is_none()) {
                 anyhow::bail!("--services: no service `{unknown}` in the catalog");
             }
-            let member =
-                staff::add(app.pool(), &name, role, services.as_deref(), telegram_id).await?;
-            println!(
-                "added {} ({}) with id {}",
-                member.name,
-                member.role.as_str(),
-                member.id
-            );
+            let member = staff::add(app.pool(), &name, role, services.as_deref(), telegram_id).await?;
+            println!("added {} ({}) with id {}", member.name, member.role.as_str(), member.id);
         }
         StaffCommand::Token { name } => {
             let member = staff::by_name(app.pool(), &name)
@@ -170,18 +158,8 @@ async fn serve(app: &Application) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let (stop, shutdown) = watch::channel(false);
-    let screen = app
-        .config()
-        .telegram
-        .token
-        .is_none()
-        .then(TerminalOutput::stdout);
-    let server = tokio::spawn(peygir::server::serve(
-        app.clone(),
-        listener,
-        screen.clone(),
-        shutdown,
-    ));
+    let screen = app.config().telegram.token.is_none().then(TerminalOutput::stdout);
+    let server = tokio::spawn(peygir::server::serve(app.clone(), listener, screen.clone(), shutdown));
     if let Some(screen) = screen {
         tracing::info!("no bot token configured: chatting in this terminal");
         let chat_id = app.config().terminal.chat_id;

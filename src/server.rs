@@ -70,11 +70,7 @@ pub async fn serve(
     Ok(())
 }
 
-async fn register_webhook(
-    channel: &TelegramChannel,
-    url: &str,
-    secret: &str,
-) -> anyhow::Result<()> {
+async fn register_webhook(channel: &TelegramChannel, url: &str, secret: &str) -> anyhow::Result<()> {
     use teloxide::prelude::*;
     use teloxide::types::AllowedUpdate;
     let url = url::Url::parse(url).context("telegram.webhook_url")?;

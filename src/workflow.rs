@@ -90,18 +90,12 @@ impl From<sqlx::Error> for MoveError {
 }
 
 /// Applies a move inside `tx`, locking the request so concurrent moves are serialised.
-pub async fn apply(
-    tx: &mut Tx<'_>,
-    catalog: &Catalog,
-    actor: Actor<'_>,
-    mv: Move<'_>,
-) -> Result<Applied, MoveError> {
-    let row: Option<(i64, String, String, ApplicantId)> = sqlx::query_as(
-        "SELECT id, service_id, stage, applicant_id FROM requests WHERE code = $1 FOR UPDATE",
-    )
-    .bind(mv.code.to_stored())
-    .fetch_optional(&mut **tx)
-    .await?;
+pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Move<'_>) -> Result<Applied, MoveError> {
+    let row: Option<(i64, String, String, ApplicantId)> =
+        sqlx::query_as("SELECT id, service_id, stage, applicant_id FROM requests WHERE code = $1 FOR UPDATE")
+            .bind(mv.code.to_stored())
+            .fetch_optional(&mut **tx)
+            .await?;
     let (request_id, service_id, from, owner) = row.ok_or(MoveError::NotFound)?;
     if let Some(expected) = mv.expected_from
         && expected != from
@@ -115,12 +109,10 @@ pub async fn apply(
         from: from.clone(),
         to: mv.to.into(),
     })?;
-    let transition = service
-        .transition(&from, mv.to)
-        .ok_or(MoveError::NotAllowed {
-            from: from.clone(),
-            to: mv.to.into(),
-        })?;
+    let transition = service.transition(&from, mv.to).ok_or(MoveError::NotAllowed {
+        from: from.clone(),
+        to: mv.to.into(),
+    })?;
     match actor {
         Actor::Staff(member) if !member.covers(&service_id) => return Err(MoveError::OutOfScope),
         Actor::Staff(member) if !transition.allows(member.role) => {

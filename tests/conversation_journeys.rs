@@ -5,9 +5,7 @@ mod support;
 
 use peygir::app::Application;
 use peygir::i18n::{Arg, Locale, Msg};
-use support::journeys::{
-    Give, Question, debt_respite_as_company, debt_respite_as_person, plate_removal,
-};
+use support::journeys::{Give, Question, debt_respite_as_company, debt_respite_as_person, plate_removal};
 use support::{Chat, build_app, config_text, spawn_app, tracking_codes};
 
 async fn give(chat: &mut Chat, answer: &Give) -> String {
@@ -18,10 +16,8 @@ async fn give(chat: &mut Chat, answer: &Give) -> String {
         Give::Skip => chat.says("/skip").await,
         Give::File(name, mime, size) => chat.sends_file(name, mime, *size).await,
         Give::Contact(phone) => {
-            chat.send(peygir::conversation::Input::Contact {
-                phone: (*phone).into(),
-            })
-            .await
+            chat.send(peygir::conversation::Input::Contact { phone: (*phone).into() })
+                .await
         }
     }
 }
@@ -38,9 +34,7 @@ async fn stored_dialogue(app: &Application, chat_id: i64) -> serde_json::Value {
 
 fn text(app: &Application, locale: Locale, id: &str) -> String {
     // Messages with arguments are compared on their first words, which carry no argument.
-    let full = app
-        .i18n()
-        .render(locale, &Msg::new(id).arg("max", Arg::Number(0)));
+    let full = app.i18n().render(locale, &Msg::new(id).arg("max", Arg::Number(0)));
     full.split('(')
         .next()
         .unwrap()
@@ -67,13 +61,7 @@ async fn open_form(app: &Application, chat_id: i64, locale: Locale, service: &st
 
 /// Answers every question, checking each bad answer is refused with its message and changes
 /// nothing stored; returns the confirmation summary.
-async fn fill(
-    app: &Application,
-    chat: &mut Chat,
-    chat_id: i64,
-    locale: Locale,
-    questions: &[Question],
-) -> String {
+async fn fill(app: &Application, chat: &mut Chat, chat_id: i64, locale: Locale, questions: &[Question]) -> String {
     for question in questions {
         let prompt = chat.text();
         for (bad, error_id) in &question.bad {
@@ -90,10 +78,7 @@ async fn fill(
                 "a refused answer changed the dialogue"
             );
             let question_line = prompt.lines().last().unwrap();
-            assert!(
-                reply.contains(question_line),
-                "the question is asked again:\n{reply}"
-            );
+            assert!(reply.contains(question_line), "the question is asked again:\n{reply}");
         }
         give(chat, &question.good).await;
     }
@@ -105,10 +90,7 @@ async fn submit_journey(locale: Locale, service: &str, questions: Vec<Question>,
     let chat_id = 1000 + questions.len() as i64;
     let mut chat = open_form(&app, chat_id, locale, service).await;
     let summary = fill(&app, &mut chat, chat_id, locale, &questions).await;
-    assert!(
-        summary.contains(&text(&app, locale, "confirm-summary")),
-        "{summary}"
-    );
+    assert!(summary.contains(&text(&app, locale, "confirm-summary")), "{summary}");
     let done = chat.presses("confirm").await;
     let codes = tracking_codes(&done);
     assert_eq!(codes.len(), 1, "one tracking code in:\n{done}");
@@ -175,14 +157,9 @@ async fn anyone_with_the_code_sees_the_status_but_only_the_owner_sees_details() 
     stranger.presses("lang:fa").await;
     stranger.presses("menu:track").await;
     // Typed with Persian digits, spaces for hyphens, and a stray right-to-left mark.
-    let public = stranger
-        .says(&format!("\u{200F}{}", persian.replace('-', " ")))
-        .await;
+    let public = stranger.says(&format!("\u{200F}{}", persian.replace('-', " "))).await;
     assert!(public.contains("مجوز فک پلاک خودروهای دولتی"), "{public}");
-    assert!(
-        public.contains(&text(&app, Locale::Fa, "status-received")),
-        "{public}"
-    );
+    assert!(public.contains(&text(&app, Locale::Fa, "status-received")), "{public}");
     assert!(
         !public.contains("مریم احمدی"),
         "a stranger sees no personal data:\n{public}"
@@ -213,10 +190,7 @@ async fn anyone_with_the_code_sees_the_status_but_only_the_owner_sees_details() 
         "{missing}"
     );
     let short = owner.says("/track ۱۲۳").await;
-    assert!(
-        short.contains("۱۸"),
-        "says how many digits a code has:\n{short}"
-    );
+    assert!(short.contains("۱۸"), "says how many digits a code has:\n{short}");
 }
 
 #[tokio::test]
@@ -228,10 +202,7 @@ async fn a_complaint_about_a_request_gets_its_own_code() {
     chat.presses("menu:complain").await;
     chat.presses(&format!("about:{request_code}")).await;
     let empty = chat.says("   ").await;
-    assert!(
-        empty.contains(&text(&app, Locale::Fa, "error-empty")),
-        "{empty}"
-    );
+    assert!(empty.contains(&text(&app, Locale::Fa, "error-empty")), "{empty}");
     let filed = chat.says("پاسخی دریافت نکرده‌ام.").await;
     let codes = tracking_codes(&filed);
     assert_eq!(codes.len(), 1, "{filed}");
@@ -298,10 +269,7 @@ async fn back_undoes_one_answer_and_cancel_saves_nothing() {
     );
     chat.says("Roads directorate").await;
     let cancelled = chat.says("/cancel").await;
-    assert!(
-        cancelled.contains(&text(&app, Locale::En, "cancelled")),
-        "{cancelled}"
-    );
+    assert!(cancelled.contains(&text(&app, Locale::En, "cancelled")), "{cancelled}");
     let requests: i64 = sqlx::query_scalar("SELECT count(*) FROM requests")
         .fetch_one(app.pool())
         .await
@@ -318,13 +286,8 @@ async fn a_button_from_an_old_message_is_refused_and_changes_nothing() {
     chat.presses("lang:fa").await;
     let before = stored_dialogue(&app, 11).await;
     let (turn, key) = peygir::channels::parse_button_data(&old_language_button).unwrap();
-    let reply = chat
-        .send(peygir::conversation::Input::Button { turn, key })
-        .await;
-    assert!(
-        reply.contains(&text(&app, Locale::Fa, "stale-button")),
-        "{reply}"
-    );
+    let reply = chat.send(peygir::conversation::Input::Button { turn, key }).await;
+    assert!(reply.contains(&text(&app, Locale::Fa, "stale-button")), "{reply}");
     assert_eq!(stored_dialogue(&app, 11).await, before);
     let forged = chat
         .send(peygir::conversation::Input::Button {
@@ -332,10 +295,7 @@ async fn a_button_from_an_old_message_is_refused_and_changes_nothing() {
             key: "svc:nope".into(),
         })
         .await;
-    assert!(
-        forged.contains(&text(&app, Locale::Fa, "stale-button")),
-        "{forged}"
-    );
+    assert!(forged.contains(&text(&app, Locale::Fa, "stale-button")), "{forged}");
 }
 
 #[tokio::test]

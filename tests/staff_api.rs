@@ -23,15 +23,8 @@ struct Api {
 }
 
 impl Api {
-    async fn for_member(
-        bot: &Running,
-        name: &str,
-        role: Role,
-        services: Option<&[String]>,
-    ) -> Self {
-        let member = staff::add(bot.app.pool(), name, role, services, None)
-            .await
-            .unwrap();
+    async fn for_member(bot: &Running, name: &str, role: Role, services: Option<&[String]>) -> Self {
+        let member = staff::add(bot.app.pool(), name, role, services, None).await.unwrap();
         let (_, token) = staff::issue_token(bot.app.pool(), member.id).await.unwrap();
         Self {
             base: format!("http://{}", bot.http),
@@ -48,10 +41,7 @@ impl Api {
             .send()
             .await
             .unwrap();
-        (
-            response.status(),
-            response.json().await.unwrap_or(Value::Null),
-        )
+        (response.status(), response.json().await.unwrap_or(Value::Null))
     }
 
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
@@ -63,10 +53,7 @@ impl Api {
             .send()
             .await
             .unwrap();
-        (
-            response.status(),
-            response.json().await.unwrap_or(Value::Null),
-        )
+        (response.status(), response.json().await.unwrap_or(Value::Null))
     }
 
     async fn moves(&self, code: &str, to: &str, note: Option<&str>) -> (StatusCode, Value) {
@@ -79,13 +66,7 @@ impl Api {
 }
 
 /// Submits a request over Telegram with every question answered well; returns its code.
-async fn submitted(
-    bot: &Running,
-    user: &mut User,
-    locale: Locale,
-    service: &str,
-    questions: &[Question],
-) -> String {
+async fn submitted(bot: &Running, user: &mut User, locale: Locale, service: &str, questions: &[Question]) -> String {
     user.says("/start").await;
     user.presses(&format!("lang:{}", locale.code())).await;
     user.presses("menu:submit").await;
@@ -103,10 +84,7 @@ async fn wait_for_messages(bot: &Running, chat_id: i64, count: usize) -> Vec<Str
     for _ in 0..200 {
         let sent = bot.fake.sent_to(chat_id);
         if sent.len() >= count {
-            return sent
-                .iter()
-                .map(|m| m["text"].as_str().unwrap().to_owned())
-                .collect();
+            return sent.iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -149,10 +127,7 @@ async fn walk(
             "notice for {stage}:\n{notice}\nexpected:\n{expected}"
         );
         if let Some(note) = note {
-            assert!(
-                notice.contains(note),
-                "the note reaches the applicant:\n{notice}"
-            );
+            assert!(notice.contains(note), "the note reaches the applicant:\n{notice}");
         }
     }
     // Nothing more arrives: each notice was sent once.
@@ -175,14 +150,7 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     let admin = Api::for_member(&bot, "admin", Role::Admin, None).await;
 
     let mut agency = bot.user(700);
-    let plate = submitted(
-        &bot,
-        &mut agency,
-        Locale::Fa,
-        "plate-removal",
-        &plate_removal(),
-    )
-    .await;
+    let plate = submitted(&bot, &mut agency, Locale::Fa, "plate-removal", &plate_removal()).await;
     let plate_path = [
         ("under-review", None),
         ("documents-requested", Some("تصویر کارت خودرو را بفرستید.")),
@@ -191,26 +159,10 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
         ("plate-removed", None),
         ("recorded", None),
     ];
-    walk(
-        &bot,
-        &admin,
-        &agency,
-        Locale::Fa,
-        &plate,
-        "plate-removal",
-        &plate_path,
-    )
-    .await;
+    walk(&bot, &admin, &agency, Locale::Fa, &plate, "plate-removal", &plate_path).await;
 
     let mut person = bot.user(701);
-    let debt = submitted(
-        &bot,
-        &mut person,
-        Locale::En,
-        "debt-respite",
-        &debt_respite_as_person(),
-    )
-    .await;
+    let debt = submitted(&bot, &mut person, Locale::En, "debt-respite", &debt_respite_as_person()).await;
     let debt_path = [
         ("under-review", None),
         ("objection-review", None),
@@ -218,16 +170,7 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
         ("sent-to-ministry", None),
         ("granted", Some("Six months' grace granted.")),
     ];
-    walk(
-        &bot,
-        &admin,
-        &person,
-        Locale::En,
-        &debt,
-        "debt-respite",
-        &debt_path,
-    )
-    .await;
+    walk(&bot, &admin, &person, Locale::En, &debt, "debt-respite", &debt_path).await;
 
     // The owner's lookup shows the final stage and the whole history.
     let detail = person.says(&format!("/track {debt}")).await;
@@ -235,10 +178,7 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     let (status, body) = admin.get(&format!("/api/v1/requests/{debt}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["stage"], json!("granted"));
-    assert_eq!(
-        body["history"].as_array().unwrap().len(),
-        debt_path.len() + 1
-    );
+    assert_eq!(body["history"].as_array().unwrap().len(), debt_path.len() + 1);
     assert_eq!(bot.fake.violations(), Vec::<String>::new());
     bot.stop().await;
 }
@@ -247,28 +187,9 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
 async fn refused_moves_say_why_and_change_nothing() {
     let bot = Running::fresh(&[]).await;
     let mut user = bot.user(710);
-    let code = submitted(
-        &bot,
-        &mut user,
-        Locale::Fa,
-        "plate-removal",
-        &plate_removal(),
-    )
-    .await;
-    let reviewer = Api::for_member(
-        &bot,
-        "rev",
-        Role::Reviewer,
-        Some(&["plate-removal".to_owned()]),
-    )
-    .await;
-    let other = Api::for_member(
-        &bot,
-        "debt-only",
-        Role::Reviewer,
-        Some(&["debt-respite".to_owned()]),
-    )
-    .await;
+    let code = submitted(&bot, &mut user, Locale::Fa, "plate-removal", &plate_removal()).await;
+    let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, Some(&["plate-removal".to_owned()])).await;
+    let other = Api::for_member(&bot, "debt-only", Role::Reviewer, Some(&["debt-respite".to_owned()])).await;
     let operator = Api::for_member(&bot, "op", Role::Operator, None).await;
 
     let (status, body) = reviewer.moves(&code, "recorded", None).await;
@@ -316,10 +237,7 @@ async fn refused_moves_say_why_and_change_nothing() {
         .unwrap();
     assert_eq!(notices, 0, "a refused move queues no notice");
 
-    assert_eq!(
-        reviewer.moves(&code, "under-review", None).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(reviewer.moves(&code, "under-review", None).await.0, StatusCode::OK);
     let (status, body) = reviewer.moves(&code, "rejected", Some("  ")).await;
     assert_eq!(
         (status, body["error"]["code"].clone()),
@@ -334,10 +252,7 @@ async fn refused_moves_say_why_and_change_nothing() {
         token: "pgr_not-a-token".into(),
         ..reviewer
     };
-    assert_eq!(
-        forged.get("/api/v1/requests").await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(forged.get("/api/v1/requests").await.0, StatusCode::UNAUTHORIZED);
     bot.stop().await;
 }
 
@@ -345,14 +260,7 @@ async fn refused_moves_say_why_and_change_nothing() {
 async fn tokens_can_be_revoked_and_staff_reads_are_audited() {
     let bot = Running::fresh(&[]).await;
     let mut user = bot.user(720);
-    let code = submitted(
-        &bot,
-        &mut user,
-        Locale::En,
-        "plate-removal",
-        &plate_removal(),
-    )
-    .await;
+    let code = submitted(&bot, &mut user, Locale::En, "plate-removal", &plate_removal()).await;
     let member = staff::add(bot.app.pool(), "rev", Role::Reviewer, None, None)
         .await
         .unwrap();
@@ -396,10 +304,7 @@ async fn tokens_can_be_revoked_and_staff_reads_are_audited() {
     assert!(actions.contains(&"request.read"), "{actions:?}");
 
     assert!(staff::revoke_token(bot.app.pool(), token_id).await.unwrap());
-    assert_eq!(
-        reviewer.get("/api/v1/requests").await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(reviewer.get("/api/v1/requests").await.0, StatusCode::UNAUTHORIZED);
     bot.stop().await;
 }
 
@@ -435,15 +340,9 @@ async fn a_complaint_is_answered_and_the_applicant_told_once() {
     let (status, closed) = reviewer
         .post(&format!("/api/v1/complaints/{code}/close"), json!({}))
         .await;
-    assert_eq!(
-        (status, closed["status"].clone()),
-        (StatusCode::OK, json!("closed"))
-    );
+    assert_eq!((status, closed["status"].clone()), (StatusCode::OK, json!("closed")));
     let (status, body) = reviewer
-        .post(
-            &format!("/api/v1/complaints/{code}/answer"),
-            json!({"answer": " "}),
-        )
+        .post(&format!("/api/v1/complaints/{code}/answer"), json!({"answer": " "}))
         .await;
     assert_eq!(
         (status, body["error"]["code"].clone()),
@@ -456,30 +355,17 @@ async fn a_complaint_is_answered_and_the_applicant_told_once() {
 async fn an_operator_rebinds_an_applicant_who_lost_access() {
     let bot = Running::fresh(&[]).await;
     let mut old_chat = bot.user(740);
-    let code = submitted(
-        &bot,
-        &mut old_chat,
-        Locale::En,
-        "plate-removal",
-        &plate_removal(),
-    )
-    .await;
+    let code = submitted(&bot, &mut old_chat, Locale::En, "plate-removal", &plate_removal()).await;
     let operator = Api::for_member(&bot, "op", Role::Operator, None).await;
     let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, None).await;
     let body = json!({"from_platform": "telegram", "from_chat_id": 740, "to_platform": "telegram", "to_chat_id": 741,
                       "reason": "national card checked at the front desk"});
     assert_eq!(
-        reviewer
-            .post("/api/v1/applicants/rebind", body.clone())
-            .await
-            .0,
+        reviewer.post("/api/v1/applicants/rebind", body.clone()).await.0,
         StatusCode::FORBIDDEN
     );
     let (status, result) = operator.post("/api/v1/applicants/rebind", body).await;
-    assert_eq!(
-        (status, result["requests_moved"].clone()),
-        (StatusCode::OK, json!(1))
-    );
+    assert_eq!((status, result["requests_moved"].clone()), (StatusCode::OK, json!(1)));
 
     let mut new_chat = bot.user(741);
     new_chat.says("/start").await;
@@ -490,10 +376,7 @@ async fn an_operator_rebinds_an_applicant_who_lost_access() {
         "the new chat now owns the request:\n{detail}"
     );
     let old = old_chat.says(&format!("/track {code}")).await;
-    assert!(
-        !old.contains("Stage history"),
-        "the old chat no longer does:\n{old}"
-    );
+    assert!(!old.contains("Stage history"), "the old chat no longer does:\n{old}");
     bot.stop().await;
 }
 
@@ -522,9 +405,7 @@ async fn the_openapi_document_is_complete_and_its_references_resolve() {
     for (path, operations) in paths {
         for (method, operation) in operations.as_object().unwrap() {
             assert!(
-                operation["responses"]
-                    .as_object()
-                    .is_some_and(|r| !r.is_empty()),
+                operation["responses"].as_object().is_some_and(|r| !r.is_empty()),
                 "{method} {path} has responses"
             );
         }

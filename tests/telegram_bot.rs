@@ -6,19 +6,11 @@ mod support;
 use peygir::i18n::Locale;
 use serde_json::json;
 use support::bot_api::{FakeBotApi, updates};
-use support::journeys::{
-    Give, Question, debt_respite_as_company, debt_respite_as_person, plate_removal,
-};
+use support::journeys::{Give, Question, debt_respite_as_company, debt_respite_as_person, plate_removal};
 use support::service::{Running, User};
 use support::tracking_codes;
 
-async fn submit(
-    bot: &Running,
-    user: &mut User,
-    locale: Locale,
-    service: &str,
-    questions: &[Question],
-) -> String {
+async fn submit(bot: &Running, user: &mut User, locale: Locale, service: &str, questions: &[Question]) -> String {
     user.says("/start").await;
     user.presses(&format!("lang:{}", locale.code())).await;
     user.presses("menu:submit").await;
@@ -28,10 +20,7 @@ async fn submit(
             let reply = user.give(bad).await;
             let expected = bot.text(locale, error_id);
             let first_words: String = expected.split(['(', '{']).next().unwrap().trim().to_owned();
-            assert!(
-                reply.contains(&first_words),
-                "expected «{first_words}», got:\n{reply}"
-            );
+            assert!(reply.contains(&first_words), "expected «{first_words}», got:\n{reply}");
         }
         if matches!(question.good, Give::Contact(_)) {
             let sent = bot.fake.sent_to(user.chat_id);
@@ -62,11 +51,7 @@ async fn every_journey_works_through_telegram_in_both_languages() {
         let mut user = bot.user(500 + i as i64);
         let done = submit(&bot, &mut user, *locale, service, questions).await;
         let found = tracking_codes(&done);
-        assert_eq!(
-            found.len(),
-            1,
-            "a tracking code for {service} in {locale:?}:\n{done}"
-        );
+        assert_eq!(found.len(), 1, "a tracking code for {service} in {locale:?}:\n{done}");
         codes.push(found[0]);
     }
 
@@ -77,10 +62,7 @@ async fn every_journey_works_through_telegram_in_both_languages() {
     for code in &codes {
         let persian = peygir::domain::digits::to_persian_digits(&code.to_string());
         let status = stranger.says(&format!("/track {persian}")).await;
-        assert!(
-            status.contains(&bot.text(Locale::Fa, "status-received")),
-            "{status}"
-        );
+        assert!(status.contains(&bot.text(Locale::Fa, "status-received")), "{status}");
     }
 
     // And a complaint is tracked like a request.
@@ -167,23 +149,14 @@ async fn the_webhook_takes_updates_only_with_the_secret_and_once_each() {
             "PEYGIR_TELEGRAM_WEBHOOK_URL",
             "https://bot.example.ir/telegram/webhook".to_owned(),
         ),
-        (
-            "PEYGIR_TELEGRAM_WEBHOOK_SECRET",
-            "s3cret-Token_1".to_owned(),
-        ),
+        ("PEYGIR_TELEGRAM_WEBHOOK_SECRET", "s3cret-Token_1".to_owned()),
     ];
     let bot = Running::fresh(&env).await;
     let fake = bot.fake.clone();
     let registered = fake.calls("setWebhook");
     assert_eq!(registered.len(), 1);
-    assert_eq!(
-        registered[0].params["secret_token"],
-        json!("s3cret-Token_1")
-    );
-    assert!(
-        fake.calls("getUpdates").is_empty(),
-        "no polling in webhook mode"
-    );
+    assert_eq!(registered[0].params["secret_token"], json!("s3cret-Token_1"));
+    assert!(fake.calls("getUpdates").is_empty(), "no polling in webhook mode");
 
     let client = reqwest::Client::new();
     let url = format!("http://{}{}", bot.http, peygir::http::WEBHOOK_PATH);
@@ -197,10 +170,7 @@ async fn the_webhook_takes_updates_only_with_the_secret_and_once_each() {
             .send()
     };
     assert_eq!(post("wrong").await.unwrap().status(), 401);
-    assert!(
-        fake.sent_to(77).is_empty(),
-        "a call without the secret changes nothing"
-    );
+    assert!(fake.sent_to(77).is_empty(), "a call without the secret changes nothing");
 
     assert_eq!(post("s3cret-Token_1").await.unwrap().status(), 200);
     let answered = fake.sent_to(77).len();
@@ -212,11 +182,7 @@ async fn the_webhook_takes_updates_only_with_the_secret_and_once_each() {
         "a redelivered update is not answered twice"
     );
 
-    let health = client
-        .get(format!("http://{}/health", bot.http))
-        .send()
-        .await
-        .unwrap();
+    let health = client.get(format!("http://{}/health", bot.http)).send().await.unwrap();
     assert_eq!(health.status(), 200);
     assert_eq!(fake.violations(), Vec::<String>::new());
     bot.stop().await;

@@ -14,10 +14,7 @@ use support::tracking_codes;
 /// Runs `peygir chat` as one applicant with `lines` on stdin; returns what it printed.
 fn chat(database_url: &str, chat_id: i64, lines: &[String]) -> String {
     // Run from an empty folder: no bot.toml there, so the built-in defaults apply.
-    let cwd = support::temp_file("empty", b"")
-        .parent()
-        .unwrap()
-        .to_owned();
+    let cwd = support::temp_file("empty", b"").parent().unwrap().to_owned();
     let mut child = Command::new(env!("CARGO_BIN_EXE_peygir"))
         .args(["chat", "--chat-id", &chat_id.to_string()])
         .current_dir(cwd)
@@ -110,10 +107,7 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
             "1",
         ]),
     );
-    assert!(
-        fa_plate.contains("فایلی در این مسیر پیدا نشد"),
-        "{fa_plate}"
-    );
+    assert!(fa_plate.contains("فایلی در این مسیر پیدا نشد"), "{fa_plate}");
     let fa_plate_code = only_code(&fa_plate);
 
     // English, both services.
@@ -175,10 +169,7 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
         4,
         "each code shows its status:\n{stranger}"
     );
-    assert!(
-        stranger.contains("مجوز فک پلاک خودروهای دولتی"),
-        "{stranger}"
-    );
+    assert!(stranger.contains("مجوز فک پلاک خودروهای دولتی"), "{stranger}");
     assert!(
         !stranger.contains("علی رضایی"),
         "a stranger sees no personal data:\n{stranger}"
@@ -187,10 +178,6 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
     let complaint_code = *tracking_codes(&stranger).last().unwrap();
 
     // The complaint's code works with the same lookup.
-    let complaint = chat(
-        &db,
-        3,
-        &lines(&["/menu", &format!("/track {complaint_code}")]),
-    );
+    let complaint = chat(&db, 3, &lines(&["/menu", &format!("/track {complaint_code}")]));
     assert!(complaint.contains("در انتظار رسیدگی"), "{complaint}");
 }

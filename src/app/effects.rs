@@ -23,8 +23,7 @@ pub async fn run(
                 .get(service)
                 .context("the service left the catalog while the form was open")?;
             let stage = &spec.initial_stage().id;
-            let (id, code) =
-                requests::insert(tx, applicant, service, stage, answers, locale).await?;
+            let (id, code) = requests::insert(tx, applicant, service, stage, answers, locale).await?;
             for (field_id, value) in answers {
                 if let FieldValue::Document(doc) = value {
                     documents::insert(tx, id, field_id, doc).await?;
@@ -56,10 +55,7 @@ pub async fn run(
             }
             let complaints = complaints::list_for_applicant(tx, applicant).await?;
             let complaints = complaints.into_iter().map(complaint_view).collect();
-            Ok(Outcome::Mine {
-                requests,
-                complaints,
-            })
+            Ok(Outcome::Mine { requests, complaints })
         }
     }
 }
@@ -82,12 +78,7 @@ async fn look_up(
 }
 
 /// A request's view; history and answers are loaded only for its owner.
-async fn request_view(
-    tx: &mut Tx<'_>,
-    catalog: &Catalog,
-    row: RequestRow,
-    owner: bool,
-) -> anyhow::Result<RequestView> {
+async fn request_view(tx: &mut Tx<'_>, catalog: &Catalog, row: RequestRow, owner: bool) -> anyhow::Result<RequestView> {
     let history = if owner {
         requests::history(tx, row.id).await?
     } else {

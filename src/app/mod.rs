@@ -61,9 +61,7 @@ impl Application {
             Some(url) => (url.expose_secret().to_owned(), None),
             None => {
                 let dir: PathBuf = config.data_dir.join("postgres");
-                let cluster =
-                    PrivateCluster::ensure(&dir, config.database.postgres_bin_dir.as_deref())
-                        .await?;
+                let cluster = PrivateCluster::ensure(&dir, config.database.postgres_bin_dir.as_deref()).await?;
                 store::create_database(&cluster.url("postgres"), "peygir").await?;
                 (cluster.url("peygir"), Some(cluster))
             }
@@ -109,11 +107,7 @@ impl Application {
     /// Handles one input: the dialogue step, its effects and the new state commit together,
     /// or not at all. `None` when the update was handled before.
     #[tracing::instrument(skip_all, fields(platform = origin.platform))]
-    pub async fn handle(
-        &self,
-        origin: Origin<'_>,
-        input: Input,
-    ) -> anyhow::Result<Option<Handled>> {
+    pub async fn handle(&self, origin: Origin<'_>, input: Input) -> anyhow::Result<Option<Handled>> {
         let inner = &self.inner;
         let mut tx = inner.pool.begin().await.context("starting a transaction")?;
         if let Some(update_id) = origin.update_id
@@ -122,8 +116,7 @@ impl Application {
             tracing::debug!("update handled before; ignored");
             return Ok(None);
         }
-        let applicant =
-            applicants::find_or_create(&mut tx, origin.platform, origin.chat_id).await?;
+        let applicant = applicants::find_or_create(&mut tx, origin.platform, origin.chat_id).await?;
         let fresh = Dialogue {
             locale: inner.config.default_locale,
             ..Dialogue::default()
@@ -146,8 +139,7 @@ impl Application {
         let step = conversation::step(&dialogue, input, &ctx);
         let mut replies = Vec::new();
         for effect in &step.effects {
-            let outcome =
-                effects::run(&mut tx, &inner.catalog, applicant, step.locale(), effect).await?;
+            let outcome = effects::run(&mut tx, &inner.catalog, applicant, step.locale(), effect).await?;
             replies.push(conversation::outcome_replies(&outcome, &inner.catalog));
         }
         replies.extend(step.replies.iter().cloned());
@@ -183,10 +175,6 @@ fn label_ids(catalog: &Catalog) -> Vec<String> {
     catalog
         .services()
         .iter()
-        .flat_map(|s| {
-            s.fields
-                .iter()
-                .map(move |f| messages::label_of(&f.prompt_id(&s.id)))
-        })
+        .flat_map(|s| s.fields.iter().map(move |f| messages::label_of(&f.prompt_id(&s.id))))
         .collect()
 }

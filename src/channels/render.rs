@@ -39,9 +39,7 @@ pub fn render(i18n: &I18n, locale: Locale, reply: &Reply) -> Rendered {
             .join("\n"),
         choices: reply.choices.iter().map(button).collect(),
         nav: reply.nav.iter().map(button).collect(),
-        contact_button: reply
-            .ask_contact
-            .then(|| i18n.text(locale, m::SHARE_CONTACT)),
+        contact_button: reply.ask_contact.then(|| i18n.text(locale, m::SHARE_CONTACT)),
         expects_document: reply.expects_document,
     }
 }

@@ -79,10 +79,7 @@ pub async fn run(
             }
             Ok(None) => {}
             Err(err) => {
-                tracing::error!(
-                    error = format!("{err:#}"),
-                    "handling a terminal message failed"
-                );
+                tracing::error!(error = format!("{err:#}"), "handling a terminal message failed");
                 let text = app.i18n().text(locale, m::INTERNAL_ERROR);
                 output.write(&format!("{text}\n\n")).await?;
             }
@@ -112,8 +109,7 @@ fn to_input(line: &str, expects_document: bool) -> Result<Input, ()> {
             },
         }));
     }
-    let looks_like_path =
-        trimmed.contains('/') && !trimmed.starts_with('/') || trimmed.matches('/').count() > 1;
+    let looks_like_path = trimmed.contains('/') && !trimmed.starts_with('/') || trimmed.matches('/').count() > 1;
     if expects_document && looks_like_path {
         return Err(());
     }
@@ -132,10 +128,7 @@ fn draw(rendered: &Rendered, app: &Application, locale: Locale) -> String {
         out.push_str(&format!("  {number}) {}\n", choice.label));
     }
     if rendered.expects_document {
-        out.push_str(&format!(
-            "  {}\n",
-            app.i18n().text(locale, m::TERMINAL_DOCUMENT_HINT)
-        ));
+        out.push_str(&format!("  {}\n", app.i18n().text(locale, m::TERMINAL_DOCUMENT_HINT)));
     }
     if !rendered.nav.is_empty() {
         let moves: Vec<String> = rendered

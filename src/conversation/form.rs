@@ -17,9 +17,9 @@ pub fn next_field<'s>(service: &'s Service, answers: &Answers) -> Option<&'s Fie
 
 fn applies(field: &FieldSpec, answers: &Answers) -> bool {
     field.only_if.as_ref().is_none_or(|cond| {
-        answers.iter().any(|(id, value)| {
-            id == &cond.field && *value == FieldValue::Choice(cond.equals.clone())
-        })
+        answers
+            .iter()
+            .any(|(id, value)| id == &cond.field && *value == FieldValue::Choice(cond.equals.clone()))
     })
 }
 
@@ -34,9 +34,7 @@ pub fn value_arg(service: &Service, field_id: &str, value: &FieldValue) -> Arg {
         },
         FieldValue::Date(date) => Arg::Date(*date),
         FieldValue::Mobile(e164) => Arg::Digits(format!("0{}", e164.trim_start_matches("+98"))),
-        FieldValue::NationalId(id) | FieldValue::CompanyId(id) | FieldValue::Plate(id) => {
-            Arg::Digits(id.clone())
-        }
+        FieldValue::NationalId(id) | FieldValue::CompanyId(id) | FieldValue::Plate(id) => Arg::Digits(id.clone()),
         FieldValue::Document(doc) => Arg::Text(doc.file_name.clone()),
         FieldValue::Skipped => Arg::Msg(m::VALUE_SKIPPED.into()),
     }

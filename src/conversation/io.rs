@@ -29,10 +29,7 @@ pub struct Choice {
 
 impl Choice {
     pub fn new(key: impl Into<String>, label: Msg) -> Self {
-        Self {
-            key: key.into(),
-            label,
-        }
+        Self { key: key.into(), label }
     }
 }
 

@@ -100,17 +100,9 @@ impl Outcome {
 
 fn resolve(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Intent {
     let current = prompt(dialogue, ctx);
-    let offered = |key: &str| {
-        current
-            .choices
-            .iter()
-            .chain(&current.nav)
-            .any(|c| c.key == key)
-    };
+    let offered = |key: &str| current.choices.iter().chain(&current.nav).any(|c| c.key == key);
     match input {
-        Input::Button { turn, key } if turn == dialogue.turn && offered(&key) => {
-            Intent::Choice(key)
-        }
+        Input::Button { turn, key } if turn == dialogue.turn && offered(&key) => Intent::Choice(key),
         Input::Button { .. } => Intent::StaleButton,
         Input::Contact { phone } => Intent::Contact(phone),
         Input::Document(doc) => Intent::Document(doc),
@@ -128,9 +120,7 @@ fn resolve(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Intent {
 }
 
 fn parse_command(command: &str) -> Option<Intent> {
-    let (name, arg) = command
-        .split_once(char::is_whitespace)
-        .unwrap_or((command, ""));
+    let (name, arg) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
     // Telegram appends the bot's name in groups: /track@peygir_bot.
     let name = name.split('@').next().unwrap_or(name).to_ascii_lowercase();
     let cmd = match name.as_str() {
@@ -148,10 +138,7 @@ fn parse_command(command: &str) -> Option<Intent> {
         _ => return None,
     };
     let arg = arg.trim();
-    Some(Intent::Command(
-        cmd,
-        (!arg.is_empty()).then(|| arg.to_owned()),
-    ))
+    Some(Intent::Command(cmd, (!arg.is_empty()).then(|| arg.to_owned())))
 }
 
 /// A typed option number (any digit form) or a typed label picks that option.
@@ -172,10 +159,7 @@ fn typed_choice(typed: &str, prompt: &Reply, locale: Locale, ctx: &Context<'_>) 
 }
 
 fn normalise(text: &str) -> String {
-    text.trim()
-        .replace('ي', "ی")
-        .replace('ك', "ک")
-        .to_lowercase()
+    text.trim().replace('ي', "ی").replace('ك', "ک").to_lowercase()
 }
 
 fn command(out: &mut Outcome, cmd: Command, arg: Option<String>, ctx: &Context<'_>) {
@@ -248,13 +232,7 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             Some(spec) => fill(out, spec, answers, intent),
             None => out.go(State::Menu),
         },
-        (
-            State::Confirming {
-                service,
-                mut answers,
-            },
-            Intent::Choice(key),
-        ) => match key.as_str() {
+        (State::Confirming { service, mut answers }, Intent::Choice(key)) => match key.as_str() {
             "confirm" => {
                 out.effects.push(Effect::SubmitRequest { service, answers });
                 out.go(State::Menu);
@@ -270,17 +248,15 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             }
         }
         (State::AwaitingCode, Intent::Choice(_)) => out.go(State::Menu),
-        (State::ChoosingComplaintSubject, Intent::Choice(key)) => {
-            match key.strip_prefix("about:") {
-                Some("none") => out.go(State::WritingComplaint { about: None }),
-                Some(code) => {
-                    if let Ok(code) = TrackingCode::parse(code) {
-                        out.go(State::WritingComplaint { about: Some(code) });
-                    }
+        (State::ChoosingComplaintSubject, Intent::Choice(key)) => match key.strip_prefix("about:") {
+            Some("none") => out.go(State::WritingComplaint { about: None }),
+            Some(code) => {
+                if let Ok(code) = TrackingCode::parse(code) {
+                    out.go(State::WritingComplaint { about: Some(code) });
                 }
-                None => out.go(State::Menu),
             }
-        }
+            None => out.go(State::Menu),
+        },
         (State::WritingComplaint { about }, Intent::Text(text)) => match complaint_text(&text) {
             Ok(body) => {
                 out.effects.push(Effect::FileComplaint { about, body });
@@ -383,9 +359,7 @@ fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Inte
             Some(option) => field.kind.accept(Answer::Text(option)),
             None => Err(FieldError::UnknownOption),
         },
-        (Intent::Text(text), FieldKind::Choice { .. }) if !text.trim().is_empty() => {
-            Err(FieldError::UnknownOption)
-        }
+        (Intent::Text(text), FieldKind::Choice { .. }) if !text.trim().is_empty() => Err(FieldError::UnknownOption),
         (Intent::Text(text), _) => field.kind.accept(Answer::Text(text)),
         (Intent::Contact(phone), _) => field.kind.accept(Answer::Contact(phone)),
         (Intent::Document(doc), _) => field.kind.accept(Answer::Document(doc)),
@@ -415,9 +389,7 @@ pub fn field_error(err: &FieldError) -> Msg {
     match err {
         FieldError::Empty => Msg::new(m::ERROR_EMPTY),
         FieldError::Required => Msg::new(m::ERROR_REQUIRED),
-        FieldError::TooLong { max } => {
-            Msg::new(m::ERROR_TOO_LONG).arg("max", Arg::Number(*max as i64))
-        }
+        FieldError::TooLong { max } => Msg::new(m::ERROR_TOO_LONG).arg("max", Arg::Number(*max as i64)),
         FieldError::NotANumber => Msg::new(m::ERROR_NOT_NUMBER),
         FieldError::OutOfRange { min, max } => Msg::new(m::ERROR_RANGE)
             .arg("min", min.map_or(Arg::Text("-".into()), Arg::Number))

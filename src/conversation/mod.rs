@@ -37,14 +37,8 @@ pub struct OwnedRequest {
 /// Something the step asks the outside world to do; its result is shown before the prompt.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    SubmitRequest {
-        service: String,
-        answers: Answers,
-    },
-    FileComplaint {
-        about: Option<TrackingCode>,
-        body: String,
-    },
+    SubmitRequest { service: String, answers: Answers },
+    FileComplaint { about: Option<TrackingCode>, body: String },
     LookUp(TrackingCode),
     ListMine,
 }

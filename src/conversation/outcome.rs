@@ -65,9 +65,7 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
                 .arg("code", Arg::Code(*code))
                 .arg("service", Arg::Msg(format!("service-{service}"))),
         ),
-        Outcome::ComplaintFiled { code } => {
-            Reply::text(Msg::new(m::COMPLAINT_FILED).arg("code", Arg::Code(*code)))
-        }
+        Outcome::ComplaintFiled { code } => Reply::text(Msg::new(m::COMPLAINT_FILED).arg("code", Arg::Code(*code))),
         Outcome::FoundRequest { view, owner: false } => Reply::text(
             Msg::new(m::LOOKUP_PUBLIC)
                 .arg("service", Arg::Msg(format!("service-{}", view.service)))
@@ -77,14 +75,10 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
         Outcome::FoundRequest { view, owner: true } => owner_view(view, catalog),
         Outcome::FoundComplaint(view) => Reply::text(complaint_line(m::LOOKUP_COMPLAINT, view)),
         Outcome::NotFound => Reply::text(Msg::new(m::LOOKUP_NOT_FOUND)),
-        Outcome::Mine {
-            requests,
-            complaints,
-        } if requests.is_empty() && complaints.is_empty() => Reply::text(Msg::new(m::MINE_EMPTY)),
-        Outcome::Mine {
-            requests,
-            complaints,
-        } => mine(requests, complaints),
+        Outcome::Mine { requests, complaints } if requests.is_empty() && complaints.is_empty() => {
+            Reply::text(Msg::new(m::MINE_EMPTY))
+        }
+        Outcome::Mine { requests, complaints } => mine(requests, complaints),
     }
 }
 
@@ -93,24 +87,20 @@ fn owner_view(view: &RequestView, catalog: &Catalog) -> Reply {
         Msg::new(m::LOOKUP_OWNER)
             .arg("code", Arg::Code(view.code))
             .arg("service", Arg::Msg(format!("service-{}", view.service)))
-            .arg(
-                "stage",
-                Arg::Msg(crate::domain::service::stage_name_id(&view.stage)),
-            )
+            .arg("stage", Arg::Msg(crate::domain::service::stage_name_id(&view.stage)))
             .arg("status", Arg::Msg(view.public.message_id().into()))
             .arg("submitted", Arg::Time(view.submitted_at))
             .arg("updated", Arg::Time(view.updated_at)),
     );
     for (at, stage) in &view.history {
-        reply = reply.line(Msg::new(m::HISTORY_LINE).arg("at", Arg::Time(*at)).arg(
-            "stage",
-            Arg::Msg(crate::domain::service::stage_name_id(stage)),
-        ));
+        reply = reply.line(
+            Msg::new(m::HISTORY_LINE)
+                .arg("at", Arg::Time(*at))
+                .arg("stage", Arg::Msg(crate::domain::service::stage_name_id(stage))),
+        );
     }
     if let Some(service) = catalog.get(&view.service) {
-        reply
-            .lines
-            .extend(form::summary_lines(service, &view.answers));
+        reply.lines.extend(form::summary_lines(service, &view.answers));
     }
     reply
 }

@@ -46,9 +46,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
         },
         State::Filling { service, answers } => field_prompt(ctx, service, answers),
         State::Confirming { service, answers } => {
-            let mut lines = vec![
-                Msg::new(m::CONFIRM_SUMMARY).arg("service", Arg::Msg(format!("service-{service}"))),
-            ];
+            let mut lines = vec![Msg::new(m::CONFIRM_SUMMARY).arg("service", Arg::Msg(format!("service-{service}")))];
             if let Some(spec) = ctx.catalog.get(service) {
                 lines.extend(form::summary_lines(spec, answers));
             }
@@ -85,10 +83,9 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             }
         }
         State::WritingComplaint { .. } => Reply {
-            lines: vec![Msg::new(m::COMPLAINT_ASK_TEXT).arg(
-                "max",
-                Arg::Number(super::machine::MAX_COMPLAINT_CHARS as i64),
-            )],
+            lines: vec![
+                Msg::new(m::COMPLAINT_ASK_TEXT).arg("max", Arg::Number(super::machine::MAX_COMPLAINT_CHARS as i64)),
+            ],
             nav: vec![
                 Choice::new("nav:back", Msg::new(m::NAV_BACK)),
                 Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),

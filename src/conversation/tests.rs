@@ -13,11 +13,7 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let (_, catalog) = Config::from_toml(DEFAULT_TOML, |_| None).unwrap();
-    let i18n = I18n::load(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"),
-        &[],
-    )
-    .unwrap();
+    let i18n = I18n::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"), &[]).unwrap();
     Fixture { catalog, i18n }
 }
 
@@ -68,14 +64,9 @@ fn a_new_applicant_is_greeted_and_asked_for_a_language() {
 #[test]
 fn an_option_is_picked_by_number_in_any_digits_or_by_label() {
     let f = fixture();
-    for typed in ["1", "۱", "١", "ثبت درخواست جدید", " ثبت درخواست جدید "]
-    {
+    for typed in ["1", "۱", "١", "ثبت درخواست جدید", " ثبت درخواست جدید "] {
         let step = run(&f, &[], at(State::Menu), &[text(typed)]);
-        assert_eq!(
-            step.dialogue.state,
-            State::ChoosingService,
-            "typed {typed:?}"
-        );
+        assert_eq!(step.dialogue.state, State::ChoosingService, "typed {typed:?}");
     }
     let step = run(&f, &[], at(State::Menu), &[text("9")]);
     assert_eq!(step.dialogue.state, State::Menu);
@@ -116,18 +107,13 @@ fn conditional_fields_follow_the_earlier_choice() {
 #[test]
 fn a_refused_answer_keeps_state_and_turn_and_an_accepted_one_moves_both() {
     let f = fixture();
-    let start = filling(
-        "plate-removal",
-        vec![("agency".into(), FieldValue::Text("x".into()))],
-    );
+    let start = filling("plate-removal", vec![("agency".into(), FieldValue::Text("x".into()))]);
     let refused = run(&f, &[], start.clone(), &[text("123")]);
     assert_eq!(refused.dialogue, start);
     assert_eq!(refused.replies[0].lines[0].id, messages::ERROR_LENGTH);
     let accepted = run(&f, &[], start.clone(), &[text("14007650912")]);
     assert_eq!(accepted.dialogue.turn, start.turn + 1);
-    assert!(
-        matches!(&accepted.dialogue.state, State::Filling { answers, .. } if answers.len() == 2)
-    );
+    assert!(matches!(&accepted.dialogue.state, State::Filling { answers, .. } if answers.len() == 2));
 }
 
 #[test]
@@ -205,10 +191,7 @@ fn complaints_offer_the_applicants_requests_and_refuse_overlong_text() {
     let some = run(&f, &owned, at(State::Menu), &[text("/complain")]);
     assert_eq!(some.dialogue.state, State::ChoosingComplaintSubject);
     let picked = run(&f, &owned, some.dialogue, &[text("2")]);
-    assert_eq!(
-        picked.dialogue.state,
-        State::WritingComplaint { about: Some(code) }
-    );
+    assert_eq!(picked.dialogue.state, State::WritingComplaint { about: Some(code) });
 
     let long = "ا".repeat(MAX_COMPLAINT_CHARS + 1);
     let refused = run(&f, &owned, picked.dialogue.clone(), &[text(&long)]);

@@ -31,10 +31,7 @@ pub fn is_separator(c: char) -> bool {
 
 /// Normalises digits and drops separators; `None` unless what is left is a non-empty digit run.
 pub fn digits_only(input: &str) -> Option<String> {
-    let digits: String = to_ascii_digits(input)
-        .chars()
-        .filter(|c| !is_separator(*c))
-        .collect();
+    let digits: String = to_ascii_digits(input).chars().filter(|c| !is_separator(*c)).collect();
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
@@ -43,8 +40,7 @@ pub fn to_persian_digits(input: &str) -> String {
     input
         .chars()
         .map(|c| match c {
-            '0'..='9' => char::from_u32(0x06F0 + (c as u32 - '0' as u32))
-                .expect("in the Persian digit block"),
+            '0'..='9' => char::from_u32(0x06F0 + (c as u32 - '0' as u32)).expect("in the Persian digit block"),
             other => other,
         })
         .collect()
@@ -74,9 +70,6 @@ mod tests {
     #[test]
     fn persian_digits_round_trip() {
         assert_eq!(to_persian_digits("1403/07/15"), "۱۴۰۳/۰۷/۱۵");
-        assert_eq!(
-            to_ascii_digits(&to_persian_digits("0123456789")),
-            "0123456789"
-        );
+        assert_eq!(to_ascii_digits(&to_persian_digits("0123456789")), "0123456789");
     }
 }

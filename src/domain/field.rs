@@ -54,11 +54,7 @@ fn default_max_chars() -> usize {
 }
 
 fn default_accept() -> Vec<String> {
-    vec![
-        "application/pdf".into(),
-        "image/jpeg".into(),
-        "image/png".into(),
-    ]
+    vec!["application/pdf".into(), "image/jpeg".into(), "image/png".into()]
 }
 
 fn default_max_bytes() -> u64 {
@@ -77,9 +73,7 @@ impl FieldKind {
                 max: Some(max),
             } if min > max => Err("min is above max".into()),
             Self::Text { max_chars: 0 } => Err("max_chars must be positive".into()),
-            Self::Document { accept, .. } if accept.is_empty() => {
-                Err("accept lists no file type".into())
-            }
+            Self::Document { accept, .. } if accept.is_empty() => Err("accept lists no file type".into()),
             _ => Ok(()),
         }
     }
@@ -187,20 +181,14 @@ impl FieldKind {
                 }
                 Ok(FieldValue::Text(text.to_owned()))
             }
-            Self::Number { min, max } => {
-                in_range(parse_integer(text)?, *min, *max).map(FieldValue::Number)
-            }
-            Self::AmountRial { max } => {
-                in_range(parse_integer(text)?, Some(1), *max).map(FieldValue::AmountRial)
-            }
+            Self::Number { min, max } => in_range(parse_integer(text)?, *min, *max).map(FieldValue::Number),
+            Self::AmountRial { max } => in_range(parse_integer(text)?, Some(1), *max).map(FieldValue::AmountRial),
             Self::Choice { options } => options
                 .iter()
                 .find(|o| o.as_str() == text)
                 .map(|o| FieldValue::Choice(o.clone()))
                 .ok_or(FieldError::UnknownOption),
-            Self::Date => parse_date(text)
-                .map(FieldValue::Date)
-                .map_err(|_| FieldError::BadDate),
+            Self::Date => parse_date(text).map(FieldValue::Date).map_err(|_| FieldError::BadDate),
             Self::Mobile => PhoneNumber::parse(text)
                 .map(|p| FieldValue::Mobile(p.e164().to_owned()))
                 .map_err(|_| FieldError::BadMobile),
@@ -249,11 +237,7 @@ fn id_error(err: NationalIdError) -> FieldError {
     }
 }
 
-fn accept_document(
-    accept: &[String],
-    max_bytes: u64,
-    doc: &DocumentRef,
-) -> Result<FieldValue, FieldError> {
+fn accept_document(accept: &[String], max_bytes: u64, doc: &DocumentRef) -> Result<FieldValue, FieldError> {
     if !accept.iter().any(|m| m.eq_ignore_ascii_case(&doc.mime)) {
         return Err(FieldError::WrongFileType);
     }
@@ -297,10 +281,7 @@ mod tests {
                 max: None
             })
         );
-        assert_eq!(
-            kind.accept(Answer::Text("abc")),
-            Err(FieldError::NotANumber)
-        );
+        assert_eq!(kind.accept(Answer::Text("abc")), Err(FieldError::NotANumber));
     }
 
     #[test]
@@ -323,14 +304,9 @@ mod tests {
             file_name: "x".into(),
             mime: mime.into(),
             size_bytes: size,
-            source: DocumentSource::Bot {
-                file_id: "f".into(),
-            },
+            source: DocumentSource::Bot { file_id: "f".into() },
         };
-        assert!(
-            kind.accept(Answer::Document(&doc("application/pdf", 10)))
-                .is_ok()
-        );
+        assert!(kind.accept(Answer::Document(&doc("application/pdf", 10))).is_ok());
         assert_eq!(
             kind.accept(Answer::Document(&doc("application/zip", 10))),
             Err(FieldError::WrongFileType)
@@ -339,9 +315,6 @@ mod tests {
             kind.accept(Answer::Document(&doc("image/png", 101))),
             Err(FieldError::FileTooLarge { max_bytes: 100 })
         );
-        assert_eq!(
-            kind.accept(Answer::Text("hello")),
-            Err(FieldError::DocumentExpected)
-        );
+        assert_eq!(kind.accept(Answer::Text("hello")), Err(FieldError::DocumentExpected));
     }
 }

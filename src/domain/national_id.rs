@@ -52,9 +52,7 @@ impl CompanyId {
         let digits = exact_digits(input, 11)?;
         let d = digit_values(&digits);
         let shift = u32::from(d[9]) + 2;
-        let sum: u32 = (0..10)
-            .map(|i| (shift + u32::from(d[i])) * WEIGHTS[i % 5])
-            .sum();
+        let sum: u32 = (0..10).map(|i| (shift + u32::from(d[i])) * WEIGHTS[i % 5]).sum();
         let check = match sum % 11 {
             10 => 0,
             r => r,
@@ -110,26 +108,14 @@ mod tests {
     fn known_valid_and_invalid_codes() {
         assert!(NationalId::parse("0499370899").is_ok());
         assert!(NationalId::parse("۰۴۹۹۳۷۰۸۹۹").is_ok());
-        assert_eq!(
-            NationalId::parse("0499370898"),
-            Err(NationalIdError::BadCheckDigit)
-        );
-        assert_eq!(
-            NationalId::parse("1111111111"),
-            Err(NationalIdError::BadCheckDigit)
-        );
+        assert_eq!(NationalId::parse("0499370898"), Err(NationalIdError::BadCheckDigit));
+        assert_eq!(NationalId::parse("1111111111"), Err(NationalIdError::BadCheckDigit));
         assert_eq!(
             NationalId::parse("12345"),
-            Err(NationalIdError::WrongLength {
-                expected: 10,
-                got: 5
-            })
+            Err(NationalIdError::WrongLength { expected: 10, got: 5 })
         );
         assert!(CompanyId::parse("14007650912").is_ok());
-        assert_eq!(
-            CompanyId::parse("14007650913"),
-            Err(NationalIdError::BadCheckDigit)
-        );
+        assert_eq!(CompanyId::parse("14007650913"), Err(NationalIdError::BadCheckDigit));
     }
 
     proptest! {

@@ -7,8 +7,8 @@ use super::digits::{is_separator, to_ascii_digits};
 
 /// Letters issued on Iranian plates, in their canonical Persian spelling.
 const LETTERS: [&str; 25] = [
-    "الف", "ب", "پ", "ت", "ث", "ج", "چ", "ح", "خ", "د", "ز", "ژ", "س", "ش", "ص", "ط", "ظ", "ع",
-    "ف", "ق", "ک", "گ", "ل", "م", "ن",
+    "الف", "ب", "پ", "ت", "ث", "ج", "چ", "ح", "خ", "د", "ز", "ژ", "س", "ش", "ص", "ط", "ظ", "ع", "ف", "ق", "ک", "گ",
+    "ل", "م", "ن",
 ];
 const MORE_LETTERS: [&str; 3] = ["و", "ه", "ی"];
 
@@ -65,11 +65,7 @@ fn split_digits(s: &str, n: usize) -> Result<(&str, &str), PlateError> {
 
 fn canonical_letter(typed: &str) -> Option<&'static str> {
     let typed = if typed == "ا" { "الف" } else { typed };
-    LETTERS
-        .iter()
-        .chain(MORE_LETTERS.iter())
-        .copied()
-        .find(|l| *l == typed)
+    LETTERS.iter().chain(MORE_LETTERS.iter()).copied().find(|l| *l == typed)
 }
 
 impl fmt::Display for VehiclePlate {

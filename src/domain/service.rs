@@ -128,8 +128,7 @@ fn default_roles() -> Vec<Role> {
 impl Transition {
     /// Admins may make every move staff may make.
     pub fn allows(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-            || (role == Role::Admin && self.roles.iter().any(|r| *r != Role::Applicant))
+        self.roles.contains(&role) || (role == Role::Admin && self.roles.iter().any(|r| *r != Role::Applicant))
     }
 }
 
@@ -162,16 +161,11 @@ impl Service {
 
     /// The declared move from one stage to another, if there is one.
     pub fn transition(&self, from: &str, to: &str) -> Option<&Transition> {
-        self.transitions
-            .iter()
-            .find(|t| t.from == from && t.to == to)
+        self.transitions.iter().find(|t| t.from == from && t.to == to)
     }
 
     /// The moves out of a stage, in declaration order.
-    pub fn transitions_from<'s>(
-        &'s self,
-        stage: &'s str,
-    ) -> impl Iterator<Item = &'s Transition> + 's {
+    pub fn transitions_from<'s>(&'s self, stage: &'s str) -> impl Iterator<Item = &'s Transition> + 's {
         self.transitions.iter().filter(move |t| t.from == stage)
     }
 }
@@ -216,9 +210,7 @@ impl Catalog {
                 problem,
             };
             if !is_slug(&service.id) {
-                return Err(fail(
-                    "ids are lower-case letters, digits and hyphens".into(),
-                ));
+                return Err(fail("ids are lower-case letters, digits and hyphens".into()));
             }
             if !ids.insert(service.id.as_str()) {
                 return Err(fail("declared twice".into()));
@@ -310,18 +302,12 @@ fn validate_workflow(service: &Service) -> Result<(), String> {
     let mut stage_ids = HashSet::new();
     for stage in &service.stages {
         if !is_slug(&stage.id) || !stage_ids.insert(stage.id.as_str()) {
-            return Err(format!(
-                "stage `{}` is malformed or declared twice",
-                stage.id
-            ));
+            return Err(format!("stage `{}` is malformed or declared twice", stage.id));
         }
     }
     for t in &service.transitions {
         if !stage_ids.contains(t.from.as_str()) || !stage_ids.contains(t.to.as_str()) {
-            return Err(format!(
-                "transition {} → {} names an unknown stage",
-                t.from, t.to
-            ));
+            return Err(format!("transition {} → {} names an unknown stage", t.from, t.to));
         }
     }
     Ok(())
@@ -336,11 +322,7 @@ mod tests {
         struct Doc {
             services: Vec<Service>,
         }
-        Catalog::new(
-            toml::from_str::<Doc>(toml_text)
-                .expect("valid toml")
-                .services,
-        )
+        Catalog::new(toml::from_str::<Doc>(toml_text).expect("valid toml").services)
     }
 
     const OK: &str = r#"
@@ -369,19 +351,9 @@ mod tests {
     #[test]
     fn incoherent_declarations_name_the_problem() {
         let unknown_stage = OK.replace(r#"to = "done""#, r#"to = "nowhere""#);
-        assert!(
-            parse(&unknown_stage)
-                .unwrap_err()
-                .problem
-                .contains("unknown stage")
-        );
+        assert!(parse(&unknown_stage).unwrap_err().problem.contains("unknown stage"));
         let bad_condition = OK.replace(r#"equals = "a""#, r#"equals = "z""#);
-        assert!(
-            parse(&bad_condition)
-                .unwrap_err()
-                .problem
-                .contains("only_if")
-        );
+        assert!(parse(&bad_condition).unwrap_err().problem.contains("only_if"));
         let empty_choice = OK.replace(r#"options = ["a", "b"]"#, "options = []");
         assert!(parse(&empty_choice).is_err());
     }

@@ -27,9 +27,7 @@ const DAMM: [[u8; 10]; 10] = [
 ];
 
 fn damm_interim(digits: &[u8]) -> u8 {
-    digits
-        .iter()
-        .fold(0, |interim, &d| DAMM[interim as usize][d as usize])
+    digits.iter().fold(0, |interim, &d| DAMM[interim as usize][d as usize])
 }
 
 /// A valid tracking code: 17 random digits followed by their Damm check digit.
@@ -149,14 +147,8 @@ mod tests {
     #[test]
     fn refuses_wrong_shapes() {
         assert_eq!(TrackingCode::parse(""), Err(TrackingCodeError::NotDigits));
-        assert_eq!(
-            TrackingCode::parse("12ab"),
-            Err(TrackingCodeError::NotDigits)
-        );
-        assert_eq!(
-            TrackingCode::parse("123"),
-            Err(TrackingCodeError::WrongLength(3))
-        );
+        assert_eq!(TrackingCode::parse("12ab"), Err(TrackingCodeError::NotDigits));
+        assert_eq!(TrackingCode::parse("123"), Err(TrackingCodeError::WrongLength(3)));
     }
 
     proptest! {

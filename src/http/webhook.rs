@@ -28,15 +28,8 @@ impl WebhookState {
     }
 }
 
-pub async fn receive(
-    State(state): State<WebhookState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let presented = headers
-        .get(SECRET_HEADER)
-        .map(|v| v.as_bytes())
-        .unwrap_or_default();
+pub async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let presented = headers.get(SECRET_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
     if !constant_time_eq(presented, state.secret.as_bytes()) {
         tracing::warn!("webhook call without the right secret token refused");
         return StatusCode::UNAUTHORIZED;

@@ -55,9 +55,7 @@ fn classify(err: RequestError) -> SendError {
             | ApiError::CantInitiateConversation
             | ApiError::ChatNotFound),
         ) => SendError::Blocked(api.to_string()),
-        RequestError::Api(ApiError::Unknown(text)) if !text.starts_with("Bad Request") => {
-            SendError::Temporary(text)
-        }
+        RequestError::Api(ApiError::Unknown(text)) if !text.starts_with("Bad Request") => SendError::Temporary(text),
         RequestError::Api(api) => SendError::Permanent(api.to_string()),
         // teloxide removes the token from the URLs in network errors.
         other => SendError::Temporary(other.to_string()),

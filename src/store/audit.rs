@@ -34,10 +34,8 @@ pub struct Entry {
 
 /// The newest entries first.
 pub async fn recent(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as(
-        "SELECT id, actor, action, subject, detail, at FROM audit_log ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+    sqlx::query_as("SELECT id, actor, action, subject, detail, at FROM audit_log ORDER BY id DESC LIMIT $1")
+        .bind(limit)
+        .fetch_all(pool)
+        .await
 }

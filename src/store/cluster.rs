@@ -29,8 +29,7 @@ impl PrivateCluster {
             Some(dir) => dir.to_owned(),
             None => find_bin_dir()?,
         };
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating {}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
         let data_dir = data_dir.canonicalize()?;
         let mut cluster = Self {
             data_dir,
@@ -93,13 +92,10 @@ impl PrivateCluster {
         tracing::info!(dir = %self.data_dir.display(), "starting the private PostgreSQL cluster");
         let dir = self.data_dir.display().to_string();
         let log = self.data_dir.join("server.log").display().to_string();
-        let options =
-            format!("-c listen_addresses='' -c unix_socket_directories='{dir}' -p {PORT}");
+        let options = format!("-c listen_addresses='' -c unix_socket_directories='{dir}' -p {PORT}");
         self.run(
             "pg_ctl",
-            &[
-                "start", "-D", &dir, "-l", &log, "-w", "-t", "60", "-o", &options,
-            ],
+            &["start", "-D", &dir, "-l", &log, "-w", "-t", "60", "-o", &options],
         )
         .await
         .with_context(|| format!("starting PostgreSQL (its log: {log})"))
@@ -150,9 +146,7 @@ impl PrivateCluster {
             Command::new(path)
         };
         // The caller's working directory may be closed to the postgres user.
-        cmd.args(args)
-            .current_dir(&self.data_dir)
-            .stdin(Stdio::null());
+        cmd.args(args).current_dir(&self.data_dir).stdin(Stdio::null());
         cmd
     }
 
@@ -174,9 +168,7 @@ impl PrivateCluster {
 }
 
 fn is_root() -> bool {
-    std::fs::metadata("/proc/self")
-        .map(|m| m.uid() == 0)
-        .unwrap_or(false)
+    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
 }
 
 /// The newest PostgreSQL server found under Debian's layout, else on PATH.

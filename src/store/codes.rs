@@ -8,14 +8,12 @@ use crate::domain::TrackingCode;
 pub async fn allocate(tx: &mut Tx<'_>, kind: &str) -> sqlx::Result<TrackingCode> {
     loop {
         let code = TrackingCode::generate();
-        let inserted = sqlx::query(
-            "INSERT INTO tracking_codes (code, kind) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(code.to_stored())
-        .bind(kind)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+        let inserted = sqlx::query("INSERT INTO tracking_codes (code, kind) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(code.to_stored())
+            .bind(kind)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
         if inserted == 1 {
             return Ok(code);
         }

@@ -23,9 +23,7 @@ type RawRow = (i64, ApplicantId, String, DateTime<Utc>, DateTime<Utc>);
 
 const COLUMNS: &str = "code, applicant_id, status, created_at, updated_at";
 
-fn from_raw(
-    (code, applicant_id, status, created_at, updated_at): RawRow,
-) -> anyhow::Result<ComplaintRow> {
+fn from_raw((code, applicant_id, status, created_at, updated_at): RawRow) -> anyhow::Result<ComplaintRow> {
     let code = TrackingCode::from_stored(code).context("a stored tracking code fails its check")?;
     Ok(ComplaintRow {
         code,
@@ -44,36 +42,27 @@ pub async fn insert(
     body: &str,
 ) -> anyhow::Result<TrackingCode> {
     let code = codes::allocate(tx, "complaint").await?;
-    sqlx::query(
-        "INSERT INTO complaints (code, applicant_id, request_id, body) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(code.to_stored())
-    .bind(applicant)
-    .bind(about_request)
-    .bind(body)
-    .execute(&mut **tx)
-    .await
-    .context("inserting the complaint")?;
+    sqlx::query("INSERT INTO complaints (code, applicant_id, request_id, body) VALUES ($1, $2, $3, $4)")
+        .bind(code.to_stored())
+        .bind(applicant)
+        .bind(about_request)
+        .bind(body)
+        .execute(&mut **tx)
+        .await
+        .context("inserting the complaint")?;
     Ok(code)
 }
 
-pub async fn find_by_code(
-    conn: &mut PgConnection,
-    code: TrackingCode,
-) -> anyhow::Result<Option<ComplaintRow>> {
-    let row: Option<RawRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM complaints WHERE code = $1"))
-            .bind(code.to_stored())
-            .fetch_optional(conn)
-            .await?;
+pub async fn find_by_code(conn: &mut PgConnection, code: TrackingCode) -> anyhow::Result<Option<ComplaintRow>> {
+    let row: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM complaints WHERE code = $1"))
+        .bind(code.to_stored())
+        .fetch_optional(conn)
+        .await?;
     row.map(from_raw).transpose()
 }
 
 /// The applicant's complaints, newest first.
-pub async fn list_for_applicant(
-    conn: &mut PgConnection,
-    applicant: ApplicantId,
-) -> anyhow::Result<Vec<ComplaintRow>> {
+pub async fn list_for_applicant(conn: &mut PgConnection, applicant: ApplicantId) -> anyhow::Result<Vec<ComplaintRow>> {
     let rows: Vec<RawRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM complaints WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50"
     ))
@@ -101,11 +90,7 @@ const STAFF_COLUMNS: &str = "c.id, c.code, c.applicant_id, r.code AS request_cod
                              c.created_at, c.updated_at";
 
 /// Complaints, optionally of one status, newest first.
-pub async fn list_for_staff(
-    conn: &mut PgConnection,
-    status: Option<&str>,
-    limit: i64,
-) -> sqlx::Result<Vec<StaffView>> {
+pub async fn list_for_staff(conn: &mut PgConnection, status: Option<&str>, limit: i64) -> sqlx::Result<Vec<StaffView>> {
     sqlx::query_as(&format!(
         "SELECT {STAFF_COLUMNS} FROM complaints c LEFT JOIN requests r ON r.id = c.request_id
          WHERE ($1::text IS NULL OR c.status = $1) ORDER BY c.created_at DESC, c.id DESC LIMIT $2"
@@ -128,12 +113,7 @@ pub async fn lock(tx: &mut Tx<'_>, code: TrackingCode) -> sqlx::Result<Option<St
 }
 
 /// Records an answer (or, with `None`, just a new status).
-pub async fn update(
-    tx: &mut Tx<'_>,
-    id: i64,
-    status: &str,
-    answer: Option<&str>,
-) -> sqlx::Result<()> {
+pub async fn update(tx: &mut Tx<'_>, id: i64, status: &str, answer: Option<&str>) -> sqlx::Result<()> {
     sqlx::query("UPDATE complaints SET status = $2, answer = COALESCE($3, answer), updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(status)

@@ -7,18 +7,11 @@ use crate::domain::{DocumentRef, DocumentSource};
 
 /// Stores a document with its request; a local file is read now, inside the transaction, so
 /// the request is never recorded without it.
-pub async fn insert(
-    tx: &mut Tx<'_>,
-    request_id: i64,
-    field_id: &str,
-    doc: &DocumentRef,
-) -> anyhow::Result<()> {
+pub async fn insert(tx: &mut Tx<'_>, request_id: i64, field_id: &str, doc: &DocumentRef) -> anyhow::Result<()> {
     let (bot_file_id, content) = match &doc.source {
         DocumentSource::Bot { file_id } => (Some(file_id.as_str()), None),
         DocumentSource::Local { path } => {
-            let bytes = tokio::fs::read(path)
-                .await
-                .context("reading an attached file")?;
+            let bytes = tokio::fs::read(path).await.context("reading an attached file")?;
             (None, Some(bytes))
         }
     };
@@ -50,10 +43,7 @@ pub struct DocumentMeta {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub async fn list_for_request(
-    conn: &mut sqlx::PgConnection,
-    request_id: i64,
-) -> sqlx::Result<Vec<DocumentMeta>> {
+pub async fn list_for_request(conn: &mut sqlx::PgConnection, request_id: i64) -> sqlx::Result<Vec<DocumentMeta>> {
     sqlx::query_as(
         "SELECT id, field_id, file_name, mime, size_bytes, created_at FROM documents WHERE request_id = $1 ORDER BY id",
     )

@@ -44,20 +44,16 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
 /// Creates `database` on the server behind `admin_url` unless it exists.
 pub async fn create_database(admin_url: &str, database: &str) -> anyhow::Result<()> {
     let pool = connect(admin_url, 1).await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(database)
-            .fetch_one(&pool)
-            .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(database)
+        .fetch_one(&pool)
+        .await?;
     if !exists {
         // Identifiers cannot be bound; the name is quoted and comes from our own code.
-        sqlx::query(&format!(
-            "CREATE DATABASE \"{}\"",
-            database.replace('"', "\"\"")
-        ))
-        .execute(&pool)
-        .await
-        .with_context(|| format!("creating database {database}"))?;
+        sqlx::query(&format!("CREATE DATABASE \"{}\"", database.replace('"', "\"\"")))
+            .execute(&pool)
+            .await
+            .with_context(|| format!("creating database {database}"))?;
     }
     pool.close().await;
     Ok(())

@@ -49,25 +49,11 @@ pub struct Claimed {
     pub locale: Option<String>,
 }
 
-type ClaimedRow = (
-    i64,
-    ApplicantId,
-    Json<Msg>,
-    i32,
-    String,
-    i64,
-    bool,
-    Option<String>,
-);
+type ClaimedRow = (i64, ApplicantId, Json<Msg>, i32, String, i64, bool, Option<String>);
 
 /// Claims up to `batch` due notices for chats on `platforms` for `lease`, counting an attempt
 /// on each.
-pub async fn claim(
-    pool: &PgPool,
-    platforms: &[String],
-    batch: i64,
-    lease: Duration,
-) -> sqlx::Result<Vec<Claimed>> {
+pub async fn claim(pool: &PgPool, platforms: &[String], batch: i64, lease: Duration) -> sqlx::Result<Vec<Claimed>> {
     let rows: Vec<ClaimedRow> = sqlx::query_as(
         "WITH due AS (
              SELECT id FROM notifications
@@ -98,17 +84,15 @@ pub async fn claim(
     Ok(rows
         .into_iter()
         .map(
-            |(id, applicant, Json(message), attempts, platform, chat_id, chat_blocked, locale)| {
-                Claimed {
-                    id,
-                    applicant,
-                    message,
-                    attempts,
-                    platform,
-                    chat_id,
-                    chat_blocked,
-                    locale,
-                }
+            |(id, applicant, Json(message), attempts, platform, chat_id, chat_blocked, locale)| Claimed {
+                id,
+                applicant,
+                message,
+                attempts,
+                platform,
+                chat_id,
+                chat_blocked,
+                locale,
             },
         )
         .collect())
@@ -124,13 +108,7 @@ pub async fn mark_sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {
 
 /// Puts a notice back for another attempt at `at`. `refund` gives the attempt back, for
 /// waits the other side asked for (a 429) rather than failures.
-pub async fn retry_at(
-    pool: &PgPool,
-    id: i64,
-    at: DateTime<Utc>,
-    error: &str,
-    refund: bool,
-) -> sqlx::Result<()> {
+pub async fn retry_at(pool: &PgPool, id: i64, at: DateTime<Utc>, error: &str, refund: bool) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE notifications SET next_attempt_at = $2, last_error = $3, claimed_until = NULL,
                 attempts = attempts - CASE WHEN $4 THEN 1 ELSE 0 END
@@ -147,24 +125,17 @@ pub async fn retry_at(
 
 /// The applicant blocked the bot: the notice stops here and the chat is marked, so later
 /// notices can take another channel.
-pub async fn mark_blocked(
-    pool: &PgPool,
-    id: i64,
-    applicant: ApplicantId,
-    error: &str,
-) -> sqlx::Result<()> {
+pub async fn mark_blocked(pool: &PgPool, id: i64, applicant: ApplicantId, error: &str) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE notifications SET status = 'blocked', last_error = $2, claimed_until = NULL WHERE id = $1")
         .bind(id)
         .bind(error)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "UPDATE applicants SET chat_blocked_at = COALESCE(chat_blocked_at, now()) WHERE id = $1",
-    )
-    .bind(applicant)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE applicants SET chat_blocked_at = COALESCE(chat_blocked_at, now()) WHERE id = $1")
+        .bind(applicant)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 

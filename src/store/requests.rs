@@ -44,10 +44,8 @@ const COLUMNS: &str = "id, code, service_id, applicant_id, stage, answers, creat
 impl TryFrom<RawRow> for RequestRow {
     type Error = anyhow::Error;
     fn try_from(row: RawRow) -> anyhow::Result<Self> {
-        let (id, code, service_id, applicant_id, stage, Json(answers), created_at, updated_at) =
-            row;
-        let code =
-            TrackingCode::from_stored(code).context("a stored tracking code fails its check")?;
+        let (id, code, service_id, applicant_id, stage, Json(answers), created_at, updated_at) = row;
+        let code = TrackingCode::from_stored(code).context("a stored tracking code fails its check")?;
         Ok(Self {
             id,
             code,
@@ -93,23 +91,16 @@ pub async fn insert(
     Ok((id, code))
 }
 
-pub async fn find_by_code(
-    conn: &mut PgConnection,
-    code: TrackingCode,
-) -> anyhow::Result<Option<RequestRow>> {
-    let row: Option<RawRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM requests WHERE code = $1"))
-            .bind(code.to_stored())
-            .fetch_optional(conn)
-            .await?;
+pub async fn find_by_code(conn: &mut PgConnection, code: TrackingCode) -> anyhow::Result<Option<RequestRow>> {
+    let row: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM requests WHERE code = $1"))
+        .bind(code.to_stored())
+        .fetch_optional(conn)
+        .await?;
     row.map(RequestRow::try_from).transpose()
 }
 
 /// The applicant's requests, newest first.
-pub async fn list_for_applicant(
-    conn: &mut PgConnection,
-    applicant: ApplicantId,
-) -> anyhow::Result<Vec<RequestRow>> {
+pub async fn list_for_applicant(conn: &mut PgConnection, applicant: ApplicantId) -> anyhow::Result<Vec<RequestRow>> {
     let rows: Vec<RawRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM requests WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50"
     ))
@@ -120,10 +111,7 @@ pub async fn list_for_applicant(
 }
 
 /// The stages a request went through, oldest first.
-pub async fn history(
-    conn: &mut PgConnection,
-    request_id: i64,
-) -> sqlx::Result<Vec<(DateTime<Utc>, String)>> {
+pub async fn history(conn: &mut PgConnection, request_id: i64) -> sqlx::Result<Vec<(DateTime<Utc>, String)>> {
     sqlx::query_as("SELECT at, to_stage FROM request_events WHERE request_id = $1 ORDER BY at, id")
         .bind(request_id)
         .fetch_all(conn)

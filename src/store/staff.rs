@@ -20,9 +20,7 @@ pub struct StaffMember {
 
 impl StaffMember {
     pub fn covers(&self, service: &str) -> bool {
-        self.services
-            .as_ref()
-            .is_none_or(|s| s.iter().any(|x| x == service))
+        self.services.as_ref().is_none_or(|s| s.iter().any(|x| x == service))
     }
 
     /// How this member is named in request history and the audit log.
@@ -79,10 +77,7 @@ pub async fn by_name(pool: &PgPool, name: &str) -> anyhow::Result<Option<StaffMe
     row.map(from_row).transpose()
 }
 
-pub async fn by_telegram_user(
-    conn: &mut PgConnection,
-    user_id: i64,
-) -> anyhow::Result<Option<StaffMember>> {
+pub async fn by_telegram_user(conn: &mut PgConnection, user_id: i64) -> anyhow::Result<Option<StaffMember>> {
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM staff WHERE telegram_user_id = $1 AND disabled_at IS NULL"
     ))
@@ -95,19 +90,13 @@ pub async fn by_telegram_user(
 /// Issues a new token for a member; returns its id and the token, which is not kept.
 pub async fn issue_token(pool: &PgPool, staff_id: i64) -> anyhow::Result<(i64, String)> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| anyhow::anyhow!("drawing a token from the OS random source: {e}"))?;
-    let token = format!(
-        "pgr_{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    );
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_tokens (staff_id, token_hash) VALUES ($1, $2) RETURNING id",
-    )
-    .bind(staff_id)
-    .bind(hash(&token).as_slice())
-    .fetch_one(pool)
-    .await?;
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("drawing a token from the OS random source: {e}"))?;
+    let token = format!("pgr_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (staff_id, token_hash) VALUES ($1, $2) RETURNING id")
+        .bind(staff_id)
+        .bind(hash(&token).as_slice())
+        .fetch_one(pool)
+        .await?;
     Ok((id, token))
 }
 
@@ -125,12 +114,10 @@ pub async fn by_token(pool: &PgPool, token: &str) -> anyhow::Result<Option<Staff
 
 /// Revokes a token; false when there was no live token with that id.
 pub async fn revoke_token(pool: &PgPool, token_id: i64) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
-    )
-    .bind(token_id)
-    .execute(pool)
-    .await?;
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
+        .bind(token_id)
+        .execute(pool)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -82,9 +82,7 @@ impl FakeBotApi {
             pushed: Arc::new(Notify::new()),
             polled: Arc::new(Notify::new()),
         };
-        let router = Router::new()
-            .route("/{*path}", any(handle))
-            .with_state(fake.clone());
+        let router = Router::new().route("/{*path}", any(handle)).with_state(fake.clone());
         tokio::spawn(async move { axum::serve(listener, router).await });
         fake
     }
@@ -225,9 +223,7 @@ async fn handle(
         serde_json::from_slice(&body).unwrap_or(Value::Null)
     };
     let problem = check_call(&fake.spec, method, &params);
-    let canonical = canonical_method(&fake.spec, method)
-        .unwrap_or(method)
-        .to_owned();
+    let canonical = canonical_method(&fake.spec, method).unwrap_or(method).to_owned();
     {
         let mut inner = fake.inner.lock().unwrap();
         if let Err(problem) = &problem {
@@ -265,10 +261,7 @@ async fn handle(
         }
         _ => json!(true),
     };
-    (
-        StatusCode::OK,
-        axum::Json(json!({"ok": true, "result": result})),
-    )
+    (StatusCode::OK, axum::Json(json!({"ok": true, "result": result})))
 }
 
 async fn get_updates(fake: &FakeBotApi, params: &Value) -> Value {
@@ -326,16 +319,11 @@ fn form_data(body: &[u8], boundary: &str) -> Value {
         let Some((head, value)) = part.split_once("\r\n\r\n") else {
             continue;
         };
-        let Some(name) = head
-            .split("name=\"")
-            .nth(1)
-            .and_then(|n| n.split('"').next())
-        else {
+        let Some(name) = head.split("name=\"").nth(1).and_then(|n| n.split('"').next()) else {
             continue;
         };
         let value = value.strip_suffix("\r\n").unwrap_or(value);
-        let parsed =
-            serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+        let parsed = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
         fields.insert(name.to_owned(), parsed);
     }
     Value::Object(fields)
@@ -360,10 +348,7 @@ fn canonical_method<'s>(spec: &'s Value, method: &str) -> Option<&'s str> {
 
 fn check_call(spec: &Value, method: &str, params: &Value) -> Result<(), String> {
     let name = canonical_method(spec, method).ok_or_else(|| format!("unknown method {method}"))?;
-    let fields = spec["methods"][name]["fields"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let fields = spec["methods"][name]["fields"].as_array().cloned().unwrap_or_default();
     check_fields(spec, params, &fields)
 }
 
@@ -410,9 +395,7 @@ fn check(spec: &Value, value: &Value, types: &[String]) -> Result<(), String> {
 fn check_one(spec: &Value, value: &Value, ty: &str) -> Result<(), String> {
     if let Some(element) = ty.strip_prefix("Array of ") {
         let items = value.as_array().ok_or_else(|| format!("expected {ty}"))?;
-        return items
-            .iter()
-            .try_for_each(|item| check_one(spec, item, element));
+        return items.iter().try_for_each(|item| check_one(spec, item, element));
     }
     let fits = match ty {
         "Integer" => value.is_i64() || value.is_u64(),
@@ -424,10 +407,7 @@ fn check_one(spec: &Value, value: &Value, ty: &str) -> Result<(), String> {
         _ => {
             let described = &spec["types"][ty];
             if let Some(subtypes) = described["subtypes"].as_array() {
-                let names: Vec<String> = subtypes
-                    .iter()
-                    .map(|s| s.as_str().unwrap().to_owned())
-                    .collect();
+                let names: Vec<String> = subtypes.iter().map(|s| s.as_str().unwrap().to_owned()).collect();
                 return check(spec, value, &names);
             }
             if let Some(fields) = described["fields"].as_array() {

@@ -54,11 +54,10 @@ async fn drop_stale_databases(admin: &str) {
     let pool = peygir::store::connect(admin, 1)
         .await
         .expect("connecting to the test cluster");
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'peygir_test_%'")
-            .fetch_all(&pool)
-            .await
-            .expect("listing test databases");
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'peygir_test_%'")
+        .fetch_all(&pool)
+        .await
+        .expect("listing test databases");
     for name in names {
         let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
         let alive = pid.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());

@@ -21,10 +21,7 @@ pub struct Question {
 }
 
 fn q(good: Give) -> Question {
-    Question {
-        bad: Vec::new(),
-        good,
-    }
+    Question { bad: Vec::new(), good }
 }
 
 fn qb(bad: Vec<(Give, &'static str)>, good: Give) -> Question {
@@ -35,10 +32,7 @@ const MB: u64 = 1024 * 1024;
 
 pub fn debt_respite_as_person() -> Vec<Question> {
     vec![
-        qb(
-            vec![(Give::Text("سلام"), "error-option")],
-            Give::Pick("opt:person"),
-        ),
+        qb(vec![(Give::Text("سلام"), "error-option")], Give::Pick("opt:person")),
         qb(
             vec![
                 (Give::Text("123"), "error-length"),
@@ -52,10 +46,7 @@ pub fn debt_respite_as_person() -> Vec<Question> {
             Give::Text("۰۴۹۹۳۷۰۸۹۹"),
         ),
         qb(
-            vec![
-                (Give::Text("   "), "error-empty"),
-                (Give::Long(201), "error-too-long"),
-            ],
+            vec![(Give::Text("   "), "error-empty"), (Give::Long(201), "error-too-long")],
             Give::Text("علی رضایی"),
         ),
         qb(
@@ -78,21 +69,12 @@ pub fn debt_respite_as_person() -> Vec<Question> {
             ],
             Give::Text("۱۴۰۳/۰۷/۱۵"),
         ),
-        qb(
-            vec![(Give::Skip, "error-required")],
-            Give::Text("کاهش درآمد"),
-        ),
+        qb(vec![(Give::Skip, "error-required")], Give::Text("کاهش درآمد")),
         qb(
             vec![
                 (Give::Text("hello"), "error-document-expected"),
-                (
-                    Give::File("a.zip", "application/zip", 100),
-                    "error-file-type",
-                ),
-                (
-                    Give::File("big.pdf", "application/pdf", 20 * MB),
-                    "error-file-size",
-                ),
+                (Give::File("a.zip", "application/zip", 100), "error-file-type"),
+                (Give::File("big.pdf", "application/pdf", 20 * MB), "error-file-size"),
             ],
             Give::File("proof.pdf", "application/pdf", 2048),
         ),
@@ -148,10 +130,7 @@ pub fn plate_removal() -> Vec<Question> {
             Give::Text("۱۲ الف ۳۴۵ ایران ۶۷"),
         ),
         q(Give::Text("پژو ۴۰۵")),
-        qb(
-            vec![(Give::Text("۹"), "error-option")],
-            Give::Pick("opt:scrapped"),
-        ),
+        qb(vec![(Give::Text("۹"), "error-option")], Give::Pick("opt:scrapped")),
         q(Give::Text("1403/08/01")),
         qb(
             vec![(Give::Text("x"), "error-document-expected")],

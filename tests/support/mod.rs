@@ -46,11 +46,7 @@ pub async fn spawn_app() -> (Application, String) {
 
 /// Writes a small file of the given name into a fresh temp folder and returns its path.
 pub fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "peygir-test-files-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
+    let dir = std::env::temp_dir().join(format!("peygir-test-files-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();

@@ -129,16 +129,13 @@ impl User {
             .rev()
             .find_map(|m| {
                 let rows = m["reply_markup"]["inline_keyboard"].as_array()?;
-                rows.iter()
-                    .flat_map(|r| r.as_array().unwrap())
-                    .find_map(|b| {
-                        let data = b["callback_data"].as_str()?;
-                        (data.split_once(':')?.1 == key).then(|| (m.clone(), data.to_owned()))
-                    })
+                rows.iter().flat_map(|r| r.as_array().unwrap()).find_map(|b| {
+                    let data = b["callback_data"].as_str()?;
+                    (data.split_once(':')?.1 == key).then(|| (m.clone(), data.to_owned()))
+                })
             })
             .unwrap_or_else(|| panic!("no button `{key}` sent to chat {}", self.chat_id));
-        self.send(updates::press(self.chat_id, &data, &message))
-            .await
+        self.send(updates::press(self.chat_id, &data, &message)).await
     }
 
     pub async fn give(&mut self, answer: &Give) -> String {
@@ -147,10 +144,7 @@ impl User {
             Give::Long(n) => self.says(&"ب".repeat(*n)).await,
             Give::Pick(key) => self.presses(key).await,
             Give::Skip => self.says("/skip").await,
-            Give::File(name, mime, size) => {
-                self.send(updates::document(self.chat_id, name, mime, *size))
-                    .await
-            }
+            Give::File(name, mime, size) => self.send(updates::document(self.chat_id, name, mime, *size)).await,
             Give::Contact(phone) => self.send(updates::contact(self.chat_id, phone)).await,
         }
     }

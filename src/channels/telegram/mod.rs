@@ -8,8 +8,7 @@ use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use teloxide::prelude::*;
 use teloxide::types::{
-    ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
-    ReplyMarkup, Update,
+    ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, ReplyMarkup, Update,
 };
 
 use super::{Rendered, render};
@@ -51,9 +50,7 @@ impl TelegramChannel {
     #[tracing::instrument(skip_all, fields(platform = %self.platform, update_id = update.id.0))]
     pub async fn handle_update(&self, update: &Update) -> anyhow::Result<()> {
         let Some(incoming) = convert::incoming(update) else {
-            tracing::debug!(
-                "update ignored: not from a private chat, or of a kind we do not handle"
-            );
+            tracing::debug!("update ignored: not from a private chat, or of a kind we do not handle");
             return Ok(());
         };
         if let Some(id) = &incoming.callback_id {
@@ -113,18 +110,14 @@ fn markup(rendered: &Rendered) -> Option<ReplyMarkup> {
                 .collect(),
         );
         return Some(ReplyMarkup::Keyboard(
-            KeyboardMarkup::new(rows)
-                .resize_keyboard()
-                .one_time_keyboard(),
+            KeyboardMarkup::new(rows).resize_keyboard().one_time_keyboard(),
         ));
     }
     if rendered.choices.is_empty() && rendered.nav.is_empty() {
         return None;
     }
-    let button =
-        |b: &super::Button| InlineKeyboardButton::callback(b.label.clone(), b.data.clone());
-    let mut rows: Vec<Vec<InlineKeyboardButton>> =
-        rendered.choices.iter().map(|b| vec![button(b)]).collect();
+    let button = |b: &super::Button| InlineKeyboardButton::callback(b.label.clone(), b.data.clone());
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = rendered.choices.iter().map(|b| vec![button(b)]).collect();
     if !rendered.nav.is_empty() {
         rows.push(rendered.nav.iter().map(button).collect());
     }

@@ -11,11 +11,7 @@ use crate::store::updates;
 
 /// Polls until `shutdown` turns true. Each update is handled in turn, so one chat's messages
 /// keep their order.
-pub async fn run_polling(
-    channel: TelegramChannel,
-    timeout_secs: u32,
-    mut shutdown: watch::Receiver<bool>,
-) {
+pub async fn run_polling(channel: TelegramChannel, timeout_secs: u32, mut shutdown: watch::Receiver<bool>) {
     if let Err(err) = channel.bot.delete_webhook().await {
         tracing::warn!(error = %err, "could not remove a webhook before polling");
     }

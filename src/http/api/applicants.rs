@@ -67,7 +67,5 @@ pub async fn rebind(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(RebindResult {
-        requests_moved: moved,
-    }))
+    Ok(Json(RebindResult { requests_moved: moved }))
 }

@@ -47,11 +47,7 @@ impl Staff {
         } else {
             Err(ApiError::forbidden(format!(
                 "this needs the role {}",
-                roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
+                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
             )))
         }
     }

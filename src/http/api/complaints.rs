@@ -79,14 +79,7 @@ pub async fn list(
         query.limit.unwrap_or(100).clamp(1, 1000),
     )
     .await?;
-    audit::record(
-        &mut conn,
-        &staff.0.actor(),
-        "complaints.list",
-        "complaints",
-        json!({}),
-    )
-    .await?;
+    audit::record(&mut conn, &staff.0.actor(), "complaints.list", "complaints", json!({})).await?;
     Ok(Json(rows.into_iter().map(view).collect()))
 }
 
@@ -105,22 +98,14 @@ pub async fn answer(
     if answer.is_empty() {
         return Err(ApiError::bad_request("the answer is empty"));
     }
-    let code = TrackingCode::parse(&code)
-        .map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
+    let code = TrackingCode::parse(&code).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
     let mut tx = app.pool().begin().await?;
     let row = complaints::lock(&mut tx, code)
         .await?
         .ok_or_else(|| ApiError::not_found("complaint"))?;
     complaints::update(&mut tx, row.id, "answered", Some(answer)).await?;
     let subject = format!("complaint:{}", row.id);
-    audit::record(
-        &mut tx,
-        &staff.0.actor(),
-        "complaint.answer",
-        &subject,
-        json!({}),
-    )
-    .await?;
+    audit::record(&mut tx, &staff.0.actor(), "complaint.answer", &subject, json!({})).await?;
     let notice = NewNotice {
         // One answer notice per answer given: the audit id would also do, the count is simpler.
         dedup_key: format!(
@@ -152,8 +137,7 @@ pub async fn close(
     Path(code): Path<String>,
 ) -> Result<Json<ComplaintView>, ApiError> {
     staff.require(&[Role::Reviewer, Role::Operator])?;
-    let code = TrackingCode::parse(&code)
-        .map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
+    let code = TrackingCode::parse(&code).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
     let mut tx = app.pool().begin().await?;
     let row = complaints::lock(&mut tx, code)
         .await?

@@ -116,10 +116,7 @@ fn parse_code(text: &str) -> Result<TrackingCode, ApiError> {
 }
 
 fn summary(app: &Application, row: &RequestRow, now: DateTime<Utc>) -> RequestSummary {
-    let stage = app
-        .catalog()
-        .get(&row.service_id)
-        .and_then(|s| s.stage(&row.stage));
+    let stage = app.catalog().get(&row.service_id).and_then(|s| s.stage(&row.stage));
     let overdue = stage
         .and_then(|s| s.target_hours)
         .is_some_and(|hours| row.updated_at + chrono::Duration::hours(hours.into()) < now);
@@ -296,11 +293,7 @@ pub async fn request_documents(
     apply(&app, &staff, mv).await
 }
 
-async fn apply(
-    app: &Application,
-    staff: &Staff,
-    mv: Move<'_>,
-) -> Result<Json<TransitionResult>, ApiError> {
+async fn apply(app: &Application, staff: &Staff, mv: Move<'_>) -> Result<Json<TransitionResult>, ApiError> {
     let mut tx = app.pool().begin().await?;
     let applied = workflow::apply(&mut tx, app.catalog(), Actor::Staff(&staff.0), mv).await?;
     tx.commit().await?;
