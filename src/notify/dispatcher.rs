@@ -4,14 +4,18 @@
 //! attempts ends `dead`, visible with its last error.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use chrono::Utc;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use super::sender::{ChatSender, SendError};
 use crate::app::Application;
 use crate::i18n::Locale;
+use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, Claimed};
 
 /// How the dispatcher paces itself.
@@ -39,23 +43,28 @@ impl Default for DispatcherSettings {
     }
 }
 
+/// What became of one notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    Sent,
+    Later,
+    Blocked,
+    Dead,
+}
+
 /// Delivers notices for the platforms it has senders for.
 #[derive(Clone)]
 pub struct Dispatcher {
     app: Application,
-    senders: HashMap<String, ChatSender>,
+    senders: Arc<HashMap<String, ChatSender>>,
     settings: DispatcherSettings,
 }
 
 impl Dispatcher {
-    pub fn new(
-        app: Application,
-        senders: HashMap<String, ChatSender>,
-        settings: DispatcherSettings,
-    ) -> Self {
+    pub fn new(app: Application, senders: HashMap<String, ChatSender>, settings: DispatcherSettings) -> Self {
         Self {
             app,
-            senders,
+            senders: Arc::new(senders),
             settings,
         }
     }
@@ -87,35 +96,55 @@ impl Dispatcher {
     #[tracing::instrument(skip_all)]
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let platforms: Vec<String> = self.senders.keys().cloned().collect();
-        let batch = outbox::claim(
-            self.app.pool(),
-            &platforms,
-            self.settings.batch,
-            self.settings.lease,
-        )
-        .await?;
+        let batch = outbox::claim(self.app.pool(), &platforms, self.settings.batch, self.settings.lease).await?;
         let count = batch.len();
+        // One task per chat: a chat whose sends are slow or failing (teloxide pauses ten seconds
+        // inside the call on every 5xx) must not hold up everyone else's notices, while one
+        // chat's notices still go out in the order they were queued.
+        let mut per_chat: HashMap<ApplicantId, Vec<Claimed>> = HashMap::new();
         for notice in batch {
-            self.deliver(notice).await?;
+            per_chat.entry(notice.applicant).or_default().push(notice);
         }
-        Ok(count)
+        let mut tasks = JoinSet::new();
+        for notices in per_chat.into_values() {
+            let this = self.clone();
+            tasks.spawn(async move { this.deliver_in_order(notices).await });
+        }
+        // A task that fails leaves its notices claimed; the lease hands them to the next round.
+        let mut first_error = None;
+        while let Some(joined) = tasks.join_next().await {
+            let result = joined.context("a delivery task panicked").and_then(|r| r);
+            if let Err(err) = result {
+                first_error.get_or_insert(err);
+            }
+        }
+        match first_error {
+            Some(err) => Err(err),
+            None => Ok(count),
+        }
     }
 
-    async fn deliver(&self, notice: Claimed) -> anyhow::Result<()> {
-        let pool = self.app.pool();
-        if notice.chat_blocked {
-            outbox::mark_blocked(
-                pool,
-                notice.id,
-                notice.applicant,
-                "the applicant has blocked the bot",
-            )
-            .await?;
-            return Ok(());
+    /// Delivers one chat's notices in order; once the chat turns out blocked the rest are not
+    /// tried. The claim read the blocked flag before this batch began.
+    async fn deliver_in_order(&self, notices: Vec<Claimed>) -> anyhow::Result<()> {
+        let mut blocked = false;
+        for notice in notices {
+            if blocked || notice.chat_blocked {
+                let error = "the applicant has blocked the bot";
+                outbox::mark_blocked(self.app.pool(), notice.id, notice.applicant, error).await?;
+                continue;
+            }
+            blocked = self.deliver(&notice).await? == Delivery::Blocked;
         }
+        Ok(())
+    }
+
+    async fn deliver(&self, notice: &Claimed) -> anyhow::Result<Delivery> {
+        let pool = self.app.pool();
         let Some(sender) = self.senders.get(&notice.platform) else {
             let error = format!("no {} channel is running", notice.platform);
-            return self.retry_or_give_up(&notice, &error).await;
+            self.retry_or_give_up(notice, &error).await?;
+            return Ok(Delivery::Later);
         };
         let locale = notice
             .locale
@@ -123,24 +152,32 @@ impl Dispatcher {
             .and_then(Locale::parse)
             .unwrap_or(self.app.config().default_locale);
         let text = self.app.i18n().render(locale, &notice.message);
-        match sender.send(notice.chat_id, text).await {
-            Ok(()) => outbox::mark_sent(pool, notice.id).await?,
+        let outcome = match sender.send(notice.chat_id, text).await {
+            Ok(()) => {
+                outbox::mark_sent(pool, notice.id).await?;
+                Delivery::Sent
+            }
             Err(SendError::RetryAfter(wait)) => {
                 tracing::warn!(wait = ?wait, "the Bot API asked us to slow down");
-                let at = Utc::now()
-                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
+                let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
                 outbox::retry_at(pool, notice.id, at, "429 Too Many Requests", true).await?;
+                Delivery::Later
             }
             Err(SendError::Blocked(error)) => {
-                outbox::mark_blocked(pool, notice.id, notice.applicant, &error).await?
+                outbox::mark_blocked(pool, notice.id, notice.applicant, &error).await?;
+                Delivery::Blocked
             }
             Err(SendError::Permanent(error)) => {
                 tracing::warn!(notice = notice.id, error = %error, "notice cannot be delivered");
                 outbox::mark_dead(pool, notice.id, &error).await?;
+                Delivery::Dead
             }
-            Err(SendError::Temporary(error)) => self.retry_or_give_up(&notice, &error).await?,
-        }
-        Ok(())
+            Err(SendError::Temporary(error)) => {
+                self.retry_or_give_up(notice, &error).await?;
+                Delivery::Later
+            }
+        };
+        Ok(outcome)
     }
 
     async fn retry_or_give_up(&self, notice: &Claimed, error: &str) -> anyhow::Result<()> {
@@ -150,8 +187,7 @@ impl Dispatcher {
             outbox::mark_dead(pool, notice.id, error).await?;
         } else {
             let wait = backoff(&self.settings, notice.attempts);
-            let at = Utc::now()
-                + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+            let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
             outbox::retry_at(pool, notice.id, at, error, false).await?;
         }
         Ok(())
@@ -161,9 +197,7 @@ impl Dispatcher {
 /// Exponential in the attempts made, capped, with ±25% jitter so that many notices that failed
 /// together do not retry together.
 fn backoff(settings: &DispatcherSettings, attempts: i32) -> Duration {
-    let exponent = u32::try_from(attempts.saturating_sub(1))
-        .unwrap_or(0)
-        .min(20);
+    let exponent = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
     let raw = settings
         .backoff_base
         .saturating_mul(2u32.saturating_pow(exponent))

@@ -3,16 +3,12 @@
 use super::Tx;
 
 /// An applicant's row id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(transparent)]
 pub struct ApplicantId(pub i64);
 
 /// The applicant for a chat, created on first contact.
-pub async fn find_or_create(
-    tx: &mut Tx<'_>,
-    platform: &str,
-    chat_id: i64,
-) -> sqlx::Result<ApplicantId> {
+pub async fn find_or_create(tx: &mut Tx<'_>, platform: &str, chat_id: i64) -> sqlx::Result<ApplicantId> {
     // DO UPDATE (a no-op) rather than DO NOTHING so that RETURNING yields the existing row too.
     sqlx::query_scalar(
         "INSERT INTO applicants (platform, chat_id) VALUES ($1, $2)
@@ -33,12 +29,11 @@ pub async fn rebind(
     from: (&str, i64),
     to: (&str, i64),
 ) -> sqlx::Result<Option<(ApplicantId, ApplicantId, u64)>> {
-    let old: Option<ApplicantId> =
-        sqlx::query_scalar("SELECT id FROM applicants WHERE platform = $1 AND chat_id = $2")
-            .bind(from.0)
-            .bind(from.1)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let old: Option<ApplicantId> = sqlx::query_scalar("SELECT id FROM applicants WHERE platform = $1 AND chat_id = $2")
+        .bind(from.0)
+        .bind(from.1)
+        .fetch_optional(&mut **tx)
+        .await?;
     let Some(old) = old else { return Ok(None) };
     let new = find_or_create(tx, to.0, to.1).await?;
     let moved = sqlx::query("UPDATE requests SET applicant_id = $2 WHERE applicant_id = $1")
@@ -52,12 +47,10 @@ pub async fn rebind(
         .bind(new)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(
-        "UPDATE notifications SET applicant_id = $2 WHERE applicant_id = $1 AND status = 'pending'",
-    )
-    .bind(old)
-    .bind(new)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query("UPDATE notifications SET applicant_id = $2 WHERE applicant_id = $1 AND status = 'pending'")
+        .bind(old)
+        .bind(new)
+        .execute(&mut **tx)
+        .await?;
     Ok(Some((old, new, moved)))
 }

@@ -1,0 +1,215 @@
+//! The notice dispatcher against the fake Bot API: a dispatcher that dies between claiming and
+//! sending, two dispatchers on one database, 429 with retry_after, a blocked bot, and a notice
+//! that runs out of attempts.
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use peygir::app::Application;
+use peygir::i18n::{Arg, Msg};
+use peygir::notify::{ChatSender, Dispatcher, DispatcherSettings};
+use peygir::store::applicants::{self, ApplicantId};
+use peygir::store::outbox::{self, NewNotice};
+use support::bot_api::{FakeBotApi, Fault, TOKEN};
+use support::{build_app, config_text};
+
+async fn setup() -> (Application, FakeBotApi) {
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let env = [
+        ("PEYGIR_TELEGRAM_TOKEN", TOKEN.to_owned()),
+        ("PEYGIR_TELEGRAM_API_URL", fake.url.clone()),
+    ];
+    (build_app(&db, &config_text(|t| t), &env).await, fake)
+}
+
+fn dispatcher(app: &Application, fake: &FakeBotApi, settings: DispatcherSettings) -> Dispatcher {
+    let bot = teloxide::Bot::new(TOKEN).set_api_url(fake.url.parse().unwrap());
+    let senders = HashMap::from([("telegram".to_owned(), ChatSender::Bot(bot))]);
+    Dispatcher::new(app.clone(), senders, settings)
+}
+
+fn quick() -> DispatcherSettings {
+    DispatcherSettings {
+        lease: Duration::from_secs(1),
+        backoff_base: Duration::from_millis(1),
+        backoff_cap: Duration::from_millis(5),
+        max_attempts: 3,
+        ..DispatcherSettings::default()
+    }
+}
+
+/// Queues one notice per (chat, n) with a text that names it, so copies can be counted.
+async fn queue(app: &Application, chats: std::ops::Range<i64>, per_chat: usize) -> Vec<(i64, String)> {
+    let mut expected = Vec::new();
+    let mut tx = app.pool().begin().await.unwrap();
+    for chat in chats {
+        let applicant: ApplicantId = applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
+        for n in 0..per_chat {
+            let label = format!("notice {chat}/{n}");
+            let notice = NewNotice {
+                dedup_key: format!("test:{chat}:{n}"),
+                applicant,
+                kind: "test",
+                message: Msg::new("notice-complaint-answered")
+                    .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
+                    .arg("answer", Arg::Text(label.clone())),
+            };
+            assert!(outbox::enqueue(&mut tx, &notice).await.unwrap());
+            assert!(
+                !outbox::enqueue(&mut tx, &notice).await.unwrap(),
+                "the dedup key refuses a second copy"
+            );
+            expected.push((chat, label));
+        }
+    }
+    tx.commit().await.unwrap();
+    expected
+}
+
+fn copies(fake: &FakeBotApi, chat: i64, label: &str) -> usize {
+    fake.sent_to(chat)
+        .iter()
+        .filter(|m| m["text"].as_str().unwrap().contains(label))
+        .count()
+}
+
+async fn statuses(app: &Application) -> HashMap<String, i64> {
+    sqlx::query_as::<_, (String, i64)>("SELECT status, count(*) FROM notifications GROUP BY status")
+        .fetch_all(app.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+#[tokio::test]
+async fn notices_claimed_by_a_dispatcher_that_died_are_delivered_after_its_lease() {
+    let (app, fake) = setup().await;
+    let expected = queue(&app, 1..4, 2).await;
+    // What a dispatcher does first: claim. Then it dies before sending anything.
+    let claimed = outbox::claim(app.pool(), &["telegram".into()], 50, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), expected.len());
+
+    let survivor = dispatcher(&app, &fake, quick());
+    assert_eq!(
+        survivor.run_once().await.unwrap(),
+        0,
+        "the lease keeps the claimed notices from others"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    while survivor.run_once().await.unwrap() > 0 {}
+    for (chat, label) in &expected {
+        assert_eq!(copies(&fake, *chat, label), 1, "{label}");
+    }
+    assert_eq!(
+        statuses(&app).await,
+        HashMap::from([("sent".to_owned(), expected.len() as i64)])
+    );
+}
+
+#[tokio::test]
+async fn two_dispatchers_on_one_database_send_each_notice_once() {
+    let (app, fake) = setup().await;
+    let expected = queue(&app, 100..140, 5).await;
+    let settings = DispatcherSettings { batch: 7, ..quick() };
+    let run = |d: Dispatcher| async move { while d.run_once().await.unwrap() > 0 {} };
+    let first = tokio::spawn(run(dispatcher(&app, &fake, settings.clone())));
+    let second = tokio::spawn(run(dispatcher(&app, &fake, settings)));
+    first.await.unwrap();
+    second.await.unwrap();
+    for (chat, label) in &expected {
+        assert_eq!(copies(&fake, *chat, label), 1, "{label}");
+    }
+    assert_eq!(fake.calls("sendMessage").len(), expected.len());
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_429_waits_as_long_as_asked_without_spending_an_attempt() {
+    let (app, fake) = setup().await;
+    let expected = queue(&app, 7..8, 1).await;
+    fake.fail_next(7, Fault::TooManyRequests(30));
+    let d = dispatcher(&app, &fake, quick());
+    d.run_once().await.unwrap();
+    let (attempts, wait): (i32, f64) =
+        sqlx::query_as("SELECT attempts, EXTRACT(EPOCH FROM next_attempt_at - now())::float8 FROM notifications")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(attempts, 0, "a 429 is not a failure");
+    assert!((25.0..=31.0).contains(&wait), "waits retry_after (30 s), waited {wait}");
+    assert_eq!(d.run_once().await.unwrap(), 0, "not due before then");
+
+    // Time passes.
+    sqlx::query("UPDATE notifications SET next_attempt_at = now()")
+        .execute(app.pool())
+        .await
+        .unwrap();
+    d.run_once().await.unwrap();
+    assert_eq!(copies(&fake, 7, &expected[0].1), 1);
+}
+
+#[tokio::test]
+async fn a_blocked_bot_stops_chat_notices_to_that_applicant() {
+    let (app, fake) = setup().await;
+    queue(&app, 8..9, 2).await;
+    fake.fail_next(8, Fault::Blocked);
+    let d = dispatcher(&app, &fake, quick());
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(statuses(&app).await, HashMap::from([("blocked".to_owned(), 2)]));
+    assert_eq!(fake.failed_sends(), 1, "the second notice is not even tried");
+    let blocked: bool = sqlx::query_scalar("SELECT chat_blocked_at IS NOT NULL FROM applicants WHERE chat_id = 8")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert!(blocked, "the applicant is marked, for a later fallback to SMS");
+}
+
+#[tokio::test]
+async fn server_errors_retry_with_backoff_then_end_dead_and_visible() {
+    let (app, fake) = setup().await;
+    let expected = queue(&app, 9..11, 1).await;
+    // teloxide pauses ten seconds inside the call on each 5xx, so the budget here is two attempts.
+    fake.fail_next(9, Fault::ServerError);
+    fake.fail_next(9, Fault::ServerError);
+    fake.fail_next(10, Fault::ServerError);
+    let d = dispatcher(
+        &app,
+        &fake,
+        DispatcherSettings {
+            max_attempts: 2,
+            ..quick()
+        },
+    );
+    for _ in 0..5 {
+        d.run_once().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let rows: Vec<(i64, String, i32, Option<String>)> = sqlx::query_as(
+        "SELECT a.chat_id, n.status, n.attempts, n.last_error FROM notifications n
+         JOIN applicants a ON a.id = n.applicant_id ORDER BY a.chat_id",
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        (rows[0].1.as_str(), rows[0].2),
+        ("dead", 2),
+        "chat 9 failed both attempts"
+    );
+    assert!(
+        rows[0].3.as_deref().is_some_and(|e| !e.is_empty()),
+        "the last error is kept"
+    );
+    assert_eq!(
+        (rows[1].1.as_str(), rows[1].2),
+        ("sent", 2),
+        "chat 10 succeeded on its second attempt"
+    );
+    assert_eq!(copies(&fake, 10, &expected[1].1), 1);
+}
