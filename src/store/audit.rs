@@ -4,21 +4,21 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
+/// Appends an entry; returns its id.
 pub async fn record(
     conn: &mut PgConnection,
     actor: &str,
     action: &str,
     subject: &str,
     detail: Value,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO audit_log (actor, action, subject, detail) VALUES ($1, $2, $3, $4)")
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("INSERT INTO audit_log (actor, action, subject, detail) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(actor)
         .bind(action)
         .bind(subject)
         .bind(detail)
-        .execute(conn)
-        .await?;
-    Ok(())
+        .fetch_one(conn)
+        .await
 }
 
 /// One audit entry.

@@ -10,12 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::ApiError;
 use super::auth::Staff;
 use crate::app::Application;
-use crate::conversation::messages as m;
 use crate::domain::{Role, TrackingCode};
-use crate::i18n::{Arg, Msg};
 use crate::store::audit;
 use crate::store::complaints::{self, StaffView};
-use crate::store::outbox::{self, NewNotice};
+use crate::workflow;
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
@@ -94,35 +92,9 @@ pub async fn answer(
     Json(body): Json<AnswerBody>,
 ) -> Result<Json<ComplaintView>, ApiError> {
     staff.require(&[Role::Reviewer, Role::Operator])?;
-    let answer = body.answer.trim();
-    if answer.is_empty() {
-        return Err(ApiError::bad_request("the answer is empty"));
-    }
     let code = TrackingCode::parse(&code).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
     let mut tx = app.pool().begin().await?;
-    let row = complaints::lock(&mut tx, code)
-        .await?
-        .ok_or_else(|| ApiError::not_found("complaint"))?;
-    complaints::update(&mut tx, row.id, "answered", Some(answer)).await?;
-    let subject = format!("complaint:{}", row.id);
-    audit::record(&mut tx, &staff.0.actor(), "complaint.answer", &subject, json!({})).await?;
-    let notice = NewNotice {
-        // One answer notice per answer given: the audit id would also do, the count is simpler.
-        dedup_key: format!(
-            "complaint:{}:answer:{}:applicant:chat",
-            row.id,
-            row.updated_at.timestamp_micros()
-        ),
-        applicant: row.applicant_id,
-        kind: "complaint-answered",
-        message: Msg::new(m::NOTICE_COMPLAINT_ANSWERED)
-            .arg("code", Arg::Code(code))
-            .arg("answer", Arg::Text(answer.into())),
-    };
-    outbox::enqueue(&mut tx, &notice).await?;
-    let updated = complaints::lock(&mut tx, code)
-        .await?
-        .ok_or_else(|| ApiError::not_found("complaint"))?;
+    let updated = workflow::answer_complaint(&mut tx, &staff.0.actor(), code, &body.answer).await?;
     tx.commit().await?;
     Ok(Json(view(updated)))
 }
@@ -139,21 +111,7 @@ pub async fn close(
     staff.require(&[Role::Reviewer, Role::Operator])?;
     let code = TrackingCode::parse(&code).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
     let mut tx = app.pool().begin().await?;
-    let row = complaints::lock(&mut tx, code)
-        .await?
-        .ok_or_else(|| ApiError::not_found("complaint"))?;
-    complaints::update(&mut tx, row.id, "closed", None).await?;
-    audit::record(
-        &mut tx,
-        &staff.0.actor(),
-        "complaint.close",
-        &format!("complaint:{}", row.id),
-        json!({}),
-    )
-    .await?;
-    let updated = complaints::lock(&mut tx, code)
-        .await?
-        .ok_or_else(|| ApiError::not_found("complaint"))?;
+    let updated = workflow::close_complaint(&mut tx, &staff.0.actor(), code).await?;
     tx.commit().await?;
     Ok(Json(view(updated)))
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::workflow::MoveError;
+use crate::workflow::{ComplaintError, MoveError};
 
 /// An error as the API returns it.
 #[derive(Debug)]
@@ -99,6 +99,16 @@ impl From<MoveError> for ApiError {
         match err {
             MoveError::Unexpected(inner) => inner.into(),
             other => Self::new(status, code, other.to_string()),
+        }
+    }
+}
+
+impl From<ComplaintError> for ApiError {
+    fn from(err: ComplaintError) -> Self {
+        match err {
+            ComplaintError::NotFound => Self::not_found("complaint"),
+            ComplaintError::EmptyAnswer => Self::bad_request("the answer is empty"),
+            ComplaintError::Unexpected(inner) => inner.into(),
         }
     }
 }

@@ -1,0 +1,76 @@
+//! Answering and closing complaints. An answer reaches the applicant through the outbox.
+
+use serde_json::json;
+
+use crate::conversation::messages as m;
+use crate::domain::TrackingCode;
+use crate::i18n::{Arg, Msg};
+use crate::store::complaints::{self, StaffView};
+use crate::store::outbox::{self, NewNotice};
+use crate::store::{Tx, audit};
+
+/// Why a complaint action was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ComplaintError {
+    #[error("no complaint has that tracking code")]
+    NotFound,
+    #[error("the answer is empty")]
+    EmptyAnswer,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ComplaintError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Unexpected(err.into())
+    }
+}
+
+/// Records `answer` and queues it for the applicant; returns the complaint as it now is.
+pub async fn answer_complaint(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    code: TrackingCode,
+    answer: &str,
+) -> Result<StaffView, ComplaintError> {
+    let answer = answer.trim();
+    if answer.is_empty() {
+        return Err(ComplaintError::EmptyAnswer);
+    }
+    let row = complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)?;
+    complaints::update(tx, row.id, "answered", Some(answer)).await?;
+    let audit_id = audit::record(
+        tx,
+        actor,
+        "complaint.answer",
+        &format!("complaint:{}", row.id),
+        json!({}),
+    )
+    .await?;
+    let notice = NewNotice {
+        // One notice per answer given, however many answers a complaint gets.
+        dedup_key: format!("complaint:{}:answer:{audit_id}:applicant:chat", row.id),
+        applicant: row.applicant_id,
+        kind: "complaint-answered",
+        message: Msg::new(m::NOTICE_COMPLAINT_ANSWERED)
+            .arg("code", Arg::Code(code))
+            .arg("answer", Arg::Text(answer.into())),
+    };
+    outbox::enqueue(tx, &notice).await?;
+    complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)
+}
+
+/// Closes a complaint; returns it as it now is.
+pub async fn close_complaint(tx: &mut Tx<'_>, actor: &str, code: TrackingCode) -> Result<StaffView, ComplaintError> {
+    let row = complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)?;
+    complaints::update(tx, row.id, "closed", None).await?;
+    audit::record(
+        tx,
+        actor,
+        "complaint.close",
+        &format!("complaint:{}", row.id),
+        json!({}),
+    )
+    .await?;
+    complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)
+}

@@ -1,0 +1,175 @@
+//! Moving requests through their service's workflow. A move is checked against the declared
+//! transitions, the actor's role and scope, and the note rule; the stage change, its history
+//! event, the audit entry and the applicant's notice commit together.
+
+use serde_json::json;
+
+use super::Actor;
+use crate::conversation::messages as m;
+use crate::domain::service::stage_name_id;
+use crate::domain::{Catalog, Role, Service, TrackingCode};
+use crate::i18n::{Arg, Msg};
+use crate::store::applicants::ApplicantId;
+use crate::store::outbox::{self, NewNotice};
+use crate::store::{Tx, audit};
+
+/// A move to make: to which stage, from which (when the caller saw one), and why.
+#[derive(Debug, Clone)]
+pub struct Move<'a> {
+    pub code: TrackingCode,
+    pub to: &'a str,
+    /// The stage the actor saw; the move is refused if the request has moved on since.
+    pub expected_from: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// A move that was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub request_id: i64,
+    pub service: String,
+    pub from: String,
+    pub to: String,
+    pub event_id: i64,
+    pub notified: bool,
+}
+
+/// Why a move was refused; each has a stable code for the API.
+#[derive(Debug, thiserror::Error)]
+pub enum MoveError {
+    #[error("no request has that tracking code")]
+    NotFound,
+    #[error("the workflow has no move from `{from}` to `{to}`")]
+    NotAllowed { from: String, to: String },
+    #[error("the request is at `{actual}` now, not `{expected}`")]
+    StaleStage { expected: String, actual: String },
+    #[error("this role may not make that move")]
+    Forbidden,
+    #[error("this staff member does not handle that service")]
+    OutOfScope,
+    #[error("this move needs a note")]
+    NoteRequired,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl MoveError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::NotAllowed { .. } => "transition_not_allowed",
+            Self::StaleStage { .. } => "stale_stage",
+            Self::Forbidden => "forbidden",
+            Self::OutOfScope => "out_of_scope",
+            Self::NoteRequired => "note_required",
+            Self::Unexpected(_) => "internal",
+        }
+    }
+}
+
+impl From<sqlx::Error> for MoveError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Unexpected(err.into())
+    }
+}
+
+/// Applies a move inside `tx`, locking the request so concurrent moves are serialised.
+pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Move<'_>) -> Result<Applied, MoveError> {
+    let row: Option<(i64, String, String, ApplicantId)> =
+        sqlx::query_as("SELECT id, service_id, stage, applicant_id FROM requests WHERE code = $1 FOR UPDATE")
+            .bind(mv.code.to_stored())
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (request_id, service_id, from, owner) = row.ok_or(MoveError::NotFound)?;
+    if let Some(expected) = mv.expected_from
+        && expected != from
+    {
+        return Err(MoveError::StaleStage {
+            expected: expected.into(),
+            actual: from,
+        });
+    }
+    let service = catalog.get(&service_id).ok_or(MoveError::NotAllowed {
+        from: from.clone(),
+        to: mv.to.into(),
+    })?;
+    let transition = service.transition(&from, mv.to).ok_or(MoveError::NotAllowed {
+        from: from.clone(),
+        to: mv.to.into(),
+    })?;
+    match actor {
+        Actor::Staff(member) if !member.covers(&service_id) => return Err(MoveError::OutOfScope),
+        Actor::Staff(member) if !transition.allows(member.role) => {
+            return Err(MoveError::Forbidden);
+        }
+        Actor::Applicant(who) if who != owner || !transition.allows(Role::Applicant) => {
+            return Err(MoveError::Forbidden);
+        }
+        _ => {}
+    }
+    let note = mv.note.map(str::trim).filter(|n| !n.is_empty());
+    if transition.note_required && note.is_none() {
+        return Err(MoveError::NoteRequired);
+    }
+
+    sqlx::query("UPDATE requests SET stage = $2, updated_at = now() WHERE id = $1")
+        .bind(request_id)
+        .bind(mv.to)
+        .execute(&mut **tx)
+        .await?;
+    let event_id: i64 = sqlx::query_scalar(
+        "INSERT INTO request_events (request_id, from_stage, to_stage, actor, note) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id",
+    )
+    .bind(request_id)
+    .bind(&from)
+    .bind(mv.to)
+    .bind(actor.name())
+    .bind(note)
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        &actor.name(),
+        "request.transition",
+        &format!("request:{request_id}"),
+        json!({ "from": from, "to": mv.to, "event": event_id }),
+    )
+    .await?;
+    if transition.notify {
+        let notice = NewNotice {
+            dedup_key: format!("request-event:{event_id}:applicant:chat"),
+            applicant: owner,
+            kind: "stage-changed",
+            message: stage_notice(mv.code, service, mv.to, note),
+        };
+        outbox::enqueue(tx, &notice).await?;
+    }
+    Ok(Applied {
+        request_id,
+        service: service_id,
+        from,
+        to: mv.to.into(),
+        event_id,
+        notified: transition.notify,
+    })
+}
+
+/// The applicant's notice of a new stage, with the staff note when there is one. A stage that
+/// waits for the applicant (documents) says what is wanted and how to send it.
+fn stage_notice(code: TrackingCode, service: &Service, stage: &str, note: Option<&str>) -> Msg {
+    let waits_for_applicant = service.transitions_from(stage).any(|t| t.allows(Role::Applicant));
+    let id = match (note, waits_for_applicant) {
+        (Some(_), true) => m::NOTICE_DOCUMENTS_REQUESTED,
+        (Some(_), false) => m::NOTICE_STAGE_CHANGED_WITH_NOTE,
+        (None, _) => m::NOTICE_STAGE_CHANGED,
+    };
+    let msg = Msg::new(id)
+        .arg("code", Arg::Code(code))
+        .arg("service", Arg::Msg(format!("service-{}", service.id)))
+        .arg("stage", Arg::Msg(stage_name_id(stage)));
+    match note {
+        Some(note) => msg.arg("note", Arg::Text(note.into())),
+        None => msg,
+    }
+}
