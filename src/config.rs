@@ -31,6 +31,8 @@ pub struct Config {
     pub http: HttpConfig,
     #[serde(default)]
     pub terminal: TerminalConfig,
+    /// The staff group on the bot's platform; no staff chat when absent.
+    pub staff_chat: Option<StaffChatConfig>,
     services: Vec<Service>,
 }
 
@@ -79,6 +81,15 @@ pub struct HttpConfig {
 pub struct TerminalConfig {
     #[serde(default = "default_terminal_chat")]
     pub chat_id: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffChatConfig {
+    /// The group's chat id (negative; supergroups start with -100).
+    pub chat_id: i64,
+    /// The language of the posts and buttons in the group; the default locale when unset.
+    pub locale: Option<Locale>,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -194,6 +205,15 @@ impl Config {
         if let Some(v) = env("PEYGIR_TELEGRAM_WEBHOOK_SECRET") {
             self.telegram.webhook_secret = Some(v.into());
         }
+        if let Some(v) = env("PEYGIR_STAFF_CHAT_ID") {
+            let chat_id = v
+                .parse()
+                .context("PEYGIR_STAFF_CHAT_ID must be a chat id such as -1001234567890")?;
+            match &mut self.staff_chat {
+                Some(staff) => staff.chat_id = chat_id,
+                None => self.staff_chat = Some(StaffChatConfig { chat_id, locale: None }),
+            }
+        }
         if let Some(v) = env("PEYGIR_HTTP_LISTEN") {
             self.http.listen = v
                 .parse()
@@ -233,6 +253,14 @@ impl Config {
             bail!("telegram.poll_timeout_secs must be at most 50 (the HTTP client gives up at 60)");
         }
         Ok(())
+    }
+
+    /// The language of the staff group.
+    pub fn staff_locale(&self) -> Locale {
+        self.staff_chat
+            .as_ref()
+            .and_then(|s| s.locale)
+            .unwrap_or(self.default_locale)
     }
 
     /// The platform name stored with each chat: explicit, else guessed from the API URL.

@@ -10,5 +10,6 @@ pub mod http;
 pub mod i18n;
 pub mod notify;
 pub mod server;
+pub mod staff_chat;
 pub mod store;
 pub mod workflow;

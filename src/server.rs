@@ -14,6 +14,7 @@ use crate::channels::terminal::{self, TerminalOutput};
 use crate::config::BotMode;
 use crate::http;
 use crate::notify::{ChatSender, Dispatcher, DispatcherSettings};
+use crate::staff_chat::StaffChat;
 
 /// Runs the HTTP server on `listener`, the bot when a token is configured, and the notice
 /// dispatcher, until `shutdown` turns true. `terminal` is the screen of a terminal chat
@@ -25,6 +26,17 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let channel = TelegramChannel::from_config(&app)?;
+    let staff_chat = match &channel {
+        Some(channel) => StaffChat::from_config(&app, channel.bot().clone()).await?,
+        None => None,
+    };
+    let channel = match (channel, &staff_chat) {
+        (Some(channel), Some(staff)) => {
+            tracing::info!("staff chat: posting to the configured group");
+            Some(channel.with_staff_chat(staff.clone()))
+        }
+        (channel, _) => channel,
+    };
     let mut tasks = tokio::task::JoinSet::new();
 
     let mut senders = HashMap::new();
@@ -38,7 +50,10 @@ pub async fn serve(
         );
     }
     if !senders.is_empty() {
-        let dispatcher = Dispatcher::new(app.clone(), senders, DispatcherSettings::default());
+        let mut dispatcher = Dispatcher::new(app.clone(), senders, DispatcherSettings::default());
+        if let Some(staff) = staff_chat {
+            dispatcher = dispatcher.with_staff_chat(staff);
+        }
         tasks.spawn(dispatcher.run(shutdown.clone()));
     }
 

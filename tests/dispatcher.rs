@@ -90,7 +90,7 @@ async fn notices_claimed_by_a_dispatcher_that_died_are_delivered_after_its_lease
     let (app, fake) = setup().await;
     let expected = queue(&app, 1..4, 2).await;
     // What a dispatcher does first: claim. Then it dies before sending anything.
-    let claimed = outbox::claim(app.pool(), &["telegram".into()], 50, Duration::from_secs(1))
+    let claimed = outbox::claim(app.pool(), &["telegram".into()], false, 50, Duration::from_secs(1))
         .await
         .unwrap();
     assert_eq!(claimed.len(), expected.len());

@@ -91,11 +91,17 @@ async fn wait_for_messages(bot: &Running, chat_id: i64, count: usize) -> Vec<Str
     panic!("chat {chat_id} did not receive {count} messages within 20 s");
 }
 
+/// The notice of a stage; a stage that waits for documents has its own, which says what to send.
 fn stage_notice(bot: &Running, locale: Locale, code: &str, service: &str, stage: &str) -> String {
     let code = peygir::domain::TrackingCode::parse(code).unwrap();
+    let id = if stage == "documents-requested" {
+        "notice-documents-requested"
+    } else {
+        "notice-stage-changed"
+    };
     bot.app.i18n().render(
         locale,
-        &Msg::new("notice-stage-changed")
+        &Msg::new(id)
             .arg("code", Arg::Code(code))
             .arg("service", Arg::Msg(format!("service-{service}")))
             .arg("stage", Arg::Msg(format!("stage-{stage}"))),

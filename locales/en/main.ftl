@@ -110,6 +110,58 @@ notice-stage-changed-with-note = Your "{ $service }" request (tracking code { $c
 notice-complaint-answered = Your complaint (tracking code { $code }) has been answered:
     { $answer }
 
+notice-documents-requested = Your "{ $service }" request (tracking code { $code }) needs supplementary documents.
+    What the reviewer asked for: { $note }
+    Send them here: choose "Send requested documents" in the menu, or type /documents
+
+menu-documents = Send requested documents
+supplement-choose = Which request are the documents for?
+supplement-ask = Send the documents requested for { $code }, one file per message (PDF, JPEG or PNG, at most { $mb } MB).
+    When all are sent, press "Done, send them".
+supplement-received = Received "{ $name }" ({ $count } so far).
+supplement-done = Done, send them
+supplement-sent = Your documents for { $code } have reached the reviewer; the request is back in review.
+supplement-none = None of your requests is waiting for documents now.
+supplement-too-late = This request is no longer waiting for documents; nothing was recorded. Look it up by its tracking code to see where it stands.
+supplement-limit = At most { $max } files are taken at a time. Press "Done, send them".
+supplement-nothing-yet = You have not sent a file yet. Send the documents, or press "Cancel".
+
+staff-new-request = 🆕 New request
+staff-documents-received = 📎 Supplementary documents received
+staff-new-complaint = 📣 New complaint
+staff-card-updated = 🔄 Updated
+staff-request-card = { $headline }
+    { $service } — { $code }
+    Stage: { $stage }
+    Submitted: { $submitted }
+    { $answers }
+    Attachments: { $documents }
+staff-complaint-card = { $headline }
+    Complaint { $code }
+    About request: { $about }
+    Status: { $status }
+    Text: { $body }
+    Answer: { $answer }
+staff-document-caption = { $headline }
+    "{ $name }" for request { $code }
+staff-move-button = → { $stage }
+staff-answer-button = Answer
+staff-close-button = Close
+staff-not-registered = Only registered staff can do this.
+staff-invalid-button = This button is not valid.
+staff-stale = This has changed since the message was posted; the card is updated. Please look again.
+staff-forbidden = Your role may not do this.
+staff-out-of-scope = This service is not among yours.
+staff-not-allowed = The service's workflow does not allow this move.
+staff-note-prompt = { $name }, moving request { $code } to "{ $stage }" needs a note. Reply to this message with it.
+staff-answer-prompt = { $name }, reply to this message with the answer to complaint { $code }.
+staff-reply-below = Write it as a reply to the message below.
+staff-moved = Request { $code } moved to "{ $stage }".
+staff-answered = The answer to complaint { $code } is on its way to the applicant.
+staff-closed = Complaint { $code } closed.
+staff-note-empty = The note is empty; reply to the same message again.
+staff-prompt-not-yours = This question was put to a colleague.
+
 status-received = received
 status-in-review = under review
 status-waiting-for-applicant = waiting for you

@@ -110,6 +110,58 @@ notice-stage-changed-with-note = درخواست «{ $service }» با کد ره�
 notice-complaint-answered = به شکایت شما با کد رهگیری { $code } پاسخ داده شد:
     { $answer }
 
+notice-documents-requested = برای درخواست «{ $service }» با کد رهگیری { $code } مدارک تکمیلی لازم است.
+    آنچه کارشناس خواسته: { $note }
+    مدارک را همین‌جا بفرستید: در منو «ارسال مدارک درخواستی» را بزنید، یا بنویسید /documents
+
+menu-documents = ارسال مدارک درخواستی
+supplement-choose = مدارک برای کدام درخواست است؟
+supplement-ask = مدارک درخواستی برای درخواست { $code } را بفرستید؛ هر پرونده در یک پیام (PDF، JPEG یا PNG، حداکثر { $mb } مگابایت).
+    وقتی همه را فرستادید، «پایان و ارسال» را بزنید.
+supplement-received = «{ $name }» دریافت شد ({ $count } پرونده تا اکنون).
+supplement-done = پایان و ارسال
+supplement-sent = مدارک شما برای درخواست { $code } به کارشناس رسید و درخواست دوباره بررسی می‌شود.
+supplement-none = هیچ‌یک از درخواست‌های شما اکنون منتظر مدارک نیست.
+supplement-too-late = این درخواست دیگر منتظر مدارک نیست؛ مدارک ثبت نشد. وضعیت آن را با کد رهگیری ببینید.
+supplement-limit = در هر نوبت حداکثر { $max } پرونده پذیرفته می‌شود. «پایان و ارسال» را بزنید.
+supplement-nothing-yet = هنوز پرونده‌ای نفرستاده‌اید. مدارک را بفرستید یا «انصراف» را بزنید.
+
+staff-new-request = 🆕 درخواست تازه
+staff-documents-received = 📎 مدارک تکمیلی رسید
+staff-new-complaint = 📣 شکایت تازه
+staff-card-updated = 🔄 به‌روز شد
+staff-request-card = { $headline }
+    { $service } — { $code }
+    مرحله: { $stage }
+    ثبت: { $submitted }
+    { $answers }
+    پیوست‌ها: { $documents }
+staff-complaint-card = { $headline }
+    شکایت { $code }
+    دربارهٔ درخواست: { $about }
+    وضعیت: { $status }
+    متن: { $body }
+    پاسخ: { $answer }
+staff-document-caption = { $headline }
+    «{ $name }» برای درخواست { $code }
+staff-move-button = ← { $stage }
+staff-answer-button = پاسخ
+staff-close-button = بستن
+staff-not-registered = فقط کارکنان ثبت‌شده می‌توانند این کار را انجام دهند.
+staff-invalid-button = این دکمه معتبر نیست.
+staff-stale = این مورد از زمان این پیام تغییر کرده است؛ کارت به‌روز شد. دوباره بررسی کنید.
+staff-forbidden = نقش شما اجازهٔ این کار را ندارد.
+staff-out-of-scope = این خدمت در حوزهٔ کار شما نیست.
+staff-not-allowed = این تغییر مرحله در گردش کار این خدمت مجاز نیست.
+staff-note-prompt = { $name }، برای بردن درخواست { $code } به مرحلهٔ «{ $stage }» توضیح لازم است. به همین پیام پاسخ دهید.
+staff-answer-prompt = { $name }، پاسخ شکایت { $code } را در پاسخ به همین پیام بنویسید.
+staff-reply-below = توضیح را در پاسخ به پیام زیر بنویسید.
+staff-moved = درخواست { $code } به مرحلهٔ «{ $stage }» رفت.
+staff-answered = پاسخ شکایت { $code } برای متقاضی فرستاده شد.
+staff-closed = شکایت { $code } بسته شد.
+staff-note-empty = توضیح خالی است؛ دوباره به همان پیام پاسخ دهید.
+staff-prompt-not-yours = این پرسش از همکار دیگری است.
+
 status-received = دریافت شد
 status-in-review = در حال بررسی
 status-waiting-for-applicant = در انتظار اقدام شما

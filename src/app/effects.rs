@@ -3,20 +3,27 @@
 use crate::conversation::{ComplaintView, Effect, Outcome, RequestView};
 use anyhow::Context as _;
 
-use crate::domain::{Catalog, FieldValue, PublicStatus, TrackingCode};
-use crate::i18n::Locale;
+use crate::conversation::messages as m;
+use crate::domain::{Catalog, DocumentRef, FieldValue, PublicStatus, Role, TrackingCode};
+use crate::i18n::{Locale, Msg};
 use crate::store::applicants::ApplicantId;
+use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::requests::RequestRow;
 use crate::store::{Tx, complaints, documents, requests};
+use crate::workflow::{self, Actor, Move, MoveError};
 
-/// Runs one effect for `applicant` and says what came of it.
-pub async fn run(
-    tx: &mut Tx<'_>,
-    catalog: &Catalog,
-    applicant: ApplicantId,
-    locale: Locale,
-    effect: &Effect,
-) -> anyhow::Result<Outcome> {
+/// Who an effect runs for, and what it may consult.
+pub struct Env<'a> {
+    pub catalog: &'a Catalog,
+    pub applicant: ApplicantId,
+    pub locale: Locale,
+    /// A staff group is configured: new requests, complaints and documents are posted there.
+    pub staff_chat: bool,
+}
+
+/// Runs one effect and says what came of it.
+pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Result<Outcome> {
+    let (catalog, applicant, locale) = (env.catalog, env.applicant, env.locale);
     match effect {
         Effect::SubmitRequest { service, answers } => {
             let spec = catalog
@@ -24,9 +31,28 @@ pub async fn run(
                 .context("the service left the catalog while the form was open")?;
             let stage = &spec.initial_stage().id;
             let (id, code) = requests::insert(tx, applicant, service, stage, answers, locale).await?;
+            let headline = Msg::new(m::STAFF_NEW_REQUEST);
+            if env.staff_chat {
+                post(
+                    tx,
+                    format!("request:{id}:staff:new"),
+                    StaffSubject::Request(id),
+                    &headline,
+                )
+                .await?;
+            }
             for (field_id, value) in answers {
                 if let FieldValue::Document(doc) = value {
-                    documents::insert(tx, id, field_id, doc).await?;
+                    let doc_id = documents::insert(tx, id, field_id, doc).await?;
+                    if env.staff_chat {
+                        post(
+                            tx,
+                            format!("document:{doc_id}:staff"),
+                            StaffSubject::Document(doc_id),
+                            &headline,
+                        )
+                        .await?;
+                    }
                 }
             }
             tracing::info!(service = %service, "request submitted");
@@ -43,11 +69,22 @@ pub async fn run(
                     .map(|r| r.id),
                 None => None,
             };
-            let code = complaints::insert(tx, applicant, about_request, body).await?;
+            let (id, code) = complaints::insert(tx, applicant, about_request, body).await?;
+            if env.staff_chat {
+                let headline = Msg::new(m::STAFF_NEW_COMPLAINT);
+                post(
+                    tx,
+                    format!("complaint:{id}:staff:new"),
+                    StaffSubject::Complaint(id),
+                    &headline,
+                )
+                .await?;
+            }
             tracing::info!("complaint filed");
             Ok(Outcome::ComplaintFiled { code })
         }
         Effect::LookUp(code) => look_up(tx, catalog, applicant, *code).await,
+        Effect::SupplyDocuments { code, documents } => supply_documents(tx, env, *code, documents).await,
         Effect::ListMine => {
             let mut requests = Vec::new();
             for row in requests::list_for_applicant(tx, applicant).await? {
@@ -58,6 +95,74 @@ pub async fn run(
             Ok(Outcome::Mine { requests, complaints })
         }
     }
+}
+
+/// Records documents a request waits for and makes the applicant's move (back to review); the
+/// staff group gets the files and the request's card.
+async fn supply_documents(
+    tx: &mut Tx<'_>,
+    env: &Env<'_>,
+    code: TrackingCode,
+    docs: &[DocumentRef],
+) -> anyhow::Result<Outcome> {
+    let Some(row) = requests::find_by_code(tx, code).await? else {
+        return Ok(Outcome::DocumentsTooLate);
+    };
+    let to = env
+        .catalog
+        .get(&row.service_id)
+        .and_then(|s| s.transitions_from(&row.stage).find(|t| t.allows(Role::Applicant)))
+        .map(|t| t.to.clone());
+    let Some(to) = to else {
+        return Ok(Outcome::DocumentsTooLate);
+    };
+    let mv = Move {
+        code,
+        to: &to,
+        expected_from: Some(&row.stage),
+        note: None,
+    };
+    let applied = match workflow::apply(tx, env.catalog, Actor::Applicant(env.applicant), mv).await {
+        Ok(applied) => applied,
+        Err(MoveError::Unexpected(err)) => return Err(err),
+        // Staff moved it, or it is someone else's: the documents are not for this stage.
+        Err(_) => return Ok(Outcome::DocumentsTooLate),
+    };
+    let headline = Msg::new(m::STAFF_DOCUMENTS_RECEIVED);
+    for doc in docs {
+        let doc_id = documents::insert(tx, row.id, SUPPLEMENT_FIELD, doc).await?;
+        if env.staff_chat {
+            post(
+                tx,
+                format!("document:{doc_id}:staff"),
+                StaffSubject::Document(doc_id),
+                &headline,
+            )
+            .await?;
+        }
+    }
+    if env.staff_chat {
+        let key = format!("request-event:{}:staff", applied.event_id);
+        post(tx, key, StaffSubject::Request(row.id), &headline).await?;
+    }
+    tracing::info!(service = %row.service_id, files = docs.len(), "supplementary documents received");
+    Ok(Outcome::DocumentsSent { code })
+}
+
+/// The field id documents sent after submission are stored under.
+const SUPPLEMENT_FIELD: &str = "supplement";
+
+async fn post(tx: &mut Tx<'_>, dedup_key: String, subject: StaffSubject, headline: &Msg) -> anyhow::Result<()> {
+    let post = NewStaffPost {
+        dedup_key,
+        kind: "staff-post",
+        message: headline.clone(),
+        subject,
+    };
+    outbox::enqueue_staff(tx, &post)
+        .await
+        .context("queueing a staff post")?;
+    Ok(())
 }
 
 async fn look_up(

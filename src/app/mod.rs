@@ -129,6 +129,7 @@ impl Application {
             .map(|r| OwnedRequest {
                 code: r.code,
                 service: r.service_id,
+                stage: r.stage,
             })
             .collect();
         let ctx = Context {
@@ -139,7 +140,13 @@ impl Application {
         let step = conversation::step(&dialogue, input, &ctx);
         let mut replies = Vec::new();
         for effect in &step.effects {
-            let outcome = effects::run(&mut tx, &inner.catalog, applicant, step.locale(), effect).await?;
+            let env = effects::Env {
+                catalog: &inner.catalog,
+                applicant,
+                locale: step.locale(),
+                staff_chat: inner.config.staff_chat.is_some(),
+            };
+            let outcome = effects::run(&mut tx, &env, effect).await?;
             replies.push(conversation::outcome_replies(&outcome, &inner.catalog));
         }
         replies.extend(step.replies.iter().cloned());

@@ -38,6 +38,7 @@ enum Command {
     Mine,
     New,
     Complain,
+    Documents,
 }
 
 /// Advances the dialogue by one input.
@@ -135,6 +136,7 @@ fn parse_command(command: &str) -> Option<Intent> {
         "mine" => Command::Mine,
         "new" => Command::New,
         "complain" => Command::Complain,
+        "documents" | "docs" => Command::Documents,
         _ => return None,
     };
     let arg = arg.trim();
@@ -176,6 +178,7 @@ fn command(out: &mut Outcome, cmd: Command, arg: Option<String>, ctx: &Context<'
         Command::Mine => out.effects.push(Effect::ListMine),
         Command::New => out.go(State::ChoosingService),
         Command::Complain => start_complaint(out, ctx),
+        Command::Documents => start_supplement(out, ctx),
         Command::Track => match arg {
             Some(code) => {
                 look_up(out, &code);
@@ -189,7 +192,7 @@ fn command(out: &mut Outcome, cmd: Command, arg: Option<String>, ctx: &Context<'
 fn cancel(out: &mut Outcome) {
     let in_progress = matches!(
         out.dialogue.state,
-        State::Filling { .. } | State::Confirming { .. } | State::WritingComplaint { .. }
+        State::Filling { .. } | State::Confirming { .. } | State::WritingComplaint { .. } | State::Supplementing { .. }
     );
     if in_progress {
         out.say(Msg::new(m::CANCELLED));
@@ -265,11 +268,40 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             Err(msg) => out.say(msg),
         },
         (State::WritingComplaint { .. }, Intent::Choice(_)) => start_complaint(out, ctx),
+        (State::Menu, Intent::Document(doc)) => match ctx.awaiting_applicant().as_slice() {
+            // One request waits for documents: a file sent from the menu is for it.
+            [only] => {
+                let code = only.code;
+                supplement(out, code, Vec::new(), doc);
+            }
+            _ => out.say(Msg::new(m::UNEXPECTED_DOCUMENT)),
+        },
+        (State::ChoosingSupplement, Intent::Choice(key)) => {
+            match key
+                .strip_prefix("supplement:")
+                .and_then(|c| TrackingCode::parse(c).ok())
+            {
+                Some(code) => out.go(State::Supplementing {
+                    code,
+                    documents: Vec::new(),
+                }),
+                None => out.go(State::Menu),
+            }
+        }
+        (State::Supplementing { code, documents }, Intent::Document(doc)) => supplement(out, code, documents, doc),
+        (State::Supplementing { code, documents }, Intent::Choice(key)) if key == "supplement:done" => {
+            out.effects.push(Effect::SupplyDocuments { code, documents });
+            out.go(State::Menu);
+        }
+        (State::Supplementing { documents, .. }, _) if documents.is_empty() => {
+            out.say(Msg::new(m::SUPPLEMENT_NOTHING_YET));
+        }
+        (State::Supplementing { .. }, _) => out.say(Msg::new(m::ERROR_DOCUMENT_EXPECTED)),
         (_, Intent::Document(_)) => out.say(Msg::new(m::UNEXPECTED_DOCUMENT)),
         (State::ChoosingLanguage | State::ChoosingService | State::Confirming { .. }, _) => {
             out.say(Msg::new(m::PICK_ONE));
         }
-        (State::ChoosingComplaintSubject, _) => out.say(Msg::new(m::PICK_ONE)),
+        (State::ChoosingComplaintSubject | State::ChoosingSupplement, _) => out.say(Msg::new(m::PICK_ONE)),
         _ => out.say(Msg::new(m::NOT_UNDERSTOOD)),
     }
 }
@@ -280,8 +312,50 @@ fn menu(out: &mut Outcome, key: &str, ctx: &Context<'_>) {
         "menu:track" => out.go(State::AwaitingCode),
         "menu:complain" => start_complaint(out, ctx),
         "menu:mine" => out.effects.push(Effect::ListMine),
+        "menu:documents" => start_supplement(out, ctx),
         "menu:help" => out.say(help(ctx, out.dialogue.locale)),
         _ => out.say(Msg::new(m::PICK_ONE)),
+    }
+}
+
+/// The most files one supplement takes; more is a sign of a mistake, not of diligence.
+pub const MAX_SUPPLEMENT_FILES: usize = 10;
+
+/// Starts sending requested documents: straight to the one waiting request, or a choice
+/// between several.
+fn start_supplement(out: &mut Outcome, ctx: &Context<'_>) {
+    match ctx.awaiting_applicant().as_slice() {
+        [] => out.say(Msg::new(m::SUPPLEMENT_NONE)),
+        [only] => out.go(State::Supplementing {
+            code: only.code,
+            documents: Vec::new(),
+        }),
+        _ => out.go(State::ChoosingSupplement),
+    }
+}
+
+/// Takes one more file for a supplement, if it is of a kind and size we keep.
+fn supplement(
+    out: &mut Outcome,
+    code: TrackingCode,
+    mut documents: Vec<crate::domain::DocumentRef>,
+    doc: crate::domain::DocumentRef,
+) {
+    if documents.len() >= MAX_SUPPLEMENT_FILES {
+        out.say(Msg::new(m::SUPPLEMENT_LIMIT).arg("max", Arg::Number(MAX_SUPPLEMENT_FILES as i64)));
+        return;
+    }
+    match FieldKind::any_document().accept(Answer::Document(&doc)) {
+        Ok(_) => {
+            out.say(
+                Msg::new(m::SUPPLEMENT_RECEIVED)
+                    .arg("name", Arg::Text(doc.file_name.clone()))
+                    .arg("count", Arg::Number(documents.len() as i64 + 1)),
+            );
+            documents.push(doc);
+            out.go(State::Supplementing { code, documents });
+        }
+        Err(err) => out.say(field_error(&err)),
     }
 }
 

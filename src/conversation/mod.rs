@@ -9,7 +9,7 @@ mod outcome;
 mod prompt;
 mod state;
 
-use crate::domain::{Catalog, TrackingCode};
+use crate::domain::{Catalog, DocumentRef, Role, TrackingCode};
 use crate::i18n::{I18n, Locale};
 
 pub use form::{Answers, summary_lines, value_arg};
@@ -32,15 +32,41 @@ pub struct Context<'a> {
 pub struct OwnedRequest {
     pub code: TrackingCode,
     pub service: String,
+    pub stage: String,
+}
+
+impl Context<'_> {
+    /// The applicant's requests whose stage waits for something from them (documents).
+    pub fn awaiting_applicant(&self) -> Vec<&OwnedRequest> {
+        self.my_requests
+            .iter()
+            .filter(|r| {
+                self.catalog
+                    .get(&r.service)
+                    .is_some_and(|s| s.transitions_from(&r.stage).any(|t| t.allows(Role::Applicant)))
+            })
+            .collect()
+    }
 }
 
 /// Something the step asks the outside world to do; its result is shown before the prompt.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    SubmitRequest { service: String, answers: Answers },
-    FileComplaint { about: Option<TrackingCode>, body: String },
+    SubmitRequest {
+        service: String,
+        answers: Answers,
+    },
+    FileComplaint {
+        about: Option<TrackingCode>,
+        body: String,
+    },
     LookUp(TrackingCode),
     ListMine,
+    /// Documents sent for a request that asked for them; moves it on.
+    SupplyDocuments {
+        code: TrackingCode,
+        documents: Vec<DocumentRef>,
+    },
 }
 
 /// The result of one step.

@@ -50,6 +50,12 @@ pub enum Outcome {
     },
     FoundComplaint(ComplaintView),
     NotFound,
+    /// Requested documents were recorded and the request moved back to review.
+    DocumentsSent {
+        code: TrackingCode,
+    },
+    /// The request no longer waits for documents; nothing was recorded.
+    DocumentsTooLate,
     /// The applicant's own requests and complaints, newest first.
     Mine {
         requests: Vec<RequestView>,
@@ -75,6 +81,8 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
         Outcome::FoundRequest { view, owner: true } => owner_view(view, catalog),
         Outcome::FoundComplaint(view) => Reply::text(complaint_line(m::LOOKUP_COMPLAINT, view)),
         Outcome::NotFound => Reply::text(Msg::new(m::LOOKUP_NOT_FOUND)),
+        Outcome::DocumentsSent { code } => Reply::text(Msg::new(m::SUPPLEMENT_SENT).arg("code", Arg::Code(*code))),
+        Outcome::DocumentsTooLate => Reply::text(Msg::new(m::SUPPLEMENT_TOO_LATE)),
         Outcome::Mine { requests, complaints } if requests.is_empty() && complaints.is_empty() => {
             Reply::text(Msg::new(m::MINE_EMPTY))
         }

@@ -22,17 +22,25 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             ],
             ..Reply::default()
         },
-        State::Menu => Reply {
-            lines: vec![Msg::new(m::MENU)],
-            choices: vec![
+        State::Menu => {
+            let mut choices = Vec::new();
+            // Shown first, and only while a request waits for the applicant.
+            if !ctx.awaiting_applicant().is_empty() {
+                choices.push(Choice::new("menu:documents", Msg::new(m::MENU_DOCUMENTS)));
+            }
+            choices.extend([
                 Choice::new("menu:submit", Msg::new(m::MENU_SUBMIT)),
                 Choice::new("menu:track", Msg::new(m::MENU_TRACK)),
                 Choice::new("menu:complain", Msg::new(m::MENU_COMPLAIN)),
                 Choice::new("menu:mine", Msg::new(m::MENU_MINE)),
                 Choice::new("menu:help", Msg::new(m::MENU_HELP)),
-            ],
-            ..Reply::default()
-        },
+            ]);
+            Reply {
+                lines: vec![Msg::new(m::MENU)],
+                choices,
+                ..Reply::default()
+            }
+        }
         State::ChoosingService => Reply {
             lines: vec![Msg::new(m::CHOOSE_SERVICE)],
             choices: ctx
@@ -92,6 +100,44 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             ],
             ..Reply::default()
         },
+        State::ChoosingSupplement => Reply {
+            lines: vec![Msg::new(m::SUPPLEMENT_CHOOSE)],
+            choices: ctx
+                .awaiting_applicant()
+                .into_iter()
+                .map(|r| {
+                    Choice::new(
+                        format!("supplement:{}", r.code),
+                        Msg::new(m::COMPLAINT_ABOUT)
+                            .arg("code", Arg::Code(r.code))
+                            .arg("service", Arg::Msg(format!("service-{}", r.service))),
+                    )
+                })
+                .collect(),
+            nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+            ..Reply::default()
+        },
+        State::Supplementing { code, documents } => {
+            let mut choices = Vec::new();
+            if !documents.is_empty() {
+                choices.push(Choice::new("supplement:done", Msg::new(m::SUPPLEMENT_DONE)));
+            }
+            let mb = match FieldKind::any_document() {
+                FieldKind::Document { max_bytes, .. } => (max_bytes / (1024 * 1024)) as i64,
+                _ => 0,
+            };
+            Reply {
+                lines: vec![
+                    Msg::new(m::SUPPLEMENT_ASK)
+                        .arg("code", Arg::Code(*code))
+                        .arg("mb", Arg::Number(mb)),
+                ],
+                choices,
+                nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+                expects_document: true,
+                ..Reply::default()
+            }
+        }
     };
     reply.turn = dialogue.turn;
     reply

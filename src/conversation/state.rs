@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{FieldValue, TrackingCode};
+use crate::domain::{DocumentRef, FieldValue, TrackingCode};
 use crate::i18n::Locale;
 
 /// One applicant's dialogue: where they are, their language, and the turn counter that tells
@@ -37,5 +37,12 @@ pub enum State {
     ChoosingComplaintSubject,
     WritingComplaint {
         about: Option<TrackingCode>,
+    },
+    /// Picking which waiting request the documents are for.
+    ChoosingSupplement,
+    /// Sending the documents a request waits for, one file per message.
+    Supplementing {
+        code: TrackingCode,
+        documents: Vec<DocumentRef>,
     },
 }

@@ -187,6 +187,7 @@ fn complaints_offer_the_applicants_requests_and_refuse_overlong_text() {
     let owned = [OwnedRequest {
         code,
         service: "plate-removal".into(),
+        stage: "submitted".into(),
     }];
     let some = run(&f, &owned, at(State::Menu), &[text("/complain")]);
     assert_eq!(some.dialogue.state, State::ChoosingComplaintSubject);
@@ -207,5 +208,162 @@ fn the_language_choice_switches_every_later_reply() {
     assert_eq!(
         f.i18n.render(step.locale(), &step.replies[0].lines[0]),
         "What would you like to do?"
+    );
+}
+
+fn file(name: &str, mime: &str, size_bytes: u64) -> Input {
+    Input::Document(crate::domain::DocumentRef {
+        file_name: name.into(),
+        mime: mime.into(),
+        size_bytes,
+        source: crate::domain::DocumentSource::Bot { file_id: name.into() },
+    })
+}
+
+fn waiting(code: TrackingCode) -> OwnedRequest {
+    OwnedRequest {
+        code,
+        service: "plate-removal".into(),
+        stage: "documents-requested".into(),
+    }
+}
+
+#[test]
+fn documents_are_offered_only_while_a_request_waits_for_them() {
+    let f = fixture();
+    let reviewing = OwnedRequest {
+        stage: "under-review".into(),
+        ..waiting(TrackingCode::generate())
+    };
+    let menu = run(&f, std::slice::from_ref(&reviewing), at(State::Menu), &[text("/menu")]);
+    assert!(
+        !menu
+            .replies
+            .last()
+            .unwrap()
+            .choices
+            .iter()
+            .any(|c| c.key == "menu:documents")
+    );
+    let refused = run(
+        &f,
+        std::slice::from_ref(&reviewing),
+        at(State::Menu),
+        &[text("/documents")],
+    );
+    assert_eq!(refused.dialogue.state, State::Menu);
+    assert_eq!(refused.replies[0].lines[0].id, messages::SUPPLEMENT_NONE);
+    let stray = run(
+        &f,
+        &[reviewing],
+        at(State::Menu),
+        &[file("a.pdf", "application/pdf", 10)],
+    );
+    assert_eq!(stray.replies[0].lines[0].id, messages::UNEXPECTED_DOCUMENT);
+
+    let code = TrackingCode::generate();
+    let menu = run(&f, &[waiting(code)], at(State::Menu), &[text("/menu")]);
+    assert_eq!(menu.replies.last().unwrap().choices[0].key, "menu:documents");
+}
+
+#[test]
+fn documents_are_collected_checked_and_sent_together() {
+    let f = fixture();
+    let code = TrackingCode::generate();
+    let owned = [waiting(code)];
+    // A file sent from the menu goes to the one waiting request.
+    let first = run(
+        &f,
+        &owned,
+        at(State::Menu),
+        &[file("letter.pdf", "application/pdf", 1000)],
+    );
+    let State::Supplementing {
+        code: for_code,
+        documents,
+    } = &first.dialogue.state
+    else {
+        panic!("{:?}", first.dialogue.state);
+    };
+    assert_eq!((*for_code, documents.len()), (code, 1));
+    assert!(
+        first.effects.is_empty(),
+        "nothing is sent before the applicant says done"
+    );
+
+    let refused = run(
+        &f,
+        &owned,
+        first.dialogue.clone(),
+        &[file("virus.exe", "application/x-msdownload", 10)],
+    );
+    assert_eq!(refused.dialogue, first.dialogue, "a wrong file type changes nothing");
+    assert_eq!(refused.replies[0].lines[0].id, messages::ERROR_FILE_TYPE);
+    let too_big = run(
+        &f,
+        &owned,
+        first.dialogue.clone(),
+        &[file("huge.pdf", "application/pdf", 1 << 40)],
+    );
+    assert_eq!(too_big.dialogue, first.dialogue);
+
+    let done = run(
+        &f,
+        &owned,
+        first.dialogue,
+        &[file("photo.jpg", "image/jpeg", 500), text("1")],
+    );
+    assert_eq!(done.dialogue.state, State::Menu);
+    let [
+        Effect::SupplyDocuments {
+            code: sent_for,
+            documents,
+        },
+    ] = done.effects.as_slice()
+    else {
+        panic!("{:?}", done.effects);
+    };
+    assert_eq!(*sent_for, code);
+    let names: Vec<&str> = documents.iter().map(|d| d.file_name.as_str()).collect();
+    assert_eq!(names, ["letter.pdf", "photo.jpg"]);
+}
+
+#[test]
+fn done_before_any_file_and_cancel_send_nothing() {
+    let f = fixture();
+    let code = TrackingCode::generate();
+    let owned = [waiting(code)];
+    let started = run(&f, &owned, at(State::Menu), &[text("/documents")]);
+    assert!(matches!(started.dialogue.state, State::Supplementing { .. }));
+    assert!(
+        started.replies.last().unwrap().choices.is_empty(),
+        "no done button before a file"
+    );
+    let typed = run(&f, &owned, started.dialogue.clone(), &[text("here")]);
+    assert_eq!(typed.replies[0].lines[0].id, messages::SUPPLEMENT_NOTHING_YET);
+    let cancelled = run(
+        &f,
+        &owned,
+        started.dialogue,
+        &[file("a.pdf", "application/pdf", 9), text("/cancel")],
+    );
+    assert_eq!(cancelled.dialogue.state, State::Menu);
+    assert!(cancelled.effects.is_empty());
+}
+
+#[test]
+fn several_waiting_requests_are_chosen_between() {
+    let f = fixture();
+    let (a, b) = (TrackingCode::generate(), TrackingCode::generate());
+    let owned = [waiting(a), waiting(b)];
+    let choosing = run(&f, &owned, at(State::Menu), &[text("/documents")]);
+    assert_eq!(choosing.dialogue.state, State::ChoosingSupplement);
+    let picked = run(&f, &owned, choosing.dialogue, &[text("2")]);
+    assert_eq!(
+        picked.dialogue.state,
+        State::Supplementing {
+            code: b,
+            documents: Vec::new()
+        }
     );
 }

@@ -62,6 +62,14 @@ fn default_max_bytes() -> u64 {
 }
 
 impl FieldKind {
+    /// A document of the usual kinds (PDF, JPEG, PNG) up to the usual size.
+    pub fn any_document() -> Self {
+        Self::Document {
+            accept: default_accept(),
+            max_bytes: default_max_bytes(),
+        }
+    }
+
     pub(super) fn validate(&self) -> Result<(), String> {
         match self {
             Self::Choice { options } if options.is_empty() => Err("a choice needs options".into()),

@@ -15,8 +15,9 @@ use tokio::task::JoinSet;
 use super::sender::{ChatSender, SendError};
 use crate::app::Application;
 use crate::i18n::Locale;
+use crate::staff_chat::StaffChat;
 use crate::store::applicants::ApplicantId;
-use crate::store::outbox::{self, Claimed};
+use crate::store::outbox::{self, ApplicantChat, Claimed, Recipient, StaffSubject};
 
 /// How the dispatcher paces itself.
 #[derive(Debug, Clone)]
@@ -57,7 +58,15 @@ enum Delivery {
 pub struct Dispatcher {
     app: Application,
     senders: Arc<HashMap<String, ChatSender>>,
+    staff_chat: Option<StaffChat>,
     settings: DispatcherSettings,
+}
+
+/// Notices to one chat go out in order, one at a time; chats are served side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ChatKey {
+    Applicant(ApplicantId),
+    StaffGroup,
 }
 
 impl Dispatcher {
@@ -65,8 +74,15 @@ impl Dispatcher {
         Self {
             app,
             senders: Arc::new(senders),
+            staff_chat: None,
             settings,
         }
+    }
+
+    /// Also delivers posts to the staff group.
+    pub fn with_staff_chat(mut self, staff_chat: StaffChat) -> Self {
+        self.staff_chat = Some(staff_chat);
+        self
     }
 
     /// Runs until `shutdown` turns true.
@@ -96,14 +112,26 @@ impl Dispatcher {
     #[tracing::instrument(skip_all)]
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let platforms: Vec<String> = self.senders.keys().cloned().collect();
-        let batch = outbox::claim(self.app.pool(), &platforms, self.settings.batch, self.settings.lease).await?;
+        let staff = self.staff_chat.is_some();
+        let batch = outbox::claim(
+            self.app.pool(),
+            &platforms,
+            staff,
+            self.settings.batch,
+            self.settings.lease,
+        )
+        .await?;
         let count = batch.len();
         // One task per chat: a chat whose sends are slow or failing (teloxide pauses ten seconds
         // inside the call on every 5xx) must not hold up everyone else's notices, while one
         // chat's notices still go out in the order they were queued.
-        let mut per_chat: HashMap<ApplicantId, Vec<Claimed>> = HashMap::new();
+        let mut per_chat: HashMap<ChatKey, Vec<Claimed>> = HashMap::new();
         for notice in batch {
-            per_chat.entry(notice.applicant).or_default().push(notice);
+            let key = match &notice.to {
+                Recipient::Applicant(chat) => ChatKey::Applicant(chat.applicant),
+                Recipient::Staff(_) => ChatKey::StaffGroup,
+            };
+            per_chat.entry(key).or_default().push(notice);
         }
         let mut tasks = JoinSet::new();
         for notices in per_chat.into_values() {
@@ -129,30 +157,55 @@ impl Dispatcher {
     async fn deliver_in_order(&self, notices: Vec<Claimed>) -> anyhow::Result<()> {
         let mut blocked = false;
         for notice in notices {
-            if blocked || notice.chat_blocked {
-                let error = "the applicant has blocked the bot";
-                outbox::mark_blocked(self.app.pool(), notice.id, notice.applicant, error).await?;
-                continue;
-            }
-            blocked = self.deliver(&notice).await? == Delivery::Blocked;
+            let delivery = match &notice.to {
+                Recipient::Applicant(chat) if blocked || chat.blocked => {
+                    let error = "the applicant has blocked the bot";
+                    outbox::mark_blocked(self.app.pool(), notice.id, chat.applicant, error).await?;
+                    Delivery::Blocked
+                }
+                Recipient::Applicant(chat) => self.deliver(&notice, chat).await?,
+                Recipient::Staff(subject) => self.post_to_staff(&notice, *subject).await?,
+            };
+            blocked |= delivery == Delivery::Blocked;
         }
         Ok(())
     }
 
-    async fn deliver(&self, notice: &Claimed) -> anyhow::Result<Delivery> {
-        let pool = self.app.pool();
-        let Some(sender) = self.senders.get(&notice.platform) else {
-            let error = format!("no {} channel is running", notice.platform);
+    async fn deliver(&self, notice: &Claimed, chat: &ApplicantChat) -> anyhow::Result<Delivery> {
+        let Some(sender) = self.senders.get(&chat.platform) else {
+            let error = format!("no {} channel is running", chat.platform);
             self.retry_or_give_up(notice, &error).await?;
             return Ok(Delivery::Later);
         };
-        let locale = notice
+        let locale = chat
             .locale
             .as_deref()
             .and_then(Locale::parse)
             .unwrap_or(self.app.config().default_locale);
         let text = self.app.i18n().render(locale, &notice.message);
-        let outcome = match sender.send(notice.chat_id, text).await {
+        let result = sender.send(chat.chat_id, text).await;
+        self.record(notice, result, Some(chat.applicant)).await
+    }
+
+    async fn post_to_staff(&self, notice: &Claimed, subject: StaffSubject) -> anyhow::Result<Delivery> {
+        let Some(staff_chat) = &self.staff_chat else {
+            self.retry_or_give_up(notice, "no staff chat is running").await?;
+            return Ok(Delivery::Later);
+        };
+        let result = staff_chat.post(subject, &notice.message).await;
+        self.record(notice, result, None).await
+    }
+
+    /// Records what became of a send. A blocked staff group has no other channel: the post is
+    /// dead, visible with the error, until the bot is back in the group.
+    async fn record(
+        &self,
+        notice: &Claimed,
+        result: Result<(), SendError>,
+        applicant: Option<ApplicantId>,
+    ) -> anyhow::Result<Delivery> {
+        let pool = self.app.pool();
+        let outcome = match result {
             Ok(()) => {
                 outbox::mark_sent(pool, notice.id).await?;
                 Delivery::Sent
@@ -163,10 +216,17 @@ impl Dispatcher {
                 outbox::retry_at(pool, notice.id, at, "429 Too Many Requests", true).await?;
                 Delivery::Later
             }
-            Err(SendError::Blocked(error)) => {
-                outbox::mark_blocked(pool, notice.id, notice.applicant, &error).await?;
-                Delivery::Blocked
-            }
+            Err(SendError::Blocked(error)) => match applicant {
+                Some(applicant) => {
+                    outbox::mark_blocked(pool, notice.id, applicant, &error).await?;
+                    Delivery::Blocked
+                }
+                None => {
+                    tracing::error!(error = %error, "the bot cannot post to the staff group");
+                    outbox::mark_dead(pool, notice.id, &error).await?;
+                    Delivery::Dead
+                }
+            },
             Err(SendError::Permanent(error)) => {
                 tracing::warn!(notice = notice.id, error = %error, "notice cannot be delivered");
                 outbox::mark_dead(pool, notice.id, &error).await?;

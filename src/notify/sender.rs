@@ -45,7 +45,8 @@ impl ChatSender {
     }
 }
 
-fn classify(err: RequestError) -> SendError {
+/// Sorts a Bot API failure by what the dispatcher does next.
+pub fn classify(err: RequestError) -> SendError {
     match err {
         RequestError::RetryAfter(wait) => SendError::RetryAfter(wait.duration()),
         RequestError::Api(

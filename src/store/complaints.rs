@@ -34,23 +34,25 @@ fn from_raw((code, applicant_id, status, created_at, updated_at): RawRow) -> any
     })
 }
 
-/// Files a complaint, optionally about one of the applicant's requests.
+/// Files a complaint, optionally about one of the applicant's requests; returns its id and code.
 pub async fn insert(
     tx: &mut Tx<'_>,
     applicant: ApplicantId,
     about_request: Option<i64>,
     body: &str,
-) -> anyhow::Result<TrackingCode> {
+) -> anyhow::Result<(i64, TrackingCode)> {
     let code = codes::allocate(tx, "complaint").await?;
-    sqlx::query("INSERT INTO complaints (code, applicant_id, request_id, body) VALUES ($1, $2, $3, $4)")
-        .bind(code.to_stored())
-        .bind(applicant)
-        .bind(about_request)
-        .bind(body)
-        .execute(&mut **tx)
-        .await
-        .context("inserting the complaint")?;
-    Ok(code)
+    let id = sqlx::query_scalar(
+        "INSERT INTO complaints (code, applicant_id, request_id, body) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(code.to_stored())
+    .bind(applicant)
+    .bind(about_request)
+    .bind(body)
+    .fetch_one(&mut **tx)
+    .await
+    .context("inserting the complaint")?;
+    Ok((id, code))
 }
 
 pub async fn find_by_code(conn: &mut PgConnection, code: TrackingCode) -> anyhow::Result<Option<ComplaintRow>> {
@@ -98,6 +100,16 @@ pub async fn list_for_staff(conn: &mut PgConnection, status: Option<&str>, limit
     .bind(status)
     .bind(limit)
     .fetch_all(conn)
+    .await
+}
+
+/// One complaint by row id, as staff see it.
+pub async fn staff_view(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<StaffView>> {
+    sqlx::query_as(&format!(
+        "SELECT {STAFF_COLUMNS} FROM complaints c LEFT JOIN requests r ON r.id = c.request_id WHERE c.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
     .await
 }
 

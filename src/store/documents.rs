@@ -7,7 +7,8 @@ use crate::domain::{DocumentRef, DocumentSource};
 
 /// Stores a document with its request; a local file is read now, inside the transaction, so
 /// the request is never recorded without it.
-pub async fn insert(tx: &mut Tx<'_>, request_id: i64, field_id: &str, doc: &DocumentRef) -> anyhow::Result<()> {
+/// Returns the document's id.
+pub async fn insert(tx: &mut Tx<'_>, request_id: i64, field_id: &str, doc: &DocumentRef) -> anyhow::Result<i64> {
     let (bot_file_id, content) = match &doc.source {
         DocumentSource::Bot { file_id } => (Some(file_id.as_str()), None),
         DocumentSource::Local { path } => {
@@ -15,9 +16,9 @@ pub async fn insert(tx: &mut Tx<'_>, request_id: i64, field_id: &str, doc: &Docu
             (None, Some(bytes))
         }
     };
-    sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO documents (request_id, field_id, file_name, mime, size_bytes, bot_file_id, content)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(request_id)
     .bind(field_id)
@@ -26,10 +27,9 @@ pub async fn insert(tx: &mut Tx<'_>, request_id: i64, field_id: &str, doc: &Docu
     .bind(i64::try_from(doc.size_bytes).unwrap_or(i64::MAX))
     .bind(bot_file_id)
     .bind(content)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await
-    .context("storing a document")?;
-    Ok(())
+    .context("storing a document")
 }
 
 /// A stored document's description, without its bytes.
@@ -50,4 +50,20 @@ pub async fn list_for_request(conn: &mut sqlx::PgConnection, request_id: i64) ->
     .bind(request_id)
     .fetch_all(conn)
     .await
+}
+
+/// A document with where its bytes are, for sending it on.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredDocument {
+    pub request_id: i64,
+    pub file_name: String,
+    pub bot_file_id: Option<String>,
+    pub content: Option<Vec<u8>>,
+}
+
+pub async fn fetch(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result<Option<StoredDocument>> {
+    sqlx::query_as("SELECT request_id, file_name, bot_file_id, content FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }

@@ -36,30 +36,132 @@ pub async fn enqueue(conn: &mut PgConnection, notice: &NewNotice) -> sqlx::Resul
     Ok(inserted == 1)
 }
 
+/// A post to the staff group about a request, complaint or document, composed when it is sent
+/// so that its buttons are those of the subject's stage at that moment.
+#[derive(Debug, Clone)]
+pub struct NewStaffPost {
+    pub dedup_key: String,
+    pub kind: &'static str,
+    /// The headline ("new request", "documents received"), in the staff's language.
+    pub message: Msg,
+    pub subject: StaffSubject,
+}
+
+/// What a staff post is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffSubject {
+    Request(i64),
+    Complaint(i64),
+    /// A document, sent to the group as a file.
+    Document(i64),
+}
+
+/// Queues a staff post; false when one with the same key exists.
+pub async fn enqueue_staff(conn: &mut PgConnection, post: &NewStaffPost) -> sqlx::Result<bool> {
+    let (request, complaint, document) = match post.subject {
+        StaffSubject::Request(id) => (Some(id), None, None),
+        StaffSubject::Complaint(id) => (None, Some(id), None),
+        StaffSubject::Document(id) => (None, None, Some(id)),
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO notifications (dedup_key, recipient, channel, kind, message, request_id, complaint_id, document_id)
+         VALUES ($1, 'staff', 'chat', $2, $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(&post.dedup_key)
+    .bind(post.kind)
+    .bind(Json(&post.message))
+    .bind(request)
+    .bind(complaint)
+    .bind(document)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
 /// A claimed notice with what is needed to send it.
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: i64,
-    pub applicant: ApplicantId,
     pub message: Msg,
     pub attempts: i32,
+    pub to: Recipient,
+}
+
+/// Who a claimed notice goes to.
+#[derive(Debug, Clone)]
+pub enum Recipient {
+    Applicant(ApplicantChat),
+    Staff(StaffSubject),
+}
+
+/// An applicant's chat, as a notice reaches it.
+#[derive(Debug, Clone)]
+pub struct ApplicantChat {
+    pub applicant: ApplicantId,
     pub platform: String,
     pub chat_id: i64,
-    pub chat_blocked: bool,
+    pub blocked: bool,
     pub locale: Option<String>,
 }
 
-type ClaimedRow = (i64, ApplicantId, Json<Msg>, i32, String, i64, bool, Option<String>);
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    id: i64,
+    message: Json<Msg>,
+    attempts: i32,
+    applicant_id: Option<ApplicantId>,
+    platform: Option<String>,
+    chat_id: Option<i64>,
+    blocked: Option<bool>,
+    locale: Option<String>,
+    request_id: Option<i64>,
+    complaint_id: Option<i64>,
+    document_id: Option<i64>,
+}
 
-/// Claims up to `batch` due notices for chats on `platforms` for `lease`, counting an attempt
-/// on each.
-pub async fn claim(pool: &PgPool, platforms: &[String], batch: i64, lease: Duration) -> sqlx::Result<Vec<Claimed>> {
+impl ClaimedRow {
+    fn into_claimed(self) -> Option<Claimed> {
+        let to = match (self.applicant_id, self.platform, self.chat_id) {
+            (Some(applicant), Some(platform), Some(chat_id)) => Recipient::Applicant(ApplicantChat {
+                applicant,
+                platform,
+                chat_id,
+                blocked: self.blocked.unwrap_or(false),
+                locale: self.locale,
+            }),
+            _ => Recipient::Staff(match (self.request_id, self.complaint_id, self.document_id) {
+                (_, _, Some(id)) => StaffSubject::Document(id),
+                (_, Some(id), _) => StaffSubject::Complaint(id),
+                (Some(id), _, _) => StaffSubject::Request(id),
+                _ => return None,
+            }),
+        };
+        Some(Claimed {
+            id: self.id,
+            message: self.message.0,
+            attempts: self.attempts,
+            to,
+        })
+    }
+}
+
+/// Claims up to `batch` due notices for `lease`, counting an attempt on each: applicants' on
+/// chats of `platforms`, and staff posts when `staff` (a staff chat is running).
+pub async fn claim(
+    pool: &PgPool,
+    platforms: &[String],
+    staff: bool,
+    batch: i64,
+    lease: Duration,
+) -> sqlx::Result<Vec<Claimed>> {
     let rows: Vec<ClaimedRow> = sqlx::query_as(
         "WITH due AS (
              SELECT id FROM notifications
              WHERE status = 'pending' AND next_attempt_at <= now()
                AND (claimed_until IS NULL OR claimed_until < now())
-               AND applicant_id IN (SELECT id FROM applicants WHERE platform = ANY($3))
+               AND (applicant_id IN (SELECT id FROM applicants WHERE platform = ANY($3))
+                    OR (recipient = 'staff' AND $4))
              ORDER BY next_attempt_at, id
              LIMIT $1
              FOR UPDATE SKIP LOCKED
@@ -67,35 +169,23 @@ pub async fn claim(pool: &PgPool, platforms: &[String], batch: i64, lease: Durat
              UPDATE notifications n
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              FROM due WHERE n.id = due.id
-             RETURNING n.id, n.applicant_id, n.message, n.attempts
+             RETURNING n.id, n.applicant_id, n.message, n.attempts, n.request_id, n.complaint_id, n.document_id
          )
-         SELECT c.id, c.applicant_id, c.message, c.attempts, a.platform, a.chat_id,
-                a.chat_blocked_at IS NOT NULL, d.dialogue->>'locale'
+         SELECT c.id, c.message, c.attempts, c.applicant_id, a.platform, a.chat_id,
+                a.chat_blocked_at IS NOT NULL AS blocked, d.dialogue->>'locale' AS locale,
+                c.request_id, c.complaint_id, c.document_id
          FROM claimed c
-         JOIN applicants a ON a.id = c.applicant_id
+         LEFT JOIN applicants a ON a.id = c.applicant_id
          LEFT JOIN dialogues d ON d.applicant_id = a.id
          ORDER BY c.id",
     )
     .bind(batch)
     .bind(lease.as_secs_f64())
     .bind(platforms)
+    .bind(staff)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, applicant, Json(message), attempts, platform, chat_id, chat_blocked, locale)| Claimed {
-                id,
-                applicant,
-                message,
-                attempts,
-                platform,
-                chat_id,
-                chat_blocked,
-                locale,
-            },
-        )
-        .collect())
+    Ok(rows.into_iter().filter_map(ClaimedRow::into_claimed).collect())
 }
 
 pub async fn mark_sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {

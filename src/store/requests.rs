@@ -91,6 +91,41 @@ pub async fn insert(
     Ok((id, code))
 }
 
+pub async fn find_by_id(conn: &mut PgConnection, id: i64) -> anyhow::Result<Option<RequestRow>> {
+    let row: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM requests WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(RequestRow::try_from).transpose()
+}
+
+/// Loads and locks a request, so that checking its version and acting on it are one step.
+pub async fn lock_by_id(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<Option<RequestRow>> {
+    let row: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM requests WHERE id = $1 FOR UPDATE"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(RequestRow::try_from).transpose()
+}
+
+/// The request's version: the id of its latest history event. Every move adds an event, so a
+/// version names one stage of one request's life.
+pub async fn version(conn: &mut PgConnection, request_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM request_events WHERE request_id = $1")
+        .bind(request_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// The stage a request reached at `version`, if that event is one of its own.
+pub async fn stage_at(conn: &mut PgConnection, request_id: i64, version: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT to_stage FROM request_events WHERE id = $1 AND request_id = $2")
+        .bind(version)
+        .bind(request_id)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn find_by_code(conn: &mut PgConnection, code: TrackingCode) -> anyhow::Result<Option<RequestRow>> {
     let row: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM requests WHERE code = $1"))
         .bind(code.to_stored())

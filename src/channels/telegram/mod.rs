@@ -14,6 +14,7 @@ use teloxide::types::{
 use super::{Rendered, render};
 use crate::app::{Application, Handled, Origin};
 use crate::conversation::messages as m;
+use crate::staff_chat::StaffChat;
 
 pub use polling::run_polling;
 
@@ -23,6 +24,7 @@ pub struct TelegramChannel {
     bot: Bot,
     app: Application,
     platform: String,
+    staff_chat: Option<StaffChat>,
 }
 
 impl TelegramChannel {
@@ -38,7 +40,14 @@ impl TelegramChannel {
             bot,
             app: app.clone(),
             platform: config.platform().to_owned(),
+            staff_chat: None,
         }))
+    }
+
+    /// Routes the staff group's updates to `staff_chat`.
+    pub fn with_staff_chat(mut self, staff_chat: StaffChat) -> Self {
+        self.staff_chat = Some(staff_chat);
+        self
     }
 
     pub fn bot(&self) -> &Bot {
@@ -49,6 +58,9 @@ impl TelegramChannel {
     /// the update's own transaction has rolled back, so a redelivery is handled afresh.
     #[tracing::instrument(skip_all, fields(platform = %self.platform, update_id = update.id.0))]
     pub async fn handle_update(&self, update: &Update) -> anyhow::Result<()> {
+        if let Some(staff_chat) = self.staff_chat.as_ref().filter(|s| s.owns(update)) {
+            return staff_chat.handle_update(&self.platform, update).await;
+        }
         let Some(incoming) = convert::incoming(update) else {
             tracing::debug!("update ignored: not from a private chat, or of a kind we do not handle");
             return Ok(());

@@ -1,0 +1,188 @@
+//! The staff chat's cards: a request or complaint as reviewers see it in the group, with one
+//! button per action open to staff at its current stage. Cards are composed when posted, so the
+//! buttons always match the stage at that moment.
+
+use sqlx::PgConnection;
+
+use super::buttons::{Button, ButtonSigner, Subject};
+use crate::conversation::{messages as m, value_arg};
+use crate::domain::service::stage_name_id;
+use crate::domain::{FieldValue, Role, Service, TrackingCode, Transition};
+use crate::i18n::{Arg, I18n, Locale, Msg};
+use crate::store::{complaints, documents, requests};
+
+/// A card ready to send: its text and its buttons (label, callback data), one per row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub text: String,
+    pub buttons: Vec<(String, String)>,
+}
+
+/// What composing a card needs besides the database.
+pub struct Composer<'a> {
+    pub i18n: &'a I18n,
+    pub catalog: &'a crate::domain::Catalog,
+    pub signer: &'a ButtonSigner,
+    pub locale: Locale,
+}
+
+/// The moves staff can make from `stage`, in the order the catalog declares them; a button's
+/// slot is its index here.
+pub fn staff_moves<'s>(service: &'s Service, stage: &'s str) -> Vec<&'s Transition> {
+    service
+        .transitions_from(stage)
+        .filter(|t| t.allows(Role::Admin))
+        .collect()
+}
+
+/// A complaint's version for its buttons: its status, which only moves forward.
+pub fn complaint_version(status: &str) -> i64 {
+    match status {
+        "open" => 0,
+        "answered" => 1,
+        _ => 2,
+    }
+}
+
+/// Actions on a complaint, by slot.
+pub const COMPLAINT_ANSWER: u8 = 0;
+pub const COMPLAINT_CLOSE: u8 = 1;
+
+impl Composer<'_> {
+    fn render(&self, msg: &Msg) -> String {
+        self.i18n.render(self.locale, msg)
+    }
+
+    /// The request's card under `headline`; `None` when there is no such request.
+    pub async fn request(
+        &self,
+        conn: &mut PgConnection,
+        request_id: i64,
+        headline: &Msg,
+    ) -> anyhow::Result<Option<Card>> {
+        let Some(row) = requests::find_by_id(conn, request_id).await? else {
+            return Ok(None);
+        };
+        let version = requests::version(conn, request_id).await?;
+        let documents = documents::list_for_request(conn, request_id).await?;
+        let service = self.catalog.get(&row.service_id);
+        let answers: Vec<String> = match service {
+            Some(service) => row
+                .answers
+                .iter()
+                .map(|(field, value)| {
+                    let label = m::label_of(&format!("field-{}-{field}", service.id));
+                    let line = Msg::new(m::SUMMARY_LINE)
+                        .arg("label", Arg::Msg(label))
+                        .arg("value", staff_value(service, field, value));
+                    self.render(&line)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let text = self.render(
+            &Msg::new(m::STAFF_REQUEST_CARD)
+                .arg("headline", Arg::Text(self.render(headline)))
+                .arg("service", Arg::Msg(format!("service-{}", row.service_id)))
+                .arg("code", Arg::Code(row.code))
+                .arg("stage", Arg::Msg(stage_name_id(&row.stage)))
+                .arg("submitted", Arg::Time(row.created_at))
+                .arg("answers", Arg::Text(answers.join("\n")))
+                .arg("documents", Arg::Number(documents.len() as i64)),
+        );
+        let buttons = service
+            .map(|service| staff_moves(service, &row.stage))
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter_map(|(slot, t)| {
+                let button = Button {
+                    subject: Subject::Request(request_id),
+                    version,
+                    slot: u8::try_from(slot).ok()?,
+                };
+                let label = self.render(&Msg::new(m::STAFF_MOVE_BUTTON).arg("stage", Arg::Msg(stage_name_id(&t.to))));
+                Some((label, self.signer.encode(button)))
+            })
+            .collect();
+        Ok(Some(Card { text, buttons }))
+    }
+
+    /// The complaint's card under `headline`; `None` when there is no such complaint.
+    pub async fn complaint(
+        &self,
+        conn: &mut PgConnection,
+        complaint_id: i64,
+        headline: &Msg,
+    ) -> anyhow::Result<Option<Card>> {
+        let Some(row) = complaints::staff_view(conn, complaint_id).await? else {
+            return Ok(None);
+        };
+        let code = |stored: i64| TrackingCode::from_stored(stored).ok().map(Arg::Code);
+        let status = match row.status.as_str() {
+            "open" => m::COMPLAINT_OPEN,
+            "answered" => m::COMPLAINT_ANSWERED,
+            _ => m::COMPLAINT_CLOSED,
+        };
+        let text = self.render(
+            &Msg::new(m::STAFF_COMPLAINT_CARD)
+                .arg("headline", Arg::Text(self.render(headline)))
+                .arg("code", code(row.code).unwrap_or(Arg::Digits(row.code.to_string())))
+                .arg(
+                    "about",
+                    row.request_code.and_then(code).unwrap_or(Arg::Text("-".into())),
+                )
+                .arg("status", Arg::Msg(status.into()))
+                .arg("body", Arg::Text(row.body.clone()))
+                .arg("answer", Arg::Text(row.answer.clone().unwrap_or_else(|| "-".into()))),
+        );
+        let version = complaint_version(&row.status);
+        let mut buttons = Vec::new();
+        if row.status != "closed" {
+            for (slot, id) in [
+                (COMPLAINT_ANSWER, m::STAFF_ANSWER_BUTTON),
+                (COMPLAINT_CLOSE, m::STAFF_CLOSE_BUTTON),
+            ] {
+                let button = Button {
+                    subject: Subject::Complaint(complaint_id),
+                    version,
+                    slot,
+                };
+                buttons.push((self.render(&Msg::new(id)), self.signer.encode(button)));
+            }
+        }
+        Ok(Some(Card { text, buttons }))
+    }
+}
+
+/// An answer as the staff card shows it: identity numbers and mobiles are cut to their last
+/// four digits, since the group's history lives on the messenger's servers. The full values are
+/// in the HTTP API, where each read is audited.
+fn staff_value(service: &Service, field: &str, value: &FieldValue) -> Arg {
+    match value {
+        FieldValue::NationalId(digits) | FieldValue::Mobile(digits) => Arg::Digits(mask(digits)),
+        other => value_arg(service, field, other),
+    }
+}
+
+fn mask(digits: &str) -> String {
+    let digits: Vec<char> = digits.chars().filter(char::is_ascii_digit).collect();
+    let keep = digits.len().saturating_sub(4);
+    digits
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if i < keep { '•' } else { *d })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_keeps_the_last_four_digits() {
+        assert_eq!(mask("0012345679"), "••••••5679");
+        assert_eq!(mask("+989121234567"), "••••••••4567");
+        assert_eq!(mask("12"), "12");
+    }
+}

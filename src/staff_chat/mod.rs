@@ -1,0 +1,180 @@
+//! The staff chat: a Telegram or Bale group where reviewers see each new request, complaint
+//! and document as a card with buttons for the actions open at its stage, and act by pressing
+//! them (replying with a note where the workflow asks for one). Posts come from the outbox;
+//! presses and replies arrive with the bot's other updates.
+
+mod actions;
+pub mod buttons;
+pub mod card;
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+use teloxide::types::{FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, Update, UpdateKind};
+
+use crate::app::Application;
+use crate::conversation::messages as m;
+use crate::i18n::{Arg, Locale, Msg};
+use crate::notify::SendError;
+use crate::notify::sender::classify;
+use crate::store::documents;
+use crate::store::outbox::StaffSubject;
+use buttons::ButtonSigner;
+use card::{Card, Composer};
+
+/// The staff group on the bot's platform.
+#[derive(Clone)]
+pub struct StaffChat {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    app: Application,
+    bot: Bot,
+    chat_id: i64,
+    locale: Locale,
+    signer: ButtonSigner,
+}
+
+impl StaffChat {
+    /// The configured staff chat on `bot`; `None` when none is configured.
+    pub async fn from_config(app: &Application, bot: Bot) -> anyhow::Result<Option<Self>> {
+        let Some(config) = &app.config().staff_chat else {
+            return Ok(None);
+        };
+        let signer = ButtonSigner::load(app.pool()).await?;
+        Ok(Some(Self {
+            inner: Arc::new(Inner {
+                app: app.clone(),
+                bot,
+                chat_id: config.chat_id,
+                locale: app.config().staff_locale(),
+                signer,
+            }),
+        }))
+    }
+
+    /// Whether an update comes from the staff group (and so is handled here, not as an applicant's).
+    pub fn owns(&self, update: &Update) -> bool {
+        let chat = match &update.kind {
+            UpdateKind::Message(message) => Some(message.chat.id),
+            UpdateKind::CallbackQuery(query) => query.message.as_ref().map(|m| m.chat().id),
+            _ => None,
+        };
+        chat == Some(ChatId(self.inner.chat_id))
+    }
+
+    /// Handles a press or a reply in the staff group; see [`actions`].
+    pub async fn handle_update(&self, platform: &str, update: &Update) -> anyhow::Result<()> {
+        actions::handle(self, platform, update).await
+    }
+
+    /// Posts what `subject` names, headed by `headline`.
+    pub async fn post(&self, subject: StaffSubject, headline: &Msg) -> Result<(), SendError> {
+        let unexpected = |err: anyhow::Error| SendError::Temporary(format!("{err:#}"));
+        let mut conn = self
+            .inner
+            .app
+            .pool()
+            .acquire()
+            .await
+            .map_err(|e| unexpected(e.into()))?;
+        let card = match subject {
+            StaffSubject::Request(id) => self.composer().request(&mut conn, id, headline).await,
+            StaffSubject::Complaint(id) => self.composer().complaint(&mut conn, id, headline).await,
+            StaffSubject::Document(id) => {
+                let doc = documents::fetch(&mut conn, id)
+                    .await
+                    .map_err(|e| unexpected(e.into()))?;
+                drop(conn);
+                return self.send_document(doc, headline).await;
+            }
+        };
+        drop(conn);
+        match card.map_err(unexpected)? {
+            Some(card) => self.send_card(&card).await.map(drop),
+            None => Err(SendError::Permanent("the subject of the post no longer exists".into())),
+        }
+    }
+
+    async fn send_document(&self, doc: Option<documents::StoredDocument>, headline: &Msg) -> Result<(), SendError> {
+        let doc = doc.ok_or_else(|| SendError::Permanent("the document no longer exists".into()))?;
+        let file = match (doc.bot_file_id, doc.content) {
+            (Some(file_id), _) => InputFile::file_id(FileId(file_id)),
+            (None, Some(bytes)) => InputFile::memory(bytes).file_name(doc.file_name.clone()),
+            (None, None) => return Err(SendError::Permanent("the document has no content".into())),
+        };
+        let code = {
+            let mut conn = self
+                .inner
+                .app
+                .pool()
+                .acquire()
+                .await
+                .map_err(|e| SendError::Temporary(e.to_string()))?;
+            crate::store::requests::find_by_id(&mut conn, doc.request_id)
+                .await
+                .map_err(|e| SendError::Temporary(format!("{e:#}")))?
+                .map(|r| r.code)
+        };
+        let mut caption = Msg::new(m::STAFF_DOCUMENT_CAPTION)
+            .arg("headline", Arg::Text(self.render(headline)))
+            .arg("name", Arg::Text(doc.file_name));
+        caption = match code {
+            Some(code) => caption.arg("code", Arg::Code(code)),
+            None => caption.arg("code", Arg::Text("-".into())),
+        };
+        self.inner
+            .bot
+            .send_document(ChatId(self.inner.chat_id), file)
+            .caption(self.render(&caption))
+            .await
+            .map(drop)
+            .map_err(classify)
+    }
+
+    async fn send_card(&self, card: &Card) -> Result<MessageId, SendError> {
+        let mut request = self
+            .inner
+            .bot
+            .send_message(ChatId(self.inner.chat_id), card.text.clone());
+        if !card.buttons.is_empty() {
+            request = request.reply_markup(keyboard(card));
+        }
+        request.await.map(|m| m.id).map_err(classify)
+    }
+
+    /// Replaces a card's text and buttons in place, after an action changed its subject.
+    async fn refresh(&self, message: MessageId, card: &Card) {
+        let request = self
+            .inner
+            .bot
+            .edit_message_text(ChatId(self.inner.chat_id), message, card.text.clone())
+            .reply_markup(keyboard(card));
+        if let Err(err) = request.await {
+            tracing::warn!(error = %err, "refreshing a staff card failed");
+        }
+    }
+
+    fn composer(&self) -> Composer<'_> {
+        let app = &self.inner.app;
+        Composer {
+            i18n: app.i18n(),
+            catalog: app.catalog(),
+            signer: &self.inner.signer,
+            locale: self.inner.locale,
+        }
+    }
+
+    fn render(&self, msg: &Msg) -> String {
+        self.inner.app.i18n().render(self.inner.locale, msg)
+    }
+}
+
+fn keyboard(card: &Card) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(
+        card.buttons
+            .iter()
+            .map(|(label, data)| vec![InlineKeyboardButton::callback(label.clone(), data.clone())]),
+    )
+}
