@@ -11,7 +11,7 @@ use peygir::i18n::{Arg, Locale, Msg};
 use peygir::store::staff;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::journeys::{Question, debt_respite_as_person, plate_removal};
+use support::journeys::{debt_respite_as_person, plate_removal};
 use support::service::{Running, User};
 use support::tracking_codes;
 
@@ -63,20 +63,6 @@ impl Api {
         )
         .await
     }
-}
-
-/// Submits a request over Telegram with every question answered well; returns its code.
-async fn submitted(bot: &Running, user: &mut User, locale: Locale, service: &str, questions: &[Question]) -> String {
-    user.says("/start").await;
-    user.presses(&format!("lang:{}", locale.code())).await;
-    user.presses("menu:submit").await;
-    user.presses(&format!("svc:{service}")).await;
-    for question in questions {
-        user.give(&question.good).await;
-    }
-    let done = user.presses("confirm").await;
-    let _ = bot;
-    tracking_codes(&done)[0].to_string()
 }
 
 /// Waits until the chat has received `count` messages in all, and returns them.
@@ -156,7 +142,7 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     let admin = Api::for_member(&bot, "admin", Role::Admin, None).await;
 
     let mut agency = bot.user(700);
-    let plate = submitted(&bot, &mut agency, Locale::Fa, "plate-removal", &plate_removal()).await;
+    let plate = agency.submits(Locale::Fa, "plate-removal", &plate_removal()).await;
     let plate_path = [
         ("under-review", None),
         ("documents-requested", Some("تصویر کارت خودرو را بفرستید.")),
@@ -168,7 +154,9 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     walk(&bot, &admin, &agency, Locale::Fa, &plate, "plate-removal", &plate_path).await;
 
     let mut person = bot.user(701);
-    let debt = submitted(&bot, &mut person, Locale::En, "debt-respite", &debt_respite_as_person()).await;
+    let debt = person
+        .submits(Locale::En, "debt-respite", &debt_respite_as_person())
+        .await;
     let debt_path = [
         ("under-review", None),
         ("objection-review", None),
@@ -193,7 +181,7 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
 async fn refused_moves_say_why_and_change_nothing() {
     let bot = Running::fresh(&[]).await;
     let mut user = bot.user(710);
-    let code = submitted(&bot, &mut user, Locale::Fa, "plate-removal", &plate_removal()).await;
+    let code = user.submits(Locale::Fa, "plate-removal", &plate_removal()).await;
     let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, Some(&["plate-removal".to_owned()])).await;
     let other = Api::for_member(&bot, "debt-only", Role::Reviewer, Some(&["debt-respite".to_owned()])).await;
     let operator = Api::for_member(&bot, "op", Role::Operator, None).await;
@@ -266,7 +254,7 @@ async fn refused_moves_say_why_and_change_nothing() {
 async fn tokens_can_be_revoked_and_staff_reads_are_audited() {
     let bot = Running::fresh(&[]).await;
     let mut user = bot.user(720);
-    let code = submitted(&bot, &mut user, Locale::En, "plate-removal", &plate_removal()).await;
+    let code = user.submits(Locale::En, "plate-removal", &plate_removal()).await;
     let member = staff::add(bot.app.pool(), "rev", Role::Reviewer, None, None)
         .await
         .unwrap();
@@ -361,7 +349,7 @@ async fn a_complaint_is_answered_and_the_applicant_told_once() {
 async fn an_operator_rebinds_an_applicant_who_lost_access() {
     let bot = Running::fresh(&[]).await;
     let mut old_chat = bot.user(740);
-    let code = submitted(&bot, &mut old_chat, Locale::En, "plate-removal", &plate_removal()).await;
+    let code = old_chat.submits(Locale::En, "plate-removal", &plate_removal()).await;
     let operator = Api::for_member(&bot, "op", Role::Operator, None).await;
     let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, None).await;
     let body = json!({"from_platform": "telegram", "from_chat_id": 740, "to_platform": "telegram", "to_chat_id": 741,

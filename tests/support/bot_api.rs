@@ -34,6 +34,8 @@ pub enum Fault {
 pub struct Call {
     pub method: String,
     pub params: Value,
+    /// What the fake answered (the sent message, for the send methods).
+    pub result: Value,
 }
 
 #[derive(Default)]
@@ -224,7 +226,7 @@ async fn handle(
     };
     let problem = check_call(&fake.spec, method, &params);
     let canonical = canonical_method(&fake.spec, method).unwrap_or(method).to_owned();
-    {
+    let call_index = {
         let mut inner = fake.inner.lock().unwrap();
         if let Err(problem) = &problem {
             inner.violations.push(format!("{method}: {problem}"));
@@ -248,20 +250,61 @@ async fn handle(
         inner.calls.push(Call {
             method: canonical.clone(),
             params: params.clone(),
+            result: Value::Null,
         });
-    }
+        inner.calls.len() - 1
+    };
     if let Err(problem) = problem {
         return error(400, &format!("Bad Request: {problem}"));
     }
     let result = match canonical.as_str() {
         "getUpdates" => get_updates(&fake, &params).await,
         "sendMessage" => sent_message(&fake, &params),
+        "editMessageText" => edited_message(&params),
+        "sendDocument" => sent_document(&fake, &params),
         "getMe" => {
             json!({"id": 123456, "is_bot": true, "first_name": "peygir", "username": "peygir_bot"})
         }
         _ => json!(true),
     };
+    fake.inner.lock().unwrap().calls[call_index].result = result.clone();
     (StatusCode::OK, axum::Json(json!({"ok": true, "result": result})))
+}
+
+/// The chat a message to `chat_id` is in: negative ids are groups, as on Telegram.
+fn chat(chat_id: &Value) -> Value {
+    if chat_id.as_i64().is_some_and(|id| id < 0) {
+        json!({"id": chat_id, "type": "supergroup", "title": "Staff"})
+    } else {
+        json!({"id": chat_id, "type": "private", "first_name": "Applicant"})
+    }
+}
+
+fn edited_message(params: &Value) -> Value {
+    let mut message = json!({
+        "message_id": params["message_id"],
+        "date": 1_760_000_000,
+        "edit_date": 1_760_000_100,
+        "chat": chat(&params["chat_id"]),
+        "from": {"id": 123456, "is_bot": true, "first_name": "peygir"},
+        "text": params["text"],
+    });
+    if params["reply_markup"]["inline_keyboard"].is_array() {
+        message["reply_markup"] = params["reply_markup"].clone();
+    }
+    message
+}
+
+fn sent_document(fake: &FakeBotApi, params: &Value) -> Value {
+    let file_id = params["document"].as_str().unwrap_or("uploaded").to_owned();
+    json!({
+        "message_id": fake.next_message_id(),
+        "date": 1_760_000_000,
+        "chat": chat(&params["chat_id"]),
+        "from": {"id": 123456, "is_bot": true, "first_name": "peygir"},
+        "document": {"file_id": file_id, "file_unique_id": format!("u-{file_id}")},
+        "caption": params["caption"],
+    })
 }
 
 async fn get_updates(fake: &FakeBotApi, params: &Value) -> Value {
@@ -300,7 +343,7 @@ fn sent_message(fake: &FakeBotApi, params: &Value) -> Value {
     let mut message = json!({
         "message_id": fake.next_message_id(),
         "date": 1_760_000_000,
-        "chat": {"id": params["chat_id"], "type": "private", "first_name": "Applicant"},
+        "chat": chat(&params["chat_id"]),
         "from": {"id": 123456, "is_bot": true, "first_name": "peygir"},
         "text": params["text"],
     });
@@ -469,6 +512,29 @@ pub mod updates {
         json!({"message": {
             "message_id": 1, "date": 1_760_000_000, "text": text, "from": user(7),
             "chat": {"id": chat_id, "type": "supergroup", "title": "Staff"},
+        }})
+    }
+
+    fn staff_member(user_id: i64) -> Value {
+        json!({"id": user_id, "is_bot": false, "first_name": "Reviewer", "language_code": "fa"})
+    }
+
+    /// A press by `user_id` in the staff group on a button of `card` (the message as sent).
+    pub fn group_press(user_id: i64, data: &str, card: &Value) -> Value {
+        json!({"callback_query": {
+            "id": format!("cb-{user_id}-{}", card["message_id"]),
+            "from": staff_member(user_id),
+            "chat_instance": "staff",
+            "data": data,
+            "message": card,
+        }})
+    }
+
+    /// A reply by `user_id` in the staff group to `to` (a message the bot sent there).
+    pub fn group_reply(user_id: i64, text: &str, to: &Value) -> Value {
+        json!({"message": {
+            "message_id": 9000, "date": 1_760_000_000, "text": text, "from": staff_member(user_id),
+            "chat": to["chat"], "reply_to_message": to,
         }})
     }
 

@@ -138,6 +138,19 @@ impl User {
         self.send(updates::press(self.chat_id, &data, &message)).await
     }
 
+    /// Submits a request with every question answered well; returns its tracking code.
+    pub async fn submits(&mut self, locale: Locale, service: &str, questions: &[super::journeys::Question]) -> String {
+        self.says("/start").await;
+        self.presses(&format!("lang:{}", locale.code())).await;
+        self.presses("menu:submit").await;
+        self.presses(&format!("svc:{service}")).await;
+        for question in questions {
+            self.give(&question.good).await;
+        }
+        let done = self.presses("confirm").await;
+        super::tracking_codes(&done)[0].to_string()
+    }
+
     pub async fn give(&mut self, answer: &Give) -> String {
         match answer {
             Give::Text(text) => self.says(text).await,

@@ -1,0 +1,517 @@
+//! Staff act from the staff group (the fake Bot API): each seed workflow walked to its end by
+//! pressing the cards' buttons and replying with notes, the applicant sending the requested
+//! documents in their chat, every notice arriving once; forged, replayed and stale buttons,
+//! presses by strangers and by staff outside their scope all refused with a clear answer and
+//! nothing changed; complaints answered and closed from the group.
+
+mod support;
+
+use std::time::Duration;
+
+use peygir::domain::{Role, TrackingCode};
+use peygir::i18n::{Arg, Locale, Msg};
+use peygir::staff_chat::buttons::{Button, ButtonSigner, Subject};
+use peygir::store::staff;
+use serde_json::Value;
+use support::bot_api::updates;
+use support::journeys::{debt_respite_as_person, plate_removal};
+use support::service::{Running, User};
+use support::tracking_codes;
+
+const GROUP: i64 = -100_500;
+const REVIEWER: i64 = 9001;
+
+async fn service_with_staff_group() -> Running {
+    let bot = Running::fresh(&[("PEYGIR_STAFF_CHAT_ID", GROUP.to_string())]).await;
+    staff::add(bot.app.pool(), "maryam", Role::Reviewer, None, Some(REVIEWER))
+        .await
+        .unwrap();
+    bot
+}
+
+/// The staff group as the reviewers see it: the bot's messages there, each in its latest form.
+struct Group<'a> {
+    bot: &'a Running,
+}
+
+impl Group<'_> {
+    /// Messages the bot sent to the group, edits applied, oldest first.
+    fn messages(&self) -> Vec<Value> {
+        let mut messages: Vec<Value> = Vec::new();
+        for call in self
+            .bot
+            .fake
+            .calls("sendMessage")
+            .into_iter()
+            .chain(self.bot.fake.calls("editMessageText"))
+        {
+            if call.params["chat_id"] != serde_json::json!(GROUP) || call.result.is_null() {
+                continue;
+            }
+            let id = call.result["message_id"].clone();
+            match messages.iter_mut().find(|m| m["message_id"] == id) {
+                Some(existing) => *existing = call.result,
+                None => messages.push(call.result),
+            }
+        }
+        messages.sort_by_key(|m| m["message_id"].as_i64());
+        messages
+    }
+
+    /// Waits for the newest card about `code` whose text contains `marker`.
+    async fn card(&self, code: &str, marker: &str) -> Value {
+        let shown = self.shown(code);
+        for _ in 0..200 {
+            if let Some(card) = self.messages().into_iter().rev().find(|m| {
+                m["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains(&shown) && t.contains(marker))
+            }) {
+                return card;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "no card for {code} with `{marker}` in the staff group: {:#?}",
+            self.messages()
+        );
+    }
+
+    /// The code as the group (in Persian) prints it.
+    fn shown(&self, code: &str) -> String {
+        let code = TrackingCode::parse(code).unwrap();
+        peygir::domain::digits::to_persian_digits(&code.to_string())
+    }
+
+    fn move_label(&self, stage: &str) -> String {
+        let msg = Msg::new("staff-move-button").arg("stage", Arg::Msg(format!("stage-{stage}")));
+        self.bot.app.i18n().render(Locale::Fa, &msg)
+    }
+
+    fn text(&self, id: &str) -> String {
+        self.bot.text(Locale::Fa, id)
+    }
+
+    /// `user` presses the button labelled `label` on `card`; returns what the bot answered the
+    /// press with.
+    async fn press(&self, user: i64, card: &Value, label: &str) -> Value {
+        let data = button_data(card, label).unwrap_or_else(|| panic!("no button `{label}` on {card:#}"));
+        self.press_data(user, card, &data).await
+    }
+
+    async fn press_data(&self, user: i64, card: &Value, data: &str) -> Value {
+        let before = self.bot.fake.calls("answerCallbackQuery").len();
+        let id = self.bot.fake.push(updates::group_press(user, data, card));
+        self.bot.fake.wait_handled(id).await;
+        let answers = self.bot.fake.calls("answerCallbackQuery");
+        assert_eq!(answers.len(), before + 1, "each press is answered once");
+        answers[before].params.clone()
+    }
+
+    /// `user` replies to the bot's newest question in the group; returns the bot's answer.
+    async fn reply(&self, user: i64, text: &str) -> String {
+        let question = self
+            .bot
+            .fake
+            .calls("sendMessage")
+            .into_iter()
+            .rev()
+            .find(|c| {
+                c.params["chat_id"] == serde_json::json!(GROUP) && c.params["reply_markup"]["force_reply"] == true
+            })
+            .expect("the bot asked a question in the group")
+            .result;
+        let before = self.messages().len();
+        let id = self.bot.fake.push(updates::group_reply(user, text, &question));
+        self.bot.fake.wait_handled(id).await;
+        let messages = self.messages();
+        assert_eq!(messages.len(), before + 1, "the bot answers the reply");
+        messages.last().unwrap()["text"].as_str().unwrap().to_owned()
+    }
+}
+
+fn button_data(card: &Value, label: &str) -> Option<String> {
+    card["reply_markup"]["inline_keyboard"]
+        .as_array()?
+        .iter()
+        .flat_map(|row| row.as_array().unwrap())
+        .find(|b| b["text"] == serde_json::json!(label))
+        .map(|b| b["callback_data"].as_str().unwrap().to_owned())
+}
+
+fn labels(card: &Value) -> Vec<String> {
+    card["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .flat_map(|r| r.as_array().unwrap())
+                .map(|b| b["text"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn stage_of(bot: &Running, code: &str) -> String {
+    let code = TrackingCode::parse(code).unwrap();
+    sqlx::query_scalar("SELECT stage FROM requests WHERE code = $1")
+        .bind(code.to_stored())
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap()
+}
+
+/// Waits until the applicant's chat holds `count` messages.
+async fn applicant_messages(bot: &Running, chat_id: i64, count: usize) -> Vec<String> {
+    for _ in 0..200 {
+        let sent = bot.fake.sent_to(chat_id);
+        if sent.len() >= count {
+            return sent.iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chat {chat_id} did not receive {count} messages");
+}
+
+/// Walks `code` along `path` from the group: each step presses the move on the latest card (and
+/// replies with the note where one is needed); the applicant then has exactly one new message.
+async fn walk(group: &Group<'_>, applicant: &User, code: &str, path: &[(&str, Option<&str>)]) {
+    for (stage, note) in path {
+        let before = group.bot.fake.sent_to(applicant.chat_id).len();
+        let card = group.card(code, "").await;
+        let answer = group.press(REVIEWER, &card, &group.move_label(stage)).await;
+        if let Some(note) = note {
+            assert_eq!(answer["text"].as_str(), Some(group.text("staff-reply-below").as_str()));
+            let said = group.reply(REVIEWER, note).await;
+            assert!(said.contains(&group.shown(code)), "{said}");
+        }
+        assert_eq!(stage_of(group.bot, code).await, *stage);
+        let messages = applicant_messages(group.bot, applicant.chat_id, before + 1).await;
+        if let Some(note) = note {
+            assert!(
+                messages[before].contains(note),
+                "the note reaches the applicant: {}",
+                messages[before]
+            );
+        }
+        let refreshed = group.card(code, &group.text("staff-card-updated")).await;
+        let expected: Vec<String> = group
+            .bot
+            .app
+            .catalog()
+            .get(&service_of(group.bot, code).await)
+            .unwrap()
+            .transitions_from(stage)
+            .filter(|t| t.allows(Role::Admin))
+            .map(|t| group.move_label(&t.to))
+            .collect();
+        assert_eq!(
+            labels(&refreshed),
+            expected,
+            "the card offers exactly the moves from {stage}"
+        );
+    }
+}
+
+async fn service_of(bot: &Running, code: &str) -> String {
+    let code = TrackingCode::parse(code).unwrap();
+    sqlx::query_scalar("SELECT service_id FROM requests WHERE code = $1")
+        .bind(code.to_stored())
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap()
+}
+
+async fn notices_sent_once(bot: &Running, chat_id: i64) {
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let texts: Vec<String> = bot
+        .fake
+        .sent_to(chat_id)
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect();
+    for (i, text) in texts.iter().enumerate() {
+        if text.contains("مرحله") || text.contains("stage") {
+            assert_eq!(
+                texts.iter().filter(|t| *t == text).count(),
+                1,
+                "sent more than once: {}",
+                texts[i]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn plate_removal_is_walked_from_the_group_with_documents_sent_in_the_chat() {
+    let bot = service_with_staff_group().await;
+    let group = Group { bot: &bot };
+    let mut agency = bot.user(800);
+    let code = agency.submits(Locale::Fa, "plate-removal", &plate_removal()).await;
+
+    let card = group.card(&code, &group.text("staff-new-request")).await;
+    assert_eq!(labels(&card), [group.move_label("under-review")]);
+    let text = card["text"].as_str().unwrap();
+    assert!(
+        !text.contains("09121234567") && !text.contains("۰۹۱۲۱۲۳۴۵۶۷"),
+        "mobiles are masked: {text}"
+    );
+    let files = bot.fake.calls("sendDocument");
+    assert_eq!(files.len(), 1, "the letter attached at submission is posted");
+    assert_eq!(files[0].params["chat_id"], serde_json::json!(GROUP));
+
+    walk(
+        &group,
+        &agency,
+        &code,
+        &[
+            ("under-review", None),
+            ("documents-requested", Some("تصویر کارت خودرو را بفرستید.")),
+        ],
+    )
+    .await;
+
+    // The applicant sends the documents in their chat; the request returns to review.
+    agency.new_messages();
+    let received = agency
+        .send(updates::document(800, "card.jpg", "image/jpeg", 2048))
+        .await;
+    assert!(received.contains("card.jpg"), "{received}");
+    let refused = agency
+        .send(updates::document(800, "card.zip", "application/zip", 10))
+        .await;
+    assert!(refused.contains(&bot.text(Locale::Fa, "error-file-type")), "{refused}");
+    let sent = agency.presses("supplement:done").await;
+    assert!(sent.contains(&bot.text(Locale::Fa, "menu")), "{sent}");
+    assert_eq!(stage_of(&bot, &code).await, "documents-received");
+    let card = group.card(&code, &group.text("staff-documents-received")).await;
+    assert_eq!(
+        labels(&card),
+        [
+            group.move_label("under-review"),
+            group.move_label("permit-issued"),
+            group.move_label("rejected")
+        ]
+    );
+    let files = bot.fake.calls("sendDocument");
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[1].params["document"], serde_json::json!("file-card.jpg"));
+
+    walk(
+        &group,
+        &agency,
+        &code,
+        &[("permit-issued", None), ("plate-removed", None), ("recorded", None)],
+    )
+    .await;
+    notices_sent_once(&bot, 800).await;
+    let actors: Vec<String> = sqlx::query_scalar(
+        "SELECT e.actor FROM request_events e JOIN requests r ON r.id = e.request_id WHERE r.code = $1 ORDER BY e.id",
+    )
+    .bind(TrackingCode::parse(&code).unwrap().to_stored())
+    .fetch_all(bot.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        actors.iter().filter(|a| a.starts_with("staff:")).count(),
+        5,
+        "{actors:?}"
+    );
+    assert_eq!(
+        actors.iter().filter(|a| *a == "applicant").count(),
+        2,
+        "submission and documents: {actors:?}"
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'request.transition' AND actor LIKE 'staff:%'",
+    )
+    .fetch_one(bot.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 5);
+    assert_eq!(bot.fake.violations(), Vec::<String>::new());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn debt_respite_is_walked_from_the_group() {
+    let bot = service_with_staff_group().await;
+    let group = Group { bot: &bot };
+    let mut person = bot.user(801);
+    let code = person
+        .submits(Locale::En, "debt-respite", &debt_respite_as_person())
+        .await;
+    let path = [
+        ("under-review", None),
+        ("objection-review", None),
+        ("confirmed", None),
+        ("sent-to-ministry", None),
+        ("rejected", Some("The debt was settled before the request.")),
+    ];
+    walk(&group, &person, &code, &path).await;
+    notices_sent_once(&bot, 801).await;
+    let last = bot.fake.sent_to(801).last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        last.contains("The debt was settled"),
+        "the English applicant gets the note: {last}"
+    );
+    assert_eq!(bot.fake.violations(), Vec::<String>::new());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn forged_replayed_stale_and_strangers_presses_are_refused_and_change_nothing() {
+    let bot = service_with_staff_group().await;
+    staff::add(
+        bot.app.pool(),
+        "debt-only",
+        Role::Reviewer,
+        Some(&["debt-respite".to_owned()]),
+        Some(9002),
+    )
+    .await
+    .unwrap();
+    let group = Group { bot: &bot };
+    let mut first = bot.user(810);
+    let a = first.submits(Locale::Fa, "plate-removal", &plate_removal()).await;
+    let mut second = bot.user(811);
+    let b = second.submits(Locale::Fa, "plate-removal", &plate_removal()).await;
+    let card_a = group.card(&a, &group.text("staff-new-request")).await;
+    let card_b = group.card(&b, &group.text("staff-new-request")).await;
+    let label = group.move_label("under-review");
+    let data_a = button_data(&card_a, &label).unwrap();
+    let data_b = button_data(&card_b, &label).unwrap();
+    let alert = |answer: &Value, id: &str| {
+        assert_eq!(answer["text"].as_str(), Some(group.text(id).as_str()), "{answer}");
+        assert_eq!(answer["show_alert"], serde_json::json!(true));
+    };
+
+    // Someone in the group who is not registered staff.
+    alert(&group.press(4242, &card_a, &label).await, "staff-not-registered");
+    // A reviewer of another service.
+    alert(&group.press(9002, &card_a, &label).await, "staff-out-of-scope");
+    // B's signature on A's request, A's button edited to name B, and made-up data.
+    let (body_a, _) = data_a.rsplit_once('.').unwrap();
+    let (_, mac_b) = data_b.rsplit_once('.').unwrap();
+    alert(
+        &group.press_data(REVIEWER, &card_a, &format!("{body_a}.{mac_b}")).await,
+        "staff-invalid-button",
+    );
+    let id_b: i64 = data_b.split('.').nth(1).unwrap().parse().unwrap();
+    let id_a: i64 = data_a.split('.').nth(1).unwrap().parse().unwrap();
+    let retargeted = data_a.replacen(&format!("r.{id_a}."), &format!("r.{id_b}."), 1);
+    alert(
+        &group.press_data(REVIEWER, &card_a, &retargeted).await,
+        "staff-invalid-button",
+    );
+    alert(
+        &group.press_data(REVIEWER, &card_a, "r.1.1.0.0000000000000000").await,
+        "staff-invalid-button",
+    );
+    // A correctly signed button for a move the workflow does not offer at this stage.
+    let signer = ButtonSigner::load(bot.app.pool()).await.unwrap();
+    let version: i64 = data_a.split('.').nth(2).unwrap().parse().unwrap();
+    let beyond = signer.encode(Button {
+        subject: Subject::Request(id_a),
+        version,
+        slot: 5,
+    });
+    alert(
+        &group.press_data(REVIEWER, &card_a, &beyond).await,
+        "staff-invalid-button",
+    );
+    assert_eq!(stage_of(&bot, &a).await, "submitted");
+    assert_eq!(stage_of(&bot, &b).await, "submitted");
+
+    // The real press moves A once, even when Telegram delivers it twice.
+    let before = bot.fake.sent_to(810).len();
+    let id = bot.fake.push(updates::group_press(REVIEWER, &data_a, &card_a));
+    bot.fake.wait_handled(id).await;
+    bot.fake.redeliver(id);
+    bot.fake.wait_redelivered().await;
+    assert_eq!(stage_of(&bot, &a).await, "under-review");
+    let moves: i64 = sqlx::query_scalar("SELECT count(*) FROM request_events WHERE to_stage = 'under-review'")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(moves, 1);
+    // The old card's button is stale now: refused, and the card redrawn with today's moves.
+    let edits = bot.fake.calls("editMessageText").len();
+    alert(&group.press_data(REVIEWER, &card_a, &data_a).await, "staff-stale");
+    assert_eq!(stage_of(&bot, &a).await, "under-review");
+    assert!(
+        bot.fake.calls("editMessageText").len() > edits,
+        "the stale card is redrawn"
+    );
+
+    // The applicant heard of the one real move only.
+    applicant_messages(&bot, 810, before + 1).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let notices = applicant_messages(&bot, 810, 0).await;
+    let moved = notices
+        .iter()
+        .filter(|t| t.contains(&bot.text(Locale::Fa, "stage-under-review")))
+        .count();
+    assert_eq!(moved, 1, "{notices:#?}");
+    assert!(bot.fake.sent_to(811).iter().all(|m| {
+        !m["text"]
+            .as_str()
+            .unwrap()
+            .contains(&bot.text(Locale::Fa, "stage-under-review"))
+    }));
+    assert_eq!(bot.fake.violations(), Vec::<String>::new());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn complaints_are_answered_and_closed_from_the_group() {
+    let bot = service_with_staff_group().await;
+    staff::add(bot.app.pool(), "colleague", Role::Reviewer, None, Some(9003))
+        .await
+        .unwrap();
+    let group = Group { bot: &bot };
+    let mut user = bot.user(820);
+    user.says("/start").await;
+    user.presses("lang:en").await;
+    let filed = user.says("/complain").await;
+    assert!(!filed.is_empty());
+    let filed = user.says("Nobody answers the phone at the agency.").await;
+    let code = tracking_codes(&filed)[0].to_string();
+
+    let card = group.card(&code, &group.text("staff-new-complaint")).await;
+    assert_eq!(
+        labels(&card),
+        [group.text("staff-answer-button"), group.text("staff-close-button")]
+    );
+    assert!(card["text"].as_str().unwrap().contains("Nobody answers"));
+    group.press(REVIEWER, &card, &group.text("staff-answer-button")).await;
+    // Only the member who was asked may answer; an empty answer is refused.
+    assert_eq!(
+        group.reply(9003, "I will take it").await,
+        group.text("staff-prompt-not-yours")
+    );
+    assert_eq!(group.reply(REVIEWER, "   ").await, group.text("staff-note-empty"));
+    let before = bot.fake.sent_to(820).len();
+    let said = group
+        .reply(REVIEWER, "We have called the agency; they will phone you today.")
+        .await;
+    assert!(said.contains(&group.shown(&code)), "{said}");
+    let notices = applicant_messages(&bot, 820, before + 1).await;
+    let answer = notices.last().unwrap();
+    assert!(answer.contains("they will phone you today"), "{answer}");
+
+    let card = group.card(&code, &group.text("staff-card-updated")).await;
+    let closed = group.press(REVIEWER, &card, &group.text("staff-close-button")).await;
+    assert_eq!(closed["show_alert"], serde_json::json!(false));
+    let status: String = sqlx::query_scalar("SELECT status FROM complaints")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "closed");
+    let card = group.card(&code, &group.text("staff-card-updated")).await;
+    assert!(labels(&card).is_empty(), "a closed complaint has no buttons");
+    assert_eq!(bot.fake.violations(), Vec::<String>::new());
+    bot.stop().await;
+}
