@@ -185,6 +185,13 @@ async fn refused_moves_say_why_and_change_nothing() {
     let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, Some(&["plate-removal".to_owned()])).await;
     let other = Api::for_member(&bot, "debt-only", Role::Reviewer, Some(&["debt-respite".to_owned()])).await;
     let operator = Api::for_member(&bot, "op", Role::Operator, None).await;
+    let (status, body) = reviewer.get("/api/v1/no-such-route").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body["error"]["code"],
+        json!("not_found"),
+        "unknown routes answer in JSON too: {body}"
+    );
 
     let (status, body) = reviewer.moves(&code, "recorded", None).await;
     assert_eq!(

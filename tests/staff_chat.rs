@@ -282,6 +282,10 @@ async fn plate_removal_is_walked_from_the_group_with_documents_sent_in_the_chat(
     assert!(refused.contains(&bot.text(Locale::Fa, "error-file-type")), "{refused}");
     let sent = agency.presses("supplement:done").await;
     assert!(sent.contains(&bot.text(Locale::Fa, "menu")), "{sent}");
+    assert!(
+        !sent.contains(&bot.text(Locale::Fa, "menu-documents")),
+        "the menu no longer offers to take documents: {sent}"
+    );
     assert_eq!(stage_of(&bot, &code).await, "documents-received");
     let card = group.card(&code, &group.text("staff-documents-received")).await;
     assert_eq!(

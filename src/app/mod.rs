@@ -122,16 +122,7 @@ impl Application {
             ..Dialogue::default()
         };
         let dialogue = dialogues::lock(&mut tx, applicant, &fresh).await?;
-        let my_requests: Vec<OwnedRequest> = requests::list_for_applicant(&mut tx, applicant)
-            .await?
-            .into_iter()
-            .take(10)
-            .map(|r| OwnedRequest {
-                code: r.code,
-                service: r.service_id,
-                stage: r.stage,
-            })
-            .collect();
+        let my_requests = owned_requests(&mut tx, applicant).await?;
         let ctx = Context {
             catalog: &inner.catalog,
             i18n: &inner.i18n,
@@ -149,7 +140,20 @@ impl Application {
             let outcome = effects::run(&mut tx, &env, effect).await?;
             replies.push(conversation::outcome_replies(&outcome, &inner.catalog));
         }
-        replies.extend(step.replies.iter().cloned());
+        let mut step_replies = step.replies.clone();
+        if !step.effects.is_empty() {
+            // The closing prompt shows the facts as the effects left them (a request that has
+            // just received its documents no longer offers to take them).
+            let my_requests = owned_requests(&mut tx, applicant).await?;
+            let ctx = Context {
+                my_requests: &my_requests,
+                ..ctx
+            };
+            if let Some(last) = step_replies.last_mut() {
+                *last = conversation::prompt(&step.dialogue, &ctx);
+            }
+        }
+        replies.extend(step_replies);
         dialogues::save(&mut tx, applicant, &step.dialogue).await?;
         tx.commit().await.context("committing the step")?;
         Ok(Some(Handled {
@@ -175,6 +179,23 @@ impl Application {
             .and_then(Locale::parse)
             .unwrap_or(self.inner.config.default_locale)
     }
+}
+
+/// The applicant's newest requests, as the conversation offers them for picking.
+async fn owned_requests(
+    tx: &mut store::Tx<'_>,
+    applicant: applicants::ApplicantId,
+) -> anyhow::Result<Vec<OwnedRequest>> {
+    Ok(requests::list_for_applicant(tx, applicant)
+        .await?
+        .into_iter()
+        .take(10)
+        .map(|r| OwnedRequest {
+            code: r.code,
+            service: r.service_id,
+            stage: r.stage,
+        })
+        .collect())
 }
 
 /// The `.label` attributes of every field prompt, which summaries use.

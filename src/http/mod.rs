@@ -28,7 +28,8 @@ pub async fn serve(
     let mut router = Router::new()
         .route("/health", get(health))
         .with_state(app.clone())
-        .merge(api::router(app));
+        .merge(api::router(app))
+        .fallback(api::unknown_route);
     if let Some((channel, secret)) = webhook {
         router = router.merge(
             Router::new()

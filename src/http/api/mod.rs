@@ -34,3 +34,12 @@ pub fn router(app: Application) -> Router {
         .route("/api/v1/audit", get(audit::list))
         .with_state(app)
 }
+
+/// Unknown paths answer like every other error: JSON with a stable code.
+pub async fn unknown_route() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "no such route; the routes are listed in /api/v1/openapi.json",
+    )
+}
