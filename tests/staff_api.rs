@@ -403,12 +403,30 @@ async fn the_openapi_document_is_complete_and_its_references_resolve() {
     ] {
         assert!(paths.contains_key(path), "{path} is documented");
     }
+    let mut operation_ids = std::collections::HashSet::new();
     for (path, operations) in paths {
         for (method, operation) in operations.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(operation_ids.insert(id.clone()), "operationId {id} is used twice");
             assert!(
                 operation["responses"].as_object().is_some_and(|r| !r.is_empty()),
                 "{method} {path} has responses"
             );
+            // A path parameter must appear in the path, and a query one must not be declared
+            // as a path parameter (OpenAPI 3 validators refuse both).
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                let place = parameter["in"].as_str().unwrap();
+                assert!(
+                    ["path", "query", "header"].contains(&place),
+                    "{method} {path}: {name} in {place}"
+                );
+                assert_eq!(
+                    place == "path",
+                    path.contains(&format!("{{{name}}}")),
+                    "{method} {path}: parameter {name} is declared in {place}"
+                );
+            }
         }
     }
     let mut refs = Vec::new();

@@ -13,6 +13,7 @@ use crate::domain::Role;
 use crate::store::audit;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     limit: Option<i64>,
 }
@@ -29,7 +30,7 @@ pub struct AuditEntry {
 }
 
 /// The newest audit entries first.
-#[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "list_audit_entries", params(AuditQuery), security(("bearer" = [])),
     responses((status = 200, body = [AuditEntry]), (status = 403, body = super::error::ErrorBody)))]
 pub async fn list(
     State(app): State<Application>,

@@ -16,6 +16,7 @@ use crate::store::complaints::{self, StaffView};
 use crate::workflow;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `open`, `answered` or `closed`.
     status: Option<String>,
@@ -57,7 +58,7 @@ fn view(row: StaffView) -> ComplaintView {
 }
 
 /// List complaints.
-#[utoipa::path(get, path = "/api/v1/complaints", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/complaints", operation_id = "list_complaints", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = [ComplaintView])))]
 pub async fn list(
     State(app): State<Application>,

@@ -17,6 +17,7 @@ use crate::store::{audit, documents};
 use crate::workflow::{self, Actor, Move};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this service.
     service: Option<String>,
@@ -132,7 +133,7 @@ fn summary(app: &Application, row: &RequestRow, now: DateTime<Utc>) -> RequestSu
 }
 
 /// List requests in the caller's services.
-#[utoipa::path(get, path = "/api/v1/requests", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/requests", operation_id = "list_requests", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = [RequestSummary]), (status = 401, body = super::error::ErrorBody)))]
 pub async fn list(
     State(app): State<Application>,
