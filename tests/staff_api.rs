@@ -65,18 +65,6 @@ impl Api {
     }
 }
 
-/// Waits until the chat has received `count` messages in all, and returns them.
-async fn wait_for_messages(bot: &Running, chat_id: i64, count: usize) -> Vec<String> {
-    for _ in 0..200 {
-        let sent = bot.fake.sent_to(chat_id);
-        if sent.len() >= count {
-            return sent.iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chat {chat_id} did not receive {count} messages within 20 s");
-}
-
 /// The notice of a stage; a stage that waits for documents has its own, which says what to send.
 fn stage_notice(bot: &Running, locale: Locale, code: &str, service: &str, stage: &str) -> String {
     let code = peygir::domain::TrackingCode::parse(code).unwrap();
@@ -110,7 +98,7 @@ async fn walk(
         let (status, body) = api.moves(code, stage, *note).await;
         assert_eq!(status, StatusCode::OK, "moving to {stage}: {body}");
         assert_eq!(body["to"], json!(stage));
-        let messages = wait_for_messages(bot, user.chat_id, before + 1).await;
+        let messages = bot.messages_to(user.chat_id, before + 1).await;
         let notice = &messages[before];
         let expected = stage_notice(bot, locale, code, service, stage);
         let first_line = expected.lines().next().unwrap();
@@ -332,7 +320,7 @@ async fn a_complaint_is_answered_and_the_applicant_told_once() {
         .await;
     assert_eq!(status, StatusCode::OK, "{answered}");
     assert_eq!(answered["status"], json!("answered"));
-    let messages = wait_for_messages(&bot, 730, before + 1).await;
+    let messages = bot.messages_to(730, before + 1).await;
     assert!(
         messages[before].contains("درخواست شما بررسی شد."),
         "{}",

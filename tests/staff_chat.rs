@@ -160,18 +160,6 @@ async fn stage_of(bot: &Running, code: &str) -> String {
         .unwrap()
 }
 
-/// Waits until the applicant's chat holds `count` messages.
-async fn applicant_messages(bot: &Running, chat_id: i64, count: usize) -> Vec<String> {
-    for _ in 0..200 {
-        let sent = bot.fake.sent_to(chat_id);
-        if sent.len() >= count {
-            return sent.iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chat {chat_id} did not receive {count} messages");
-}
-
 /// Walks `code` along `path` from the group: each step presses the move on the latest card (and
 /// replies with the note where one is needed); the applicant then has exactly one new message.
 async fn walk(group: &Group<'_>, applicant: &User, code: &str, path: &[(&str, Option<&str>)]) {
@@ -185,7 +173,7 @@ async fn walk(group: &Group<'_>, applicant: &User, code: &str, path: &[(&str, Op
             assert!(said.contains(&group.shown(code)), "{said}");
         }
         assert_eq!(stage_of(group.bot, code).await, *stage);
-        let messages = applicant_messages(group.bot, applicant.chat_id, before + 1).await;
+        let messages = group.bot.messages_to(applicant.chat_id, before + 1).await;
         if let Some(note) = note {
             assert!(
                 messages[before].contains(note),
@@ -451,9 +439,9 @@ async fn forged_replayed_stale_and_strangers_presses_are_refused_and_change_noth
     );
 
     // The applicant heard of the one real move only.
-    applicant_messages(&bot, 810, before + 1).await;
+    bot.messages_to(810, before + 1).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let notices = applicant_messages(&bot, 810, 0).await;
+    let notices = bot.messages_to(810, 0).await;
     let moved = notices
         .iter()
         .filter(|t| t.contains(&bot.text(Locale::Fa, "stage-under-review")))
@@ -502,7 +490,7 @@ async fn complaints_are_answered_and_closed_from_the_group() {
         .reply(REVIEWER, "We have called the agency; they will phone you today.")
         .await;
     assert!(said.contains(&group.shown(&code)), "{said}");
-    let notices = applicant_messages(&bot, 820, before + 1).await;
+    let notices = bot.messages_to(820, before + 1).await;
     let answer = notices.last().unwrap();
     assert!(answer.contains("they will phone you today"), "{answer}");
 

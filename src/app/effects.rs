@@ -4,7 +4,7 @@ use crate::conversation::{ComplaintView, Effect, Outcome, RequestView};
 use anyhow::Context as _;
 
 use crate::conversation::messages as m;
-use crate::domain::{Catalog, DocumentRef, FieldValue, PublicStatus, Role, TrackingCode};
+use crate::domain::{Catalog, DocumentRef, FieldValue, PublicStatus, TrackingCode};
 use crate::i18n::{Locale, Msg};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
@@ -32,27 +32,11 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
             let stage = &spec.initial_stage().id;
             let (id, code) = requests::insert(tx, applicant, service, stage, answers, locale).await?;
             let headline = Msg::new(m::STAFF_NEW_REQUEST);
-            if env.staff_chat {
-                post(
-                    tx,
-                    format!("request:{id}:staff:new"),
-                    StaffSubject::Request(id),
-                    &headline,
-                )
-                .await?;
-            }
+            let key = format!("request:{id}:staff:new");
+            post(tx, env, key, StaffSubject::Request(id), &headline).await?;
             for (field_id, value) in answers {
                 if let FieldValue::Document(doc) = value {
-                    let doc_id = documents::insert(tx, id, field_id, doc).await?;
-                    if env.staff_chat {
-                        post(
-                            tx,
-                            format!("document:{doc_id}:staff"),
-                            StaffSubject::Document(doc_id),
-                            &headline,
-                        )
-                        .await?;
-                    }
+                    attach(tx, env, id, field_id, doc, &headline).await?;
                 }
             }
             tracing::info!(service = %service, "request submitted");
@@ -70,16 +54,15 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
                 None => None,
             };
             let (id, code) = complaints::insert(tx, applicant, about_request, body).await?;
-            if env.staff_chat {
-                let headline = Msg::new(m::STAFF_NEW_COMPLAINT);
-                post(
-                    tx,
-                    format!("complaint:{id}:staff:new"),
-                    StaffSubject::Complaint(id),
-                    &headline,
-                )
-                .await?;
-            }
+            let key = format!("complaint:{id}:staff:new");
+            post(
+                tx,
+                env,
+                key,
+                StaffSubject::Complaint(id),
+                &Msg::new(m::STAFF_NEW_COMPLAINT),
+            )
+            .await?;
             tracing::info!("complaint filed");
             Ok(Outcome::ComplaintFiled { code })
         }
@@ -111,7 +94,7 @@ async fn supply_documents(
     let to = env
         .catalog
         .get(&row.service_id)
-        .and_then(|s| s.transitions_from(&row.stage).find(|t| t.allows(Role::Applicant)))
+        .and_then(|s| s.applicant_move(&row.stage))
         .map(|t| t.to.clone());
     let Some(to) = to else {
         return Ok(Outcome::DocumentsTooLate);
@@ -130,21 +113,10 @@ async fn supply_documents(
     };
     let headline = Msg::new(m::STAFF_DOCUMENTS_RECEIVED);
     for doc in docs {
-        let doc_id = documents::insert(tx, row.id, SUPPLEMENT_FIELD, doc).await?;
-        if env.staff_chat {
-            post(
-                tx,
-                format!("document:{doc_id}:staff"),
-                StaffSubject::Document(doc_id),
-                &headline,
-            )
-            .await?;
-        }
+        attach(tx, env, row.id, SUPPLEMENT_FIELD, doc, &headline).await?;
     }
-    if env.staff_chat {
-        let key = format!("request-event:{}:staff", applied.event_id);
-        post(tx, key, StaffSubject::Request(row.id), &headline).await?;
-    }
+    let key = format!("request-event:{}:staff", applied.event_id);
+    post(tx, env, key, StaffSubject::Request(row.id), &headline).await?;
     tracing::info!(service = %row.service_id, files = docs.len(), "supplementary documents received");
     Ok(Outcome::DocumentsSent { code })
 }
@@ -152,7 +124,31 @@ async fn supply_documents(
 /// The field id documents sent after submission are stored under.
 const SUPPLEMENT_FIELD: &str = "supplement";
 
-async fn post(tx: &mut Tx<'_>, dedup_key: String, subject: StaffSubject, headline: &Msg) -> anyhow::Result<()> {
+/// Stores a document with its request and posts it to the staff group.
+async fn attach(
+    tx: &mut Tx<'_>,
+    env: &Env<'_>,
+    request_id: i64,
+    field_id: &str,
+    doc: &DocumentRef,
+    headline: &Msg,
+) -> anyhow::Result<()> {
+    let doc_id = documents::insert(tx, request_id, field_id, doc).await?;
+    let key = format!("document:{doc_id}:staff");
+    post(tx, env, key, StaffSubject::Document(doc_id), headline).await
+}
+
+/// Queues a post to the staff group, when one is configured.
+async fn post(
+    tx: &mut Tx<'_>,
+    env: &Env<'_>,
+    dedup_key: String,
+    subject: StaffSubject,
+    headline: &Msg,
+) -> anyhow::Result<()> {
+    if !env.staff_chat {
+        return Ok(());
+    }
     let post = NewStaffPost {
         dedup_key,
         kind: "staff-post",

@@ -11,7 +11,7 @@ use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
 use crate::config::Config;
-use crate::conversation::{self, Context, Dialogue, Input, OwnedRequest, Reply, messages};
+use crate::conversation::{self, Context, Dialogue, Effect, Input, OwnedRequest, Reply, messages};
 use crate::domain::Catalog;
 use crate::i18n::{I18n, Locale};
 use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, requests, updates};
@@ -141,7 +141,7 @@ impl Application {
             replies.push(conversation::outcome_replies(&outcome, &inner.catalog));
         }
         let mut step_replies = step.replies.clone();
-        if !step.effects.is_empty() {
+        if step.effects.iter().any(Effect::changes_requests) {
             // The closing prompt shows the facts as the effects left them (a request that has
             // just received its documents no longer offers to take them).
             let my_requests = owned_requests(&mut tx, applicant).await?;

@@ -42,13 +42,22 @@ pub fn value_arg(service: &Service, field_id: &str, value: &FieldValue) -> Arg {
 
 /// One line per answer: "label: value".
 pub fn summary_lines(service: &Service, answers: &Answers) -> Vec<Msg> {
+    summary_lines_with(service, answers, value_arg)
+}
+
+/// One line per answer, each value shown by `show` (staff cards mask some).
+pub fn summary_lines_with(
+    service: &Service,
+    answers: &Answers,
+    show: impl Fn(&Service, &str, &FieldValue) -> Arg,
+) -> Vec<Msg> {
     answers
         .iter()
         .map(|(field_id, value)| {
             let label = m::label_of(&format!("field-{}-{field_id}", service.id));
             Msg::new(m::SUMMARY_LINE)
                 .arg("label", Arg::Msg(label))
-                .arg("value", value_arg(service, field_id, value))
+                .arg("value", show(service, field_id, value))
         })
         .collect()
 }

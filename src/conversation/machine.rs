@@ -1,7 +1,7 @@
 //! The step function: (dialogue, input, context) → (dialogue, replies, effects). No I/O.
 
 use crate::domain::tracking_code::TrackingCodeError;
-use crate::domain::{Answer, FieldError, FieldKind, FieldValue, Service, TrackingCode};
+use crate::domain::{Answer, DocumentRef, FieldError, FieldKind, FieldValue, Service, TrackingCode};
 use crate::i18n::{Arg, Locale, Msg};
 
 use super::form::{self, Answers};
@@ -21,7 +21,7 @@ enum Intent {
     Choice(String),
     Text(String),
     Contact(String),
-    Document(crate::domain::DocumentRef),
+    Document(DocumentRef),
     StaleButton,
 }
 
@@ -335,12 +335,7 @@ fn start_supplement(out: &mut Outcome, ctx: &Context<'_>) {
 }
 
 /// Takes one more file for a supplement, if it is of a kind and size we keep.
-fn supplement(
-    out: &mut Outcome,
-    code: TrackingCode,
-    mut documents: Vec<crate::domain::DocumentRef>,
-    doc: crate::domain::DocumentRef,
-) {
+fn supplement(out: &mut Outcome, code: TrackingCode, mut documents: Vec<DocumentRef>, doc: DocumentRef) {
     if documents.len() >= MAX_SUPPLEMENT_FILES {
         out.say(Msg::new(m::SUPPLEMENT_LIMIT).arg("max", Arg::Number(MAX_SUPPLEMENT_FILES as i64)));
         return;

@@ -9,10 +9,10 @@ mod outcome;
 mod prompt;
 mod state;
 
-use crate::domain::{Catalog, DocumentRef, Role, TrackingCode};
+use crate::domain::{Catalog, DocumentRef, TrackingCode};
 use crate::i18n::{I18n, Locale};
 
-pub use form::{Answers, summary_lines, value_arg};
+pub use form::{Answers, summary_lines, summary_lines_with, value_arg};
 pub use io::{Choice, Input, Reply};
 pub use machine::{MAX_COMPLAINT_CHARS, field_error, step};
 pub use outcome::{ComplaintView, Outcome, RequestView, outcome_replies};
@@ -43,7 +43,7 @@ impl Context<'_> {
             .filter(|r| {
                 self.catalog
                     .get(&r.service)
-                    .is_some_and(|s| s.transitions_from(&r.stage).any(|t| t.allows(Role::Applicant)))
+                    .is_some_and(|s| s.applicant_move(&r.stage).is_some())
             })
             .collect()
     }
@@ -67,6 +67,13 @@ pub enum Effect {
         code: TrackingCode,
         documents: Vec<DocumentRef>,
     },
+}
+
+impl Effect {
+    /// Whether running it changes the applicant's requests (and so what the next prompt offers).
+    pub fn changes_requests(&self) -> bool {
+        matches!(self, Self::SubmitRequest { .. } | Self::SupplyDocuments { .. })
+    }
 }
 
 /// The result of one step.

@@ -4,12 +4,12 @@
 use crate::domain::FieldKind;
 use crate::i18n::{Arg, Msg};
 
-use super::Context;
 use super::form;
 use super::io::{Choice, Reply};
 use super::machine::form_nav;
 use super::messages as m;
 use super::state::{Dialogue, State};
+use super::{Context, OwnedRequest};
 
 /// The prompt for where the dialogue is.
 pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
@@ -75,14 +75,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
         },
         State::ChoosingComplaintSubject => {
             let mut choices = vec![Choice::new("about:none", Msg::new(m::COMPLAINT_GENERAL))];
-            choices.extend(ctx.my_requests.iter().map(|r| {
-                Choice::new(
-                    format!("about:{}", r.code),
-                    Msg::new(m::COMPLAINT_ABOUT)
-                        .arg("code", Arg::Code(r.code))
-                        .arg("service", Arg::Msg(format!("service-{}", r.service))),
-                )
-            }));
+            choices.extend(ctx.my_requests.iter().map(|r| request_choice("about", r)));
             Reply {
                 lines: vec![Msg::new(m::COMPLAINT_SUBJECT)],
                 choices,
@@ -105,14 +98,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             choices: ctx
                 .awaiting_applicant()
                 .into_iter()
-                .map(|r| {
-                    Choice::new(
-                        format!("supplement:{}", r.code),
-                        Msg::new(m::COMPLAINT_ABOUT)
-                            .arg("code", Arg::Code(r.code))
-                            .arg("service", Arg::Msg(format!("service-{}", r.service))),
-                    )
-                })
+                .map(|r| request_choice("supplement", r))
                 .collect(),
             nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
             ..Reply::default()
@@ -122,10 +108,8 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             if !documents.is_empty() {
                 choices.push(Choice::new("supplement:done", Msg::new(m::SUPPLEMENT_DONE)));
             }
-            let mb = match FieldKind::any_document() {
-                FieldKind::Document { max_bytes, .. } => (max_bytes / (1024 * 1024)) as i64,
-                _ => 0,
-            };
+            // The supplement takes any_document(), whose limit is the default one.
+            let mb = (crate::domain::field::DEFAULT_MAX_BYTES / (1024 * 1024)) as i64;
             Reply {
                 lines: vec![
                     Msg::new(m::SUPPLEMENT_ASK)
@@ -141,6 +125,16 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
     };
     reply.turn = dialogue.turn;
     reply
+}
+
+/// One of the applicant's requests as an option, keyed `PREFIX:CODE`.
+fn request_choice(prefix: &str, request: &OwnedRequest) -> Choice {
+    Choice::new(
+        format!("{prefix}:{}", request.code),
+        Msg::new(m::COMPLAINT_ABOUT)
+            .arg("code", Arg::Code(request.code))
+            .arg("service", Arg::Msg(format!("service-{}", request.service))),
+    )
 }
 
 fn field_prompt(ctx: &Context<'_>, service_id: &str, answers: &form::Answers) -> Reply {

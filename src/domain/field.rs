@@ -13,7 +13,7 @@ use super::plate::VehiclePlate;
 /// The longest text answer unless a field says otherwise; Telegram's message limit is 4096.
 const DEFAULT_MAX_CHARS: usize = 1000;
 /// Uploads above this are refused unless a field says otherwise (Telegram bots can fetch 20 MB).
-const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
 /// What kind of answer a field takes, with its validation rules.
 #[derive(Debug, Clone, Deserialize)]

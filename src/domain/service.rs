@@ -168,6 +168,29 @@ impl Service {
     pub fn transitions_from<'s>(&'s self, stage: &'s str) -> impl Iterator<Item = &'s Transition> + 's {
         self.transitions.iter().filter(move |t| t.from == stage)
     }
+
+    /// The move the applicant makes from a stage that waits for them (sending documents).
+    pub fn applicant_move(&self, stage: &str) -> Option<&Transition> {
+        self.transitions
+            .iter()
+            .find(|t| t.from == stage && t.allows(Role::Applicant))
+    }
+
+    /// The move from `stage` to a stage that waits for the applicant's documents.
+    pub fn document_request(&self, stage: &str) -> Option<&Transition> {
+        self.transitions
+            .iter()
+            .find(|t| t.from == stage && self.applicant_move(&t.to).is_some())
+    }
+
+    /// The moves staff can make from `stage`, in declaration order; a staff button's slot is its
+    /// index here.
+    pub fn staff_moves(&self, stage: &str) -> Vec<&Transition> {
+        self.transitions
+            .iter()
+            .filter(|t| t.from == stage && t.allows(Role::Admin))
+            .collect()
+    }
 }
 
 impl FieldSpec {

@@ -9,19 +9,22 @@ use teloxide::types::{
 
 use super::StaffChat;
 use super::buttons::{Button, Subject};
-use super::card::{COMPLAINT_ANSWER, COMPLAINT_CLOSE, complaint_version, staff_moves};
+use super::card::{COMPLAINT_ANSWER, COMPLAINT_CLOSE, complaint_version};
 use crate::conversation::messages as m;
-use crate::domain::TrackingCode;
 use crate::domain::service::stage_name_id;
+use crate::domain::{Catalog, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
+use crate::store::requests::RequestRow;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, complaints, requests, updates};
-use crate::workflow::{self, Actor, ComplaintError, Move, MoveError};
+use crate::workflow::{self, Actor, Move, MoveError};
 
 /// What came of a press or a reply.
 enum Verdict {
     /// Nothing changed; tell the presser why.
     Refuse(Msg),
+    /// Nothing changed and the question stays open for a proper reply; say why.
+    AskAgain(Msg),
     /// The subject moved on since the card was drawn; say so and redraw the card.
     Stale(Subject),
     /// Done; confirm and redraw the card.
@@ -32,6 +35,30 @@ enum Verdict {
         button: Button,
         question: Msg,
     },
+}
+
+/// Why deciding stopped before acting: an answer for the presser, or a failure to report.
+enum Stop {
+    Answer(Verdict),
+    Failed(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Stop {
+    fn from(err: E) -> Self {
+        Self::Failed(err.into())
+    }
+}
+
+fn refuse(id: &str) -> Stop {
+    Stop::Answer(Verdict::Refuse(Msg::new(id)))
+}
+
+/// The verdict, whether deciding ran to its end or stopped early.
+fn settle(decided: Result<Verdict, Stop>) -> anyhow::Result<Verdict> {
+    match decided {
+        Ok(verdict) | Err(Stop::Answer(verdict)) => Ok(verdict),
+        Err(Stop::Failed(err)) => Err(err),
+    }
 }
 
 pub async fn handle(chat: &StaffChat, platform: &str, update: &Update) -> anyhow::Result<()> {
@@ -51,7 +78,7 @@ async fn press(chat: &StaffChat, platform: &str, update_id: i64, query: &Callbac
     }
     let user = i64::try_from(query.from.id.0).unwrap_or(-1);
     let data = query.data.as_deref().unwrap_or_default();
-    let verdict = decide_press(chat, &mut tx, user, data).await?;
+    let verdict = settle(decide_press(chat, &mut tx, user, data).await)?;
     tx.commit().await?;
 
     let card_message = query.message.as_ref().map(|m| m.id());
@@ -63,7 +90,7 @@ async fn press(chat: &StaffChat, platform: &str, update_id: i64, query: &Callbac
             .show_alert(alert)
     };
     let sent = match verdict {
-        Verdict::Refuse(msg) => {
+        Verdict::Refuse(msg) | Verdict::AskAgain(msg) => {
             tracing::info!("a staff-chat press was refused");
             answer(chat.render(&msg), true).await
         }
@@ -90,37 +117,22 @@ async fn press(chat: &StaffChat, platform: &str, update_id: i64, query: &Callbac
     Ok(())
 }
 
-async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) -> anyhow::Result<Verdict> {
-    let Some(button) = chat.inner.signer.decode(data) else {
-        return Ok(Verdict::Refuse(Msg::new(m::STAFF_INVALID_BUTTON)));
-    };
-    let Some(member) = staff::by_telegram_user(tx, user).await? else {
-        return Ok(Verdict::Refuse(Msg::new(m::STAFF_NOT_REGISTERED)));
-    };
-    let app = &chat.inner.app;
+async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) -> Result<Verdict, Stop> {
+    let button = chat
+        .inner
+        .signer
+        .decode(data)
+        .ok_or_else(|| refuse(m::STAFF_INVALID_BUTTON))?;
+    let member = staff::by_telegram_user(tx, user)
+        .await?
+        .ok_or_else(|| refuse(m::STAFF_NOT_REGISTERED))?;
+    let catalog = chat.inner.app.catalog();
     match button.subject {
         Subject::Request(id) => {
-            let Some(request) = requests::lock_by_id(tx, id).await? else {
-                return Ok(Verdict::Refuse(Msg::new(m::STAFF_INVALID_BUTTON)));
-            };
-            if requests::version(tx, id).await? != button.version {
-                return Ok(Verdict::Stale(button.subject));
-            }
-            let Some(service) = app.catalog().get(&request.service_id) else {
-                return Ok(Verdict::Refuse(Msg::new(m::STAFF_NOT_ALLOWED)));
-            };
-            let moves = staff_moves(service, &request.stage);
-            let Some(transition) = moves.get(usize::from(button.slot)) else {
-                return Ok(Verdict::Refuse(Msg::new(m::STAFF_INVALID_BUTTON)));
-            };
+            let (request, transition) = open_request(catalog, tx, id, button.version, button.slot).await?;
             if transition.note_required {
                 // Refuse now rather than after the reviewer has written the note.
-                if !member.covers(&service.id) {
-                    return Ok(Verdict::Refuse(Msg::new(m::STAFF_OUT_OF_SCOPE)));
-                }
-                if !transition.allows(member.role) {
-                    return Ok(Verdict::Refuse(Msg::new(m::STAFF_FORBIDDEN)));
-                }
+                workflow::staff_may(&member, &request.service_id, transition).map_err(move_refusal(id))?;
                 let question = Msg::new(m::STAFF_NOTE_PROMPT)
                     .arg("name", Arg::Text(member.name.clone()))
                     .arg("code", Arg::Code(request.code))
@@ -131,31 +143,17 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
                     question,
                 });
             }
-            let to = transition.to.clone();
             let mv = Move {
                 code: request.code,
-                to: &to,
+                to: &transition.to,
                 expected_from: Some(&request.stage),
                 note: None,
             };
-            move_verdict(
-                workflow::apply(tx, app.catalog(), Actor::Staff(&member), mv).await,
-                button,
-                request.code,
-            )
+            let applied = workflow::apply(tx, catalog, Actor::Staff(&member), mv).await;
+            Ok(moved(applied.map_err(move_refusal(id))?, request.code))
         }
         Subject::Complaint(id) => {
-            let Some(complaint) = complaints::staff_view(tx, id).await? else {
-                return Ok(Verdict::Refuse(Msg::new(m::STAFF_INVALID_BUTTON)));
-            };
-            let code = TrackingCode::from_stored(complaint.code)?;
-            // Lock, then compare: two presses on one card must not both act.
-            let Some(locked) = complaints::lock(tx, code).await? else {
-                return Ok(Verdict::Refuse(Msg::new(m::STAFF_INVALID_BUTTON)));
-            };
-            if complaint_version(&locked.status) != button.version {
-                return Ok(Verdict::Stale(button.subject));
-            }
+            let code = open_complaint(tx, id, button.version).await?;
             match button.slot {
                 COMPLAINT_ANSWER => {
                     let question = Msg::new(m::STAFF_ANSWER_PROMPT)
@@ -168,47 +166,75 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
                     })
                 }
                 COMPLAINT_CLOSE => {
-                    workflow::close_complaint(tx, &member.actor(), code)
-                        .await
-                        .map_err(complaint_failure)?;
+                    workflow::close_complaint(tx, &member.actor(), code).await?;
                     Ok(Verdict::Done(
                         button.subject,
                         Msg::new(m::STAFF_CLOSED).arg("code", Arg::Code(code)),
                     ))
                 }
-                _ => Ok(Verdict::Refuse(Msg::new(m::STAFF_INVALID_BUTTON))),
+                _ => Err(refuse(m::STAFF_INVALID_BUTTON)),
             }
         }
     }
 }
 
-fn move_verdict(
-    result: Result<workflow::Applied, MoveError>,
-    button: Button,
-    code: TrackingCode,
-) -> anyhow::Result<Verdict> {
-    let refuse = |id: &str| Ok(Verdict::Refuse(Msg::new(id)));
-    match result {
-        Ok(applied) => Ok(Verdict::Done(
-            button.subject,
-            Msg::new(m::STAFF_MOVED)
-                .arg("code", Arg::Code(code))
-                .arg("stage", Arg::Msg(stage_name_id(&applied.to))),
-        )),
-        Err(MoveError::StaleStage { .. }) => Ok(Verdict::Stale(button.subject)),
-        Err(MoveError::NotFound) => refuse(m::STAFF_INVALID_BUTTON),
-        Err(MoveError::NotAllowed { .. }) => refuse(m::STAFF_NOT_ALLOWED),
-        Err(MoveError::Forbidden) => refuse(m::STAFF_FORBIDDEN),
-        Err(MoveError::OutOfScope) => refuse(m::STAFF_OUT_OF_SCOPE),
-        Err(MoveError::NoteRequired) => refuse(m::STAFF_NOTE_EMPTY),
-        Err(MoveError::Unexpected(err)) => Err(err),
+/// Locks a request and finds the staff move in `slot` as of `version`, the request's version
+/// when the button was drawn; a request that has moved on since is stale.
+async fn open_request<'c>(
+    catalog: &'c Catalog,
+    tx: &mut Tx<'_>,
+    id: i64,
+    version: i64,
+    slot: u8,
+) -> Result<(RequestRow, &'c Transition), Stop> {
+    let request = requests::lock_by_id(tx, id)
+        .await?
+        .ok_or_else(|| refuse(m::STAFF_INVALID_BUTTON))?;
+    if requests::version(tx, id).await? != version {
+        return Err(Stop::Answer(Verdict::Stale(Subject::Request(id))));
     }
+    let service = catalog
+        .get(&request.service_id)
+        .ok_or_else(|| refuse(m::STAFF_NOT_ALLOWED))?;
+    let transition = service
+        .staff_moves(&request.stage)
+        .get(usize::from(slot))
+        .copied()
+        .ok_or_else(|| refuse(m::STAFF_INVALID_BUTTON))?;
+    Ok((request, transition))
 }
 
-fn complaint_failure(err: ComplaintError) -> anyhow::Error {
-    match err {
-        ComplaintError::Unexpected(err) => err,
-        other => anyhow::anyhow!(other),
+/// Locks a complaint as of `version` (its status when the button was drawn); returns its code.
+async fn open_complaint(tx: &mut Tx<'_>, id: i64, version: i64) -> Result<TrackingCode, Stop> {
+    // Lock, then compare: two presses on one card must not both act.
+    let complaint = complaints::lock_by_id(tx, id)
+        .await?
+        .ok_or_else(|| refuse(m::STAFF_INVALID_BUTTON))?;
+    if complaint_version(&complaint.status) != version {
+        return Err(Stop::Answer(Verdict::Stale(Subject::Complaint(id))));
+    }
+    Ok(TrackingCode::from_stored(complaint.code)?)
+}
+
+fn moved(applied: workflow::Applied, code: TrackingCode) -> Verdict {
+    Verdict::Done(
+        Subject::Request(applied.request_id),
+        Msg::new(m::STAFF_MOVED)
+            .arg("code", Arg::Code(code))
+            .arg("stage", Arg::Msg(stage_name_id(&applied.to))),
+    )
+}
+
+/// A refused move of `request`, told to the presser.
+fn move_refusal(request: i64) -> impl Fn(MoveError) -> Stop {
+    move |err| match err {
+        MoveError::StaleStage { .. } => Stop::Answer(Verdict::Stale(Subject::Request(request))),
+        MoveError::NotFound => refuse(m::STAFF_INVALID_BUTTON),
+        MoveError::NotAllowed { .. } => refuse(m::STAFF_NOT_ALLOWED),
+        MoveError::Forbidden => refuse(m::STAFF_FORBIDDEN),
+        MoveError::OutOfScope => refuse(m::STAFF_OUT_OF_SCOPE),
+        MoveError::NoteRequired => refuse(m::STAFF_NOTE_EMPTY),
+        MoveError::Unexpected(err) => Stop::Failed(err),
     }
 }
 
@@ -291,10 +317,8 @@ async fn reply(chat: &StaffChat, platform: &str, update_id: i64, message: &Messa
         .and_then(|u| i64::try_from(u.id.0).ok())
         .unwrap_or(-1);
     let text = message.text().unwrap_or_default();
-    let verdict = decide_reply(chat, &mut tx, &prompt, user, text).await?;
-    // A question is answered once; only a reply from someone else, or an empty one, leaves it open.
-    let keep_asking = matches!(&verdict, Verdict::Refuse(msg) if msg.id == m::STAFF_PROMPT_NOT_YOURS || msg.id == m::STAFF_NOTE_EMPTY);
-    if !keep_asking {
+    let verdict = settle(decide_reply(chat, &mut tx, &prompt, user, text).await)?;
+    if !matches!(verdict, Verdict::AskAgain(_)) {
         sqlx::query("DELETE FROM staff_prompts WHERE chat_id = $1 AND prompt_message_id = $2")
             .bind(chat.inner.chat_id)
             .bind(i64::from(replied.id.0))
@@ -308,7 +332,7 @@ async fn reply(chat: &StaffChat, platform: &str, update_id: i64, message: &Messa
         .and_then(|id| i32::try_from(id).ok())
         .map(MessageId);
     let said = match verdict {
-        Verdict::Refuse(msg) => msg,
+        Verdict::Refuse(msg) | Verdict::AskAgain(msg) => msg,
         Verdict::Stale(subject) => {
             redraw(chat, subject, card).await;
             Msg::new(m::STAFF_STALE)
@@ -331,76 +355,47 @@ async fn reply(chat: &StaffChat, platform: &str, update_id: i64, message: &Messa
     Ok(())
 }
 
+/// A question is answered once, by the member it was put to; a reply from someone else, or an
+/// empty one, leaves it open.
 async fn decide_reply(
     chat: &StaffChat,
     tx: &mut Tx<'_>,
     prompt: &Prompt,
     user: i64,
     text: &str,
-) -> anyhow::Result<Verdict> {
-    let member = staff::by_telegram_user(tx, user).await?;
-    let Some(member) = member.filter(|m| m.id == prompt.staff_id) else {
-        return Ok(Verdict::Refuse(Msg::new(m::STAFF_PROMPT_NOT_YOURS)));
-    };
+) -> Result<Verdict, Stop> {
+    let ask_again = |id: &str| Stop::Answer(Verdict::AskAgain(Msg::new(id)));
+    let member = staff::by_telegram_user(tx, user)
+        .await?
+        .filter(|m| m.id == prompt.staff_id)
+        .ok_or_else(|| ask_again(m::STAFF_PROMPT_NOT_YOURS))?;
     let note = text.trim();
     if note.is_empty() {
-        return Ok(Verdict::Refuse(Msg::new(m::STAFF_NOTE_EMPTY)));
+        return Err(ask_again(m::STAFF_NOTE_EMPTY));
     }
-    let app = &chat.inner.app;
+    let catalog = chat.inner.app.catalog();
     let slot = u8::try_from(prompt.slot).unwrap_or(u8::MAX);
     match (prompt.request_id, prompt.complaint_id) {
         (Some(id), _) => {
-            let subject = Subject::Request(id);
-            let Some(request) = requests::lock_by_id(tx, id).await? else {
-                return Ok(Verdict::Refuse(Msg::new(m::STAFF_INVALID_BUTTON)));
-            };
-            if requests::version(tx, id).await? != prompt.version {
-                return Ok(Verdict::Stale(subject));
-            }
-            let to = app.catalog().get(&request.service_id).and_then(|service| {
-                staff_moves(service, &request.stage)
-                    .get(usize::from(slot))
-                    .map(|t| t.to.clone())
-            });
-            let Some(to) = to else {
-                return Ok(Verdict::Refuse(Msg::new(m::STAFF_NOT_ALLOWED)));
-            };
+            let (request, transition) = open_request(catalog, tx, id, prompt.version, slot).await?;
             let mv = Move {
                 code: request.code,
-                to: &to,
+                to: &transition.to,
                 expected_from: Some(&request.stage),
                 note: Some(note),
             };
-            let button = Button {
-                subject,
-                version: prompt.version,
-                slot,
-            };
-            move_verdict(
-                workflow::apply(tx, app.catalog(), Actor::Staff(&member), mv).await,
-                button,
-                request.code,
-            )
+            let applied = workflow::apply(tx, catalog, Actor::Staff(&member), mv).await;
+            Ok(moved(applied.map_err(move_refusal(id))?, request.code))
         }
         (None, Some(id)) => {
-            let subject = Subject::Complaint(id);
-            let Some(complaint) = complaints::staff_view(tx, id).await? else {
-                return Ok(Verdict::Refuse(Msg::new(m::STAFF_INVALID_BUTTON)));
-            };
-            let code = TrackingCode::from_stored(complaint.code)?;
-            let locked = complaints::lock(tx, code).await?;
-            if locked.is_none_or(|c| complaint_version(&c.status) != prompt.version) {
-                return Ok(Verdict::Stale(subject));
-            }
-            workflow::answer_complaint(tx, &member.actor(), code, note)
-                .await
-                .map_err(complaint_failure)?;
+            let code = open_complaint(tx, id, prompt.version).await?;
+            workflow::answer_complaint(tx, &member.actor(), code, note).await?;
             Ok(Verdict::Done(
-                subject,
+                Subject::Complaint(id),
                 Msg::new(m::STAFF_ANSWERED).arg("code", Arg::Code(code)),
             ))
         }
-        (None, None) => Ok(Verdict::Refuse(Msg::new(m::STAFF_INVALID_BUTTON))),
+        (None, None) => Err(refuse(m::STAFF_INVALID_BUTTON)),
     }
 }
 

@@ -5,9 +5,9 @@
 use sqlx::PgConnection;
 
 use super::buttons::{Button, ButtonSigner, Subject};
-use crate::conversation::{messages as m, value_arg};
+use crate::conversation::{messages as m, summary_lines_with, value_arg};
 use crate::domain::service::stage_name_id;
-use crate::domain::{FieldValue, Role, Service, TrackingCode, Transition};
+use crate::domain::{FieldValue, Service, TrackingCode};
 use crate::i18n::{Arg, I18n, Locale, Msg};
 use crate::store::{complaints, documents, requests};
 
@@ -24,15 +24,6 @@ pub struct Composer<'a> {
     pub catalog: &'a crate::domain::Catalog,
     pub signer: &'a ButtonSigner,
     pub locale: Locale,
-}
-
-/// The moves staff can make from `stage`, in the order the catalog declares them; a button's
-/// slot is its index here.
-pub fn staff_moves<'s>(service: &'s Service, stage: &'s str) -> Vec<&'s Transition> {
-    service
-        .transitions_from(stage)
-        .filter(|t| t.allows(Role::Admin))
-        .collect()
 }
 
 /// A complaint's version for its buttons: its status, which only moves forward.
@@ -66,20 +57,12 @@ impl Composer<'_> {
         let version = requests::version(conn, request_id).await?;
         let documents = documents::list_for_request(conn, request_id).await?;
         let service = self.catalog.get(&row.service_id);
-        let answers: Vec<String> = match service {
-            Some(service) => row
-                .answers
-                .iter()
-                .map(|(field, value)| {
-                    let label = m::label_of(&format!("field-{}-{field}", service.id));
-                    let line = Msg::new(m::SUMMARY_LINE)
-                        .arg("label", Arg::Msg(label))
-                        .arg("value", staff_value(service, field, value));
-                    self.render(&line)
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let answers: Vec<String> = service
+            .map(|service| summary_lines_with(service, &row.answers, staff_value))
+            .unwrap_or_default()
+            .iter()
+            .map(|line| self.render(line))
+            .collect();
         let text = self.render(
             &Msg::new(m::STAFF_REQUEST_CARD)
                 .arg("headline", Arg::Text(self.render(headline)))
@@ -91,7 +74,7 @@ impl Composer<'_> {
                 .arg("documents", Arg::Number(documents.len() as i64)),
         );
         let buttons = service
-            .map(|service| staff_moves(service, &row.stage))
+            .map(|service| service.staff_moves(&row.stage))
             .unwrap_or_default()
             .into_iter()
             .enumerate()

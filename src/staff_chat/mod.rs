@@ -14,6 +14,7 @@ use teloxide::types::{FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputF
 
 use crate::app::Application;
 use crate::conversation::messages as m;
+use crate::domain::TrackingCode;
 use crate::i18n::{Arg, Locale, Msg};
 use crate::notify::SendError;
 use crate::notify::sender::classify;
@@ -72,58 +73,35 @@ impl StaffChat {
     /// Posts what `subject` names, headed by `headline`.
     pub async fn post(&self, subject: StaffSubject, headline: &Msg) -> Result<(), SendError> {
         let unexpected = |err: anyhow::Error| SendError::Temporary(format!("{err:#}"));
-        let mut conn = self
-            .inner
-            .app
-            .pool()
-            .acquire()
-            .await
-            .map_err(|e| unexpected(e.into()))?;
-        let card = match subject {
-            StaffSubject::Request(id) => self.composer().request(&mut conn, id, headline).await,
-            StaffSubject::Complaint(id) => self.composer().complaint(&mut conn, id, headline).await,
-            StaffSubject::Document(id) => {
-                let doc = documents::fetch(&mut conn, id)
-                    .await
-                    .map_err(|e| unexpected(e.into()))?;
-                drop(conn);
-                return self.send_document(doc, headline).await;
-            }
+        // Read what to post, then let the connection go before calling the Bot API.
+        let post = async {
+            let mut conn = self.inner.app.pool().acquire().await?;
+            anyhow::Ok(match subject {
+                StaffSubject::Request(id) => Post::Card(self.composer().request(&mut conn, id, headline).await?),
+                StaffSubject::Complaint(id) => Post::Card(self.composer().complaint(&mut conn, id, headline).await?),
+                StaffSubject::Document(id) => Post::Document(documents::fetch(&mut conn, id).await?),
+            })
         };
-        drop(conn);
-        match card.map_err(unexpected)? {
-            Some(card) => self.send_card(&card).await.map(drop),
-            None => Err(SendError::Permanent("the subject of the post no longer exists".into())),
+        match post.await.map_err(unexpected)? {
+            Post::Card(Some(card)) => self.send_card(&card).await,
+            Post::Document(Some(doc)) => self.send_document(doc, headline).await,
+            Post::Card(None) | Post::Document(None) => {
+                Err(SendError::Permanent("the subject of the post no longer exists".into()))
+            }
         }
     }
 
-    async fn send_document(&self, doc: Option<documents::StoredDocument>, headline: &Msg) -> Result<(), SendError> {
-        let doc = doc.ok_or_else(|| SendError::Permanent("the document no longer exists".into()))?;
+    async fn send_document(&self, doc: documents::StoredDocument, headline: &Msg) -> Result<(), SendError> {
         let file = match (doc.bot_file_id, doc.content) {
             (Some(file_id), _) => InputFile::file_id(FileId(file_id)),
             (None, Some(bytes)) => InputFile::memory(bytes).file_name(doc.file_name.clone()),
             (None, None) => return Err(SendError::Permanent("the document has no content".into())),
         };
-        let code = {
-            let mut conn = self
-                .inner
-                .app
-                .pool()
-                .acquire()
-                .await
-                .map_err(|e| SendError::Temporary(e.to_string()))?;
-            crate::store::requests::find_by_id(&mut conn, doc.request_id)
-                .await
-                .map_err(|e| SendError::Temporary(format!("{e:#}")))?
-                .map(|r| r.code)
-        };
-        let mut caption = Msg::new(m::STAFF_DOCUMENT_CAPTION)
+        let code = TrackingCode::from_stored(doc.request_code).map_or(Arg::Text("-".into()), Arg::Code);
+        let caption = Msg::new(m::STAFF_DOCUMENT_CAPTION)
             .arg("headline", Arg::Text(self.render(headline)))
-            .arg("name", Arg::Text(doc.file_name));
-        caption = match code {
-            Some(code) => caption.arg("code", Arg::Code(code)),
-            None => caption.arg("code", Arg::Text("-".into())),
-        };
+            .arg("name", Arg::Text(doc.file_name))
+            .arg("code", code);
         self.inner
             .bot
             .send_document(ChatId(self.inner.chat_id), file)
@@ -133,7 +111,7 @@ impl StaffChat {
             .map_err(classify)
     }
 
-    async fn send_card(&self, card: &Card) -> Result<MessageId, SendError> {
+    async fn send_card(&self, card: &Card) -> Result<(), SendError> {
         let mut request = self
             .inner
             .bot
@@ -141,7 +119,7 @@ impl StaffChat {
         if !card.buttons.is_empty() {
             request = request.reply_markup(keyboard(card));
         }
-        request.await.map(|m| m.id).map_err(classify)
+        request.await.map(drop).map_err(classify)
     }
 
     /// Replaces a card's text and buttons in place, after an action changed its subject.
@@ -169,6 +147,12 @@ impl StaffChat {
     fn render(&self, msg: &Msg) -> String {
         self.inner.app.i18n().render(self.inner.locale, msg)
     }
+}
+
+/// What a staff post sends, once read from the database.
+enum Post {
+    Card(Option<Card>),
+    Document(Option<documents::StoredDocument>),
 }
 
 fn keyboard(card: &Card) -> InlineKeyboardMarkup {

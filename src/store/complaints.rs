@@ -88,14 +88,14 @@ pub struct StaffView {
     pub updated_at: DateTime<Utc>,
 }
 
-const STAFF_COLUMNS: &str = "c.id, c.code, c.applicant_id, r.code AS request_code, c.body, c.status, c.answer, \
-                             c.created_at, c.updated_at";
+/// A complaint with the code of the request it is about.
+const STAFF_SELECT: &str = "SELECT c.id, c.code, c.applicant_id, r.code AS request_code, c.body, c.status, c.answer, \
+                            c.created_at, c.updated_at FROM complaints c LEFT JOIN requests r ON r.id = c.request_id";
 
 /// Complaints, optionally of one status, newest first.
 pub async fn list_for_staff(conn: &mut PgConnection, status: Option<&str>, limit: i64) -> sqlx::Result<Vec<StaffView>> {
     sqlx::query_as(&format!(
-        "SELECT {STAFF_COLUMNS} FROM complaints c LEFT JOIN requests r ON r.id = c.request_id
-         WHERE ($1::text IS NULL OR c.status = $1) ORDER BY c.created_at DESC, c.id DESC LIMIT $2"
+        "{STAFF_SELECT} WHERE ($1::text IS NULL OR c.status = $1) ORDER BY c.created_at DESC, c.id DESC LIMIT $2"
     ))
     .bind(status)
     .bind(limit)
@@ -105,23 +105,26 @@ pub async fn list_for_staff(conn: &mut PgConnection, status: Option<&str>, limit
 
 /// One complaint by row id, as staff see it.
 pub async fn staff_view(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<StaffView>> {
-    sqlx::query_as(&format!(
-        "SELECT {STAFF_COLUMNS} FROM complaints c LEFT JOIN requests r ON r.id = c.request_id WHERE c.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(&format!("{STAFF_SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Loads and locks one complaint by row id for an update.
+pub async fn lock_by_id(tx: &mut Tx<'_>, id: i64) -> sqlx::Result<Option<StaffView>> {
+    sqlx::query_as(&format!("{STAFF_SELECT} WHERE c.id = $1 FOR UPDATE OF c"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
 }
 
 /// Loads and locks one complaint for an update.
 pub async fn lock(tx: &mut Tx<'_>, code: TrackingCode) -> sqlx::Result<Option<StaffView>> {
-    sqlx::query_as(&format!(
-        "SELECT {STAFF_COLUMNS} FROM complaints c LEFT JOIN requests r ON r.id = c.request_id
-         WHERE c.code = $1 FOR UPDATE OF c"
-    ))
-    .bind(code.to_stored())
-    .fetch_optional(&mut **tx)
-    .await
+    sqlx::query_as(&format!("{STAFF_SELECT} WHERE c.code = $1 FOR UPDATE OF c"))
+        .bind(code.to_stored())
+        .fetch_optional(&mut **tx)
+        .await
 }
 
 /// Records an answer (or, with `None`, just a new status).

@@ -55,15 +55,19 @@ pub async fn list_for_request(conn: &mut sqlx::PgConnection, request_id: i64) ->
 /// A document with where its bytes are, for sending it on.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredDocument {
-    pub request_id: i64,
+    /// The tracking code of its request, as stored.
+    pub request_code: i64,
     pub file_name: String,
     pub bot_file_id: Option<String>,
     pub content: Option<Vec<u8>>,
 }
 
 pub async fn fetch(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result<Option<StoredDocument>> {
-    sqlx::query_as("SELECT request_id, file_name, bot_file_id, content FROM documents WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(
+        "SELECT r.code AS request_code, d.file_name, d.bot_file_id, d.content
+         FROM documents d JOIN requests r ON r.id = d.request_id WHERE d.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }

@@ -9,7 +9,7 @@ use crate::store::applicants::ApplicantId;
 use crate::store::staff::StaffMember;
 
 pub use complaints::{ComplaintError, answer_complaint, close_complaint};
-pub use moves::{Applied, Move, MoveError, apply};
+pub use moves::{Applied, Move, MoveError, apply, staff_may};
 
 /// Who is acting.
 #[derive(Debug, Clone, Copy)]

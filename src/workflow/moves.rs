@@ -7,10 +7,11 @@ use serde_json::json;
 use super::Actor;
 use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
-use crate::domain::{Catalog, Role, Service, TrackingCode};
+use crate::domain::{Catalog, Role, Service, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewNotice};
+use crate::store::staff::StaffMember;
 use crate::store::{Tx, audit};
 
 /// A move to make: to which stage, from which (when the caller saw one), and why.
@@ -98,14 +99,11 @@ pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Mov
         to: mv.to.into(),
     })?;
     match actor {
-        Actor::Staff(member) if !member.covers(&service_id) => return Err(MoveError::OutOfScope),
-        Actor::Staff(member) if !transition.allows(member.role) => {
-            return Err(MoveError::Forbidden);
-        }
+        Actor::Staff(member) => staff_may(member, &service_id, transition)?,
         Actor::Applicant(who) if who != owner || !transition.allows(Role::Applicant) => {
             return Err(MoveError::Forbidden);
         }
-        _ => {}
+        Actor::Applicant(_) => {}
     }
     let note = mv.note.map(str::trim).filter(|n| !n.is_empty());
     if transition.note_required && note.is_none() {
@@ -155,10 +153,22 @@ pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Mov
     })
 }
 
+/// Whether `member` may make `transition` on a request of `service`: the check `apply` makes,
+/// for callers that refuse before asking the member for a note.
+pub fn staff_may(member: &StaffMember, service: &str, transition: &Transition) -> Result<(), MoveError> {
+    if !member.covers(service) {
+        return Err(MoveError::OutOfScope);
+    }
+    if !transition.allows(member.role) {
+        return Err(MoveError::Forbidden);
+    }
+    Ok(())
+}
+
 /// The applicant's notice of a new stage, with the staff note when there is one. A stage that
 /// waits for the applicant (documents) says what is wanted and how to send it.
 fn stage_notice(code: TrackingCode, service: &Service, stage: &str, note: Option<&str>) -> Msg {
-    let waits_for_applicant = service.transitions_from(stage).any(|t| t.allows(Role::Applicant));
+    let waits_for_applicant = service.applicant_move(stage).is_some();
     let id = match (note, waits_for_applicant) {
         (Some(_), true) => m::NOTICE_DOCUMENTS_REQUESTED,
         (Some(_), false) => m::NOTICE_STAGE_CHANGED_WITH_NOTE,

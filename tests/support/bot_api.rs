@@ -281,17 +281,8 @@ fn chat(chat_id: &Value) -> Value {
 }
 
 fn edited_message(params: &Value) -> Value {
-    let mut message = json!({
-        "message_id": params["message_id"],
-        "date": 1_760_000_000,
-        "edit_date": 1_760_000_100,
-        "chat": chat(&params["chat_id"]),
-        "from": {"id": 123456, "is_bot": true, "first_name": "peygir"},
-        "text": params["text"],
-    });
-    if params["reply_markup"]["inline_keyboard"].is_array() {
-        message["reply_markup"] = params["reply_markup"].clone();
-    }
+    let mut message = text_message(params["message_id"].clone(), params);
+    message["edit_date"] = json!(1_760_000_100);
     message
 }
 
@@ -340,8 +331,13 @@ async fn get_updates(fake: &FakeBotApi, params: &Value) -> Value {
 }
 
 fn sent_message(fake: &FakeBotApi, params: &Value) -> Value {
+    text_message(json!(fake.next_message_id()), params)
+}
+
+/// The message a text the bot sent (or edited) becomes, keeping its inline keyboard.
+fn text_message(message_id: Value, params: &Value) -> Value {
     let mut message = json!({
-        "message_id": fake.next_message_id(),
+        "message_id": message_id,
         "date": 1_760_000_000,
         "chat": chat(&params["chat_id"]),
         "from": {"id": 123456, "is_bot": true, "first_name": "peygir"},

@@ -72,6 +72,18 @@ impl Running {
         }
     }
 
+    /// Waits until the chat has received `count` messages in all, and returns their texts.
+    pub async fn messages_to(&self, chat_id: i64, count: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let sent = self.fake.sent_to(chat_id);
+            if sent.len() >= count {
+                return sent.iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("chat {chat_id} did not receive {count} messages within 20 s");
+    }
+
     pub fn text(&self, locale: Locale, id: &str) -> String {
         self.app.i18n().render(locale, &Msg::new(id))
     }

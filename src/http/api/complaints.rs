@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiError;
 use super::auth::Staff;
+use super::{ApiError, parse_code};
 use crate::app::Application;
 use crate::domain::{Role, TrackingCode};
 use crate::store::audit;
@@ -93,7 +93,7 @@ pub async fn answer(
     Json(body): Json<AnswerBody>,
 ) -> Result<Json<ComplaintView>, ApiError> {
     staff.require(&[Role::Reviewer, Role::Operator])?;
-    let code = TrackingCode::parse(&code).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
+    let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
     let updated = workflow::answer_complaint(&mut tx, &staff.0.actor(), code, &body.answer).await?;
     tx.commit().await?;
@@ -110,7 +110,7 @@ pub async fn close(
     Path(code): Path<String>,
 ) -> Result<Json<ComplaintView>, ApiError> {
     staff.require(&[Role::Reviewer, Role::Operator])?;
-    let code = TrackingCode::parse(&code).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))?;
+    let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
     let updated = workflow::close_complaint(&mut tx, &staff.0.actor(), code).await?;
     tx.commit().await?;

@@ -43,3 +43,8 @@ pub async fn unknown_route() -> ApiError {
         "no such route; the routes are listed in /api/v1/openapi.json",
     )
 }
+
+/// A tracking code from a path, or a 400 that says what is wrong with it.
+fn parse_code(text: &str) -> Result<crate::domain::TrackingCode, ApiError> {
+    crate::domain::TrackingCode::parse(text).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))
+}

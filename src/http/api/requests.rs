@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiError;
 use super::auth::Staff;
+use super::{ApiError, parse_code};
 use crate::app::Application;
-use crate::domain::{PublicStatus, Role, TrackingCode};
+use crate::domain::{PublicStatus, Role};
 use crate::store::requests::{self, Filter, RequestRow};
 use crate::store::{audit, documents};
 use crate::workflow::{self, Actor, Move};
@@ -110,10 +110,6 @@ pub struct TransitionResult {
     to: String,
     /// Whether the applicant is being notified.
     notified: bool,
-}
-
-fn parse_code(text: &str) -> Result<TrackingCode, ApiError> {
-    TrackingCode::parse(text).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))
 }
 
 fn summary(app: &Application, row: &RequestRow, now: DateTime<Utc>) -> RequestSummary {
@@ -247,8 +243,8 @@ pub async fn transition(
     apply(&app, &staff, mv).await
 }
 
-/// Ask the applicant for supplementary documents: moves the request to its service's
-/// waiting-for-applicant stage with the note saying what is missing.
+/// Ask the applicant for supplementary documents: moves the request to the stage where the
+/// applicant sends them, with the note saying what is missing.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/document-requests", request_body = DocumentRequestBody,
     params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
     responses((status = 200, body = TransitionResult), (status = 409, body = super::error::ErrorBody)))]
@@ -270,12 +266,7 @@ pub async fn request_documents(
         .get(&row.service_id)
         .ok_or_else(|| ApiError::not_found("request"))?;
     let target = service
-        .transitions_from(&row.stage)
-        .find(|t| {
-            service
-                .stage(&t.to)
-                .is_some_and(|s| s.public == PublicStatus::WaitingForApplicant)
-        })
+        .document_request(&row.stage)
         .ok_or_else(|| {
             ApiError::new(
                 axum::http::StatusCode::CONFLICT,
