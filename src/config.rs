@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::domain::{Catalog, Service};
 use crate::i18n::Locale;
+use crate::sms::config::{NoticesConfig, Provider, SmsConfig};
 
 /// The configuration shipped with the program, used when no `bot.toml` is found.
 pub const DEFAULT_TOML: &str = include_str!("../bot.toml");
@@ -33,6 +34,10 @@ pub struct Config {
     pub terminal: TerminalConfig,
     /// The staff group on the bot's platform; no staff chat when absent.
     pub staff_chat: Option<StaffChatConfig>,
+    #[serde(default)]
+    pub sms: SmsConfig,
+    #[serde(default)]
+    pub notices: NoticesConfig,
     services: Vec<Service>,
 }
 
@@ -214,6 +219,23 @@ impl Config {
                 None => self.staff_chat = Some(StaffChatConfig { chat_id, locale: None }),
             }
         }
+        if let Some(v) = env("PEYGIR_SMS_PROVIDER") {
+            self.sms.provider = match v.as_str() {
+                "log" => Provider::Log,
+                "kavenegar" => Provider::Kavenegar,
+                "http" => Provider::Http,
+                _ => bail!("PEYGIR_SMS_PROVIDER must be log, kavenegar or http"),
+            };
+        }
+        if let Some(v) = env("PEYGIR_KAVENEGAR_API_KEY") {
+            self.sms.kavenegar.api_key = Some(v.into());
+        }
+        if let Some(v) = env("PEYGIR_KAVENEGAR_URL") {
+            self.sms.kavenegar.base_url = v;
+        }
+        if let Some(v) = env("PEYGIR_SMS_CALLBACK_SECRET") {
+            self.sms.callback_secret = Some(v.into());
+        }
         if let Some(v) = env("PEYGIR_HTTP_LISTEN") {
             self.http.listen = v
                 .parse()
@@ -252,6 +274,7 @@ impl Config {
         if tg.poll_timeout_secs > 50 {
             bail!("telegram.poll_timeout_secs must be at most 50 (the HTTP client gives up at 60)");
         }
+        self.sms.validate()?;
         Ok(())
     }
 

@@ -13,7 +13,8 @@ use crate::channels::telegram::{TelegramChannel, run_polling};
 use crate::channels::terminal::{self, TerminalOutput};
 use crate::config::BotMode;
 use crate::http;
-use crate::notify::{ChatSender, Dispatcher, DispatcherSettings};
+use crate::notify::{ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
+use crate::sms::Gateway;
 use crate::staff_chat::StaffChat;
 
 /// Runs the HTTP server on `listener`, the bot when a token is configured, and the notice
@@ -56,6 +57,21 @@ pub async fn serve(
         }
         tasks.spawn(dispatcher.run(shutdown.clone()));
     }
+
+    let sms_config = &app.config().sms;
+    let gateway = Gateway::from_config(sms_config)?;
+    tracing::info!(gateway = gateway.name(), "SMS gateway");
+    let sms = SmsDispatcher::new(
+        app.clone(),
+        gateway,
+        DispatcherSettings::default(),
+        Some(sms_config.rate_per_sec),
+    );
+    if sms_config.status_poll_secs > 0 {
+        let every = std::time::Duration::from_secs(sms_config.status_poll_secs);
+        tasks.spawn(sms.clone().run_report_poll(every, shutdown.clone()));
+    }
+    tasks.spawn(sms.run(shutdown.clone()));
 
     let mut webhook = None;
     if let Some(channel) = channel {

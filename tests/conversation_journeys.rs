@@ -16,7 +16,10 @@ async fn give(chat: &mut Chat, answer: &Give) -> String {
         Give::Skip => chat.says("/skip").await,
         Give::File(name, mime, size) => chat.sends_file(name, mime, *size).await,
         Give::Contact(phone) => {
-            chat.send(peygir::conversation::Input::Contact { phone: (*phone).into() })
+            chat.send(peygir::conversation::Input::Contact {
+                phone: (*phone).into(),
+                own: true,
+            })
                 .await
         }
     }

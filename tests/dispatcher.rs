@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use peygir::app::Application;
 use peygir::i18n::{Arg, Msg};
-use peygir::notify::{ChatSender, Dispatcher, DispatcherSettings};
+use peygir::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings};
 use peygir::store::applicants::{self, ApplicantId};
 use peygir::store::outbox::{self, NewNotice};
 use support::bot_api::{FakeBotApi, Fault, TOKEN};
@@ -37,6 +37,7 @@ fn quick() -> DispatcherSettings {
         backoff_base: Duration::from_millis(1),
         backoff_cap: Duration::from_millis(5),
         max_attempts: 3,
+        limits: ChatLimits::NONE,
         ..DispatcherSettings::default()
     }
 }

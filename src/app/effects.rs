@@ -68,6 +68,9 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
         }
         Effect::LookUp(code) => look_up(tx, catalog, applicant, *code).await,
         Effect::SupplyDocuments { code, documents } => supply_documents(tx, env, *code, documents).await,
+        Effect::SmsOn { .. } | Effect::SendPhoneCode { .. } | Effect::CheckPhoneCode { .. } | Effect::SmsOff => {
+            super::sms_settings::run(tx, applicant, effect).await
+        }
         Effect::ListMine => {
             let mut requests = Vec::new();
             for row in requests::list_for_applicant(tx, applicant).await? {

@@ -2,6 +2,7 @@
 //! alike, and the handling of one applicant input as one transaction.
 
 mod effects;
+mod sms_settings;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
 use crate::config::Config;
-use crate::conversation::{self, Context, Dialogue, Effect, Input, OwnedRequest, Reply, messages};
+use crate::conversation::{self, Context, Dialogue, Input, OwnedRequest, Reply, messages};
 use crate::domain::Catalog;
 use crate::i18n::{I18n, Locale};
 use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, requests, updates};
@@ -123,12 +124,14 @@ impl Application {
         };
         let dialogue = dialogues::lock(&mut tx, applicant, &fresh).await?;
         let my_requests = owned_requests(&mut tx, applicant).await?;
+        let sms = sms_settings::view(&mut tx, applicant).await?;
         let ctx = Context {
             catalog: &inner.catalog,
             i18n: &inner.i18n,
             my_requests: &my_requests,
+            sms: &sms,
         };
-        let step = conversation::step(&dialogue, input, &ctx);
+        let mut step = conversation::step(&dialogue, input, &ctx);
         let mut replies = Vec::new();
         for effect in &step.effects {
             let env = effects::Env {
@@ -139,14 +142,21 @@ impl Application {
             };
             let outcome = effects::run(&mut tx, &env, effect).await?;
             replies.push(conversation::outcome_replies(&outcome, &inner.catalog));
+            if let Some(state) = conversation::settle(&step.dialogue.state, &outcome) {
+                step.dialogue.state = state;
+                step.dialogue.turn += 1;
+            }
         }
         let mut step_replies = step.replies.clone();
-        if step.effects.iter().any(Effect::changes_requests) {
+        let settled = step_replies.last().is_some_and(|r| r.turn != step.dialogue.turn);
+        if settled || step.effects.iter().any(|e| e.changes_requests() || e.changes_sms()) {
             // The closing prompt shows the facts as the effects left them (a request that has
-            // just received its documents no longer offers to take them).
+            // just received its documents no longer offers to take them; SMS just turned on).
             let my_requests = owned_requests(&mut tx, applicant).await?;
+            let sms = sms_settings::view(&mut tx, applicant).await?;
             let ctx = Context {
                 my_requests: &my_requests,
+                sms: &sms,
                 ..ctx
             };
             if let Some(last) = step_replies.last_mut() {

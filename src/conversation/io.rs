@@ -13,9 +13,11 @@ pub enum Input {
         turn: u64,
         key: String,
     },
-    /// A shared contact (Telegram's "share my phone number").
+    /// A shared contact (Telegram's "share my phone number"). `own` when the messenger vouches
+    /// that it is the sender's own number (the contact's user id is the sender's).
     Contact {
         phone: String,
+        own: bool,
     },
     Document(DocumentRef),
 }

@@ -1,7 +1,7 @@
 //! The step function: (dialogue, input, context) → (dialogue, replies, effects). No I/O.
 
 use crate::domain::tracking_code::TrackingCodeError;
-use crate::domain::{Answer, DocumentRef, FieldError, FieldKind, FieldValue, Service, TrackingCode};
+use crate::domain::{Answer, DocumentRef, FieldError, FieldKind, FieldValue, PhoneNumber, Service, TrackingCode};
 use crate::i18n::{Arg, Locale, Msg};
 
 use super::form::{self, Answers};
@@ -20,7 +20,7 @@ enum Intent {
     Command(Command, Option<String>),
     Choice(String),
     Text(String),
-    Contact(String),
+    Contact { phone: String, own: bool },
     Document(DocumentRef),
     StaleButton,
 }
@@ -39,6 +39,8 @@ enum Command {
     New,
     Complain,
     Documents,
+    Sms,
+    StopSms,
 }
 
 /// Advances the dialogue by one input.
@@ -105,7 +107,7 @@ fn resolve(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Intent {
     match input {
         Input::Button { turn, key } if turn == dialogue.turn && offered(&key) => Intent::Choice(key),
         Input::Button { .. } => Intent::StaleButton,
-        Input::Contact { phone } => Intent::Contact(phone),
+        Input::Contact { phone, own } => Intent::Contact { phone, own },
         Input::Document(doc) => Intent::Document(doc),
         Input::Text(text) => {
             let trimmed = text.trim();
@@ -137,6 +139,8 @@ fn parse_command(command: &str) -> Option<Intent> {
         "new" => Command::New,
         "complain" => Command::Complain,
         "documents" | "docs" => Command::Documents,
+        "sms" => Command::Sms,
+        "stop" | "stopsms" => Command::StopSms,
         _ => return None,
     };
     let arg = arg.trim();
@@ -179,6 +183,11 @@ fn command(out: &mut Outcome, cmd: Command, arg: Option<String>, ctx: &Context<'
         Command::New => out.go(State::ChoosingService),
         Command::Complain => start_complaint(out, ctx),
         Command::Documents => start_supplement(out, ctx),
+        Command::Sms => out.go(State::SmsSettings),
+        Command::StopSms => {
+            out.effects.push(Effect::SmsOff);
+            out.go(State::Menu);
+        }
         Command::Track => match arg {
             Some(code) => {
                 look_up(out, &code);
@@ -215,10 +224,54 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             }
         }
         (State::Menu, Intent::Choice(key)) => menu(out, &key, ctx),
+        // The reply keyword that stops SMS also works in the chat's menu; inside a question
+        // the same word is an answer like any other.
+        (State::Menu, Intent::Text(text)) if crate::sms::is_opt_out(&text) => {
+            out.effects.push(Effect::SmsOff);
+        }
         (State::Menu, Intent::Text(text)) => match TrackingCode::parse(&text) {
             Ok(code) => out.effects.push(Effect::LookUp(code)),
             Err(_) => out.say(Msg::new(m::NOT_UNDERSTOOD)),
         },
+        (State::SmsSettings, Intent::Choice(key)) => match key.as_str() {
+            "sms:on" | "sms:number" => out.go(State::EnteringPhone),
+            "sms:off" => {
+                out.effects.push(Effect::SmsOff);
+                out.go(State::Menu);
+            }
+            _ => out.go(State::Menu),
+        },
+        (State::EnteringPhone, Intent::Choice(_)) => out.go(State::SmsSettings),
+        (State::EnteringPhone, Intent::Contact { phone, own }) => match (PhoneNumber::parse(&phone), own) {
+            (Ok(phone), true) => {
+                out.effects.push(Effect::SmsOn { phone });
+                out.go(State::Menu);
+            }
+            // Someone else's contact proves nothing: confirm it by code like a typed number.
+            (Ok(phone), false) => {
+                out.say(Msg::new(m::SMS_NOT_OWN_CONTACT));
+                send_code(out, phone);
+            }
+            (Err(_), _) => out.say(Msg::new(m::ERROR_MOBILE)),
+        },
+        (State::EnteringPhone, Intent::Text(text)) => match PhoneNumber::parse(&text) {
+            Ok(phone) => send_code(out, phone),
+            Err(_) => out.say(Msg::new(m::ERROR_MOBILE)),
+        },
+        (State::EnteringPhoneCode { phone }, Intent::Choice(key)) => match (key.as_str(), PhoneNumber::parse(&phone)) {
+            ("sms:resend", Ok(phone)) => send_code(out, phone),
+            _ => out.go(State::EnteringPhone),
+        },
+        (State::EnteringPhoneCode { phone }, Intent::Text(text)) => {
+            let code = crate::domain::digits::to_ascii_digits(text.trim());
+            match PhoneNumber::parse(&phone) {
+                Ok(phone) if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) => {
+                    out.effects.push(Effect::CheckPhoneCode { phone, code });
+                }
+                Ok(_) => out.say(Msg::new(m::SMS_CODE_FORMAT)),
+                Err(_) => out.go(State::EnteringPhone),
+            }
+        }
         (State::ChoosingService, Intent::Choice(key)) => match key.strip_prefix("svc:") {
             Some(id) => {
                 if let Some(service) = ctx.catalog.get(id) {
@@ -301,7 +354,9 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
         (State::ChoosingLanguage | State::ChoosingService | State::Confirming { .. }, _) => {
             out.say(Msg::new(m::PICK_ONE));
         }
-        (State::ChoosingComplaintSubject | State::ChoosingSupplement, _) => out.say(Msg::new(m::PICK_ONE)),
+        (State::ChoosingComplaintSubject | State::ChoosingSupplement | State::SmsSettings, _) => {
+            out.say(Msg::new(m::PICK_ONE))
+        }
         _ => out.say(Msg::new(m::NOT_UNDERSTOOD)),
     }
 }
@@ -313,9 +368,18 @@ fn menu(out: &mut Outcome, key: &str, ctx: &Context<'_>) {
         "menu:complain" => start_complaint(out, ctx),
         "menu:mine" => out.effects.push(Effect::ListMine),
         "menu:documents" => start_supplement(out, ctx),
+        "menu:sms" => out.go(State::SmsSettings),
         "menu:help" => out.say(help(ctx, out.dialogue.locale)),
         _ => out.say(Msg::new(m::PICK_ONE)),
     }
+}
+
+/// Asks for a code to confirm `phone`; the dialogue waits for it (or steps back if none is sent).
+fn send_code(out: &mut Outcome, phone: PhoneNumber) {
+    out.go(State::EnteringPhoneCode {
+        phone: phone.e164().to_owned(),
+    });
+    out.effects.push(Effect::SendPhoneCode { phone });
 }
 
 /// The most files one supplement takes; more is a sign of a mistake, not of diligence.
@@ -430,7 +494,7 @@ fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Inte
         },
         (Intent::Text(text), FieldKind::Choice { .. }) if !text.trim().is_empty() => Err(FieldError::UnknownOption),
         (Intent::Text(text), _) => field.kind.accept(Answer::Text(text)),
-        (Intent::Contact(phone), _) => field.kind.accept(Answer::Contact(phone)),
+        (Intent::Contact { phone, .. }, _) => field.kind.accept(Answer::Contact(phone)),
         (Intent::Document(doc), _) => field.kind.accept(Answer::Document(doc)),
         _ => Err(FieldError::UnknownOption),
     };

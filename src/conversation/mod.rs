@@ -9,13 +9,13 @@ mod outcome;
 mod prompt;
 mod state;
 
-use crate::domain::{Catalog, DocumentRef, TrackingCode};
+use crate::domain::{Catalog, DocumentRef, PhoneNumber, TrackingCode};
 use crate::i18n::{I18n, Locale};
 
 pub use form::{Answers, summary_lines, summary_lines_with, value_arg};
 pub use io::{Choice, Input, Reply};
 pub use machine::{MAX_COMPLAINT_CHARS, field_error, step};
-pub use outcome::{ComplaintView, Outcome, RequestView, outcome_replies};
+pub use outcome::{ComplaintView, Outcome, RequestView, outcome_replies, settle};
 pub use prompt::prompt;
 pub use state::{Dialogue, State};
 
@@ -25,6 +25,16 @@ pub struct Context<'a> {
     pub i18n: &'a I18n,
     /// The applicant's own requests, newest first, for picking what a complaint is about.
     pub my_requests: &'a [OwnedRequest],
+    /// Whether SMS notices are on, and to which number.
+    pub sms: &'a SmsView,
+}
+
+/// The applicant's SMS notices as the dialogue shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SmsView {
+    pub active: bool,
+    /// The number they go to, masked to its last four digits.
+    pub masked_mobile: Option<String>,
 }
 
 /// A request the applicant owns, as the complaint flow lists it.
@@ -67,12 +77,31 @@ pub enum Effect {
         code: TrackingCode,
         documents: Vec<DocumentRef>,
     },
+    /// Turns SMS on for a number the messenger vouches for (the applicant's own contact).
+    SmsOn {
+        phone: PhoneNumber,
+    },
+    /// Texts a one-time code to a typed number.
+    SendPhoneCode {
+        phone: PhoneNumber,
+    },
+    /// Checks a typed code; a right one turns SMS on for that number.
+    CheckPhoneCode {
+        phone: PhoneNumber,
+        code: String,
+    },
+    SmsOff,
 }
 
 impl Effect {
     /// Whether running it changes the applicant's requests (and so what the next prompt offers).
     pub fn changes_requests(&self) -> bool {
         matches!(self, Self::SubmitRequest { .. } | Self::SupplyDocuments { .. })
+    }
+
+    /// Whether running it changes the applicant's SMS settings (and so what the prompt shows).
+    pub fn changes_sms(&self) -> bool {
+        matches!(self, Self::SmsOn { .. } | Self::CheckPhoneCode { .. } | Self::SmsOff)
     }
 }
 

@@ -8,6 +8,7 @@ use crate::i18n::{Arg, Msg};
 use super::form::{self, Answers};
 use super::io::Reply;
 use super::messages as m;
+use super::state::State;
 
 /// A request as lookups and lists show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +62,39 @@ pub enum Outcome {
         requests: Vec<RequestView>,
         complaints: Vec<ComplaintView>,
     },
+    /// SMS is now on for this number (last four digits).
+    SmsOn {
+        masked_mobile: String,
+    },
+    /// SMS is off; `was_on` tells whether this changed anything.
+    SmsOff {
+        was_on: bool,
+    },
+    CodeSent {
+        masked_mobile: String,
+    },
+    CodeCooldown {
+        wait_secs: i64,
+    },
+    CodeTooMany,
+    CodeWrong {
+        tries_left: i32,
+    },
+    /// The code is spent (too many wrong tries), expired, or there is none waiting.
+    CodeLocked,
+    CodeExpired,
+}
+
+/// Where the dialogue goes once an effect's outcome is known, when the step could not know it:
+/// out of the code question once the code is right or spent, back to the number when no code
+/// was sent.
+pub fn settle(state: &State, outcome: &Outcome) -> Option<State> {
+    match (state, outcome) {
+        (State::EnteringPhoneCode { .. }, Outcome::SmsOn { .. }) => Some(State::Menu),
+        (State::EnteringPhoneCode { .. }, Outcome::CodeLocked | Outcome::CodeExpired) => Some(State::SmsSettings),
+        (State::EnteringPhoneCode { .. }, Outcome::CodeTooMany) => Some(State::SmsSettings),
+        _ => None,
+    }
 }
 
 /// The message that reports an outcome.
@@ -87,6 +121,23 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
             Reply::text(Msg::new(m::MINE_EMPTY))
         }
         Outcome::Mine { requests, complaints } => mine(requests, complaints),
+        Outcome::SmsOn { masked_mobile } => {
+            Reply::text(Msg::new(m::SMS_ON).arg("mobile", Arg::Digits(masked_mobile.clone())))
+        }
+        Outcome::SmsOff { was_on: true } => Reply::text(Msg::new(m::SMS_OFF)),
+        Outcome::SmsOff { was_on: false } => Reply::text(Msg::new(m::SMS_WAS_OFF)),
+        Outcome::CodeSent { masked_mobile } => {
+            Reply::text(Msg::new(m::SMS_CODE_SENT).arg("mobile", Arg::Digits(masked_mobile.clone())))
+        }
+        Outcome::CodeCooldown { wait_secs } => {
+            Reply::text(Msg::new(m::SMS_CODE_COOLDOWN).arg("seconds", Arg::Number(*wait_secs)))
+        }
+        Outcome::CodeTooMany => Reply::text(Msg::new(m::SMS_CODE_TOO_MANY)),
+        Outcome::CodeWrong { tries_left } => {
+            Reply::text(Msg::new(m::SMS_CODE_WRONG).arg("left", Arg::Number(i64::from(*tries_left))))
+        }
+        Outcome::CodeLocked => Reply::text(Msg::new(m::SMS_CODE_LOCKED)),
+        Outcome::CodeExpired => Reply::text(Msg::new(m::SMS_CODE_EXPIRED)),
     }
 }
 

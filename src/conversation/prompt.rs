@@ -33,6 +33,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 Choice::new("menu:track", Msg::new(m::MENU_TRACK)),
                 Choice::new("menu:complain", Msg::new(m::MENU_COMPLAIN)),
                 Choice::new("menu:mine", Msg::new(m::MENU_MINE)),
+                Choice::new("menu:sms", Msg::new(m::MENU_SMS)),
                 Choice::new("menu:help", Msg::new(m::MENU_HELP)),
             ]);
             Reply {
@@ -122,6 +123,47 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 ..Reply::default()
             }
         }
+        State::SmsSettings => {
+            let (line, choices) = match (&ctx.sms.masked_mobile, ctx.sms.active) {
+                (Some(mobile), true) => (
+                    Msg::new(m::SMS_STATUS_ON).arg("mobile", Arg::Digits(mobile.clone())),
+                    vec![
+                        Choice::new("sms:off", Msg::new(m::SMS_TURN_OFF)),
+                        Choice::new("sms:number", Msg::new(m::SMS_CHANGE_NUMBER)),
+                    ],
+                ),
+                _ => (
+                    Msg::new(m::SMS_STATUS_OFF),
+                    vec![Choice::new("sms:on", Msg::new(m::SMS_TURN_ON))],
+                ),
+            };
+            Reply {
+                lines: vec![line],
+                choices,
+                nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
+                ..Reply::default()
+            }
+        }
+        State::EnteringPhone => Reply {
+            lines: vec![Msg::new(m::SMS_ASK_PHONE)],
+            nav: vec![
+                Choice::new("nav:back", Msg::new(m::NAV_BACK)),
+                Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),
+            ],
+            ask_contact: true,
+            ..Reply::default()
+        },
+        State::EnteringPhoneCode { phone } => Reply {
+            lines: vec![
+                Msg::new(m::SMS_ASK_CODE).arg("mobile", Arg::Digits(crate::privacy::mask_last_four(phone))),
+            ],
+            choices: vec![Choice::new("sms:resend", Msg::new(m::SMS_RESEND))],
+            nav: vec![
+                Choice::new("nav:back", Msg::new(m::NAV_BACK)),
+                Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),
+            ],
+            ..Reply::default()
+        },
     };
     reply.turn = dialogue.turn;
     reply

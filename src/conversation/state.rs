@@ -45,4 +45,12 @@ pub enum State {
         code: TrackingCode,
         documents: Vec<DocumentRef>,
     },
+    /// SMS notices: on or off, and the number they go to.
+    SmsSettings,
+    /// Giving the mobile number SMS go to: shared as a contact, or typed.
+    EnteringPhone,
+    /// Typing the code texted to a typed number (+989…).
+    EnteringPhoneCode {
+        phone: String,
+    },
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::config::{Config, DEFAULT_TOML};
-use crate::domain::{FieldValue, TrackingCode};
+use crate::domain::{FieldValue, PhoneNumber, TrackingCode};
 use crate::i18n::Locale;
 
 struct Fixture {
@@ -23,6 +23,7 @@ fn run(f: &Fixture, owned: &[OwnedRequest], mut dialogue: Dialogue, inputs: &[In
         catalog: &f.catalog,
         i18n: &f.i18n,
         my_requests: owned,
+        sms: &SmsView::default(),
     };
     let mut last = None;
     for input in inputs {
@@ -366,4 +367,92 @@ fn several_waiting_requests_are_chosen_between() {
             documents: Vec::new()
         }
     );
+}
+
+#[test]
+fn sms_is_turned_on_from_the_menu_with_a_shared_contact_of_ones_own() {
+    let f = fixture();
+    let contact = Input::Contact {
+        phone: "+989121234567".into(),
+        own: true,
+    };
+    let step = run(&f, &[], at(State::Menu), &[text("/sms"), text("1"), contact]);
+    assert_eq!(step.dialogue.state, State::Menu);
+    assert_eq!(
+        step.effects,
+        vec![Effect::SmsOn {
+            phone: PhoneNumber::parse("09121234567").unwrap()
+        }]
+    );
+}
+
+#[test]
+fn a_typed_number_or_someone_elses_contact_is_confirmed_by_code() {
+    let f = fixture();
+    let phone = PhoneNumber::parse("09121234567").unwrap();
+    let step = run(&f, &[], at(State::EnteringPhone), &[text("۰۹۱۲ ۱۲۳ ۴۵۶۷")]);
+    assert_eq!(step.effects, vec![Effect::SendPhoneCode { phone: phone.clone() }]);
+    assert_eq!(
+        step.dialogue.state,
+        State::EnteringPhoneCode {
+            phone: "+989121234567".into()
+        }
+    );
+    let other = Input::Contact {
+        phone: "09121234567".into(),
+        own: false,
+    };
+    let step = run(&f, &[], at(State::EnteringPhone), &[other]);
+    assert_eq!(step.effects, vec![Effect::SendPhoneCode { phone: phone.clone() }]);
+    assert_eq!(step.replies[0].lines[0].id, messages::SMS_NOT_OWN_CONTACT);
+
+    let waiting = at(State::EnteringPhoneCode {
+        phone: "+989121234567".into(),
+    });
+    let step = run(&f, &[], waiting.clone(), &[text("۱۲۳۴۵۶")]);
+    assert_eq!(
+        step.effects,
+        vec![Effect::CheckPhoneCode {
+            phone,
+            code: "123456".into()
+        }]
+    );
+    let step = run(&f, &[], waiting, &[text("12345")]);
+    assert!(step.effects.is_empty());
+    assert_eq!(step.replies[0].lines[0].id, messages::SMS_CODE_FORMAT);
+}
+
+#[test]
+fn landline_numbers_are_refused_before_any_code_is_sent() {
+    let f = fixture();
+    let step = run(&f, &[], at(State::EnteringPhone), &[text("02112345678")]);
+    assert!(step.effects.is_empty());
+    assert_eq!(step.dialogue.state, State::EnteringPhone);
+    assert_eq!(step.replies[0].lines[0].id, messages::ERROR_MOBILE);
+}
+
+#[test]
+fn the_stop_word_turns_sms_off_in_the_menu_but_is_an_answer_in_a_form() {
+    let f = fixture();
+    let step = run(&f, &[], at(State::Menu), &[text("لغو")]);
+    assert_eq!(step.effects, vec![Effect::SmsOff]);
+    let step = run(&f, &[], at(State::AwaitingCode), &[text("/stop")]);
+    assert_eq!(step.effects, vec![Effect::SmsOff]);
+    let step = run(&f, &[], filling("debt-respite", Vec::new()), &[text("لغو")]);
+    assert!(step.effects.is_empty());
+    assert!(matches!(step.dialogue.state, State::Filling { .. }));
+}
+
+#[test]
+fn a_right_code_or_a_spent_one_leaves_the_code_question() {
+    let waiting = State::EnteringPhoneCode {
+        phone: "+989121234567".into(),
+    };
+    let on = Outcome::SmsOn {
+        masked_mobile: "4567".into(),
+    };
+    assert_eq!(settle(&waiting, &on), Some(State::Menu));
+    assert_eq!(settle(&waiting, &Outcome::CodeLocked), Some(State::SmsSettings));
+    assert_eq!(settle(&waiting, &Outcome::CodeWrong { tries_left: 2 }), None);
+    assert_eq!(settle(&State::Menu, &on), None);
 }

@@ -40,6 +40,11 @@ impl PhoneNumber {
         &self.0
     }
 
+    /// The last four digits only, for logs and shared places.
+    pub fn masked(&self) -> String {
+        crate::privacy::mask_last_four(&self.0)
+    }
+
     /// The form Iranians write, 09XXXXXXXXX.
     pub fn local(&self) -> String {
         format!("0{}", &self.0[3..])

@@ -12,9 +12,11 @@ use chrono::Utc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::pace::{KeyedPacer, Pacer};
 use super::sender::{ChatSender, SendError};
 use crate::app::Application;
 use crate::i18n::Locale;
+use crate::sms::config::ChannelPolicy;
 use crate::staff_chat::StaffChat;
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, ApplicantChat, Claimed, Recipient, StaffSubject};
@@ -29,17 +31,62 @@ pub struct DispatcherSettings {
     pub idle_poll: Duration,
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
+    pub limits: ChatLimits,
+}
+
+/// The Bot API's limits on a bot: messages a second overall, and the spacing of messages to one
+/// chat and to one group. `None` lifts a limit (benchmarks, the terminal chat).
+#[derive(Debug, Clone, Copy)]
+pub struct ChatLimits {
+    pub per_second: Option<f64>,
+    pub per_chat: Option<Duration>,
+    pub per_group: Option<Duration>,
+}
+
+impl ChatLimits {
+    /// Telegram's published limits: about 30 messages a second, one a second to a chat, twenty
+    /// a minute to a group.
+    pub const TELEGRAM: Self = Self {
+        per_second: Some(30.0),
+        per_chat: Some(Duration::from_secs(1)),
+        per_group: Some(Duration::from_secs(3)),
+    };
+    pub const NONE: Self = Self {
+        per_second: None,
+        per_chat: None,
+        per_group: None,
+    };
+}
+
+impl DispatcherSettings {
+    /// Notices to claim at once: no more than the overall rate sends in half a lease.
+    fn claim_size(&self) -> i64 {
+        match self.limits.per_second {
+            Some(rate) => self.batch.min(((rate * self.lease.as_secs_f64() / 2.0) as i64).max(1)),
+            None => self.batch,
+        }
+    }
+
+    /// Notices to one chat (or the group) that its pace lets out in half a lease.
+    fn per_chat_within_lease(&self, group: bool) -> usize {
+        let interval = if group { self.limits.per_group } else { self.limits.per_chat };
+        match interval {
+            Some(every) if !every.is_zero() => ((self.lease.as_secs_f64() / 2.0 / every.as_secs_f64()) as usize).max(1),
+            _ => usize::MAX,
+        }
+    }
 }
 
 impl Default for DispatcherSettings {
     fn default() -> Self {
         Self {
-            batch: 50,
+            batch: 200,
             lease: Duration::from_secs(60),
             max_attempts: 8,
             idle_poll: Duration::from_millis(500),
             backoff_base: Duration::from_secs(2),
             backoff_cap: Duration::from_secs(600),
+            limits: ChatLimits::TELEGRAM,
         }
     }
 }
@@ -47,7 +94,9 @@ impl Default for DispatcherSettings {
 /// What became of one notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Delivery {
+    /// Sent; recorded with the rest of the batch.
     Sent,
+    /// Recorded already: retry later, or skipped.
     Later,
     Blocked,
     Dead,
@@ -60,6 +109,37 @@ pub struct Dispatcher {
     senders: Arc<HashMap<String, ChatSender>>,
     staff_chat: Option<StaffChat>,
     settings: DispatcherSettings,
+    pacing: Arc<Pacing>,
+}
+
+/// The pacers shared by a dispatcher's tasks.
+#[derive(Debug)]
+struct Pacing {
+    overall: Pacer,
+    per_chat: Option<KeyedPacer<ChatKey>>,
+    per_group: Option<KeyedPacer<ChatKey>>,
+}
+
+impl Pacing {
+    fn new(limits: ChatLimits) -> Self {
+        Self {
+            overall: Pacer::per_second(limits.per_second),
+            per_chat: limits.per_chat.map(KeyedPacer::new),
+            per_group: limits.per_group.map(KeyedPacer::new),
+        }
+    }
+
+    /// Waits for the chat's own slot, then for a slot overall.
+    async fn wait(&self, key: ChatKey) {
+        let keyed = match key {
+            ChatKey::Applicant(_) => &self.per_chat,
+            ChatKey::StaffGroup => &self.per_group,
+        };
+        if let Some(keyed) = keyed {
+            keyed.wait(&key).await;
+        }
+        self.overall.wait().await;
+    }
 }
 
 /// Notices to one chat go out in order, one at a time; chats are served side by side.
@@ -75,6 +155,7 @@ impl Dispatcher {
             app,
             senders: Arc::new(senders),
             staff_chat: None,
+            pacing: Arc::new(Pacing::new(settings.limits)),
             settings,
         }
     }
@@ -117,7 +198,7 @@ impl Dispatcher {
             self.app.pool(),
             &platforms,
             staff,
-            self.settings.batch,
+            self.settings.claim_size(),
             self.settings.lease,
         )
         .await?;
@@ -133,19 +214,35 @@ impl Dispatcher {
             };
             per_chat.entry(key).or_default().push(notice);
         }
+        // Paced sends must end well inside the lease, or another dispatcher would claim the
+        // same notices again: a chat's notices beyond what its pace allows go back at once.
+        let mut excess = Vec::new();
+        for (key, notices) in per_chat.iter_mut() {
+            let keep = self.settings.per_chat_within_lease(*key == ChatKey::StaffGroup);
+            if notices.len() > keep {
+                excess.extend(notices.drain(keep..).map(|n| n.id));
+            }
+        }
+        outbox::release(self.app.pool(), &excess).await?;
         let mut tasks = JoinSet::new();
-        for notices in per_chat.into_values() {
+        for (key, notices) in per_chat {
             let this = self.clone();
-            tasks.spawn(async move { this.deliver_in_order(notices).await });
+            tasks.spawn(async move { this.deliver_in_order(key, notices).await });
         }
         // A task that fails leaves its notices claimed; the lease hands them to the next round.
         let mut first_error = None;
+        let mut sent = Vec::with_capacity(count);
         while let Some(joined) = tasks.join_next().await {
-            let result = joined.context("a delivery task panicked").and_then(|r| r);
-            if let Err(err) = result {
-                first_error.get_or_insert(err);
+            match joined.context("a delivery task panicked").and_then(|r| r) {
+                Ok(ids) => sent.extend(ids),
+                Err(err) => {
+                    first_error.get_or_insert(err);
+                }
             }
         }
+        // Sends made but not yet recorded when the process dies are made again after the
+        // lease: at most one batch is sent twice, and nothing is lost.
+        outbox::mark_sent(self.app.pool(), &sent).await?;
         match first_error {
             Some(err) => Err(err),
             None => Ok(count),
@@ -154,27 +251,68 @@ impl Dispatcher {
 
     /// Delivers one chat's notices in order; once the chat turns out blocked the rest are not
     /// tried. The claim read the blocked flag before this batch began.
-    async fn deliver_in_order(&self, notices: Vec<Claimed>) -> anyhow::Result<()> {
+    /// Returns the ids of the notices sent, for the caller to record together.
+    async fn deliver_in_order(&self, key: ChatKey, notices: Vec<Claimed>) -> anyhow::Result<Vec<i64>> {
         let mut blocked = false;
+        let mut sent = Vec::new();
         for notice in notices {
             let delivery = match &notice.to {
                 Recipient::Applicant(chat) if blocked || chat.blocked => {
                     let error = "the applicant has blocked the bot";
-                    outbox::mark_blocked(self.app.pool(), notice.id, chat.applicant, error).await?;
-                    Delivery::Blocked
+                    self.chat_failed(&notice, chat, Delivery::Blocked, error).await?
                 }
-                Recipient::Applicant(chat) => self.deliver(&notice, chat).await?,
-                Recipient::Staff(subject) => self.post_to_staff(&notice, *subject).await?,
+                Recipient::Applicant(chat) => match self.app.config().notices.policy(&notice.kind) {
+                    // SMS instead of chat, when SMS is on; otherwise chat is the only way.
+                    ChannelPolicy::Sms if chat.sms_active => {
+                        outbox::move_to_sms(self.app.pool(), notice.id).await?;
+                        Delivery::Later
+                    }
+                    ChannelPolicy::Both if chat.sms_active => {
+                        let mut conn = self.app.pool().acquire().await?;
+                        outbox::queue_sms_twin(&mut conn, notice.id).await?;
+                        drop(conn);
+                        self.deliver(key, &notice, chat).await?
+                    }
+                    _ => self.deliver(key, &notice, chat).await?,
+                },
+                Recipient::Staff(subject) => self.post_to_staff(key, &notice, *subject).await?,
             };
             blocked |= delivery == Delivery::Blocked;
+            if delivery == Delivery::Sent {
+                sent.push(notice.id);
+            }
         }
-        Ok(())
+        Ok(sent)
     }
 
-    async fn deliver(&self, notice: &Claimed, chat: &ApplicantChat) -> anyhow::Result<Delivery> {
+    /// A chat notice that will not arrive: recorded, and handed to SMS where the policy says
+    /// chat-then-SMS and the applicant has SMS on.
+    async fn chat_failed(
+        &self,
+        notice: &Claimed,
+        chat: &ApplicantChat,
+        delivery: Delivery,
+        error: &str,
+    ) -> anyhow::Result<Delivery> {
+        let pool = self.app.pool();
+        let twin = self.falls_back_to_sms(notice, chat);
+        match delivery {
+            Delivery::Blocked => outbox::mark_blocked(pool, notice.id, chat.applicant, error, twin).await?,
+            _ => outbox::mark_dead(pool, notice.id, error, twin).await?,
+        }
+        Ok(delivery)
+    }
+
+    /// Whether a chat notice that cannot arrive goes by SMS instead.
+    fn falls_back_to_sms(&self, notice: &Claimed, chat: &ApplicantChat) -> bool {
+        let policy = self.app.config().notices.policy(&notice.kind);
+        chat.sms_active && matches!(policy, ChannelPolicy::ChatThenSms | ChannelPolicy::Sms)
+    }
+
+    async fn deliver(&self, key: ChatKey, notice: &Claimed, chat: &ApplicantChat) -> anyhow::Result<Delivery> {
         let Some(sender) = self.senders.get(&chat.platform) else {
             let error = format!("no {} channel is running", chat.platform);
-            self.retry_or_give_up(notice, &error).await?;
+            self.retry_or_give_up(notice, &error, false).await?;
             return Ok(Delivery::Later);
         };
         let locale = chat
@@ -183,15 +321,19 @@ impl Dispatcher {
             .and_then(Locale::parse)
             .unwrap_or(self.app.config().default_locale);
         let text = self.app.i18n().render(locale, &notice.message);
+        if sender.is_paced() {
+            self.pacing.wait(key).await;
+        }
         let result = sender.send(chat.chat_id, text).await;
-        self.record(notice, result, Some(chat.applicant)).await
+        self.record(notice, result, Some(chat)).await
     }
 
-    async fn post_to_staff(&self, notice: &Claimed, subject: StaffSubject) -> anyhow::Result<Delivery> {
+    async fn post_to_staff(&self, key: ChatKey, notice: &Claimed, subject: StaffSubject) -> anyhow::Result<Delivery> {
         let Some(staff_chat) = &self.staff_chat else {
-            self.retry_or_give_up(notice, "no staff chat is running").await?;
+            self.retry_or_give_up(notice, "no staff chat is running", false).await?;
             return Ok(Delivery::Later);
         };
+        self.pacing.wait(key).await;
         let result = staff_chat.post(subject, &notice.message).await;
         self.record(notice, result, None).await
     }
@@ -202,14 +344,11 @@ impl Dispatcher {
         &self,
         notice: &Claimed,
         result: Result<(), SendError>,
-        applicant: Option<ApplicantId>,
+        applicant: Option<&ApplicantChat>,
     ) -> anyhow::Result<Delivery> {
         let pool = self.app.pool();
         let outcome = match result {
-            Ok(()) => {
-                outbox::mark_sent(pool, notice.id).await?;
-                Delivery::Sent
-            }
+            Ok(()) => Delivery::Sent,
             Err(SendError::RetryAfter(wait)) => {
                 tracing::warn!(wait = ?wait, "the Bot API asked us to slow down");
                 let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
@@ -217,41 +356,59 @@ impl Dispatcher {
                 Delivery::Later
             }
             Err(SendError::Blocked(error)) => match applicant {
-                Some(applicant) => {
-                    outbox::mark_blocked(pool, notice.id, applicant, &error).await?;
-                    Delivery::Blocked
-                }
+                Some(chat) => self.chat_failed(notice, chat, Delivery::Blocked, &error).await?,
                 None => {
                     tracing::error!(error = %error, "the bot cannot post to the staff group");
-                    outbox::mark_dead(pool, notice.id, &error).await?;
+                    outbox::mark_dead(pool, notice.id, &error, false).await?;
                     Delivery::Dead
                 }
             },
             Err(SendError::Permanent(error)) => {
                 tracing::warn!(notice = notice.id, error = %error, "notice cannot be delivered");
-                outbox::mark_dead(pool, notice.id, &error).await?;
-                Delivery::Dead
+                match applicant {
+                    Some(chat) => self.chat_failed(notice, chat, Delivery::Dead, &error).await?,
+                    None => {
+                        outbox::mark_dead(pool, notice.id, &error, false).await?;
+                        Delivery::Dead
+                    }
+                }
             }
             Err(SendError::Temporary(error)) => {
-                self.retry_or_give_up(notice, &error).await?;
+                let twin = applicant.is_some_and(|chat| self.falls_back_to_sms(notice, chat));
+                if self.retry_or_give_up(notice, &error, twin).await? {
+                    return Ok(Delivery::Dead);
+                }
                 Delivery::Later
             }
         };
         Ok(outcome)
     }
 
-    async fn retry_or_give_up(&self, notice: &Claimed, error: &str) -> anyhow::Result<()> {
-        let pool = self.app.pool();
+    /// Puts the notice back for later, or gives up after its last attempt; true when this was
+    /// its last attempt (the caller records the end, so a fallback can follow).
+    async fn retry_or_give_up(&self, notice: &Claimed, error: &str, sms_twin: bool) -> anyhow::Result<bool> {
         if notice.attempts >= self.settings.max_attempts {
             tracing::warn!(notice = notice.id, error = %error, "notice is dead after its last attempt");
-            outbox::mark_dead(pool, notice.id, error).await?;
-        } else {
-            let wait = backoff(&self.settings, notice.attempts);
-            let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
-            outbox::retry_at(pool, notice.id, at, error, false).await?;
+            outbox::mark_dead(self.app.pool(), notice.id, error, sms_twin).await?;
+            return Ok(true);
         }
-        Ok(())
+        retry_later(self.app.pool(), &self.settings, notice.id, notice.attempts, error).await?;
+        Ok(false)
     }
+}
+
+/// Puts a notice back for another attempt after the backoff its attempts so far call for.
+pub(crate) async fn retry_later(
+    pool: &sqlx::PgPool,
+    settings: &DispatcherSettings,
+    id: i64,
+    attempts: i32,
+    error: &str,
+) -> anyhow::Result<()> {
+    let wait = backoff(settings, attempts);
+    let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+    outbox::retry_at(pool, id, at, error, false).await?;
+    Ok(())
 }
 
 /// Exponential in the attempts made, capped, with ±25% jitter so that many notices that failed

@@ -30,6 +30,11 @@ pub enum SendError {
 }
 
 impl ChatSender {
+    /// Whether the Bot API's rate limits apply; the terminal has none.
+    pub fn is_paced(&self) -> bool {
+        matches!(self, Self::Bot(_))
+    }
+
     pub async fn send(&self, chat_id: i64, text: String) -> Result<(), SendError> {
         match self {
             Self::Bot(bot) => bot

@@ -40,18 +40,8 @@ impl ButtonSigner {
 
     /// The signer with this database's key, made on first use; every instance shares it.
     pub async fn load(pool: &PgPool) -> anyhow::Result<Self> {
-        let mut fresh = [0u8; 32];
-        getrandom::fill(&mut fresh).map_err(|e| anyhow::anyhow!("drawing a key from the OS random source: {e}"))?;
-        sqlx::query("INSERT INTO secrets (name, value) VALUES ('staff-buttons', $1) ON CONFLICT (name) DO NOTHING")
-            .bind(fresh.as_slice())
-            .execute(pool)
-            .await?;
-        let stored: Vec<u8> = sqlx::query_scalar("SELECT value FROM secrets WHERE name = 'staff-buttons'")
-            .fetch_one(pool)
-            .await?;
-        let key = stored
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("the stored staff-buttons key is not 32 bytes"))?;
+        let mut conn = pool.acquire().await?;
+        let key = crate::store::secrets::key(&mut conn, "staff-buttons").await?;
         Ok(Self::new(key))
     }
 

@@ -10,6 +10,7 @@ use crate::domain::service::stage_name_id;
 use crate::domain::{FieldValue, Service, TrackingCode};
 use crate::i18n::{Arg, I18n, Locale, Msg};
 use crate::store::{complaints, documents, requests};
+use crate::privacy::mask_last_four;
 
 /// A card ready to send: its text and its buttons (label, callback data), one per row.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,29 +144,7 @@ impl Composer<'_> {
 /// in the HTTP API, where each read is audited.
 fn staff_value(service: &Service, field: &str, value: &FieldValue) -> Arg {
     match value {
-        FieldValue::NationalId(digits) | FieldValue::Mobile(digits) => Arg::Digits(mask(digits)),
+        FieldValue::NationalId(digits) | FieldValue::Mobile(digits) => Arg::Digits(mask_last_four(digits)),
         other => value_arg(service, field, other),
-    }
-}
-
-fn mask(digits: &str) -> String {
-    let digits: Vec<char> = digits.chars().filter(char::is_ascii_digit).collect();
-    let keep = digits.len().saturating_sub(4);
-    digits
-        .iter()
-        .enumerate()
-        .map(|(i, d)| if i < keep { '•' } else { *d })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masking_keeps_the_last_four_digits() {
-        assert_eq!(mask("0012345679"), "••••••5679");
-        assert_eq!(mask("+989121234567"), "••••••••4567");
-        assert_eq!(mask("12"), "12");
     }
 }

@@ -10,6 +10,9 @@ pub mod dialogues;
 pub mod documents;
 pub mod outbox;
 pub mod requests;
+pub mod secrets;
+pub mod sms;
+pub mod sms_outbox;
 pub mod staff;
 pub mod updates;
 

@@ -83,6 +83,7 @@ pub async fn enqueue_staff(conn: &mut PgConnection, post: &NewStaffPost) -> sqlx
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: i64,
+    pub kind: String,
     pub message: Msg,
     pub attempts: i32,
     pub to: Recipient,
@@ -103,11 +104,14 @@ pub struct ApplicantChat {
     pub chat_id: i64,
     pub blocked: bool,
     pub locale: Option<String>,
+    /// SMS is on for this applicant now (confirmed number, consent, no opt-out since).
+    pub sms_active: bool,
 }
 
 #[derive(sqlx::FromRow)]
 struct ClaimedRow {
     id: i64,
+    kind: String,
     message: Json<Msg>,
     attempts: i32,
     applicant_id: Option<ApplicantId>,
@@ -115,6 +119,7 @@ struct ClaimedRow {
     chat_id: Option<i64>,
     blocked: Option<bool>,
     locale: Option<String>,
+    sms_active: Option<bool>,
     request_id: Option<i64>,
     complaint_id: Option<i64>,
     document_id: Option<i64>,
@@ -129,6 +134,7 @@ impl ClaimedRow {
                 chat_id,
                 blocked: self.blocked.unwrap_or(false),
                 locale: self.locale,
+                sms_active: self.sms_active.unwrap_or(false),
             }),
             _ => Recipient::Staff(match (self.request_id, self.complaint_id, self.document_id) {
                 (_, _, Some(id)) => StaffSubject::Document(id),
@@ -139,6 +145,7 @@ impl ClaimedRow {
         };
         Some(Claimed {
             id: self.id,
+            kind: self.kind,
             message: self.message.0,
             attempts: self.attempts,
             to,
@@ -158,7 +165,7 @@ pub async fn claim(
     let rows: Vec<ClaimedRow> = sqlx::query_as(
         "WITH due AS (
              SELECT id FROM notifications
-             WHERE status = 'pending' AND next_attempt_at <= now()
+             WHERE status = 'pending' AND channel = 'chat' AND next_attempt_at <= now()
                AND (claimed_until IS NULL OR claimed_until < now())
                AND (applicant_id IN (SELECT id FROM applicants WHERE platform = ANY($3))
                     OR (recipient = 'staff' AND $4))
@@ -169,10 +176,11 @@ pub async fn claim(
              UPDATE notifications n
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              FROM due WHERE n.id = due.id
-             RETURNING n.id, n.applicant_id, n.message, n.attempts, n.request_id, n.complaint_id, n.document_id
+             RETURNING n.id, n.kind, n.applicant_id, n.message, n.attempts, n.request_id, n.complaint_id, n.document_id
          )
-         SELECT c.id, c.message, c.attempts, c.applicant_id, a.platform, a.chat_id,
+         SELECT c.id, c.kind, c.message, c.attempts, c.applicant_id, a.platform, a.chat_id,
                 a.chat_blocked_at IS NOT NULL AS blocked, d.dialogue->>'locale' AS locale,
+                sms_active(a) AS sms_active,
                 c.request_id, c.complaint_id, c.document_id
          FROM claimed c
          LEFT JOIN applicants a ON a.id = c.applicant_id
@@ -188,9 +196,63 @@ pub async fn claim(
     Ok(rows.into_iter().filter_map(ClaimedRow::into_claimed).collect())
 }
 
-pub async fn mark_sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE notifications SET status = 'sent', sent_at = now(), claimed_until = NULL WHERE id = $1")
+/// Records notices as sent, in one statement: at thousands of sends a second, one round trip
+/// per notice would be the bottleneck.
+pub async fn mark_sent(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("UPDATE notifications SET status = 'sent', sent_at = now(), claimed_until = NULL WHERE id = ANY($1)")
+        .bind(ids)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Gives claimed notices back untouched (their attempt refunded), for the next round.
+pub async fn release(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("UPDATE notifications SET claimed_until = NULL, attempts = attempts - 1 WHERE id = ANY($1)")
+        .bind(ids)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Queues the SMS twin of a chat notice (same event, same text); false when it exists.
+pub async fn queue_sms_twin(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, urgent)
+         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, message, urgent
+         FROM notifications WHERE id = $1 AND applicant_id IS NOT NULL
+         ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// The notice goes by SMS instead of chat: the chat row is skipped and its twin queued, together.
+pub async fn move_to_sms(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    queue_sms_twin(&mut tx, id).await?;
+    sqlx::query("UPDATE notifications SET status = 'skipped', last_error = 'sent by SMS', claimed_until = NULL WHERE id = $1")
         .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// The notice will not be sent on this channel, for a reason worth showing (no consent, opted
+/// out, sent by SMS instead).
+pub async fn mark_skipped(pool: &PgPool, id: i64, reason: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE notifications SET status = 'skipped', last_error = $2, claimed_until = NULL WHERE id = $1")
+        .bind(id)
+        .bind(reason)
         .execute(pool)
         .await?;
     Ok(())
@@ -214,8 +276,15 @@ pub async fn retry_at(pool: &PgPool, id: i64, at: DateTime<Utc>, error: &str, re
 }
 
 /// The applicant blocked the bot: the notice stops here and the chat is marked, so later
-/// notices can take another channel.
-pub async fn mark_blocked(pool: &PgPool, id: i64, applicant: ApplicantId, error: &str) -> sqlx::Result<()> {
+/// notices can take another channel; with `sms_twin`, its SMS twin is queued in the same
+/// transaction.
+pub async fn mark_blocked(
+    pool: &PgPool,
+    id: i64,
+    applicant: ApplicantId,
+    error: &str,
+    sms_twin: bool,
+) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE notifications SET status = 'blocked', last_error = $2, claimed_until = NULL WHERE id = $1")
         .bind(id)
@@ -226,15 +295,23 @@ pub async fn mark_blocked(pool: &PgPool, id: i64, applicant: ApplicantId, error:
         .bind(applicant)
         .execute(&mut *tx)
         .await?;
+    if sms_twin {
+        queue_sms_twin(&mut tx, id).await?;
+    }
     tx.commit().await
 }
 
-/// Gives up on a notice; it stays visible with its last error.
-pub async fn mark_dead(pool: &PgPool, id: i64, error: &str) -> sqlx::Result<()> {
+/// Gives up on a notice; it stays visible with its last error. With `sms_twin`, its SMS twin
+/// is queued in the same transaction.
+pub async fn mark_dead(pool: &PgPool, id: i64, error: &str, sms_twin: bool) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
     sqlx::query("UPDATE notifications SET status = 'dead', last_error = $2, claimed_until = NULL WHERE id = $1")
         .bind(id)
         .bind(error)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    if sms_twin {
+        queue_sms_twin(&mut tx, id).await?;
+    }
+    tx.commit().await
 }

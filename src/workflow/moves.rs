@@ -7,7 +7,7 @@ use serde_json::json;
 use super::Actor;
 use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
-use crate::domain::{Catalog, Role, Service, TrackingCode, Transition};
+use crate::domain::{Catalog, PublicStatus, Role, Service, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewNotice};
@@ -135,10 +135,14 @@ pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Mov
     )
     .await?;
     if transition.notify {
+        let decided = service
+            .stage(mv.to)
+            .is_some_and(|s| matches!(s.public, PublicStatus::Completed | PublicStatus::Rejected));
         let notice = NewNotice {
             dedup_key: format!("request-event:{event_id}:applicant:chat"),
             applicant: owner,
-            kind: "stage-changed",
+            // Decisions may take a different channel (SMS as well as chat by default).
+            kind: if decided { "decision" } else { "stage-changed" },
             message: stage_notice(mv.code, service, mv.to, note),
         };
         outbox::enqueue(tx, &notice).await?;

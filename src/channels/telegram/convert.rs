@@ -51,8 +51,12 @@ fn message_input(message: &Message) -> Option<Input> {
         return Some(Input::Text(text.to_owned()));
     }
     if let Some(contact) = message.contact() {
+        // Telegram fills the contact's user id; it is the sender's own number only when that id
+        // is the sender's.
+        let own = contact.user_id.is_some() && contact.user_id == message.from.as_ref().map(|u| u.id);
         return Some(Input::Contact {
             phone: contact.phone_number.clone(),
+            own,
         });
     }
     if let Some(doc) = message.document() {

@@ -1,0 +1,72 @@
+//! The applicant's SMS settings as the dialogue changes them: turning SMS on for a vouched
+//! number, texting and checking one-time codes for a typed one, and turning it off.
+
+use anyhow::Context as _;
+use chrono::Utc;
+
+use crate::conversation::messages as m;
+use crate::conversation::{Effect, Outcome, SmsView};
+use crate::i18n::{Arg, Msg};
+use crate::store::applicants::ApplicantId;
+use crate::store::sms::{self, CodeCheck, CodeLimits, CodeRequest};
+use crate::store::sms_outbox::{self, DirectSms};
+use crate::store::Tx;
+
+/// What the prompt shows of the applicant's SMS settings.
+pub async fn view(tx: &mut Tx<'_>, applicant: ApplicantId) -> anyhow::Result<SmsView> {
+    let subscription = sms::subscription(tx, applicant).await?;
+    Ok(SmsView {
+        active: subscription.active,
+        masked_mobile: subscription.mobile.map(|m| m.masked()),
+    })
+}
+
+pub async fn run(tx: &mut Tx<'_>, applicant: ApplicantId, effect: &Effect) -> anyhow::Result<Outcome> {
+    let limits = CodeLimits::default();
+    let now = Utc::now();
+    match effect {
+        Effect::SmsOn { phone } => {
+            sms::opt_in(tx, applicant, phone).await?;
+            tracing::info!("SMS turned on with a shared contact");
+            Ok(Outcome::SmsOn {
+                masked_mobile: phone.masked(),
+            })
+        }
+        Effect::SendPhoneCode { phone } => match sms::request_code(tx, applicant, phone, limits, now).await? {
+            CodeRequest::Issued { challenge, code } => {
+                let message = Msg::new(m::SMS_CODE_TEXT).arg("code", Arg::Digits(code));
+                let sms = DirectSms {
+                    dedup_key: format!("phone-challenge:{challenge}:sms"),
+                    applicant,
+                    to: phone.clone(),
+                    kind: "otp",
+                    message,
+                    urgent: true,
+                };
+                sms_outbox::enqueue_direct(tx, &sms).await.context("queueing the code")?;
+                Ok(Outcome::CodeSent {
+                    masked_mobile: phone.masked(),
+                })
+            }
+            CodeRequest::Cooldown { wait_secs } => Ok(Outcome::CodeCooldown { wait_secs }),
+            CodeRequest::TooMany => {
+                tracing::warn!("one-time code refused: hourly cap reached");
+                Ok(Outcome::CodeTooMany)
+            }
+        },
+        Effect::CheckPhoneCode { phone, code } => {
+            Ok(match sms::check_code(tx, applicant, phone, code, limits, now).await? {
+                CodeCheck::Confirmed => Outcome::SmsOn {
+                    masked_mobile: phone.masked(),
+                },
+                CodeCheck::Wrong { tries_left } => Outcome::CodeWrong { tries_left },
+                CodeCheck::Locked | CodeCheck::NoCode => Outcome::CodeLocked,
+                CodeCheck::Expired => Outcome::CodeExpired,
+            })
+        }
+        Effect::SmsOff => Ok(Outcome::SmsOff {
+            was_on: sms::opt_out(tx, applicant).await?,
+        }),
+        other => anyhow::bail!("not an SMS settings effect: {other:?}"),
+    }
+}

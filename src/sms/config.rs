@@ -1,0 +1,239 @@
+//! The `[sms]` and `[notices]` sections of `bot.toml`: which gateway, how fast, when to keep
+//! quiet, and which channel each kind of notice takes.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context as _, bail};
+use chrono::NaiveTime;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// Which gateway sends SMS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Writes each SMS to the log and the database; for running without a provider.
+    #[default]
+    Log,
+    Kavenegar,
+    /// Any provider reached by one HTTP request per message, described by a template.
+    Http,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConfig {
+    #[serde(default)]
+    pub provider: Provider,
+    /// The most parts one SMS may take; longer texts are cut with an ellipsis.
+    #[serde(default = "default_max_parts")]
+    pub max_parts: usize,
+    /// Messages per second the gateway accepts (each recipient of a bulk send counts).
+    #[serde(default = "default_rate")]
+    pub rate_per_sec: f64,
+    /// Non-urgent SMS wait out these hours (Tehran time); `None` sends at any hour.
+    #[serde(default = "default_quiet_hours")]
+    pub quiet_hours: Option<QuietHours>,
+    /// Kinds of notice sent even in quiet hours.
+    #[serde(default = "default_urgent_kinds")]
+    pub urgent_kinds: Vec<String>,
+    /// Shared secret in the URLs the gateway calls back on (delivery reports, incoming SMS).
+    pub callback_secret: Option<SecretString>,
+    /// How often sent SMS without a final report are asked about, in seconds; 0 never.
+    #[serde(default = "default_status_poll")]
+    pub status_poll_secs: u64,
+    #[serde(default)]
+    pub kavenegar: KavenegarConfig,
+    pub http: Option<HttpGatewayConfig>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    #[serde(with = "hh_mm")]
+    pub start: NaiveTime,
+    #[serde(with = "hh_mm")]
+    pub end: NaiveTime,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KavenegarConfig {
+    /// Env: PEYGIR_KAVENEGAR_API_KEY.
+    pub api_key: Option<SecretString>,
+    #[serde(default = "default_kavenegar_url")]
+    pub base_url: String,
+    /// The line messages are sent from; the account's default line when unset.
+    pub sender: Option<String>,
+    /// Recipients per bulk request (Kavenegar takes at most 200).
+    #[serde(default = "default_kavenegar_batch")]
+    pub batch: usize,
+}
+
+/// A provider reached by one request per message.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpGatewayConfig {
+    pub url: String,
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Body with `{to}` (09…), `{to_e164}`, `{text}` and `{id}` (our idempotency key); values are
+    /// escaped for `content_type` (JSON, or form encoding).
+    pub body: String,
+    #[serde(default = "default_content_type")]
+    pub content_type: String,
+    /// Extra headers, e.g. an API key. Values may name an environment variable as `env:NAME`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// JSON pointer to the provider's message id in the response (e.g. `/messageId`).
+    pub id_pointer: Option<String>,
+}
+
+/// Which channels a kind of notice takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChannelPolicy {
+    Chat,
+    Sms,
+    /// Chat; SMS only when the chat cannot be reached (the bot is blocked).
+    ChatThenSms,
+    Both,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticesConfig {
+    #[serde(default = "default_policy")]
+    pub default: ChannelPolicy,
+    #[serde(default = "default_kinds")]
+    pub kinds: BTreeMap<String, ChannelPolicy>,
+}
+
+impl NoticesConfig {
+    pub fn policy(&self, kind: &str) -> ChannelPolicy {
+        self.kinds.get(kind).copied().unwrap_or(self.default)
+    }
+}
+
+impl SmsConfig {
+    pub fn is_urgent(&self, kind: &str) -> bool {
+        self.urgent_kinds.iter().any(|k| k == kind)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if !(1..=10).contains(&self.max_parts) {
+            bail!("sms.max_parts must be between 1 and 10");
+        }
+        if !(self.rate_per_sec > 0.0 && self.rate_per_sec.is_finite()) {
+            bail!("sms.rate_per_sec must be a positive number");
+        }
+        match self.provider {
+            Provider::Log => {}
+            Provider::Kavenegar => {
+                self.kavenegar
+                    .api_key
+                    .as_ref()
+                    .context("sms.kavenegar.api_key (or PEYGIR_KAVENEGAR_API_KEY) is required for kavenegar")?;
+                url::Url::parse(&self.kavenegar.base_url).context("sms.kavenegar.base_url")?;
+                if !(1..=200).contains(&self.kavenegar.batch) {
+                    bail!("sms.kavenegar.batch must be between 1 and 200");
+                }
+            }
+            Provider::Http => {
+                let http = self.http.as_ref().context("[sms.http] is required for provider = \"http\"")?;
+                url::Url::parse(&http.url).context("sms.http.url")?;
+                if !http.body.contains("{text}") || !http.body.contains("{to") {
+                    bail!("sms.http.body must contain {{text}} and {{to}} (or {{to_e164}})");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        Self {
+            provider: Provider::Log,
+            max_parts: default_max_parts(),
+            rate_per_sec: default_rate(),
+            quiet_hours: default_quiet_hours(),
+            urgent_kinds: default_urgent_kinds(),
+            callback_secret: None,
+            status_poll_secs: default_status_poll(),
+            kavenegar: KavenegarConfig::default(),
+            http: None,
+        }
+    }
+}
+
+impl Default for KavenegarConfig {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: default_kavenegar_url(),
+            sender: None,
+            batch: default_kavenegar_batch(),
+        }
+    }
+}
+
+impl Default for NoticesConfig {
+    fn default() -> Self {
+        Self {
+            default: default_policy(),
+            kinds: default_kinds(),
+        }
+    }
+}
+
+fn default_max_parts() -> usize {
+    3
+}
+fn default_rate() -> f64 {
+    10.0
+}
+fn default_quiet_hours() -> Option<QuietHours> {
+    Some(QuietHours {
+        start: NaiveTime::from_hms_opt(22, 0, 0).expect("valid time"),
+        end: NaiveTime::from_hms_opt(7, 0, 0).expect("valid time"),
+    })
+}
+fn default_urgent_kinds() -> Vec<String> {
+    vec!["otp".into(), "outage".into()]
+}
+fn default_status_poll() -> u64 {
+    300
+}
+fn default_kavenegar_url() -> String {
+    "https://api.kavenegar.com".into()
+}
+fn default_kavenegar_batch() -> usize {
+    200
+}
+fn default_method() -> String {
+    "POST".into()
+}
+fn default_content_type() -> String {
+    "application/json".into()
+}
+fn default_policy() -> ChannelPolicy {
+    ChannelPolicy::ChatThenSms
+}
+fn default_kinds() -> BTreeMap<String, ChannelPolicy> {
+    BTreeMap::from([
+        ("decision".into(), ChannelPolicy::Both),
+        ("otp".into(), ChannelPolicy::Sms),
+    ])
+}
+
+/// `"HH:MM"` in `bot.toml`.
+mod hh_mm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let text = String::deserialize(d)?;
+        NaiveTime::parse_from_str(&text, "%H:%M").map_err(|_| serde::de::Error::custom("expected a time as \"HH:MM\""))
+    }
+}

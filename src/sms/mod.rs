@@ -1,0 +1,11 @@
+//! SMS: gateways, text measuring, quiet hours, and their configuration. The outbox and the
+//! dispatcher decide what to send; this module knows how.
+
+pub mod config;
+pub mod gateway;
+mod opt_out;
+pub mod quiet;
+pub mod text;
+
+pub use opt_out::is_opt_out;
+pub use gateway::{Accepted, Gateway, Report, Sms, SmsError};

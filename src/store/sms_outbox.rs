@@ -1,0 +1,206 @@
+//! SMS rows of the outbox: claiming them with what the send-time checks need, recording what
+//! the gateway said, and moving them forward on delivery reports.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+
+use super::applicants::ApplicantId;
+use crate::domain::PhoneNumber;
+use crate::i18n::Msg;
+
+/// An SMS addressed to a number given for this one message (the code confirming it).
+#[derive(Debug, Clone)]
+pub struct DirectSms {
+    pub dedup_key: String,
+    pub applicant: ApplicantId,
+    pub to: PhoneNumber,
+    pub kind: &'static str,
+    pub message: Msg,
+    pub urgent: bool,
+}
+
+pub async fn enqueue_direct(conn: &mut PgConnection, sms: &DirectSms) -> sqlx::Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, urgent, sms_to)
+         VALUES ($1, $2, 'sms', $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(&sms.dedup_key)
+    .bind(sms.applicant)
+    .bind(sms.kind)
+    .bind(Json(&sms.message))
+    .bind(sms.urgent)
+    .bind(sms.to.e164())
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// A claimed SMS with what is checked when it is sent.
+#[derive(Debug, Clone)]
+pub struct ClaimedSms {
+    pub id: i64,
+    pub kind: String,
+    pub message: Msg,
+    pub attempts: i32,
+    pub urgent: bool,
+    /// The number given for this message, else the applicant's.
+    pub to: Option<String>,
+    /// Addressed to a number of its own: needs no subscription (the applicant asked for it).
+    pub direct: bool,
+    /// The applicant's SMS is on at this moment.
+    pub active: bool,
+    pub locale: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    kind: String,
+    message: Json<Msg>,
+    attempts: i32,
+    urgent: bool,
+    sms_to: Option<String>,
+    mobile: Option<String>,
+    active: bool,
+    locale: Option<String>,
+}
+
+/// Claims up to `batch` due SMS for `lease`, counting an attempt on each; consent is read in
+/// the same statement, so an opt-out committed before the claim is always seen.
+pub async fn claim(pool: &PgPool, batch: i64, lease: Duration) -> sqlx::Result<Vec<ClaimedSms>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "WITH due AS (
+             SELECT id FROM notifications
+             WHERE status = 'pending' AND channel = 'sms' AND next_attempt_at <= now()
+               AND (claimed_until IS NULL OR claimed_until < now())
+             ORDER BY next_attempt_at, id
+             LIMIT $1
+             FOR UPDATE SKIP LOCKED
+         ), claimed AS (
+             UPDATE notifications n
+             SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
+             FROM due WHERE n.id = due.id
+             RETURNING n.id, n.kind, n.message, n.attempts, n.urgent, n.sms_to, n.applicant_id
+         )
+         SELECT c.id, c.kind, c.message, c.attempts, c.urgent, c.sms_to, a.mobile,
+                sms_active(a) AS active, d.dialogue->>'locale' AS locale
+         FROM claimed c
+         JOIN applicants a ON a.id = c.applicant_id
+         LEFT JOIN dialogues d ON d.applicant_id = a.id
+         ORDER BY c.id",
+    )
+    .bind(batch)
+    .bind(lease.as_secs_f64())
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ClaimedSms {
+            id: r.id,
+            kind: r.kind,
+            message: r.message.0,
+            attempts: r.attempts,
+            urgent: r.urgent,
+            direct: r.sms_to.is_some(),
+            to: r.sms_to.or(r.mobile),
+            active: r.active,
+            locale: r.locale,
+        })
+        .collect())
+}
+
+/// What the gateway took: the provider's id, the parts it cost, and the text as sent (a
+/// one-time code is not kept once it is out).
+#[derive(Debug, Clone)]
+pub struct SentSms {
+    pub id: i64,
+    pub provider_id: Option<String>,
+    /// `sent`, or `delivered` where the gateway knows at once.
+    pub status: &'static str,
+    pub segments: i32,
+    pub body: String,
+}
+
+/// Records a batch the gateway took, in one statement.
+pub async fn mark_sent(pool: &PgPool, provider: &str, sent: &[SentSms]) -> sqlx::Result<()> {
+    if sent.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = sent.iter().map(|s| s.id).collect();
+    let provider_ids: Vec<Option<String>> = sent.iter().map(|s| s.provider_id.clone()).collect();
+    let statuses: Vec<&str> = sent.iter().map(|s| s.status).collect();
+    let segments: Vec<i32> = sent.iter().map(|s| s.segments).collect();
+    let bodies: Vec<&str> = sent.iter().map(|s| s.body.as_str()).collect();
+    sqlx::query(
+        "UPDATE notifications n
+         SET status = u.status, provider = $2, provider_message_id = u.provider_id, segments = u.segments,
+             body = CASE WHEN n.kind = 'otp' THEN NULL ELSE u.body END,
+             message = CASE WHEN n.kind = 'otp' THEN jsonb_build_object('id', 'sms-code-sent', 'args', '[]'::jsonb)
+                            ELSE n.message END,
+             sent_at = now(), delivered_at = CASE WHEN u.status = 'delivered' THEN now() END,
+             claimed_until = NULL
+         FROM unnest($1::bigint[], $3::text[], $4::text[], $5::int[], $6::text[])
+              AS u(id, provider_id, status, segments, body)
+         WHERE n.id = u.id",
+    )
+    .bind(&ids)
+    .bind(provider)
+    .bind(&provider_ids)
+    .bind(&statuses)
+    .bind(&segments)
+    .bind(&bodies)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The final word from the provider: `delivered` or `failed`. Only a row still `sent` moves,
+/// so a repeated report, or a late "queued" after "delivered", changes nothing; true when
+/// this report moved the row.
+pub async fn apply_report(
+    pool: &PgPool,
+    provider: &str,
+    provider_id: &str,
+    delivered: bool,
+    detail: Option<&str>,
+) -> sqlx::Result<bool> {
+    let moved = sqlx::query(
+        "UPDATE notifications
+         SET status = CASE WHEN $3 THEN 'delivered' ELSE 'failed' END,
+             delivered_at = CASE WHEN $3 THEN now() END,
+             last_error = CASE WHEN $3 THEN last_error ELSE $4 END
+         WHERE provider = $1 AND provider_message_id = $2 AND channel = 'sms' AND status = 'sent'",
+    )
+    .bind(provider)
+    .bind(provider_id)
+    .bind(delivered)
+    .bind(detail)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
+}
+
+/// Provider ids of SMS sent before `before` that still wait for a final report.
+pub async fn awaiting_reports(
+    pool: &PgPool,
+    provider: &str,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT provider_message_id FROM notifications
+         WHERE channel = 'sms' AND status = 'sent' AND provider = $1 AND provider_message_id IS NOT NULL
+           AND sent_at < $2 AND sent_at > now() - interval '3 days'
+         ORDER BY sent_at LIMIT $3",
+    )
+    .bind(provider)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
