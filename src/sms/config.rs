@@ -31,7 +31,8 @@ pub struct SmsConfig {
     /// Messages per second the gateway accepts (each recipient of a bulk send counts).
     #[serde(default = "default_rate")]
     pub rate_per_sec: f64,
-    /// Non-urgent SMS wait out these hours (Tehran time); `None` sends at any hour.
+    /// Non-urgent SMS wait out these hours (Tehran time); equal start and end, or `None`,
+    /// sends at any hour.
     #[serde(default = "default_quiet_hours")]
     pub quiet_hours: Option<QuietHours>,
     /// Kinds of notice sent even in quiet hours.

@@ -13,7 +13,10 @@ pub fn tehran() -> FixedOffset {
 pub fn quiet_until(hours: QuietHours, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let local = now.with_timezone(&tehran());
     let time = local.time();
-    let inside = if hours.start <= hours.end {
+    let inside = if hours.start == hours.end {
+        // An empty window: no quiet hours.
+        false
+    } else if hours.start < hours.end {
         hours.start <= time && time < hours.end
     } else {
         // Spans midnight, e.g. 22:00 to 07:00.

@@ -129,7 +129,8 @@ pub async fn request_code(
         && now - last < limits.cooldown
     {
         return Ok(CodeRequest::Cooldown {
-            wait_secs: (limits.cooldown - (now - last)).num_seconds().max(1),
+            // Rounded up: "wait 0 seconds" would be a lie.
+            wait_secs: ((limits.cooldown - (now - last)).num_milliseconds() + 999).div_euclid(1000).max(1),
         });
     }
     let number_count: i64 =

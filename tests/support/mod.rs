@@ -7,6 +7,7 @@ pub mod bot_api;
 pub mod chat;
 pub mod database;
 pub mod journeys;
+pub mod kavenegar;
 pub mod service;
 
 use peygir::app::Application;

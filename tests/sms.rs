@@ -1,0 +1,438 @@
+//! SMS through the real gateway code against a fake Kavenegar (and a fake generic provider)
+//! on loopback: bulk sends with `localid`, retryable and permanent errors, delivery reports in
+//! any order, the fallback from a blocked chat, opt-out at send time, one-time code limits,
+//! and quiet hours.
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use peygir::app::Application;
+use peygir::domain::PhoneNumber;
+use peygir::i18n::{Arg, Msg};
+use peygir::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
+use peygir::sms::Gateway;
+use peygir::store::applicants::{self, ApplicantId};
+use peygir::store::outbox::{self, NewNotice};
+use peygir::store::sms::{self as sms_store, CodeCheck, CodeLimits, CodeRequest};
+use peygir::store::sms_outbox;
+use support::bot_api::{FakeBotApi, Fault, TOKEN};
+use support::kavenegar::{API_KEY, FakeKavenegar};
+use support::{build_app, config_text};
+
+const NEVER_QUIET: &str = r#"quiet_hours = { start = "00:00", end = "00:00" }"#;
+const SHIPPED_QUIET: &str = r#"quiet_hours = { start = "22:00", end = "07:00" }"#;
+
+struct Setup {
+    app: Application,
+    bot: FakeBotApi,
+    kavenegar: FakeKavenegar,
+}
+
+async fn setup_with(quiet: &str) -> Setup {
+    let bot = FakeBotApi::start().await;
+    let kavenegar = FakeKavenegar::start().await;
+    let db = support::database::fresh_database().await;
+    let env = [
+        ("PEYGIR_TELEGRAM_TOKEN", TOKEN.to_owned()),
+        ("PEYGIR_TELEGRAM_API_URL", bot.url.clone()),
+        ("PEYGIR_SMS_PROVIDER", "kavenegar".to_owned()),
+        ("PEYGIR_KAVENEGAR_API_KEY", API_KEY.to_owned()),
+        ("PEYGIR_KAVENEGAR_URL", kavenegar.url.clone()),
+    ];
+    let toml = config_text(|t| t.replace(SHIPPED_QUIET, quiet));
+    let app = build_app(&db, &toml, &env).await;
+    Setup { app, bot, kavenegar }
+}
+
+async fn setup() -> Setup {
+    setup_with(NEVER_QUIET).await
+}
+
+fn quick() -> DispatcherSettings {
+    DispatcherSettings {
+        lease: Duration::from_secs(1),
+        backoff_base: Duration::from_millis(1),
+        backoff_cap: Duration::from_millis(5),
+        max_attempts: 3,
+        limits: ChatLimits::NONE,
+        ..DispatcherSettings::default()
+    }
+}
+
+fn sms_dispatcher(app: &Application) -> SmsDispatcher {
+    let gateway = Gateway::from_config(&app.config().sms).unwrap();
+    SmsDispatcher::new(app.clone(), gateway, quick(), None)
+}
+
+fn chat_dispatcher(s: &Setup) -> Dispatcher {
+    let bot = teloxide::Bot::new(TOKEN).set_api_url(s.bot.url.parse().unwrap());
+    let senders = HashMap::from([("telegram".to_owned(), ChatSender::Bot(bot))]);
+    Dispatcher::new(s.app.clone(), senders, quick())
+}
+
+fn mobile(n: i64) -> PhoneNumber {
+    PhoneNumber::parse(&format!("0912{n:07}")).unwrap()
+}
+
+/// An applicant on chat `chat` with SMS on for `mobile(chat)`.
+async fn subscriber(app: &Application, chat: i64) -> ApplicantId {
+    let mut tx = app.pool().begin().await.unwrap();
+    let applicant = applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
+    sms_store::opt_in(&mut tx, applicant, &mobile(chat)).await.unwrap();
+    tx.commit().await.unwrap();
+    applicant
+}
+
+async fn notice(app: &Application, applicant: ApplicantId, key: &str, kind: &'static str, label: &str) {
+    let mut tx = app.pool().begin().await.unwrap();
+    let notice = NewNotice {
+        dedup_key: format!("{key}:applicant:chat"),
+        applicant,
+        kind,
+        message: Msg::new("notice-complaint-answered")
+            .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
+            .arg("answer", Arg::Text(label.to_owned())),
+    };
+    outbox::enqueue(&mut tx, &notice).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn statuses(app: &Application, channel: &str) -> HashMap<String, i64> {
+    sqlx::query_as::<_, (String, i64)>(
+        "SELECT status, count(*) FROM notifications WHERE channel = $1 GROUP BY status",
+    )
+    .bind(channel)
+    .fetch_all(app.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .collect()
+}
+
+async fn drain_sms(app: &Application) {
+    let d = sms_dispatcher(app);
+    while d.run_once().await.unwrap() > 0 {}
+}
+
+#[tokio::test]
+async fn decisions_go_by_chat_and_by_one_bulk_sms_with_each_notice_as_its_localid() {
+    let s = setup().await;
+    for chat in 1..=250 {
+        let applicant = subscriber(&s.app, chat).await;
+        notice(&s.app, applicant, &format!("decision:{chat}"), "decision", &format!("label {chat}")).await;
+    }
+    let chat = chat_dispatcher(&s);
+    while chat.run_once().await.unwrap() > 0 {}
+    assert_eq!(s.bot.calls("sendMessage").len(), 250);
+    drain_sms(&s.app).await;
+
+    let delivered = s.kavenegar.delivered();
+    assert_eq!(delivered.len(), 250, "each subscriber gets one SMS");
+    assert!(s.kavenegar.send_calls() <= 2, "sent in bulk: {} calls", s.kavenegar.send_calls());
+    for chat in [1, 77, 250] {
+        let to = mobile(chat).local();
+        let texts: Vec<_> = delivered.iter().filter(|(r, _, _)| *r == to).collect();
+        assert_eq!(texts.len(), 1);
+        assert!(texts[0].1.contains(&format!("label {chat}")), "{:?}", texts[0]);
+    }
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM notifications WHERE channel = 'sms' ORDER BY id")
+        .fetch_all(s.app.pool())
+        .await
+        .unwrap();
+    let mut local_ids: Vec<i64> = delivered.iter().map(|(_, _, l)| l.parse().unwrap()).collect();
+    local_ids.sort();
+    assert_eq!(local_ids, ids, "the localid is the notice's own id");
+    assert_eq!(statuses(&s.app, "sms").await, HashMap::from([("sent".into(), 250)]));
+    let segments: Vec<i32> = sqlx::query_scalar("SELECT segments FROM notifications WHERE channel = 'sms'")
+        .fetch_all(s.app.pool())
+        .await
+        .unwrap();
+    assert!(segments.iter().all(|n| (1..=3).contains(n)), "{segments:?}");
+    assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
+    assert_eq!(s.bot.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_retryable_error_retries_with_the_same_localid_and_a_permanent_one_ends_dead() {
+    let s = setup().await;
+    let first = subscriber(&s.app, 1).await;
+    sqlx::query("INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message) SELECT 'x:sms', $1, 'sms', 'decision', message FROM (SELECT '{\"id\":\"sms-on\",\"args\":[[\"mobile\",{\"type\":\"digits\",\"value\":\"4567\"}]]}'::jsonb AS message) m")
+        .bind(first)
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    s.kavenegar.fail_next(502);
+    s.kavenegar.fail_next(409);
+    let d = sms_dispatcher(&s.app);
+    d.run_once().await.unwrap();
+    assert_eq!(statuses(&s.app, "sms").await, HashMap::from([("pending".into(), 1)]));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    d.run_once().await.unwrap();
+    // 409 asks us to wait; make the wait pass.
+    sqlx::query("UPDATE notifications SET next_attempt_at = now()").execute(s.app.pool()).await.unwrap();
+    d.run_once().await.unwrap();
+    assert_eq!(statuses(&s.app, "sms").await, HashMap::from([("sent".into(), 1)]));
+    assert_eq!(s.kavenegar.delivered().len(), 1);
+    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM notifications").fetch_one(s.app.pool()).await.unwrap();
+    assert_eq!(attempts, 2, "the 409 wait gave its attempt back");
+
+    // Sent again after an unrecorded send: Kavenegar recognises the localid and sends nothing.
+    sqlx::query("UPDATE notifications SET status = 'pending', next_attempt_at = now()")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    d.run_once().await.unwrap();
+    let seen = s.kavenegar.local_ids_seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0], seen[1]);
+    assert_eq!(s.kavenegar.delivered().len(), 1, "no second SMS");
+
+    let second = subscriber(&s.app, 2).await;
+    notice(&s.app, second, "no-credit", "decision", "x").await;
+    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE dedup_key = 'no-credit:applicant:chat'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    s.kavenegar.fail_next(418);
+    d.run_once().await.unwrap();
+    let (status, error): (String, String) =
+        sqlx::query_as("SELECT status, last_error FROM notifications WHERE dedup_key = 'no-credit:applicant:chat'")
+            .fetch_one(s.app.pool())
+            .await
+            .unwrap();
+    assert_eq!(status, "dead");
+    assert!(error.contains("418"), "{error}");
+}
+
+#[tokio::test]
+async fn delivery_reports_only_move_forward_whatever_their_order() {
+    let s = setup().await;
+    for chat in 1..=3 {
+        let applicant = subscriber(&s.app, chat).await;
+        notice(&s.app, applicant, &format!("d{chat}"), "decision", "x").await;
+    }
+    let chat = chat_dispatcher(&s);
+    while chat.run_once().await.unwrap() > 0 {}
+    drain_sms(&s.app).await;
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT provider_message_id FROM notifications WHERE channel = 'sms' ORDER BY id",
+    )
+    .fetch_all(s.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(ids.len(), 3);
+    let pool = s.app.pool();
+    assert!(sms_outbox::apply_report(pool, "kavenegar", &ids[0], true, None).await.unwrap());
+    assert!(!sms_outbox::apply_report(pool, "kavenegar", &ids[0], true, None).await.unwrap(), "a repeat changes nothing");
+    assert!(
+        !sms_outbox::apply_report(pool, "kavenegar", &ids[0], false, Some("late failure")).await.unwrap(),
+        "a final state is final"
+    );
+    assert!(!sms_outbox::apply_report(pool, "http", &ids[1], true, None).await.unwrap(), "another provider's id");
+
+    // The rest come from the status poll: one failed, one still queued.
+    s.kavenegar.set_all_states(11);
+    sqlx::query("UPDATE notifications SET sent_at = now() - interval '1 minute'").execute(pool).await.unwrap();
+    let moved = sms_dispatcher(&s.app).poll_reports().await.unwrap();
+    assert_eq!(moved, 2);
+    assert_eq!(
+        statuses(&s.app, "sms").await,
+        HashMap::from([("delivered".into(), 1), ("failed".into(), 2)])
+    );
+}
+
+#[tokio::test]
+async fn a_blocked_chat_falls_back_to_sms_and_chat_only_kinds_do_not() {
+    let s = setup().await;
+    let applicant = subscriber(&s.app, 5).await;
+    s.bot.fail_next(5, Fault::Blocked);
+    notice(&s.app, applicant, "moved", "stage-changed", "first").await;
+    let chat = chat_dispatcher(&s);
+    while chat.run_once().await.unwrap() > 0 {}
+    notice(&s.app, applicant, "moved-again", "stage-changed", "second").await;
+    while chat.run_once().await.unwrap() > 0 {}
+    drain_sms(&s.app).await;
+    let texts: Vec<String> = s.kavenegar.delivered().into_iter().map(|(_, t, _)| t).collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].contains("first") && texts[1].contains("second"));
+    assert_eq!(statuses(&s.app, "chat").await, HashMap::from([("blocked".into(), 2)]));
+
+    // Someone without SMS gets no SMS, whatever the policy.
+    let mut tx = s.app.pool().begin().await.unwrap();
+    let plain = applicants::find_or_create(&mut tx, "telegram", 6).await.unwrap();
+    tx.commit().await.unwrap();
+    s.bot.fail_next(6, Fault::Blocked);
+    notice(&s.app, plain, "plain", "stage-changed", "third").await;
+    while chat.run_once().await.unwrap() > 0 {}
+    drain_sms(&s.app).await;
+    assert_eq!(s.kavenegar.delivered().len(), 2);
+}
+
+#[tokio::test]
+async fn an_opt_out_committed_while_a_broadcast_is_queued_stops_its_sms() {
+    let s = setup().await;
+    let applicants: Vec<ApplicantId> = {
+        let mut v = Vec::new();
+        for chat in 1..=4 {
+            v.push(subscriber(&s.app, chat).await);
+        }
+        v
+    };
+    for (i, applicant) in applicants.iter().enumerate() {
+        notice(&s.app, *applicant, &format!("b{i}"), "decision", "broadcast").await;
+    }
+    let chat = chat_dispatcher(&s);
+    while chat.run_once().await.unwrap() > 0 {}
+    // SMS twins are queued; now two applicants opt out, by chat and by reply keyword.
+    let mut tx = s.app.pool().begin().await.unwrap();
+    assert!(sms_store::opt_out(&mut tx, applicants[0]).await.unwrap());
+    assert_eq!(sms_store::opt_out_number(&mut tx, &mobile(2)).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    drain_sms(&s.app).await;
+    let receptors: Vec<String> = s.kavenegar.delivered().into_iter().map(|(r, _, _)| r).collect();
+    assert_eq!(receptors.len(), 2);
+    assert!(!receptors.contains(&mobile(1).local()) && !receptors.contains(&mobile(2).local()));
+    assert_eq!(
+        statuses(&s.app, "sms").await,
+        HashMap::from([("sent".into(), 2), ("skipped".into(), 2)])
+    );
+}
+
+#[tokio::test]
+async fn one_time_codes_expire_lock_after_five_wrong_tries_and_are_capped() {
+    let s = setup().await;
+    let pool = s.app.pool();
+    let limits = CodeLimits::default();
+    let mut conn = pool.acquire().await.unwrap();
+    let tx_applicant = |chat| {
+        let pool = pool.clone();
+        async move {
+            let mut tx = pool.begin().await.unwrap();
+            let a = applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
+            tx.commit().await.unwrap();
+            a
+        }
+    };
+    let a = tx_applicant(1).await;
+    let phone = mobile(1);
+    let t0 = Utc::now();
+    let CodeRequest::Issued { code, .. } = sms_store::request_code(&mut conn, a, &phone, limits, t0).await.unwrap() else {
+        panic!("first code refused")
+    };
+    assert_eq!(code.len(), 6);
+    assert!(matches!(
+        sms_store::request_code(&mut conn, a, &phone, limits, t0 + chrono::Duration::seconds(10)).await.unwrap(),
+        CodeRequest::Cooldown { wait_secs: 50 }
+    ));
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in (1..5).rev() {
+        assert_eq!(
+            sms_store::check_code(&mut conn, a, &phone, wrong, limits, t0).await.unwrap(),
+            CodeCheck::Wrong { tries_left: left }
+        );
+    }
+    assert_eq!(sms_store::check_code(&mut conn, a, &phone, wrong, limits, t0).await.unwrap(), CodeCheck::Locked);
+    assert_eq!(
+        sms_store::check_code(&mut conn, a, &phone, &code, limits, t0).await.unwrap(),
+        CodeCheck::NoCode,
+        "a locked code stays locked even when then typed right"
+    );
+
+    // A new code works once, and not after ten minutes.
+    let t1 = t0 + chrono::Duration::minutes(2);
+    let CodeRequest::Issued { code, .. } = sms_store::request_code(&mut conn, a, &phone, limits, t1).await.unwrap() else {
+        panic!("second code refused")
+    };
+    assert_eq!(sms_store::check_code(&mut conn, a, &phone, &code, limits, t1).await.unwrap(), CodeCheck::Confirmed);
+    assert!(sms_store::subscription(&mut conn, a).await.unwrap().active);
+    assert_eq!(sms_store::check_code(&mut conn, a, &phone, &code, limits, t1).await.unwrap(), CodeCheck::NoCode);
+    let t2 = t1 + chrono::Duration::minutes(2);
+    let CodeRequest::Issued { code, .. } = sms_store::request_code(&mut conn, a, &phone, limits, t2).await.unwrap() else {
+        panic!("third code refused")
+    };
+    let late = t2 + chrono::Duration::minutes(11);
+    assert_eq!(sms_store::check_code(&mut conn, a, &phone, &code, limits, late).await.unwrap(), CodeCheck::Expired);
+
+    // Five codes an hour per chat, and per number across chats.
+    let mut t = t2;
+    for _ in 0..2 {
+        t += chrono::Duration::minutes(2);
+        assert!(matches!(
+            sms_store::request_code(&mut conn, a, &phone, limits, t).await.unwrap(),
+            CodeRequest::Issued { .. }
+        ));
+    }
+    t += chrono::Duration::minutes(2);
+    assert_eq!(sms_store::request_code(&mut conn, a, &phone, limits, t).await.unwrap(), CodeRequest::TooMany);
+    let other = tx_applicant(2).await;
+    assert_eq!(
+        sms_store::request_code(&mut conn, other, &phone, limits, t).await.unwrap(),
+        CodeRequest::TooMany,
+        "another chat cannot pump the same number"
+    );
+    assert!(matches!(
+        sms_store::request_code(&mut conn, other, &mobile(2), limits, t).await.unwrap(),
+        CodeRequest::Issued { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_typed_number_is_confirmed_by_the_code_texted_through_kavenegar() {
+    let s = setup().await;
+    let mut chat = support::Chat::new(&s.app, 42);
+    chat.says("/start").await;
+    chat.presses("lang:en").await;
+    chat.presses("menu:sms").await;
+    chat.presses("sms:on").await;
+    let asked = chat.says("0912 000 0042").await;
+    assert!(asked.contains("texted a code"), "{asked}");
+    drain_sms(&s.app).await;
+    let (receptor, text, _) = s.kavenegar.delivered().pop().expect("the code was texted");
+    assert_eq!(receptor, "09120000042");
+    let code: String = text.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 6, "{text}");
+    let stored: Option<String> = sqlx::query_scalar("SELECT body FROM notifications WHERE kind = 'otp'")
+        .fetch_one(s.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, None, "the code is not kept once sent");
+    let done = chat.says(&code).await;
+    assert!(done.contains("SMS is on"), "{done}");
+    let replay = chat.says("/sms").await;
+    assert!(replay.contains("••••0042") || replay.contains("0042"), "{replay}");
+    let off = chat.says("/stop").await;
+    assert!(off.contains("SMS is off"), "{off}");
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_non_urgent_sms_until_morning_but_not_codes() {
+    // Quiet from an hour ago to an hour ahead, whatever time the test runs.
+    let now = Utc::now().with_timezone(&peygir::sms::quiet::tehran());
+    let start = (now - chrono::Duration::hours(1)).format("%H:%M");
+    let end = (now + chrono::Duration::hours(1)).format("%H:%M");
+    let s = setup_with(&format!(r#"quiet_hours = {{ start = "{start}", end = "{end}" }}"#)).await;
+    let applicant = subscriber(&s.app, 9).await;
+    notice(&s.app, applicant, "quiet", "decision", "x").await;
+    sqlx::query("UPDATE notifications SET channel = 'sms'").execute(s.app.pool()).await.unwrap();
+    let mut chat = support::Chat::new(&s.app, 10);
+    chat.says("/start").await;
+    chat.presses("lang:en").await;
+    chat.says("/sms").await;
+    chat.presses("sms:on").await;
+    chat.says("09121112233").await;
+    drain_sms(&s.app).await;
+    let delivered = s.kavenegar.delivered();
+    assert_eq!(delivered.len(), 1, "only the code went out");
+    assert_eq!(delivered[0].0, "09121112233");
+    let (status, wait): (String, f64) = sqlx::query_as(
+        "SELECT status, extract(epoch FROM next_attempt_at - now())::float8 FROM notifications WHERE kind = 'decision'",
+    )
+    .fetch_one(s.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(status, "pending");
+    assert!((3000.0..=3700.0).contains(&wait), "held until the quiet hours end: {wait}s");
+}
