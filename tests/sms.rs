@@ -436,3 +436,127 @@ async fn quiet_hours_hold_non_urgent_sms_until_morning_but_not_codes() {
     assert_eq!(status, "pending");
     assert!((3000.0..=3700.0).contains(&wait), "held until the quiet hours end: {wait}s");
 }
+
+/// A provider reached by one request per message, configured by template: what it received,
+/// and the statuses to answer with.
+#[derive(Clone, Default)]
+struct FakeProvider {
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    answers: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<u16>>>,
+}
+
+async fn start_provider(fake: FakeProvider) -> String {
+    use axum::routing::post;
+    let router = axum::Router::new().route(
+        "/send",
+        post(|axum::extract::State(f): axum::extract::State<FakeProvider>, body: String| async move {
+            f.bodies.lock().unwrap().push(body.clone());
+            let status = f.answers.lock().unwrap().pop_front().unwrap_or(200);
+            let code = axum::http::StatusCode::from_u16(status).unwrap();
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert("retry-after", "7".parse().unwrap());
+            (code, headers, format!(r#"{{"messageId": "p-{}"}}"#, f.bodies.lock().unwrap().len()))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router.with_state(fake)).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn the_generic_http_gateway_fills_its_template_and_sorts_failures() {
+    let fake = FakeProvider::default();
+    let url = start_provider(fake.clone()).await;
+    let db = support::database::fresh_database().await;
+    let toml = config_text(|t| {
+        t.replace(SHIPPED_QUIET, NEVER_QUIET).replace(
+            "[notices]\n",
+            &format!(
+                "[sms.http]\nurl = \"{url}\"\nbody = '{{\"to\": \"{{to}}\", \"text\": \"{{text}}\", \"ref\": {{id}}}}'\nid_pointer = \"/messageId\"\n\n[notices]\n"
+            ),
+        )
+    });
+    let app = build_app(&db, &toml, &[("PEYGIR_SMS_PROVIDER", "http".to_owned())]).await;
+    let applicant = subscriber(&app, 3).await;
+    for (key, _) in [("a", 0), ("b", 1), ("c", 2)] {
+        notice(&app, applicant, key, "decision", &format!("say \"{key}\"")).await;
+    }
+    sqlx::query("UPDATE notifications SET channel = 'sms'").execute(app.pool()).await.unwrap();
+    fake.answers.lock().unwrap().extend([429, 503, 400]);
+    let d = sms_dispatcher(&app);
+    d.run_once().await.unwrap();
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT status, last_error, provider_message_id FROM notifications ORDER BY id",
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(rows[0].0, "pending", "429 waits: {rows:?}");
+    assert_eq!(rows[1].0, "pending", "503 retries: {rows:?}");
+    assert_eq!(rows[2].0, "dead", "400 is permanent: {rows:?}");
+    let wait: f64 = sqlx::query_scalar("SELECT extract(epoch FROM next_attempt_at - now())::float8 FROM notifications ORDER BY id LIMIT 1")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert!((5.0..=7.5).contains(&wait), "Retry-After honoured: {wait}");
+    sqlx::query("UPDATE notifications SET next_attempt_at = now()").execute(app.pool()).await.unwrap();
+    while d.run_once().await.unwrap() > 0 {}
+    let sent: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT provider_message_id FROM notifications WHERE status = 'sent' ORDER BY id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(sent.len(), 2);
+    assert!(sent.iter().all(|id| id.as_deref().is_some_and(|i| i.starts_with("p-"))), "{sent:?}");
+    let bodies = fake.bodies.lock().unwrap().clone();
+    let last: serde_json::Value = serde_json::from_str(bodies.last().unwrap()).unwrap();
+    assert_eq!(last["to"], "09120000003");
+    assert!(last["text"].as_str().unwrap().contains("say \""), "quotes survive the JSON template: {last}");
+    assert!(last["ref"].is_i64());
+}
+
+#[tokio::test]
+async fn callbacks_record_reports_and_reply_keywords_only_with_the_secret() {
+    let s = setup().await;
+    let db = support::database::fresh_database().await;
+    let env = [
+        ("PEYGIR_SMS_PROVIDER", "kavenegar".to_owned()),
+        ("PEYGIR_KAVENEGAR_API_KEY", API_KEY.to_owned()),
+        ("PEYGIR_KAVENEGAR_URL", s.kavenegar.url.clone()),
+        ("PEYGIR_SMS_CALLBACK_SECRET", "cb-secret".to_owned()),
+    ];
+    let app = build_app(&db, &config_text(|t| t.replace(SHIPPED_QUIET, NEVER_QUIET)), &env).await;
+    let applicant = subscriber(&app, 1).await;
+    notice(&app, applicant, "cb", "decision", "x").await;
+    sqlx::query("UPDATE notifications SET channel = 'sms'").execute(app.pool()).await.unwrap();
+    drain_sms(&app).await;
+    let id: String = sqlx::query_scalar("SELECT provider_message_id FROM notifications").fetch_one(app.pool()).await.unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (_stop, shutdown) = tokio::sync::watch::channel(false);
+    tokio::spawn(peygir::http::serve(app.clone(), None, listener, shutdown));
+    let http = reqwest::Client::new();
+    let report = |secret: &str, status: &str| {
+        http.post(format!("{base}/sms/kavenegar/delivery?secret={secret}"))
+            .form(&[("messageid", id.as_str()), ("status", status)])
+            .send()
+    };
+    assert_eq!(report("wrong", "10").await.unwrap().status(), 404);
+    assert_eq!(report("cb-secret", "4").await.unwrap().status(), 200);
+    assert_eq!(report("cb-secret", "10").await.unwrap().status(), 200);
+    assert_eq!(report("cb-secret", "11").await.unwrap().status(), 200);
+    assert_eq!(statuses(&app, "sms").await, HashMap::from([("delivered".into(), 1)]));
+
+    let reply = |message: &str| {
+        http.get(format!("{base}/sms/kavenegar/inbound"))
+            .query(&[("secret", "cb-secret"), ("from", "09120000001"), ("message", message), ("to", "10004346")])
+            .send()
+    };
+    assert_eq!(reply("thanks").await.unwrap().status(), 200);
+    let mut conn = app.pool().acquire().await.unwrap();
+    assert!(sms_store::subscription(&mut conn, applicant).await.unwrap().active);
+    assert_eq!(reply(" لغو ").await.unwrap().status(), 200);
+    assert!(!sms_store::subscription(&mut conn, applicant).await.unwrap().active);
+}
