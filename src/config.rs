@@ -72,6 +72,9 @@ pub struct TelegramConfig {
     pub webhook_secret: Option<SecretString>,
     #[serde(default = "default_poll_timeout")]
     pub poll_timeout_secs: u32,
+    /// Messages a second the bot sends overall; 0 lifts the limit (a local Bot API server).
+    #[serde(default = "default_max_per_second")]
+    pub max_per_second: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +115,9 @@ fn default_api_url() -> String {
 fn default_poll_timeout() -> u32 {
     30
 }
+fn default_max_per_second() -> f64 {
+    30.0
+}
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8080))
 }
@@ -138,6 +144,7 @@ impl Default for TelegramConfig {
             webhook_url: None,
             webhook_secret: None,
             poll_timeout_secs: default_poll_timeout(),
+            max_per_second: default_max_per_second(),
         }
     }
 }
@@ -203,6 +210,11 @@ impl Config {
                 "webhook" => BotMode::Webhook,
                 _ => bail!("PEYGIR_TELEGRAM_MODE must be polling or webhook"),
             };
+        }
+        if let Some(v) = env("PEYGIR_TELEGRAM_MAX_PER_SECOND") {
+            self.telegram.max_per_second = v
+                .parse()
+                .context("PEYGIR_TELEGRAM_MAX_PER_SECOND must be a number (0: no limit)")?;
         }
         if let Some(v) = env("PEYGIR_TELEGRAM_WEBHOOK_URL") {
             self.telegram.webhook_url = Some(v);

@@ -13,7 +13,7 @@ use crate::channels::telegram::{TelegramChannel, run_polling};
 use crate::channels::terminal::{self, TerminalOutput};
 use crate::config::BotMode;
 use crate::http;
-use crate::notify::{ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
+use crate::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
 use crate::sms::Gateway;
 use crate::staff_chat::StaffChat;
 
@@ -51,7 +51,15 @@ pub async fn serve(
         );
     }
     if !senders.is_empty() {
-        let mut dispatcher = Dispatcher::new(app.clone(), senders, DispatcherSettings::default());
+        let per_second = app.config().telegram.max_per_second;
+        let settings = DispatcherSettings {
+            limits: ChatLimits {
+                per_second: (per_second > 0.0).then_some(per_second),
+                ..ChatLimits::TELEGRAM
+            },
+            ..DispatcherSettings::default()
+        };
+        let mut dispatcher = Dispatcher::new(app.clone(), senders, settings);
         if let Some(staff) = staff_chat {
             dispatcher = dispatcher.with_staff_chat(staff);
         }

@@ -20,7 +20,7 @@ async fn give(chat: &mut Chat, answer: &Give) -> String {
                 phone: (*phone).into(),
                 own: true,
             })
-                .await
+            .await
         }
     }
 }

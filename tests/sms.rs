@@ -101,15 +101,13 @@ async fn notice(app: &Application, applicant: ApplicantId, key: &str, kind: &'st
 }
 
 async fn statuses(app: &Application, channel: &str) -> HashMap<String, i64> {
-    sqlx::query_as::<_, (String, i64)>(
-        "SELECT status, count(*) FROM notifications WHERE channel = $1 GROUP BY status",
-    )
-    .bind(channel)
-    .fetch_all(app.pool())
-    .await
-    .unwrap()
-    .into_iter()
-    .collect()
+    sqlx::query_as::<_, (String, i64)>("SELECT status, count(*) FROM notifications WHERE channel = $1 GROUP BY status")
+        .bind(channel)
+        .fetch_all(app.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 async fn drain_sms(app: &Application) {
@@ -122,7 +120,14 @@ async fn decisions_go_by_chat_and_by_one_bulk_sms_with_each_notice_as_its_locali
     let s = setup().await;
     for chat in 1..=250 {
         let applicant = subscriber(&s.app, chat).await;
-        notice(&s.app, applicant, &format!("decision:{chat}"), "decision", &format!("label {chat}")).await;
+        notice(
+            &s.app,
+            applicant,
+            &format!("decision:{chat}"),
+            "decision",
+            &format!("label {chat}"),
+        )
+        .await;
     }
     let chat = chat_dispatcher(&s);
     while chat.run_once().await.unwrap() > 0 {}
@@ -131,7 +136,11 @@ async fn decisions_go_by_chat_and_by_one_bulk_sms_with_each_notice_as_its_locali
 
     let delivered = s.kavenegar.delivered();
     assert_eq!(delivered.len(), 250, "each subscriber gets one SMS");
-    assert!(s.kavenegar.send_calls() <= 2, "sent in bulk: {} calls", s.kavenegar.send_calls());
+    assert!(
+        s.kavenegar.send_calls() <= 2,
+        "sent in bulk: {} calls",
+        s.kavenegar.send_calls()
+    );
     for chat in [1, 77, 250] {
         let to = mobile(chat).local();
         let texts: Vec<_> = delivered.iter().filter(|(r, _, _)| *r == to).collect();
@@ -172,11 +181,17 @@ async fn a_retryable_error_retries_with_the_same_localid_and_a_permanent_one_end
     tokio::time::sleep(Duration::from_millis(20)).await;
     d.run_once().await.unwrap();
     // 409 asks us to wait; make the wait pass.
-    sqlx::query("UPDATE notifications SET next_attempt_at = now()").execute(s.app.pool()).await.unwrap();
+    sqlx::query("UPDATE notifications SET next_attempt_at = now()")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
     d.run_once().await.unwrap();
     assert_eq!(statuses(&s.app, "sms").await, HashMap::from([("sent".into(), 1)]));
     assert_eq!(s.kavenegar.delivered().len(), 1);
-    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM notifications").fetch_one(s.app.pool()).await.unwrap();
+    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM notifications")
+        .fetch_one(s.app.pool())
+        .await
+        .unwrap();
     assert_eq!(attempts, 2, "the 409 wait gave its attempt back");
 
     // Sent again after an unrecorded send: Kavenegar recognises the localid and sends nothing.
@@ -217,25 +232,43 @@ async fn delivery_reports_only_move_forward_whatever_their_order() {
     let chat = chat_dispatcher(&s);
     while chat.run_once().await.unwrap() > 0 {}
     drain_sms(&s.app).await;
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT provider_message_id FROM notifications WHERE channel = 'sms' ORDER BY id",
-    )
-    .fetch_all(s.app.pool())
-    .await
-    .unwrap();
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT provider_message_id FROM notifications WHERE channel = 'sms' ORDER BY id")
+            .fetch_all(s.app.pool())
+            .await
+            .unwrap();
     assert_eq!(ids.len(), 3);
     let pool = s.app.pool();
-    assert!(sms_outbox::apply_report(pool, "kavenegar", &ids[0], true, None).await.unwrap());
-    assert!(!sms_outbox::apply_report(pool, "kavenegar", &ids[0], true, None).await.unwrap(), "a repeat changes nothing");
     assert!(
-        !sms_outbox::apply_report(pool, "kavenegar", &ids[0], false, Some("late failure")).await.unwrap(),
+        sms_outbox::apply_report(pool, "kavenegar", &ids[0], true, None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !sms_outbox::apply_report(pool, "kavenegar", &ids[0], true, None)
+            .await
+            .unwrap(),
+        "a repeat changes nothing"
+    );
+    assert!(
+        !sms_outbox::apply_report(pool, "kavenegar", &ids[0], false, Some("late failure"))
+            .await
+            .unwrap(),
         "a final state is final"
     );
-    assert!(!sms_outbox::apply_report(pool, "http", &ids[1], true, None).await.unwrap(), "another provider's id");
+    assert!(
+        !sms_outbox::apply_report(pool, "http", &ids[1], true, None)
+            .await
+            .unwrap(),
+        "another provider's id"
+    );
 
     // The rest come from the status poll: one failed, one still queued.
     s.kavenegar.set_all_states(11);
-    sqlx::query("UPDATE notifications SET sent_at = now() - interval '1 minute'").execute(pool).await.unwrap();
+    sqlx::query("UPDATE notifications SET sent_at = now() - interval '1 minute'")
+        .execute(pool)
+        .await
+        .unwrap();
     let moved = sms_dispatcher(&s.app).poll_reports().await.unwrap();
     assert_eq!(moved, 2);
     assert_eq!(
@@ -319,42 +352,71 @@ async fn one_time_codes_expire_lock_after_five_wrong_tries_and_are_capped() {
     let a = tx_applicant(1).await;
     let phone = mobile(1);
     let t0 = Utc::now();
-    let CodeRequest::Issued { code, .. } = sms_store::request_code(&mut conn, a, &phone, limits, t0).await.unwrap() else {
+    let CodeRequest::Issued { code, .. } = sms_store::request_code(&mut conn, a, &phone, limits, t0).await.unwrap()
+    else {
         panic!("first code refused")
     };
     assert_eq!(code.len(), 6);
     assert!(matches!(
-        sms_store::request_code(&mut conn, a, &phone, limits, t0 + chrono::Duration::seconds(10)).await.unwrap(),
+        sms_store::request_code(&mut conn, a, &phone, limits, t0 + chrono::Duration::seconds(10))
+            .await
+            .unwrap(),
         CodeRequest::Cooldown { wait_secs: 50 }
     ));
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for left in (1..5).rev() {
         assert_eq!(
-            sms_store::check_code(&mut conn, a, &phone, wrong, limits, t0).await.unwrap(),
+            sms_store::check_code(&mut conn, a, &phone, wrong, limits, t0)
+                .await
+                .unwrap(),
             CodeCheck::Wrong { tries_left: left }
         );
     }
-    assert_eq!(sms_store::check_code(&mut conn, a, &phone, wrong, limits, t0).await.unwrap(), CodeCheck::Locked);
     assert_eq!(
-        sms_store::check_code(&mut conn, a, &phone, &code, limits, t0).await.unwrap(),
+        sms_store::check_code(&mut conn, a, &phone, wrong, limits, t0)
+            .await
+            .unwrap(),
+        CodeCheck::Locked
+    );
+    assert_eq!(
+        sms_store::check_code(&mut conn, a, &phone, &code, limits, t0)
+            .await
+            .unwrap(),
         CodeCheck::NoCode,
         "a locked code stays locked even when then typed right"
     );
 
     // A new code works once, and not after ten minutes.
     let t1 = t0 + chrono::Duration::minutes(2);
-    let CodeRequest::Issued { code, .. } = sms_store::request_code(&mut conn, a, &phone, limits, t1).await.unwrap() else {
+    let CodeRequest::Issued { code, .. } = sms_store::request_code(&mut conn, a, &phone, limits, t1).await.unwrap()
+    else {
         panic!("second code refused")
     };
-    assert_eq!(sms_store::check_code(&mut conn, a, &phone, &code, limits, t1).await.unwrap(), CodeCheck::Confirmed);
+    assert_eq!(
+        sms_store::check_code(&mut conn, a, &phone, &code, limits, t1)
+            .await
+            .unwrap(),
+        CodeCheck::Confirmed
+    );
     assert!(sms_store::subscription(&mut conn, a).await.unwrap().active);
-    assert_eq!(sms_store::check_code(&mut conn, a, &phone, &code, limits, t1).await.unwrap(), CodeCheck::NoCode);
+    assert_eq!(
+        sms_store::check_code(&mut conn, a, &phone, &code, limits, t1)
+            .await
+            .unwrap(),
+        CodeCheck::NoCode
+    );
     let t2 = t1 + chrono::Duration::minutes(2);
-    let CodeRequest::Issued { code, .. } = sms_store::request_code(&mut conn, a, &phone, limits, t2).await.unwrap() else {
+    let CodeRequest::Issued { code, .. } = sms_store::request_code(&mut conn, a, &phone, limits, t2).await.unwrap()
+    else {
         panic!("third code refused")
     };
     let late = t2 + chrono::Duration::minutes(11);
-    assert_eq!(sms_store::check_code(&mut conn, a, &phone, &code, limits, late).await.unwrap(), CodeCheck::Expired);
+    assert_eq!(
+        sms_store::check_code(&mut conn, a, &phone, &code, limits, late)
+            .await
+            .unwrap(),
+        CodeCheck::Expired
+    );
 
     // Five codes an hour per chat, and per number across chats.
     let mut t = t2;
@@ -366,15 +428,22 @@ async fn one_time_codes_expire_lock_after_five_wrong_tries_and_are_capped() {
         ));
     }
     t += chrono::Duration::minutes(2);
-    assert_eq!(sms_store::request_code(&mut conn, a, &phone, limits, t).await.unwrap(), CodeRequest::TooMany);
+    assert_eq!(
+        sms_store::request_code(&mut conn, a, &phone, limits, t).await.unwrap(),
+        CodeRequest::TooMany
+    );
     let other = tx_applicant(2).await;
     assert_eq!(
-        sms_store::request_code(&mut conn, other, &phone, limits, t).await.unwrap(),
+        sms_store::request_code(&mut conn, other, &phone, limits, t)
+            .await
+            .unwrap(),
         CodeRequest::TooMany,
         "another chat cannot pump the same number"
     );
     assert!(matches!(
-        sms_store::request_code(&mut conn, other, &mobile(2), limits, t).await.unwrap(),
+        sms_store::request_code(&mut conn, other, &mobile(2), limits, t)
+            .await
+            .unwrap(),
         CodeRequest::Issued { .. }
     ));
 }
@@ -416,7 +485,10 @@ async fn quiet_hours_hold_non_urgent_sms_until_morning_but_not_codes() {
     let s = setup_with(&format!(r#"quiet_hours = {{ start = "{start}", end = "{end}" }}"#)).await;
     let applicant = subscriber(&s.app, 9).await;
     notice(&s.app, applicant, "quiet", "decision", "x").await;
-    sqlx::query("UPDATE notifications SET channel = 'sms'").execute(s.app.pool()).await.unwrap();
+    sqlx::query("UPDATE notifications SET channel = 'sms'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
     let mut chat = support::Chat::new(&s.app, 10);
     chat.says("/start").await;
     chat.presses("lang:en").await;
@@ -434,7 +506,10 @@ async fn quiet_hours_hold_non_urgent_sms_until_morning_but_not_codes() {
     .await
     .unwrap();
     assert_eq!(status, "pending");
-    assert!((3000.0..=3700.0).contains(&wait), "held until the quiet hours end: {wait}s");
+    assert!(
+        (3000.0..=3700.0).contains(&wait),
+        "held until the quiet hours end: {wait}s"
+    );
 }
 
 /// A provider reached by one request per message, configured by template: what it received,
@@ -449,14 +524,20 @@ async fn start_provider(fake: FakeProvider) -> String {
     use axum::routing::post;
     let router = axum::Router::new().route(
         "/send",
-        post(|axum::extract::State(f): axum::extract::State<FakeProvider>, body: String| async move {
-            f.bodies.lock().unwrap().push(body.clone());
-            let status = f.answers.lock().unwrap().pop_front().unwrap_or(200);
-            let code = axum::http::StatusCode::from_u16(status).unwrap();
-            let mut headers = axum::http::HeaderMap::new();
-            headers.insert("retry-after", "7".parse().unwrap());
-            (code, headers, format!(r#"{{"messageId": "p-{}"}}"#, f.bodies.lock().unwrap().len()))
-        }),
+        post(
+            |axum::extract::State(f): axum::extract::State<FakeProvider>, body: String| async move {
+                f.bodies.lock().unwrap().push(body.clone());
+                let status = f.answers.lock().unwrap().pop_front().unwrap_or(200);
+                let code = axum::http::StatusCode::from_u16(status).unwrap();
+                let mut headers = axum::http::HeaderMap::new();
+                headers.insert("retry-after", "7".parse().unwrap());
+                (
+                    code,
+                    headers,
+                    format!(r#"{{"messageId": "p-{}"}}"#, f.bodies.lock().unwrap().len()),
+                )
+            },
+        ),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/send", listener.local_addr().unwrap());
@@ -482,25 +563,32 @@ async fn the_generic_http_gateway_fills_its_template_and_sorts_failures() {
     for (key, _) in [("a", 0), ("b", 1), ("c", 2)] {
         notice(&app, applicant, key, "decision", &format!("say \"{key}\"")).await;
     }
-    sqlx::query("UPDATE notifications SET channel = 'sms'").execute(app.pool()).await.unwrap();
+    sqlx::query("UPDATE notifications SET channel = 'sms'")
+        .execute(app.pool())
+        .await
+        .unwrap();
     fake.answers.lock().unwrap().extend([429, 503, 400]);
     let d = sms_dispatcher(&app);
     d.run_once().await.unwrap();
-    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT status, last_error, provider_message_id FROM notifications ORDER BY id",
-    )
-    .fetch_all(app.pool())
-    .await
-    .unwrap();
+    let rows: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT status, last_error, provider_message_id FROM notifications ORDER BY id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
     assert_eq!(rows[0].0, "pending", "429 waits: {rows:?}");
     assert_eq!(rows[1].0, "pending", "503 retries: {rows:?}");
     assert_eq!(rows[2].0, "dead", "400 is permanent: {rows:?}");
-    let wait: f64 = sqlx::query_scalar("SELECT extract(epoch FROM next_attempt_at - now())::float8 FROM notifications ORDER BY id LIMIT 1")
-        .fetch_one(app.pool())
+    let wait: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM next_attempt_at - now())::float8 FROM notifications ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert!((5.0..=7.5).contains(&wait), "Retry-After honoured: {wait}");
+    sqlx::query("UPDATE notifications SET next_attempt_at = now()")
+        .execute(app.pool())
         .await
         .unwrap();
-    assert!((5.0..=7.5).contains(&wait), "Retry-After honoured: {wait}");
-    sqlx::query("UPDATE notifications SET next_attempt_at = now()").execute(app.pool()).await.unwrap();
     while d.run_once().await.unwrap() > 0 {}
     let sent: Vec<Option<String>> =
         sqlx::query_scalar("SELECT provider_message_id FROM notifications WHERE status = 'sent' ORDER BY id")
@@ -508,11 +596,17 @@ async fn the_generic_http_gateway_fills_its_template_and_sorts_failures() {
             .await
             .unwrap();
     assert_eq!(sent.len(), 2);
-    assert!(sent.iter().all(|id| id.as_deref().is_some_and(|i| i.starts_with("p-"))), "{sent:?}");
+    assert!(
+        sent.iter().all(|id| id.as_deref().is_some_and(|i| i.starts_with("p-"))),
+        "{sent:?}"
+    );
     let bodies = fake.bodies.lock().unwrap().clone();
     let last: serde_json::Value = serde_json::from_str(bodies.last().unwrap()).unwrap();
     assert_eq!(last["to"], "09120000003");
-    assert!(last["text"].as_str().unwrap().contains("say \""), "quotes survive the JSON template: {last}");
+    assert!(
+        last["text"].as_str().unwrap().contains("say \""),
+        "quotes survive the JSON template: {last}"
+    );
     assert!(last["ref"].is_i64());
 }
 
@@ -529,9 +623,15 @@ async fn callbacks_record_reports_and_reply_keywords_only_with_the_secret() {
     let app = build_app(&db, &config_text(|t| t.replace(SHIPPED_QUIET, NEVER_QUIET)), &env).await;
     let applicant = subscriber(&app, 1).await;
     notice(&app, applicant, "cb", "decision", "x").await;
-    sqlx::query("UPDATE notifications SET channel = 'sms'").execute(app.pool()).await.unwrap();
+    sqlx::query("UPDATE notifications SET channel = 'sms'")
+        .execute(app.pool())
+        .await
+        .unwrap();
     drain_sms(&app).await;
-    let id: String = sqlx::query_scalar("SELECT provider_message_id FROM notifications").fetch_one(app.pool()).await.unwrap();
+    let id: String = sqlx::query_scalar("SELECT provider_message_id FROM notifications")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -551,7 +651,12 @@ async fn callbacks_record_reports_and_reply_keywords_only_with_the_secret() {
 
     let reply = |message: &str| {
         http.get(format!("{base}/sms/kavenegar/inbound"))
-            .query(&[("secret", "cb-secret"), ("from", "09120000001"), ("message", message), ("to", "10004346")])
+            .query(&[
+                ("secret", "cb-secret"),
+                ("from", "09120000001"),
+                ("message", message),
+                ("to", "10004346"),
+            ])
             .send()
     };
     assert_eq!(reply("thanks").await.unwrap().status(), 200);

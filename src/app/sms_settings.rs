@@ -7,10 +7,10 @@ use chrono::Utc;
 use crate::conversation::messages as m;
 use crate::conversation::{Effect, Outcome, SmsView};
 use crate::i18n::{Arg, Msg};
+use crate::store::Tx;
 use crate::store::applicants::ApplicantId;
 use crate::store::sms::{self, CodeCheck, CodeLimits, CodeRequest};
 use crate::store::sms_outbox::{self, DirectSms};
-use crate::store::Tx;
 
 /// What the prompt shows of the applicant's SMS settings.
 pub async fn view(tx: &mut Tx<'_>, applicant: ApplicantId) -> anyhow::Result<SmsView> {
@@ -43,7 +43,9 @@ pub async fn run(tx: &mut Tx<'_>, applicant: ApplicantId, effect: &Effect) -> an
                     message,
                     urgent: true,
                 };
-                sms_outbox::enqueue_direct(tx, &sms).await.context("queueing the code")?;
+                sms_outbox::enqueue_direct(tx, &sms)
+                    .await
+                    .context("queueing the code")?;
                 Ok(Outcome::CodeSent {
                     masked_mobile: phone.masked(),
                 })

@@ -154,9 +154,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             ..Reply::default()
         },
         State::EnteringPhoneCode { phone } => Reply {
-            lines: vec![
-                Msg::new(m::SMS_ASK_CODE).arg("mobile", Arg::Digits(crate::privacy::mask_last_four(phone))),
-            ],
+            lines: vec![Msg::new(m::SMS_ASK_CODE).arg("mobile", Arg::Digits(crate::privacy::mask_last_four(phone)))],
             choices: vec![Choice::new("sms:resend", Msg::new(m::SMS_RESEND))],
             nav: vec![
                 Choice::new("nav:back", Msg::new(m::NAV_BACK)),

@@ -28,8 +28,14 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let mut router = Router::new()
         .route("/health", get(health))
-        .route("/sms/{provider}/delivery", get(sms_callbacks::delivery).post(sms_callbacks::delivery))
-        .route("/sms/{provider}/inbound", get(sms_callbacks::inbound).post(sms_callbacks::inbound))
+        .route(
+            "/sms/{provider}/delivery",
+            get(sms_callbacks::delivery).post(sms_callbacks::delivery),
+        )
+        .route(
+            "/sms/{provider}/inbound",
+            get(sms_callbacks::inbound).post(sms_callbacks::inbound),
+        )
         .with_state(app.clone())
         .merge(api::router(app))
         .fallback(api::unknown_route);

@@ -69,7 +69,11 @@ impl DispatcherSettings {
 
     /// Notices to one chat (or the group) that its pace lets out in half a lease.
     fn per_chat_within_lease(&self, group: bool) -> usize {
-        let interval = if group { self.limits.per_group } else { self.limits.per_chat };
+        let interval = if group {
+            self.limits.per_group
+        } else {
+            self.limits.per_chat
+        };
         match interval {
             Some(every) if !every.is_zero() => ((self.lease.as_secs_f64() / 2.0 / every.as_secs_f64()) as usize).max(1),
             _ => usize::MAX,

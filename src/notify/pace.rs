@@ -23,7 +23,11 @@ pub struct Pacer {
 impl Pacer {
     /// A pacer for `per_second` sends a second (at `HEADROOM` of it); `None` for no limit.
     pub fn per_second(per_second: Option<f64>) -> Self {
-        Self::with_interval(per_second.filter(|r| *r > 0.0).map(|r| Duration::from_secs_f64(1.0 / (r * HEADROOM))))
+        Self::with_interval(
+            per_second
+                .filter(|r| *r > 0.0)
+                .map(|r| Duration::from_secs_f64(1.0 / (r * HEADROOM))),
+        )
     }
 
     pub fn with_interval(interval: Option<Duration>) -> Self {

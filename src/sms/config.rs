@@ -141,7 +141,10 @@ impl SmsConfig {
                 }
             }
             Provider::Http => {
-                let http = self.http.as_ref().context("[sms.http] is required for provider = \"http\"")?;
+                let http = self
+                    .http
+                    .as_ref()
+                    .context("[sms.http] is required for provider = \"http\"")?;
                 url::Url::parse(&http.url).context("sms.http.url")?;
                 if !http.body.contains("{text}") || !http.body.contains("{to") {
                     bail!("sms.http.body must contain {{text}} and {{to}} (or {{to_e164}})");

@@ -7,5 +7,5 @@ mod opt_out;
 pub mod quiet;
 pub mod text;
 
-pub use opt_out::is_opt_out;
 pub use gateway::{Accepted, Gateway, Report, Sms, SmsError};
+pub use opt_out::is_opt_out;

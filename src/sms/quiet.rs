@@ -73,7 +73,10 @@ mod tests {
     fn late_evening_waits_for_the_next_morning() {
         let until = quiet_until(hours(), tehran_time(23, 30)).unwrap();
         assert_eq!(until - tehran_time(23, 30), Duration::minutes(7 * 60 + 30));
-        assert_eq!(until.with_timezone(&tehran()).time(), NaiveTime::from_hms_opt(7, 0, 0).unwrap());
+        assert_eq!(
+            until.with_timezone(&tehran()).time(),
+            NaiveTime::from_hms_opt(7, 0, 0).unwrap()
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use crate::conversation::{messages as m, summary_lines_with, value_arg};
 use crate::domain::service::stage_name_id;
 use crate::domain::{FieldValue, Service, TrackingCode};
 use crate::i18n::{Arg, I18n, Locale, Msg};
-use crate::store::{complaints, documents, requests};
 use crate::privacy::mask_last_four;
+use crate::store::{complaints, documents, requests};
 
 /// A card ready to send: its text and its buttons (label, callback data), one per row.
 #[derive(Debug, Clone, PartialEq)]

@@ -36,6 +36,31 @@ pub async fn enqueue(conn: &mut PgConnection, notice: &NewNotice) -> sqlx::Resul
     Ok(inserted == 1)
 }
 
+/// Queues one notice per applicant in one statement, keyed `{event}:applicant:{id}:chat`; for
+/// broadcasts to many thousands, where a statement per row would take minutes. Returns how
+/// many were new.
+pub async fn enqueue_many(
+    conn: &mut PgConnection,
+    event: &str,
+    kind: &str,
+    message: &Msg,
+    applicants: &[ApplicantId],
+) -> sqlx::Result<u64> {
+    let ids: Vec<i64> = applicants.iter().map(|a| a.0).collect();
+    Ok(sqlx::query(
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message)
+         SELECT $1 || ':applicant:' || a || ':chat', a, 'chat', $2, $3 FROM unnest($4::bigint[]) AS a
+         ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(event)
+    .bind(kind)
+    .bind(Json(message))
+    .bind(&ids)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
 /// A post to the staff group about a request, complaint or document, composed when it is sent
 /// so that its buttons are those of the subject's stage at that moment.
 #[derive(Debug, Clone)]
@@ -240,10 +265,12 @@ pub async fn queue_sms_twin(conn: &mut PgConnection, id: i64) -> sqlx::Result<bo
 pub async fn move_to_sms(pool: &PgPool, id: i64) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     queue_sms_twin(&mut tx, id).await?;
-    sqlx::query("UPDATE notifications SET status = 'skipped', last_error = 'sent by SMS', claimed_until = NULL WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE notifications SET status = 'skipped', last_error = 'sent by SMS', claimed_until = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await
 }
 

@@ -19,12 +19,11 @@ pub struct Subscription {
 }
 
 pub async fn subscription(conn: &mut PgConnection, applicant: ApplicantId) -> sqlx::Result<Subscription> {
-    let row: (Option<String>, bool) = sqlx::query_as(
-        "SELECT a.mobile, sms_active(a) FROM applicants a WHERE a.id = $1",
-    )
-    .bind(applicant)
-    .fetch_one(conn)
-    .await?;
+    let row: (Option<String>, bool) =
+        sqlx::query_as("SELECT a.mobile, sms_active(a) FROM applicants a WHERE a.id = $1")
+            .bind(applicant)
+            .fetch_one(conn)
+            .await?;
     Ok(Subscription {
         mobile: row.0.as_deref().and_then(|m| PhoneNumber::parse(m).ok()),
         active: row.1,
@@ -130,7 +129,9 @@ pub async fn request_code(
     {
         return Ok(CodeRequest::Cooldown {
             // Rounded up: "wait 0 seconds" would be a lie.
-            wait_secs: ((limits.cooldown - (now - last)).num_milliseconds() + 999).div_euclid(1000).max(1),
+            wait_secs: ((limits.cooldown - (now - last)).num_milliseconds() + 999)
+                .div_euclid(1000)
+                .max(1),
         });
     }
     let number_count: i64 =
@@ -168,7 +169,9 @@ pub async fn request_code(
 pub enum CodeCheck {
     /// Right: the number is the applicant's and SMS is on.
     Confirmed,
-    Wrong { tries_left: i32 },
+    Wrong {
+        tries_left: i32,
+    },
     /// Too many wrong tries: the code no longer works.
     Locked,
     Expired,

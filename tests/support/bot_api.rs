@@ -53,6 +53,12 @@ struct Inner {
     faults: std::collections::HashMap<i64, VecDeque<Fault>>,
     /// `sendMessage` calls answered with a fault.
     failed_sends: usize,
+    /// Messages allowed in any one-second window, as Telegram enforces; `None`: no limit.
+    rate_limit: Option<usize>,
+    /// When each accepted `sendMessage` arrived, within the last second.
+    recent_sends: VecDeque<std::time::Instant>,
+    /// `sendMessage` calls refused for going over `rate_limit`.
+    rate_refusals: usize,
 }
 
 /// A running fake.
@@ -165,6 +171,20 @@ impl FakeBotApi {
             .push_back(fault);
     }
 
+    /// Refuses `sendMessage` beyond `per_second` messages in any one-second window.
+    pub fn enforce_rate(&self, per_second: usize) {
+        self.inner.lock().unwrap().rate_limit = Some(per_second);
+    }
+
+    pub fn rate_refusals(&self) -> usize {
+        self.inner.lock().unwrap().rate_refusals
+    }
+
+    /// Forgets the calls recorded so far (long benchmark runs).
+    pub fn clear_calls(&self) {
+        self.inner.lock().unwrap().calls.clear();
+    }
+
     pub fn failed_sends(&self) -> usize {
         self.inner.lock().unwrap().failed_sends
     }
@@ -232,6 +252,26 @@ async fn handle(
             inner.violations.push(format!("{method}: {problem}"));
         }
         if canonical == "sendMessage" && problem.is_ok() {
+            if let Some(limit) = inner.rate_limit {
+                let now = std::time::Instant::now();
+                while inner
+                    .recent_sends
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+                {
+                    inner.recent_sends.pop_front();
+                }
+                if inner.recent_sends.len() >= limit {
+                    inner.rate_refusals += 1;
+                    return (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        axum::Json(json!({"ok": false, "error_code": 429,
+                            "description": "Too Many Requests: retry after 1",
+                            "parameters": {"retry_after": 1}})),
+                    );
+                }
+                inner.recent_sends.push_back(now);
+            }
             let chat = params["chat_id"].as_i64().unwrap_or_default();
             if let Some(fault) = inner.faults.get_mut(&chat).and_then(VecDeque::pop_front) {
                 inner.failed_sends += 1;

@@ -117,7 +117,9 @@ async fn handle(
     match method.as_str() {
         "send.json" => {
             let (Some(receptor), Some(message)) = (form.get("receptor"), form.get("message")) else {
-                inner.violations.push(format!("send without receptor or message: {form:?}"));
+                inner
+                    .violations
+                    .push(format!("send without receptor or message: {form:?}"));
                 return answer(406, "پارامترهای اجباری خالی است", vec![]);
             };
             let local = form.get("localid").cloned().unwrap_or_default();
@@ -143,7 +145,9 @@ async fn handle(
                 return answer(419, "طول آرایه‌ها برابر نیست", vec![]);
             }
             if receptors.len() > 200 {
-                inner.violations.push(format!("sendarray with {} recipients", receptors.len()));
+                inner
+                    .violations
+                    .push(format!("sendarray with {} recipients", receptors.len()));
                 return answer(414, "حجم درخواست بیش از حد مجاز است", vec![]);
             }
             // One bad receptor fails the whole call, as with the real service.
@@ -188,8 +192,10 @@ fn send(inner: &mut Inner, receptor: &str, message: &str, local: &str) -> Result
         inner.local_ids_seen.push(local.to_owned());
         if let Some(id) = inner.by_local_id.get(local) {
             let status = inner.states[id];
-            return Ok(json!({"messageid": id, "message": message, "status": status, "statustext": "",
-                             "sender": "10004346", "receptor": receptor, "date": 1_356_619_709, "cost": 120}));
+            return Ok(
+                json!({"messageid": id, "message": message, "status": status, "statustext": "",
+                             "sender": "10004346", "receptor": receptor, "date": 1_356_619_709, "cost": 120}),
+            );
         }
     }
     inner.next_id += 1;
@@ -198,8 +204,12 @@ fn send(inner: &mut Inner, receptor: &str, message: &str, local: &str) -> Result
         inner.by_local_id.insert(local.to_owned(), id);
     }
     inner.states.insert(id, 1);
-    inner.delivered.push((receptor.to_owned(), message.to_owned(), local.to_owned()));
+    inner
+        .delivered
+        .push((receptor.to_owned(), message.to_owned(), local.to_owned()));
     inner.accepted_at.push(Instant::now());
-    Ok(json!({"messageid": id, "message": message, "status": 1, "statustext": "در صف ارسال",
-              "sender": "10004346", "receptor": receptor, "date": 1_356_619_709, "cost": 120}))
+    Ok(
+        json!({"messageid": id, "message": message, "status": 1, "statustext": "در صف ارسال",
+              "sender": "10004346", "receptor": receptor, "date": 1_356_619_709, "cost": 120}),
+    )
 }

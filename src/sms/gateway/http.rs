@@ -24,7 +24,9 @@ pub struct HttpGateway {
 impl std::fmt::Debug for HttpGateway {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Headers and URL may carry credentials.
-        f.debug_struct("HttpGateway").field("method", &self.method).finish_non_exhaustive()
+        f.debug_struct("HttpGateway")
+            .field("method", &self.method)
+            .finish_non_exhaustive()
     }
 }
 
@@ -47,7 +49,9 @@ impl HttpGateway {
         headers.insert(CONTENT_TYPE, HeaderValue::from_str(&config.content_type)?);
         for (name, value) in &config.headers {
             let value = match value.strip_prefix("env:") {
-                Some(var) => std::env::var(var).with_context(|| format!("sms.http.headers.{name}: ${var} is not set"))?,
+                Some(var) => {
+                    std::env::var(var).with_context(|| format!("sms.http.headers.{name}: ${var} is not set"))?
+                }
                 None => value.clone(),
             };
             let mut value = HeaderValue::from_str(&value).with_context(|| format!("sms.http.headers.{name}"))?;
@@ -114,7 +118,9 @@ impl HttpGateway {
         }
         if !status.is_success() {
             let detail: String = String::from_utf8_lossy(&body).chars().take(200).collect();
-            return Err(SmsError::Permanent(format!("provider answered HTTP {status}: {detail}")));
+            return Err(SmsError::Permanent(format!(
+                "provider answered HTTP {status}: {detail}"
+            )));
         }
         let provider_id = self.id_pointer.as_deref().and_then(|pointer| {
             let json: serde_json::Value = serde_json::from_slice(&body).ok()?;

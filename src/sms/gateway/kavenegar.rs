@@ -20,7 +20,9 @@ pub struct Kavenegar {
 impl std::fmt::Debug for Kavenegar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The root holds the API key.
-        f.debug_struct("Kavenegar").field("batch", &self.batch).finish_non_exhaustive()
+        f.debug_struct("Kavenegar")
+            .field("batch", &self.batch)
+            .finish_non_exhaustive()
     }
 }
 
@@ -163,7 +165,11 @@ impl Kavenegar {
         Ok(reports)
     }
 
-    async fn call<T: for<'de> Deserialize<'de>>(&self, method: &str, form: &[(&str, String)]) -> Result<Vec<T>, SmsError> {
+    async fn call<T: for<'de> Deserialize<'de>>(
+        &self,
+        method: &str,
+        form: &[(&str, String)],
+    ) -> Result<Vec<T>, SmsError> {
         let url = self
             .root
             .join(method)

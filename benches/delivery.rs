@@ -1,0 +1,228 @@
+//! Delivery benchmark: prints figures, asserts nothing. Run with `cargo bench --bench delivery`
+//! (PEYGIR_BENCH_SCALE=0.1 for a quick run). Everything runs on this machine: a private
+//! PostgreSQL, the fake Bot API and the fake Kavenegar on loopback, reached by the real
+//! teloxide and reqwest clients. Ratios within one run are what to compare; absolute figures
+//! move with the machine's load.
+//!
+//! 1. Enqueueing one broadcast to 300,000 applicants through the outbox, next to a raw COPY of
+//!    the same rows into the same table.
+//! 2. Chat sends with Telegram's limits on, against a fake that refuses (429) anything beyond
+//!    30 messages in any one-second window: achieved rate / 30, and the 429s.
+//! 3. Chat sends with limits off: deliveries per second.
+//! 4. SMS through Kavenegar's bulk send with limits off: recipients per second.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use peygir::app::Application;
+use peygir::i18n::{Arg, Msg};
+use peygir::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
+use peygir::sms::Gateway;
+use peygir::store::applicants::ApplicantId;
+use peygir::store::outbox;
+use support::bot_api::{FakeBotApi, TOKEN};
+use support::kavenegar::{API_KEY, FakeKavenegar};
+
+fn scale() -> f64 {
+    std::env::var("PEYGIR_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0)
+}
+
+fn scaled(n: usize) -> usize {
+    ((n as f64 * scale()) as usize).max(10)
+}
+
+async fn app(bot: &FakeBotApi, kavenegar: &FakeKavenegar) -> Application {
+    let db = support::database::fresh_database().await;
+    let env = [
+        ("PEYGIR_TELEGRAM_TOKEN", TOKEN.to_owned()),
+        ("PEYGIR_TELEGRAM_API_URL", bot.url.clone()),
+        ("PEYGIR_SMS_PROVIDER", "kavenegar".to_owned()),
+        ("PEYGIR_KAVENEGAR_API_KEY", API_KEY.to_owned()),
+        ("PEYGIR_KAVENEGAR_URL", kavenegar.url.clone()),
+    ];
+    let toml = support::config_text(|t| {
+        t.replace(
+            r#"quiet_hours = { start = "22:00", end = "07:00" }"#,
+            r#"quiet_hours = { start = "00:00", end = "00:00" }"#,
+        )
+    });
+    support::build_app(&db, &toml, &env).await
+}
+
+/// `n` Telegram applicants (chat ids 1..=n), SMS on for all when `sms`.
+async fn applicants(app: &Application, n: usize, sms: bool) -> Vec<ApplicantId> {
+    sqlx::query("TRUNCATE notifications, phone_challenges, dialogues, applicants RESTART IDENTITY CASCADE")
+        .execute(app.pool())
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO applicants (platform, chat_id, mobile, mobile_verified_at, sms_consent_at)
+         SELECT 'telegram', g, CASE WHEN $2 THEN '+98912' || lpad(g::text, 7, '0') END,
+                CASE WHEN $2 THEN now() END, CASE WHEN $2 THEN now() END
+         FROM generate_series(1, $1::bigint) g",
+    )
+    .bind(n as i64)
+    .bind(sms)
+    .execute(app.pool())
+    .await
+    .unwrap();
+    (1..=n as i64).map(ApplicantId).collect()
+}
+
+fn message() -> Msg {
+    Msg::new("notice-complaint-answered")
+        .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
+        .arg("answer", Arg::Text("سامانه از ساعت ۲۲ تا ۲۴ در دسترس نیست.".into()))
+}
+
+async fn enqueue(app: &Application, ids: &[ApplicantId], event: &str) -> f64 {
+    let start = Instant::now();
+    let mut tx = app.pool().begin().await.unwrap();
+    for chunk in ids.chunks(20_000) {
+        outbox::enqueue_many(&mut tx, event, "broadcast", &message(), chunk)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    start.elapsed().as_secs_f64()
+}
+
+async fn raw_copy(app: &Application, ids: &[ApplicantId]) -> f64 {
+    let message = serde_json::to_string(&message()).unwrap();
+    let escaped = message.replace('\\', "\\\\");
+    let mut data = String::with_capacity(ids.len() * (escaped.len() + 60));
+    for id in ids {
+        data.push_str(&format!(
+            "copy:applicant:{}:chat\t{}\tchat\tbroadcast\t{}\n",
+            id.0, id.0, escaped
+        ));
+    }
+    let start = Instant::now();
+    let mut conn = app.pool().acquire().await.unwrap();
+    let mut copy = conn
+        .copy_in_raw("COPY notifications (dedup_key, applicant_id, channel, kind, message) FROM STDIN")
+        .await
+        .unwrap();
+    copy.send(data.as_bytes()).await.unwrap();
+    copy.finish().await.unwrap();
+    start.elapsed().as_secs_f64()
+}
+
+fn chat_dispatcher(app: &Application, bot: &FakeBotApi, limits: ChatLimits, batch: i64) -> Dispatcher {
+    let client = teloxide::Bot::new(TOKEN).set_api_url(bot.url.parse().unwrap());
+    let senders = HashMap::from([("telegram".to_owned(), ChatSender::Bot(client))]);
+    let settings = DispatcherSettings {
+        batch,
+        limits,
+        ..DispatcherSettings::default()
+    };
+    Dispatcher::new(app.clone(), senders, settings)
+}
+
+async fn pending(app: &Application) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM notifications WHERE status = 'pending'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap()
+}
+
+async fn drain(dispatcher: &Dispatcher, app: &Application) {
+    loop {
+        let handled = dispatcher.run_once().await.unwrap();
+        if handled == 0 && pending(app).await == 0 {
+            return;
+        }
+        if handled == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let bot = FakeBotApi::start().await;
+    let kavenegar = FakeKavenegar::start().await;
+    let app = app(&bot, &kavenegar).await;
+    println!("peygir delivery benchmark (scale {})", scale());
+
+    // 1. Enqueue one broadcast.
+    let n = scaled(300_000);
+    let ids = applicants(&app, n, false).await;
+    let ours = enqueue(&app, &ids, "broadcast:1").await;
+    let copy = raw_copy(&app, &ids).await;
+    println!(
+        "enqueue {n} notices: outbox {:.0} rows/s ({ours:.2} s), raw COPY {:.0} rows/s ({copy:.2} s), outbox/COPY {:.2}",
+        n as f64 / ours,
+        n as f64 / copy,
+        copy / ours
+    );
+
+    // 2. Limits on, against a fake that enforces 30 in any one-second window.
+    let n = scaled(600);
+    let ids = applicants(&app, n, false).await;
+    enqueue(&app, &ids, "limited").await;
+    bot.clear_calls();
+    bot.enforce_rate(30);
+    let dispatcher = chat_dispatcher(&app, &bot, ChatLimits::TELEGRAM, 200);
+    let start = Instant::now();
+    drain(&dispatcher, &app).await;
+    let elapsed = start.elapsed().as_secs_f64();
+    let sent = bot.calls("sendMessage").len() - bot.rate_refusals();
+    let rate = n as f64 / elapsed;
+    println!(
+        "limits on: {n} messages in {elapsed:.2} s = {rate:.2}/s, {:.3} of the 30/s limit, {} × 429 ({sent} accepted)",
+        rate / 30.0,
+        bot.rate_refusals()
+    );
+
+    // 3. Limits off.
+    let n = scaled(20_000);
+    let ids = applicants(&app, n, false).await;
+    enqueue(&app, &ids, "unlimited").await;
+    bot.clear_calls();
+    bot.enforce_rate(usize::MAX);
+    let dispatcher = chat_dispatcher(&app, &bot, ChatLimits::NONE, 1000);
+    let start = Instant::now();
+    drain(&dispatcher, &app).await;
+    let elapsed = start.elapsed().as_secs_f64();
+    println!(
+        "limits off: {n} messages in {elapsed:.2} s = {:.0} deliveries/s",
+        n as f64 / elapsed
+    );
+
+    // 4. SMS in bulk.
+    let n = scaled(20_000);
+    let ids = applicants(&app, n, true).await;
+    let mut tx = app.pool().begin().await.unwrap();
+    for chunk in ids.chunks(20_000) {
+        outbox::enqueue_many(&mut tx, "sms", "broadcast", &message(), chunk)
+            .await
+            .unwrap();
+    }
+    sqlx::query("UPDATE notifications SET channel = 'sms'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let gateway = Gateway::from_config(&app.config().sms).unwrap();
+    let settings = DispatcherSettings {
+        batch: 1000,
+        ..DispatcherSettings::default()
+    };
+    let sms = SmsDispatcher::new(app.clone(), gateway, settings, None);
+    let start = Instant::now();
+    while sms.run_once().await.unwrap() > 0 {}
+    let elapsed = start.elapsed().as_secs_f64();
+    println!(
+        "SMS bulk: {n} recipients in {elapsed:.2} s = {:.0} recipients/s over {} sendarray calls",
+        n as f64 / elapsed,
+        kavenegar.send_calls()
+    );
+    assert_eq!(kavenegar.delivered().len(), n, "every SMS reached the fake once");
+}
