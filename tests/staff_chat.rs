@@ -243,6 +243,11 @@ async fn plate_removal_is_walked_from_the_group_with_documents_sent_in_the_chat(
         !text.contains("09121234567") && !text.contains("۰۹۱۲۱۲۳۴۵۶۷"),
         "mobiles are masked: {text}"
     );
+    // Posts to the group are paced (twenty a minute), so the file follows the card a little later.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while bot.fake.calls("sendDocument").is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let files = bot.fake.calls("sendDocument");
     assert_eq!(files.len(), 1, "the letter attached at submission is posted");
     assert_eq!(files[0].params["chat_id"], serde_json::json!(GROUP));
