@@ -24,7 +24,7 @@ use peygir::sms::Gateway;
 use peygir::store::applicants::ApplicantId;
 use peygir::store::outbox;
 use support::bot_api::{FakeBotApi, TOKEN};
-use support::kavenegar::{API_KEY, FakeKavenegar};
+use support::kavenegar::FakeKavenegar;
 
 fn scale() -> f64 {
     std::env::var("PEYGIR_BENCH_SCALE")
@@ -39,20 +39,8 @@ fn scaled(n: usize) -> usize {
 
 async fn app(bot: &FakeBotApi, kavenegar: &FakeKavenegar) -> Application {
     let db = support::database::fresh_database().await;
-    let env = [
-        ("PEYGIR_TELEGRAM_TOKEN", TOKEN.to_owned()),
-        ("PEYGIR_TELEGRAM_API_URL", bot.url.clone()),
-        ("PEYGIR_SMS_PROVIDER", "kavenegar".to_owned()),
-        ("PEYGIR_KAVENEGAR_API_KEY", API_KEY.to_owned()),
-        ("PEYGIR_KAVENEGAR_URL", kavenegar.url.clone()),
-    ];
-    let toml = support::config_text(|t| {
-        t.replace(
-            r#"quiet_hours = { start = "22:00", end = "07:00" }"#,
-            r#"quiet_hours = { start = "00:00", end = "00:00" }"#,
-        )
-    });
-    support::build_app(&db, &toml, &env).await
+    let env = support::bot_and_kavenegar_env(&bot.url, &kavenegar.url);
+    support::build_app(&db, &support::config_with_quiet_hours(support::NEVER_QUIET), &env).await
 }
 
 /// `n` Telegram applicants (chat ids 1..=n), SMS on for all when `sms`.

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use peygir::app::Application;
 use peygir::i18n::{Arg, Msg};
-use peygir::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings};
+use peygir::notify::{ChatSender, Dispatcher, DispatcherSettings};
 use peygir::store::applicants::{self, ApplicantId};
 use peygir::store::outbox::{self, NewNotice};
 use support::bot_api::{FakeBotApi, Fault, TOKEN};
-use support::{build_app, config_text};
+use support::{build_app, config_text, quick_dispatch};
 
 async fn setup() -> (Application, FakeBotApi) {
     let fake = FakeBotApi::start().await;
@@ -29,17 +29,6 @@ fn dispatcher(app: &Application, fake: &FakeBotApi, settings: DispatcherSettings
     let bot = teloxide::Bot::new(TOKEN).set_api_url(fake.url.parse().unwrap());
     let senders = HashMap::from([("telegram".to_owned(), ChatSender::Bot(bot))]);
     Dispatcher::new(app.clone(), senders, settings)
-}
-
-fn quick() -> DispatcherSettings {
-    DispatcherSettings {
-        lease: Duration::from_secs(1),
-        backoff_base: Duration::from_millis(1),
-        backoff_cap: Duration::from_millis(5),
-        max_attempts: 3,
-        limits: ChatLimits::NONE,
-        ..DispatcherSettings::default()
-    }
 }
 
 /// Queues one notice per (chat, n) with a text that names it, so copies can be counted.
@@ -96,7 +85,7 @@ async fn notices_claimed_by_a_dispatcher_that_died_are_delivered_after_its_lease
         .unwrap();
     assert_eq!(claimed.len(), expected.len());
 
-    let survivor = dispatcher(&app, &fake, quick());
+    let survivor = dispatcher(&app, &fake, quick_dispatch());
     assert_eq!(
         survivor.run_once().await.unwrap(),
         0,
@@ -117,7 +106,10 @@ async fn notices_claimed_by_a_dispatcher_that_died_are_delivered_after_its_lease
 async fn two_dispatchers_on_one_database_send_each_notice_once() {
     let (app, fake) = setup().await;
     let expected = queue(&app, 100..140, 5).await;
-    let settings = DispatcherSettings { batch: 7, ..quick() };
+    let settings = DispatcherSettings {
+        batch: 7,
+        ..quick_dispatch()
+    };
     let run = |d: Dispatcher| async move { while d.run_once().await.unwrap() > 0 {} };
     let first = tokio::spawn(run(dispatcher(&app, &fake, settings.clone())));
     let second = tokio::spawn(run(dispatcher(&app, &fake, settings)));
@@ -135,7 +127,7 @@ async fn a_429_waits_as_long_as_asked_without_spending_an_attempt() {
     let (app, fake) = setup().await;
     let expected = queue(&app, 7..8, 1).await;
     fake.fail_next(7, Fault::TooManyRequests(30));
-    let d = dispatcher(&app, &fake, quick());
+    let d = dispatcher(&app, &fake, quick_dispatch());
     d.run_once().await.unwrap();
     let (attempts, wait): (i32, f64) =
         sqlx::query_as("SELECT attempts, EXTRACT(EPOCH FROM next_attempt_at - now())::float8 FROM notifications")
@@ -160,7 +152,7 @@ async fn a_blocked_bot_stops_chat_notices_to_that_applicant() {
     let (app, fake) = setup().await;
     queue(&app, 8..9, 2).await;
     fake.fail_next(8, Fault::Blocked);
-    let d = dispatcher(&app, &fake, quick());
+    let d = dispatcher(&app, &fake, quick_dispatch());
     while d.run_once().await.unwrap() > 0 {}
     assert_eq!(statuses(&app).await, HashMap::from([("blocked".to_owned(), 2)]));
     assert_eq!(fake.failed_sends(), 1, "the second notice is not even tried");
@@ -184,7 +176,7 @@ async fn server_errors_retry_with_backoff_then_end_dead_and_visible() {
         &fake,
         DispatcherSettings {
             max_attempts: 2,
-            ..quick()
+            ..quick_dispatch()
         },
     );
     for _ in 0..5 {

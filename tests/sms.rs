@@ -12,18 +12,15 @@ use chrono::Utc;
 use peygir::app::Application;
 use peygir::domain::PhoneNumber;
 use peygir::i18n::{Arg, Msg};
-use peygir::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
+use peygir::notify::{ChatSender, Dispatcher, SmsDispatcher};
 use peygir::sms::Gateway;
 use peygir::store::applicants::{self, ApplicantId};
 use peygir::store::outbox::{self, NewNotice};
 use peygir::store::sms::{self as sms_store, CodeCheck, CodeLimits, CodeRequest};
 use peygir::store::sms_outbox;
 use support::bot_api::{FakeBotApi, Fault, TOKEN};
-use support::kavenegar::{API_KEY, FakeKavenegar};
-use support::{build_app, config_text};
-
-const NEVER_QUIET: &str = r#"quiet_hours = { start = "00:00", end = "00:00" }"#;
-const SHIPPED_QUIET: &str = r#"quiet_hours = { start = "22:00", end = "07:00" }"#;
+use support::kavenegar::FakeKavenegar;
+use support::{NEVER_QUIET, bot_and_kavenegar_env, build_app, config_text, config_with_quiet_hours, quick_dispatch};
 
 struct Setup {
     app: Application,
@@ -32,18 +29,16 @@ struct Setup {
 }
 
 async fn setup_with(quiet: &str) -> Setup {
+    setup_with_env(quiet, &[]).await
+}
+
+async fn setup_with_env(quiet: &str, extra: &[(&'static str, String)]) -> Setup {
     let bot = FakeBotApi::start().await;
     let kavenegar = FakeKavenegar::start().await;
     let db = support::database::fresh_database().await;
-    let env = [
-        ("PEYGIR_TELEGRAM_TOKEN", TOKEN.to_owned()),
-        ("PEYGIR_TELEGRAM_API_URL", bot.url.clone()),
-        ("PEYGIR_SMS_PROVIDER", "kavenegar".to_owned()),
-        ("PEYGIR_KAVENEGAR_API_KEY", API_KEY.to_owned()),
-        ("PEYGIR_KAVENEGAR_URL", kavenegar.url.clone()),
-    ];
-    let toml = config_text(|t| t.replace(SHIPPED_QUIET, quiet));
-    let app = build_app(&db, &toml, &env).await;
+    let mut env = bot_and_kavenegar_env(&bot.url, &kavenegar.url);
+    env.extend_from_slice(extra);
+    let app = build_app(&db, &config_with_quiet_hours(quiet), &env).await;
     Setup { app, bot, kavenegar }
 }
 
@@ -51,26 +46,15 @@ async fn setup() -> Setup {
     setup_with(NEVER_QUIET).await
 }
 
-fn quick() -> DispatcherSettings {
-    DispatcherSettings {
-        lease: Duration::from_secs(1),
-        backoff_base: Duration::from_millis(1),
-        backoff_cap: Duration::from_millis(5),
-        max_attempts: 3,
-        limits: ChatLimits::NONE,
-        ..DispatcherSettings::default()
-    }
-}
-
 fn sms_dispatcher(app: &Application) -> SmsDispatcher {
     let gateway = Gateway::from_config(&app.config().sms).unwrap();
-    SmsDispatcher::new(app.clone(), gateway, quick(), None)
+    SmsDispatcher::new(app.clone(), gateway, quick_dispatch(), None)
 }
 
 fn chat_dispatcher(s: &Setup) -> Dispatcher {
     let bot = teloxide::Bot::new(TOKEN).set_api_url(s.bot.url.parse().unwrap());
     let senders = HashMap::from([("telegram".to_owned(), ChatSender::Bot(bot))]);
-    Dispatcher::new(s.app.clone(), senders, quick())
+    Dispatcher::new(s.app.clone(), senders, quick_dispatch())
 }
 
 fn mobile(n: i64) -> PhoneNumber {
@@ -551,7 +535,7 @@ async fn the_generic_http_gateway_fills_its_template_and_sorts_failures() {
     let url = start_provider(fake.clone()).await;
     let db = support::database::fresh_database().await;
     let toml = config_text(|t| {
-        t.replace(SHIPPED_QUIET, NEVER_QUIET).replace(
+        t.replace(support::SHIPPED_QUIET, NEVER_QUIET).replace(
             "[notices]\n",
             &format!(
                 "[sms.http]\nurl = \"{url}\"\nbody = '{{\"to\": \"{{to}}\", \"text\": \"{{text}}\", \"ref\": {{id}}}}'\nid_pointer = \"/messageId\"\n\n[notices]\n"
@@ -612,15 +596,8 @@ async fn the_generic_http_gateway_fills_its_template_and_sorts_failures() {
 
 #[tokio::test]
 async fn callbacks_record_reports_and_reply_keywords_only_with_the_secret() {
-    let s = setup().await;
-    let db = support::database::fresh_database().await;
-    let env = [
-        ("PEYGIR_SMS_PROVIDER", "kavenegar".to_owned()),
-        ("PEYGIR_KAVENEGAR_API_KEY", API_KEY.to_owned()),
-        ("PEYGIR_KAVENEGAR_URL", s.kavenegar.url.clone()),
-        ("PEYGIR_SMS_CALLBACK_SECRET", "cb-secret".to_owned()),
-    ];
-    let app = build_app(&db, &config_text(|t| t.replace(SHIPPED_QUIET, NEVER_QUIET)), &env).await;
+    let s = setup_with_env(NEVER_QUIET, &[("PEYGIR_SMS_CALLBACK_SECRET", "cb-secret".to_owned())]).await;
+    let app = s.app;
     let applicant = subscriber(&app, 1).await;
     notice(&app, applicant, "cb", "decision", "x").await;
     sqlx::query("UPDATE notifications SET channel = 'sms'")

@@ -133,6 +133,10 @@ impl Application {
         };
         let mut step = conversation::step(&dialogue, input, &ctx);
         let mut replies = Vec::new();
+        // The closing prompt is drawn again from the facts as the effects left them (a request
+        // that has just received its documents no longer offers to take them; SMS just turned
+        // on), and for where an effect's outcome moved the dialogue.
+        let mut redraw = step.effects.iter().any(|e| e.changes_requests() || e.changes_sms());
         for effect in &step.effects {
             let env = effects::Env {
                 catalog: &inner.catalog,
@@ -145,13 +149,11 @@ impl Application {
             if let Some(state) = conversation::settle(&step.dialogue.state, &outcome) {
                 step.dialogue.state = state;
                 step.dialogue.turn += 1;
+                redraw = true;
             }
         }
-        let mut step_replies = step.replies.clone();
-        let settled = step_replies.last().is_some_and(|r| r.turn != step.dialogue.turn);
-        if settled || step.effects.iter().any(|e| e.changes_requests() || e.changes_sms()) {
-            // The closing prompt shows the facts as the effects left them (a request that has
-            // just received its documents no longer offers to take them; SMS just turned on).
+        let mut step_replies = std::mem::take(&mut step.replies);
+        if redraw {
             let my_requests = owned_requests(&mut tx, applicant).await?;
             let sms = sms_settings::view(&mut tx, applicant).await?;
             let ctx = Context {
@@ -184,8 +186,12 @@ impl Application {
         .await
         .ok()
         .flatten();
-        found
-            .as_deref()
+        self.locale_or_default(found.as_deref())
+    }
+
+    /// A locale as stored with a dialogue, or the default when there is none (or it is unknown).
+    pub fn locale_or_default(&self, stored: Option<&str>) -> Locale {
+        stored
             .and_then(Locale::parse)
             .unwrap_or(self.inner.config.default_locale)
     }

@@ -14,23 +14,21 @@ use secrecy::ExposeSecret;
 use super::webhook::constant_time_eq;
 use crate::app::Application;
 use crate::domain::PhoneNumber;
+use crate::notify::sms::record_report;
+use crate::sms::Report;
+use crate::sms::gateway::kavenegar_report;
 use crate::sms::is_opt_out;
-use crate::store::{sms, sms_outbox};
+use crate::store::sms;
 
 type Params = HashMap<String, String>;
 
-fn params(query: Params, body: &Bytes) -> Params {
+/// The query and form parameters together, when they carry the configured secret.
+fn authorised_params(app: &Application, query: Params, body: &Bytes) -> Option<Params> {
+    let secret = app.config().sms.callback_secret.as_ref()?;
     let mut all = query;
     all.extend(url::form_urlencoded::parse(body).into_owned());
-    all
-}
-
-fn authorised(app: &Application, params: &Params) -> bool {
-    let Some(secret) = &app.config().sms.callback_secret else {
-        return false;
-    };
-    let presented = params.get("secret").map(String::as_bytes).unwrap_or_default();
-    constant_time_eq(presented, secret.expose_secret().as_bytes())
+    let presented = all.get("secret").map(String::as_bytes).unwrap_or_default();
+    constant_time_eq(presented, secret.expose_secret().as_bytes()).then_some(all)
 }
 
 /// A delivery report. Answers 200 to anything well-formed, moved or not, so that the gateway
@@ -41,23 +39,17 @@ pub async fn delivery(
     Query(query): Query<Params>,
     body: Bytes,
 ) -> StatusCode {
-    let params = params(query, &body);
-    if !authorised(&app, &params) {
+    let Some(params) = authorised_params(&app, query, &body) else {
         return StatusCode::NOT_FOUND;
-    }
-    let Some(id) = params.get("messageid").or_else(|| params.get("id")) else {
+    };
+    let (Some(id), Some(status)) = (
+        params.get("messageid").or_else(|| params.get("id")),
+        params.get("status"),
+    ) else {
         return StatusCode::BAD_REQUEST;
     };
-    let Some(final_state) = params.get("status").and_then(|s| final_state(s)) else {
-        // Not final yet (queued, sent to the operator): nothing to record.
-        return if params.contains_key("status") {
-            StatusCode::OK
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-    };
-    let detail = (!final_state).then(|| format!("{provider} report: {}", params["status"]));
-    match sms_outbox::apply_report(app.pool(), &provider, id, final_state, detail.as_deref()).await {
+    // A state that is not final yet (queued, sent to the operator) records nothing.
+    match record_report(app.pool(), &provider, id, &report_of(status)).await {
         Ok(_) => StatusCode::OK,
         Err(err) => {
             tracing::error!(error = %err, "recording a delivery report failed");
@@ -66,12 +58,14 @@ pub async fn delivery(
     }
 }
 
-/// `Some(true)` delivered, `Some(false)` failed, `None` not final.
-fn final_state(status: &str) -> Option<bool> {
-    match status.trim().to_ascii_lowercase().as_str() {
-        "10" | "delivered" => Some(true),
-        "6" | "11" | "13" | "14" | "100" | "failed" | "undelivered" => Some(false),
-        _ => None,
+/// A reported state: Kavenegar's numeric codes, or the words a generic provider sends.
+fn report_of(status: &str) -> Report {
+    let status = status.trim().to_ascii_lowercase();
+    match (status.parse(), status.as_str()) {
+        (Ok(code), _) => kavenegar_report(code, "report"),
+        (_, "delivered") => Report::Delivered,
+        (_, "failed" | "undelivered") => Report::Failed(format!("report: {status}")),
+        _ => Report::Sent,
     }
 }
 
@@ -82,10 +76,9 @@ pub async fn inbound(
     Query(query): Query<Params>,
     body: Bytes,
 ) -> StatusCode {
-    let params = params(query, &body);
-    if !authorised(&app, &params) {
+    let Some(params) = authorised_params(&app, query, &body) else {
         return StatusCode::NOT_FOUND;
-    }
+    };
     let (Some(from), Some(message)) = (params.get("from"), params.get("message")) else {
         return StatusCode::BAD_REQUEST;
     };
@@ -118,9 +111,9 @@ mod tests {
 
     #[test]
     fn only_final_states_are_recorded() {
-        assert_eq!(final_state("10"), Some(true));
-        assert_eq!(final_state("11"), Some(false));
-        assert_eq!(final_state("4"), None);
-        assert_eq!(final_state("delivered"), Some(true));
+        assert_eq!(report_of("10"), Report::Delivered);
+        assert!(matches!(report_of("11"), Report::Failed(_)));
+        assert_eq!(report_of("4"), Report::Sent);
+        assert_eq!(report_of("delivered"), Report::Delivered);
     }
 }

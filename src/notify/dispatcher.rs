@@ -15,7 +15,6 @@ use tokio::task::JoinSet;
 use super::pace::{KeyedPacer, Pacer};
 use super::sender::{ChatSender, SendError};
 use crate::app::Application;
-use crate::i18n::Locale;
 use crate::sms::config::ChannelPolicy;
 use crate::staff_chat::StaffChat;
 use crate::store::applicants::ApplicantId;
@@ -171,26 +170,9 @@ impl Dispatcher {
     }
 
     /// Runs until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            let idle = match self.run_once().await {
-                Ok(0) => true,
-                Ok(_) => false,
-                Err(err) => {
-                    tracing::error!(error = format!("{err:#}"), "dispatching notices failed");
-                    true
-                }
-            };
-            if *shutdown.borrow() {
-                return;
-            }
-            if idle {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.settings.idle_poll) => {}
-                    _ = shutdown.changed() => return,
-                }
-            }
-        }
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let idle_poll = self.settings.idle_poll;
+        run_rounds("dispatching notices failed", idle_poll, shutdown, || self.run_once()).await;
     }
 
     /// Claims one batch and delivers it; returns how many notices it handled.
@@ -263,7 +245,7 @@ impl Dispatcher {
             let delivery = match &notice.to {
                 Recipient::Applicant(chat) if blocked || chat.blocked => {
                     let error = "the applicant has blocked the bot";
-                    self.chat_failed(&notice, chat, Delivery::Blocked, error).await?
+                    self.give_up(&notice, Some(chat), Delivery::Blocked, error).await?
                 }
                 Recipient::Applicant(chat) => match self.app.config().notices.policy(&notice.kind) {
                     // SMS instead of chat, when SMS is on; otherwise chat is the only way.
@@ -272,9 +254,7 @@ impl Dispatcher {
                         Delivery::Later
                     }
                     ChannelPolicy::Both if chat.sms_active => {
-                        let mut conn = self.app.pool().acquire().await?;
-                        outbox::queue_sms_twin(&mut conn, notice.id).await?;
-                        drop(conn);
+                        outbox::queue_sms_twin(&mut *self.app.pool().acquire().await?, notice.id).await?;
                         self.deliver(key, &notice, chat).await?
                     }
                     _ => self.deliver(key, &notice, chat).await?,
@@ -289,22 +269,32 @@ impl Dispatcher {
         Ok(sent)
     }
 
-    /// A chat notice that will not arrive: recorded, and handed to SMS where the policy says
-    /// chat-then-SMS and the applicant has SMS on.
-    async fn chat_failed(
+    /// A notice that will not arrive (`Blocked` or `Dead`): recorded, and for an applicant
+    /// handed to SMS where the policy says so and SMS is on. The staff group has no other
+    /// channel: its post is dead, visible with the error, until the bot is back in the group.
+    async fn give_up(
         &self,
         notice: &Claimed,
-        chat: &ApplicantChat,
+        applicant: Option<&ApplicantChat>,
         delivery: Delivery,
         error: &str,
     ) -> anyhow::Result<Delivery> {
         let pool = self.app.pool();
-        let twin = self.falls_back_to_sms(notice, chat);
-        match delivery {
-            Delivery::Blocked => outbox::mark_blocked(pool, notice.id, chat.applicant, error, twin).await?,
-            _ => outbox::mark_dead(pool, notice.id, error, twin).await?,
+        match applicant {
+            Some(chat) => {
+                let twin = self.falls_back_to_sms(notice, chat);
+                match delivery {
+                    Delivery::Blocked => outbox::mark_blocked(pool, notice.id, chat.applicant, error, twin).await?,
+                    _ => outbox::mark_dead(pool, notice.id, error, twin).await?,
+                }
+                Ok(delivery)
+            }
+            None => {
+                tracing::error!(error = %error, "the bot cannot post to the staff group");
+                outbox::mark_dead(pool, notice.id, error, false).await?;
+                Ok(Delivery::Dead)
+            }
         }
-        Ok(delivery)
     }
 
     /// Whether a chat notice that cannot arrive goes by SMS instead.
@@ -319,11 +309,7 @@ impl Dispatcher {
             self.retry_or_give_up(notice, &error, false).await?;
             return Ok(Delivery::Later);
         };
-        let locale = chat
-            .locale
-            .as_deref()
-            .and_then(Locale::parse)
-            .unwrap_or(self.app.config().default_locale);
+        let locale = self.app.locale_or_default(chat.locale.as_deref());
         let text = self.app.i18n().render(locale, &notice.message);
         if sender.is_paced() {
             self.pacing.wait(key).await;
@@ -342,54 +328,40 @@ impl Dispatcher {
         self.record(notice, result, None).await
     }
 
-    /// Records what became of a send. A blocked staff group has no other channel: the post is
-    /// dead, visible with the error, until the bot is back in the group.
+    /// Records what became of a send (a success is recorded with the rest of the batch).
     async fn record(
         &self,
         notice: &Claimed,
         result: Result<(), SendError>,
         applicant: Option<&ApplicantChat>,
     ) -> anyhow::Result<Delivery> {
-        let pool = self.app.pool();
         let outcome = match result {
             Ok(()) => Delivery::Sent,
             Err(SendError::RetryAfter(wait)) => {
                 tracing::warn!(wait = ?wait, "the Bot API asked us to slow down");
-                let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
-                outbox::retry_at(pool, notice.id, at, "429 Too Many Requests", true).await?;
+                let at = after(wait, chrono::Duration::seconds(30));
+                outbox::retry_at(self.app.pool(), notice.id, at, "429 Too Many Requests", true).await?;
                 Delivery::Later
             }
-            Err(SendError::Blocked(error)) => match applicant {
-                Some(chat) => self.chat_failed(notice, chat, Delivery::Blocked, &error).await?,
-                None => {
-                    tracing::error!(error = %error, "the bot cannot post to the staff group");
-                    outbox::mark_dead(pool, notice.id, &error, false).await?;
-                    Delivery::Dead
-                }
-            },
+            Err(SendError::Blocked(error)) => self.give_up(notice, applicant, Delivery::Blocked, &error).await?,
             Err(SendError::Permanent(error)) => {
                 tracing::warn!(notice = notice.id, error = %error, "notice cannot be delivered");
-                match applicant {
-                    Some(chat) => self.chat_failed(notice, chat, Delivery::Dead, &error).await?,
-                    None => {
-                        outbox::mark_dead(pool, notice.id, &error, false).await?;
-                        Delivery::Dead
-                    }
-                }
+                self.give_up(notice, applicant, Delivery::Dead, &error).await?
             }
             Err(SendError::Temporary(error)) => {
                 let twin = applicant.is_some_and(|chat| self.falls_back_to_sms(notice, chat));
                 if self.retry_or_give_up(notice, &error, twin).await? {
-                    return Ok(Delivery::Dead);
+                    Delivery::Dead
+                } else {
+                    Delivery::Later
                 }
-                Delivery::Later
             }
         };
         Ok(outcome)
     }
 
-    /// Puts the notice back for later, or gives up after its last attempt; true when this was
-    /// its last attempt (the caller records the end, so a fallback can follow).
+    /// Puts the notice back for later, or records it dead after its last attempt (queueing its
+    /// SMS twin with it when `sms_twin`); true when it is dead.
     async fn retry_or_give_up(&self, notice: &Claimed, error: &str, sms_twin: bool) -> anyhow::Result<bool> {
         if notice.attempts >= self.settings.max_attempts {
             tracing::warn!(notice = notice.id, error = %error, "notice is dead after its last attempt");
@@ -401,6 +373,43 @@ impl Dispatcher {
     }
 }
 
+/// Runs `round` again and again until `shutdown`, pausing `idle_poll` after a round that found
+/// nothing to do or failed (a failed round leaves its claims to the lease).
+pub(crate) async fn run_rounds<F, Fut>(
+    failure: &str,
+    idle_poll: Duration,
+    mut shutdown: watch::Receiver<bool>,
+    mut round: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<usize>>,
+{
+    loop {
+        let idle = match round().await {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(err) => {
+                tracing::error!(error = format!("{err:#}"), "{failure}");
+                true
+            }
+        };
+        if *shutdown.borrow() {
+            return;
+        }
+        if idle {
+            tokio::select! {
+                _ = tokio::time::sleep(idle_poll) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}
+
+/// The moment `wait` from now; a wait too long to represent is taken as `fallback`.
+pub(crate) fn after(wait: Duration, fallback: chrono::Duration) -> chrono::DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(wait).unwrap_or(fallback)
+}
+
 /// Puts a notice back for another attempt after the backoff its attempts so far call for.
 pub(crate) async fn retry_later(
     pool: &sqlx::PgPool,
@@ -409,8 +418,7 @@ pub(crate) async fn retry_later(
     attempts: i32,
     error: &str,
 ) -> anyhow::Result<()> {
-    let wait = backoff(settings, attempts);
-    let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+    let at = after(backoff(settings, attempts), chrono::Duration::seconds(60));
     outbox::retry_at(pool, id, at, error, false).await?;
     Ok(())
 }

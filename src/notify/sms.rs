@@ -9,16 +9,25 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 
-use super::dispatcher::{DispatcherSettings, retry_later};
+use super::dispatcher::{DispatcherSettings, after, retry_later, run_rounds};
 use super::pace::Pacer;
 use crate::app::Application;
 use crate::domain::PhoneNumber;
-use crate::i18n::Locale;
 use crate::sms::quiet::quiet_until;
 use crate::sms::text::fit;
 use crate::sms::{Gateway, Report, Sms, SmsError};
 use crate::store::outbox;
 use crate::store::sms_outbox::{self, ClaimedSms, SentSms};
+
+/// Records a report, whether polled or called back; only a final one changes anything. True
+/// when it moved the SMS.
+pub async fn record_report(pool: &sqlx::PgPool, provider: &str, id: &str, report: &Report) -> sqlx::Result<bool> {
+    match report {
+        Report::Delivered => sms_outbox::apply_report(pool, provider, id, true, None).await,
+        Report::Failed(why) => sms_outbox::apply_report(pool, provider, id, false, Some(why)).await,
+        Report::Sent => Ok(false),
+    }
+}
 
 /// Delivers the outbox's SMS rows through one gateway.
 #[derive(Clone)]
@@ -40,31 +49,10 @@ impl SmsDispatcher {
         }
     }
 
-    pub fn gateway(&self) -> &Gateway {
-        &self.gateway
-    }
-
     /// Runs until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            let idle = match self.run_once().await {
-                Ok(0) => true,
-                Ok(_) => false,
-                Err(err) => {
-                    tracing::error!(error = format!("{err:#}"), "sending SMS failed");
-                    true
-                }
-            };
-            if *shutdown.borrow() {
-                return;
-            }
-            if idle {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.settings.idle_poll) => {}
-                    _ = shutdown.changed() => return,
-                }
-            }
-        }
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let idle_poll = self.settings.idle_poll;
+        run_rounds("sending SMS failed", idle_poll, shutdown, || self.run_once()).await;
     }
 
     /// Claims one batch and sends it; returns how many SMS rows it handled.
@@ -73,29 +61,27 @@ impl SmsDispatcher {
         let pool = self.app.pool();
         let claimed = sms_outbox::claim(pool, self.settings.batch, self.settings.lease).await?;
         let count = claimed.len();
+        // What passed the send-time checks, with its part count, beside the text to send.
         let mut ready = Vec::with_capacity(count);
+        let mut outgoing = Vec::with_capacity(count);
         for sms in claimed {
-            if let Some(out) = self.check(&sms).await? {
-                ready.push((sms, out));
+            if let Some((out, parts)) = self.check(&sms).await? {
+                ready.push((sms, parts));
+                outgoing.push(out);
             }
         }
-        for chunk in ready.chunks(self.gateway.batch_size().max(1)) {
-            self.pacer.wait_for(chunk.len() as u32).await;
-            let batch: Vec<Sms> = chunk.iter().map(|(_, out)| out.clone()).collect();
-            let results = self.gateway.send(&batch).await;
-            let mut sent = Vec::with_capacity(chunk.len());
-            for ((claimed, out), result) in chunk.iter().zip(results) {
-                let segments = crate::sms::text::measure(&out.text).parts as i32;
+        let size = self.gateway.batch_size().max(1);
+        for (chunk, batch) in ready.chunks(size).zip(outgoing.chunks(size)) {
+            self.pacer.wait_for(batch.len() as u32).await;
+            let results = self.gateway.send(batch).await;
+            let mut sent = Vec::with_capacity(batch.len());
+            for (((claimed, parts), out), result) in chunk.iter().zip(batch).zip(results) {
                 match result {
                     Ok(accepted) => sent.push(SentSms {
                         id: claimed.id,
                         provider_id: accepted.provider_id,
-                        status: match accepted.state {
-                            Report::Sent => "sent",
-                            Report::Delivered => "delivered",
-                            Report::Failed(_) => "failed",
-                        },
-                        segments,
+                        status: accepted.state.status(),
+                        segments: *parts as i32,
                         body: out.text.clone(),
                     }),
                     Err(err) => self.failed(claimed, err).await?,
@@ -106,9 +92,9 @@ impl SmsDispatcher {
         Ok(count)
     }
 
-    /// The checks made at send time; `None` when the SMS is not sent now (skipped, or put back
-    /// until quiet hours end).
-    async fn check(&self, sms: &ClaimedSms) -> anyhow::Result<Option<Sms>> {
+    /// The checks made at send time; the SMS and its parts, or `None` when it is not sent now
+    /// (skipped, or put back until quiet hours end).
+    async fn check(&self, sms: &ClaimedSms) -> anyhow::Result<Option<(Sms, usize)>> {
         let pool = self.app.pool();
         let config = &self.app.config().sms;
         let Some(to) = sms.to.as_deref().and_then(|n| PhoneNumber::parse(n).ok()) else {
@@ -124,25 +110,22 @@ impl SmsDispatcher {
             outbox::retry_at(pool, sms.id, until, "waiting for the end of quiet hours", true).await?;
             return Ok(None);
         }
-        let locale = sms
-            .locale
-            .as_deref()
-            .and_then(Locale::parse)
-            .unwrap_or(self.app.config().default_locale);
+        let locale = self.app.locale_or_default(sms.locale.as_deref());
         let rendered = self.app.i18n().render(locale, &sms.message);
-        let (text, _) = fit(&rendered, config.max_parts);
-        Ok(Some(Sms {
+        let (text, measure) = fit(&rendered, config.max_parts);
+        let out = Sms {
             local_id: sms.id,
             to,
             text,
-        }))
+        };
+        Ok(Some((out, measure.parts)))
     }
 
     async fn failed(&self, sms: &ClaimedSms, err: SmsError) -> anyhow::Result<()> {
         let pool = self.app.pool();
         match err {
             SmsError::RetryAfter(wait) => {
-                let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
+                let at = after(wait, chrono::Duration::seconds(30));
                 outbox::retry_at(pool, sms.id, at, "the SMS gateway asked us to slow down", true).await?;
             }
             SmsError::Temporary(error) if sms.attempts < self.settings.max_attempts => {
@@ -171,14 +154,7 @@ impl SmsDispatcher {
             .map_err(|e| anyhow::anyhow!("asking the gateway for delivery reports: {e:?}"))?;
         let mut moved = 0;
         for (id, report) in reports {
-            let changed = match report {
-                Report::Delivered => sms_outbox::apply_report(pool, self.gateway.name(), &id, true, None).await?,
-                Report::Failed(why) => {
-                    sms_outbox::apply_report(pool, self.gateway.name(), &id, false, Some(&why)).await?
-                }
-                Report::Sent => false,
-            };
-            moved += usize::from(changed);
+            moved += usize::from(record_report(pool, self.gateway.name(), &id, &report).await?);
         }
         Ok(moved)
     }

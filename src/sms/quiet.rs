@@ -1,6 +1,6 @@
 //! Quiet hours in Tehran time: when a non-urgent SMS found inside them may go out instead.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 
 use super::config::QuietHours;
 
@@ -36,19 +36,21 @@ pub fn quiet_until(hours: QuietHours, now: DateTime<Utc>) -> Option<DateTime<Utc
     Some(end.with_timezone(&Utc))
 }
 
-/// A wall-clock time in Tehran on the day of `now`, as UTC; for tests and the scheduler.
-pub fn at_tehran(now: DateTime<Utc>, time: NaiveTime) -> DateTime<Utc> {
-    let day = now.with_timezone(&tehran()).date_naive();
-    tehran()
-        .from_local_datetime(&day.and_time(time))
-        .single()
-        .expect("a fixed offset has no gaps")
-        .with_timezone(&Utc)
-}
-
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveTime;
+
     use super::*;
+
+    /// A wall-clock time in Tehran on the day of `now`, as UTC.
+    fn at_tehran(now: DateTime<Utc>, time: NaiveTime) -> DateTime<Utc> {
+        let day = now.with_timezone(&tehran()).date_naive();
+        tehran()
+            .from_local_datetime(&day.and_time(time))
+            .single()
+            .expect("a fixed offset has no gaps")
+            .with_timezone(&Utc)
+    }
 
     fn hours() -> QuietHours {
         QuietHours {

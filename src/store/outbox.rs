@@ -265,24 +265,25 @@ pub async fn queue_sms_twin(conn: &mut PgConnection, id: i64) -> sqlx::Result<bo
 pub async fn move_to_sms(pool: &PgPool, id: i64) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     queue_sms_twin(&mut tx, id).await?;
-    sqlx::query(
-        "UPDATE notifications SET status = 'skipped', last_error = 'sent by SMS', claimed_until = NULL WHERE id = $1",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    end(&mut tx, id, "skipped", "sent by SMS").await?;
     tx.commit().await
+}
+
+/// Ends a notice in `status` (a final one), keeping `error` as the reason shown with it.
+async fn end(conn: &mut PgConnection, id: i64, status: &str, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE notifications SET status = $2, last_error = $3, claimed_until = NULL WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .bind(error)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// The notice will not be sent on this channel, for a reason worth showing (no consent, opted
 /// out, sent by SMS instead).
 pub async fn mark_skipped(pool: &PgPool, id: i64, reason: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE notifications SET status = 'skipped', last_error = $2, claimed_until = NULL WHERE id = $1")
-        .bind(id)
-        .bind(reason)
-        .execute(pool)
-        .await?;
-    Ok(())
+    end(&mut *pool.acquire().await?, id, "skipped", reason).await
 }
 
 /// Puts a notice back for another attempt at `at`. `refund` gives the attempt back, for
@@ -313,11 +314,7 @@ pub async fn mark_blocked(
     sms_twin: bool,
 ) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE notifications SET status = 'blocked', last_error = $2, claimed_until = NULL WHERE id = $1")
-        .bind(id)
-        .bind(error)
-        .execute(&mut *tx)
-        .await?;
+    end(&mut tx, id, "blocked", error).await?;
     sqlx::query("UPDATE applicants SET chat_blocked_at = COALESCE(chat_blocked_at, now()) WHERE id = $1")
         .bind(applicant)
         .execute(&mut *tx)
@@ -332,11 +329,7 @@ pub async fn mark_blocked(
 /// is queued in the same transaction.
 pub async fn mark_dead(pool: &PgPool, id: i64, error: &str, sms_twin: bool) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE notifications SET status = 'dead', last_error = $2, claimed_until = NULL WHERE id = $1")
-        .bind(id)
-        .bind(error)
-        .execute(&mut *tx)
-        .await?;
+    end(&mut tx, id, "dead", error).await?;
     if sms_twin {
         queue_sms_twin(&mut tx, id).await?;
     }

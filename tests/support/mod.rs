@@ -10,8 +10,11 @@ pub mod journeys;
 pub mod kavenegar;
 pub mod service;
 
+use std::time::Duration;
+
 use peygir::app::Application;
 use peygir::config::{Config, DEFAULT_TOML};
+use peygir::notify::{ChatLimits, DispatcherSettings};
 
 pub use chat::{Chat, tracking_codes};
 
@@ -23,6 +26,40 @@ pub fn locales_dir() -> String {
 /// The shipped configuration with `edit` applied to its text.
 pub fn config_text(edit: impl FnOnce(String) -> String) -> String {
     edit(DEFAULT_TOML.to_owned())
+}
+
+/// The quiet hours `bot.toml` ships with, and a setting with none.
+pub const SHIPPED_QUIET: &str = r#"quiet_hours = { start = "22:00", end = "07:00" }"#;
+pub const NEVER_QUIET: &str = r#"quiet_hours = { start = "00:00", end = "00:00" }"#;
+
+/// The shipped configuration with its quiet hours replaced by `quiet`.
+pub fn config_with_quiet_hours(quiet: &str) -> String {
+    config_text(|t| t.replace(SHIPPED_QUIET, quiet))
+}
+
+/// The environment for a bot on the fake Bot API at `bot_url` sending SMS through the fake
+/// Kavenegar at `kavenegar_url`.
+pub fn bot_and_kavenegar_env(bot_url: &str, kavenegar_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("PEYGIR_TELEGRAM_TOKEN", bot_api::TOKEN.to_owned()),
+        ("PEYGIR_TELEGRAM_API_URL", bot_url.to_owned()),
+        ("PEYGIR_SMS_PROVIDER", "kavenegar".to_owned()),
+        ("PEYGIR_KAVENEGAR_API_KEY", kavenegar::API_KEY.to_owned()),
+        ("PEYGIR_KAVENEGAR_URL", kavenegar_url.to_owned()),
+    ]
+}
+
+/// Dispatcher settings for tests: a one-second lease, near-instant backoff, three attempts,
+/// and no pacing.
+pub fn quick_dispatch() -> DispatcherSettings {
+    DispatcherSettings {
+        lease: Duration::from_secs(1),
+        backoff_base: Duration::from_millis(1),
+        backoff_cap: Duration::from_millis(5),
+        max_attempts: 3,
+        limits: ChatLimits::NONE,
+        ..DispatcherSettings::default()
+    }
 }
 
 /// Builds the application on `database_url` from configuration text and extra environment.

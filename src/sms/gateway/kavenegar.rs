@@ -58,14 +58,33 @@ struct StatusEntry {
     statustext: String,
 }
 
-/// The per-message states Kavenegar reports.
-fn report(status: i32, text: &str) -> Report {
+/// The per-message states Kavenegar reports, in answers and in delivery callbacks.
+pub fn report(status: i32, text: &str) -> Report {
     match status {
         10 => Report::Delivered,
         // 6 failed, 11 undelivered, 13 cancelled, 14 blocked by the recipient, 100 unknown id.
         6 | 11 | 13 | 14 | 100 => Report::Failed(format!("kavenegar status {status} {text}").trim().to_owned()),
         // 1 queued, 2 scheduled, 4 and 5 handed to the operator.
         _ => Report::Sent,
+    }
+}
+
+/// `return.status` for an invalid receptor: in a bulk call, one bad number fails them all.
+const BAD_RECEPTOR: u16 = 411;
+
+/// A failed call: Kavenegar's own status code when it gave one.
+#[derive(Debug)]
+enum CallError {
+    Status(u16, String),
+    Other(SmsError),
+}
+
+impl From<CallError> for SmsError {
+    fn from(err: CallError) -> Self {
+        match err {
+            CallError::Status(status, message) => classify(status, &message),
+            CallError::Other(err) => err,
+        }
     }
 }
 
@@ -108,19 +127,22 @@ impl Kavenegar {
         match result {
             Ok(accepted) => accepted,
             // One bad number fails a whole array: send each alone so only that one fails.
-            Err(SmsError::Permanent(text)) if batch.len() > 1 && text.starts_with("kavenegar 411") => {
+            Err(CallError::Status(BAD_RECEPTOR, _)) if batch.len() > 1 => {
                 let mut results = Vec::with_capacity(batch.len());
                 for sms in batch {
-                    let single = self.send_one(sms).await;
+                    let single = self.send_one(sms).await.map_err(SmsError::from);
                     results.push(single.and_then(|mut v| v.pop().unwrap_or_else(|| Err(missing_entry()))));
                 }
                 results
             }
-            Err(err) => batch.iter().map(|_| Err(err.clone())).collect(),
+            Err(err) => {
+                let err = SmsError::from(err);
+                batch.iter().map(|_| Err(err.clone())).collect()
+            }
         }
     }
 
-    async fn send_one(&self, sms: &Sms) -> Result<Vec<Result<Accepted, SmsError>>, SmsError> {
+    async fn send_one(&self, sms: &Sms) -> Result<Vec<Result<Accepted, SmsError>>, CallError> {
         let mut form = vec![
             ("receptor", sms.to.local()),
             ("message", sms.text.clone()),
@@ -133,7 +155,7 @@ impl Kavenegar {
         Ok(accepted(entries, 1))
     }
 
-    async fn send_array(&self, batch: &[Sms]) -> Result<Vec<Result<Accepted, SmsError>>, SmsError> {
+    async fn send_array(&self, batch: &[Sms]) -> Result<Vec<Result<Accepted, SmsError>>, CallError> {
         let json = |values: Vec<String>| serde_json::to_string(&values).expect("strings serialise");
         let receptors = batch.iter().map(|s| s.to.local()).collect();
         let messages = batch.iter().map(|s| s.text.clone()).collect();
@@ -169,27 +191,29 @@ impl Kavenegar {
         &self,
         method: &str,
         form: &[(&str, String)],
-    ) -> Result<Vec<T>, SmsError> {
+    ) -> Result<Vec<T>, CallError> {
+        let other = CallError::Other;
         let url = self
             .root
             .join(method)
-            .map_err(|e| SmsError::Permanent(format!("kavenegar URL: {e}")))?;
-        let response = self.http.post(url).form(form).send().await.map_err(transport_error)?;
+            .map_err(|e| other(SmsError::Permanent(format!("kavenegar URL: {e}"))))?;
+        let response = self.http.post(url).form(form).send().await;
+        let response = response.map_err(|e| other(transport_error(e)))?;
         let http_status = response.status();
-        let body = response.bytes().await.map_err(transport_error)?;
+        let body = response.bytes().await.map_err(|e| other(transport_error(e)))?;
         let envelope: Envelope<T> = match serde_json::from_slice(&body) {
             Ok(envelope) => envelope,
             Err(_) if http_status.is_server_error() || http_status.as_u16() == 429 => {
-                return Err(classify(http_status.as_u16(), ""));
+                return Err(CallError::Status(http_status.as_u16(), String::new()));
             }
             Err(err) => {
-                return Err(SmsError::Temporary(format!(
+                return Err(other(SmsError::Temporary(format!(
                     "kavenegar answered HTTP {http_status} with an unreadable body: {err}"
-                )));
+                ))));
             }
         };
         if envelope.result.status != 200 {
-            return Err(classify(envelope.result.status, &envelope.result.message));
+            return Err(CallError::Status(envelope.result.status, envelope.result.message));
         }
         Ok(envelope.entries)
     }

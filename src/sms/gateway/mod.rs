@@ -14,7 +14,7 @@ use super::config::{Provider, SmsConfig};
 use crate::domain::PhoneNumber;
 
 pub use self::http::HttpGateway;
-pub use self::kavenegar::Kavenegar;
+pub use self::kavenegar::{Kavenegar, report as kavenegar_report};
 pub use self::log::LogGateway;
 
 /// One SMS to send. `local_id` is our idempotency key: the same on every retry of a notice.
@@ -40,6 +40,17 @@ pub enum Report {
     Sent,
     Delivered,
     Failed(String),
+}
+
+impl Report {
+    /// The outbox status this state is recorded as.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Failed(_) => "failed",
+        }
+    }
 }
 
 /// Why an SMS was not taken, sorted by what to do next.
