@@ -63,6 +63,15 @@ async fn applicants(app: &Application, n: usize, sms: bool) -> Vec<ApplicantId> 
     (1..=n as i64).map(ApplicantId).collect()
 }
 
+fn broadcast<'a>(event: &'a str, message: &'a Msg) -> outbox::Fanout<'a> {
+    outbox::Fanout {
+        event,
+        kind: "broadcast",
+        subject: event,
+        message,
+    }
+}
+
 fn message() -> Msg {
     Msg::new("notice-complaint-answered")
         .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
@@ -70,10 +79,11 @@ fn message() -> Msg {
 }
 
 async fn enqueue(app: &Application, ids: &[ApplicantId], event: &str) -> f64 {
+    let message = message();
     let start = Instant::now();
     let mut tx = app.pool().begin().await.unwrap();
     for chunk in ids.chunks(20_000) {
-        outbox::enqueue_many(&mut tx, event, "broadcast", &message(), chunk)
+        outbox::enqueue_many(&mut tx, broadcast(event, &message), chunk)
             .await
             .unwrap();
     }
@@ -87,14 +97,14 @@ async fn raw_copy(app: &Application, ids: &[ApplicantId]) -> f64 {
     let mut data = String::with_capacity(ids.len() * (escaped.len() + 60));
     for id in ids {
         data.push_str(&format!(
-            "copy:applicant:{}:chat\t{}\tchat\tbroadcast\t{}\n",
+            "copy:applicant:{}:chat\t{}\tchat\tbroadcast\t{}\tcopy\n",
             id.0, id.0, escaped
         ));
     }
     let start = Instant::now();
     let mut conn = app.pool().acquire().await.unwrap();
     let mut copy = conn
-        .copy_in_raw("COPY notifications (dedup_key, applicant_id, channel, kind, message) FROM STDIN")
+        .copy_in_raw("COPY notifications (dedup_key, applicant_id, channel, kind, message, subject) FROM STDIN")
         .await
         .unwrap();
     copy.send(data.as_bytes()).await.unwrap();
@@ -187,9 +197,10 @@ async fn main() {
     // 4. SMS in bulk.
     let n = scaled(20_000);
     let ids = applicants(&app, n, true).await;
+    let message = message();
     let mut tx = app.pool().begin().await.unwrap();
     for chunk in ids.chunks(20_000) {
-        outbox::enqueue_many(&mut tx, "sms", "broadcast", &message(), chunk)
+        outbox::enqueue_many(&mut tx, broadcast("sms", &message), chunk)
             .await
             .unwrap();
     }

@@ -46,6 +46,7 @@ async fn queue(app: &Application, chats: std::ops::Range<i64>, per_chat: usize) 
                 message: Msg::new("notice-complaint-answered")
                     .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
                     .arg("answer", Arg::Text(label.clone())),
+                subject: format!("test:{chat}"),
             };
             assert!(outbox::enqueue(&mut tx, &notice).await.unwrap());
             assert!(

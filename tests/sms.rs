@@ -79,6 +79,7 @@ async fn notice(app: &Application, applicant: ApplicantId, key: &str, kind: &'st
         message: Msg::new("notice-complaint-answered")
             .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
             .arg("answer", Arg::Text(label.to_owned())),
+        subject: key.to_owned(),
     };
     outbox::enqueue(&mut tx, &notice).await.unwrap();
     tx.commit().await.unwrap();

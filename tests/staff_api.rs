@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use peygir::domain::Role;
 use peygir::i18n::{Arg, Locale, Msg};
-use peygir::store::staff;
+use peygir::store::{applicants, sms, staff};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::journeys::{debt_respite_as_person, plate_removal};
@@ -145,6 +145,12 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     let debt = person
         .submits(Locale::En, "debt-respite", &debt_respite_as_person())
         .await;
+    // This applicant also takes SMS (the log gateway here), which decisions use as well.
+    let mut tx = bot.app.pool().begin().await.unwrap();
+    let applicant = applicants::find_or_create(&mut tx, "telegram", 701).await.unwrap();
+    let phone = peygir::domain::PhoneNumber::parse("09121234567").unwrap();
+    sms::opt_in(&mut tx, applicant, &phone).await.unwrap();
+    tx.commit().await.unwrap();
     let debt_path = [
         ("under-review", None),
         ("objection-review", None),
@@ -161,8 +167,48 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["stage"], json!("granted"));
     assert_eq!(body["history"].as_array().unwrap().len(), debt_path.len() + 1);
+
+    // Staff see each notice, its channel and its end: one chat notice per move, all sent; the
+    // decision also goes by SMS, with the gateway and the parts billed. The plate request's
+    // applicant has no SMS, so its decision went by chat only.
+    let notices = settled_notices(&admin, &debt).await;
+    let chat: Vec<&Value> = notices.iter().filter(|n| n["channel"] == "chat").collect();
+    assert_eq!(chat.len(), debt_path.len(), "{notices:#?}");
+    assert!(chat.iter().all(|n| n["status"] == "sent" && n["sent_at"].is_string()));
+    assert_eq!(chat.last().unwrap()["kind"], json!("decision"));
+    let sms: Vec<&Value> = notices.iter().filter(|n| n["channel"] == "sms").collect();
+    assert_eq!(sms.len(), 1, "{notices:#?}");
+    assert_eq!(sms[0]["kind"], json!("decision"));
+    // The log gateway's "delivery" is the log line, final at once.
+    assert_eq!(sms[0]["status"], json!("delivered"));
+    assert!(sms[0]["delivered_at"].is_string(), "{:?}", sms[0]);
+    assert_eq!(sms[0]["provider"], json!("log"));
+    assert!(sms[0]["segments"].as_i64().unwrap() >= 1, "{:?}", sms[0]);
+    let plate_notices = settled_notices(&admin, &plate).await;
+    assert_eq!(plate_notices.len(), plate_path.len(), "{plate_notices:#?}");
+    assert!(plate_notices.iter().all(|n| n["channel"] == "chat"));
+    // Staff of another service do not see them.
+    let outsider = Api::for_member(&bot, "outsider", Role::Reviewer, Some(&["plate-removal".to_owned()])).await;
+    let (status, body) = outsider.get(&format!("/api/v1/requests/{debt}/notices")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = admin.get("/api/v1/requests/not-a-code/notices").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(bot.fake.violations(), Vec::<String>::new());
     bot.stop().await;
+}
+
+/// A request's notices once none is pending (the SMS dispatcher settles the decision's twin).
+async fn settled_notices(api: &Api, code: &str) -> Vec<Value> {
+    for _ in 0..100 {
+        let (status, body) = api.get(&format!("/api/v1/requests/{code}/notices")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let notices = body.as_array().unwrap().clone();
+        if notices.iter().all(|n| n["status"] != "pending") {
+            return notices;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("notices of {code} still pending after 10 s");
 }
 
 #[tokio::test]

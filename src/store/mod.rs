@@ -8,6 +8,7 @@ pub mod codes;
 pub mod complaints;
 pub mod dialogues;
 pub mod documents;
+pub mod notices;
 pub mod outbox;
 pub mod requests;
 pub mod secrets;

@@ -18,44 +18,55 @@ pub struct NewNotice {
     pub applicant: ApplicantId,
     pub kind: &'static str,
     pub message: Msg,
+    /// What it is about, as the audit log names it (`request:12`), for staff to look it up.
+    pub subject: String,
 }
 
 /// Queues a notice; false when one with the same key exists (nothing is queued twice).
 pub async fn enqueue(conn: &mut PgConnection, notice: &NewNotice) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message)
-         VALUES ($1, $2, 'chat', $3, $4) ON CONFLICT (dedup_key) DO NOTHING",
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
+         VALUES ($1, $2, 'chat', $3, $4, $5) ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(&notice.dedup_key)
     .bind(notice.applicant)
     .bind(notice.kind)
     .bind(Json(&notice.message))
+    .bind(&notice.subject)
     .execute(conn)
     .await?
     .rows_affected();
     Ok(inserted == 1)
 }
 
-/// Queues one notice per applicant in one statement, keyed `{event}:applicant:{id}:chat`; for
-/// broadcasts to many thousands, where a statement per row would take minutes. Returns how
-/// many were new.
+/// One notice for many applicants: a broadcast, a maintenance announcement.
+#[derive(Debug, Clone, Copy)]
+pub struct Fanout<'a> {
+    /// Names the occasion; each copy is keyed `{event}:applicant:{id}:chat`.
+    pub event: &'a str,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub message: &'a Msg,
+}
+
+/// Queues one notice per applicant in one statement; for broadcasts to many thousands, where
+/// a statement per row would take minutes. Returns how many were new.
 pub async fn enqueue_many(
     conn: &mut PgConnection,
-    event: &str,
-    kind: &str,
-    message: &Msg,
+    fanout: Fanout<'_>,
     applicants: &[ApplicantId],
 ) -> sqlx::Result<u64> {
     let ids: Vec<i64> = applicants.iter().map(|a| a.0).collect();
     Ok(sqlx::query(
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message)
-         SELECT $1 || ':applicant:' || a || ':chat', a, 'chat', $2, $3 FROM unnest($4::bigint[]) AS a
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
+         SELECT $1 || ':applicant:' || a || ':chat', a, 'chat', $2, $3, $5 FROM unnest($4::bigint[]) AS a
          ON CONFLICT (dedup_key) DO NOTHING",
     )
-    .bind(event)
-    .bind(kind)
-    .bind(Json(message))
+    .bind(fanout.event)
+    .bind(fanout.kind)
+    .bind(Json(fanout.message))
     .bind(&ids)
+    .bind(fanout.subject)
     .execute(conn)
     .await?
     .rows_affected())
@@ -249,8 +260,8 @@ pub async fn release(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
 /// Queues the SMS twin of a chat notice (same event, same text); false when it exists.
 pub async fn queue_sms_twin(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, urgent)
-         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, message, urgent
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, urgent, subject)
+         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, message, urgent, subject
          FROM notifications WHERE id = $1 AND applicant_id IS NOT NULL
          ON CONFLICT (dedup_key) DO NOTHING",
     )

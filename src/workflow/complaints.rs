@@ -52,6 +52,7 @@ pub async fn answer_complaint(
         dedup_key: format!("complaint:{}:answer:{audit_id}:applicant:chat", row.id),
         applicant: row.applicant_id,
         kind: "complaint-answered",
+        subject: format!("complaint:{}", row.id),
         message: Msg::new(m::NOTICE_COMPLAINT_ANSWERED)
             .arg("code", Arg::Code(code))
             .arg("answer", Arg::Text(answer.into())),

@@ -144,6 +144,7 @@ pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Mov
             // Decisions may take a different channel (SMS as well as chat by default).
             kind: if decided { "decision" } else { "stage-changed" },
             message: stage_notice(mv.code, service, mv.to, note),
+            subject: format!("request:{request_id}"),
         };
         outbox::enqueue(tx, &notice).await?;
     }

@@ -22,6 +22,7 @@ pub fn router(app: Application) -> Router {
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/requests", get(requests::list))
         .route("/api/v1/requests/{code}", get(requests::show))
+        .route("/api/v1/requests/{code}/notices", get(requests::notices))
         .route("/api/v1/requests/{code}/transitions", post(requests::transition))
         .route(
             "/api/v1/requests/{code}/document-requests",

@@ -10,7 +10,7 @@ use super::{applicants, audit, complaints, error, requests};
 #[openapi(
     info(title = "peygir staff API", description = "Review requests, record decisions, answer complaints."),
     paths(
-        requests::list, requests::show, requests::transition, requests::request_documents,
+        requests::list, requests::show, requests::notices, requests::transition, requests::request_documents,
         complaints::list, complaints::answer, complaints::close,
         applicants::rebind, audit::list,
     ),

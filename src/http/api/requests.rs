@@ -13,7 +13,7 @@ use super::{ApiError, parse_code};
 use crate::app::Application;
 use crate::domain::{PublicStatus, Role};
 use crate::store::requests::{self, Filter, RequestRow};
-use crate::store::{audit, documents};
+use crate::store::{audit, documents, notices};
 use crate::workflow::{self, Actor, Move};
 
 #[derive(Deserialize, IntoParams)]
@@ -110,6 +110,52 @@ pub struct TransitionResult {
     to: String,
     /// Whether the applicant is being notified.
     notified: bool,
+}
+
+/// A notice sent (or being sent) to the applicant about the request.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeView {
+    id: i64,
+    /// `chat` or `sms`.
+    channel: String,
+    /// What the notice is: `stage-changed`, `decision`, ….
+    kind: String,
+    /// `pending`, `sent`, `delivered` (SMS confirmed by the gateway), `failed` (gateway reported
+    /// it undelivered), `blocked` (the applicant blocked the bot), `dead` (given up after
+    /// retries), `skipped` (not sent on this channel: no consent, opted out, sent by SMS instead).
+    status: String,
+    attempts: i32,
+    /// Why it failed, was skipped or is waiting.
+    reason: Option<String>,
+    queued_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+    delivered_at: Option<DateTime<Utc>>,
+    /// When a pending notice is tried next.
+    next_attempt_at: Option<DateTime<Utc>>,
+    /// The SMS gateway that took it.
+    provider: Option<String>,
+    /// SMS parts billed.
+    segments: Option<i32>,
+}
+
+impl From<notices::NoticeRow> for NoticeView {
+    fn from(row: notices::NoticeRow) -> Self {
+        let pending = row.status == "pending";
+        Self {
+            id: row.id,
+            channel: row.channel,
+            kind: row.kind,
+            status: row.status,
+            attempts: row.attempts,
+            reason: row.last_error,
+            queued_at: row.created_at,
+            sent_at: row.sent_at,
+            delivered_at: row.delivered_at,
+            next_attempt_at: pending.then_some(row.next_attempt_at),
+            provider: row.provider,
+            segments: row.segments,
+        }
+    }
 }
 
 fn summary(app: &Application, row: &RequestRow, now: DateTime<Utc>) -> RequestSummary {
@@ -219,6 +265,26 @@ pub async fn show(
             .collect(),
         transitions,
     }))
+}
+
+/// The notices sent to the applicant about one request, on every channel, with their state and
+/// why a notice failed or was skipped.
+#[utoipa::path(get, path = "/api/v1/requests/{code}/notices", operation_id = "list_request_notices",
+    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    responses((status = 200, body = [NoticeView]), (status = 404, body = super::error::ErrorBody)))]
+pub async fn notices(
+    State(app): State<Application>,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<NoticeView>>, ApiError> {
+    let code = parse_code(&code)?;
+    let mut conn = app.pool().acquire().await?;
+    let row = requests::find_by_code(&mut conn, code)
+        .await?
+        .filter(|r| staff.0.covers(&r.service_id))
+        .ok_or_else(|| ApiError::not_found("request"))?;
+    let rows = notices::about(&mut conn, &format!("request:{}", row.id)).await?;
+    Ok(Json(rows.into_iter().map(NoticeView::from).collect()))
 }
 
 /// Move a request to another stage, as its workflow allows; the applicant is notified.
