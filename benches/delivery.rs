@@ -1,5 +1,6 @@
 //! Delivery benchmark: prints figures, asserts nothing. Run with `cargo bench --bench delivery`
-//! (PEYGIR_BENCH_SCALE=0.1 for a quick run). Everything runs on this machine: a private
+//! (PEYGIR_BENCH_SCALE=0.1 for a quick run; `-- unlimited` runs only the sections whose name
+//! contains an argument: enqueue, paced, unlimited, sms). Everything runs on this machine: a private
 //! PostgreSQL, the fake Bot API and the fake Kavenegar on loopback, reached by the real
 //! teloxide and reqwest clients. Ratios within one run are what to compare; absolute figures
 //! move with the machine's load.
@@ -124,22 +125,21 @@ fn chat_dispatcher(app: &Application, bot: &FakeBotApi, limits: ChatLimits, batc
 }
 
 async fn pending(app: &Application) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM notifications WHERE status = 'pending'")
+    sqlx::query_scalar("SELECT count(*) FROM notifications WHERE status = 'pending' AND channel = 'chat'")
         .fetch_one(app.pool())
         .await
         .unwrap()
 }
 
-async fn drain(dispatcher: &Dispatcher, app: &Application) {
-    loop {
-        let handled = dispatcher.run_once().await.unwrap();
-        if handled == 0 && pending(app).await == 0 {
-            return;
-        }
-        if handled == 0 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+/// Runs the dispatcher as the service does until nothing is pending.
+async fn drain(dispatcher: Dispatcher, app: &Application) {
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(dispatcher.run(shutdown));
+    while pending(app).await > 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    stop.send(true).unwrap();
+    running.await.unwrap();
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -148,28 +148,51 @@ async fn main() {
     let kavenegar = FakeKavenegar::start().await;
     let app = app(&bot, &kavenegar).await;
     println!("peygir delivery benchmark (scale {})", scale());
+    if wanted("enqueue") {
+        enqueue_section(&app).await;
+    }
+    if wanted("paced") {
+        paced_section(&app, &bot).await;
+    }
+    if wanted("unlimited") {
+        unlimited_section(&app, &bot).await;
+    }
+    if wanted("sms") {
+        sms_section(&app, &kavenegar).await;
+    }
+}
 
-    // 1. Enqueue one broadcast.
+/// Whether a section was asked for: every one when no name is given.
+fn wanted(section: &str) -> bool {
+    // `cargo bench` passes `--bench` to the binary.
+    let names: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    names.is_empty() || names.iter().any(|n| section.contains(n.as_str()))
+}
+
+/// 1. Enqueue one broadcast.
+async fn enqueue_section(app: &Application) {
     let n = scaled(300_000);
-    let ids = applicants(&app, n, false).await;
-    let ours = enqueue(&app, &ids, "broadcast:1").await;
-    let copy = raw_copy(&app, &ids).await;
+    let ids = applicants(app, n, false).await;
+    let ours = enqueue(app, &ids, "broadcast:1").await;
+    let copy = raw_copy(app, &ids).await;
     println!(
         "enqueue {n} notices: outbox {:.0} rows/s ({ours:.2} s), raw COPY {:.0} rows/s ({copy:.2} s), outbox/COPY {:.2}",
         n as f64 / ours,
         n as f64 / copy,
         copy / ours
     );
+}
 
-    // 2. Limits on, against a fake that enforces 30 in any one-second window.
+/// 2. Limits on, against a fake that enforces 30 in any one-second window.
+async fn paced_section(app: &Application, bot: &FakeBotApi) {
     let n = scaled(600);
-    let ids = applicants(&app, n, false).await;
-    enqueue(&app, &ids, "limited").await;
+    let ids = applicants(app, n, false).await;
+    enqueue(app, &ids, "limited").await;
     bot.clear_calls();
     bot.enforce_rate(30);
-    let dispatcher = chat_dispatcher(&app, &bot, ChatLimits::TELEGRAM, 200);
+    let dispatcher = chat_dispatcher(app, bot, ChatLimits::TELEGRAM, 200);
     let start = Instant::now();
-    drain(&dispatcher, &app).await;
+    drain(dispatcher, app).await;
     let elapsed = start.elapsed().as_secs_f64();
     let sent = bot.calls("sendMessage").len() - bot.rate_refusals();
     let rate = n as f64 / elapsed;
@@ -178,25 +201,29 @@ async fn main() {
         rate / 30.0,
         bot.rate_refusals()
     );
+}
 
-    // 3. Limits off.
+/// 3. Limits off.
+async fn unlimited_section(app: &Application, bot: &FakeBotApi) {
     let n = scaled(20_000);
-    let ids = applicants(&app, n, false).await;
-    enqueue(&app, &ids, "unlimited").await;
+    let ids = applicants(app, n, false).await;
+    enqueue(app, &ids, "unlimited").await;
     bot.clear_calls();
     bot.enforce_rate(usize::MAX);
-    let dispatcher = chat_dispatcher(&app, &bot, ChatLimits::NONE, 1000);
+    let dispatcher = chat_dispatcher(app, bot, ChatLimits::NONE, 1000);
     let start = Instant::now();
-    drain(&dispatcher, &app).await;
+    drain(dispatcher, app).await;
     let elapsed = start.elapsed().as_secs_f64();
     println!(
         "limits off: {n} messages in {elapsed:.2} s = {:.0} deliveries/s",
         n as f64 / elapsed
     );
+}
 
-    // 4. SMS in bulk.
+/// 4. SMS in bulk.
+async fn sms_section(app: &Application, kavenegar: &FakeKavenegar) {
     let n = scaled(20_000);
-    let ids = applicants(&app, n, true).await;
+    let ids = applicants(app, n, true).await;
     let message = message();
     let mut tx = app.pool().begin().await.unwrap();
     for chunk in ids.chunks(20_000) {

@@ -58,15 +58,23 @@ impl ChatLimits {
 }
 
 impl DispatcherSettings {
-    /// Notices to claim at once: no more than the overall rate sends in half a lease.
+    /// The part of a lease one round may take to send. A round is claimed while the one before
+    /// it sends (see `Dispatcher::run`), so its notices wait up to one round and then take up to
+    /// one round themselves: both must end well inside the lease, or another dispatcher would
+    /// claim the same notices again.
+    fn round_time(&self) -> f64 {
+        self.lease.as_secs_f64() / 4.0
+    }
+
+    /// Notices to claim at once: no more than the overall rate sends in one round.
     fn claim_size(&self) -> i64 {
         match self.limits.per_second {
-            Some(rate) => self.batch.min(((rate * self.lease.as_secs_f64() / 2.0) as i64).max(1)),
+            Some(rate) => self.batch.min(((rate * self.round_time()) as i64).max(1)),
             None => self.batch,
         }
     }
 
-    /// Notices to one chat (or the group) that its pace lets out in half a lease.
+    /// Notices to one chat (or the group) that its pace lets out in one round.
     fn per_chat_within_lease(&self, group: bool) -> usize {
         let interval = if group {
             self.limits.per_group
@@ -74,7 +82,7 @@ impl DispatcherSettings {
             self.limits.per_chat
         };
         match interval {
-            Some(every) if !every.is_zero() => ((self.lease.as_secs_f64() / 2.0 / every.as_secs_f64()) as usize).max(1),
+            Some(every) if !every.is_zero() => ((self.round_time() / every.as_secs_f64()) as usize).max(1),
             _ => usize::MAX,
         }
     }
@@ -145,6 +153,18 @@ impl Pacing {
     }
 }
 
+/// Claimed notices, by the chat they go to.
+struct Round {
+    count: usize,
+    per_chat: HashMap<ChatKey, Vec<Claimed>>,
+}
+
+impl Round {
+    fn ids(&self) -> Vec<i64> {
+        self.per_chat.values().flatten().map(|n| n.id).collect()
+    }
+}
+
 /// Notices to one chat go out in order, one at a time; chats are served side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum ChatKey {
@@ -169,15 +189,65 @@ impl Dispatcher {
         self
     }
 
-    /// Runs until `shutdown` turns true.
-    pub async fn run(self, shutdown: watch::Receiver<bool>) {
-        let idle_poll = self.settings.idle_poll;
-        run_rounds("dispatching notices failed", idle_poll, shutdown, || self.run_once()).await;
+    /// Runs until `shutdown` turns true. Each round's claim is made while the round before it
+    /// sends, so the database work of a claim does not leave the senders idle; the claimed
+    /// round starts once the one before it has finished, which keeps each chat's notices in
+    /// order. Each round is recorded before the next one sends, so a crash sends at most the
+    /// round in flight twice.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut claimed: Option<Round> = None;
+        loop {
+            let round = match claimed.take() {
+                Some(round) => Ok(round),
+                None => self.claim_round().await,
+            };
+            let busy = match round {
+                Ok(round) if round.count > 0 => {
+                    let (sent, next) = tokio::join!(self.send_and_record(round), self.claim_round());
+                    if let Err(err) = &sent {
+                        tracing::error!(error = format!("{err:#}"), "dispatching notices failed");
+                    }
+                    claimed = next
+                        .inspect_err(|err| tracing::error!(error = format!("{err:#}"), "claiming notices failed"))
+                        .ok();
+                    sent.is_ok()
+                }
+                Ok(_) => false,
+                Err(err) => {
+                    tracing::error!(error = format!("{err:#}"), "claiming notices failed");
+                    false
+                }
+            };
+            if *shutdown.borrow() {
+                break;
+            }
+            if !busy && claimed.as_ref().is_none_or(|r| r.count == 0) {
+                claimed = None;
+                tokio::select! {
+                    _ = tokio::time::sleep(self.settings.idle_poll) => {}
+                    _ = shutdown.changed() => break,
+                }
+            }
+        }
+        // A round claimed but not started goes back now rather than when its lease ends.
+        if let Some(round) = claimed
+            && let Err(err) = outbox::release(self.app.pool(), &round.ids()).await
+        {
+            tracing::warn!(error = format!("{err:#}"), "giving back claimed notices failed");
+        }
     }
 
-    /// Claims one batch and delivers it; returns how many notices it handled.
-    #[tracing::instrument(skip_all)]
+    /// Claims one round and delivers it; returns how many notices it handled.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let round = self.claim_round().await?;
+        let count = round.count;
+        self.send_and_record(round).await?;
+        Ok(count)
+    }
+
+    /// Claims due notices, grouped by chat; a chat's notices beyond what its pace lets out in a
+    /// round go back at once.
+    async fn claim_round(&self) -> anyhow::Result<Round> {
         let platforms: Vec<String> = self.senders.keys().cloned().collect();
         let staff = self.staff_chat.is_some();
         let batch = outbox::claim(
@@ -210,14 +280,23 @@ impl Dispatcher {
             }
         }
         outbox::release(self.app.pool(), &excess).await?;
+        Ok(Round {
+            count: count - excess.len(),
+            per_chat,
+        })
+    }
+
+    /// Sends a round, one task per chat, and records the sends in one statement.
+    #[tracing::instrument(skip_all)]
+    async fn send_and_record(&self, round: Round) -> anyhow::Result<()> {
         let mut tasks = JoinSet::new();
-        for (key, notices) in per_chat {
+        for (key, notices) in round.per_chat {
             let this = self.clone();
             tasks.spawn(async move { this.deliver_in_order(key, notices).await });
         }
         // A task that fails leaves its notices claimed; the lease hands them to the next round.
         let mut first_error = None;
-        let mut sent = Vec::with_capacity(count);
+        let mut sent = Vec::with_capacity(round.count);
         while let Some(joined) = tasks.join_next().await {
             match joined.context("a delivery task panicked").and_then(|r| r) {
                 Ok(ids) => sent.extend(ids),
@@ -229,10 +308,7 @@ impl Dispatcher {
         // Sends made but not yet recorded when the process dies are made again after the
         // lease: at most one batch is sent twice, and nothing is lost.
         outbox::mark_sent(self.app.pool(), &sent).await?;
-        match first_error {
-            Some(err) => Err(err),
-            None => Ok(count),
-        }
+        first_error.map_or(Ok(()), Err)
     }
 
     /// Delivers one chat's notices in order; once the chat turns out blocked the rest are not

@@ -83,7 +83,7 @@ pub async fn claim(pool: &PgPool, batch: i64, lease: Duration) -> sqlx::Result<V
          ), claimed AS (
              UPDATE notifications n
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
-             FROM due WHERE n.id = due.id
+             WHERE n.id IN (SELECT id FROM due)
              RETURNING n.id, n.kind, n.message, n.attempts, n.urgent, n.sms_to, n.applicant_id
          )
          SELECT c.id, c.kind, c.message, c.attempts, c.urgent, c.sms_to, a.mobile,
