@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::domain::{Catalog, Service};
 use crate::i18n::Locale;
+use crate::scheduler::{MaintenanceConfig, SchedulerConfig};
 use crate::sms::config::{NoticesConfig, Provider, SmsConfig};
 
 /// The configuration shipped with the program, used when no `bot.toml` is found.
@@ -38,6 +39,10 @@ pub struct Config {
     pub sms: SmsConfig,
     #[serde(default)]
     pub notices: NoticesConfig,
+    #[serde(default)]
+    pub scheduler: SchedulerConfig,
+    #[serde(default)]
+    pub maintenance: MaintenanceConfig,
     services: Vec<Service>,
 }
 

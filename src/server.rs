@@ -80,6 +80,8 @@ pub async fn serve(
         tasks.spawn(sms.clone().run_report_poll(every, shutdown.clone()));
     }
     tasks.spawn(sms.run(shutdown.clone()));
+    // Every instance runs the scheduler; only the one holding the lock runs its jobs.
+    tasks.spawn(crate::scheduler::Scheduler::new(app.clone()).run(shutdown.clone()));
 
     let mut webhook = None;
     if let Some(channel) = channel {

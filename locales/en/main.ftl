@@ -191,3 +191,15 @@ sms-code-locked = The code was entered wrongly too many times and no longer work
 sms-code-expired = The code has expired. You can ask for a new one.
 sms-code-text = Your peygir confirmation code: { $code }
     Do not share this code.
+
+## Planned maintenance. $service is a service's name or maintenance-every-service; $start and
+## $end are Tehran times.
+maintenance-every-service = all services
+notice-maintenance-scheduled = Planned maintenance: "{ $service }" will be unavailable from { $start } to { $end }.
+    Reason: { $reason }
+notice-maintenance-changed = The maintenance of "{ $service }" has moved: now from { $start } to { $end }.
+    Reason: { $reason }
+notice-maintenance-cancelled = The maintenance of "{ $service }" announced for { $start } to { $end } is cancelled; the service runs as usual.
+notice-maintenance-reminder = Reminder: "{ $service }" will be unavailable for maintenance from { $start } to { $end }.
+notice-maintenance-started = The maintenance of "{ $service }" has begun and lasts until { $end }. Tracking requests and filing complaints still work.
+notice-maintenance-ended = The maintenance of "{ $service }" is over and the service is available again.

@@ -191,3 +191,15 @@ sms-code-locked = کد چند بار اشتباه وارد شد و دیگر مع
 sms-code-expired = کد منقضی شده است. می‌توانید کد تازه‌ای بخواهید.
 sms-code-text = کد تأیید پیگیر: { $code }
     این کد را به کسی ندهید.
+
+## Planned maintenance. $service is a service's name or maintenance-every-service; $start and
+## $end are Tehran times with Jalali dates.
+maintenance-every-service = همهٔ خدمات
+notice-maintenance-scheduled = اطلاعیهٔ نگهداری برنامه‌ریزی‌شده: «{ $service }» از { $start } تا { $end } در دسترس نخواهد بود.
+    علت: { $reason }
+notice-maintenance-changed = زمان نگهداری «{ $service }» تغییر کرد: از { $start } تا { $end }.
+    علت: { $reason }
+notice-maintenance-cancelled = نگهداری «{ $service }» که برای { $start } تا { $end } اعلام شده بود لغو شد؛ خدمت طبق روال در دسترس است.
+notice-maintenance-reminder = یادآوری: «{ $service }» از { $start } تا { $end } برای نگهداری در دسترس نخواهد بود.
+notice-maintenance-started = نگهداری «{ $service }» آغاز شد و تا { $end } ادامه دارد. پیگیری درخواست‌ها و ثبت شکایت در این مدت ممکن است.
+notice-maintenance-ended = نگهداری «{ $service }» به پایان رسید و خدمت دوباره در دسترس است.

@@ -8,6 +8,8 @@ pub mod codes;
 pub mod complaints;
 pub mod dialogues;
 pub mod documents;
+pub mod job_runs;
+pub mod maintenance;
 pub mod notices;
 pub mod outbox;
 pub mod requests;

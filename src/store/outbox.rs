@@ -349,3 +349,18 @@ pub async fn mark_dead(pool: &PgPool, id: i64, error: &str, sms_twin: bool) -> s
     }
     tx.commit().await
 }
+
+/// Skips the notices about `subject` still waiting to be claimed (a cancelled broadcast, a
+/// maintenance window that moved), keeping `reason`; notices already being sent go out.
+/// Returns how many were skipped.
+pub async fn skip_pending_about(conn: &mut PgConnection, subject: &str, reason: &str) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE notifications SET status = 'skipped', last_error = $2
+         WHERE subject = $1 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < now())",
+    )
+    .bind(subject)
+    .bind(reason)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}

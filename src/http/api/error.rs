@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::maintenance::MaintenanceError;
 use crate::workflow::{ComplaintError, MoveError};
 
 /// An error as the API returns it.
@@ -109,6 +110,21 @@ impl From<ComplaintError> for ApiError {
             ComplaintError::NotFound => Self::not_found("complaint"),
             ComplaintError::EmptyAnswer => Self::bad_request("the answer is empty"),
             ComplaintError::Unexpected(inner) => inner.into(),
+        }
+    }
+}
+
+impl From<MaintenanceError> for ApiError {
+    fn from(err: MaintenanceError) -> Self {
+        match err {
+            MaintenanceError::NotFound => Self::not_found("maintenance window"),
+            MaintenanceError::UnknownService(_) | MaintenanceError::Invalid(_) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_window", err.to_string())
+            }
+            MaintenanceError::Cancelled | MaintenanceError::Ended => {
+                Self::new(StatusCode::CONFLICT, "window_closed", err.to_string())
+            }
+            MaintenanceError::Unexpected(inner) => inner.into(),
         }
     }
 }

@@ -6,11 +6,12 @@ mod audit;
 mod auth;
 mod complaints;
 mod error;
+mod maintenance;
 mod openapi;
 mod requests;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use crate::app::Application;
 
@@ -33,6 +34,12 @@ pub fn router(app: Application) -> Router {
         .route("/api/v1/complaints/{code}/close", post(complaints::close))
         .route("/api/v1/applicants/rebind", post(applicants::rebind))
         .route("/api/v1/audit", get(audit::list))
+        .route(
+            "/api/v1/maintenance",
+            get(maintenance::list).post(maintenance::schedule),
+        )
+        .route("/api/v1/maintenance/{id}", put(maintenance::change))
+        .route("/api/v1/maintenance/{id}/cancel", post(maintenance::cancel))
         .with_state(app)
 }
 

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{applicants, audit, complaints, error, requests};
+use super::{applicants, audit, complaints, error, maintenance, requests};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,6 +13,7 @@ use super::{applicants, audit, complaints, error, requests};
         requests::list, requests::show, requests::notices, requests::transition, requests::request_documents,
         complaints::list, complaints::answer, complaints::close,
         applicants::rebind, audit::list,
+        maintenance::schedule, maintenance::list, maintenance::change, maintenance::cancel,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -1,0 +1,125 @@
+//! Planned maintenance windows: schedule, list, change, cancel. Each is announced to the
+//! window's audience (see `crate::maintenance`).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ApiError;
+use super::auth::Staff;
+use crate::app::Application;
+use crate::domain::Role;
+use crate::maintenance;
+use crate::store::maintenance::{self as store, Plan, Window};
+
+/// A window to schedule, or a window's new times. Times carry their offset
+/// (`2026-11-24T22:00:00+03:30` for Tehran).
+#[derive(Deserialize, ToSchema)]
+pub struct WindowBody {
+    /// The service it affects; every service when left out.
+    service: Option<String>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    /// Shown to applicants.
+    reason: String,
+}
+
+impl WindowBody {
+    fn plan(&self) -> Plan<'_> {
+        Plan {
+            service_id: self.service.as_deref(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            reason: self.reason.trim(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WindowView {
+    id: i64,
+    service: Option<String>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    reason: String,
+    /// Grows with each change.
+    version: i32,
+    cancelled_at: Option<DateTime<Utc>>,
+}
+
+impl From<Window> for WindowView {
+    fn from(w: Window) -> Self {
+        Self {
+            id: w.id,
+            service: w.service_id,
+            starts_at: w.starts_at,
+            ends_at: w.ends_at,
+            reason: w.reason,
+            version: w.version,
+            cancelled_at: w.cancelled_at,
+        }
+    }
+}
+
+/// Schedule a maintenance window; subscribers are told at once and reminded before it.
+#[utoipa::path(post, path = "/api/v1/maintenance", operation_id = "schedule_maintenance", request_body = WindowBody,
+    security(("bearer" = [])),
+    responses((status = 201, body = WindowView), (status = 422, body = super::error::ErrorBody),
+              (status = 403, body = super::error::ErrorBody)))]
+pub async fn schedule(
+    State(app): State<Application>,
+    staff: Staff,
+    Json(body): Json<WindowBody>,
+) -> Result<(axum::http::StatusCode, Json<WindowView>), ApiError> {
+    staff.require(&[Role::Operator])?;
+    let mut tx = app.pool().begin().await?;
+    let window = maintenance::schedule(&mut tx, app.catalog(), &body.plan(), &staff.0.actor(), Utc::now()).await?;
+    tx.commit().await?;
+    Ok((axum::http::StatusCode::CREATED, Json(window.into())))
+}
+
+/// Maintenance windows not yet over, cancelled ones included, soonest first.
+#[utoipa::path(get, path = "/api/v1/maintenance", operation_id = "list_maintenance", security(("bearer" = [])),
+    responses((status = 200, body = [WindowView])))]
+pub async fn list(State(app): State<Application>, _staff: Staff) -> Result<Json<Vec<WindowView>>, ApiError> {
+    let mut conn = app.pool().acquire().await?;
+    let windows = store::upcoming(&mut conn, Utc::now()).await?;
+    Ok(Json(windows.into_iter().map(WindowView::from).collect()))
+}
+
+/// Move a window or change its reason; announced as a change, and reminders follow the new times.
+#[utoipa::path(put, path = "/api/v1/maintenance/{id}", operation_id = "change_maintenance", request_body = WindowBody,
+    params(("id" = i64, Path, description = "window id")), security(("bearer" = [])),
+    responses((status = 200, body = WindowView), (status = 404, body = super::error::ErrorBody),
+              (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub async fn change(
+    State(app): State<Application>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Json(body): Json<WindowBody>,
+) -> Result<Json<WindowView>, ApiError> {
+    staff.require(&[Role::Operator])?;
+    let mut tx = app.pool().begin().await?;
+    let window = maintenance::change(&mut tx, app.catalog(), id, &body.plan(), &staff.0.actor(), Utc::now()).await?;
+    tx.commit().await?;
+    Ok(Json(window.into()))
+}
+
+/// Cancel a window; the cancellation is announced.
+#[utoipa::path(post, path = "/api/v1/maintenance/{id}/cancel", operation_id = "cancel_maintenance",
+    params(("id" = i64, Path, description = "window id")), security(("bearer" = [])),
+    responses((status = 200, body = WindowView), (status = 404, body = super::error::ErrorBody),
+              (status = 409, body = super::error::ErrorBody)))]
+pub async fn cancel(
+    State(app): State<Application>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Json<WindowView>, ApiError> {
+    staff.require(&[Role::Operator])?;
+    let mut tx = app.pool().begin().await?;
+    let window = maintenance::cancel(&mut tx, id, &staff.0.actor(), Utc::now()).await?;
+    tx.commit().await?;
+    Ok(Json(window.into()))
+}

@@ -1,0 +1,65 @@
+//! `[scheduler]` and `[maintenance]` in `bot.toml`.
+
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer};
+
+/// When each job runs: cron expressions with seconds (sec min hour day month weekday), read in
+/// Tehran time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerConfig {
+    /// Maintenance reminders and start and end notices.
+    #[serde(default = "every_minute", deserialize_with = "cron")]
+    pub maintenance: cron::Schedule,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        Self {
+            maintenance: every_minute(),
+        }
+    }
+}
+
+fn every_minute() -> cron::Schedule {
+    cron::Schedule::from_str("0 * * * * *").expect("a valid cron expression")
+}
+
+fn cron<'de, D: Deserializer<'de>>(deserializer: D) -> Result<cron::Schedule, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    cron::Schedule::from_str(&text).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "`{text}` is not a cron expression (sec min hour day month weekday): {e}"
+        ))
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenanceConfig {
+    /// Reminders this many minutes before a window starts.
+    #[serde(default = "default_reminders")]
+    pub remind_before_minutes: Vec<u32>,
+}
+
+impl Default for MaintenanceConfig {
+    fn default() -> Self {
+        Self {
+            remind_before_minutes: default_reminders(),
+        }
+    }
+}
+
+impl MaintenanceConfig {
+    pub fn remind_before(&self) -> Vec<chrono::Duration> {
+        self.remind_before_minutes
+            .iter()
+            .map(|m| chrono::Duration::minutes(i64::from(*m)))
+            .collect()
+    }
+}
+
+fn default_reminders() -> Vec<u32> {
+    vec![24 * 60, 60]
+}

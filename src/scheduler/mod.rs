@@ -1,0 +1,162 @@
+//! The scheduler: periodic jobs on cron schedules from `bot.toml`, run by one instance (the
+//! leader, see `leader`). Each job's last scheduled time is stored and moved in the same
+//! transaction as the job's own writes, so a run is never lost to a crash nor made twice by a
+//! restart or by a second instance: a job due while nobody ran is run once on return.
+//!
+//! Time is passed in (`tick(now)`), so tests drive the schedule with a clock of their own.
+
+pub mod config;
+mod leader;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+use crate::app::Application;
+use crate::sms::quiet::tehran;
+use crate::store::job_runs;
+
+pub use config::{MaintenanceConfig, SchedulerConfig};
+pub use leader::Leadership;
+
+/// A periodic job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Maintenance reminders, and the notices when a window starts and ends.
+    Maintenance,
+}
+
+impl Job {
+    pub const ALL: [Job; 1] = [Job::Maintenance];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Maintenance => "maintenance",
+        }
+    }
+
+    fn schedule(self, config: &SchedulerConfig) -> &cron::Schedule {
+        match self {
+            Self::Maintenance => &config.maintenance,
+        }
+    }
+}
+
+/// How often the leader looks for due jobs, and others try to become leader.
+const TICK: Duration = Duration::from_secs(5);
+
+pub struct Scheduler {
+    app: Application,
+    leadership: Leadership,
+}
+
+impl Scheduler {
+    pub fn new(app: Application) -> Self {
+        let leadership = Leadership::new(app.pool().clone());
+        Self { app, leadership }
+    }
+
+    /// Runs the schedule while this instance leads, until `shutdown` turns true.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if let Err(err) = self.tick(Utc::now()).await {
+                tracing::error!(error = format!("{err:#}"), "a scheduled job failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(TICK) => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+        self.leadership.resign().await;
+    }
+
+    /// Whether this instance held the lock at its last tick.
+    pub fn leads(&self) -> bool {
+        self.leadership.holds()
+    }
+
+    /// Runs the jobs due at `now` if this instance leads; returns the ones it ran.
+    pub async fn tick(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Job>> {
+        if !self.leadership.lead().await {
+            return Ok(Vec::new());
+        }
+        let mut ran = Vec::new();
+        for job in Job::ALL {
+            if self
+                .run_if_due(job, now)
+                .await
+                .with_context(|| format!("job {}", job.name()))?
+            {
+                ran.push(job);
+            }
+        }
+        Ok(ran)
+    }
+
+    /// Runs `job` if a scheduled time has passed since its last run, and records the latest
+    /// such time with the job's writes.
+    async fn run_if_due(&self, job: Job, now: DateTime<Utc>) -> anyhow::Result<bool> {
+        let mut tx = self.app.pool().begin().await?;
+        let Some(last) = job_runs::lock(&mut tx, job.name()).await? else {
+            // First start: the schedule begins now, with nothing to catch up on.
+            job_runs::record(&mut tx, job.name(), now).await?;
+            tx.commit().await?;
+            return Ok(false);
+        };
+        let Some(due) = latest_due(job.schedule(&self.app.config().scheduler), last, now) else {
+            return Ok(false);
+        };
+        self.work(job, &mut tx, now).await?;
+        job_runs::record(&mut tx, job.name(), due).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn work(&self, job: Job, tx: &mut crate::store::Tx<'_>, now: DateTime<Utc>) -> anyhow::Result<()> {
+        match job {
+            Job::Maintenance => {
+                let remind_before = self.app.config().maintenance.remind_before();
+                let queued = crate::maintenance::send_due(tx, &remind_before, now).await?;
+                if queued > 0 {
+                    tracing::info!(queued, "maintenance notices queued");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The latest time `schedule` names after `last` and not after `now`: the run to make now,
+/// however many were missed while nobody ran.
+fn latest_due(schedule: &cron::Schedule, last: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    schedule
+        .after(&last.with_timezone(&tehran()))
+        .take_while(|at| *at <= now)
+        .last()
+        .map(|at| at.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn utc(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0).unwrap()
+    }
+
+    #[test]
+    fn a_daily_job_in_tehran_time_is_due_once_however_long_the_gap() {
+        // 08:00 in Tehran is 04:30 UTC.
+        let daily = cron::Schedule::from_str("0 0 8 * * *").unwrap();
+        assert_eq!(latest_due(&daily, utc(23, 4, 30), utc(23, 12, 0)), None);
+        assert_eq!(latest_due(&daily, utc(23, 4, 30), utc(24, 4, 30)), Some(utc(24, 4, 30)));
+        // Three days without a run: one run, for the latest of them.
+        assert_eq!(latest_due(&daily, utc(20, 4, 30), utc(23, 9, 0)), Some(utc(23, 4, 30)));
+    }
+}

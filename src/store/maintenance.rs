@@ -1,0 +1,139 @@
+//! Maintenance windows as stored, and the applicants announcements go to.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use super::applicants::ApplicantId;
+
+/// A maintenance window; `version` grows with each change.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Window {
+    pub id: i64,
+    /// None: every service.
+    pub service_id: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    pub version: i32,
+    /// When the current version was announced.
+    pub updated_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "id, service_id, starts_at, ends_at, reason, version, updated_at, cancelled_at";
+
+/// The times and reason of a window, as staff give them.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    pub service_id: Option<&'a str>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: &'a str,
+}
+
+/// `now` is when it is announced (the scheduler's clock, which tests control).
+pub async fn create(
+    conn: &mut PgConnection,
+    plan: &Plan<'_>,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Window> {
+    sqlx::query_as(&format!(
+        "INSERT INTO maintenance_windows (service_id, starts_at, ends_at, reason, created_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+    ))
+    .bind(plan.service_id)
+    .bind(plan.starts_at)
+    .bind(plan.ends_at)
+    .bind(plan.reason)
+    .bind(created_by)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// Locks a window for a change; none when there is no such window.
+pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Window>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM maintenance_windows WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Gives a window new times and reason as its next version.
+pub async fn change(conn: &mut PgConnection, id: i64, plan: &Plan<'_>, now: DateTime<Utc>) -> sqlx::Result<Window> {
+    sqlx::query_as(&format!(
+        "UPDATE maintenance_windows
+         SET service_id = $2, starts_at = $3, ends_at = $4, reason = $5, version = version + 1, updated_at = $6
+         WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(plan.service_id)
+    .bind(plan.starts_at)
+    .bind(plan.ends_at)
+    .bind(plan.reason)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn cancel(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> sqlx::Result<Window> {
+    sqlx::query_as(&format!(
+        "UPDATE maintenance_windows SET cancelled_at = $2, version = version + 1, updated_at = $2
+         WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// Windows not cancelled that end after `since`, soonest first.
+pub async fn open(conn: &mut PgConnection, since: DateTime<Utc>) -> sqlx::Result<Vec<Window>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM maintenance_windows WHERE cancelled_at IS NULL AND ends_at > $1 ORDER BY starts_at, id"
+    ))
+    .bind(since)
+    .fetch_all(conn)
+    .await
+}
+
+/// The window under way for `service` at `now`, if any (one for every service counts).
+pub async fn under_way(conn: &mut PgConnection, service: &str, now: DateTime<Utc>) -> sqlx::Result<Option<Window>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM maintenance_windows
+         WHERE cancelled_at IS NULL AND starts_at <= $2 AND ends_at > $2 AND (service_id IS NULL OR service_id = $1)
+         ORDER BY ends_at DESC LIMIT 1"
+    ))
+    .bind(service)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Who announcements about `service` (or every service) reach: for every service, each
+/// applicant; for one, those who have made a request for it. Applicants who muted
+/// announcements are left out.
+pub async fn audience(conn: &mut PgConnection, service: Option<&str>) -> sqlx::Result<Vec<ApplicantId>> {
+    sqlx::query_scalar(
+        "SELECT a.id FROM applicants a
+         WHERE a.announcements_muted_at IS NULL
+           AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM requests r WHERE r.applicant_id = a.id AND r.service_id = $1))
+         ORDER BY a.id",
+    )
+    .bind(service)
+    .fetch_all(conn)
+    .await
+}
+
+/// Windows not over at `now`, cancelled ones included, soonest first.
+pub async fn upcoming(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<Vec<Window>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM maintenance_windows WHERE ends_at > $1 ORDER BY starts_at, id"
+    ))
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}

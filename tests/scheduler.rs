@@ -1,0 +1,269 @@
+//! The scheduler and planned maintenance with a clock the test controls (`tick(now)`): each
+//! reminder at its offset and never twice, across a restart too; a change or cancellation
+//! leaves no stale notice; one instance leads and another takes over when it dies.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use peygir::app::Application;
+use peygir::i18n::Locale;
+use peygir::maintenance;
+use peygir::scheduler::{Job, Scheduler};
+use peygir::store::applicants;
+use peygir::store::maintenance::Plan;
+use support::{build_app, config_text};
+
+const SUBSCRIBERS: i64 = 3;
+
+async fn setup() -> Application {
+    let db = support::database::fresh_database().await;
+    let app = build_app(&db, &config_text(|c| c), &[]).await;
+    let mut tx = app.pool().begin().await.unwrap();
+    for chat in 1..=SUBSCRIBERS {
+        applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    app
+}
+
+/// The start of the test's clock: a Monday 09:00 in Tehran.
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 5, 30, 0).unwrap()
+}
+
+fn hours(h: f64) -> chrono::Duration {
+    chrono::Duration::seconds((h * 3600.0) as i64)
+}
+
+fn plan(starts_in: f64, lasts: f64) -> Plan<'static> {
+    Plan {
+        service_id: None,
+        starts_at: t0() + hours(starts_in),
+        ends_at: t0() + hours(starts_in + lasts),
+        reason: "ارتقای پایگاه داده",
+    }
+}
+
+/// Maintenance notices queued so far, by (event of the key, status).
+async fn notices(app: &Application) -> BTreeMap<(String, String), i64> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT regexp_replace(dedup_key, '^maintenance:\\d+:(v\\d+:[a-z0-9-]+):applicant:.*$', '\\1'), status, count(*)
+         FROM notifications WHERE kind = 'maintenance' GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(event, status, n)| ((event, status), n))
+        .collect()
+}
+
+fn pending(events: &[&str]) -> BTreeMap<(String, String), i64> {
+    events
+        .iter()
+        .map(|e| ((e.to_string(), "pending".to_string()), SUBSCRIBERS))
+        .collect()
+}
+
+#[tokio::test]
+async fn reminders_fire_at_their_offsets_and_never_twice_across_a_restart() {
+    let app = setup().await;
+    let mut scheduler = Scheduler::new(app.clone());
+    // The first tick only starts the schedule's record.
+    assert_eq!(scheduler.tick(t0()).await.unwrap(), vec![]);
+
+    let mut tx = app.pool().begin().await.unwrap();
+    let window = maintenance::schedule(&mut tx, app.catalog(), &plan(30.0, 2.0), "staff:1", t0())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(notices(&app).await, pending(&["v1:scheduled"]));
+
+    // Nothing before the 24-hour reminder's time (t0 + 6 h).
+    scheduler.tick(t0() + hours(5.9)).await.unwrap();
+    assert_eq!(notices(&app).await, pending(&["v1:scheduled"]));
+    assert_eq!(scheduler.tick(t0() + hours(6.0)).await.unwrap(), vec![Job::Maintenance]);
+    assert_eq!(notices(&app).await, pending(&["v1:scheduled", "v1:reminder-1440m"]));
+    // The same minute again runs nothing; a restarted scheduler runs the next minute and
+    // queues nothing new.
+    assert_eq!(scheduler.tick(t0() + hours(6.0)).await.unwrap(), vec![]);
+    drop(scheduler);
+    let mut restarted = Scheduler::new(app.clone());
+    let next_minute = t0() + hours(6.0) + chrono::Duration::minutes(1);
+    let ran = wait_for_lead(&mut restarted, next_minute).await;
+    assert_eq!(ran, vec![Job::Maintenance]);
+    assert_eq!(notices(&app).await, pending(&["v1:scheduled", "v1:reminder-1440m"]));
+
+    restarted.tick(t0() + hours(29.0)).await.unwrap();
+    restarted.tick(t0() + hours(30.0)).await.unwrap();
+    restarted.tick(t0() + hours(31.0)).await.unwrap();
+    restarted.tick(t0() + hours(32.0)).await.unwrap();
+    restarted.tick(t0() + hours(40.0)).await.unwrap();
+    assert_eq!(
+        notices(&app).await,
+        pending(&[
+            "v1:ended",
+            "v1:reminder-1440m",
+            "v1:reminder-60m",
+            "v1:scheduled",
+            "v1:started"
+        ])
+    );
+
+    // The text names the window in Tehran time with a Jalali date.
+    let message: sqlx::types::Json<peygir::i18n::Msg> =
+        sqlx::query_scalar("SELECT message FROM notifications WHERE dedup_key LIKE $1 LIMIT 1")
+            .bind(format!("maintenance:{}:v1:scheduled:%", window.id))
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    let fa = app.i18n().render(Locale::Fa, &message.0);
+    assert!(
+        fa.contains("۱۴۰۵") && fa.contains("۱۵:۰۰") && fa.contains("ارتقای پایگاه داده"),
+        "{fa}"
+    );
+    let en = app.i18n().render(Locale::En, &message.0);
+    assert!(en.contains("15:00") && en.contains("17:00"), "{en}");
+}
+
+#[tokio::test]
+async fn a_change_or_cancellation_leaves_no_stale_notice() {
+    let app = setup().await;
+    let mut scheduler = Scheduler::new(app.clone());
+    scheduler.tick(t0()).await.unwrap();
+    let mut tx = app.pool().begin().await.unwrap();
+    let window = maintenance::schedule(&mut tx, app.catalog(), &plan(30.0, 2.0), "staff:1", t0())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    scheduler.tick(t0() + hours(6.0)).await.unwrap();
+
+    // Moved a day later: what was waiting of version 1 is skipped, the change announced.
+    let now = t0() + hours(7.0);
+    let mut tx = app.pool().begin().await.unwrap();
+    maintenance::change(&mut tx, app.catalog(), window.id, &plan(54.0, 2.0), "staff:1", now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut expected = BTreeMap::from([
+        (("v1:scheduled".into(), "skipped".into()), SUBSCRIBERS),
+        (("v1:reminder-1440m".into(), "skipped".into()), SUBSCRIBERS),
+    ]);
+    expected.extend(pending(&["v2:changed"]));
+    assert_eq!(notices(&app).await, expected);
+
+    // The old one-hour reminder's time passes with nothing; the new times remind.
+    scheduler.tick(t0() + hours(29.0)).await.unwrap();
+    assert_eq!(notices(&app).await, expected);
+    scheduler.tick(t0() + hours(30.0)).await.unwrap();
+    expected.extend(pending(&["v2:reminder-1440m"]));
+    assert_eq!(notices(&app).await, expected);
+    scheduler.tick(t0() + hours(53.0)).await.unwrap();
+    expected.extend(pending(&["v2:reminder-60m"]));
+    assert_eq!(notices(&app).await, expected);
+
+    // Cancelled: announced, and nothing follows.
+    let mut tx = app.pool().begin().await.unwrap();
+    maintenance::cancel(&mut tx, window.id, "staff:1", t0() + hours(53.5))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    scheduler.tick(t0() + hours(55.0)).await.unwrap();
+    scheduler.tick(t0() + hours(60.0)).await.unwrap();
+    let after = notices(&app).await;
+    assert_eq!(
+        after.get(&("v3:cancelled".into(), "pending".into())),
+        Some(&SUBSCRIBERS)
+    );
+    assert!(
+        !after.keys().any(|(e, _)| e.contains("started") || e.contains("ended")),
+        "{after:?}"
+    );
+    assert_eq!(
+        after.get(&("v2:reminder-60m".into(), "skipped".into())),
+        Some(&SUBSCRIBERS)
+    );
+
+    // A cancelled window cannot be changed or cancelled again.
+    let mut tx = app.pool().begin().await.unwrap();
+    let again = maintenance::cancel(&mut tx, window.id, "staff:1", t0() + hours(54.0)).await;
+    assert!(
+        matches!(again, Err(maintenance::MaintenanceError::Cancelled)),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn bad_windows_are_refused_and_change_nothing() {
+    let app = setup().await;
+    let cases = [
+        (plan(2.0, -1.0), "end after it starts"),
+        (plan(-1.0, 2.0), "start in the future"),
+        (
+            Plan {
+                service_id: Some("no-such-service"),
+                ..plan(2.0, 1.0)
+            },
+            "no-such-service",
+        ),
+        (
+            Plan {
+                reason: "  ",
+                ..plan(2.0, 1.0)
+            },
+            "reason",
+        ),
+    ];
+    for (bad, says) in cases {
+        let mut tx = app.pool().begin().await.unwrap();
+        let err = maintenance::schedule(&mut tx, app.catalog(), &bad, "staff:1", t0())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    let windows: i64 = sqlx::query_scalar("SELECT count(*) FROM maintenance_windows")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(windows, 0);
+    assert!(notices(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn one_instance_runs_the_schedule_and_another_takes_over_when_it_dies() {
+    let app = setup().await;
+    let mut first = Scheduler::new(app.clone());
+    let mut second = Scheduler::new(app.clone());
+    first.tick(t0()).await.unwrap();
+    let minute = |n: i64| t0() + chrono::Duration::minutes(n);
+    assert_eq!(first.tick(minute(1)).await.unwrap(), vec![Job::Maintenance]);
+    assert_eq!(second.tick(minute(2)).await.unwrap(), vec![], "not the leader");
+    assert_eq!(first.tick(minute(2)).await.unwrap(), vec![Job::Maintenance]);
+
+    // The leader dies (its connection closes with it): the other one takes over and runs
+    // the next minute, not the ones already run.
+    drop(first);
+    assert_eq!(wait_for_lead(&mut second, minute(2)).await, vec![]);
+    assert_eq!(second.tick(minute(3)).await.unwrap(), vec![Job::Maintenance]);
+    let last: DateTime<Utc> = sqlx::query_scalar("SELECT last_run_at FROM job_runs WHERE job = 'maintenance'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(last, minute(3));
+}
+
+/// Ticks until this scheduler leads: the server frees a dead leader's lock once it sees the
+/// connection closed, which takes a moment after the drop.
+async fn wait_for_lead(scheduler: &mut Scheduler, now: DateTime<Utc>) -> Vec<Job> {
+    for _ in 0..100 {
+        let ran = scheduler.tick(now).await.unwrap();
+        if scheduler.leads() {
+            return ran;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no instance took over the schedule within 5 s");
+}
