@@ -64,15 +64,6 @@ async fn applicants(app: &Application, n: usize, sms: bool) -> Vec<ApplicantId> 
     (1..=n as i64).map(ApplicantId).collect()
 }
 
-fn broadcast<'a>(event: &'a str, message: &'a Msg) -> outbox::Fanout<'a> {
-    outbox::Fanout {
-        event,
-        kind: "broadcast",
-        subject: event,
-        message,
-    }
-}
-
 fn message() -> Msg {
     Msg::new("notice-complaint-answered")
         .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
@@ -84,7 +75,7 @@ async fn enqueue(app: &Application, ids: &[ApplicantId], event: &str) -> f64 {
     let start = Instant::now();
     let mut tx = app.pool().begin().await.unwrap();
     for chunk in ids.chunks(20_000) {
-        outbox::enqueue_many(&mut tx, broadcast(event, &message), chunk)
+        outbox::enqueue_many(&mut tx, support::broadcast(event, &message), chunk)
             .await
             .unwrap();
     }
@@ -227,7 +218,7 @@ async fn sms_section(app: &Application, kavenegar: &FakeKavenegar) {
     let message = message();
     let mut tx = app.pool().begin().await.unwrap();
     for chunk in ids.chunks(20_000) {
-        outbox::enqueue_many(&mut tx, broadcast("sms", &message), chunk)
+        outbox::enqueue_many(&mut tx, support::broadcast("sms", &message), chunk)
             .await
             .unwrap();
     }

@@ -66,7 +66,7 @@ async fn kill_9_mid_send_then_restart_delivers_every_notice() {
         .arg("answer", Arg::Text("maintenance tonight".into()));
     let mut tx = app.pool().begin().await.unwrap();
     assert_eq!(
-        outbox::enqueue_many(&mut tx, broadcast("crash-test", &message), &ids)
+        outbox::enqueue_many(&mut tx, support::broadcast("crash-test", &message), &ids)
             .await
             .unwrap(),
         RECIPIENTS as u64
@@ -112,13 +112,4 @@ async fn kill_9_mid_send_then_restart_delivers_every_notice() {
     );
     assert!(per_chat.values().all(|n| *n <= 2));
     assert_eq!(fake.violations(), Vec::<String>::new());
-}
-
-fn broadcast<'a>(event: &'a str, message: &'a Msg) -> outbox::Fanout<'a> {
-    outbox::Fanout {
-        event,
-        kind: "broadcast",
-        subject: event,
-        message,
-    }
 }

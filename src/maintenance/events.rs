@@ -6,6 +6,9 @@ use crate::conversation::messages as m;
 use crate::i18n::{Arg, Msg};
 use crate::store::maintenance::Window;
 
+/// The kind of every maintenance notice, for the channel policy in `[notices]`.
+pub const KIND: &str = "maintenance";
+
 /// A notice about a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
@@ -29,11 +32,6 @@ impl Event {
             Self::Started => "started".into(),
             Self::Ended => "ended".into(),
         }
-    }
-
-    /// The notice kind, for the channel policy in `[notices]`.
-    pub fn kind(self) -> &'static str {
-        "maintenance"
     }
 
     pub fn message(self, window: &Window) -> Msg {

@@ -15,7 +15,7 @@ use crate::domain::Catalog;
 use crate::store::maintenance::{self, Plan, Window};
 use crate::store::{Tx, audit, outbox};
 
-pub use events::{Event, due_events};
+pub use events::{Event, KIND, due_events};
 
 /// Why a maintenance action was refused.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +43,8 @@ impl From<sqlx::Error> for MaintenanceError {
 /// The longest reason kept; it goes into chat notices and SMS.
 const MAX_REASON: usize = 500;
 
-/// Checks a plan as staff gave it, at `now`.
-fn check(catalog: &Catalog, plan: &Plan<'_>, now: DateTime<Utc>) -> Result<(), MaintenanceError> {
+/// Checks a plan as staff gave it, at `now`; returns it with the reason trimmed, as kept.
+fn check<'a>(catalog: &Catalog, plan: &Plan<'a>, now: DateTime<Utc>) -> Result<Plan<'a>, MaintenanceError> {
     if let Some(service) = plan.service_id
         && catalog.get(service).is_none()
     {
@@ -62,7 +62,7 @@ fn check(catalog: &Catalog, plan: &Plan<'_>, now: DateTime<Utc>) -> Result<(), M
     if reason.is_empty() || reason.chars().count() > MAX_REASON {
         return Err(MaintenanceError::Invalid("the reason must have 1 to 500 characters"));
     }
-    Ok(())
+    Ok(Plan { reason, ..*plan })
 }
 
 /// Schedules a window and queues its announcement.
@@ -73,8 +73,8 @@ pub async fn schedule(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Window, MaintenanceError> {
-    check(catalog, plan, now)?;
-    let window = maintenance::create(tx, plan, actor, now).await?;
+    let plan = check(catalog, plan, now)?;
+    let window = maintenance::create(tx, &plan, actor, now).await?;
     record(tx, actor, "maintenance.schedule", &window).await?;
     announce(tx, &window, Event::Scheduled).await?;
     Ok(window)
@@ -91,8 +91,8 @@ pub async fn change(
     now: DateTime<Utc>,
 ) -> Result<Window, MaintenanceError> {
     let current = open_window(tx, id, now).await?;
-    check(catalog, plan, now.min(current.starts_at))?;
-    let window = maintenance::change(tx, id, plan, now).await?;
+    let plan = check(catalog, plan, now.min(current.starts_at))?;
+    let window = maintenance::change(tx, id, &plan, now).await?;
     outbox::skip_pending_about(tx, &subject(window.id), "the maintenance window changed").await?;
     record(tx, actor, "maintenance.change", &window).await?;
     announce(tx, &window, Event::Changed).await?;
@@ -135,10 +135,15 @@ async fn open_window(tx: &mut Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<Win
     Ok(window)
 }
 
-/// Queues `event`'s notice to the window's audience; returns how many were new.
+/// Queues `event`'s notice to the window's audience, once per version of the window; returns
+/// how many were queued.
 async fn announce(tx: &mut Tx<'_>, window: &Window, event: Event) -> anyhow::Result<u64> {
+    let event_key = event.key();
+    if !maintenance::mark_announced(tx, window, &event_key).await? {
+        return Ok(0);
+    }
     let audience = maintenance::audience(tx, window.service_id.as_deref()).await?;
-    let key = format!("maintenance:{}:v{}:{}", window.id, window.version, event.key());
+    let key = format!("maintenance:{}:v{}:{event_key}", window.id, window.version);
     let subject = subject(window.id);
     let message = event.message(window);
     let mut queued = 0;
@@ -146,7 +151,7 @@ async fn announce(tx: &mut Tx<'_>, window: &Window, event: Event) -> anyhow::Res
     for chunk in audience.chunks(20_000) {
         let fanout = outbox::Fanout {
             event: &key,
-            kind: event.kind(),
+            kind: events::KIND,
             subject: &subject,
             message: &message,
         };

@@ -75,7 +75,7 @@ impl DispatcherSettings {
     }
 
     /// Notices to one chat (or the group) that its pace lets out in one round.
-    fn per_chat_within_lease(&self, group: bool) -> usize {
+    fn per_chat_in_round(&self, group: bool) -> usize {
         let interval = if group {
             self.limits.per_group
         } else {
@@ -155,11 +155,14 @@ impl Pacing {
 
 /// Claimed notices, by the chat they go to.
 struct Round {
-    count: usize,
     per_chat: HashMap<ChatKey, Vec<Claimed>>,
 }
 
 impl Round {
+    fn len(&self) -> usize {
+        self.per_chat.values().map(Vec::len).sum()
+    }
+
     fn ids(&self) -> Vec<i64> {
         self.per_chat.values().flatten().map(|n| n.id).collect()
     }
@@ -202,7 +205,7 @@ impl Dispatcher {
                 None => self.claim_round().await,
             };
             let busy = match round {
-                Ok(round) if round.count > 0 => {
+                Ok(round) if round.len() > 0 => {
                     let (sent, next) = tokio::join!(self.send_and_record(round), self.claim_round());
                     if let Err(err) = &sent {
                         tracing::error!(error = format!("{err:#}"), "dispatching notices failed");
@@ -221,7 +224,7 @@ impl Dispatcher {
             if *shutdown.borrow() {
                 break;
             }
-            if !busy && claimed.as_ref().is_none_or(|r| r.count == 0) {
+            if !busy && claimed.as_ref().is_none_or(|r| r.len() == 0) {
                 claimed = None;
                 tokio::select! {
                     _ = tokio::time::sleep(self.settings.idle_poll) => {}
@@ -240,7 +243,7 @@ impl Dispatcher {
     /// Claims one round and delivers it; returns how many notices it handled.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let round = self.claim_round().await?;
-        let count = round.count;
+        let count = round.len();
         self.send_and_record(round).await?;
         Ok(count)
     }
@@ -258,7 +261,6 @@ impl Dispatcher {
             self.settings.lease,
         )
         .await?;
-        let count = batch.len();
         // One task per chat: a chat whose sends are slow or failing (teloxide pauses ten seconds
         // inside the call on every 5xx) must not hold up everyone else's notices, while one
         // chat's notices still go out in the order they were queued.
@@ -274,21 +276,19 @@ impl Dispatcher {
         // same notices again: a chat's notices beyond what its pace allows go back at once.
         let mut excess = Vec::new();
         for (key, notices) in per_chat.iter_mut() {
-            let keep = self.settings.per_chat_within_lease(*key == ChatKey::StaffGroup);
+            let keep = self.settings.per_chat_in_round(*key == ChatKey::StaffGroup);
             if notices.len() > keep {
                 excess.extend(notices.drain(keep..).map(|n| n.id));
             }
         }
         outbox::release(self.app.pool(), &excess).await?;
-        Ok(Round {
-            count: count - excess.len(),
-            per_chat,
-        })
+        Ok(Round { per_chat })
     }
 
     /// Sends a round, one task per chat, and records the sends in one statement.
     #[tracing::instrument(skip_all)]
     async fn send_and_record(&self, round: Round) -> anyhow::Result<()> {
+        let mut sent = Vec::with_capacity(round.len());
         let mut tasks = JoinSet::new();
         for (key, notices) in round.per_chat {
             let this = self.clone();
@@ -296,7 +296,6 @@ impl Dispatcher {
         }
         // A task that fails leaves its notices claimed; the lease hands them to the next round.
         let mut first_error = None;
-        let mut sent = Vec::with_capacity(round.count);
         while let Some(joined) = tasks.join_next().await {
             match joined.context("a delivery task panicked").and_then(|r| r) {
                 Ok(ids) => sent.extend(ids),

@@ -7,62 +7,77 @@ use sqlx::{Connection, PgConnection, PgPool};
 /// The advisory lock key: "peygir" in ASCII, so it will not meet another program's.
 const LOCK_KEY: i64 = 0x7065_7967_6972;
 
-/// The lock is taken on a connection of its own, outside the pool: dropping it (with this value, or
-/// with the process) closes it, which is what frees the lock for the others.
+/// The lock is asked for on a connection of its own, outside the pool and kept between tries:
+/// closing it (by dropping this value, or with the process) is what frees the lock for others.
 pub struct Leadership {
     pool: PgPool,
-    held: Option<PgConnection>,
+    conn: Option<PgConnection>,
+    leading: bool,
 }
 
 impl Leadership {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool, held: None }
+        Self {
+            pool,
+            conn: None,
+            leading: false,
+        }
     }
 
     pub fn holds(&self) -> bool {
-        self.held.is_some()
+        self.leading
     }
 
     /// Whether this instance leads now: keeps the lock while its connection answers, or tries
-    /// to take it.
+    /// to take it. A connection that fails is dropped, and with it any lock it held.
     pub async fn lead(&mut self) -> bool {
-        if let Some(conn) = &mut self.held {
-            if sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok() {
-                return true;
+        match self.ask().await {
+            Ok(leading) => {
+                if leading && !self.leading {
+                    tracing::info!("this instance now runs the schedule");
+                }
+                self.leading = leading;
             }
-            tracing::warn!("lost the scheduler's connection; leadership is given up");
-            self.held = None;
-        }
-        match self.try_take().await {
-            Ok(taken) => taken,
             Err(err) => {
-                tracing::warn!(error = %err, "could not ask for the scheduler lock");
-                false
+                if self.leading {
+                    tracing::warn!(error = %err, "lost the scheduler's connection; leadership is given up");
+                } else {
+                    tracing::warn!(error = %err, "could not ask for the scheduler lock");
+                }
+                self.conn = None;
+                self.leading = false;
             }
         }
+        self.leading
     }
 
-    async fn try_take(&mut self) -> sqlx::Result<bool> {
-        let options = self.pool.connect_options();
-        let mut conn = PgConnection::connect_with(&options).await?;
-        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(LOCK_KEY)
-            .fetch_one(&mut conn)
-            .await?;
-        if taken {
-            tracing::info!("this instance now runs the schedule");
-            self.held = Some(conn);
+    async fn ask(&mut self) -> sqlx::Result<bool> {
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
+            None => self
+                .conn
+                .insert(PgConnection::connect_with(&self.pool.connect_options()).await?),
+        };
+        if self.leading {
+            sqlx::query("SELECT 1").execute(&mut *conn).await?;
+            return Ok(true);
         }
-        Ok(taken)
+        sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(LOCK_KEY)
+            .fetch_one(&mut *conn)
+            .await
     }
 
     /// Gives the lock back (on shutdown), so another instance need not wait.
     pub async fn resign(&mut self) {
-        if let Some(mut conn) = self.held.take() {
+        if let Some(mut conn) = self.conn.take()
+            && self.leading
+        {
             let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
                 .bind(LOCK_KEY)
                 .execute(&mut conn)
                 .await;
         }
+        self.leading = false;
     }
 }

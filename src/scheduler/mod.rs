@@ -19,7 +19,7 @@ use crate::sms::quiet::tehran;
 use crate::store::job_runs;
 
 pub use config::{MaintenanceConfig, SchedulerConfig};
-pub use leader::Leadership;
+use leader::Leadership;
 
 /// A periodic job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,11 @@ use super::applicants::ApplicantId;
 use super::codes;
 use crate::domain::TrackingCode;
 
+/// How the audit log and the outbox name a complaint.
+pub fn subject(id: i64) -> String {
+    format!("complaint:{id}")
+}
+
 /// A complaint as stored.
 #[derive(Debug, Clone)]
 pub struct ComplaintRow {

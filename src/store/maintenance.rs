@@ -23,7 +23,7 @@ pub struct Window {
 const COLUMNS: &str = "id, service_id, starts_at, ends_at, reason, version, updated_at, cancelled_at";
 
 /// The times and reason of a window, as staff give them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Plan<'a> {
     pub service_id: Option<&'a str>,
     pub starts_at: DateTime<Utc>,
@@ -100,17 +100,20 @@ pub async fn open(conn: &mut PgConnection, since: DateTime<Utc>) -> sqlx::Result
     .await
 }
 
-/// The window under way for `service` at `now`, if any (one for every service counts).
-pub async fn under_way(conn: &mut PgConnection, service: &str, now: DateTime<Utc>) -> sqlx::Result<Option<Window>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM maintenance_windows
-         WHERE cancelled_at IS NULL AND starts_at <= $2 AND ends_at > $2 AND (service_id IS NULL OR service_id = $1)
-         ORDER BY ends_at DESC LIMIT 1"
-    ))
-    .bind(service)
-    .bind(now)
-    .fetch_optional(conn)
-    .await
+/// Records that `event` of the window's current version is announced; false when it was
+/// already, and nothing is to be queued again.
+pub async fn mark_announced(conn: &mut PgConnection, window: &Window, event: &str) -> sqlx::Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO maintenance_announcements (window_id, version, event) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(window.id)
+    .bind(window.version)
+    .bind(event)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
 }
 
 /// Who announcements about `service` (or every service) reach: for every service, each

@@ -1,5 +1,5 @@
 //! What staff can read of the outbox: each notice about a subject with its state and the reason
-//! it ended there, and the counts by state that show a broadcast's progress.
+//! it ended there.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -34,52 +34,4 @@ pub async fn about(conn: &mut PgConnection, subject: &str) -> sqlx::Result<Vec<N
     .bind(subject)
     .fetch_all(conn)
     .await
-}
-
-/// How many notices about `subject` are in each state, per channel.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct Progress {
-    pub total: i64,
-    pub pending: i64,
-    pub sent: i64,
-    pub delivered: i64,
-    pub failed: i64,
-    pub blocked: i64,
-    pub dead: i64,
-    pub skipped: i64,
-}
-
-impl Progress {
-    /// Notices that have reached an end, one way or the other.
-    pub fn finished(&self) -> i64 {
-        self.total - self.pending
-    }
-}
-
-/// Counts by state of the notices about `subject` on `channel`.
-pub async fn progress(conn: &mut PgConnection, subject: &str, channel: &str) -> sqlx::Result<Progress> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT status, count(*) FROM notifications WHERE subject = $1 AND channel = $2 GROUP BY status",
-    )
-    .bind(subject)
-    .bind(channel)
-    .fetch_all(conn)
-    .await?;
-    let mut progress = Progress::default();
-    for (status, count) in rows {
-        progress.total += count;
-        let slot = match status.as_str() {
-            "pending" => &mut progress.pending,
-            "sent" => &mut progress.sent,
-            "delivered" => &mut progress.delivered,
-            "failed" => &mut progress.failed,
-            "blocked" => &mut progress.blocked,
-            "dead" => &mut progress.dead,
-            "skipped" => &mut progress.skipped,
-            // The table's CHECK admits no other state.
-            _ => continue,
-        };
-        *slot = count;
-    }
-    Ok(progress)
 }

@@ -15,6 +15,11 @@ use crate::i18n::Locale;
 /// The actor recorded for what the applicant did themselves.
 pub const APPLICANT: &str = "applicant";
 
+/// How the audit log and the outbox name a request.
+pub fn subject(id: i64) -> String {
+    format!("request:{id}")
+}
+
 /// A request as stored.
 #[derive(Debug, Clone)]
 pub struct RequestRow {

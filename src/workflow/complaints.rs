@@ -39,20 +39,13 @@ pub async fn answer_complaint(
     }
     let row = complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)?;
     complaints::update(tx, row.id, "answered", Some(answer)).await?;
-    let audit_id = audit::record(
-        tx,
-        actor,
-        "complaint.answer",
-        &format!("complaint:{}", row.id),
-        json!({}),
-    )
-    .await?;
+    let audit_id = audit::record(tx, actor, "complaint.answer", &complaints::subject(row.id), json!({})).await?;
     let notice = NewNotice {
         // One notice per answer given, however many answers a complaint gets.
         dedup_key: format!("complaint:{}:answer:{audit_id}:applicant:chat", row.id),
         applicant: row.applicant_id,
         kind: "complaint-answered",
-        subject: format!("complaint:{}", row.id),
+        subject: complaints::subject(row.id),
         message: Msg::new(m::NOTICE_COMPLAINT_ANSWERED)
             .arg("code", Arg::Code(code))
             .arg("answer", Arg::Text(answer.into())),
@@ -65,13 +58,6 @@ pub async fn answer_complaint(
 pub async fn close_complaint(tx: &mut Tx<'_>, actor: &str, code: TrackingCode) -> Result<StaffView, ComplaintError> {
     let row = complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)?;
     complaints::update(tx, row.id, "closed", None).await?;
-    audit::record(
-        tx,
-        actor,
-        "complaint.close",
-        &format!("complaint:{}", row.id),
-        json!({}),
-    )
-    .await?;
+    audit::record(tx, actor, "complaint.close", &complaints::subject(row.id), json!({})).await?;
     complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)
 }

@@ -12,7 +12,7 @@ use crate::i18n::{Arg, Msg};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewNotice};
 use crate::store::staff::StaffMember;
-use crate::store::{Tx, audit};
+use crate::store::{Tx, audit, requests};
 
 /// A move to make: to which stage, from which (when the caller saw one), and why.
 #[derive(Debug, Clone)]
@@ -130,7 +130,7 @@ pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Mov
         tx,
         &actor.name(),
         "request.transition",
-        &format!("request:{request_id}"),
+        &requests::subject(request_id),
         json!({ "from": from, "to": mv.to, "event": event_id }),
     )
     .await?;
@@ -144,7 +144,7 @@ pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Mov
             // Decisions may take a different channel (SMS as well as chat by default).
             kind: if decided { "decision" } else { "stage-changed" },
             message: stage_notice(mv.code, service, mv.to, note),
-            subject: format!("request:{request_id}"),
+            subject: requests::subject(request_id),
         };
         outbox::enqueue(tx, &notice).await?;
     }

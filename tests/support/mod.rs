@@ -94,3 +94,13 @@ pub fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
 fn rand_suffix() -> u64 {
     peygir::domain::TrackingCode::generate().to_stored() as u64 % 1_000_000_007
 }
+
+/// A broadcast of `message` keyed and filed under `event`, for queueing many notices at once.
+pub fn broadcast<'a>(event: &'a str, message: &'a peygir::i18n::Msg) -> peygir::store::outbox::Fanout<'a> {
+    peygir::store::outbox::Fanout {
+        event,
+        kind: "broadcast",
+        subject: event,
+        message,
+    }
+}

@@ -32,7 +32,7 @@ impl WindowBody {
             service_id: self.service.as_deref(),
             starts_at: self.starts_at,
             ends_at: self.ends_at,
-            reason: self.reason.trim(),
+            reason: &self.reason,
         }
     }
 }

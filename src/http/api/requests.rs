@@ -222,7 +222,7 @@ pub async fn show(
         &mut tx,
         &staff.0.actor(),
         "request.read",
-        &format!("request:{}", row.id),
+        &requests::subject(row.id),
         json!({}),
     )
     .await?;
@@ -283,7 +283,7 @@ pub async fn notices(
         .await?
         .filter(|r| staff.0.covers(&r.service_id))
         .ok_or_else(|| ApiError::not_found("request"))?;
-    let rows = notices::about(&mut conn, &format!("request:{}", row.id)).await?;
+    let rows = notices::about(&mut conn, &requests::subject(row.id)).await?;
     Ok(Json(rows.into_iter().map(NoticeView::from).collect()))
 }
 
