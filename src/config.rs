@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::domain::{Catalog, Service};
 use crate::i18n::Locale;
+use crate::outage::ProbeConfig;
 use crate::scheduler::{MaintenanceConfig, SchedulerConfig};
 use crate::sms::config::{NoticesConfig, Provider, SmsConfig};
 
@@ -43,6 +44,9 @@ pub struct Config {
     pub scheduler: SchedulerConfig,
     #[serde(default)]
     pub maintenance: MaintenanceConfig,
+    /// HTTP probes that detect outages; none by default.
+    #[serde(default)]
+    pub probes: Vec<ProbeConfig>,
     services: Vec<Service>,
 }
 
@@ -187,6 +191,7 @@ impl Config {
         config.apply_env(env)?;
         let catalog = Catalog::new(std::mem::take(&mut config.services)).context("services")?;
         config.validate()?;
+        crate::outage::config::validate(&config.probes, &catalog)?;
         Ok((config, catalog))
     }
 

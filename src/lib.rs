@@ -10,6 +10,7 @@ pub mod http;
 pub mod i18n;
 pub mod maintenance;
 pub mod notify;
+pub mod outage;
 pub mod privacy;
 pub mod scheduler;
 pub mod server;

@@ -5,7 +5,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use peygir::app::Application;
@@ -73,7 +72,7 @@ async fn reminders_fire_at_their_offsets_and_never_twice_across_a_restart() {
     let app = setup().await;
     let mut scheduler = Scheduler::new(app.clone());
     // The first tick only starts the schedule's record.
-    assert_eq!(scheduler.tick(t0()).await.unwrap(), vec![]);
+    assert_eq!(scheduler.tick(t0()).await.unwrap().jobs, vec![]);
 
     let mut tx = app.pool().begin().await.unwrap();
     let window = maintenance::schedule(&mut tx, app.catalog(), &plan(30.0, 2.0), "staff:1", t0())
@@ -85,15 +84,17 @@ async fn reminders_fire_at_their_offsets_and_never_twice_across_a_restart() {
     // Nothing before the 24-hour reminder's time (t0 + 6 h).
     scheduler.tick(t0() + hours(5.9)).await.unwrap();
     assert_eq!(notices(&app).await, pending(&["v1:scheduled"]));
-    assert_eq!(scheduler.tick(t0() + hours(6.0)).await.unwrap(), vec![Job::Maintenance]);
+    assert_eq!(
+        scheduler.tick(t0() + hours(6.0)).await.unwrap().jobs,
+        vec![Job::Maintenance]
+    );
     assert_eq!(notices(&app).await, pending(&["v1:scheduled", "v1:reminder-1440m"]));
     // The same minute again runs nothing; a restarted scheduler runs the next minute and
     // queues nothing new.
-    assert_eq!(scheduler.tick(t0() + hours(6.0)).await.unwrap(), vec![]);
+    assert_eq!(scheduler.tick(t0() + hours(6.0)).await.unwrap().jobs, vec![]);
     drop(scheduler);
-    let mut restarted = Scheduler::new(app.clone());
     let next_minute = t0() + hours(6.0) + chrono::Duration::minutes(1);
-    let ran = wait_for_lead(&mut restarted, next_minute).await;
+    let (mut restarted, ran) = support::lead(Scheduler::new(app.clone()), next_minute).await;
     assert_eq!(ran, vec![Job::Maintenance]);
     assert_eq!(notices(&app).await, pending(&["v1:scheduled", "v1:reminder-1440m"]));
 
@@ -239,31 +240,19 @@ async fn one_instance_runs_the_schedule_and_another_takes_over_when_it_dies() {
     let mut second = Scheduler::new(app.clone());
     first.tick(t0()).await.unwrap();
     let minute = |n: i64| t0() + chrono::Duration::minutes(n);
-    assert_eq!(first.tick(minute(1)).await.unwrap(), vec![Job::Maintenance]);
-    assert_eq!(second.tick(minute(2)).await.unwrap(), vec![], "not the leader");
-    assert_eq!(first.tick(minute(2)).await.unwrap(), vec![Job::Maintenance]);
+    assert_eq!(first.tick(minute(1)).await.unwrap().jobs, vec![Job::Maintenance]);
+    assert_eq!(second.tick(minute(2)).await.unwrap().jobs, vec![], "not the leader");
+    assert_eq!(first.tick(minute(2)).await.unwrap().jobs, vec![Job::Maintenance]);
 
     // The leader dies (its connection closes with it): the other one takes over and runs
     // the next minute, not the ones already run.
     drop(first);
-    assert_eq!(wait_for_lead(&mut second, minute(2)).await, vec![]);
-    assert_eq!(second.tick(minute(3)).await.unwrap(), vec![Job::Maintenance]);
+    let (mut second, ran) = support::lead(second, minute(2)).await;
+    assert_eq!(ran, vec![], "minute 2 was run by the first");
+    assert_eq!(second.tick(minute(3)).await.unwrap().jobs, vec![Job::Maintenance]);
     let last: DateTime<Utc> = sqlx::query_scalar("SELECT last_run_at FROM job_runs WHERE job = 'maintenance'")
         .fetch_one(app.pool())
         .await
         .unwrap();
     assert_eq!(last, minute(3));
-}
-
-/// Ticks until this scheduler leads: the server frees a dead leader's lock once it sees the
-/// connection closed, which takes a moment after the drop.
-async fn wait_for_lead(scheduler: &mut Scheduler, now: DateTime<Utc>) -> Vec<Job> {
-    for _ in 0..100 {
-        let ran = scheduler.tick(now).await.unwrap();
-        if scheduler.leads() {
-            return ran;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no instance took over the schedule within 5 s");
 }

@@ -11,59 +11,10 @@ use peygir::i18n::{Arg, Locale, Msg};
 use peygir::store::{applicants, sms, staff};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::api::Api;
 use support::journeys::{debt_respite_as_person, plate_removal};
 use support::service::{Running, User};
 use support::tracking_codes;
-
-/// A staff member's API client.
-struct Api {
-    base: String,
-    token: String,
-    client: reqwest::Client,
-}
-
-impl Api {
-    async fn for_member(bot: &Running, name: &str, role: Role, services: Option<&[String]>) -> Self {
-        let member = staff::add(bot.app.pool(), name, role, services, None).await.unwrap();
-        let (_, token) = staff::issue_token(bot.app.pool(), member.id).await.unwrap();
-        Self {
-            base: format!("http://{}", bot.http),
-            token,
-            client: reqwest::Client::new(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn moves(&self, code: &str, to: &str, note: Option<&str>) -> (StatusCode, Value) {
-        self.post(
-            &format!("/api/v1/requests/{code}/transitions"),
-            json!({ "to": to, "note": note }),
-        )
-        .await
-    }
-}
 
 /// The notice of a stage; a stage that waits for documents has its own, which says what to send.
 fn stage_notice(bot: &Running, locale: Locale, code: &str, service: &str, stage: &str) -> String {

@@ -71,7 +71,7 @@ help = Peygir help
     • Every request and every complaint gets a unique tracking code; see its status with "Track with a code" or the /track command.
     • The services are available around the clock; you are told of any fault, and maintenance is announced in advance.
     • Your information is kept confidential.
-    • Commands: /start start, /menu menu, /back back, /cancel cancel, /track track, /lang language.
+    • Commands: /start start, /menu menu, /back back, /cancel cancel, /track track, /status service status, /lang language.
 help-service-line = • { $name }: { $about }
 
 not-understood = Sorry, I did not understand. Please pick one of the options or send a tracking code.
@@ -203,3 +203,26 @@ notice-maintenance-cancelled = The maintenance of "{ $service }" announced for {
 notice-maintenance-reminder = Reminder: "{ $service }" will be unavailable for maintenance from { $start } to { $end }.
 notice-maintenance-started = The maintenance of "{ $service }" has begun and lasts until { $end }. Tracking requests and filing complaints still work.
 notice-maintenance-ended = The maintenance of "{ $service }" is over and the service is available again.
+
+maintenance-under-way = "{ $service }" is under maintenance until { $end } and takes no new requests until then. Your answers are kept; confirm them again once the maintenance is over.
+    Tracking requests and filing complaints still work.
+    Reason: { $reason }
+
+## Outages (faults). $start and $end are Tehran times.
+notice-outage-started = Service fault: "{ $service }" has had a fault since { $start } and our staff are fixing it. We will tell you when it is resolved.
+notice-outage-resolved = The fault in "{ $service }" that began at { $start } was resolved at { $end }; the service is available again.
+staff-outage-started = ⚠️ Fault in "{ $service }" since { $start }
+    Reason: { $reason }
+    Declared by: { $by }
+    { $notified } applicants were told.
+staff-outage-resolved = ✅ The fault in "{ $service }" is resolved ({ $start } to { $end }).
+    Resolved by: { $by }
+    { $notified } applicants were told.
+
+## The public status (/status).
+menu-status = Service status
+status-title = Service status:
+status-all-well = Every service is running normally and no maintenance is planned.
+status-outage = • Fault in "{ $service }" since { $start }; being fixed.
+status-maintenance-now = • "{ $service }" is under maintenance until { $end }.
+status-maintenance-ahead = • Maintenance of "{ $service }" from { $start } to { $end }.

@@ -71,7 +71,7 @@ help = راهنمای «پیگیر»
     • برای هر درخواست و هر شکایت یک کد رهگیری یکتا صادر می‌شود؛ با «پیگیری با کد رهگیری» یا فرمان /track وضعیت آن را ببینید.
     • خدمات شبانه‌روزی در دسترس است؛ هر اختلال به شما اطلاع داده می‌شود و کارهای نگهداری از پیش اعلام می‌شود.
     • اطلاعات شما محرمانه نگهداری می‌شود.
-    • فرمان‌ها: /start شروع، /menu منو، /back بازگشت، /cancel انصراف، /track پیگیری، /lang زبان.
+    • فرمان‌ها: /start شروع، /menu منو، /back بازگشت، /cancel انصراف، /track پیگیری، /status وضعیت خدمات، /lang زبان.
 help-service-line = • { $name }: { $about }
 
 not-understood = متوجه نشدم. لطفاً یکی از گزینه‌ها را انتخاب کنید یا کد رهگیری را بفرستید.
@@ -203,3 +203,26 @@ notice-maintenance-cancelled = نگهداری «{ $service }» که برای { $
 notice-maintenance-reminder = یادآوری: «{ $service }» از { $start } تا { $end } برای نگهداری در دسترس نخواهد بود.
 notice-maintenance-started = نگهداری «{ $service }» آغاز شد و تا { $end } ادامه دارد. پیگیری درخواست‌ها و ثبت شکایت در این مدت ممکن است.
 notice-maintenance-ended = نگهداری «{ $service }» به پایان رسید و خدمت دوباره در دسترس است.
+
+maintenance-under-way = «{ $service }» تا { $end } برای نگهداری در دسترس نیست و درخواست تازه برای آن پذیرفته نمی‌شود. پاسخ‌های شما نگه داشته شده است؛ پس از پایان نگهداری دوباره تأیید کنید.
+    پیگیری درخواست‌ها و ثبت شکایت در این مدت ممکن است.
+    علت: { $reason }
+
+## Outages (faults). $start and $end are Tehran times with Jalali dates.
+notice-outage-started = اطلاعیهٔ اختلال: «{ $service }» از { $start } با اختلال روبه‌روست و همکاران ما در حال رفع آن هستند. پس از رفع اختلال به شما خبر می‌دهیم.
+notice-outage-resolved = اختلال «{ $service }» که از { $start } آغاز شده بود در { $end } برطرف شد و خدمت دوباره در دسترس است.
+staff-outage-started = ⚠️ اختلال در «{ $service }» از { $start }
+    علت: { $reason }
+    اعلام‌کننده: { $by }
+    به { $notified } متقاضی اطلاع داده شد.
+staff-outage-resolved = ✅ اختلال «{ $service }» برطرف شد ({ $start } تا { $end }).
+    رفع‌کننده: { $by }
+    به { $notified } متقاضی اطلاع داده شد.
+
+## The public status (/status).
+menu-status = وضعیت خدمات
+status-title = وضعیت خدمات:
+status-all-well = همهٔ خدمات به‌طور عادی در دسترس است و نگهداری برنامه‌ریزی‌شده‌ای در پیش نیست.
+status-outage = • اختلال در «{ $service }» از { $start }؛ در حال رفع.
+status-maintenance-now = • «{ $service }» تا { $end } در حال نگهداری است.
+status-maintenance-ahead = • نگهداری «{ $service }» از { $start } تا { $end }.

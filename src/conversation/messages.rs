@@ -110,6 +110,17 @@ message_ids! {
     NOTICE_MAINTENANCE_STARTED = "notice-maintenance-started",
     NOTICE_MAINTENANCE_ENDED = "notice-maintenance-ended",
     MAINTENANCE_EVERY_SERVICE = "maintenance-every-service",
+    MAINTENANCE_UNDER_WAY = "maintenance-under-way",
+    NOTICE_OUTAGE_STARTED = "notice-outage-started",
+    NOTICE_OUTAGE_RESOLVED = "notice-outage-resolved",
+    STAFF_OUTAGE_STARTED = "staff-outage-started",
+    STAFF_OUTAGE_RESOLVED = "staff-outage-resolved",
+    MENU_STATUS = "menu-status",
+    STATUS_ALL_WELL = "status-all-well",
+    STATUS_TITLE = "status-title",
+    STATUS_OUTAGE = "status-outage",
+    STATUS_MAINTENANCE_NOW = "status-maintenance-now",
+    STATUS_MAINTENANCE_AHEAD = "status-maintenance-ahead",
     MENU_DOCUMENTS = "menu-documents",
     SUPPLEMENT_CHOOSE = "supplement-choose",
     SUPPLEMENT_ASK = "supplement-ask",
@@ -154,4 +165,13 @@ message_ids! {
 /// The attribute of a field's prompt that names it briefly, for summaries.
 pub fn label_of(prompt_id: &str) -> String {
     format!("{prompt_id}.label")
+}
+
+/// A service's name as a message argument, or "every service" for none: announcements of
+/// maintenance and outages name what they affect this way.
+pub fn service_or_every(service: Option<&str>) -> crate::i18n::Arg {
+    match service {
+        Some(service) => crate::i18n::Arg::Msg(format!("service-{service}")),
+        None => crate::i18n::Arg::Msg(MAINTENANCE_EVERY_SERVICE.to_owned()),
+    }
 }

@@ -43,12 +43,8 @@ impl Event {
             Self::Started => m::NOTICE_MAINTENANCE_STARTED,
             Self::Ended => m::NOTICE_MAINTENANCE_ENDED,
         };
-        let service = match &window.service_id {
-            Some(service) => format!("service-{service}"),
-            None => m::MAINTENANCE_EVERY_SERVICE.to_owned(),
-        };
         Msg::new(id)
-            .arg("service", Arg::Msg(service))
+            .arg("service", m::service_or_every(window.service_id.as_deref()))
             .arg("start", Arg::Time(window.starts_at))
             .arg("end", Arg::Time(window.ends_at))
             .arg("reason", Arg::Text(window.reason.clone()))

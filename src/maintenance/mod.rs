@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::domain::Catalog;
 use crate::store::maintenance::{self, Plan, Window};
-use crate::store::{Tx, audit, outbox};
+use crate::store::{Tx, applicants, audit, outbox};
 
 pub use events::{Event, KIND, due_events};
 
@@ -142,22 +142,17 @@ async fn announce(tx: &mut Tx<'_>, window: &Window, event: Event) -> anyhow::Res
     if !maintenance::mark_announced(tx, window, &event_key).await? {
         return Ok(0);
     }
-    let audience = maintenance::audience(tx, window.service_id.as_deref()).await?;
+    let audience = applicants::announcement_audience(tx, window.service_id.as_deref()).await?;
     let key = format!("maintenance:{}:v{}:{event_key}", window.id, window.version);
     let subject = subject(window.id);
     let message = event.message(window);
-    let mut queued = 0;
-    // One statement per 20,000 recipients keeps each within PostgreSQL's parameter limits.
-    for chunk in audience.chunks(20_000) {
-        let fanout = outbox::Fanout {
-            event: &key,
-            kind: events::KIND,
-            subject: &subject,
-            message: &message,
-        };
-        queued += outbox::enqueue_many(tx, fanout, chunk).await?;
-    }
-    Ok(queued)
+    let fanout = outbox::Fanout {
+        event: &key,
+        kind: events::KIND,
+        subject: &subject,
+        message: &message,
+    };
+    Ok(outbox::enqueue_many(tx, fanout, &audience).await?)
 }
 
 fn subject(id: i64) -> String {

@@ -8,6 +8,7 @@
 pub mod config;
 mod leader;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -15,8 +16,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::app::Application;
+use crate::outage::{self, ProbeConfig, Reach};
 use crate::sms::quiet::tehran;
-use crate::store::job_runs;
+use crate::store::{job_runs, probe_states};
 
 pub use config::{MaintenanceConfig, SchedulerConfig};
 use leader::Leadership;
@@ -44,18 +46,36 @@ impl Job {
     }
 }
 
+/// What one tick did.
+#[derive(Debug, Default)]
+pub struct Ticked {
+    pub jobs: Vec<Job>,
+    pub outages: Vec<outage::Change>,
+}
+
 /// How often the leader looks for due jobs, and others try to become leader.
 const TICK: Duration = Duration::from_secs(5);
 
 pub struct Scheduler {
     app: Application,
     leadership: Leadership,
+    /// For the outage probes.
+    client: reqwest::Client,
 }
 
 impl Scheduler {
     pub fn new(app: Application) -> Self {
         let leadership = Leadership::new(app.pool().clone());
-        Self { app, leadership }
+        Self {
+            app,
+            leadership,
+            // Each check opens a connection of its own: one kept alive from the last check
+            // could still answer after the server stopped taking new ones.
+            client: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .expect("an HTTP client with default TLS settings"),
+        }
     }
 
     /// Runs the schedule while this instance leads, until `shutdown` turns true.
@@ -77,11 +97,18 @@ impl Scheduler {
         self.leadership.holds()
     }
 
-    /// Runs the jobs due at `now` if this instance leads; returns the ones it ran.
-    pub async fn tick(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Job>> {
+    /// Runs the jobs and checks the probes due at `now` if this instance leads; returns the
+    /// jobs it ran and the outages the probes opened or closed.
+    pub async fn tick(&mut self, now: DateTime<Utc>) -> anyhow::Result<Ticked> {
         if !self.leadership.lead().await {
-            return Ok(Vec::new());
+            return Ok(Ticked::default());
         }
+        let jobs = self.run_jobs(now).await?;
+        let outages = self.probe(now).await.context("outage probes")?;
+        Ok(Ticked { jobs, outages })
+    }
+
+    async fn run_jobs(&self, now: DateTime<Utc>) -> anyhow::Result<Vec<Job>> {
         let mut ran = Vec::new();
         for job in Job::ALL {
             if self
@@ -112,6 +139,53 @@ impl Scheduler {
         job_runs::record(&mut tx, job.name(), due).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Checks the probes whose interval has passed, all at once so that one slow target does
+    /// not hold up the others, and records each result in a transaction of its own.
+    async fn probe(&self, now: DateTime<Utc>) -> anyhow::Result<Vec<outage::Change>> {
+        let probes = &self.app.config().probes;
+        if probes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let checked: HashMap<String, DateTime<Utc>> = {
+            let mut conn = self.app.pool().acquire().await?;
+            probe_states::checked_at(&mut conn).await?.into_iter().collect()
+        };
+        let mut checks = tokio::task::JoinSet::new();
+        for probe in probes {
+            if checked.get(&probe.name).is_some_and(|at| now < *at + probe.interval()) {
+                continue;
+            }
+            let (client, probe) = (self.client.clone(), probe.clone());
+            checks.spawn(async move {
+                let result = outage::check(&client, &probe).await;
+                (probe, result)
+            });
+        }
+        let reach = Reach::of(self.app.config());
+        let mut changes = Vec::new();
+        while let Some(checked) = checks.join_next().await {
+            let (probe, result): (ProbeConfig, Result<(), String>) = checked?;
+            let mut tx = self.app.pool().begin().await?;
+            let change = outage::record_check(
+                &mut tx,
+                &probe,
+                result.as_ref().map(drop).map_err(String::as_str),
+                now,
+                reach,
+            )
+            .await
+            .with_context(|| format!("probe {}", probe.name))?;
+            tx.commit().await?;
+            match &change {
+                Some(outage::Change::Started(_)) => tracing::warn!(probe = %probe.name, "outage detected"),
+                Some(outage::Change::Recovered(_)) => tracing::info!(probe = %probe.name, "outage over"),
+                None => {}
+            }
+            changes.extend(change);
+        }
+        Ok(changes)
     }
 
     async fn work(&self, job: Job, tx: &mut crate::store::Tx<'_>, now: DateTime<Utc>) -> anyhow::Result<()> {

@@ -80,6 +80,10 @@ impl StaffChat {
                 StaffSubject::Request(id) => Post::Card(self.composer().request(&mut conn, id, headline).await?),
                 StaffSubject::Complaint(id) => Post::Card(self.composer().complaint(&mut conn, id, headline).await?),
                 StaffSubject::Document(id) => Post::Document(documents::fetch(&mut conn, id).await?),
+                StaffSubject::Notice => Post::Card(Some(Card {
+                    text: self.render(headline),
+                    buttons: Vec::new(),
+                })),
             })
         };
         match post.await.map_err(unexpected)? {

@@ -1,9 +1,7 @@
-//! Maintenance windows as stored, and the applicants announcements go to.
+//! Maintenance windows as stored.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-
-use super::applicants::ApplicantId;
 
 /// A maintenance window; `version` grows with each change.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -116,27 +114,25 @@ pub async fn mark_announced(conn: &mut PgConnection, window: &Window, event: &st
     Ok(inserted == 1)
 }
 
-/// Who announcements about `service` (or every service) reach: for every service, each
-/// applicant; for one, those who have made a request for it. Applicants who muted
-/// announcements are left out.
-pub async fn audience(conn: &mut PgConnection, service: Option<&str>) -> sqlx::Result<Vec<ApplicantId>> {
-    sqlx::query_scalar(
-        "SELECT a.id FROM applicants a
-         WHERE a.announcements_muted_at IS NULL
-           AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM requests r WHERE r.applicant_id = a.id AND r.service_id = $1))
-         ORDER BY a.id",
-    )
-    .bind(service)
-    .fetch_all(conn)
-    .await
-}
-
 /// Windows not over at `now`, cancelled ones included, soonest first.
 pub async fn upcoming(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<Vec<Window>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM maintenance_windows WHERE ends_at > $1 ORDER BY starts_at, id"
     ))
     .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Windows not cancelled that are under way at `now` or start before `until`, soonest first:
+/// what the bot's status shows.
+pub async fn in_view(conn: &mut PgConnection, now: DateTime<Utc>, until: DateTime<Utc>) -> sqlx::Result<Vec<Window>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM maintenance_windows
+         WHERE cancelled_at IS NULL AND ends_at > $1 AND starts_at < $2 ORDER BY starts_at, id"
+    ))
+    .bind(now)
+    .bind(until)
     .fetch_all(conn)
     .await
 }

@@ -49,27 +49,32 @@ pub struct Fanout<'a> {
     pub message: &'a Msg,
 }
 
-/// Queues one notice per applicant in one statement; for broadcasts to many thousands, where
-/// a statement per row would take minutes. Returns how many were new.
+/// Queues one notice per applicant, a statement per 20,000 of them; for broadcasts to many
+/// thousands, where a statement per row would take minutes, and one statement for all would
+/// hold a huge array in memory. Returns how many were new.
 pub async fn enqueue_many(
     conn: &mut PgConnection,
     fanout: Fanout<'_>,
     applicants: &[ApplicantId],
 ) -> sqlx::Result<u64> {
-    let ids: Vec<i64> = applicants.iter().map(|a| a.0).collect();
-    Ok(sqlx::query(
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
-         SELECT $1 || ':applicant:' || a || ':chat', a, 'chat', $2, $3, $5 FROM unnest($4::bigint[]) AS a
-         ON CONFLICT (dedup_key) DO NOTHING",
-    )
-    .bind(fanout.event)
-    .bind(fanout.kind)
-    .bind(Json(fanout.message))
-    .bind(&ids)
-    .bind(fanout.subject)
-    .execute(conn)
-    .await?
-    .rows_affected())
+    let mut queued = 0;
+    for chunk in applicants.chunks(20_000) {
+        let ids: Vec<i64> = chunk.iter().map(|a| a.0).collect();
+        queued += sqlx::query(
+            "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
+             SELECT $1 || ':applicant:' || a || ':chat', a, 'chat', $2, $3, $5 FROM unnest($4::bigint[]) AS a
+             ON CONFLICT (dedup_key) DO NOTHING",
+        )
+        .bind(fanout.event)
+        .bind(fanout.kind)
+        .bind(Json(fanout.message))
+        .bind(&ids)
+        .bind(fanout.subject)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(queued)
 }
 
 /// A post to the staff group about a request, complaint or document, composed when it is sent
@@ -90,6 +95,8 @@ pub enum StaffSubject {
     Complaint(i64),
     /// A document, sent to the group as a file.
     Document(i64),
+    /// Nothing but the message itself: an outage, a digest, an escalation.
+    Notice,
 }
 
 /// Queues a staff post; false when one with the same key exists.
@@ -98,6 +105,7 @@ pub async fn enqueue_staff(conn: &mut PgConnection, post: &NewStaffPost) -> sqlx
         StaffSubject::Request(id) => (Some(id), None, None),
         StaffSubject::Complaint(id) => (None, Some(id), None),
         StaffSubject::Document(id) => (None, None, Some(id)),
+        StaffSubject::Notice => (None, None, None),
     };
     let inserted = sqlx::query(
         "INSERT INTO notifications (dedup_key, recipient, channel, kind, message, request_id, complaint_id, document_id)
@@ -162,7 +170,7 @@ struct ClaimedRow {
 }
 
 impl ClaimedRow {
-    fn into_claimed(self) -> Option<Claimed> {
+    fn into_claimed(self) -> Claimed {
         let to = match (self.applicant_id, self.platform, self.chat_id) {
             (Some(applicant), Some(platform), Some(chat_id)) => Recipient::Applicant(ApplicantChat {
                 applicant,
@@ -176,16 +184,16 @@ impl ClaimedRow {
                 (_, _, Some(id)) => StaffSubject::Document(id),
                 (_, Some(id), _) => StaffSubject::Complaint(id),
                 (Some(id), _, _) => StaffSubject::Request(id),
-                _ => return None,
+                (None, None, None) => StaffSubject::Notice,
             }),
         };
-        Some(Claimed {
+        Claimed {
             id: self.id,
             kind: self.kind,
             message: self.message.0,
             attempts: self.attempts,
             to,
-        })
+        }
     }
 }
 
@@ -232,7 +240,7 @@ pub async fn claim(
     .bind(staff)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().filter_map(ClaimedRow::into_claimed).collect())
+    Ok(rows.into_iter().map(ClaimedRow::into_claimed).collect())
 }
 
 /// Records notices as sent, in one statement: at thousands of sends a second, one round trip

@@ -3,11 +3,13 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code, unused_imports)]
 
+pub mod api;
 pub mod bot_api;
 pub mod chat;
 pub mod database;
 pub mod journeys;
 pub mod kavenegar;
+pub mod portal;
 pub mod service;
 
 use std::time::Duration;
@@ -103,4 +105,21 @@ pub fn broadcast<'a>(event: &'a str, message: &'a peygir::i18n::Msg) -> peygir::
         subject: event,
         message,
     }
+}
+
+/// Ticks `scheduler` at `now` until it leads; returns it with the jobs that first tick as
+/// leader ran. The server frees a dead leader's lock once it sees the connection closed,
+/// which takes a moment after the drop.
+pub async fn lead(
+    mut scheduler: peygir::scheduler::Scheduler,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (peygir::scheduler::Scheduler, Vec<peygir::scheduler::Job>) {
+    for _ in 0..100 {
+        let ticked = scheduler.tick(now).await.unwrap();
+        if scheduler.leads() {
+            return (scheduler, ticked.jobs);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no instance took over the schedule within 5 s");
 }

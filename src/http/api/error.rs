@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::maintenance::MaintenanceError;
+use crate::outage::OutageError;
 use crate::workflow::{ComplaintError, MoveError};
 
 /// An error as the API returns it.
@@ -125,6 +126,19 @@ impl From<MaintenanceError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "window_closed", err.to_string())
             }
             MaintenanceError::Unexpected(inner) => inner.into(),
+        }
+    }
+}
+
+impl From<OutageError> for ApiError {
+    fn from(err: OutageError) -> Self {
+        match err {
+            OutageError::NotFound => Self::not_found("outage"),
+            OutageError::UnknownService(_) | OutageError::Reason => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_outage", err.to_string())
+            }
+            OutageError::Resolved => Self::new(StatusCode::CONFLICT, "outage_resolved", err.to_string()),
+            OutageError::Unexpected(inner) => inner.into(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod complaints;
 mod error;
 mod maintenance;
 mod openapi;
+mod outages;
 mod requests;
 
 use axum::Router;
@@ -40,6 +41,8 @@ pub fn router(app: Application) -> Router {
         )
         .route("/api/v1/maintenance/{id}", put(maintenance::change))
         .route("/api/v1/maintenance/{id}/cancel", post(maintenance::cancel))
+        .route("/api/v1/outages", get(outages::list).post(outages::declare))
+        .route("/api/v1/outages/{id}/resolve", post(outages::resolve))
         .with_state(app)
 }
 

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{applicants, audit, complaints, error, maintenance, requests};
+use super::{applicants, audit, complaints, error, maintenance, outages, requests};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,6 +14,7 @@ use super::{applicants, audit, complaints, error, maintenance, requests};
         complaints::list, complaints::answer, complaints::close,
         applicants::rebind, audit::list,
         maintenance::schedule, maintenance::list, maintenance::change, maintenance::cancel,
+        outages::declare, outages::list, outages::resolve,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),
     modifiers(&BearerAuth),
