@@ -3,6 +3,7 @@
 
 mod effects;
 mod sms_settings;
+mod status;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -125,11 +126,13 @@ impl Application {
         let dialogue = dialogues::lock(&mut tx, applicant, &fresh).await?;
         let my_requests = owned_requests(&mut tx, applicant).await?;
         let sms = sms_settings::view(&mut tx, applicant).await?;
+        let status = status::load(&mut tx, chrono::Utc::now()).await?;
         let ctx = Context {
             catalog: &inner.catalog,
             i18n: &inner.i18n,
             my_requests: &my_requests,
             sms: &sms,
+            status: &status,
         };
         let mut step = conversation::step(&dialogue, input, &ctx);
         let mut replies = Vec::new();

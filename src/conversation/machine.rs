@@ -41,6 +41,7 @@ enum Command {
     Documents,
     Sms,
     StopSms,
+    Status,
 }
 
 /// Advances the dialogue by one input.
@@ -141,6 +142,7 @@ fn parse_command(command: &str) -> Option<Intent> {
         "documents" | "docs" => Command::Documents,
         "sms" => Command::Sms,
         "stop" | "stopsms" => Command::StopSms,
+        "status" => Command::Status,
         _ => return None,
     };
     let arg = arg.trim();
@@ -184,6 +186,7 @@ fn command(out: &mut Outcome, cmd: Command, arg: Option<String>, ctx: &Context<'
         Command::Complain => start_complaint(out, ctx),
         Command::Documents => start_supplement(out, ctx),
         Command::Sms => out.go(State::SmsSettings),
+        Command::Status => out.said.extend(ctx.status.lines()),
         Command::StopSms => {
             out.effects.push(Effect::SmsOff);
             out.go(State::Menu);
@@ -274,7 +277,10 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
         }
         (State::ChoosingService, Intent::Choice(key)) => match key.strip_prefix("svc:") {
             Some(id) => {
-                if let Some(service) = ctx.catalog.get(id) {
+                if let Some(window) = ctx.status.maintenance_of(id) {
+                    out.say(window.refusal());
+                    out.go(State::Menu);
+                } else if let Some(service) = ctx.catalog.get(id) {
                     out.say(service_intro(service));
                     out.go(State::Filling {
                         service: id.to_owned(),
@@ -289,6 +295,8 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             None => out.go(State::Menu),
         },
         (State::Confirming { service, mut answers }, Intent::Choice(key)) => match key.as_str() {
+            // Maintenance began while the form was open: the answers wait for its end.
+            "confirm" if let Some(window) = ctx.status.maintenance_of(&service) => out.say(window.refusal()),
             "confirm" => {
                 out.effects.push(Effect::SubmitRequest { service, answers });
                 out.go(State::Menu);
@@ -369,6 +377,7 @@ fn menu(out: &mut Outcome, key: &str, ctx: &Context<'_>) {
         "menu:mine" => out.effects.push(Effect::ListMine),
         "menu:documents" => start_supplement(out, ctx),
         "menu:sms" => out.go(State::SmsSettings),
+        "menu:status" => out.said.extend(ctx.status.lines()),
         "menu:help" => out.say(help(ctx, out.dialogue.locale)),
         _ => out.say(Msg::new(m::PICK_ONE)),
     }

@@ -8,6 +8,7 @@ pub mod messages;
 mod outcome;
 mod prompt;
 mod state;
+mod status;
 
 use crate::domain::{Catalog, DocumentRef, PhoneNumber, TrackingCode};
 use crate::i18n::{I18n, Locale};
@@ -18,6 +19,7 @@ pub use machine::{MAX_COMPLAINT_CHARS, field_error, step};
 pub use outcome::{ComplaintView, Outcome, RequestView, outcome_replies, settle};
 pub use prompt::prompt;
 pub use state::{Dialogue, State};
+pub use status::{Fault, Maintenance, ServiceStatus};
 
 /// Read-only facts a step may consult.
 pub struct Context<'a> {
@@ -27,6 +29,8 @@ pub struct Context<'a> {
     pub my_requests: &'a [OwnedRequest],
     /// Whether SMS notices are on, and to which number.
     pub sms: &'a SmsView,
+    /// Faults and maintenance, now and ahead.
+    pub status: &'a ServiceStatus,
 }
 
 /// The applicant's SMS notices as the dialogue shows them.

@@ -34,6 +34,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 Choice::new("menu:complain", Msg::new(m::MENU_COMPLAIN)),
                 Choice::new("menu:mine", Msg::new(m::MENU_MINE)),
                 Choice::new("menu:sms", Msg::new(m::MENU_SMS)),
+                Choice::new("menu:status", Msg::new(m::MENU_STATUS)),
                 Choice::new("menu:help", Msg::new(m::MENU_HELP)),
             ]);
             Reply {

@@ -18,12 +18,24 @@ fn fixture() -> Fixture {
 }
 
 /// Feeds inputs one after another from `dialogue`, returning the last step.
-fn run(f: &Fixture, owned: &[OwnedRequest], mut dialogue: Dialogue, inputs: &[Input]) -> Step {
+fn run(f: &Fixture, owned: &[OwnedRequest], dialogue: Dialogue, inputs: &[Input]) -> Step {
+    run_with(f, owned, &ServiceStatus::default(), dialogue, inputs)
+}
+
+/// `run` with faults and maintenance.
+fn run_with(
+    f: &Fixture,
+    owned: &[OwnedRequest],
+    status: &ServiceStatus,
+    mut dialogue: Dialogue,
+    inputs: &[Input],
+) -> Step {
     let ctx = Context {
         catalog: &f.catalog,
         i18n: &f.i18n,
         my_requests: owned,
         sms: &SmsView::default(),
+        status,
     };
     let mut last = None;
     for input in inputs {
@@ -455,4 +467,83 @@ fn a_right_code_or_a_spent_one_leaves_the_code_question() {
     assert_eq!(settle(&waiting, &Outcome::CodeLocked), Some(State::SmsSettings));
     assert_eq!(settle(&waiting, &Outcome::CodeWrong { tries_left: 2 }), None);
     assert_eq!(settle(&State::Menu, &on), None);
+}
+
+/// Maintenance of debt-respite under way, and of every service tomorrow.
+fn under_maintenance() -> ServiceStatus {
+    let now = chrono::Utc::now();
+    let hours = chrono::Duration::hours;
+    ServiceStatus {
+        now,
+        faults: vec![Fault {
+            service: Some("plate-removal".into()),
+            since: now - hours(1),
+        }],
+        maintenance: vec![
+            Maintenance {
+                service: Some("debt-respite".into()),
+                starts_at: now - hours(1),
+                ends_at: now + hours(1),
+                reason: "ارتقا".into(),
+            },
+            Maintenance {
+                service: None,
+                starts_at: now + hours(24),
+                ends_at: now + hours(26),
+                reason: "جابه‌جایی".into(),
+            },
+        ],
+    }
+}
+
+#[test]
+fn a_service_under_maintenance_takes_no_request_but_keeps_the_answers_given() {
+    let f = fixture();
+    let status = under_maintenance();
+    let picked = run_with(&f, &[], &status, at(State::ChoosingService), &[text("1")]);
+    assert_eq!(picked.dialogue.state, State::Menu);
+    assert_eq!(picked.replies[0].lines[0].id, messages::MAINTENANCE_UNDER_WAY);
+
+    // Maintenance that began while the form was open: the confirmation waits, answers kept.
+    let confirming = at(State::Confirming {
+        service: "debt-respite".into(),
+        answers: vec![("full-name".into(), FieldValue::Text("مریم".into()))],
+    });
+    let press = Input::Button {
+        turn: 7,
+        key: "confirm".into(),
+    };
+    let step = run_with(&f, &[], &status, confirming.clone(), std::slice::from_ref(&press));
+    assert_eq!(step.dialogue, confirming);
+    assert!(step.effects.is_empty());
+    assert_eq!(step.replies[0].lines[0].id, messages::MAINTENANCE_UNDER_WAY);
+
+    // The other service is not under maintenance (its fault does not stop requests).
+    let other = run_with(&f, &[], &status, at(State::ChoosingService), &[text("2")]);
+    assert!(
+        matches!(other.dialogue.state, State::Filling { .. }),
+        "{:?}",
+        other.dialogue.state
+    );
+    // Once the window is over, the same confirmation submits.
+    let step = run(&f, &[], confirming, &[press]);
+    assert!(matches!(step.effects[..], [Effect::SubmitRequest { .. }]));
+}
+
+#[test]
+fn the_status_lists_faults_and_maintenance_or_says_all_is_well() {
+    let f = fixture();
+    let step = run_with(&f, &[], &under_maintenance(), at(State::Menu), &[text("/status")]);
+    let ids: Vec<&str> = step.replies[0].lines.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            messages::STATUS_TITLE,
+            messages::STATUS_OUTAGE,
+            messages::STATUS_MAINTENANCE_NOW,
+            messages::STATUS_MAINTENANCE_AHEAD
+        ]
+    );
+    let step = run(&f, &[], at(State::Menu), &[text("/status")]);
+    assert_eq!(step.replies[0].lines[0].id, messages::STATUS_ALL_WELL);
 }
