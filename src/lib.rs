@@ -14,6 +14,7 @@ pub mod outage;
 pub mod privacy;
 pub mod scheduler;
 pub mod server;
+pub mod sla;
 pub mod sms;
 pub mod staff_chat;
 pub mod store;

@@ -226,3 +226,16 @@ status-all-well = Every service is running normally and no maintenance is planne
 status-outage = • Fault in "{ $service }" since { $start }; being fixed.
 status-maintenance-now = • "{ $service }" is under maintenance until { $end }.
 status-maintenance-ahead = • Maintenance of "{ $service }" from { $start } to { $end }.
+
+## The SLA clock, in the staff group.
+staff-overdue = ⏰ Overdue: this request has been at "{ $stage }" since { $since } (the stage's target: { $hours } hours).
+staff-digest = 📊 Daily digest, { $date }
+    Open requests per stage:
+    { $stages }
+    Overdue: { $overdue }
+    Median time from submission to decision (last 30 days): { $median }
+    Open complaints: { $complaints }
+staff-digest-stage = • { $service } / { $stage }: { $count }
+staff-digest-nothing-open = • No open requests.
+staff-digest-hours = { $hours } hours
+staff-digest-no-decisions = no decisions yet

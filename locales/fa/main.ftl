@@ -226,3 +226,16 @@ status-all-well = همهٔ خدمات به‌طور عادی در دسترس ا�
 status-outage = • اختلال در «{ $service }» از { $start }؛ در حال رفع.
 status-maintenance-now = • «{ $service }» تا { $end } در حال نگهداری است.
 status-maintenance-ahead = • نگهداری «{ $service }» از { $start } تا { $end }.
+
+## The SLA clock, in the staff group.
+staff-overdue = ⏰ گذشته از موعد: این درخواست از { $since } در مرحلهٔ «{ $stage }» مانده است (موعد این مرحله: { $hours } ساعت).
+staff-digest = 📊 گزارش روزانه، { $date }
+    درخواست‌های باز در هر مرحله:
+    { $stages }
+    گذشته از موعد: { $overdue }
+    میانهٔ زمان ثبت تا تصمیم (۳۰ روز اخیر): { $median }
+    شکایت‌های باز: { $complaints }
+staff-digest-stage = • { $service } / { $stage }: { $count }
+staff-digest-nothing-open = • درخواست بازی نیست.
+staff-digest-hours = { $hours } ساعت
+staff-digest-no-decisions = تصمیمی گرفته نشده است

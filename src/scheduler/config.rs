@@ -12,18 +12,38 @@ pub struct SchedulerConfig {
     /// Maintenance reminders and start and end notices.
     #[serde(default = "every_minute", deserialize_with = "cron")]
     pub maintenance: cron::Schedule,
+    /// Escalation of requests past their stage's target.
+    #[serde(default = "every_ten_minutes", deserialize_with = "cron")]
+    pub sla: cron::Schedule,
+    /// The daily digest to the staff group.
+    #[serde(default = "every_morning", deserialize_with = "cron")]
+    pub digest: cron::Schedule,
 }
 
 impl Default for SchedulerConfig {
     fn default() -> Self {
         Self {
             maintenance: every_minute(),
+            sla: every_ten_minutes(),
+            digest: every_morning(),
         }
     }
 }
 
 fn every_minute() -> cron::Schedule {
-    cron::Schedule::from_str("0 * * * * *").expect("a valid cron expression")
+    schedule("0 * * * * *")
+}
+
+fn every_ten_minutes() -> cron::Schedule {
+    schedule("0 */10 * * * *")
+}
+
+fn every_morning() -> cron::Schedule {
+    schedule("0 0 8 * * *")
+}
+
+fn schedule(expression: &str) -> cron::Schedule {
+    cron::Schedule::from_str(expression).expect("a valid cron expression")
 }
 
 fn cron<'de, D: Deserializer<'de>>(deserializer: D) -> Result<cron::Schedule, D::Error> {

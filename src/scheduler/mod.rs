@@ -28,20 +28,28 @@ use leader::Leadership;
 pub enum Job {
     /// Maintenance reminders, and the notices when a window starts and ends.
     Maintenance,
+    /// Requests past their stage's target, posted to the staff group.
+    Escalation,
+    /// The daily digest to the staff group.
+    Digest,
 }
 
 impl Job {
-    pub const ALL: [Job; 1] = [Job::Maintenance];
+    pub const ALL: [Job; 3] = [Job::Maintenance, Job::Escalation, Job::Digest];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Maintenance => "maintenance",
+            Self::Escalation => "sla",
+            Self::Digest => "digest",
         }
     }
 
     fn schedule(self, config: &SchedulerConfig) -> &cron::Schedule {
         match self {
             Self::Maintenance => &config.maintenance,
+            Self::Escalation => &config.sla,
+            Self::Digest => &config.digest,
         }
     }
 }
@@ -135,7 +143,7 @@ impl Scheduler {
         let Some(due) = latest_due(job.schedule(&self.app.config().scheduler), last, now) else {
             return Ok(false);
         };
-        self.work(job, &mut tx, now).await?;
+        self.work(job, &mut tx, now, due).await?;
         job_runs::record(&mut tx, job.name(), due).await?;
         tx.commit().await?;
         Ok(true)
@@ -188,7 +196,15 @@ impl Scheduler {
         Ok(changes)
     }
 
-    async fn work(&self, job: Job, tx: &mut crate::store::Tx<'_>, now: DateTime<Utc>) -> anyhow::Result<()> {
+    /// Does `job`'s work for its run scheduled at `due`, with the clock at `now`.
+    async fn work(
+        &self,
+        job: Job,
+        tx: &mut crate::store::Tx<'_>,
+        now: DateTime<Utc>,
+        due: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let config = self.app.config();
         match job {
             Job::Maintenance => {
                 let remind_before = self.app.config().maintenance.remind_before();
@@ -196,6 +212,19 @@ impl Scheduler {
                 if queued > 0 {
                     tracing::info!(queued, "maintenance notices queued");
                 }
+            }
+            // Both go to the staff group; without one there is no one to tell.
+            Job::Escalation | Job::Digest if config.staff_chat.is_none() => {}
+            Job::Escalation => {
+                let posted = crate::sla::escalate(tx, self.app.catalog(), now).await?;
+                if posted > 0 {
+                    tracing::info!(posted, "overdue requests escalated");
+                }
+            }
+            Job::Digest => {
+                let day = due.with_timezone(&tehran()).date_naive();
+                let (catalog, i18n) = (self.app.catalog(), self.app.i18n());
+                crate::sla::digest(tx, catalog, i18n, config.staff_locale(), day, now).await?;
             }
         }
         Ok(())

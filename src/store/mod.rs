@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod probe_states;
 pub mod requests;
 pub mod secrets;
+pub mod sla;
 pub mod sms;
 pub mod sms_outbox;
 pub mod staff;

@@ -1,0 +1,72 @@
+//! The figures of the SLA clock: how long requests have sat in their stage, how long decisions
+//! took, how many complaints are open.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+/// A request that entered its stage before a time.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Stay {
+    pub request_id: i64,
+    /// The history event that put it in the stage: one escalation per stay.
+    pub event_id: i64,
+    pub entered_at: DateTime<Utc>,
+}
+
+/// Requests of `service` in `stage` that entered it before `before`, longest there first.
+pub async fn in_stage_since_before(
+    conn: &mut PgConnection,
+    service: &str,
+    stage: &str,
+    before: DateTime<Utc>,
+) -> sqlx::Result<Vec<Stay>> {
+    sqlx::query_as(
+        "SELECT r.id AS request_id, e.id AS event_id, e.at AS entered_at
+         FROM requests r
+         JOIN LATERAL (
+             SELECT id, at FROM request_events WHERE request_id = r.id ORDER BY at DESC, id DESC LIMIT 1
+         ) e ON true
+         WHERE r.service_id = $1 AND r.stage = $2 AND e.at < $3
+         ORDER BY e.at, r.id",
+    )
+    .bind(service)
+    .bind(stage)
+    .bind(before)
+    .fetch_all(conn)
+    .await
+}
+
+/// How many requests sit in each (service, stage).
+pub async fn per_stage(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, String, i64)>> {
+    sqlx::query_as("SELECT service_id, stage, count(*) FROM requests GROUP BY 1, 2 ORDER BY 1, 2")
+        .fetch_all(conn)
+        .await
+}
+
+/// The median time from submission to decision, in seconds, of the requests decided (put in
+/// one of the `(services[i], stages[i])` final stages) since `since`; none without any.
+pub async fn median_to_decision(
+    conn: &mut PgConnection,
+    services: &[String],
+    stages: &[String],
+    since: DateTime<Utc>,
+) -> sqlx::Result<Option<f64>> {
+    sqlx::query_scalar(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.at - r.created_at))
+         FROM unnest($1::text[], $2::text[]) AS f(service, stage)
+         JOIN requests r ON r.service_id = f.service AND r.stage = f.stage
+         JOIN request_events e ON e.request_id = r.id AND e.to_stage = r.stage
+         WHERE e.at >= $3",
+    )
+    .bind(services)
+    .bind(stages)
+    .bind(since)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn open_complaints(conn: &mut PgConnection) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM complaints WHERE status = 'open'")
+        .fetch_one(conn)
+        .await
+}
