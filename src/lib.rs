@@ -2,6 +2,7 @@
 //! over Telegram, Bale and a terminal chat, with PostgreSQL holding every fact.
 
 pub mod app;
+pub mod broadcast;
 pub mod channels;
 pub mod config;
 pub mod conversation;

@@ -239,3 +239,44 @@ staff-digest-stage = • { $service } / { $stage }: { $count }
 staff-digest-nothing-open = • No open requests.
 staff-digest-hours = { $hours } hours
 staff-digest-no-decisions = no decisions yet
+
+## A broadcast from staff; $text is theirs, as written.
+notice-broadcast = 📢 Notice
+    { $text }
+
+## Announcement settings (maintenance, outages, staff notices), per service.
+menu-announcements = Announcements
+announcements-title = How do you want maintenance, fault and staff announcements for each service? Press a service's name to change its setting.
+announcements-line = • { $service }: { $setting }
+announcements-none = not received
+announcements-chat = in the chat
+announcements-chat-sms = in the chat and by SMS
+announcements-all-off = All announcements are off.
+announcements-mute = Turn all announcements off
+announcements-unmute = Turn announcements back on
+announcements-saved = Saved: announcements for "{ $service }": { $setting }.
+announcements-sms-off = SMS is off for you; turn it on under "SMS notices" to receive SMS.
+announcements-muted = All announcements are off. Notices about your own requests still come.
+announcements-unmuted = Announcements are back on.
+
+## Broadcasts from the staff group.
+staff-broadcast-to = To: applicants of "{ $service }"
+staff-broadcast-to-codes = To: the owners of { $count } tracking codes
+staff-broadcast-draft = 📝 Draft notice
+    { $audience } ({ $recipients } people)
+    As applicants will read it:
+    { $preview }
+staff-broadcast-sending = 📤 Notice being sent
+    { $audience }
+    Sent: { $sent } of { $total } (waiting: { $waiting }, failed: { $failed })
+staff-broadcast-cancelled = ⛔ Notice cancelled
+    { $audience }
+    Sent before it was cancelled: { $sent } of { $total }
+staff-broadcast-send = Send
+staff-broadcast-drop = Cancel
+staff-broadcast-refresh = Refresh progress
+staff-broadcast-stop = Stop sending
+staff-broadcast-usage = To send a notice write: /broadcast TEXT (to everyone) or /broadcast SERVICE-ID TEXT (to one service's applicants). Operators and admins only.
+staff-broadcast-sent = The notice is queued for { $count } people.
+staff-broadcast-dropped = The notice is cancelled.
+staff-broadcast-refreshed = Progress refreshed.

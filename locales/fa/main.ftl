@@ -239,3 +239,44 @@ staff-digest-stage = • { $service } / { $stage }: { $count }
 staff-digest-nothing-open = • درخواست بازی نیست.
 staff-digest-hours = { $hours } ساعت
 staff-digest-no-decisions = تصمیمی گرفته نشده است
+
+## A broadcast from staff; $text is theirs, as written.
+notice-broadcast = 📢 اطلاعیه
+    { $text }
+
+## Announcement settings (maintenance, outages, staff notices), per service.
+menu-announcements = تنظیم اطلاعیه‌ها
+announcements-title = اطلاعیه‌های نگهداری، اختلال و اطلاع‌رسانی‌ها را برای هر خدمت چگونه دریافت کنید؟ با زدن نام هر خدمت، تنظیم آن عوض می‌شود.
+announcements-line = • { $service }: { $setting }
+announcements-none = دریافت نمی‌کنم
+announcements-chat = در گفت‌وگو
+announcements-chat-sms = در گفت‌وگو و با پیامک
+announcements-all-off = همهٔ اطلاعیه‌ها خاموش است.
+announcements-mute = خاموش کردن همهٔ اطلاعیه‌ها
+announcements-unmute = روشن کردن دوبارهٔ اطلاعیه‌ها
+announcements-saved = ثبت شد: اطلاعیه‌های «{ $service }»: { $setting }.
+announcements-sms-off = پیامک برای شما خاموش است؛ برای دریافت پیامک آن را از «اطلاع‌رسانی پیامکی» روشن کنید.
+announcements-muted = همهٔ اطلاعیه‌ها خاموش شد. اطلاع‌رسانی دربارهٔ درخواست‌های خودتان همچنان ارسال می‌شود.
+announcements-unmuted = اطلاعیه‌ها دوباره روشن شد.
+
+## Broadcasts from the staff group.
+staff-broadcast-to = مخاطبان: متقاضیان «{ $service }»
+staff-broadcast-to-codes = مخاطبان: صاحبان { $count } کد رهگیری
+staff-broadcast-draft = 📝 پیش‌نویس اطلاعیه
+    { $audience } ({ $recipients } نفر)
+    متن، همان‌گونه که متقاضیان می‌بینند:
+    { $preview }
+staff-broadcast-sending = 📤 اطلاعیه در حال ارسال
+    { $audience }
+    ارسال‌شده: { $sent } از { $total } (در صف: { $waiting }، ناموفق: { $failed })
+staff-broadcast-cancelled = ⛔ اطلاعیه لغو شد
+    { $audience }
+    ارسال‌شده پیش از لغو: { $sent } از { $total }
+staff-broadcast-send = ارسال
+staff-broadcast-drop = لغو
+staff-broadcast-refresh = به‌روزرسانی پیشرفت
+staff-broadcast-stop = توقف ارسال
+staff-broadcast-usage = برای اطلاعیه بنویسید: ‎/broadcast متن‌ اطلاعیه‎ (به همه) یا ‎/broadcast شناسهٔ‌خدمت متن‎ (به متقاضیان یک خدمت). فقط متصدیان و مدیران.
+staff-broadcast-sent = اطلاعیه برای { $count } نفر در صف ارسال قرار گرفت.
+staff-broadcast-dropped = اطلاعیه لغو شد.
+staff-broadcast-refreshed = پیشرفت به‌روز شد.

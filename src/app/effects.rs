@@ -71,6 +71,9 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
         Effect::SmsOn { .. } | Effect::SendPhoneCode { .. } | Effect::CheckPhoneCode { .. } | Effect::SmsOff => {
             super::sms_settings::run(tx, applicant, effect).await
         }
+        Effect::Subscribe { .. } | Effect::MuteAnnouncements(_) => {
+            super::announcements::run(tx, applicant, effect).await
+        }
         Effect::ListMine => {
             let mut requests = Vec::new();
             for row in requests::list_for_applicant(tx, applicant).await? {

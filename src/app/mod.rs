@@ -1,6 +1,7 @@
 //! The application: configuration, database and locales wired once, for `main` and tests
 //! alike, and the handling of one applicant input as one transaction.
 
+mod announcements;
 mod effects;
 mod sms_settings;
 mod status;
@@ -127,19 +128,24 @@ impl Application {
         let my_requests = owned_requests(&mut tx, applicant).await?;
         let sms = sms_settings::view(&mut tx, applicant).await?;
         let status = status::load(&mut tx, chrono::Utc::now()).await?;
+        let announcements = announcements::view(&mut tx, &inner.catalog, applicant).await?;
         let ctx = Context {
             catalog: &inner.catalog,
             i18n: &inner.i18n,
             my_requests: &my_requests,
             sms: &sms,
             status: &status,
+            announcements: &announcements,
         };
         let mut step = conversation::step(&dialogue, input, &ctx);
         let mut replies = Vec::new();
         // The closing prompt is drawn again from the facts as the effects left them (a request
         // that has just received its documents no longer offers to take them; SMS just turned
         // on), and for where an effect's outcome moved the dialogue.
-        let mut redraw = step.effects.iter().any(|e| e.changes_requests() || e.changes_sms());
+        let mut redraw = step
+            .effects
+            .iter()
+            .any(|e| e.changes_requests() || e.changes_settings());
         for effect in &step.effects {
             let env = effects::Env {
                 catalog: &inner.catalog,
@@ -159,9 +165,11 @@ impl Application {
         if redraw {
             let my_requests = owned_requests(&mut tx, applicant).await?;
             let sms = sms_settings::view(&mut tx, applicant).await?;
+            let announcements = announcements::view(&mut tx, &inner.catalog, applicant).await?;
             let ctx = Context {
                 my_requests: &my_requests,
                 sms: &sms,
+                announcements: &announcements,
                 ..ctx
             };
             if let Some(last) = step_replies.last_mut() {

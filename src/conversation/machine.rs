@@ -42,6 +42,7 @@ enum Command {
     Sms,
     StopSms,
     Status,
+    Announcements,
 }
 
 /// Advances the dialogue by one input.
@@ -143,6 +144,7 @@ fn parse_command(command: &str) -> Option<Intent> {
         "sms" => Command::Sms,
         "stop" | "stopsms" => Command::StopSms,
         "status" => Command::Status,
+        "notices" | "announcements" => Command::Announcements,
         _ => return None,
     };
     let arg = arg.trim();
@@ -187,6 +189,7 @@ fn command(out: &mut Outcome, cmd: Command, arg: Option<String>, ctx: &Context<'
         Command::Documents => start_supplement(out, ctx),
         Command::Sms => out.go(State::SmsSettings),
         Command::Status => out.said.extend(ctx.status.lines()),
+        Command::Announcements => out.go(State::Announcements),
         Command::StopSms => {
             out.effects.push(Effect::SmsOff);
             out.go(State::Menu);
@@ -243,6 +246,20 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
                 out.go(State::Menu);
             }
             _ => out.go(State::Menu),
+        },
+        (State::Announcements, Intent::Choice(key)) => match key.strip_prefix("ann:") {
+            Some("mute") => out.effects.push(Effect::MuteAnnouncements(true)),
+            Some("unmute") => out.effects.push(Effect::MuteAnnouncements(false)),
+            Some(service) => {
+                let current = ctx.announcements.services.iter().find(|(s, _)| s == service);
+                if let Some((service, channels)) = current {
+                    out.effects.push(Effect::Subscribe {
+                        service: service.clone(),
+                        channels: channels.next(),
+                    });
+                }
+            }
+            None => out.go(State::Menu),
         },
         (State::EnteringPhone, Intent::Choice(_)) => out.go(State::SmsSettings),
         (State::EnteringPhone, Intent::Contact { phone, own }) => match (PhoneNumber::parse(&phone), own) {
@@ -362,9 +379,10 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
         (State::ChoosingLanguage | State::ChoosingService | State::Confirming { .. }, _) => {
             out.say(Msg::new(m::PICK_ONE));
         }
-        (State::ChoosingComplaintSubject | State::ChoosingSupplement | State::SmsSettings, _) => {
-            out.say(Msg::new(m::PICK_ONE))
-        }
+        (
+            State::ChoosingComplaintSubject | State::ChoosingSupplement | State::SmsSettings | State::Announcements,
+            _,
+        ) => out.say(Msg::new(m::PICK_ONE)),
         _ => out.say(Msg::new(m::NOT_UNDERSTOOD)),
     }
 }
@@ -378,6 +396,7 @@ fn menu(out: &mut Outcome, key: &str, ctx: &Context<'_>) {
         "menu:documents" => start_supplement(out, ctx),
         "menu:sms" => out.go(State::SmsSettings),
         "menu:status" => out.said.extend(ctx.status.lines()),
+        "menu:announcements" => out.go(State::Announcements),
         "menu:help" => out.say(help(ctx, out.dialogue.locale)),
         _ => out.say(Msg::new(m::PICK_ONE)),
     }

@@ -10,6 +10,7 @@ mod prompt;
 mod state;
 mod status;
 
+use crate::domain::subscription::Channels;
 use crate::domain::{Catalog, DocumentRef, PhoneNumber, TrackingCode};
 use crate::i18n::{I18n, Locale};
 
@@ -31,6 +32,17 @@ pub struct Context<'a> {
     pub sms: &'a SmsView,
     /// Faults and maintenance, now and ahead.
     pub status: &'a ServiceStatus,
+    /// What announcements the applicant chose to receive.
+    pub announcements: &'a AnnouncementsView,
+}
+
+/// The applicant's announcement settings as the dialogue shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AnnouncementsView {
+    /// Every announcement turned off.
+    pub muted: bool,
+    /// Each service in the catalog's order, with how the applicant hears about it.
+    pub services: Vec<(String, Channels)>,
 }
 
 /// The applicant's SMS notices as the dialogue shows them.
@@ -95,6 +107,13 @@ pub enum Effect {
         code: String,
     },
     SmsOff,
+    /// How to hear about one service's announcements.
+    Subscribe {
+        service: String,
+        channels: Channels,
+    },
+    /// Turns every announcement off (true) or back on.
+    MuteAnnouncements(bool),
 }
 
 impl Effect {
@@ -103,9 +122,17 @@ impl Effect {
         matches!(self, Self::SubmitRequest { .. } | Self::SupplyDocuments { .. })
     }
 
-    /// Whether running it changes the applicant's SMS settings (and so what the prompt shows).
-    pub fn changes_sms(&self) -> bool {
-        matches!(self, Self::SmsOn { .. } | Self::CheckPhoneCode { .. } | Self::SmsOff)
+    /// Whether running it changes the applicant's settings, SMS or announcements (and so what
+    /// the prompt shows).
+    pub fn changes_settings(&self) -> bool {
+        matches!(
+            self,
+            Self::SmsOn { .. }
+                | Self::CheckPhoneCode { .. }
+                | Self::SmsOff
+                | Self::Subscribe { .. }
+                | Self::MuteAnnouncements(_)
+        )
     }
 }
 

@@ -83,6 +83,14 @@ pub enum Outcome {
     /// The code is spent (too many wrong tries), expired, or there is none waiting.
     CodeLocked,
     CodeExpired,
+    /// A service's announcements now come this way; `sms_active` tells whether SMS can reach them.
+    Subscribed {
+        service: String,
+        channels: crate::domain::subscription::Channels,
+        sms_active: bool,
+    },
+    /// Every announcement is off (true) or back on.
+    Muted(bool),
 }
 
 /// Where the dialogue goes once an effect's outcome is known, when the step could not know it:
@@ -138,6 +146,25 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
         }
         Outcome::CodeLocked => Reply::text(Msg::new(m::SMS_CODE_LOCKED)),
         Outcome::CodeExpired => Reply::text(Msg::new(m::SMS_CODE_EXPIRED)),
+        Outcome::Subscribed {
+            service,
+            channels,
+            sms_active,
+        } => {
+            let saved = Msg::new(m::ANNOUNCEMENTS_SAVED)
+                .arg("service", Arg::Msg(format!("service-{service}")))
+                .arg("setting", Arg::Msg(channels.message_id().into()));
+            let mut lines = vec![saved];
+            if *channels == crate::domain::subscription::Channels::ChatSms && !sms_active {
+                lines.push(Msg::new(m::ANNOUNCEMENTS_SMS_OFF));
+            }
+            Reply {
+                lines,
+                ..Reply::default()
+            }
+        }
+        Outcome::Muted(true) => Reply::text(Msg::new(m::ANNOUNCEMENTS_MUTED)),
+        Outcome::Muted(false) => Reply::text(Msg::new(m::ANNOUNCEMENTS_UNMUTED)),
     }
 }
 

@@ -34,6 +34,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 Choice::new("menu:complain", Msg::new(m::MENU_COMPLAIN)),
                 Choice::new("menu:mine", Msg::new(m::MENU_MINE)),
                 Choice::new("menu:sms", Msg::new(m::MENU_SMS)),
+                Choice::new("menu:announcements", Msg::new(m::MENU_ANNOUNCEMENTS)),
                 Choice::new("menu:status", Msg::new(m::MENU_STATUS)),
                 Choice::new("menu:help", Msg::new(m::MENU_HELP)),
             ]);
@@ -140,6 +141,32 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             };
             Reply {
                 lines: vec![line],
+                choices,
+                nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
+                ..Reply::default()
+            }
+        }
+        State::Announcements => {
+            let settings = ctx.announcements;
+            let mut lines = vec![Msg::new(m::ANNOUNCEMENTS_TITLE)];
+            lines.extend(settings.services.iter().map(|(service, channels)| {
+                Msg::new(m::ANNOUNCEMENTS_LINE)
+                    .arg("service", Arg::Msg(format!("service-{service}")))
+                    .arg("setting", Arg::Msg(channels.message_id().into()))
+            }));
+            let mut choices: Vec<Choice> = settings
+                .services
+                .iter()
+                .map(|(service, _)| Choice::new(format!("ann:{service}"), Msg::new(format!("service-{service}"))))
+                .collect();
+            if settings.muted {
+                lines.push(Msg::new(m::ANNOUNCEMENTS_ALL_OFF));
+                choices.push(Choice::new("ann:unmute", Msg::new(m::ANNOUNCEMENTS_UNMUTE)));
+            } else {
+                choices.push(Choice::new("ann:mute", Msg::new(m::ANNOUNCEMENTS_MUTE)));
+            }
+            Reply {
+                lines,
                 choices,
                 nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
                 ..Reply::default()

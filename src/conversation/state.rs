@@ -47,6 +47,8 @@ pub enum State {
     },
     /// SMS notices: on or off, and the number they go to.
     SmsSettings,
+    /// Announcements (maintenance, outages, broadcasts): per service, chat and/or SMS.
+    Announcements,
     /// Giving the mobile number SMS go to: shared as a contact, or typed.
     EnteringPhone,
     /// Typing the code texted to a typed number (+989…).

@@ -36,6 +36,7 @@ fn run_with(
         my_requests: owned,
         sms: &SmsView::default(),
         status,
+        announcements: &AnnouncementsView::default(),
     };
     let mut last = None;
     for input in inputs {

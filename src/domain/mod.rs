@@ -7,6 +7,7 @@ pub mod national_id;
 pub mod phone;
 pub mod plate;
 pub mod service;
+pub mod subscription;
 pub mod tracking_code;
 
 pub use field::{Answer, DocumentRef, DocumentSource, FieldError, FieldKind, FieldValue};

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::domain::Catalog;
 use crate::store::maintenance::{self, Plan, Window};
-use crate::store::{Tx, applicants, audit, outbox};
+use crate::store::{Tx, audit, outbox, subscriptions};
 
 pub use events::{Event, KIND, due_events};
 
@@ -142,7 +142,7 @@ async fn announce(tx: &mut Tx<'_>, window: &Window, event: Event) -> anyhow::Res
     if !maintenance::mark_announced(tx, window, &event_key).await? {
         return Ok(0);
     }
-    let audience = applicants::announcement_audience(tx, window.service_id.as_deref()).await?;
+    let audience = subscriptions::audience(tx, window.service_id.as_deref()).await?;
     let key = format!("maintenance:{}:v{}:{event_key}", window.id, window.version);
     let subject = subject(window.id);
     let message = event.message(window);
@@ -152,7 +152,7 @@ async fn announce(tx: &mut Tx<'_>, window: &Window, event: Event) -> anyhow::Res
         subject: &subject,
         message: &message,
     };
-    Ok(outbox::enqueue_many(tx, fanout, &audience).await?)
+    Ok(outbox::announce(tx, fanout, &audience).await?)
 }
 
 fn subject(id: i64) -> String {

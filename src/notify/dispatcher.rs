@@ -61,9 +61,11 @@ impl DispatcherSettings {
     /// The part of a lease one round may take to send. A round is claimed while the one before
     /// it sends (see `Dispatcher::run`), so its notices wait up to one round and then take up to
     /// one round themselves: both must end well inside the lease, or another dispatcher would
-    /// claim the same notices again.
+    /// claim the same notices again. And no more than a second: a claimed notice is sent even
+    /// if its broadcast is cancelled meanwhile, so long rounds would let a cancelled broadcast
+    /// run on for many seconds at a paced rate.
     fn round_time(&self) -> f64 {
-        self.lease.as_secs_f64() / 4.0
+        (self.lease.as_secs_f64() / 4.0).min(1.0)
     }
 
     /// Notices to claim at once: no more than the overall rate sends in one round.

@@ -18,7 +18,7 @@ use crate::domain::Catalog;
 use crate::i18n::{Arg, Msg};
 use crate::store::outages::{self, NewOutage, Outage};
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
-use crate::store::{Tx, applicants, audit, probe_states};
+use crate::store::{Tx, audit, probe_states, subscriptions};
 
 pub use config::ProbeConfig;
 pub use probe::check;
@@ -188,7 +188,7 @@ async fn announce(tx: &mut Tx<'_>, outage: &Outage, event: Event, reach: Reach) 
             .arg("end", Arg::Time(end))
     };
     let key = format!("outage:{}:{}", outage.id, event.key());
-    let audience = applicants::announcement_audience(tx, outage.service_id.as_deref()).await?;
+    let audience = subscriptions::audience(tx, outage.service_id.as_deref()).await?;
     let message = with_times(applicant_id);
     let fanout = outbox::Fanout {
         event: &key,
@@ -196,7 +196,7 @@ async fn announce(tx: &mut Tx<'_>, outage: &Outage, event: Event, reach: Reach) 
         subject: &subject(outage.id),
         message: &message,
     };
-    outbox::enqueue_many(tx, fanout, &audience).await?;
+    outbox::announce(tx, fanout, &audience).await?;
     if reach.staff_chat {
         let by = outage.resolved_by.as_deref().unwrap_or(&outage.declared_by);
         let post = NewStaffPost {
@@ -205,7 +205,7 @@ async fn announce(tx: &mut Tx<'_>, outage: &Outage, event: Event, reach: Reach) 
             message: with_times(staff_id)
                 .arg("reason", Arg::Text(outage.reason.clone()))
                 .arg("by", Arg::Text(by.to_owned()))
-                .arg("notified", Arg::Number(audience.len() as i64)),
+                .arg("notified", Arg::Number(audience.chat.len() as i64)),
             subject: StaffSubject::Notice,
         };
         outbox::enqueue_staff(tx, &post).await?;

@@ -1,7 +1,5 @@
 //! Applicants: one row per chat on a platform.
 
-use sqlx::PgConnection;
-
 use super::Tx;
 
 /// An applicant's row id.
@@ -55,19 +53,4 @@ pub async fn rebind(
         .execute(&mut **tx)
         .await?;
     Ok(Some((old, new, moved)))
-}
-
-/// Who announcements about `service` (or every service) reach: for every service, each
-/// applicant; for one, those who have made a request for it. Applicants who muted
-/// announcements are left out.
-pub async fn announcement_audience(conn: &mut PgConnection, service: Option<&str>) -> sqlx::Result<Vec<ApplicantId>> {
-    sqlx::query_scalar(
-        "SELECT a.id FROM applicants a
-         WHERE a.announcements_muted_at IS NULL
-           AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM requests r WHERE r.applicant_id = a.id AND r.service_id = $1))
-         ORDER BY a.id",
-    )
-    .bind(service)
-    .fetch_all(conn)
-    .await
 }

@@ -3,6 +3,7 @@
 
 pub mod applicants;
 pub mod audit;
+pub mod broadcasts;
 pub mod cluster;
 pub mod codes;
 pub mod complaints;
@@ -20,6 +21,7 @@ pub mod sla;
 pub mod sms;
 pub mod sms_outbox;
 pub mod staff;
+pub mod subscriptions;
 pub mod updates;
 
 use std::time::Duration;

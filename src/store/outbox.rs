@@ -9,6 +9,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
 use super::applicants::ApplicantId;
+use super::subscriptions::Audience;
 use crate::i18n::Msg;
 
 /// A notice to queue; `dedup_key` names (event, recipient, channel) and is unique.
@@ -49,7 +50,7 @@ pub struct Fanout<'a> {
     pub message: &'a Msg,
 }
 
-/// Queues one notice per applicant, a statement per 20,000 of them; for broadcasts to many
+/// Queues one chat notice per applicant, a statement per 20,000 of them; for broadcasts to many
 /// thousands, where a statement per row would take minutes, and one statement for all would
 /// hold a huge array in memory. Returns how many were new.
 pub async fn enqueue_many(
@@ -57,12 +58,30 @@ pub async fn enqueue_many(
     fanout: Fanout<'_>,
     applicants: &[ApplicantId],
 ) -> sqlx::Result<u64> {
+    enqueue_on(conn, fanout, "chat", applicants).await
+}
+
+/// Queues an announcement to its audience: by chat, and by SMS to those who asked for it too
+/// (keyed like the SMS a failed chat notice falls back to, so one never doubles the other).
+/// Returns how many chat notices were new.
+pub async fn announce(conn: &mut PgConnection, fanout: Fanout<'_>, audience: &Audience) -> sqlx::Result<u64> {
+    let queued = enqueue_on(&mut *conn, fanout, "chat", &audience.chat).await?;
+    enqueue_on(conn, fanout, "sms", &audience.sms).await?;
+    Ok(queued)
+}
+
+async fn enqueue_on(
+    conn: &mut PgConnection,
+    fanout: Fanout<'_>,
+    channel: &str,
+    applicants: &[ApplicantId],
+) -> sqlx::Result<u64> {
     let mut queued = 0;
     for chunk in applicants.chunks(20_000) {
         let ids: Vec<i64> = chunk.iter().map(|a| a.0).collect();
         queued += sqlx::query(
             "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
-             SELECT $1 || ':applicant:' || a || ':chat', a, 'chat', $2, $3, $5 FROM unnest($4::bigint[]) AS a
+             SELECT $1 || ':applicant:' || a || ':' || $6, a, $6, $2, $3, $5 FROM unnest($4::bigint[]) AS a
              ON CONFLICT (dedup_key) DO NOTHING",
         )
         .bind(fanout.event)
@@ -70,6 +89,7 @@ pub async fn enqueue_many(
         .bind(Json(fanout.message))
         .bind(&ids)
         .bind(fanout.subject)
+        .bind(channel)
         .execute(&mut *conn)
         .await?
         .rows_affected();

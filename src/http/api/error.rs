@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::broadcast::BroadcastError;
 use crate::maintenance::MaintenanceError;
 use crate::outage::OutageError;
 use crate::workflow::{ComplaintError, MoveError};
@@ -139,6 +140,22 @@ impl From<OutageError> for ApiError {
             }
             OutageError::Resolved => Self::new(StatusCode::CONFLICT, "outage_resolved", err.to_string()),
             OutageError::Unexpected(inner) => inner.into(),
+        }
+    }
+}
+
+impl From<BroadcastError> for ApiError {
+    fn from(err: BroadcastError) -> Self {
+        match err {
+            BroadcastError::NotFound => Self::not_found("broadcast"),
+            BroadcastError::UnknownService(_)
+            | BroadcastError::UnknownCodes(_)
+            | BroadcastError::NoCodes
+            | BroadcastError::Body => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_broadcast", err.to_string()),
+            BroadcastError::Confirmed | BroadcastError::Cancelled => {
+                Self::new(StatusCode::CONFLICT, "broadcast_closed", err.to_string())
+            }
+            BroadcastError::Unexpected(inner) => inner.into(),
         }
     }
 }

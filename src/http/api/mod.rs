@@ -4,6 +4,7 @@
 mod applicants;
 mod audit;
 mod auth;
+mod broadcasts;
 mod complaints;
 mod error;
 mod maintenance;
@@ -43,6 +44,10 @@ pub fn router(app: Application) -> Router {
         .route("/api/v1/maintenance/{id}/cancel", post(maintenance::cancel))
         .route("/api/v1/outages", get(outages::list).post(outages::declare))
         .route("/api/v1/outages/{id}/resolve", post(outages::resolve))
+        .route("/api/v1/broadcasts", post(broadcasts::draft))
+        .route("/api/v1/broadcasts/{id}", get(broadcasts::show))
+        .route("/api/v1/broadcasts/{id}/confirm", post(broadcasts::confirm))
+        .route("/api/v1/broadcasts/{id}/cancel", post(broadcasts::cancel))
         .with_state(app)
 }
 

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{applicants, audit, complaints, error, maintenance, outages, requests};
+use super::{applicants, audit, broadcasts, complaints, error, maintenance, outages, requests};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,7 @@ use super::{applicants, audit, complaints, error, maintenance, outages, requests
         applicants::rebind, audit::list,
         maintenance::schedule, maintenance::list, maintenance::change, maintenance::cancel,
         outages::declare, outages::list, outages::resolve,
+        broadcasts::draft, broadcasts::confirm, broadcasts::show, broadcasts::cancel,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),
     modifiers(&BearerAuth),

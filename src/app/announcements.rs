@@ -1,0 +1,32 @@
+//! The applicant's announcement settings: what the dialogue shows, and its changes.
+
+use crate::conversation::{AnnouncementsView, Effect, Outcome};
+use crate::domain::Catalog;
+use crate::store::applicants::ApplicantId;
+use crate::store::{Tx, sms, subscriptions};
+
+pub async fn view(tx: &mut Tx<'_>, catalog: &Catalog, applicant: ApplicantId) -> anyhow::Result<AnnouncementsView> {
+    let services: Vec<String> = catalog.services().iter().map(|s| s.id.clone()).collect();
+    Ok(AnnouncementsView {
+        muted: subscriptions::muted(tx, applicant).await?,
+        services: subscriptions::of(tx, applicant, &services).await?,
+    })
+}
+
+pub async fn run(tx: &mut Tx<'_>, applicant: ApplicantId, effect: &Effect) -> anyhow::Result<Outcome> {
+    match effect {
+        Effect::Subscribe { service, channels } => {
+            subscriptions::set(tx, applicant, service, *channels).await?;
+            Ok(Outcome::Subscribed {
+                service: service.clone(),
+                channels: *channels,
+                sms_active: sms::subscription(tx, applicant).await?.active,
+            })
+        }
+        Effect::MuteAnnouncements(muted) => {
+            subscriptions::set_muted(tx, applicant, *muted).await?;
+            Ok(Outcome::Muted(*muted))
+        }
+        other => anyhow::bail!("not an announcement setting: {other:?}"),
+    }
+}

@@ -1,0 +1,198 @@
+//! Broadcasts: a notice staff write to every applicant, to a service's, or to the owners of a
+//! list of requests and complaints. Drafted first (the audience counted and the text shown as
+//! applicants will read it), then confirmed, which queues it through the outbox, so the
+//! dispatcher's rate limits and channel policy apply; progress is the count of its notices in
+//! each state, and cancelling skips those still waiting.
+
+use serde_json::json;
+
+use crate::conversation::messages as m;
+use crate::domain::{Catalog, TrackingCode};
+use crate::i18n::{Arg, Msg};
+use crate::store::broadcasts::{self, Broadcast};
+use crate::store::subscriptions::{self, Audience};
+use crate::store::{Tx, audit, outbox};
+
+/// The kind of broadcast notices, for the channel policy in `[notices]`.
+pub const KIND: &str = "broadcast";
+
+/// The longest text: a chat message, and a few SMS parts at most.
+const MAX_BODY: usize = 1000;
+
+/// Who a broadcast goes to.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    Everyone,
+    Service(&'a str),
+    /// The owners of these requests and complaints.
+    Owners(&'a [TrackingCode]),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BroadcastError {
+    #[error("no broadcast has that id")]
+    NotFound,
+    #[error("no service is called `{0}`")]
+    UnknownService(String),
+    #[error("{0} of the tracking codes name no request or complaint")]
+    UnknownCodes(usize),
+    #[error("give tracking codes, or leave the list out")]
+    NoCodes,
+    #[error("the text must have 1 to 1000 characters")]
+    Body,
+    #[error("the broadcast was confirmed already")]
+    Confirmed,
+    #[error("the broadcast was cancelled")]
+    Cancelled,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for BroadcastError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Unexpected(err.into())
+    }
+}
+
+/// A broadcast's notices by state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Progress {
+    pub total: i64,
+    pub waiting: i64,
+    pub sent: i64,
+    /// Not delivered: the bot was blocked, or every attempt failed.
+    pub failed: i64,
+    /// Skipped: cancelled before they were sent.
+    pub cancelled: i64,
+}
+
+/// The notice applicants receive.
+pub fn message(broadcast: &Broadcast) -> Msg {
+    Msg::new(m::NOTICE_BROADCAST).arg("text", Arg::Text(broadcast.body.clone()))
+}
+
+/// Drafts a broadcast; returns it with the number it would reach now.
+pub async fn draft(
+    tx: &mut Tx<'_>,
+    catalog: &Catalog,
+    target: Target<'_>,
+    body: &str,
+    actor: &str,
+) -> Result<(Broadcast, usize), BroadcastError> {
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > MAX_BODY {
+        return Err(BroadcastError::Body);
+    }
+    let (service, codes) = match target {
+        Target::Everyone => (None, None),
+        Target::Service(service) if catalog.get(service).is_none() => {
+            return Err(BroadcastError::UnknownService(service.to_owned()));
+        }
+        Target::Service(service) => (Some(service), None),
+        Target::Owners([]) => return Err(BroadcastError::NoCodes),
+        Target::Owners(codes) => {
+            let stored: Vec<i64> = codes.iter().map(|c| c.to_stored()).collect();
+            let unknown = broadcasts::unknown_codes(tx, &stored).await?;
+            if !unknown.is_empty() {
+                return Err(BroadcastError::UnknownCodes(unknown.len()));
+            }
+            (None, Some(stored))
+        }
+    };
+    let broadcast = broadcasts::create(tx, service, codes.as_deref(), body, actor).await?;
+    let reach = reach(tx, &broadcast).await?;
+    record(tx, actor, "broadcast.draft", &broadcast, reach).await?;
+    Ok((broadcast, reach))
+}
+
+/// Confirms a draft: one notice per recipient is queued; returns how many.
+pub async fn confirm(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<(Broadcast, u64), BroadcastError> {
+    let current = broadcasts::lock(tx, id).await?.ok_or(BroadcastError::NotFound)?;
+    if current.cancelled_at.is_some() {
+        return Err(BroadcastError::Cancelled);
+    }
+    if current.confirmed_at.is_some() {
+        return Err(BroadcastError::Confirmed);
+    }
+    let broadcast = broadcasts::mark_confirmed(tx, id, actor).await?;
+    let audience = recipients(tx, &broadcast).await?;
+    let subject = subject(id);
+    let message = message(&broadcast);
+    let fanout = outbox::Fanout {
+        event: &subject,
+        kind: KIND,
+        subject: &subject,
+        message: &message,
+    };
+    let queued = outbox::announce(tx, fanout, &audience).await?;
+    record(tx, actor, "broadcast.confirm", &broadcast, audience.chat.len()).await?;
+    Ok((broadcast, queued))
+}
+
+/// Cancels a broadcast: a draft is never sent; a confirmed one stops, and the notices not yet
+/// sent are skipped (those being sent at that moment still arrive).
+pub async fn cancel(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<Broadcast, BroadcastError> {
+    let current = broadcasts::lock(tx, id).await?.ok_or(BroadcastError::NotFound)?;
+    if current.cancelled_at.is_some() {
+        return Err(BroadcastError::Cancelled);
+    }
+    let broadcast = broadcasts::mark_cancelled(tx, id, actor).await?;
+    let skipped = outbox::skip_pending_about(tx, &subject(id), "the broadcast was cancelled").await?;
+    record(tx, actor, "broadcast.cancel", &broadcast, skipped as usize).await?;
+    Ok(broadcast)
+}
+
+/// How many applicants the broadcast reaches by chat if confirmed now.
+pub async fn reach(conn: &mut sqlx::PgConnection, broadcast: &Broadcast) -> sqlx::Result<usize> {
+    Ok(recipients(conn, broadcast).await?.chat.len())
+}
+
+/// Where a broadcast stands, for buttons drawn on it: a draft, confirmed, cancelled.
+pub fn version(broadcast: &Broadcast) -> i64 {
+    match (broadcast.confirmed_at, broadcast.cancelled_at) {
+        (_, Some(_)) => 2,
+        (Some(_), None) => 1,
+        (None, None) => 0,
+    }
+}
+
+pub async fn progress(conn: &mut sqlx::PgConnection, id: i64) -> anyhow::Result<Progress> {
+    let mut progress = Progress::default();
+    for (status, count) in broadcasts::progress(conn, &subject(id)).await? {
+        progress.total += count;
+        match status.as_str() {
+            "pending" => progress.waiting += count,
+            "sent" | "delivered" => progress.sent += count,
+            "skipped" => progress.cancelled += count,
+            _ => progress.failed += count,
+        }
+    }
+    Ok(progress)
+}
+
+async fn recipients(conn: &mut sqlx::PgConnection, broadcast: &Broadcast) -> sqlx::Result<Audience> {
+    match &broadcast.codes {
+        // Written to these applicants in particular: by chat, like a notice about their request.
+        Some(codes) => Ok(Audience {
+            chat: broadcasts::owners_of(conn, codes).await?,
+            sms: Vec::new(),
+        }),
+        None => subscriptions::audience(conn, broadcast.service_id.as_deref()).await,
+    }
+}
+
+pub fn subject(id: i64) -> String {
+    format!("broadcast:{id}")
+}
+
+async fn record(tx: &mut Tx<'_>, actor: &str, action: &str, broadcast: &Broadcast, count: usize) -> anyhow::Result<()> {
+    audit::record(
+        tx,
+        actor,
+        action,
+        &subject(broadcast.id),
+        json!({ "service": broadcast.service_id, "codes": broadcast.codes.as_ref().map(Vec::len), "count": count }),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! Broadcasts through the running service: a draft shows what applicants will read and how many
+//! it reaches and sends nothing; confirming queues it through the outbox at the bot's pace, with
+//! progress visible; cancelling mid-way skips what was not yet sent. Bad input changes nothing.
+
+mod support;
+
+use std::time::Duration;
+
+use peygir::domain::{Role, TrackingCode};
+use peygir::store::{applicants, complaints};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::api::Api;
+use support::service::Running;
+
+const FIRST_CHAT: i64 = 5000;
+const APPLICANTS: i64 = 300;
+
+async fn count(bot: &Running, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(bot.app.pool()).await.unwrap()
+}
+
+/// Polls the broadcast until `done` holds for its progress.
+async fn follow(api: &Api, id: i64, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..300 {
+        let (status, body) = api.get(&format!("/api/v1/broadcasts/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if done(&body["progress"]) {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("broadcast {id} did not get there within 15 s");
+}
+
+#[tokio::test]
+async fn a_broadcast_is_previewed_confirmed_followed_and_cancelled_mid_way() {
+    let bot = Running::fresh(&[]).await;
+    let operator = Api::for_member(&bot, "operator", Role::Operator, None).await;
+    let reviewer = Api::for_member(&bot, "reviewer", Role::Reviewer, None).await;
+    let mut tx = bot.app.pool().begin().await.unwrap();
+    for chat in FIRST_CHAT..FIRST_CHAT + APPLICANTS {
+        applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
+    }
+    let owner = applicants::find_or_create(&mut tx, "telegram", FIRST_CHAT)
+        .await
+        .unwrap();
+    let (_, complaint) = complaints::insert(&mut tx, owner, None, "پاسخ نگرفتم").await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Refused, each with its code, and nothing drafted.
+    let unknown = TrackingCode::generate().to_string();
+    let refusals = [
+        (&reviewer, json!({ "text": "سلام" }), StatusCode::FORBIDDEN),
+        (&operator, json!({ "text": "  " }), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            &operator,
+            json!({ "text": "x".repeat(1001) }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &operator,
+            json!({ "service": "nope", "text": "سلام" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &operator,
+            json!({ "codes": [unknown], "text": "سلام" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &operator,
+            json!({ "codes": [], "text": "سلام" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &operator,
+            json!({ "codes": ["12"], "text": "سلام" }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &operator,
+            json!({ "service": "debt-respite", "codes": [complaint.to_string()], "text": "سلام" }),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (api, body, expected) in refusals {
+        let (status, answer) = api.post("/api/v1/broadcasts", body.clone()).await;
+        assert_eq!(status, expected, "{body}: {answer}");
+        assert!(answer["error"]["code"].is_string(), "{answer}");
+    }
+    assert_eq!(count(&bot, "SELECT count(*) FROM broadcasts").await, 0);
+
+    // A list reaches the owners of the codes; a draft cancelled is never sent.
+    let (status, listed) = operator
+        .post(
+            "/api/v1/broadcasts",
+            json!({ "codes": [complaint.to_string()], "text": "پاسخ شکایت شما آماده است" }),
+        )
+        .await;
+    assert_eq!(
+        (status, &listed["recipients"]),
+        (StatusCode::CREATED, &json!(1)),
+        "{listed}"
+    );
+    let listed_id = listed["id"].as_i64().unwrap();
+    let (status, _) = operator
+        .post(&format!("/api/v1/broadcasts/{listed_id}/cancel"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, refused) = operator
+        .post(&format!("/api/v1/broadcasts/{listed_id}/confirm"), json!({}))
+        .await;
+    assert_eq!(
+        (status, &refused["error"]["code"]),
+        (StatusCode::CONFLICT, &json!("broadcast_closed"))
+    );
+
+    // The draft: what applicants will read, and how many; nothing queued yet.
+    let text = "ساعت کاری ستاد در روز پنج‌شنبه تا ظهر است.";
+    let (status, draft) = operator.post("/api/v1/broadcasts", json!({ "text": text })).await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    assert_eq!(draft["recipients"], json!(APPLICANTS));
+    assert_eq!(draft["state"], json!("draft"));
+    let preview = draft["preview_fa"].as_str().unwrap();
+    assert!(preview.contains(text) && preview.contains("اطلاعیه"), "{preview}");
+    let id = draft["id"].as_i64().unwrap();
+    let subject = format!("SELECT count(*) FROM notifications WHERE subject = 'broadcast:{id}'");
+    assert_eq!(count(&bot, &subject).await, 0);
+
+    // Confirmed: queued for every applicant, sent at the bot's 30 a second.
+    let (status, confirmed) = operator
+        .post(&format!("/api/v1/broadcasts/{id}/confirm"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["progress"]["total"], json!(APPLICANTS));
+    let (status, _) = operator
+        .post(&format!("/api/v1/broadcasts/{id}/confirm"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    follow(&operator, id, |p| p["sent"].as_i64().unwrap() >= 30).await;
+
+    // Cancelled mid-way: what was being sent at that moment still arrives, the rest is skipped.
+    let (status, cancelled) = operator
+        .post(&format!("/api/v1/broadcasts/{id}/cancel"), json!({}))
+        .await;
+    assert_eq!(
+        (status, &cancelled["state"]),
+        (StatusCode::OK, &json!("cancelled")),
+        "{cancelled}"
+    );
+    let settled = follow(&operator, id, |p| p["waiting"] == json!(0)).await;
+    let progress = &settled["progress"];
+    let (sent, skipped) = (
+        progress["sent"].as_i64().unwrap(),
+        progress["cancelled"].as_i64().unwrap(),
+    );
+    assert_eq!(
+        (sent + skipped, progress["failed"].as_i64().unwrap()),
+        (APPLICANTS, 0),
+        "{progress}"
+    );
+    assert!(sent >= 30 && skipped > 0, "{progress}");
+    let delivered: usize = (FIRST_CHAT..FIRST_CHAT + APPLICANTS)
+        .map(|chat| bot.fake.sent_to(chat).len())
+        .sum();
+    assert_eq!(
+        delivered as i64, sent,
+        "the Bot API received exactly the notices counted as sent"
+    );
+    let (status, _) = operator
+        .post(&format!("/api/v1/broadcasts/{id}/cancel"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(bot.fake.violations().is_empty(), "{:?}", bot.fake.violations());
+
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn applicants_choose_which_announcements_reach_them_and_how() {
+    let bot = Running::fresh(&[]).await;
+    let operator = Api::for_member(&bot, "operator", Role::Operator, None).await;
+    let reach = |service: Option<&str>| {
+        let body = match service {
+            Some(service) => json!({ "service": service, "text": "آزمون" }),
+            None => json!({ "text": "آزمون" }),
+        };
+        let operator = &operator;
+        async move {
+            let (status, draft) = operator.post("/api/v1/broadcasts", body).await;
+            assert_eq!(status, StatusCode::CREATED, "{draft}");
+            draft["recipients"].as_i64().unwrap()
+        }
+    };
+    let mut user = bot.user(FIRST_CHAT);
+    user.says("/start").await;
+    user.presses("lang:fa").await;
+    assert_eq!((reach(None).await, reach(Some("plate-removal")).await), (1, 0));
+
+    // Without a request for it, a service's announcements are off until chosen.
+    let settings = user.presses("menu:announcements").await;
+    let line = |service: &str, setting: &str| {
+        format!(
+            "• {}: {}",
+            bot.text(peygir::i18n::Locale::Fa, &format!("service-{service}")),
+            bot.text(peygir::i18n::Locale::Fa, setting)
+        )
+    };
+    assert!(
+        settings.contains(&line("plate-removal", "announcements-none")),
+        "{settings}"
+    );
+    let chat = user.presses("ann:plate-removal").await;
+    assert!(chat.contains(&line("plate-removal", "announcements-chat")), "{chat}");
+    assert_eq!(reach(Some("plate-removal")).await, 1);
+
+    // Chat and SMS: SMS is off for this applicant, so they are told how to turn it on, and the
+    // SMS notice is queued for the dispatcher to check consent when it sends.
+    let both = user.presses("ann:plate-removal").await;
+    assert!(
+        both.contains(&line("plate-removal", "announcements-chat-sms")),
+        "{both}"
+    );
+    assert!(
+        both.contains(&bot.text(peygir::i18n::Locale::Fa, "announcements-sms-off")),
+        "{both}"
+    );
+    let (_, draft) = operator
+        .post(
+            "/api/v1/broadcasts",
+            json!({ "service": "plate-removal", "text": "آزمون پیامک" }),
+        )
+        .await;
+    let id = draft["id"].as_i64().unwrap();
+    operator
+        .post(&format!("/api/v1/broadcasts/{id}/confirm"), json!({}))
+        .await;
+    let channels: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT channel FROM notifications WHERE subject = 'broadcast:{id}' ORDER BY channel"
+    ))
+    .fetch_all(bot.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(channels, ["chat", "sms"]);
+
+    // All off: nothing reaches them, whatever the service; and back on.
+    let muted = user.presses("ann:mute").await;
+    assert!(
+        muted.contains(&bot.text(peygir::i18n::Locale::Fa, "announcements-all-off")),
+        "{muted}"
+    );
+    assert_eq!((reach(None).await, reach(Some("plate-removal")).await), (0, 0));
+    user.presses("ann:unmute").await;
+    assert_eq!((reach(None).await, reach(Some("plate-removal")).await), (1, 1));
+    user.presses("ann:plate-removal").await;
+    assert_eq!(reach(Some("plate-removal")).await, 0, "chose none again");
+
+    bot.stop().await;
+}
