@@ -512,3 +512,93 @@ async fn complaints_are_answered_and_closed_from_the_group() {
     assert_eq!(bot.fake.violations(), Vec::<String>::new());
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_broadcast_is_drafted_previewed_sent_and_followed_from_the_group() {
+    const OPERATOR: i64 = 9002;
+    let bot = service_with_staff_group().await;
+    staff::add(bot.app.pool(), "reza", Role::Operator, None, Some(OPERATOR))
+        .await
+        .unwrap();
+    let chats: Vec<i64> = (7100..7105).collect();
+    let mut tx = bot.app.pool().begin().await.unwrap();
+    for chat in &chats {
+        peygir::store::applicants::find_or_create(&mut tx, "telegram", *chat)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let group = Group { bot: &bot };
+    let fake = &bot.fake;
+    let say = |user: i64, text: &str| {
+        let id = fake.push(updates::group_message(GROUP, user, text));
+        async move { fake.wait_handled(id).await }
+    };
+    let last = || group.messages().last().cloned().unwrap();
+    let queued = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM notifications WHERE kind = 'broadcast'")
+            .fetch_one(bot.app.pool())
+            .await
+            .unwrap()
+    };
+
+    // A reviewer may not broadcast; a command without text is answered with how to write one.
+    say(REVIEWER, "/broadcast سلام").await;
+    assert_eq!(last()["text"], group.text("staff-forbidden"));
+    say(OPERATOR, "/broadcast plate-removal").await;
+    assert_eq!(last()["text"], group.text("staff-broadcast-usage"));
+    assert_eq!(queued().await, 0);
+
+    // The draft: reach and preview, nothing sent until confirmed.
+    let text = "ساعت کاری ستاد در روز پنج‌شنبه تا ظهر است.";
+    say(OPERATOR, &format!("/broadcast {text}")).await;
+    let draft = last();
+    let body = draft["text"].as_str().unwrap();
+    assert!(body.contains(text) && body.contains("(۵ نفر)"), "{body}");
+    assert_eq!(queued().await, 0);
+
+    // Only operators may send it; then it goes to every applicant, and the card follows it.
+    let refused = group.press(REVIEWER, &draft, &group.text("staff-broadcast-send")).await;
+    assert_eq!(refused["show_alert"], true, "{refused}");
+    assert_eq!(queued().await, 0);
+    let sent = group.press(OPERATOR, &draft, &group.text("staff-broadcast-send")).await;
+    assert_eq!(sent["show_alert"], false, "{sent}");
+    assert_eq!(queued().await, chats.len() as i64);
+    for chat in &chats {
+        let received = bot.messages_to(*chat, 1).await;
+        assert!(received[0].contains(text), "{received:?}");
+    }
+    let stale = group.press(OPERATOR, &draft, &group.text("staff-broadcast-send")).await;
+    assert_eq!(stale["text"], group.text("staff-stale"));
+    assert_eq!(queued().await, chats.len() as i64, "sent once");
+    let card = group
+        .messages()
+        .into_iter()
+        .find(|m| m["message_id"] == draft["message_id"])
+        .unwrap();
+    group
+        .press(OPERATOR, &card, &group.text("staff-broadcast-refresh"))
+        .await;
+    let card = group
+        .messages()
+        .into_iter()
+        .find(|m| m["message_id"] == draft["message_id"])
+        .unwrap();
+    assert!(card["text"].as_str().unwrap().contains("۵ از ۵"), "{card:#}");
+
+    // A draft dropped is never sent.
+    say(OPERATOR, "/broadcast debt-respite این اطلاعیه فرستاده نمی‌شود").await;
+    let dropped = last();
+    group
+        .press(OPERATOR, &dropped, &group.text("staff-broadcast-drop"))
+        .await;
+    assert_eq!(queued().await, chats.len() as i64);
+    let card = group
+        .messages()
+        .into_iter()
+        .find(|m| m["message_id"] == dropped["message_id"])
+        .unwrap();
+    assert!(labels(&card).is_empty(), "{card:#}");
+
+    bot.stop().await;
+}

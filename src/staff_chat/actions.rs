@@ -9,14 +9,15 @@ use teloxide::types::{
 
 use super::StaffChat;
 use super::buttons::{Button, Subject};
-use super::card::{COMPLAINT_ANSWER, COMPLAINT_CLOSE, complaint_version};
+use super::card::{BROADCAST_GO, BROADCAST_STOP, COMPLAINT_ANSWER, COMPLAINT_CLOSE, complaint_version};
+use crate::broadcast::{self, BroadcastError};
 use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
-use crate::domain::{Catalog, TrackingCode, Transition};
+use crate::domain::{Catalog, Role, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::store::requests::RequestRow;
 use crate::store::staff::{self, StaffMember};
-use crate::store::{Tx, complaints, requests, updates};
+use crate::store::{Tx, broadcasts, complaints, requests, updates};
 use crate::workflow::{self, Actor, Move, MoveError};
 
 /// What came of a press or a reply.
@@ -152,6 +153,7 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
             let applied = workflow::apply(tx, catalog, Actor::Staff(&member), mv).await;
             Ok(moved(applied.map_err(move_refusal(id))?, request.code))
         }
+        Subject::Broadcast(id) => decide_broadcast(tx, &member, id, button).await,
         Subject::Complaint(id) => {
             let code = open_complaint(tx, id, button.version).await?;
             match button.slot {
@@ -202,6 +204,43 @@ async fn open_request<'c>(
         .copied()
         .ok_or_else(|| refuse(m::STAFF_INVALID_BUTTON))?;
     Ok((request, transition))
+}
+
+/// A press on a broadcast's card: send or drop a draft; follow or stop one being sent.
+async fn decide_broadcast(tx: &mut Tx<'_>, member: &StaffMember, id: i64, button: Button) -> Result<Verdict, Stop> {
+    if !matches!(member.role, Role::Operator | Role::Admin) {
+        return Err(refuse(m::STAFF_FORBIDDEN));
+    }
+    let current = broadcasts::lock(tx, id)
+        .await?
+        .ok_or_else(|| refuse(m::STAFF_INVALID_BUTTON))?;
+    if broadcast::version(&current) != button.version {
+        return Err(Stop::Answer(Verdict::Stale(button.subject)));
+    }
+    let said = match (button.version, button.slot) {
+        (0, BROADCAST_GO) => {
+            let (_, queued) = broadcast::confirm(tx, id, &member.actor())
+                .await
+                .map_err(broadcast_refusal)?;
+            Msg::new(m::STAFF_BROADCAST_SENT).arg("count", Arg::Number(queued as i64))
+        }
+        (1, BROADCAST_GO) => Msg::new(m::STAFF_BROADCAST_REFRESHED),
+        (0 | 1, BROADCAST_STOP) => {
+            broadcast::cancel(tx, id, &member.actor())
+                .await
+                .map_err(broadcast_refusal)?;
+            Msg::new(m::STAFF_BROADCAST_DROPPED)
+        }
+        _ => return Err(refuse(m::STAFF_INVALID_BUTTON)),
+    };
+    Ok(Verdict::Done(button.subject, said))
+}
+
+fn broadcast_refusal(err: BroadcastError) -> Stop {
+    match err {
+        BroadcastError::Unexpected(err) => Stop::Failed(err),
+        _ => refuse(m::STAFF_INVALID_BUTTON),
+    }
 }
 
 /// Locks a complaint as of `version` (its status when the button was drawn); returns its code.
@@ -259,6 +298,7 @@ async fn ask(
     let (request_id, complaint_id) = match button.subject {
         Subject::Request(id) => (Some(id), None),
         Subject::Complaint(id) => (None, Some(id)),
+        Subject::Broadcast(_) => anyhow::bail!("a broadcast's buttons ask nothing"),
     };
     sqlx::query(
         "INSERT INTO staff_prompts (chat_id, prompt_message_id, staff_id, request_id, complaint_id, version, slot,
@@ -290,6 +330,9 @@ struct Prompt {
 }
 
 async fn reply(chat: &StaffChat, platform: &str, update_id: i64, message: &Message) -> anyhow::Result<()> {
+    if let Some(text) = message.text().and_then(super::commands::broadcast_text) {
+        return super::commands::broadcast(chat, platform, update_id, message, text).await;
+    }
     // Only replies to the bot's questions are ours; the rest is the staff talking.
     let Some(replied) = message.reply_to_message() else {
         return Ok(());
@@ -410,6 +453,7 @@ async fn redraw(chat: &StaffChat, subject: Subject, message: Option<MessageId>) 
         match subject {
             Subject::Request(id) => chat.composer().request(&mut conn, id, &headline).await,
             Subject::Complaint(id) => chat.composer().complaint(&mut conn, id, &headline).await,
+            Subject::Broadcast(id) => chat.composer().broadcast(&mut conn, id).await,
         }
     };
     match card.await {

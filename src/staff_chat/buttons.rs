@@ -17,6 +17,7 @@ const MAC_BYTES: usize = 8;
 pub enum Subject {
     Request(i64),
     Complaint(i64),
+    Broadcast(i64),
 }
 
 /// A staff button: the subject, its version when drawn, and which of the offered actions.
@@ -45,7 +46,8 @@ impl ButtonSigner {
         Ok(Self::new(key))
     }
 
-    /// The callback data for a button: `r.ID.VERSION.SLOT.MAC` (or `c.` for a complaint).
+    /// The callback data for a button: `r.ID.VERSION.SLOT.MAC` (`c.` for a complaint, `b.` for
+    /// a broadcast).
     pub fn encode(&self, button: Button) -> String {
         let body = body(button);
         let mac = self.mac(&body).finalize().into_bytes();
@@ -66,6 +68,7 @@ impl ButtonSigner {
         let subject = match kind {
             "r" => Subject::Request(id),
             "c" => Subject::Complaint(id),
+            "b" => Subject::Broadcast(id),
             _ => return None,
         };
         let button = Button { subject, version, slot };
@@ -89,6 +92,7 @@ fn body(button: Button) -> String {
     let (kind, id) = match button.subject {
         Subject::Request(id) => ("r", id),
         Subject::Complaint(id) => ("c", id),
+        Subject::Broadcast(id) => ("b", id),
     };
     format!("{kind}.{id}.{}.{}", button.version, button.slot)
 }

@@ -10,7 +10,7 @@ use crate::domain::service::stage_name_id;
 use crate::domain::{FieldValue, Service, TrackingCode};
 use crate::i18n::{Arg, I18n, Locale, Msg};
 use crate::privacy::mask_last_four;
-use crate::store::{complaints, documents, requests};
+use crate::store::{broadcasts, complaints, documents, requests};
 
 /// A card ready to send: its text and its buttons (label, callback data), one per row.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +136,68 @@ impl Composer<'_> {
             }
         }
         Ok(Some(Card { text, buttons }))
+    }
+}
+
+/// Actions on a broadcast, by slot: a draft is sent or dropped; one being sent is followed
+/// (its progress drawn again) or stopped.
+pub const BROADCAST_GO: u8 = 0;
+pub const BROADCAST_STOP: u8 = 1;
+
+impl Composer<'_> {
+    /// A broadcast's card: its preview and reach while a draft, its progress once confirmed.
+    pub async fn broadcast(&self, conn: &mut PgConnection, id: i64) -> anyhow::Result<Option<Card>> {
+        let Some(broadcast) = broadcasts::find(conn, id).await? else {
+            return Ok(None);
+        };
+        let audience = match (&broadcast.service_id, &broadcast.codes) {
+            (_, Some(codes)) => Msg::new(m::STAFF_BROADCAST_TO_CODES).arg("count", Arg::Number(codes.len() as i64)),
+            (service, None) => Msg::new(m::STAFF_BROADCAST_TO).arg("service", m::service_or_every(service.as_deref())),
+        };
+        let version = crate::broadcast::version(&broadcast);
+        let progress = crate::broadcast::progress(conn, id).await?;
+        let (text, labels) = match version {
+            0 => (
+                Msg::new(m::STAFF_BROADCAST_DRAFT)
+                    .arg(
+                        "recipients",
+                        Arg::Number(crate::broadcast::reach(conn, &broadcast).await? as i64),
+                    )
+                    .arg(
+                        "preview",
+                        Arg::Text(self.render(&crate::broadcast::message(&broadcast))),
+                    ),
+                vec![m::STAFF_BROADCAST_SEND, m::STAFF_BROADCAST_DROP],
+            ),
+            1 => (
+                Msg::new(m::STAFF_BROADCAST_SENDING),
+                vec![m::STAFF_BROADCAST_REFRESH, m::STAFF_BROADCAST_STOP],
+            ),
+            _ => (Msg::new(m::STAFF_BROADCAST_CANCELLED), vec![]),
+        };
+        let text = text
+            .arg("audience", Arg::Text(self.render(&audience)))
+            .arg("total", Arg::Number(progress.total))
+            .arg("sent", Arg::Number(progress.sent))
+            .arg("waiting", Arg::Number(progress.waiting))
+            .arg("failed", Arg::Number(progress.failed))
+            .arg("cancelled", Arg::Number(progress.cancelled));
+        let buttons = labels
+            .into_iter()
+            .zip([BROADCAST_GO, BROADCAST_STOP])
+            .map(|(label, slot)| {
+                let button = Button {
+                    subject: Subject::Broadcast(id),
+                    version,
+                    slot,
+                };
+                (self.render(&Msg::new(label)), self.signer.encode(button))
+            })
+            .collect();
+        Ok(Some(Card {
+            text: self.render(&text),
+            buttons,
+        }))
     }
 }
 

@@ -6,6 +6,7 @@
 mod actions;
 pub mod buttons;
 pub mod card;
+mod commands;
 
 use std::sync::Arc;
 

@@ -566,6 +566,14 @@ pub mod updates {
         }})
     }
 
+    /// A message `text` by `user_id` in the staff group `chat_id` (a command, say).
+    pub fn group_message(chat_id: i64, user_id: i64, text: &str) -> Value {
+        json!({"message": {
+            "message_id": 8000, "date": 1_760_000_000, "text": text, "from": staff_member(user_id),
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Staff"},
+        }})
+    }
+
     /// A reply by `user_id` in the staff group to `to` (a message the bot sent there).
     pub fn group_reply(user_id: i64, text: &str, to: &Value) -> Value {
         json!({"message": {
