@@ -40,6 +40,35 @@ enum Command {
     /// Manage staff accounts and their API tokens.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Schedule, list and cancel planned maintenance (times in Tehran time).
+    #[command(subcommand)]
+    Maintenance(MaintenanceCommand),
+}
+
+#[derive(Subcommand)]
+enum MaintenanceCommand {
+    /// Schedule a window; applicants are told at once and reminded before it.
+    Schedule {
+        /// The service it affects; every service when left out.
+        #[arg(long)]
+        service: Option<String>,
+        /// Start: a date (1405/09/03 or 2026-11-24) and a time of day, e.g. "1405/09/03 22:00".
+        #[arg(long)]
+        start: String,
+        /// End, the same way.
+        #[arg(long)]
+        end: String,
+        /// Shown to applicants.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Windows not yet over, cancelled ones included.
+    List,
+    /// Cancel a window; the cancellation is announced.
+    Cancel {
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -111,6 +140,7 @@ async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
         }
         Command::Serve => serve(app).await,
         Command::Staff(command) => staff(app, command).await,
+        Command::Maintenance(command) => maintenance(app, command).await,
     }
 }
 
@@ -148,6 +178,63 @@ async fn staff(app: &Application, command: StaffCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn maintenance(app: &Application, command: MaintenanceCommand) -> anyhow::Result<()> {
+    use peygir::maintenance::{self, tehran_time};
+    use peygir::store::maintenance::{Plan, upcoming};
+    let now = chrono::Utc::now();
+    let when = |text: &str, flag: &str| {
+        let (date, time) = text
+            .trim()
+            .split_once(char::is_whitespace)
+            .with_context(|| format!("--{flag} is a date and a time, e.g. \"1405/09/03 22:00\""))?;
+        tehran_time(date, time).with_context(|| format!("--{flag}"))
+    };
+    let mut tx = app.pool().begin().await?;
+    match command {
+        MaintenanceCommand::Schedule {
+            service,
+            start,
+            end,
+            reason,
+        } => {
+            let plan = Plan {
+                service_id: service.as_deref(),
+                starts_at: when(&start, "start")?,
+                ends_at: when(&end, "end")?,
+                reason: &reason,
+            };
+            let window = maintenance::schedule(&mut tx, app.catalog(), &plan, "cli", now).await?;
+            let (start, end) = (tehran(window.starts_at), tehran(window.ends_at));
+            println!("scheduled maintenance {}: {start} to {end}, Tehran time", window.id);
+        }
+        MaintenanceCommand::List => {
+            for w in upcoming(&mut tx, now).await? {
+                let state = if w.cancelled_at.is_some() {
+                    "cancelled"
+                } else {
+                    "planned"
+                };
+                let service = w.service_id.as_deref().unwrap_or("all");
+                let (start, end) = (tehran(w.starts_at), tehran(w.ends_at));
+                println!("{}\t{service}\t{start} to {end}\t{state}\t{}", w.id, w.reason);
+            }
+        }
+        MaintenanceCommand::Cancel { id } => {
+            maintenance::cancel(&mut tx, id, "cli", now).await?;
+            println!("maintenance {id} cancelled");
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A time as the operator typed it: the Jalali date and the time of day in Tehran.
+fn tehran(at: chrono::DateTime<chrono::Utc>) -> String {
+    let local = at.with_timezone(&peygir::sms::quiet::tehran());
+    let date = peygir::domain::jalali::to_jalali(local.date_naive());
+    format!("{date} {}", local.format("%H:%M"))
 }
 
 /// Serves until Ctrl-C (or SIGTERM); with no bot configured, the terminal chat runs in the

@@ -8,6 +8,8 @@ mod support;
 
 use std::time::Duration;
 
+use chrono::TimeZone;
+
 use peygir::domain::{Role, TrackingCode};
 use peygir::i18n::{Arg, Locale, Msg};
 use peygir::staff_chat::buttons::{Button, ButtonSigner, Subject};
@@ -600,5 +602,112 @@ async fn a_broadcast_is_drafted_previewed_sent_and_followed_from_the_group() {
         .unwrap();
     assert!(labels(&card).is_empty(), "{card:#}");
 
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn maintenance_is_scheduled_and_cancelled_from_the_group_in_tehran_time() {
+    const OPERATOR: i64 = 9003;
+    let bot = service_with_staff_group().await;
+    staff::add(bot.app.pool(), "sara", Role::Operator, None, Some(OPERATOR))
+        .await
+        .unwrap();
+    let group = &Group { bot: &bot };
+    let fake = &bot.fake;
+    let say = |user: i64, text: String| {
+        let id = fake.push(updates::group_message(GROUP, user, &text));
+        async move {
+            fake.wait_handled(id).await;
+            group.messages().last().unwrap()["text"].as_str().unwrap().to_owned()
+        }
+    };
+    let windows = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM maintenance_windows")
+            .fetch_one(bot.app.pool())
+            .await
+            .unwrap()
+    };
+    // Tomorrow, as a Jalali date in Persian digits.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive();
+    let j = peygir::domain::jalali::to_jalali(tomorrow);
+    let day = peygir::domain::digits::to_persian_digits(&format!("{}/{:02}/{:02}", j.year, j.month, j.day));
+
+    let refusals = [
+        (
+            REVIEWER,
+            format!("/maintenance all {day} 22:00 {day} 23:00 ارتقا"),
+            "staff-forbidden",
+        ),
+        (
+            OPERATOR,
+            format!("/maintenance all {day} 22:00"),
+            "staff-maintenance-usage",
+        ),
+        (
+            OPERATOR,
+            "/maintenance all فردا 22:00 فردا 23:00 ارتقا".to_owned(),
+            "staff-maintenance-bad-time",
+        ),
+        (
+            OPERATOR,
+            format!("/maintenance all {day} 23:00 {day} 22:00 ارتقا"),
+            "staff-maintenance-ends-before-start",
+        ),
+        (
+            OPERATOR,
+            "/maintenance all 1400/01/01 10:00 1400/01/01 11:00 ارتقا".to_owned(),
+            "staff-maintenance-starts-in-past",
+        ),
+        (
+            OPERATOR,
+            format!("/maintenance nope {day} 22:00 {day} 23:00 ارتقا"),
+            "staff-maintenance-unknown-service",
+        ),
+        (
+            OPERATOR,
+            "/maintenance cancel 99".to_owned(),
+            "staff-maintenance-not-found",
+        ),
+    ];
+    for (user, command, answer) in refusals {
+        assert_eq!(say(user, command.clone()).await, group.text(answer), "{command}");
+    }
+    assert_eq!(windows().await, 0);
+
+    let scheduled = say(
+        OPERATOR,
+        format!("/maintenance plate-removal {day} ۲۲:۰۰ {day} ۲۳:۳۰ جابه‌جایی کارگزار"),
+    )
+    .await;
+    let (id, starts_at, reason): (i64, chrono::DateTime<chrono::Utc>, String) =
+        sqlx::query_as("SELECT id, starts_at, reason FROM maintenance_windows")
+            .fetch_one(bot.app.pool())
+            .await
+            .unwrap();
+    assert_eq!(reason, "جابه‌جایی کارگزار");
+    let expected = peygir::sms::quiet::tehran()
+        .from_local_datetime(&tomorrow.and_hms_opt(22, 0, 0).unwrap())
+        .unwrap();
+    assert_eq!(starts_at, expected);
+    let shown = bot.app.i18n().render(
+        Locale::Fa,
+        &Msg::new("staff-maintenance-scheduled")
+            .arg("id", Arg::Number(id))
+            .arg("service", Arg::Msg("service-plate-removal".into()))
+            .arg("start", Arg::Time(starts_at))
+            .arg("end", Arg::Time(starts_at + chrono::Duration::minutes(90))),
+    );
+    assert_eq!(scheduled, shown);
+
+    let cancelled = say(OPERATOR, format!("/maintenance cancel {id}")).await;
+    let expected = bot.app.i18n().render(
+        Locale::Fa,
+        &Msg::new("staff-maintenance-cancelled").arg("id", Arg::Number(id)),
+    );
+    assert_eq!(cancelled, expected);
+    assert_eq!(
+        say(OPERATOR, format!("/maintenance cancel {id}")).await,
+        group.text("staff-maintenance-closed")
+    );
     bot.stop().await;
 }

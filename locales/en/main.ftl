@@ -280,3 +280,15 @@ staff-broadcast-usage = To send a notice write: /broadcast TEXT (to everyone) or
 staff-broadcast-sent = The notice is queued for { $count } people.
 staff-broadcast-dropped = The notice is cancelled.
 staff-broadcast-refreshed = Progress refreshed.
+
+## Maintenance from the staff group.
+staff-maintenance-usage = To schedule maintenance write: /maintenance SERVICE-ID|all DATE TIME DATE TIME REASON, e.g. /maintenance all 1405/09/03 22:00 1405/09/03 23:30 database upgrade (Tehran time); to cancel: /maintenance cancel ID.
+staff-maintenance-scheduled = 🛠 Maintenance { $id } of "{ $service }" from { $start } to { $end } is scheduled; applicants are told now and reminded before it.
+staff-maintenance-cancelled = Maintenance { $id } is cancelled, and the cancellation announced.
+staff-maintenance-bad-time = Write each time as a date and a time of day in Tehran time, e.g. 1405/09/03 22:00.
+staff-maintenance-not-found = No maintenance window has that number.
+staff-maintenance-unknown-service = No service has that id; write a service id or all.
+staff-maintenance-ends-before-start = The window must end after it starts.
+staff-maintenance-starts-in-past = The window must start in the future; for a fault under way, declare an outage.
+staff-maintenance-reason = The reason must have 1 to 500 characters.
+staff-maintenance-closed = That window was cancelled or is over.

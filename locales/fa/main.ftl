@@ -280,3 +280,15 @@ staff-broadcast-usage = برای اطلاعیه بنویسید: ‎/broadcast م
 staff-broadcast-sent = اطلاعیه برای { $count } نفر در صف ارسال قرار گرفت.
 staff-broadcast-dropped = اطلاعیه لغو شد.
 staff-broadcast-refreshed = پیشرفت به‌روز شد.
+
+## Maintenance from the staff group.
+staff-maintenance-usage = برای نگهداری بنویسید: ‎/maintenance شناسهٔ‌خدمت|all تاریخ ساعت تاریخ ساعت علت‎، مثلاً ‎/maintenance all 1405/09/03 22:00 1405/09/03 23:30 ارتقای سامانه‎ (به وقت تهران)؛ برای لغو: ‎/maintenance cancel شماره‎.
+staff-maintenance-scheduled = 🛠 نگهداری شمارهٔ { $id } برای «{ $service }» از { $start } تا { $end } ثبت شد؛ به متقاضیان اکنون اطلاع داده می‌شود و پیش از آن یادآوری می‌شود.
+staff-maintenance-cancelled = نگهداری شمارهٔ { $id } لغو شد و لغو آن اعلام می‌شود.
+staff-maintenance-bad-time = زمان را به شکل تاریخ و ساعت به وقت تهران بنویسید، مثلاً 1405/09/03 22:00.
+staff-maintenance-not-found = نگهداری‌ای با این شماره نیست.
+staff-maintenance-unknown-service = چنین خدمتی نیست؛ شناسهٔ یک خدمت یا all را بنویسید.
+staff-maintenance-ends-before-start = پایان نگهداری باید پس از آغاز آن باشد.
+staff-maintenance-starts-in-past = آغاز نگهداری باید در آینده باشد؛ برای اختلالی که رخ داده است، اختلال اعلام کنید.
+staff-maintenance-reason = علت باید ۱ تا ۵۰۰ نویسه باشد.
+staff-maintenance-closed = این نگهداری لغو شده یا به پایان رسیده است.

@@ -7,6 +7,7 @@
 //! notices of the earlier version still waiting, so nobody is told a time that no longer holds.
 
 mod events;
+mod when;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -16,6 +17,7 @@ use crate::store::maintenance::{self, Plan, Window};
 use crate::store::{Tx, audit, outbox, subscriptions};
 
 pub use events::{Event, KIND, due_events};
+pub use when::{TimeError, tehran_time};
 
 /// Why a maintenance action was refused.
 #[derive(Debug, thiserror::Error)]
@@ -24,8 +26,12 @@ pub enum MaintenanceError {
     NotFound,
     #[error("no service is called `{0}`")]
     UnknownService(String),
-    #[error("{0}")]
-    Invalid(&'static str),
+    #[error("the window must end after it starts")]
+    EndsBeforeStart,
+    #[error("the window must start in the future; declare an outage for a fault under way")]
+    StartsInPast,
+    #[error("the reason must have 1 to 500 characters")]
+    Reason,
     #[error("the window was cancelled")]
     Cancelled,
     #[error("the window has ended")]
@@ -51,16 +57,14 @@ fn check<'a>(catalog: &Catalog, plan: &Plan<'a>, now: DateTime<Utc>) -> Result<P
         return Err(MaintenanceError::UnknownService(service.to_owned()));
     }
     if plan.ends_at <= plan.starts_at {
-        return Err(MaintenanceError::Invalid("the window must end after it starts"));
+        return Err(MaintenanceError::EndsBeforeStart);
     }
     if plan.starts_at < now {
-        return Err(MaintenanceError::Invalid(
-            "the window must start in the future; declare an outage for a fault under way",
-        ));
+        return Err(MaintenanceError::StartsInPast);
     }
     let reason = plan.reason.trim();
     if reason.is_empty() || reason.chars().count() > MAX_REASON {
-        return Err(MaintenanceError::Invalid("the reason must have 1 to 500 characters"));
+        return Err(MaintenanceError::Reason);
     }
     Ok(Plan { reason, ..*plan })
 }

@@ -330,8 +330,8 @@ struct Prompt {
 }
 
 async fn reply(chat: &StaffChat, platform: &str, update_id: i64, message: &Message) -> anyhow::Result<()> {
-    if let Some(text) = message.text().and_then(super::commands::broadcast_text) {
-        return super::commands::broadcast(chat, platform, update_id, message, text).await;
+    if let Some(command) = message.text().and_then(super::commands::Command::parse) {
+        return super::commands::handle(chat, platform, update_id, message, command).await;
     }
     // Only replies to the bot's questions are ours; the rest is the staff talking.
     let Some(replied) = message.reply_to_message() else {
@@ -354,11 +354,7 @@ async fn reply(chat: &StaffChat, platform: &str, update_id: i64, message: &Messa
         tx.commit().await?;
         return Ok(());
     };
-    let user = message
-        .from
-        .as_ref()
-        .and_then(|u| i64::try_from(u.id.0).ok())
-        .unwrap_or(-1);
+    let user = sender(message);
     let text = message.text().unwrap_or_default();
     let verdict = settle(decide_reply(chat, &mut tx, &prompt, user, text).await)?;
     if !matches!(verdict, Verdict::AskAgain(_)) {
@@ -386,16 +382,17 @@ async fn reply(chat: &StaffChat, platform: &str, update_id: i64, message: &Messa
         }
         Verdict::Ask { .. } => return Ok(()),
     };
-    let sent = chat
-        .inner
-        .bot
-        .send_message(ChatId(chat.inner.chat_id), chat.render(&said))
-        .reply_parameters(ReplyParameters::new(message.id))
-        .await;
-    if let Err(err) = sent {
-        tracing::warn!(error = %err, "answering a staff reply failed");
-    }
+    chat.reply_to(message.id, &said).await;
     Ok(())
+}
+
+/// The Telegram user id of who wrote `message`; -1 (no one registered) when it has none.
+pub(super) fn sender(message: &Message) -> i64 {
+    message
+        .from
+        .as_ref()
+        .and_then(|u| i64::try_from(u.id.0).ok())
+        .unwrap_or(-1)
 }
 
 /// A question is answered once, by the member it was put to; a reply from someone else, or an

@@ -1,35 +1,58 @@
-//! Commands written in the staff group: `/broadcast [SERVICE-ID] TEXT` drafts a notice and posts
-//! its card, with the preview and reach, for an operator to send or drop.
+//! Commands written in the staff group by operators and admins:
+//! `/broadcast [SERVICE-ID] TEXT` drafts a notice and posts its card (preview, reach, and
+//! buttons to send or drop it); `/maintenance SERVICE-ID|all DATE TIME DATE TIME REASON`
+//! schedules a window (Tehran time, Jalali or Gregorian dates) and `/maintenance cancel ID`
+//! cancels one. Each is handled once, in one transaction; refusals are answered in reply.
 
-use teloxide::prelude::*;
-use teloxide::types::{Message, ReplyParameters};
+use chrono::Utc;
+use teloxide::types::Message;
 
 use super::StaffChat;
+use crate::app::Application;
 use crate::broadcast::{self, BroadcastError, Target};
 use crate::conversation::messages as m;
-use crate::domain::Role;
-use crate::i18n::Msg;
-use crate::store::{staff, updates};
+use crate::domain::{Catalog, Role};
+use crate::i18n::{Arg, Msg};
+use crate::maintenance::{self, MaintenanceError};
+use crate::store::maintenance::Plan;
+use crate::store::staff::{self, StaffMember};
+use crate::store::{Tx, updates};
 
-/// The rest of a `/broadcast` command (also `/broadcast@bot_name`), or none for other text.
-pub fn broadcast_text(text: &str) -> Option<&str> {
-    let rest = text.trim_start().strip_prefix("/broadcast")?;
-    let rest = match rest.strip_prefix('@') {
-        Some(named) => named.split_once(char::is_whitespace).map_or("", |(_, rest)| rest),
-        None if rest.is_empty() || rest.starts_with(char::is_whitespace) => rest,
-        None => return None,
-    };
-    Some(rest.trim())
+/// A command and the text after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command<'t> {
+    Broadcast(&'t str),
+    Maintenance(&'t str),
 }
 
-/// Drafts the broadcast and posts its card; a refusal (not staff, not an operator, no text) is
-/// answered in reply to the command.
-pub async fn broadcast(
+impl<'t> Command<'t> {
+    /// The command in `text` (also written `/name@bot_name`), or none for other text.
+    pub fn parse(text: &'t str) -> Option<Self> {
+        let rest = text.trim_start().strip_prefix('/')?;
+        let (word, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let name = word.split('@').next().unwrap_or(word);
+        let rest = rest.trim();
+        match name {
+            "broadcast" => Some(Self::Broadcast(rest)),
+            "maintenance" => Some(Self::Maintenance(rest)),
+            _ => None,
+        }
+    }
+}
+
+/// What to show once the command's transaction has committed.
+enum Said {
+    /// A broadcast drafted: post its card.
+    Draft(i64),
+    Reply(Msg),
+}
+
+pub async fn handle(
     chat: &StaffChat,
     platform: &str,
     update_id: i64,
     message: &Message,
-    text: &str,
+    command: Command<'_>,
 ) -> anyhow::Result<()> {
     let app = &chat.inner.app;
     let mut tx = app.pool().begin().await?;
@@ -41,21 +64,19 @@ pub async fn broadcast(
         .as_ref()
         .and_then(|u| i64::try_from(u.id.0).ok())
         .unwrap_or(-1);
-    let drafted = match staff::by_telegram_user(&mut tx, user).await? {
-        None => Err(Msg::new(m::STAFF_NOT_REGISTERED)),
-        Some(member) if !matches!(member.role, Role::Operator | Role::Admin) => Err(Msg::new(m::STAFF_FORBIDDEN)),
-        Some(member) => {
-            let (target, body) = split_target(app.catalog(), text);
-            match broadcast::draft(&mut tx, app.catalog(), target, body, &member.actor()).await {
-                Ok((drafted, _)) => Ok(drafted.id),
-                Err(BroadcastError::Unexpected(err)) => return Err(err),
-                Err(_) => Err(Msg::new(m::STAFF_BROADCAST_USAGE)),
-            }
+    let said = match staff::by_telegram_user(&mut tx, user).await? {
+        None => Said::Reply(Msg::new(m::STAFF_NOT_REGISTERED)),
+        Some(member) if !matches!(member.role, Role::Operator | Role::Admin) => {
+            Said::Reply(Msg::new(m::STAFF_FORBIDDEN))
         }
+        Some(member) => match command {
+            Command::Broadcast(text) => draft(&mut tx, app.catalog(), &member, text).await?,
+            Command::Maintenance(text) => Said::Reply(schedule(&mut tx, app, &member, text).await?),
+        },
     };
     tx.commit().await?;
-    match drafted {
-        Ok(id) => {
+    match said {
+        Said::Draft(id) => {
             let mut conn = app.pool().acquire().await?;
             let card = chat.composer().broadcast(&mut conn, id).await?;
             drop(conn);
@@ -65,19 +86,22 @@ pub async fn broadcast(
                     .map_err(|e| anyhow::anyhow!("posting the draft: {e:?}"))?;
             }
         }
-        Err(said) => {
-            chat.inner
-                .bot
-                .send_message(ChatId(chat.inner.chat_id), chat.render(&said))
-                .reply_parameters(ReplyParameters::new(message.id))
-                .await?;
-        }
+        Said::Reply(msg) => chat.reply_to(message.id, &msg).await,
     }
     Ok(())
 }
 
+async fn draft(tx: &mut Tx<'_>, catalog: &Catalog, member: &StaffMember, text: &str) -> anyhow::Result<Said> {
+    let (target, body) = split_target(catalog, text);
+    match broadcast::draft(tx, catalog, target, body, &member.actor()).await {
+        Ok((drafted, _)) => Ok(Said::Draft(drafted.id)),
+        Err(BroadcastError::Unexpected(err)) => Err(err),
+        Err(_) => Ok(Said::Reply(Msg::new(m::STAFF_BROADCAST_USAGE))),
+    }
+}
+
 /// A first word naming a service sends to its applicants; anything else is all text, to everyone.
-fn split_target<'t>(catalog: &crate::domain::Catalog, text: &'t str) -> (Target<'t>, &'t str) {
+fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Target<'t>, &'t str) {
     // A service id alone is a broadcast with no text, not a text that is a service id.
     let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     match catalog.get(first) {
@@ -86,19 +110,76 @@ fn split_target<'t>(catalog: &crate::domain::Catalog, text: &'t str) -> (Target<
     }
 }
 
+/// Schedules or cancels a window; the answer says what was done or why not.
+async fn schedule(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: &str) -> anyhow::Result<Msg> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let now = Utc::now();
+    let done = match words.as_slice() {
+        ["cancel", id] => {
+            let Ok(id) = crate::domain::digits::to_ascii_digits(id).parse::<i64>() else {
+                return Ok(Msg::new(m::STAFF_MAINTENANCE_USAGE));
+            };
+            maintenance::cancel(tx, id, &member.actor(), now).await
+        }
+        [service, start_date, start_time, end_date, end_time, _, ..] => {
+            let service = (*service != "all").then_some(*service);
+            let (Ok(starts_at), Ok(ends_at)) = (
+                maintenance::tehran_time(start_date, start_time),
+                maintenance::tehran_time(end_date, end_time),
+            ) else {
+                return Ok(Msg::new(m::STAFF_MAINTENANCE_BAD_TIME));
+            };
+            let reason = words[5..].join(" ");
+            let plan = Plan {
+                service_id: service,
+                starts_at,
+                ends_at,
+                reason: &reason,
+            };
+            maintenance::schedule(tx, app.catalog(), &plan, &member.actor(), now).await
+        }
+        _ => return Ok(Msg::new(m::STAFF_MAINTENANCE_USAGE)),
+    };
+    let refused = match done {
+        Ok(window) => {
+            let id = match window.cancelled_at {
+                Some(_) => m::STAFF_MAINTENANCE_CANCELLED,
+                None => m::STAFF_MAINTENANCE_SCHEDULED,
+            };
+            return Ok(Msg::new(id)
+                .arg("id", Arg::Number(window.id))
+                .arg("service", m::service_or_every(window.service_id.as_deref()))
+                .arg("start", Arg::Time(window.starts_at))
+                .arg("end", Arg::Time(window.ends_at)));
+        }
+        Err(MaintenanceError::Unexpected(err)) => return Err(err),
+        Err(MaintenanceError::NotFound) => m::STAFF_MAINTENANCE_NOT_FOUND,
+        Err(MaintenanceError::UnknownService(_)) => m::STAFF_MAINTENANCE_UNKNOWN_SERVICE,
+        Err(MaintenanceError::EndsBeforeStart) => m::STAFF_MAINTENANCE_ENDS_BEFORE_START,
+        Err(MaintenanceError::StartsInPast) => m::STAFF_MAINTENANCE_STARTS_IN_PAST,
+        Err(MaintenanceError::Reason) => m::STAFF_MAINTENANCE_REASON,
+        Err(MaintenanceError::Cancelled | MaintenanceError::Ended) => m::STAFF_MAINTENANCE_CLOSED,
+    };
+    Ok(Msg::new(refused))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::broadcast_text;
+    use super::Command;
 
     #[test]
-    fn the_command_is_recognised_with_or_without_the_bots_name() {
-        assert_eq!(broadcast_text("/broadcast سلام"), Some("سلام"));
+    fn commands_are_recognised_with_or_without_the_bots_name() {
+        assert_eq!(Command::parse("/broadcast سلام"), Some(Command::Broadcast("سلام")));
         assert_eq!(
-            broadcast_text("/broadcast@peygir_bot plate-removal متن"),
-            Some("plate-removal متن")
+            Command::parse("/broadcast@peygir_bot plate-removal متن"),
+            Some(Command::Broadcast("plate-removal متن"))
         );
-        assert_eq!(broadcast_text("/broadcast"), Some(""));
-        assert_eq!(broadcast_text("/broadcasting x"), None);
-        assert_eq!(broadcast_text("سلام"), None);
+        assert_eq!(Command::parse("/broadcast"), Some(Command::Broadcast("")));
+        assert_eq!(
+            Command::parse("/maintenance cancel 3"),
+            Some(Command::Maintenance("cancel 3"))
+        );
+        assert_eq!(Command::parse("/broadcasting x"), None);
+        assert_eq!(Command::parse("سلام"), None);
     }
 }

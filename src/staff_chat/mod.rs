@@ -149,6 +149,20 @@ impl StaffChat {
         }
     }
 
+    /// Answers a message in the group, as a reply to it; a failure is logged, not returned,
+    /// since what the answer is about has already happened.
+    async fn reply_to(&self, message: MessageId, msg: &Msg) {
+        let sent = self
+            .inner
+            .bot
+            .send_message(ChatId(self.inner.chat_id), self.render(msg))
+            .reply_parameters(teloxide::types::ReplyParameters::new(message))
+            .await;
+        if let Err(err) = sent {
+            tracing::warn!(error = %err, "answering in the staff group failed");
+        }
+    }
+
     fn render(&self, msg: &Msg) -> String {
         self.inner.app.i18n().render(self.inner.locale, msg)
     }

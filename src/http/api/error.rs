@@ -120,7 +120,10 @@ impl From<MaintenanceError> for ApiError {
     fn from(err: MaintenanceError) -> Self {
         match err {
             MaintenanceError::NotFound => Self::not_found("maintenance window"),
-            MaintenanceError::UnknownService(_) | MaintenanceError::Invalid(_) => {
+            MaintenanceError::UnknownService(_)
+            | MaintenanceError::EndsBeforeStart
+            | MaintenanceError::StartsInPast
+            | MaintenanceError::Reason => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_window", err.to_string())
             }
             MaintenanceError::Cancelled | MaintenanceError::Ended => {
