@@ -38,10 +38,8 @@ async fn a_broadcast_is_previewed_confirmed_followed_and_cancelled_mid_way() {
     let bot = Running::fresh(&[]).await;
     let operator = Api::for_member(&bot, "operator", Role::Operator, None).await;
     let reviewer = Api::for_member(&bot, "reviewer", Role::Reviewer, None).await;
+    support::add_applicants(&bot.app, FIRST_CHAT..FIRST_CHAT + APPLICANTS).await;
     let mut tx = bot.app.pool().begin().await.unwrap();
-    for chat in FIRST_CHAT..FIRST_CHAT + APPLICANTS {
-        applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
-    }
     let owner = applicants::find_or_create(&mut tx, "telegram", FIRST_CHAT)
         .await
         .unwrap();

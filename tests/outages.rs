@@ -11,7 +11,6 @@ use chrono::{DateTime, TimeZone, Utc};
 use peygir::app::Application;
 use peygir::outage::Change;
 use peygir::scheduler::Scheduler;
-use peygir::store::applicants;
 use support::portal::FakePortal;
 use support::{build_app, config_text};
 
@@ -34,11 +33,7 @@ successes_before_recovery = 2
     );
     let toml = config_text(|t| t + &probe);
     let app = build_app(&db, &toml, &[("PEYGIR_STAFF_CHAT_ID", "-1001234".to_owned())]).await;
-    let mut tx = app.pool().begin().await.unwrap();
-    for chat in 1..=SUBSCRIBERS {
-        applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
-    }
-    tx.commit().await.unwrap();
+    support::add_applicants(&app, 1..=SUBSCRIBERS).await;
     app
 }
 

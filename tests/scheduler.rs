@@ -11,7 +11,6 @@ use peygir::app::Application;
 use peygir::i18n::Locale;
 use peygir::maintenance;
 use peygir::scheduler::{Job, Scheduler};
-use peygir::store::applicants;
 use peygir::store::maintenance::Plan;
 use support::{build_app, config_text};
 
@@ -20,11 +19,7 @@ const SUBSCRIBERS: i64 = 3;
 async fn setup() -> Application {
     let db = support::database::fresh_database().await;
     let app = build_app(&db, &config_text(|c| c), &[]).await;
-    let mut tx = app.pool().begin().await.unwrap();
-    for chat in 1..=SUBSCRIBERS {
-        applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
-    }
-    tx.commit().await.unwrap();
+    support::add_applicants(&app, 1..=SUBSCRIBERS).await;
     app
 }
 

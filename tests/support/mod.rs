@@ -123,3 +123,14 @@ pub async fn lead(
     }
     panic!("no instance took over the schedule within 5 s");
 }
+
+/// Telegram applicants with these chat ids, as if each had written to the bot.
+pub async fn add_applicants(app: &Application, chats: impl IntoIterator<Item = i64>) {
+    let mut tx = app.pool().begin().await.unwrap();
+    for chat in chats {
+        peygir::store::applicants::find_or_create(&mut tx, "telegram", chat)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
