@@ -7,6 +7,7 @@
 use serde_json::json;
 
 use crate::conversation::messages as m;
+use crate::domain::text::trimmed_within;
 use crate::domain::{Catalog, TrackingCode};
 use crate::i18n::{Arg, Msg};
 use crate::store::broadcasts::{self, Broadcast};
@@ -79,10 +80,7 @@ pub async fn draft(
     body: &str,
     actor: &str,
 ) -> Result<(Broadcast, usize), BroadcastError> {
-    let body = body.trim();
-    if body.is_empty() || body.chars().count() > MAX_BODY {
-        return Err(BroadcastError::Body);
-    }
+    let body = trimmed_within(body, MAX_BODY).ok_or(BroadcastError::Body)?;
     let (service, codes) = match target {
         Target::Everyone => (None, None),
         Target::Service(service) if catalog.get(service).is_none() => {
@@ -108,11 +106,10 @@ pub async fn draft(
 /// Confirms a draft: one notice per recipient is queued; returns how many.
 pub async fn confirm(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<(Broadcast, u64), BroadcastError> {
     let current = broadcasts::lock(tx, id).await?.ok_or(BroadcastError::NotFound)?;
-    if current.cancelled_at.is_some() {
-        return Err(BroadcastError::Cancelled);
-    }
-    if current.confirmed_at.is_some() {
-        return Err(BroadcastError::Confirmed);
+    match State::of(&current) {
+        State::Draft => {}
+        State::Confirmed => return Err(BroadcastError::Confirmed),
+        State::Cancelled => return Err(BroadcastError::Cancelled),
     }
     let broadcast = broadcasts::mark_confirmed(tx, id, actor).await?;
     let audience = recipients(tx, &broadcast).await?;
@@ -133,7 +130,7 @@ pub async fn confirm(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<(Broadcast
 /// sent are skipped (those being sent at that moment still arrive).
 pub async fn cancel(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<Broadcast, BroadcastError> {
     let current = broadcasts::lock(tx, id).await?.ok_or(BroadcastError::NotFound)?;
-    if current.cancelled_at.is_some() {
+    if State::of(&current) == State::Cancelled {
         return Err(BroadcastError::Cancelled);
     }
     let broadcast = broadcasts::mark_cancelled(tx, id, actor).await?;
@@ -147,12 +144,35 @@ pub async fn reach(conn: &mut sqlx::PgConnection, broadcast: &Broadcast) -> sqlx
     Ok(recipients(conn, broadcast).await?.chat.len())
 }
 
-/// Where a broadcast stands, for buttons drawn on it: a draft, confirmed, cancelled.
-pub fn version(broadcast: &Broadcast) -> i64 {
-    match (broadcast.confirmed_at, broadcast.cancelled_at) {
-        (_, Some(_)) => 2,
-        (Some(_), None) => 1,
-        (None, None) => 0,
+/// Where a broadcast stands. It only moves forward, so its order also versions the buttons
+/// drawn on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    Draft,
+    Confirmed,
+    Cancelled,
+}
+
+impl State {
+    pub fn of(broadcast: &Broadcast) -> Self {
+        match (broadcast.confirmed_at, broadcast.cancelled_at) {
+            (_, Some(_)) => Self::Cancelled,
+            (Some(_), None) => Self::Confirmed,
+            (None, None) => Self::Draft,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Confirmed => "confirmed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// The version of the buttons drawn in this state.
+    pub fn version(self) -> i64 {
+        self as i64
     }
 }
 

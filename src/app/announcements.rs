@@ -7,10 +7,8 @@ use crate::store::{Tx, sms, subscriptions};
 
 pub async fn view(tx: &mut Tx<'_>, catalog: &Catalog, applicant: ApplicantId) -> anyhow::Result<AnnouncementsView> {
     let services: Vec<String> = catalog.services().iter().map(|s| s.id.clone()).collect();
-    Ok(AnnouncementsView {
-        muted: subscriptions::muted(tx, applicant).await?,
-        services: subscriptions::of(tx, applicant, &services).await?,
-    })
+    let (muted, services) = subscriptions::of(tx, applicant, &services).await?;
+    Ok(AnnouncementsView { muted, services })
 }
 
 pub async fn run(tx: &mut Tx<'_>, applicant: ApplicantId, effect: &Effect) -> anyhow::Result<Outcome> {

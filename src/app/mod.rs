@@ -14,7 +14,7 @@ use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
 use crate::config::Config;
-use crate::conversation::{self, Context, Dialogue, Input, OwnedRequest, Reply, messages};
+use crate::conversation::{self, Context, Dialogue, Effect, Input, OwnedRequest, Reply, messages};
 use crate::domain::Catalog;
 use crate::i18n::{I18n, Locale};
 use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, requests, updates};
@@ -142,10 +142,9 @@ impl Application {
         // The closing prompt is drawn again from the facts as the effects left them (a request
         // that has just received its documents no longer offers to take them; SMS just turned
         // on), and for where an effect's outcome moved the dialogue.
-        let mut redraw = step
-            .effects
-            .iter()
-            .any(|e| e.changes_requests() || e.changes_settings());
+        let requests_changed = step.effects.iter().any(Effect::changes_requests);
+        let settings_changed = step.effects.iter().any(Effect::changes_settings);
+        let mut redraw = requests_changed || settings_changed;
         for effect in &step.effects {
             let env = effects::Env {
                 catalog: &inner.catalog,
@@ -163,13 +162,23 @@ impl Application {
         }
         let mut step_replies = std::mem::take(&mut step.replies);
         if redraw {
-            let my_requests = owned_requests(&mut tx, applicant).await?;
-            let sms = sms_settings::view(&mut tx, applicant).await?;
-            let announcements = announcements::view(&mut tx, &inner.catalog, applicant).await?;
+            // Only what the effects changed is read again; a dialogue an outcome moved needs
+            // nothing new.
+            let fresh_requests = if requests_changed {
+                Some(owned_requests(&mut tx, applicant).await?)
+            } else {
+                None
+            };
+            let fresh_settings = if settings_changed {
+                let sms = sms_settings::view(&mut tx, applicant).await?;
+                Some((sms, announcements::view(&mut tx, &inner.catalog, applicant).await?))
+            } else {
+                None
+            };
             let ctx = Context {
-                my_requests: &my_requests,
-                sms: &sms,
-                announcements: &announcements,
+                my_requests: fresh_requests.as_deref().unwrap_or(ctx.my_requests),
+                sms: fresh_settings.as_ref().map_or(ctx.sms, |(sms, _)| sms),
+                announcements: fresh_settings.as_ref().map_or(ctx.announcements, |(_, a)| a),
                 ..ctx
             };
             if let Some(last) = step_replies.last_mut() {

@@ -8,6 +8,7 @@ pub mod phone;
 pub mod plate;
 pub mod service;
 pub mod subscription;
+pub mod text;
 pub mod tracking_code;
 
 pub use field::{Answer, DocumentRef, DocumentSource, FieldError, FieldKind, FieldValue};

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::domain::Catalog;
+use crate::domain::text::trimmed_within;
 use crate::store::maintenance::{self, Plan, Window};
 use crate::store::{Tx, audit, outbox, subscriptions};
 
@@ -47,7 +48,7 @@ impl From<sqlx::Error> for MaintenanceError {
 }
 
 /// The longest reason kept; it goes into chat notices and SMS.
-const MAX_REASON: usize = 500;
+pub const MAX_REASON: usize = 500;
 
 /// Checks a plan as staff gave it, at `now`; returns it with the reason trimmed, as kept.
 fn check<'a>(catalog: &Catalog, plan: &Plan<'a>, now: DateTime<Utc>) -> Result<Plan<'a>, MaintenanceError> {
@@ -62,10 +63,7 @@ fn check<'a>(catalog: &Catalog, plan: &Plan<'a>, now: DateTime<Utc>) -> Result<P
     if plan.starts_at < now {
         return Err(MaintenanceError::StartsInPast);
     }
-    let reason = plan.reason.trim();
-    if reason.is_empty() || reason.chars().count() > MAX_REASON {
-        return Err(MaintenanceError::Reason);
-    }
+    let reason = trimmed_within(plan.reason, MAX_REASON).ok_or(MaintenanceError::Reason)?;
     Ok(Plan { reason, ..*plan })
 }
 

@@ -15,13 +15,14 @@ use serde_json::json;
 
 use crate::conversation::messages as m;
 use crate::domain::Catalog;
+use crate::domain::text::trimmed_within;
 use crate::i18n::{Arg, Msg};
 use crate::store::outages::{self, NewOutage, Outage};
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::{Tx, audit, probe_states, subscriptions};
 
 pub use config::ProbeConfig;
-pub use probe::check;
+pub use probe::Prober;
 
 /// The kind of every outage notice, for the channel policy in `[notices]` (and urgent in
 /// quiet hours by default).
@@ -85,10 +86,8 @@ pub async fn declare(
     {
         return Err(OutageError::UnknownService(service.to_owned()));
     }
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(OutageError::Reason);
-    }
+    // The same limit as a maintenance window's reason (the table checks it too).
+    let reason = trimmed_within(reason, crate::maintenance::MAX_REASON).ok_or(OutageError::Reason)?;
     let new = NewOutage {
         service_id: service,
         probe: None,
@@ -123,20 +122,20 @@ pub async fn resolve(
     Ok(outage)
 }
 
-/// Counts one check of `probe` (`Err` says why it failed) and opens or closes its outage when
-/// the run of like results is long enough.
-pub async fn record_check(
+/// Counts one check of `probe` (`failure` says why it failed; none when it answered) and
+/// opens or closes its outage when the run of like results is long enough.
+async fn record_check(
     tx: &mut Tx<'_>,
     probe: &ProbeConfig,
-    result: Result<(), &str>,
+    failure: Option<&str>,
     now: DateTime<Utc>,
     reach: Reach,
 ) -> anyhow::Result<Option<Change>> {
-    let run = probe_states::count(tx, &probe.name, result.err(), now).await?;
+    let run = probe_states::count(tx, &probe.name, failure, now).await?;
     let open = outages::lock_open_for_probe(tx, &probe.name).await?;
     let actor = format!("probe:{}", probe.name);
-    match (result, open) {
-        (Err(error), None) if run.failures >= probe.failures_before_outage as i32 => {
+    match (failure, open) {
+        (Some(error), None) if run.failures >= probe.failures_before_outage as i32 => {
             let new = NewOutage {
                 service_id: probe.service.as_deref(),
                 probe: Some(&probe.name),
@@ -148,7 +147,7 @@ pub async fn record_check(
             announce(tx, &outage, Event::Started, reach).await?;
             Ok(Some(Change::Started(outage)))
         }
-        (Ok(()), Some(open)) if run.successes >= probe.successes_before_recovery as i32 => {
+        (None, Some(open)) if run.successes >= probe.successes_before_recovery as i32 => {
             let outage = outages::resolve(tx, open.id, &actor, now).await?;
             record(tx, &actor, "outage.recover", &outage).await?;
             announce(tx, &outage, Event::Resolved, reach).await?;

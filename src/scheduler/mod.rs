@@ -8,7 +8,6 @@
 pub mod config;
 mod leader;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -16,9 +15,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::app::Application;
-use crate::outage::{self, ProbeConfig, Reach};
+use crate::outage::{self, Prober};
 use crate::sms::quiet::tehran;
-use crate::store::{job_runs, probe_states};
+use crate::store::job_runs;
 
 pub use config::{MaintenanceConfig, SchedulerConfig};
 use leader::Leadership;
@@ -67,8 +66,7 @@ const TICK: Duration = Duration::from_secs(5);
 pub struct Scheduler {
     app: Application,
     leadership: Leadership,
-    /// For the outage probes.
-    client: reqwest::Client,
+    prober: Prober,
 }
 
 impl Scheduler {
@@ -77,12 +75,7 @@ impl Scheduler {
         Self {
             app,
             leadership,
-            // Each check opens a connection of its own: one kept alive from the last check
-            // could still answer after the server stopped taking new ones.
-            client: reqwest::Client::builder()
-                .pool_max_idle_per_host(0)
-                .build()
-                .expect("an HTTP client with default TLS settings"),
+            prober: Prober::new(),
         }
     }
 
@@ -112,7 +105,7 @@ impl Scheduler {
             return Ok(Ticked::default());
         }
         let jobs = self.run_jobs(now).await?;
-        let outages = self.probe(now).await.context("outage probes")?;
+        let outages = self.prober.check_due(&self.app, now).await.context("outage probes")?;
         Ok(Ticked { jobs, outages })
     }
 
@@ -149,53 +142,6 @@ impl Scheduler {
         Ok(true)
     }
 
-    /// Checks the probes whose interval has passed, all at once so that one slow target does
-    /// not hold up the others, and records each result in a transaction of its own.
-    async fn probe(&self, now: DateTime<Utc>) -> anyhow::Result<Vec<outage::Change>> {
-        let probes = &self.app.config().probes;
-        if probes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let checked: HashMap<String, DateTime<Utc>> = {
-            let mut conn = self.app.pool().acquire().await?;
-            probe_states::checked_at(&mut conn).await?.into_iter().collect()
-        };
-        let mut checks = tokio::task::JoinSet::new();
-        for probe in probes {
-            if checked.get(&probe.name).is_some_and(|at| now < *at + probe.interval()) {
-                continue;
-            }
-            let (client, probe) = (self.client.clone(), probe.clone());
-            checks.spawn(async move {
-                let result = outage::check(&client, &probe).await;
-                (probe, result)
-            });
-        }
-        let reach = Reach::of(self.app.config());
-        let mut changes = Vec::new();
-        while let Some(checked) = checks.join_next().await {
-            let (probe, result): (ProbeConfig, Result<(), String>) = checked?;
-            let mut tx = self.app.pool().begin().await?;
-            let change = outage::record_check(
-                &mut tx,
-                &probe,
-                result.as_ref().map(drop).map_err(String::as_str),
-                now,
-                reach,
-            )
-            .await
-            .with_context(|| format!("probe {}", probe.name))?;
-            tx.commit().await?;
-            match &change {
-                Some(outage::Change::Started(_)) => tracing::warn!(probe = %probe.name, "outage detected"),
-                Some(outage::Change::Recovered(_)) => tracing::info!(probe = %probe.name, "outage over"),
-                None => {}
-            }
-            changes.extend(change);
-        }
-        Ok(changes)
-    }
-
     /// Does `job`'s work for its run scheduled at `due`, with the clock at `now`.
     async fn work(
         &self,
@@ -207,7 +153,7 @@ impl Scheduler {
         let config = self.app.config();
         match job {
             Job::Maintenance => {
-                let remind_before = self.app.config().maintenance.remind_before();
+                let remind_before = config.maintenance.remind_before();
                 let queued = crate::maintenance::send_due(tx, &remind_before, now).await?;
                 if queued > 0 {
                     tracing::info!(queued, "maintenance notices queued");

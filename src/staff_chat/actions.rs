@@ -10,7 +10,7 @@ use teloxide::types::{
 use super::StaffChat;
 use super::buttons::{Button, Subject};
 use super::card::{BROADCAST_GO, BROADCAST_STOP, COMPLAINT_ANSWER, COMPLAINT_CLOSE, complaint_version};
-use crate::broadcast::{self, BroadcastError};
+use crate::broadcast::{self, BroadcastError, State};
 use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
 use crate::domain::{Catalog, Role, TrackingCode, Transition};
@@ -208,24 +208,25 @@ async fn open_request<'c>(
 
 /// A press on a broadcast's card: send or drop a draft; follow or stop one being sent.
 async fn decide_broadcast(tx: &mut Tx<'_>, member: &StaffMember, id: i64, button: Button) -> Result<Verdict, Stop> {
-    if !matches!(member.role, Role::Operator | Role::Admin) {
+    if !member.acts_as(&[Role::Operator]) {
         return Err(refuse(m::STAFF_FORBIDDEN));
     }
     let current = broadcasts::lock(tx, id)
         .await?
         .ok_or_else(|| refuse(m::STAFF_INVALID_BUTTON))?;
-    if broadcast::version(&current) != button.version {
+    let state = State::of(&current);
+    if state.version() != button.version {
         return Err(Stop::Answer(Verdict::Stale(button.subject)));
     }
-    let said = match (button.version, button.slot) {
-        (0, BROADCAST_GO) => {
+    let said = match (state, button.slot) {
+        (State::Draft, BROADCAST_GO) => {
             let (_, queued) = broadcast::confirm(tx, id, &member.actor())
                 .await
                 .map_err(broadcast_refusal)?;
             Msg::new(m::STAFF_BROADCAST_SENT).arg("count", Arg::Number(queued as i64))
         }
-        (1, BROADCAST_GO) => Msg::new(m::STAFF_BROADCAST_REFRESHED),
-        (0 | 1, BROADCAST_STOP) => {
+        (State::Confirmed, BROADCAST_GO) => Msg::new(m::STAFF_BROADCAST_REFRESHED),
+        (State::Draft | State::Confirmed, BROADCAST_STOP) => {
             broadcast::cancel(tx, id, &member.actor())
                 .await
                 .map_err(broadcast_refusal)?;

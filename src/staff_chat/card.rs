@@ -5,6 +5,7 @@
 use sqlx::PgConnection;
 
 use super::buttons::{Button, ButtonSigner, Subject};
+use crate::broadcast::{self, Progress, State};
 use crate::conversation::{messages as m, summary_lines_with, value_arg};
 use crate::domain::service::stage_name_id;
 use crate::domain::{FieldValue, Service, TrackingCode};
@@ -39,6 +40,11 @@ pub fn complaint_version(status: &str) -> i64 {
 /// Actions on a complaint, by slot.
 pub const COMPLAINT_ANSWER: u8 = 0;
 pub const COMPLAINT_CLOSE: u8 = 1;
+
+/// Actions on a broadcast, by slot: a draft is sent or dropped; one being sent is followed
+/// (its progress drawn again) or stopped.
+pub const BROADCAST_GO: u8 = 0;
+pub const BROADCAST_STOP: u8 = 1;
 
 impl Composer<'_> {
     fn render(&self, msg: &Msg) -> String {
@@ -137,14 +143,7 @@ impl Composer<'_> {
         }
         Ok(Some(Card { text, buttons }))
     }
-}
 
-/// Actions on a broadcast, by slot: a draft is sent or dropped; one being sent is followed
-/// (its progress drawn again) or stopped.
-pub const BROADCAST_GO: u8 = 0;
-pub const BROADCAST_STOP: u8 = 1;
-
-impl Composer<'_> {
     /// A broadcast's card: its preview and reach while a draft, its progress once confirmed.
     pub async fn broadcast(&self, conn: &mut PgConnection, id: i64) -> anyhow::Result<Option<Card>> {
         let Some(broadcast) = broadcasts::find(conn, id).await? else {
@@ -154,26 +153,26 @@ impl Composer<'_> {
             (_, Some(codes)) => Msg::new(m::STAFF_BROADCAST_TO_CODES).arg("count", Arg::Number(codes.len() as i64)),
             (service, None) => Msg::new(m::STAFF_BROADCAST_TO).arg("service", m::service_or_every(service.as_deref())),
         };
-        let version = crate::broadcast::version(&broadcast);
-        let progress = crate::broadcast::progress(conn, id).await?;
-        let (text, labels) = match version {
-            0 => (
+        let state = State::of(&broadcast);
+        let progress = match state {
+            State::Draft => Progress::default(),
+            State::Confirmed | State::Cancelled => broadcast::progress(conn, id).await?,
+        };
+        let (text, labels) = match state {
+            State::Draft => (
                 Msg::new(m::STAFF_BROADCAST_DRAFT)
                     .arg(
                         "recipients",
-                        Arg::Number(crate::broadcast::reach(conn, &broadcast).await? as i64),
+                        Arg::Number(broadcast::reach(conn, &broadcast).await? as i64),
                     )
-                    .arg(
-                        "preview",
-                        Arg::Text(self.render(&crate::broadcast::message(&broadcast))),
-                    ),
+                    .arg("preview", Arg::Text(self.render(&broadcast::message(&broadcast)))),
                 vec![m::STAFF_BROADCAST_SEND, m::STAFF_BROADCAST_DROP],
             ),
-            1 => (
+            State::Confirmed => (
                 Msg::new(m::STAFF_BROADCAST_SENDING),
                 vec![m::STAFF_BROADCAST_REFRESH, m::STAFF_BROADCAST_STOP],
             ),
-            _ => (Msg::new(m::STAFF_BROADCAST_CANCELLED), vec![]),
+            State::Cancelled => (Msg::new(m::STAFF_BROADCAST_CANCELLED), vec![]),
         };
         let text = text
             .arg("audience", Arg::Text(self.render(&audience)))
@@ -188,7 +187,7 @@ impl Composer<'_> {
             .map(|(label, slot)| {
                 let button = Button {
                     subject: Subject::Broadcast(id),
-                    version,
+                    version: state.version(),
                     slot,
                 };
                 (self.render(&Msg::new(label)), self.signer.encode(button))

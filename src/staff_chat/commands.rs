@@ -59,16 +59,9 @@ pub async fn handle(
     if !updates::claim(&mut tx, platform, update_id).await? {
         return Ok(());
     }
-    let user = message
-        .from
-        .as_ref()
-        .and_then(|u| i64::try_from(u.id.0).ok())
-        .unwrap_or(-1);
-    let said = match staff::by_telegram_user(&mut tx, user).await? {
+    let said = match staff::by_telegram_user(&mut tx, super::actions::sender(message)).await? {
         None => Said::Reply(Msg::new(m::STAFF_NOT_REGISTERED)),
-        Some(member) if !matches!(member.role, Role::Operator | Role::Admin) => {
-            Said::Reply(Msg::new(m::STAFF_FORBIDDEN))
-        }
+        Some(member) if !member.acts_as(&[Role::Operator]) => Said::Reply(Msg::new(m::STAFF_FORBIDDEN)),
         Some(member) => match command {
             Command::Broadcast(text) => draft(&mut tx, app.catalog(), &member, text).await?,
             Command::Maintenance(text) => Said::Reply(schedule(&mut tx, app, &member, text).await?),

@@ -23,6 +23,11 @@ impl StaffMember {
         self.services.as_ref().is_none_or(|s| s.iter().any(|x| x == service))
     }
 
+    /// Whether the member may act as any of `roles`; admins may do everything.
+    pub fn acts_as(&self, roles: &[Role]) -> bool {
+        self.role == Role::Admin || roles.contains(&self.role)
+    }
+
     /// How this member is named in request history and the audit log.
     pub fn actor(&self) -> String {
         format!("staff:{}", self.id)

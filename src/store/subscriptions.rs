@@ -43,26 +43,30 @@ pub async fn audience(conn: &mut PgConnection, service: Option<&str>) -> sqlx::R
     Ok(Audience { chat, sms })
 }
 
-/// The applicant's setting for each of `services`, as announcements would treat it now.
+/// Whether the applicant muted every announcement, and their setting for each of `services`
+/// as announcements would treat it now; one query, as the dialogue reads it at every step.
 pub async fn of(
     conn: &mut PgConnection,
     applicant: ApplicantId,
     services: &[String],
-) -> sqlx::Result<Vec<(String, Channels)>> {
-    let rows: Vec<(String, Option<String>, bool)> = sqlx::query_as(
-        "SELECT svc, s.channels,
-                EXISTS (SELECT 1 FROM requests r WHERE r.applicant_id = $1 AND r.service_id = svc)
-         FROM unnest($2::text[]) WITH ORDINALITY AS u(svc, n)
-         LEFT JOIN subscriptions s ON s.applicant_id = $1 AND s.service_id = svc
+) -> sqlx::Result<(bool, Vec<(String, Channels)>)> {
+    let rows: Vec<(bool, String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT a.announcements_muted_at IS NOT NULL, svc, s.channels,
+                EXISTS (SELECT 1 FROM requests r WHERE r.applicant_id = a.id AND r.service_id = svc)
+         FROM applicants a
+         CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS u(svc, n)
+         LEFT JOIN subscriptions s ON s.applicant_id = a.id AND s.service_id = svc
+         WHERE a.id = $1
          ORDER BY n",
     )
     .bind(applicant)
     .bind(services)
     .fetch_all(conn)
     .await?;
-    Ok(rows
+    let muted = rows.first().is_some_and(|(muted, ..)| *muted);
+    let settings = rows
         .into_iter()
-        .map(|(service, chosen, requested)| {
+        .map(|(_, service, chosen, requested)| {
             let channels = match chosen.as_deref().and_then(Channels::parse) {
                 Some(chosen) => chosen,
                 None if requested => Channels::Chat,
@@ -70,7 +74,8 @@ pub async fn of(
             };
             (service, channels)
         })
-        .collect())
+        .collect();
+    Ok((muted, settings))
 }
 
 pub async fn set(
@@ -89,14 +94,6 @@ pub async fn set(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Whether the applicant muted every announcement.
-pub async fn muted(conn: &mut PgConnection, applicant: ApplicantId) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT announcements_muted_at IS NOT NULL FROM applicants WHERE id = $1")
-        .bind(applicant)
-        .fetch_one(conn)
-        .await
 }
 
 pub async fn set_muted(conn: &mut PgConnection, applicant: ApplicantId, muted: bool) -> sqlx::Result<()> {

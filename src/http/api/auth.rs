@@ -42,7 +42,7 @@ impl FromRequestParts<Application> for Staff {
 impl Staff {
     /// Refuses members whose role is not among `roles` (admins pass every check).
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if self.0.role == Role::Admin || roles.contains(&self.0.role) {
+        if self.0.acts_as(roles) {
             Ok(())
         } else {
             Err(ApiError::forbidden(format!(

@@ -50,11 +50,7 @@ async fn view(app: &Application, broadcast: Broadcast) -> Result<BroadcastView, 
     let mut conn = app.pool().acquire().await?;
     let progress = broadcast::progress(&mut conn, broadcast.id).await?;
     let message = broadcast::message(&broadcast);
-    let state = match (broadcast.confirmed_at, broadcast.cancelled_at) {
-        (_, Some(_)) => "cancelled",
-        (Some(_), None) => "confirmed",
-        (None, None) => "draft",
-    };
+    let state = broadcast::State::of(&broadcast).as_str();
     Ok(BroadcastView {
         id: broadcast.id,
         service: broadcast.service_id,
