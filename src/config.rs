@@ -84,6 +84,9 @@ pub struct TelegramConfig {
     /// Messages a second the bot sends overall; 0 lifts the limit (a local Bot API server).
     #[serde(default = "default_max_per_second")]
     pub max_per_second: f64,
+    /// Sends to the Bot API under way at once (at least 1).
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +130,9 @@ fn default_poll_timeout() -> u32 {
 fn default_max_per_second() -> f64 {
     30.0
 }
+fn default_max_in_flight() -> usize {
+    32
+}
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8080))
 }
@@ -154,6 +160,7 @@ impl Default for TelegramConfig {
             webhook_secret: None,
             poll_timeout_secs: default_poll_timeout(),
             max_per_second: default_max_per_second(),
+            max_in_flight: default_max_in_flight(),
         }
     }
 }
@@ -293,6 +300,9 @@ impl Config {
                 bail!("telegram.webhook_secret must be 1-256 characters of A-Z a-z 0-9 _ -");
             }
         }
+        if tg.max_in_flight == 0 {
+            bail!("telegram.max_in_flight must be at least 1");
+        }
         if tg.poll_timeout_secs > 50 {
             bail!("telegram.poll_timeout_secs must be at most 50 (the HTTP client gives up at 60)");
         }
@@ -361,6 +371,15 @@ mod tests {
         };
         let err = Config::from_toml(DEFAULT_TOML, env).unwrap_err();
         assert!(format!("{err:#}").contains("webhook_secret"), "{err:#}");
+    }
+
+    #[test]
+    fn sends_in_flight_are_at_least_one() {
+        let (config, _) = Config::from_toml(DEFAULT_TOML, |_| None).unwrap();
+        assert_eq!(config.telegram.max_in_flight, 32);
+        let none = DEFAULT_TOML.replace("max_in_flight = 32", "max_in_flight = 0");
+        let err = Config::from_toml(&none, |_| None).unwrap_err();
+        assert!(format!("{err:#}").contains("max_in_flight"), "{err:#}");
     }
 
     #[test]

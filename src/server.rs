@@ -57,6 +57,7 @@ pub async fn serve(
                 per_second: (per_second > 0.0).then_some(per_second),
                 ..ChatLimits::TELEGRAM
             },
+            max_in_flight: app.config().telegram.max_in_flight,
             ..DispatcherSettings::default()
         };
         let mut dispatcher = Dispatcher::new(app.clone(), senders, settings);

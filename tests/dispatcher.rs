@@ -1,6 +1,6 @@
 //! The notice dispatcher against the fake Bot API: a dispatcher that dies between claiming and
 //! sending, two dispatchers on one database, 429 with retry_after, a blocked bot, and a notice
-//! that runs out of attempts.
+//! that runs out of attempts, and how many sends are under way at once.
 
 mod support;
 
@@ -206,4 +206,28 @@ async fn server_errors_retry_with_backoff_then_end_dead_and_visible() {
         "chat 10 succeeded on its second attempt"
     );
     assert_eq!(copies(&fake, 10, &expected[1].1), 1);
+}
+
+#[tokio::test]
+async fn sends_under_way_at_once_stay_within_the_configured_number() {
+    let (app, fake) = setup().await;
+    let expected = queue(&app, 200..240, 1).await;
+    fake.delay_sends(Duration::from_millis(50));
+    let d = dispatcher(
+        &app,
+        &fake,
+        DispatcherSettings {
+            max_in_flight: 4,
+            ..quick_dispatch()
+        },
+    );
+    while d.run_once().await.unwrap() > 0 {}
+    for (chat, label) in &expected {
+        assert_eq!(copies(&fake, *chat, label), 1, "{label}");
+    }
+    assert_eq!(
+        fake.most_sends_at_once(),
+        4,
+        "forty chats' notices go four at a time, neither more nor one by one"
+    );
 }
