@@ -55,9 +55,18 @@ impl From<sqlx::Error> for BroadcastError {
     }
 }
 
-/// A broadcast's notices by state.
+/// A broadcast's notices by state: its chat messages, one per applicant reached, and beside
+/// them the SMS copies (for those who chose chat and SMS, and chats that fell back to SMS).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Progress {
+    #[serde(flatten)]
+    pub chat: Counts,
+    pub sms: Counts,
+}
+
+/// Notices of one channel by state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Counts {
     pub total: i64,
     pub waiting: i64,
     pub sent: i64,
@@ -65,6 +74,18 @@ pub struct Progress {
     pub failed: i64,
     /// Skipped: cancelled before they were sent.
     pub cancelled: i64,
+}
+
+impl Counts {
+    fn add(&mut self, status: &str, count: i64) {
+        self.total += count;
+        match status {
+            "pending" => self.waiting += count,
+            "sent" | "delivered" => self.sent += count,
+            "skipped" => self.cancelled += count,
+            _ => self.failed += count,
+        }
+    }
 }
 
 /// The notice applicants receive.
@@ -178,14 +199,12 @@ impl State {
 
 pub async fn progress(conn: &mut sqlx::PgConnection, id: i64) -> anyhow::Result<Progress> {
     let mut progress = Progress::default();
-    for (status, count) in broadcasts::progress(conn, &subject(id)).await? {
-        progress.total += count;
-        match status.as_str() {
-            "pending" => progress.waiting += count,
-            "sent" | "delivered" => progress.sent += count,
-            "skipped" => progress.cancelled += count,
-            _ => progress.failed += count,
-        }
+    for (channel, status, count) in broadcasts::progress(conn, &subject(id)).await? {
+        let counts = match channel.as_str() {
+            "sms" => &mut progress.sms,
+            _ => &mut progress.chat,
+        };
+        counts.add(&status, count);
     }
     Ok(progress)
 }

@@ -241,6 +241,17 @@ async fn applicants_choose_which_announcements_reach_them_and_how() {
     .await
     .unwrap();
     assert_eq!(channels, ["chat", "sms"]);
+    // Progress counts the SMS copy beside the chat message: it is not sent, SMS being off.
+    let settled = follow(&operator, id, |p| {
+        p["sent"] == json!(1) && p["sms"]["waiting"] == json!(0)
+    })
+    .await;
+    let sms = &settled["progress"]["sms"];
+    assert_eq!(
+        (sms["total"].as_i64(), sms["sent"].as_i64()),
+        (Some(1), Some(0)),
+        "{settled}"
+    );
 
     // All off: nothing reaches them, whatever the service; and back on.
     let muted = user.presses("ann:mute").await;

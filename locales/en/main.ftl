@@ -268,10 +268,11 @@ staff-broadcast-draft = 📝 Draft notice
     { $preview }
 staff-broadcast-sending = 📤 Notice being sent
     { $audience }
-    Sent: { $sent } of { $total } (waiting: { $waiting }, failed: { $failed })
+    Sent: { $sent } of { $total } (waiting: { $waiting }, failed: { $failed }){ $sms }
 staff-broadcast-cancelled = ⛔ Notice cancelled
     { $audience }
-    Sent before it was cancelled: { $sent } of { $total }
+    Sent before it was cancelled: { $sent } of { $total }{ $sms }
+staff-broadcast-sms = SMS: { $sent } of { $total } sent (waiting: { $waiting }, failed: { $failed })
 staff-broadcast-send = Send
 staff-broadcast-drop = Cancel
 staff-broadcast-refresh = Refresh progress

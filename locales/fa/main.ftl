@@ -268,10 +268,11 @@ staff-broadcast-draft = 📝 پیش‌نویس اطلاعیه
     { $preview }
 staff-broadcast-sending = 📤 اطلاعیه در حال ارسال
     { $audience }
-    ارسال‌شده: { $sent } از { $total } (در صف: { $waiting }، ناموفق: { $failed })
+    ارسال‌شده: { $sent } از { $total } (در صف: { $waiting }، ناموفق: { $failed }){ $sms }
 staff-broadcast-cancelled = ⛔ اطلاعیه لغو شد
     { $audience }
-    ارسال‌شده پیش از لغو: { $sent } از { $total }
+    ارسال‌شده پیش از لغو: { $sent } از { $total }{ $sms }
+staff-broadcast-sms = پیامک: { $sent } از { $total } ارسال شد (در صف: { $waiting }، ناموفق: { $failed })
 staff-broadcast-send = ارسال
 staff-broadcast-drop = لغو
 staff-broadcast-refresh = به‌روزرسانی پیشرفت

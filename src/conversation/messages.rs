@@ -129,6 +129,7 @@ message_ids! {
     STAFF_BROADCAST_DRAFT = "staff-broadcast-draft",
     STAFF_BROADCAST_SENDING = "staff-broadcast-sending",
     STAFF_BROADCAST_CANCELLED = "staff-broadcast-cancelled",
+    STAFF_BROADCAST_SMS = "staff-broadcast-sms",
     STAFF_BROADCAST_SEND = "staff-broadcast-send",
     STAFF_BROADCAST_DROP = "staff-broadcast-drop",
     STAFF_BROADCAST_REFRESH = "staff-broadcast-refresh",

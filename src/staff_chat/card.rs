@@ -5,7 +5,7 @@
 use sqlx::PgConnection;
 
 use super::buttons::{Button, ButtonSigner, Subject};
-use crate::broadcast::{self, Progress, State};
+use crate::broadcast::{self, Counts, Progress, State};
 use crate::conversation::{messages as m, summary_lines_with, value_arg};
 use crate::domain::service::stage_name_id;
 use crate::domain::{FieldValue, Service, TrackingCode};
@@ -174,13 +174,18 @@ impl Composer<'_> {
             ),
             State::Cancelled => (Msg::new(m::STAFF_BROADCAST_CANCELLED), vec![]),
         };
-        let text = text
+        // The SMS copies get a line of their own, only when there are any.
+        let sms = if progress.sms.total > 0 {
+            format!(
+                "\n{}",
+                self.render(&counted(Msg::new(m::STAFF_BROADCAST_SMS), &progress.sms))
+            )
+        } else {
+            String::new()
+        };
+        let text = counted(text, &progress.chat)
             .arg("audience", Arg::Text(self.render(&audience)))
-            .arg("total", Arg::Number(progress.total))
-            .arg("sent", Arg::Number(progress.sent))
-            .arg("waiting", Arg::Number(progress.waiting))
-            .arg("failed", Arg::Number(progress.failed))
-            .arg("cancelled", Arg::Number(progress.cancelled));
+            .arg("sms", Arg::Text(sms));
         let buttons = labels
             .into_iter()
             .zip([BROADCAST_GO, BROADCAST_STOP])
@@ -208,4 +213,14 @@ fn staff_value(service: &Service, field: &str, value: &FieldValue) -> Arg {
         FieldValue::NationalId(digits) | FieldValue::Mobile(digits) => Arg::Digits(mask_last_four(digits)),
         other => value_arg(service, field, other),
     }
+}
+
+/// A message with a channel's counts of a broadcast's notices as its arguments.
+fn counted(message: Msg, counts: &Counts) -> Msg {
+    message
+        .arg("total", Arg::Number(counts.total))
+        .arg("sent", Arg::Number(counts.sent))
+        .arg("waiting", Arg::Number(counts.waiting))
+        .arg("failed", Arg::Number(counts.failed))
+        .arg("cancelled", Arg::Number(counts.cancelled))
 }

@@ -96,9 +96,9 @@ pub async fn unknown_codes(conn: &mut PgConnection, codes: &[i64]) -> sqlx::Resu
     .await
 }
 
-/// How many chat notices about `subject` are in each state.
-pub async fn progress(conn: &mut PgConnection, subject: &str) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as("SELECT status, count(*) FROM notifications WHERE subject = $1 AND channel = 'chat' GROUP BY status")
+/// A broadcast's notices counted by channel and status.
+pub async fn progress(conn: &mut PgConnection, subject: &str) -> sqlx::Result<Vec<(String, String, i64)>> {
+    sqlx::query_as("SELECT channel, status, count(*) FROM notifications WHERE subject = $1 GROUP BY channel, status")
         .bind(subject)
         .fetch_all(conn)
         .await
