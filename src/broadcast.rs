@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::conversation::messages as m;
 use crate::domain::text::trimmed_within;
-use crate::domain::{Catalog, TrackingCode};
+use crate::domain::{Catalog, TrackingCode, UnknownService};
 use crate::i18n::{Arg, Msg};
 use crate::store::broadcasts::{self, Broadcast};
 use crate::store::subscriptions::{self, Audience};
@@ -33,8 +33,8 @@ pub enum Target<'a> {
 pub enum BroadcastError {
     #[error("no broadcast has that id")]
     NotFound,
-    #[error("no service is called `{0}`")]
-    UnknownService(String),
+    #[error(transparent)]
+    UnknownService(#[from] UnknownService),
     #[error("{0} of the tracking codes name no request or complaint")]
     UnknownCodes(usize),
     #[error("give tracking codes, or leave the list out")]
@@ -104,10 +104,10 @@ pub async fn draft(
     let body = trimmed_within(body, MAX_BODY).ok_or(BroadcastError::Body)?;
     let (service, codes) = match target {
         Target::Everyone => (None, None),
-        Target::Service(service) if catalog.get(service).is_none() => {
-            return Err(BroadcastError::UnknownService(service.to_owned()));
+        Target::Service(service) => {
+            catalog.check_scope(Some(service))?;
+            (Some(service), None)
         }
-        Target::Service(service) => (Some(service), None),
         Target::Owners([]) => return Err(BroadcastError::NoCodes),
         Target::Owners(codes) => {
             let stored: Vec<i64> = codes.iter().map(|c| c.to_stored()).collect();

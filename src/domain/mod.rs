@@ -15,5 +15,5 @@ pub use field::{Answer, DocumentRef, DocumentSource, FieldError, FieldKind, Fiel
 pub use national_id::{CompanyId, NationalId};
 pub use phone::PhoneNumber;
 pub use plate::VehiclePlate;
-pub use service::{Catalog, FieldSpec, PublicStatus, Role, Service, Transition};
+pub use service::{Catalog, FieldSpec, PublicStatus, Role, Service, Transition, UnknownService};
 pub use tracking_code::TrackingCode;

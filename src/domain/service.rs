@@ -258,6 +258,15 @@ impl Catalog {
         self.services.iter().find(|s| s.id == id)
     }
 
+    /// Checks a service id staff typed to scope maintenance, an outage or a broadcast; `None`
+    /// (every service) always passes.
+    pub fn check_scope(&self, service: Option<&str>) -> Result<(), UnknownService> {
+        match service {
+            Some(id) if self.get(id).is_none() => Err(UnknownService(id.to_owned())),
+            _ => Ok(()),
+        }
+    }
+
     /// Every Fluent id the catalog refers to, so that start-up can check the locales have them.
     pub fn message_ids(&self) -> Vec<String> {
         let mut ids = Vec::new();
@@ -336,6 +345,11 @@ fn validate_workflow(service: &Service) -> Result<(), String> {
     Ok(())
 }
 
+/// A service id the catalog does not have.
+#[derive(Debug, thiserror::Error)]
+#[error("no service is called `{0}`")]
+pub struct UnknownService(pub String);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +383,15 @@ mod tests {
         let ids = catalog.message_ids();
         assert!(ids.contains(&"field-s-kind-a".to_string()));
         assert!(ids.contains(&"stage-done".to_string()));
+    }
+
+    #[test]
+    fn a_scope_is_every_service_or_one_the_catalog_has() {
+        let catalog = parse(OK).unwrap();
+        assert!(catalog.check_scope(None).is_ok());
+        assert!(catalog.check_scope(Some("s")).is_ok());
+        let err = catalog.check_scope(Some("t")).unwrap_err();
+        assert_eq!(err.to_string(), "no service is called `t`");
     }
 
     #[test]

@@ -12,8 +12,8 @@ mod when;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::domain::Catalog;
 use crate::domain::text::trimmed_within;
+use crate::domain::{Catalog, UnknownService};
 use crate::store::maintenance::{self, Plan, Window};
 use crate::store::{Tx, audit, outbox, subscriptions};
 
@@ -25,8 +25,8 @@ pub use when::{TimeError, tehran_time};
 pub enum MaintenanceError {
     #[error("no maintenance window has that id")]
     NotFound,
-    #[error("no service is called `{0}`")]
-    UnknownService(String),
+    #[error(transparent)]
+    UnknownService(#[from] UnknownService),
     #[error("the window must end after it starts")]
     EndsBeforeStart,
     #[error("the window must start in the future; declare an outage for a fault under way")]
@@ -52,11 +52,7 @@ pub const MAX_REASON: usize = 500;
 
 /// Checks a plan as staff gave it, at `now`; returns it with the reason trimmed, as kept.
 fn check<'a>(catalog: &Catalog, plan: &Plan<'a>, now: DateTime<Utc>) -> Result<Plan<'a>, MaintenanceError> {
-    if let Some(service) = plan.service_id
-        && catalog.get(service).is_none()
-    {
-        return Err(MaintenanceError::UnknownService(service.to_owned()));
-    }
+    catalog.check_scope(plan.service_id)?;
     if plan.ends_at <= plan.starts_at {
         return Err(MaintenanceError::EndsBeforeStart);
     }

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::conversation::messages as m;
-use crate::domain::Catalog;
 use crate::domain::text::trimmed_within;
+use crate::domain::{Catalog, UnknownService};
 use crate::i18n::{Arg, Msg};
 use crate::store::outages::{self, NewOutage, Outage};
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
@@ -33,8 +33,8 @@ pub const KIND: &str = "outage";
 pub enum OutageError {
     #[error("no outage has that id")]
     NotFound,
-    #[error("no service is called `{0}`")]
-    UnknownService(String),
+    #[error(transparent)]
+    UnknownService(#[from] UnknownService),
     #[error("the reason must have 1 to 500 characters")]
     Reason,
     #[error("the outage was resolved already")]
@@ -81,11 +81,7 @@ pub async fn declare(
     now: DateTime<Utc>,
     reach: Reach,
 ) -> Result<Outage, OutageError> {
-    if let Some(service) = service
-        && catalog.get(service).is_none()
-    {
-        return Err(OutageError::UnknownService(service.to_owned()));
-    }
+    catalog.check_scope(service)?;
     // The same limit as a maintenance window's reason (the table checks it too).
     let reason = trimmed_within(reason, crate::maintenance::MAX_REASON).ok_or(OutageError::Reason)?;
     let new = NewOutage {
