@@ -210,6 +210,7 @@ maintenance-under-way = "{ $service }" is under maintenance until { $end } and t
 
 ## Outages (faults). $start and $end are Tehran times.
 notice-outage-started = Service fault: "{ $service }" has had a fault since { $start } and our staff are fixing it. We will tell you when it is resolved.
+outage-under-way = "{ $service }" has had a fault since { $start }. Your request is still recorded and gets its tracking code, but reviewing it may wait until the fault is fixed.
 notice-outage-resolved = The fault in "{ $service }" that began at { $start } was resolved at { $end }; the service is available again.
 staff-outage-started = ⚠️ Fault in "{ $service }" since { $start }
     Reason: { $reason }

@@ -210,6 +210,7 @@ maintenance-under-way = «{ $service }» تا { $end } برای نگهداری �
 
 ## Outages (faults). $start and $end are Tehran times with Jalali dates.
 notice-outage-started = اطلاعیهٔ اختلال: «{ $service }» از { $start } با اختلال روبه‌روست و همکاران ما در حال رفع آن هستند. پس از رفع اختلال به شما خبر می‌دهیم.
+outage-under-way = «{ $service }» از { $start } با اختلال روبه‌روست. درخواست شما ثبت می‌شود و کد رهگیری می‌گیرد، اما بررسی آن ممکن است تا رفع اختلال طول بکشد.
 notice-outage-resolved = اختلال «{ $service }» که از { $start } آغاز شده بود در { $end } برطرف شد و خدمت دوباره در دسترس است.
 staff-outage-started = ⚠️ اختلال در «{ $service }» از { $start }
     علت: { $reason }

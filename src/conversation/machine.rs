@@ -298,6 +298,9 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
                     out.say(window.refusal());
                     out.go(State::Menu);
                 } else if let Some(service) = ctx.catalog.get(id) {
+                    if let Some(fault) = ctx.status.fault_of(id) {
+                        out.say(fault.notice());
+                    }
                     out.say(service_intro(service));
                     out.go(State::Filling {
                         service: id.to_owned(),

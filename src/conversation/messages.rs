@@ -111,6 +111,7 @@ message_ids! {
     NOTICE_MAINTENANCE_ENDED = "notice-maintenance-ended",
     MAINTENANCE_EVERY_SERVICE = "maintenance-every-service",
     MAINTENANCE_UNDER_WAY = "maintenance-under-way",
+    OUTAGE_UNDER_WAY = "outage-under-way",
     NOTICE_OUTAGE_STARTED = "notice-outage-started",
     NOTICE_OUTAGE_RESOLVED = "notice-outage-resolved",
     STAFF_OUTAGE_STARTED = "staff-outage-started",

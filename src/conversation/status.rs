@@ -1,5 +1,5 @@
 //! Faults and maintenance as the dialogue shows them: the public status (/status), and the
-//! answer to a request for a service under maintenance.
+//! answer to a request for a service under maintenance or with a fault.
 
 use chrono::{DateTime, Utc};
 
@@ -51,6 +51,13 @@ impl ServiceStatus {
         })
     }
 
+    /// The fault open now in `service` (alone or in every service), if any.
+    pub fn fault_of(&self, service: &str) -> Option<&Fault> {
+        self.faults
+            .iter()
+            .find(|f| f.service.as_deref().is_none_or(|s| s == service))
+    }
+
     /// The public status: one line per fault and window, or that all is well.
     pub fn lines(&self) -> Vec<Msg> {
         if self.faults.is_empty() && self.maintenance.is_empty() {
@@ -76,6 +83,16 @@ impl ServiceStatus {
             .chain(faults)
             .chain(windows)
             .collect()
+    }
+}
+
+impl Fault {
+    /// What someone starting a request for the faulty service is told first: the request is
+    /// still taken (it waits in the database like any other), but its handling may wait.
+    pub fn notice(&self) -> Msg {
+        Msg::new(m::OUTAGE_UNDER_WAY)
+            .arg("service", m::service_or_every(self.service.as_deref()))
+            .arg("start", Arg::Time(self.since))
     }
 }
 

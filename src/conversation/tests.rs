@@ -519,13 +519,17 @@ fn a_service_under_maintenance_takes_no_request_but_keeps_the_answers_given() {
     assert!(step.effects.is_empty());
     assert_eq!(step.replies[0].lines[0].id, messages::MAINTENANCE_UNDER_WAY);
 
-    // The other service is not under maintenance (its fault does not stop requests).
+    // The other service is not under maintenance: its fault does not stop requests, but the
+    // applicant is told of it before the form starts.
     let other = run_with(&f, &[], &status, at(State::ChoosingService), &[text("2")]);
     assert!(
         matches!(other.dialogue.state, State::Filling { .. }),
         "{:?}",
         other.dialogue.state
     );
+    assert_eq!(other.replies[0].lines[0].id, messages::OUTAGE_UNDER_WAY);
+    let calm = run(&f, &[], at(State::ChoosingService), &[text("2")]);
+    assert!(calm.replies[0].lines.iter().all(|l| l.id != messages::OUTAGE_UNDER_WAY));
     // Once the window is over, the same confirmation submits.
     let step = run(&f, &[], confirming, &[press]);
     assert!(matches!(step.effects[..], [Effect::SubmitRequest { .. }]));
