@@ -162,7 +162,12 @@ pub async fn cancel(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<Broadcast, 
 
 /// How many applicants the broadcast reaches by chat if confirmed now.
 pub async fn reach(conn: &mut sqlx::PgConnection, broadcast: &Broadcast) -> sqlx::Result<usize> {
-    Ok(recipients(conn, broadcast).await?.chat.len())
+    let count = match &broadcast.codes {
+        // A list typed by staff: its owners are few.
+        Some(codes) => broadcasts::owners_of(conn, codes).await?.len(),
+        None => subscriptions::audience_size(conn, broadcast.service_id.as_deref()).await? as usize,
+    };
+    Ok(count)
 }
 
 /// Where a broadcast stands. It only moves forward, so its order also versions the buttons

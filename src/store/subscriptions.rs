@@ -17,20 +17,10 @@ pub struct Audience {
 /// made a request for it and chose nothing; for every service, every applicant. SMS goes to
 /// those who chose chat and SMS (for the service, or for any service when it is about all).
 pub async fn audience(conn: &mut PgConnection, service: Option<&str>) -> sqlx::Result<Audience> {
-    let chat = sqlx::query_scalar(
-        "SELECT a.id FROM applicants a
-         LEFT JOIN subscriptions s ON s.applicant_id = a.id AND s.service_id = $1
-         WHERE a.announcements_muted_at IS NULL
-           AND CASE
-               WHEN $1::text IS NULL THEN true
-               WHEN s.channels IS NOT NULL THEN s.channels <> 'none'
-               ELSE EXISTS (SELECT 1 FROM requests r WHERE r.applicant_id = a.id AND r.service_id = $1)
-           END
-         ORDER BY a.id",
-    )
-    .bind(service)
-    .fetch_all(&mut *conn)
-    .await?;
+    let chat = sqlx::query_scalar(&format!("{CHAT_AUDIENCE} ORDER BY a.id"))
+        .bind(service)
+        .fetch_all(&mut *conn)
+        .await?;
     let sms = sqlx::query_scalar(
         "SELECT DISTINCT a.id FROM applicants a JOIN subscriptions s ON s.applicant_id = a.id
          WHERE a.announcements_muted_at IS NULL AND s.channels = 'chat-sms'
@@ -42,6 +32,25 @@ pub async fn audience(conn: &mut PgConnection, service: Option<&str>) -> sqlx::R
     .await?;
     Ok(Audience { chat, sms })
 }
+
+/// How many applicants hear announcements about `service` by chat: the size of `audience`'s
+/// chat list, counted in the database (a draft's card shows it; the list can be every applicant).
+pub async fn audience_size(conn: &mut PgConnection, service: Option<&str>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM ({CHAT_AUDIENCE}) audience"))
+        .bind(service)
+        .fetch_one(conn)
+        .await
+}
+
+/// The applicants who hear announcements about `$1` by chat (see `audience`).
+const CHAT_AUDIENCE: &str = "SELECT a.id FROM applicants a
+     LEFT JOIN subscriptions s ON s.applicant_id = a.id AND s.service_id = $1
+     WHERE a.announcements_muted_at IS NULL
+       AND CASE
+           WHEN $1::text IS NULL THEN true
+           WHEN s.channels IS NOT NULL THEN s.channels <> 'none'
+           ELSE EXISTS (SELECT 1 FROM requests r WHERE r.applicant_id = a.id AND r.service_id = $1)
+       END";
 
 /// Whether the applicant muted every announcement, and their setting for each of `services`
 /// as announcements would treat it now; one query, as the dialogue reads it at every step.
