@@ -72,7 +72,8 @@ pub struct Counts {
     pub sent: i64,
     /// Not delivered: the bot was blocked, or every attempt failed.
     pub failed: i64,
-    /// Skipped: cancelled before they were sent.
+    /// Skipped: cancelled before they were sent, or (SMS) the applicant's SMS was off by the
+    /// time it was due.
     pub cancelled: i64,
 }
 
