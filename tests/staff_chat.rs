@@ -602,6 +602,34 @@ async fn a_broadcast_is_drafted_previewed_sent_and_followed_from_the_group() {
         .unwrap();
     assert!(labels(&card).is_empty(), "{card:#}");
 
+    // To the owners of tracking codes: a code no one has refuses the whole draft.
+    let mut tx = bot.app.pool().begin().await.unwrap();
+    let owner = peygir::store::applicants::find_or_create(&mut tx, "telegram", chats[0])
+        .await
+        .unwrap();
+    let (_, complaint) = peygir::store::complaints::insert(&mut tx, owner, None, "پاسخ نگرفتم")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let unknown = TrackingCode::generate();
+    say(
+        OPERATOR,
+        &format!("/broadcast {complaint} {unknown} پاسخ شما آماده است"),
+    )
+    .await;
+    let refusal = bot.app.i18n().render(
+        Locale::Fa,
+        &Msg::new("staff-broadcast-unknown-codes").arg("count", Arg::Number(1)),
+    );
+    assert_eq!(last()["text"], refusal);
+    say(OPERATOR, &format!("/broadcast {complaint} پاسخ شما آماده است")).await;
+    let to_owner = last();
+    let body = to_owner["text"].as_str().unwrap();
+    assert!(
+        body.contains("پاسخ شما آماده است") && body.contains("(۱ نفر)"),
+        "{body}"
+    );
+
     bot.stop().await;
 }
 

@@ -131,6 +131,7 @@ message_ids! {
     STAFF_BROADCAST_SENDING = "staff-broadcast-sending",
     STAFF_BROADCAST_CANCELLED = "staff-broadcast-cancelled",
     STAFF_BROADCAST_SMS = "staff-broadcast-sms",
+    STAFF_BROADCAST_UNKNOWN_CODES = "staff-broadcast-unknown-codes",
     STAFF_BROADCAST_SEND = "staff-broadcast-send",
     STAFF_BROADCAST_DROP = "staff-broadcast-drop",
     STAFF_BROADCAST_REFRESH = "staff-broadcast-refresh",

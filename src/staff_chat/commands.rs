@@ -11,7 +11,7 @@ use super::StaffChat;
 use crate::app::Application;
 use crate::broadcast::{self, BroadcastError, Target};
 use crate::conversation::messages as m;
-use crate::domain::{Catalog, Role};
+use crate::domain::{Catalog, Role, TrackingCode};
 use crate::i18n::{Arg, Msg};
 use crate::maintenance::{self, MaintenanceError};
 use crate::store::maintenance::Plan;
@@ -85,21 +85,58 @@ pub async fn handle(
 }
 
 async fn draft(tx: &mut Tx<'_>, catalog: &Catalog, member: &StaffMember, text: &str) -> anyhow::Result<Said> {
-    let (target, body) = split_target(catalog, text);
+    let (scope, body) = split_target(catalog, text);
+    let target = match &scope {
+        Scope::Everyone => Target::Everyone,
+        Scope::Service(service) => Target::Service(service),
+        Scope::Owners(codes) => Target::Owners(codes),
+    };
     match broadcast::draft(tx, catalog, target, body, &member.actor()).await {
         Ok((drafted, _)) => Ok(Said::Draft(drafted.id)),
         Err(BroadcastError::Unexpected(err)) => Err(err),
+        Err(BroadcastError::UnknownCodes(count)) => Ok(Said::Reply(
+            Msg::new(m::STAFF_BROADCAST_UNKNOWN_CODES).arg("count", Arg::Number(count as i64)),
+        )),
         Err(_) => Ok(Said::Reply(Msg::new(m::STAFF_BROADCAST_USAGE))),
     }
 }
 
-/// A first word naming a service sends to its applicants; anything else is all text, to everyone.
-fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Target<'t>, &'t str) {
+/// Who a broadcast typed in the group goes to.
+#[derive(Debug, PartialEq)]
+enum Scope<'t> {
+    Everyone,
+    Service(&'t str),
+    /// The owners of the requests and complaints with these codes.
+    Owners(Vec<TrackingCode>),
+}
+
+/// A first word naming a service sends to its applicants; leading tracking codes (each one word,
+/// separated by spaces or commas) to their owners; anything else is all text, to everyone.
+fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Scope<'t>, &'t str) {
     // A service id alone is a broadcast with no text, not a text that is a service id.
     let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
-    match catalog.get(first) {
-        Some(_) => (Target::Service(first), rest.trim()),
-        None => (Target::Everyone, text),
+    if catalog.get(first).is_some() {
+        return (Scope::Service(first), rest.trim());
+    }
+    let mut codes = Vec::new();
+    let mut body = text;
+    while !body.is_empty() {
+        let (word, rest) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
+        let parsed: Option<Vec<TrackingCode>> = word
+            .split([',', '،'])
+            .filter(|part| !part.is_empty())
+            .map(|part| TrackingCode::parse(part).ok())
+            .collect();
+        match parsed {
+            Some(parsed) if !parsed.is_empty() => codes.extend(parsed),
+            _ => break,
+        }
+        body = rest.trim_start();
+    }
+    if codes.is_empty() {
+        (Scope::Everyone, text)
+    } else {
+        (Scope::Owners(codes), body)
     }
 }
 
@@ -158,7 +195,35 @@ async fn schedule(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text
 
 #[cfg(test)]
 mod tests {
-    use super::Command;
+    use super::{Command, Scope, split_target};
+    use crate::config::{Config, DEFAULT_TOML};
+    use crate::domain::TrackingCode;
+
+    #[test]
+    fn a_broadcast_names_its_audience_first() {
+        let (_, catalog) = Config::from_toml(DEFAULT_TOML, |_| None).unwrap();
+        let (a, b, c) = (
+            TrackingCode::generate(),
+            TrackingCode::generate(),
+            TrackingCode::generate(),
+        );
+        assert_eq!(split_target(&catalog, "سلام به همه"), (Scope::Everyone, "سلام به همه"));
+        assert_eq!(
+            split_target(&catalog, "plate-removal سلام"),
+            (Scope::Service("plate-removal"), "سلام")
+        );
+        assert_eq!(
+            split_target(&catalog, "plate-removal"),
+            (Scope::Service("plate-removal"), "")
+        );
+        let typed = format!("{a} {b}،{c} پرونده‌های شما کامل شد");
+        assert_eq!(
+            split_target(&catalog, &typed),
+            (Scope::Owners(vec![a, b, c]), "پرونده‌های شما کامل شد")
+        );
+        // A number that is not a valid code is text.
+        assert_eq!(split_target(&catalog, "۱۲۳ نفر"), (Scope::Everyone, "۱۲۳ نفر"));
+    }
 
     #[test]
     fn commands_are_recognised_with_or_without_the_bots_name() {
