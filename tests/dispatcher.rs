@@ -1,6 +1,6 @@
 //! The notice dispatcher against the fake Bot API: a dispatcher that dies between claiming and
 //! sending, two dispatchers on one database, 429 with retry_after, a blocked bot, and a notice
-//! that runs out of attempts, and how many sends are under way at once.
+//! that runs out of attempts, how many sends are under way at once, and a round that runs late.
 
 mod support;
 
@@ -230,4 +230,42 @@ async fn sends_under_way_at_once_stay_within_the_configured_number() {
         4,
         "forty chats' notices go four at a time, neither more nor one by one"
     );
+}
+
+#[tokio::test]
+async fn a_round_slowed_past_its_deadline_gives_the_rest_back_rather_than_outrun_its_lease() {
+    let (app, fake) = setup().await;
+    let expected = queue(&app, 300..310, 1).await;
+    // One send at a time, 200 ms each, and a lease of 1 s: a round may start sends for 0.5 s.
+    fake.delay_sends(Duration::from_millis(200));
+    let d = dispatcher(
+        &app,
+        &fake,
+        DispatcherSettings {
+            max_in_flight: 1,
+            ..quick_dispatch()
+        },
+    );
+    d.run_once().await.unwrap();
+    let first_round = fake.count("sendMessage");
+    assert!(
+        (1..expected.len()).contains(&first_round),
+        "sent {first_round} of {} in the first round",
+        expected.len()
+    );
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE status = 'pending' AND claimed_until IS NULL AND attempts = 0",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        waiting as usize,
+        expected.len() - first_round,
+        "the rest are given back at once, their attempt refunded"
+    );
+    while d.run_once().await.unwrap() > 0 {}
+    for (chat, label) in &expected {
+        assert_eq!(copies(&fake, *chat, label), 1, "{label}");
+    }
 }

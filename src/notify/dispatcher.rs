@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use chrono::Utc;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use super::pace::{KeyedPacer, Pacer};
 use super::sender::{ChatSender, SendError};
@@ -73,6 +74,14 @@ impl DispatcherSettings {
         (self.lease.as_secs_f64() / 4.0).min(1.0)
     }
 
+    /// How long after its claim a round may still start a send. A send started by then ends
+    /// within the HTTP client's timeout, well before the lease lets another dispatcher claim
+    /// the same notices: with sends limited in number at once, a slow or failing Bot API
+    /// could otherwise stretch a round past its lease and have its notices sent twice.
+    fn send_deadline(&self) -> Duration {
+        self.lease / 2
+    }
+
     /// Notices to claim at once: no more than the overall rate sends in one round.
     fn claim_size(&self) -> i64 {
         match self.limits.per_second {
@@ -117,6 +126,8 @@ enum Delivery {
     Sent,
     /// Recorded already: retry later, or skipped.
     Later,
+    /// Not tried: the round's deadline passed while it waited; given back with the round.
+    Late,
     Blocked,
     Dead,
 }
@@ -166,6 +177,8 @@ impl Pacing {
 /// Claimed notices, by the chat they go to.
 struct Round {
     per_chat: HashMap<ChatKey, Vec<Claimed>>,
+    /// No send of this round starts after this: see `DispatcherSettings::send_deadline`.
+    deadline: Instant,
 }
 
 impl Round {
@@ -176,6 +189,13 @@ impl Round {
     fn ids(&self) -> Vec<i64> {
         self.per_chat.values().flatten().map(|n| n.id).collect()
     }
+}
+
+/// What became of one chat's notices in a round.
+#[derive(Default)]
+struct ChatRound {
+    sent: Vec<i64>,
+    late: Vec<i64>,
 }
 
 /// Notices to one chat go out in order, one at a time; chats are served side by side.
@@ -261,6 +281,7 @@ impl Dispatcher {
     /// Claims due notices, grouped by chat; a chat's notices beyond what its pace lets out in a
     /// round go back at once.
     async fn claim_round(&self) -> anyhow::Result<Round> {
+        let claimed_at = Instant::now();
         let platforms: Vec<String> = self.senders.keys().cloned().collect();
         let staff = self.staff_chat.is_some();
         let batch = outbox::claim(
@@ -292,7 +313,10 @@ impl Dispatcher {
             }
         }
         outbox::release(self.app.pool(), &excess).await?;
-        Ok(Round { per_chat })
+        Ok(Round {
+            per_chat,
+            deadline: claimed_at + self.settings.send_deadline(),
+        })
     }
 
     /// Sends a round, one task per chat, and records the sends in one statement.
@@ -300,15 +324,20 @@ impl Dispatcher {
     async fn send_and_record(&self, round: Round) -> anyhow::Result<()> {
         let mut sent = Vec::with_capacity(round.len());
         let mut tasks = JoinSet::new();
+        let deadline = round.deadline;
         for (key, notices) in round.per_chat {
             let this = self.clone();
-            tasks.spawn(async move { this.deliver_in_order(key, notices).await });
+            tasks.spawn(async move { this.deliver_in_order(key, notices, deadline).await });
         }
         // A task that fails leaves its notices claimed; the lease hands them to the next round.
         let mut first_error = None;
+        let mut late = Vec::new();
         while let Some(joined) = tasks.join_next().await {
             match joined.context("a delivery task panicked").and_then(|r| r) {
-                Ok(ids) => sent.extend(ids),
+                Ok(chat) => {
+                    sent.extend(chat.sent);
+                    late.extend(chat.late);
+                }
                 Err(err) => {
                     first_error.get_or_insert(err);
                 }
@@ -317,16 +346,33 @@ impl Dispatcher {
         // Sends made but not yet recorded when the process dies are made again after the
         // lease: at most one batch is sent twice, and nothing is lost.
         outbox::mark_sent(self.app.pool(), &sent).await?;
+        if !late.is_empty() {
+            tracing::warn!(
+                notices = late.len(),
+                "sends ran late; the rest go back for the next round"
+            );
+            outbox::release(self.app.pool(), &late).await?;
+        }
         first_error.map_or(Ok(()), Err)
     }
 
     /// Delivers one chat's notices in order; once the chat turns out blocked the rest are not
     /// tried. The claim read the blocked flag before this batch began.
-    /// Returns the ids of the notices sent, for the caller to record together.
-    async fn deliver_in_order(&self, key: ChatKey, notices: Vec<Claimed>) -> anyhow::Result<Vec<i64>> {
+    /// Returns the notices sent, for the caller to record together, and those it was too late
+    /// to send (the first one past the deadline and every one after it, to keep their order).
+    async fn deliver_in_order(
+        &self,
+        key: ChatKey,
+        notices: Vec<Claimed>,
+        deadline: Instant,
+    ) -> anyhow::Result<ChatRound> {
         let mut blocked = false;
-        let mut sent = Vec::new();
+        let mut done = ChatRound::default();
         for notice in notices {
+            if !done.late.is_empty() {
+                done.late.push(notice.id);
+                continue;
+            }
             let delivery = match &notice.to {
                 Recipient::Applicant(chat) if blocked || chat.blocked => {
                     let error = "the applicant has blocked the bot";
@@ -340,18 +386,20 @@ impl Dispatcher {
                     }
                     ChannelPolicy::Both if chat.sms_active => {
                         outbox::queue_sms_twin(&mut *self.app.pool().acquire().await?, notice.id).await?;
-                        self.deliver(key, &notice, chat).await?
+                        self.deliver(key, &notice, chat, deadline).await?
                     }
-                    _ => self.deliver(key, &notice, chat).await?,
+                    _ => self.deliver(key, &notice, chat, deadline).await?,
                 },
                 Recipient::Staff(subject) => self.post_to_staff(key, &notice, *subject).await?,
             };
             blocked |= delivery == Delivery::Blocked;
-            if delivery == Delivery::Sent {
-                sent.push(notice.id);
+            match delivery {
+                Delivery::Sent => done.sent.push(notice.id),
+                Delivery::Late => done.late.push(notice.id),
+                _ => {}
             }
         }
-        Ok(sent)
+        Ok(done)
     }
 
     /// A notice that will not arrive (`Blocked` or `Dead`): recorded, and for an applicant
@@ -388,7 +436,13 @@ impl Dispatcher {
         chat.sms_active && matches!(policy, ChannelPolicy::ChatThenSms | ChannelPolicy::Sms)
     }
 
-    async fn deliver(&self, key: ChatKey, notice: &Claimed, chat: &ApplicantChat) -> anyhow::Result<Delivery> {
+    async fn deliver(
+        &self,
+        key: ChatKey,
+        notice: &Claimed,
+        chat: &ApplicantChat,
+        deadline: Instant,
+    ) -> anyhow::Result<Delivery> {
         let Some(sender) = self.senders.get(&chat.platform) else {
             let error = format!("no {} channel is running", chat.platform);
             self.retry_or_give_up(notice, &error, false).await?;
@@ -406,6 +460,10 @@ impl Dispatcher {
                 .acquire()
                 .await
                 .context("the dispatcher's send slots closed")?;
+            // Waiting for the pace and a slot took the round past its deadline: not sent now.
+            if Instant::now() >= deadline {
+                return Ok(Delivery::Late);
+            }
             sender.send(chat.chat_id, text).await
         };
         self.record(notice, result, Some(chat)).await
