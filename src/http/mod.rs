@@ -1,6 +1,7 @@
-//! The HTTP server: health check, the staff API and the Bot API webhook.
+//! The HTTP server: health check, metrics, the staff API and the Bot API webhook.
 
 pub mod api;
+mod metrics;
 pub mod sms_callbacks;
 mod webhook;
 
@@ -28,6 +29,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let mut router = Router::new()
         .route("/health", get(health))
+        .route("/metrics", get(metrics::scrape))
         .route(
             "/sms/{provider}/delivery",
             get(sms_callbacks::delivery).post(sms_callbacks::delivery),

@@ -11,6 +11,7 @@ pub mod dialogues;
 pub mod documents;
 pub mod job_runs;
 pub mod maintenance;
+pub mod metrics;
 pub mod notices;
 pub mod outages;
 pub mod outbox;

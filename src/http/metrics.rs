@@ -1,0 +1,101 @@
+//! `GET /metrics`: the outbox, requests, complaints, outages and the scheduler's last runs in the
+//! OpenMetrics text format, read from the database at each scrape, so every instance reports
+//! the same figures. Labels are channels, services, stages and job names only: nothing about
+//! an applicant.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+use crate::app::Application;
+use crate::store::metrics::{self, Snapshot};
+
+const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+type Labels = Vec<(&'static str, String)>;
+
+pub async fn scrape(State(app): State<Application>) -> Response {
+    let snapshot = match app.pool().acquire().await {
+        Ok(mut conn) => metrics::snapshot(&mut conn).await,
+        Err(err) => Err(err),
+    };
+    let text = snapshot
+        .map_err(anyhow::Error::from)
+        .and_then(|snapshot| render(&snapshot).map_err(anyhow::Error::from));
+    match text {
+        Ok(text) => ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response(),
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "reading the metrics failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "metrics unavailable").into_response()
+        }
+    }
+}
+
+/// The snapshot in the OpenMetrics text format.
+fn render(snapshot: &Snapshot) -> Result<String, std::fmt::Error> {
+    let mut registry = Registry::with_prefix("peygir");
+    let pending = gauge_family(&mut registry, "notifications_pending", "Notices not yet sent");
+    let oldest = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+    registry.register(
+        "notifications_oldest_due_seconds",
+        "How long the oldest due notice has waited past its time",
+        oldest.clone(),
+    );
+    let dead = gauge_family(&mut registry, "notifications_dead", "Notices given up on");
+    for queue in &snapshot.queues {
+        let labels = vec![("channel", queue.channel.to_owned())];
+        pending.get_or_create(&labels).set(queue.pending);
+        oldest.get_or_create(&labels).set(queue.oldest_due_seconds);
+        dead.get_or_create(&labels).set(queue.dead);
+    }
+    single(
+        &mut registry,
+        "sms_awaiting_report",
+        "SMS sent and waiting for the provider's final report",
+        snapshot.sms_awaiting_report,
+    );
+    let requests = gauge_family(&mut registry, "requests", "Requests by service and stage");
+    for (service, stage, count) in &snapshot.requests {
+        let labels = vec![("service", service.clone()), ("stage", stage.clone())];
+        requests.get_or_create(&labels).set(*count);
+    }
+    single(
+        &mut registry,
+        "complaints_open",
+        "Complaints not yet answered",
+        snapshot.open_complaints,
+    );
+    single(
+        &mut registry,
+        "outages_open",
+        "Faults declared and not yet resolved",
+        snapshot.open_outages,
+    );
+    let runs = gauge_family(
+        &mut registry,
+        "job_last_run_timestamp_seconds",
+        "The scheduled time of each scheduler job's last run",
+    );
+    for (job, at) in &snapshot.job_runs {
+        runs.get_or_create(&vec![("job", job.clone())]).set(at.timestamp());
+    }
+    let mut text = String::new();
+    encode(&mut text, &registry)?;
+    Ok(text)
+}
+
+fn gauge_family(registry: &mut Registry, name: &str, help: &str) -> Family<Labels, Gauge> {
+    let family = Family::<Labels, Gauge>::default();
+    registry.register(name, help, family.clone());
+    family
+}
+
+fn single(registry: &mut Registry, name: &str, help: &str, value: i64) {
+    let gauge = Gauge::<i64>::default();
+    gauge.set(value);
+    registry.register(name, help, gauge);
+}

@@ -1,0 +1,85 @@
+//! The figures an operator watches, read at each scrape. Every query here is answered from an
+//! index or a small table: a scrape every few seconds must not scan the outbox.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+/// The outbox of one channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    pub channel: &'static str,
+    /// Notices not yet sent, due or later.
+    pub pending: i64,
+    /// How long the oldest due notice has waited past its time; zero when none is due.
+    pub oldest_due_seconds: f64,
+    /// Notices given up on, visible in the API with their error.
+    pub dead: i64,
+}
+
+/// What the service holds and does now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub queues: Vec<Queue>,
+    /// SMS sent and still waiting for the provider's final report.
+    pub sms_awaiting_report: i64,
+    /// Requests per (service, stage).
+    pub requests: Vec<(String, String, i64)>,
+    pub open_complaints: i64,
+    pub open_outages: i64,
+    /// Each scheduler job and the scheduled time of its last run.
+    pub job_runs: Vec<(String, DateTime<Utc>)>,
+}
+
+pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
+    let mut queues = Vec::new();
+    for channel in ["chat", "sms"] {
+        // The channel is written into each query, not bound, so that the plan can use the
+        // channel's partial index (a generic plan cannot prove a bound value matches it).
+        let (pending, oldest_due_seconds): (i64, Option<f64>) = sqlx::query_as(&format!(
+            "SELECT count(*),
+                    EXTRACT(EPOCH FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now()))::float8
+             FROM notifications WHERE status = 'pending' AND channel = '{channel}'"
+        ))
+        .fetch_one(&mut *conn)
+        .await?;
+        let dead = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM notifications WHERE status = 'dead' AND channel = '{channel}'"
+        ))
+        .fetch_one(&mut *conn)
+        .await?;
+        queues.push(Queue {
+            channel,
+            pending,
+            oldest_due_seconds: oldest_due_seconds.unwrap_or(0.0).max(0.0),
+            dead,
+        });
+    }
+    let sms_awaiting_report = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications
+         WHERE channel = 'sms' AND status = 'sent' AND provider_message_id IS NOT NULL",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let requests = sqlx::query_as(
+        "SELECT service_id, stage, count(*) FROM requests GROUP BY service_id, stage ORDER BY service_id, stage",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let open_complaints = sqlx::query_scalar("SELECT count(*) FROM complaints WHERE status = 'open'")
+        .fetch_one(&mut *conn)
+        .await?;
+    let open_outages = sqlx::query_scalar("SELECT count(*) FROM outages WHERE resolved_at IS NULL")
+        .fetch_one(&mut *conn)
+        .await?;
+    let job_runs = sqlx::query_as("SELECT job, last_run_at FROM job_runs ORDER BY job")
+        .fetch_all(conn)
+        .await?;
+    Ok(Snapshot {
+        queues,
+        sms_awaiting_report,
+        requests,
+        open_complaints,
+        open_outages,
+        job_runs,
+    })
+}
