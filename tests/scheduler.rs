@@ -1,6 +1,7 @@
 //! The scheduler and planned maintenance with a clock the test controls (`tick(now)`): each
 //! reminder at its offset and never twice, across a restart too; a change or cancellation
-//! leaves no stale notice; one instance leads and another takes over when it dies.
+//! leaves no stale notice; one instance leads and another takes over when it dies; housekeeping
+//! forgets what is kept only for a while.
 
 mod support;
 
@@ -250,4 +251,48 @@ async fn one_instance_runs_the_schedule_and_another_takes_over_when_it_dies() {
         .await
         .unwrap();
     assert_eq!(last, minute(3));
+}
+
+#[tokio::test]
+async fn housekeeping_forgets_old_update_ids_and_expired_codes_but_not_where_polling_resumes() {
+    let app = setup().await;
+    sqlx::query(
+        "INSERT INTO processed_updates (platform, update_id, processed_at) VALUES
+             ('telegram', 1, now() - interval '10 days'), ('telegram', 2, now() - interval '10 days'),
+             ('telegram', 3, now() - interval '1 day'), ('bale', 7, now() - interval '10 days')",
+    )
+    .execute(app.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO phone_challenges (applicant_id, mobile, code_hash, expires_at) VALUES
+             (1, '+989120000001', '\\x00', now() - interval '3 days'),
+             (1, '+989120000002', '\\x00', now() + interval '5 minutes')",
+    )
+    .execute(app.pool())
+    .await
+    .unwrap();
+
+    let now = Utc::now();
+    let mut scheduler = Scheduler::new(app.clone());
+    scheduler.tick(now).await.unwrap();
+    // The nightly run falls within the next day.
+    let ticked = scheduler.tick(now + hours(24.0)).await.unwrap();
+    assert!(ticked.jobs.contains(&Job::Housekeeping), "{ticked:?}");
+
+    let updates: Vec<(String, i64)> =
+        sqlx::query_as("SELECT platform, update_id FROM processed_updates ORDER BY platform, update_id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        updates,
+        [("bale".to_owned(), 7), ("telegram".to_owned(), 3)],
+        "a week's ids stay, and each platform's latest however old"
+    );
+    let numbers: Vec<String> = sqlx::query_scalar("SELECT mobile FROM phone_challenges")
+        .fetch_all(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(numbers, ["+989120000002"], "the live challenge stays");
 }

@@ -18,6 +18,9 @@ pub struct SchedulerConfig {
     /// The daily digest to the staff group.
     #[serde(default = "every_morning", deserialize_with = "cron")]
     pub digest: cron::Schedule,
+    /// Forgetting what is kept only for a while.
+    #[serde(default = "every_night", deserialize_with = "cron")]
+    pub housekeeping: cron::Schedule,
 }
 
 impl Default for SchedulerConfig {
@@ -26,6 +29,7 @@ impl Default for SchedulerConfig {
             maintenance: every_minute(),
             sla: every_ten_minutes(),
             digest: every_morning(),
+            housekeeping: every_night(),
         }
     }
 }
@@ -40,6 +44,10 @@ fn every_ten_minutes() -> cron::Schedule {
 
 fn every_morning() -> cron::Schedule {
     schedule("0 0 8 * * *")
+}
+
+fn every_night() -> cron::Schedule {
+    schedule("0 30 3 * * *")
 }
 
 fn schedule(expression: &str) -> cron::Schedule {

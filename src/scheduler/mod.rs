@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use crate::app::Application;
 use crate::outage::{self, Prober};
 use crate::sms::quiet::tehran;
-use crate::store::job_runs;
+use crate::store::{job_runs, sms, updates};
 
 pub use config::{MaintenanceConfig, SchedulerConfig};
 use leader::Leadership;
@@ -31,16 +31,19 @@ pub enum Job {
     Escalation,
     /// The daily digest to the staff group.
     Digest,
+    /// Forgets what is kept only for a while: handled update ids, expired one-time codes.
+    Housekeeping,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::Maintenance, Job::Escalation, Job::Digest];
+    pub const ALL: [Job; 4] = [Job::Maintenance, Job::Escalation, Job::Digest, Job::Housekeeping];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Maintenance => "maintenance",
             Self::Escalation => "sla",
             Self::Digest => "digest",
+            Self::Housekeeping => "housekeeping",
         }
     }
 
@@ -49,9 +52,16 @@ impl Job {
             Self::Maintenance => &config.maintenance,
             Self::Escalation => &config.sla,
             Self::Digest => &config.digest,
+            Self::Housekeeping => &config.housekeeping,
         }
     }
 }
+
+/// How long a handled update's id is kept, to recognise a redelivery (the Bot API redelivers
+/// for a day at most).
+const KEEP_UPDATES: chrono::Duration = chrono::Duration::days(7);
+/// How long an expired one-time code is kept past its expiry (the hourly caps look back an hour).
+const KEEP_CHALLENGES: chrono::Duration = chrono::Duration::days(1);
 
 /// What one tick did.
 #[derive(Debug, Default)]
@@ -171,6 +181,11 @@ impl Scheduler {
                 let day = due.with_timezone(&tehran()).date_naive();
                 let (catalog, i18n) = (self.app.catalog(), self.app.i18n());
                 crate::sla::digest(tx, catalog, i18n, config.staff_locale(), day, now).await?;
+            }
+            Job::Housekeeping => {
+                let updates = updates::forget_before(tx, now - KEEP_UPDATES).await?;
+                let challenges = sms::forget_challenges_before(tx, now - KEEP_CHALLENGES).await?;
+                tracing::info!(updates, challenges, "housekeeping done");
             }
         }
         Ok(())

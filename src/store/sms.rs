@@ -7,7 +7,7 @@ use sha2::Sha256;
 use sqlx::PgConnection;
 
 use super::applicants::ApplicantId;
-use super::secrets;
+use super::{Tx, secrets};
 use crate::domain::PhoneNumber;
 
 /// What an applicant has told us about SMS.
@@ -258,4 +258,16 @@ fn six_digits() -> anyhow::Result<String> {
             return Ok(format!("{:06}", n % 1_000_000));
         }
     }
+}
+
+/// Deletes one-time code challenges that expired before `cutoff`. They hold the number as
+/// typed, possibly not the applicant's own, and nothing reads them after the hourly caps'
+/// hour: keeping them would only keep those numbers.
+pub async fn forget_challenges_before(tx: &mut Tx<'_>, cutoff: DateTime<Utc>) -> sqlx::Result<u64> {
+    let deleted = sqlx::query("DELETE FROM phone_challenges WHERE expires_at < $1")
+        .bind(cutoff)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(deleted)
 }

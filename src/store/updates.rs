@@ -24,3 +24,18 @@ pub async fn last_handled(pool: &PgPool, platform: &str) -> sqlx::Result<Option<
         .fetch_one(pool)
         .await
 }
+
+/// Forgets updates handled before `cutoff`, except each platform's latest, which is where
+/// polling resumes. The Bot API redelivers an update for a day at most, so a week is ample.
+pub async fn forget_before(tx: &mut Tx<'_>, cutoff: chrono::DateTime<chrono::Utc>) -> sqlx::Result<u64> {
+    let deleted = sqlx::query(
+        "DELETE FROM processed_updates p
+         WHERE processed_at < $1
+           AND update_id < (SELECT max(update_id) FROM processed_updates q WHERE q.platform = p.platform)",
+    )
+    .bind(cutoff)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(deleted)
+}
