@@ -265,9 +265,9 @@ async fn housekeeping_forgets_old_update_ids_and_expired_codes_but_not_where_pol
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO phone_challenges (applicant_id, mobile, code_hash, expires_at) VALUES
-             (1, '+989120000001', '\\x00', now() - interval '3 days'),
-             (1, '+989120000002', '\\x00', now() + interval '5 minutes')",
+        "INSERT INTO phone_challenges (applicant_id, mobile_hash, code_hash, expires_at) VALUES
+             (1, '\\x01', '\\x00', now() - interval '3 days'),
+             (1, '\\x02', '\\x00', now() + interval '5 minutes')",
     )
     .execute(app.pool())
     .await
@@ -290,9 +290,9 @@ async fn housekeeping_forgets_old_update_ids_and_expired_codes_but_not_where_pol
         [("bale".to_owned(), 7), ("telegram".to_owned(), 3)],
         "a week's ids stay, and each platform's latest however old"
     );
-    let numbers: Vec<String> = sqlx::query_scalar("SELECT mobile FROM phone_challenges")
+    let numbers: Vec<Vec<u8>> = sqlx::query_scalar("SELECT mobile_hash FROM phone_challenges")
         .fetch_all(app.pool())
         .await
         .unwrap();
-    assert_eq!(numbers, ["+989120000002"], "the live challenge stays");
+    assert_eq!(numbers, [vec![2u8]], "the live challenge stays");
 }

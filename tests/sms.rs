@@ -431,6 +431,13 @@ async fn one_time_codes_expire_lock_after_five_wrong_tries_and_are_capped() {
             .unwrap(),
         CodeRequest::Issued { .. }
     ));
+    // The caps and checks find challenges by a keyed hash: the typed number is nowhere in them.
+    let rows: Vec<String> = sqlx::query_scalar("SELECT row_to_json(c)::text FROM phone_challenges c")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|row| !row.contains("912000000")), "{rows:?}");
 }
 
 #[tokio::test]

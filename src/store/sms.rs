@@ -134,9 +134,10 @@ pub async fn request_code(
                 .max(1),
         });
     }
+    let number = number_hash(&mut *conn, mobile).await?;
     let number_count: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM phone_challenges WHERE mobile = $1 AND created_at > $2")
-            .bind(mobile.e164())
+        sqlx::query_scalar("SELECT count(*) FROM phone_challenges WHERE mobile_hash = $1 AND created_at > $2")
+            .bind(&number)
             .bind(hour_ago)
             .fetch_one(&mut *conn)
             .await?;
@@ -151,11 +152,11 @@ pub async fn request_code(
     let code = six_digits()?;
     let hash = code_hash(&mut *conn, mobile, &code).await?;
     let challenge: i64 = sqlx::query_scalar(
-        "INSERT INTO phone_challenges (applicant_id, mobile, code_hash, created_at, expires_at)
+        "INSERT INTO phone_challenges (applicant_id, mobile_hash, code_hash, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(applicant)
-    .bind(mobile.e164())
+    .bind(number)
     .bind(hash)
     .bind(now)
     .bind(now + limits.ttl)
@@ -188,13 +189,14 @@ pub async fn check_code(
     limits: CodeLimits,
     now: DateTime<Utc>,
 ) -> anyhow::Result<CodeCheck> {
+    let number = number_hash(&mut *conn, mobile).await?;
     let open: Option<(i64, Vec<u8>, i32, DateTime<Utc>)> = sqlx::query_as(
         "SELECT id, code_hash, wrong_tries, expires_at FROM phone_challenges
-         WHERE applicant_id = $1 AND mobile = $2 AND closed_at IS NULL
+         WHERE applicant_id = $1 AND mobile_hash = $2 AND closed_at IS NULL
          ORDER BY id DESC LIMIT 1 FOR UPDATE",
     )
     .bind(applicant)
-    .bind(mobile.e164())
+    .bind(number)
     .fetch_optional(&mut *conn)
     .await?;
     let Some((id, stored, wrong, expires_at)) = open else {
@@ -247,6 +249,15 @@ async fn code_hash(conn: &mut PgConnection, mobile: &PhoneNumber, code: &str) ->
     Ok(code_mac(conn, mobile, code).await?.finalize().into_bytes().to_vec())
 }
 
+/// Challenges are found by number through an HMAC of it under a key of its own, so the table
+/// holds no typed number, which may not even be the applicant's.
+async fn number_hash(conn: &mut PgConnection, mobile: &PhoneNumber) -> anyhow::Result<Vec<u8>> {
+    let key = secrets::key(conn, "phone-numbers").await?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length");
+    mac.update(mobile.e164().as_bytes());
+    Ok(mac.finalize().into_bytes().to_vec())
+}
+
 /// Six uniform digits from the OS random source.
 fn six_digits() -> anyhow::Result<String> {
     loop {
@@ -260,9 +271,8 @@ fn six_digits() -> anyhow::Result<String> {
     }
 }
 
-/// Deletes one-time code challenges that expired before `cutoff`. They hold the number as
-/// typed, possibly not the applicant's own, and nothing reads them after the hourly caps'
-/// hour: keeping them would only keep those numbers.
+/// Deletes one-time code challenges that expired before `cutoff`: nothing reads them after the
+/// hourly caps' hour, and each still ties a chat to a number.
 pub async fn forget_challenges_before(tx: &mut Tx<'_>, cutoff: DateTime<Utc>) -> sqlx::Result<u64> {
     let deleted = sqlx::query("DELETE FROM phone_challenges WHERE expires_at < $1")
         .bind(cutoff)
