@@ -43,6 +43,39 @@ enum Command {
     /// Schedule, list and cancel planned maintenance (times in Tehran time).
     #[command(subcommand)]
     Maintenance(MaintenanceCommand),
+    /// Draft, send, follow and cancel a notice to applicants.
+    #[command(subcommand)]
+    Broadcast(BroadcastCommand),
+}
+
+#[derive(Subcommand)]
+enum BroadcastCommand {
+    /// Draft a notice: prints how applicants will read it and how many it reaches; sends nothing.
+    Draft {
+        /// To the applicants of this service; to everyone when neither this nor --codes is given.
+        #[arg(long, conflicts_with = "codes")]
+        service: Option<String>,
+        /// To the owners of these requests and complaints (tracking codes, comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        codes: Option<Vec<String>>,
+        #[arg(long)]
+        text: String,
+    },
+    /// Send a draft: queued at once, delivered at the bot's pace by the running service.
+    Send {
+        #[arg(long)]
+        id: i64,
+    },
+    /// A broadcast's progress.
+    Show {
+        #[arg(long)]
+        id: i64,
+    },
+    /// Cancel: a draft is never sent; what is not yet sent is skipped.
+    Cancel {
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -141,6 +174,7 @@ async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
         Command::Serve => serve(app).await,
         Command::Staff(command) => staff(app, command).await,
         Command::Maintenance(command) => maintenance(app, command).await,
+        Command::Broadcast(command) => broadcast(app, command).await,
     }
 }
 
@@ -224,6 +258,64 @@ async fn maintenance(app: &Application, command: MaintenanceCommand) -> anyhow::
         MaintenanceCommand::Cancel { id } => {
             maintenance::cancel(&mut tx, id, "cli", now).await?;
             println!("maintenance {id} cancelled");
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn broadcast(app: &Application, command: BroadcastCommand) -> anyhow::Result<()> {
+    use peygir::broadcast::{self, Target};
+    use peygir::domain::TrackingCode;
+    let mut tx = app.pool().begin().await?;
+    match command {
+        BroadcastCommand::Draft { service, codes, text } => {
+            let codes = codes
+                .unwrap_or_default()
+                .iter()
+                .map(|code| TrackingCode::parse(code).with_context(|| format!("--codes: `{code}`")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let target = match (&service, codes.as_slice()) {
+                (Some(service), _) => Target::Service(service),
+                (None, []) => Target::Everyone,
+                (None, codes) => Target::Owners(codes),
+            };
+            let (drafted, reach) = broadcast::draft(&mut tx, app.catalog(), target, &text, "cli").await?;
+            let preview = app
+                .i18n()
+                .render(app.config().default_locale, &broadcast::message(&drafted));
+            println!(
+                "drafted broadcast {} to {reach} applicants; they will read:\n\n{preview}\n",
+                drafted.id
+            );
+            println!("send it with: peygir broadcast send --id {}", drafted.id);
+        }
+        BroadcastCommand::Send { id } => {
+            let (_, queued) = broadcast::confirm(&mut tx, id, "cli").await?;
+            println!("broadcast {id} queued for {queued} applicants");
+        }
+        BroadcastCommand::Show { id } => {
+            peygir::store::broadcasts::find(&mut tx, id)
+                .await?
+                .with_context(|| format!("no broadcast has the id {id}"))?;
+            let progress = broadcast::progress(&mut tx, id).await?;
+            let (chat, sms) = (&progress.chat, &progress.sms);
+            println!(
+                "broadcast {id}: chat {} of {} sent, {} waiting, {} failed, {} cancelled; SMS {} of {} sent, {} waiting, {} failed",
+                chat.sent,
+                chat.total,
+                chat.waiting,
+                chat.failed,
+                chat.cancelled,
+                sms.sent,
+                sms.total,
+                sms.waiting,
+                sms.failed
+            );
+        }
+        BroadcastCommand::Cancel { id } => {
+            broadcast::cancel(&mut tx, id, "cli").await?;
+            println!("broadcast {id} cancelled");
         }
     }
     tx.commit().await?;

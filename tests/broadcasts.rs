@@ -1,6 +1,7 @@
 //! Broadcasts through the running service: a draft shows what applicants will read and how many
 //! it reaches and sends nothing; confirming queues it through the outbox at the bot's pace, with
 //! progress visible; cancelling mid-way skips what was not yet sent. Bad input changes nothing.
+//! The same from the command line.
 
 mod support;
 
@@ -266,4 +267,60 @@ async fn applicants_choose_which_announcements_reach_them_and_how() {
     assert_eq!(reach(Some("plate-removal")).await, 0, "chose none again");
 
     bot.stop().await;
+}
+
+/// Runs the service binary's command line against `db`; returns (success, stdout, stderr).
+fn cli(db: &str, args: &[&str]) -> (bool, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_peygir"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PEYGIR_DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("running the service binary");
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn operators_broadcast_from_the_command_line() {
+    let db = support::database::fresh_database().await;
+    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    support::add_applicants(&app, FIRST_CHAT..FIRST_CHAT + 3).await;
+    let queued = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM notifications WHERE kind = 'broadcast'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+
+    let text = "سامانه امشب از ساعت ۲۲ تا ۲۴ در دسترس نیست.";
+    let (ok, out, err) = cli(&db, &["broadcast", "draft", "--text", text]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("drafted broadcast 1 to 3 applicants") && out.contains(text),
+        "{out}"
+    );
+    assert_eq!(queued().await, 0, "a draft sends nothing");
+
+    // Bad input is refused with what was wrong, and nothing is drafted.
+    let (ok, _, err) = cli(&db, &["broadcast", "draft", "--codes", "12345", "--text", "x"]);
+    assert!(!ok && err.contains("--codes"), "{err}");
+    let (ok, _, err) = cli(&db, &["broadcast", "draft", "--service", "no-such", "--text", "x"]);
+    assert!(!ok && err.contains("no-such"), "{err}");
+    let (ok, _, err) = cli(&db, &["broadcast", "show", "--id", "99"]);
+    assert!(!ok && err.contains("99"), "{err}");
+
+    let (ok, out, err) = cli(&db, &["broadcast", "send", "--id", "1"]);
+    assert!(ok && out.contains("queued for 3 applicants"), "{out}{err}");
+    assert_eq!(queued().await, 3);
+    let (_, out, _) = cli(&db, &["broadcast", "show", "--id", "1"]);
+    assert!(out.contains("chat 0 of 3 sent, 3 waiting"), "{out}");
+    let (ok, out, _) = cli(&db, &["broadcast", "cancel", "--id", "1"]);
+    assert!(ok && out.contains("cancelled"), "{out}");
+    let (_, out, _) = cli(&db, &["broadcast", "show", "--id", "1"]);
+    assert!(out.contains("3 cancelled"), "{out}");
 }
