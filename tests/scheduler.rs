@@ -273,6 +273,19 @@ async fn housekeeping_forgets_old_update_ids_and_expired_codes_but_not_where_pol
     .await
     .unwrap();
 
+    // The SMS that carried codes: one sent three days ago, one still waiting.
+    sqlx::query(
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, status, sms_to, body, created_at)
+         SELECT k, 1, 'sms', 'phone-code',
+                '{\"id\": \"sms-code\", \"args\": [[\"code\", {\"type\": \"text\", \"value\": \"482913\"}]]}',
+                status, to_number, body, created
+         FROM (VALUES ('code:old', 'sent', '+989120000001', 'کد: 482913', now() - interval '3 days'),
+                      ('code:new', 'pending', '+989120000002', NULL, now())) AS v(k, status, to_number, body, created)",
+    )
+    .execute(app.pool())
+    .await
+    .unwrap();
+
     let now = Utc::now();
     let mut scheduler = Scheduler::new(app.clone());
     scheduler.tick(now).await.unwrap();
@@ -295,4 +308,22 @@ async fn housekeeping_forgets_old_update_ids_and_expired_codes_but_not_where_pol
         .await
         .unwrap();
     assert_eq!(numbers, [vec![2u8]], "the live challenge stays");
+    // Each SMS as one line of text: key, status, number, body, message.
+    let code_sms: Vec<String> = sqlx::query_scalar(
+        "SELECT concat_ws(' | ', dedup_key, status, coalesce(sms_to, '-'), coalesce(body, '-'), message::text)
+         FROM notifications WHERE kind = 'phone-code' ORDER BY dedup_key",
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert!(
+        code_sms[1].starts_with("code:old | sent | - | - |") && !code_sms[1].contains("482913"),
+        "the number, the text and the code are gone: {}",
+        code_sms[1]
+    );
+    assert!(
+        code_sms[0].starts_with("code:new | pending | +989120000002"),
+        "a waiting SMS keeps its number: {}",
+        code_sms[0]
+    );
 }

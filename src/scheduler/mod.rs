@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use crate::app::Application;
 use crate::outage::{self, Prober};
 use crate::sms::quiet::tehran;
-use crate::store::{job_runs, sms, updates};
+use crate::store::{job_runs, sms, sms_outbox, updates};
 
 pub use config::{MaintenanceConfig, SchedulerConfig};
 use leader::Leadership;
@@ -31,7 +31,8 @@ pub enum Job {
     Escalation,
     /// The daily digest to the staff group.
     Digest,
-    /// Forgets what is kept only for a while: handled update ids, expired one-time codes.
+    /// Forgets what is kept only for a while: handled update ids, expired one-time codes and
+    /// the numbers and texts of the SMS that carried them.
     Housekeeping,
 }
 
@@ -60,7 +61,8 @@ impl Job {
 /// How long a handled update's id is kept, to recognise a redelivery (the Bot API redelivers
 /// for a day at most).
 const KEEP_UPDATES: chrono::Duration = chrono::Duration::days(7);
-/// How long an expired one-time code is kept past its expiry (the hourly caps look back an hour).
+/// How long an expired one-time code, and the SMS that carried one, is kept (the hourly caps
+/// look back an hour).
 const KEEP_CHALLENGES: chrono::Duration = chrono::Duration::days(1);
 
 /// What one tick did.
@@ -185,7 +187,8 @@ impl Scheduler {
             Job::Housekeeping => {
                 let updates = updates::forget_before(tx, now - KEEP_UPDATES).await?;
                 let challenges = sms::forget_challenges_before(tx, now - KEEP_CHALLENGES).await?;
-                tracing::info!(updates, challenges, "housekeeping done");
+                let code_sms = sms_outbox::forget_direct_before(tx, now - KEEP_CHALLENGES).await?;
+                tracing::info!(updates, challenges, code_sms, "housekeeping done");
             }
         }
         Ok(())

@@ -22,6 +22,21 @@ pub struct DirectSms {
     pub urgent: bool,
 }
 
+/// Forgets, in SMS to a typed number (one-time codes) created before `cutoff` and no longer
+/// waiting, the number, the text as sent and the message's arguments (the code): the record
+/// that an SMS went, and how it ended, stays.
+pub async fn forget_direct_before(conn: &mut PgConnection, cutoff: chrono::DateTime<chrono::Utc>) -> sqlx::Result<u64> {
+    let forgotten = sqlx::query(
+        "UPDATE notifications SET sms_to = NULL, body = NULL, message = jsonb_set(message, '{args}', '[]')
+         WHERE sms_to IS NOT NULL AND created_at < $1 AND status <> 'pending'",
+    )
+    .bind(cutoff)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(forgotten)
+}
+
 pub async fn enqueue_direct(conn: &mut PgConnection, sms: &DirectSms) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
         "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, urgent, sms_to)
