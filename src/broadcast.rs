@@ -21,12 +21,12 @@ pub const KIND: &str = "broadcast";
 const MAX_BODY: usize = 1000;
 
 /// Who a broadcast goes to.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Target<'a> {
     Everyone,
     Service(&'a str),
     /// The owners of these requests and complaints.
-    Owners(&'a [TrackingCode]),
+    Owners(Vec<TrackingCode>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +109,7 @@ pub async fn draft(
             catalog.check_scope(Some(service))?;
             (Some(service), None)
         }
-        Target::Owners([]) => return Err(BroadcastError::NoCodes),
+        Target::Owners(codes) if codes.is_empty() => return Err(BroadcastError::NoCodes),
         Target::Owners(codes) => {
             let stored: Vec<i64> = codes.iter().map(|c| c.to_stored()).collect();
             let unknown = broadcasts::unknown_codes(tx, &stored).await?;
@@ -203,9 +203,13 @@ impl State {
     }
 }
 
-pub async fn progress(conn: &mut sqlx::PgConnection, id: i64) -> anyhow::Result<Progress> {
+/// Where the broadcast's notices stand; a draft has none, and is not asked.
+pub async fn progress(conn: &mut sqlx::PgConnection, broadcast: &Broadcast) -> anyhow::Result<Progress> {
     let mut progress = Progress::default();
-    for (channel, status, count) in broadcasts::progress(conn, &subject(id)).await? {
+    if State::of(broadcast) == State::Draft {
+        return Ok(progress);
+    }
+    for (channel, status, count) in broadcasts::progress(conn, &subject(broadcast.id)).await? {
         let counts = match channel.as_str() {
             "sms" => &mut progress.sms,
             _ => &mut progress.chat,

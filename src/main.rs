@@ -275,10 +275,10 @@ async fn broadcast(app: &Application, command: BroadcastCommand) -> anyhow::Resu
                 .iter()
                 .map(|code| TrackingCode::parse(code).with_context(|| format!("--codes: `{code}`")))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let target = match (&service, codes.as_slice()) {
-                (Some(service), _) => Target::Service(service),
-                (None, []) => Target::Everyone,
-                (None, codes) => Target::Owners(codes),
+            let target = match &service {
+                Some(service) => Target::Service(service),
+                None if codes.is_empty() => Target::Everyone,
+                None => Target::Owners(codes),
             };
             let (drafted, reach) = broadcast::draft(&mut tx, app.catalog(), target, &text, "cli").await?;
             let preview = app
@@ -295,10 +295,10 @@ async fn broadcast(app: &Application, command: BroadcastCommand) -> anyhow::Resu
             println!("broadcast {id} queued for {queued} applicants");
         }
         BroadcastCommand::Show { id } => {
-            peygir::store::broadcasts::find(&mut tx, id)
+            let shown = peygir::store::broadcasts::find(&mut tx, id)
                 .await?
                 .with_context(|| format!("no broadcast has the id {id}"))?;
-            let progress = broadcast::progress(&mut tx, id).await?;
+            let progress = broadcast::progress(&mut tx, &shown).await?;
             let (chat, sms) = (&progress.chat, &progress.sms);
             println!(
                 "broadcast {id}: chat {} of {} sent, {} waiting, {} failed, {} cancelled; SMS {} of {} sent, {} waiting, {} failed",

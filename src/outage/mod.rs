@@ -90,10 +90,7 @@ pub async fn declare(
         reason,
         declared_by: actor,
     };
-    let outage = outages::open(tx, &new, now).await?;
-    record(tx, actor, "outage.declare", &outage).await?;
-    announce(tx, &outage, Event::Started, reach).await?;
-    Ok(outage)
+    Ok(open(tx, &new, "outage.declare", now, reach).await?)
 }
 
 /// Staff close an outage, theirs or a probe's; a probe then needs a full run of failures to
@@ -109,12 +106,10 @@ pub async fn resolve(
     if outage.resolved_at.is_some() {
         return Err(OutageError::Resolved);
     }
-    let outage = outages::resolve(tx, id, actor, now).await?;
+    let outage = close(tx, id, actor, "outage.resolve", now, reach).await?;
     if let Some(probe) = &outage.probe {
         probe_states::reset(tx, probe).await?;
     }
-    record(tx, actor, "outage.resolve", &outage).await?;
-    announce(tx, &outage, Event::Resolved, reach).await?;
     Ok(outage)
 }
 
@@ -128,9 +123,9 @@ async fn record_check(
     reach: Reach,
 ) -> anyhow::Result<Option<Change>> {
     let run = probe_states::count(tx, &probe.name, failure, now).await?;
-    let open = outages::lock_open_for_probe(tx, &probe.name).await?;
+    let current = outages::lock_open_for_probe(tx, &probe.name).await?;
     let actor = format!("probe:{}", probe.name);
-    match (failure, open) {
+    match (failure, current) {
         (Some(error), None) if run.failures >= probe.failures_before_outage as i32 => {
             let new = NewOutage {
                 service_id: probe.service.as_deref(),
@@ -138,19 +133,44 @@ async fn record_check(
                 reason: error,
                 declared_by: &actor,
             };
-            let outage = outages::open(tx, &new, now).await?;
-            record(tx, &actor, "outage.detect", &outage).await?;
-            announce(tx, &outage, Event::Started, reach).await?;
+            let outage = open(tx, &new, "outage.detect", now, reach).await?;
             Ok(Some(Change::Started(outage)))
         }
-        (None, Some(open)) if run.successes >= probe.successes_before_recovery as i32 => {
-            let outage = outages::resolve(tx, open.id, &actor, now).await?;
-            record(tx, &actor, "outage.recover", &outage).await?;
-            announce(tx, &outage, Event::Resolved, reach).await?;
+        (None, Some(current)) if run.successes >= probe.successes_before_recovery as i32 => {
+            let outage = close(tx, current.id, &actor, "outage.recover", now, reach).await?;
             Ok(Some(Change::Recovered(outage)))
         }
         _ => Ok(None),
     }
+}
+
+/// Opens an outage, whoever found it, and tells of it.
+async fn open(
+    tx: &mut Tx<'_>,
+    new: &NewOutage<'_>,
+    action: &str,
+    now: DateTime<Utc>,
+    reach: Reach,
+) -> anyhow::Result<Outage> {
+    let outage = outages::open(tx, new, now).await?;
+    record(tx, new.declared_by, action, &outage).await?;
+    announce(tx, &outage, Event::Started, reach).await?;
+    Ok(outage)
+}
+
+/// Closes an outage, whoever closed it, and tells of the recovery.
+async fn close(
+    tx: &mut Tx<'_>,
+    id: i64,
+    actor: &str,
+    action: &str,
+    now: DateTime<Utc>,
+    reach: Reach,
+) -> anyhow::Result<Outage> {
+    let outage = outages::resolve(tx, id, actor, now).await?;
+    record(tx, actor, action, &outage).await?;
+    announce(tx, &outage, Event::Resolved, reach).await?;
+    Ok(outage)
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -5,7 +5,7 @@
 use sqlx::PgConnection;
 
 use super::buttons::{Button, ButtonSigner, Subject};
-use crate::broadcast::{self, Counts, Progress, State};
+use crate::broadcast::{self, Counts, State};
 use crate::conversation::{messages as m, summary_lines_with, value_arg};
 use crate::domain::service::stage_name_id;
 use crate::domain::{FieldValue, Service, TrackingCode};
@@ -154,10 +154,7 @@ impl Composer<'_> {
             (service, None) => Msg::new(m::STAFF_BROADCAST_TO).arg("service", m::service_or_every(service.as_deref())),
         };
         let state = State::of(&broadcast);
-        let progress = match state {
-            State::Draft => Progress::default(),
-            State::Confirmed | State::Cancelled => broadcast::progress(conn, id).await?,
-        };
+        let progress = broadcast::progress(conn, &broadcast).await?;
         let (text, labels) = match state {
             State::Draft => (
                 Msg::new(m::STAFF_BROADCAST_DRAFT)

@@ -85,12 +85,7 @@ pub async fn handle(
 }
 
 async fn draft(tx: &mut Tx<'_>, catalog: &Catalog, member: &StaffMember, text: &str) -> anyhow::Result<Said> {
-    let (scope, body) = split_target(catalog, text);
-    let target = match &scope {
-        Scope::Everyone => Target::Everyone,
-        Scope::Service(service) => Target::Service(service),
-        Scope::Owners(codes) => Target::Owners(codes),
-    };
+    let (target, body) = split_target(catalog, text);
     match broadcast::draft(tx, catalog, target, body, &member.actor()).await {
         Ok((drafted, _)) => Ok(Said::Draft(drafted.id)),
         Err(BroadcastError::Unexpected(err)) => Err(err),
@@ -101,22 +96,13 @@ async fn draft(tx: &mut Tx<'_>, catalog: &Catalog, member: &StaffMember, text: &
     }
 }
 
-/// Who a broadcast typed in the group goes to.
-#[derive(Debug, PartialEq)]
-enum Scope<'t> {
-    Everyone,
-    Service(&'t str),
-    /// The owners of the requests and complaints with these codes.
-    Owners(Vec<TrackingCode>),
-}
-
 /// A first word naming a service sends to its applicants; leading tracking codes (each one word,
 /// separated by spaces or commas) to their owners; anything else is all text, to everyone.
-fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Scope<'t>, &'t str) {
+fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Target<'t>, &'t str) {
     // A service id alone is a broadcast with no text, not a text that is a service id.
     let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     if catalog.get(first).is_some() {
-        return (Scope::Service(first), rest.trim());
+        return (Target::Service(first), rest.trim());
     }
     let mut codes = Vec::new();
     let mut body = text;
@@ -134,9 +120,9 @@ fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Scope<'t>, &'t str) {
         body = rest.trim_start();
     }
     if codes.is_empty() {
-        (Scope::Everyone, text)
+        (Target::Everyone, text)
     } else {
-        (Scope::Owners(codes), body)
+        (Target::Owners(codes), body)
     }
 }
 
@@ -195,7 +181,8 @@ async fn schedule(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text
 
 #[cfg(test)]
 mod tests {
-    use super::{Command, Scope, split_target};
+    use super::{Command, split_target};
+    use crate::broadcast::Target;
     use crate::config::{Config, DEFAULT_TOML};
     use crate::domain::TrackingCode;
 
@@ -207,22 +194,22 @@ mod tests {
             TrackingCode::generate(),
             TrackingCode::generate(),
         );
-        assert_eq!(split_target(&catalog, "سلام به همه"), (Scope::Everyone, "سلام به همه"));
+        assert_eq!(split_target(&catalog, "سلام به همه"), (Target::Everyone, "سلام به همه"));
         assert_eq!(
             split_target(&catalog, "plate-removal سلام"),
-            (Scope::Service("plate-removal"), "سلام")
+            (Target::Service("plate-removal"), "سلام")
         );
         assert_eq!(
             split_target(&catalog, "plate-removal"),
-            (Scope::Service("plate-removal"), "")
+            (Target::Service("plate-removal"), "")
         );
         let typed = format!("{a} {b}،{c} پرونده‌های شما کامل شد");
         assert_eq!(
             split_target(&catalog, &typed),
-            (Scope::Owners(vec![a, b, c]), "پرونده‌های شما کامل شد")
+            (Target::Owners(vec![a, b, c]), "پرونده‌های شما کامل شد")
         );
         // A number that is not a valid code is text.
-        assert_eq!(split_target(&catalog, "۱۲۳ نفر"), (Scope::Everyone, "۱۲۳ نفر"));
+        assert_eq!(split_target(&catalog, "۱۲۳ نفر"), (Target::Everyone, "۱۲۳ نفر"));
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub struct DraftView {
 
 async fn view(app: &Application, broadcast: Broadcast) -> Result<BroadcastView, ApiError> {
     let mut conn = app.pool().acquire().await?;
-    let progress = broadcast::progress(&mut conn, broadcast.id).await?;
+    let progress = broadcast::progress(&mut conn, &broadcast).await?;
     let message = broadcast::message(&broadcast);
     let state = broadcast::State::of(&broadcast).as_str();
     Ok(BroadcastView {
@@ -73,11 +73,12 @@ pub async fn draft(
     Json(body): Json<DraftBody>,
 ) -> Result<(axum::http::StatusCode, Json<DraftView>), ApiError> {
     staff.require(&[Role::Operator])?;
-    let codes = match &body.codes {
-        Some(codes) => Some(codes.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?),
-        None => None,
-    };
-    let target = match (&body.service, &codes) {
+    let codes = body
+        .codes
+        .as_ref()
+        .map(|codes| codes.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>())
+        .transpose()?;
+    let target = match (&body.service, codes) {
         (None, None) => Target::Everyone,
         (Some(service), None) => Target::Service(service),
         (None, Some(codes)) => Target::Owners(codes),
