@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use super::{outages, sla};
+
 /// The outbox of one channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queue {
@@ -60,17 +62,11 @@ pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
     )
     .fetch_one(&mut *conn)
     .await?;
-    let requests = sqlx::query_as(
-        "SELECT service_id, stage, count(*) FROM requests GROUP BY service_id, stage ORDER BY service_id, stage",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let open_complaints = sqlx::query_scalar("SELECT count(*) FROM complaints WHERE status = 'open'")
-        .fetch_one(&mut *conn)
-        .await?;
-    let open_outages = sqlx::query_scalar("SELECT count(*) FROM outages WHERE resolved_at IS NULL")
-        .fetch_one(&mut *conn)
-        .await?;
+    // The same figures the staff digest reads.
+    let requests = sla::per_stage(&mut *conn).await?;
+    let open_complaints = sla::open_complaints(&mut *conn).await?;
+    // Open faults are few: the list the bot's status shows, counted.
+    let open_outages = outages::open_now(&mut *conn).await?.len() as i64;
     let job_runs = sqlx::query_as("SELECT job, last_run_at FROM job_runs ORDER BY job")
         .fetch_all(conn)
         .await?;
