@@ -13,7 +13,8 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::pace::{KeyedPacer, Pacer};
+use super::budget::{Budget, Lane, SlotSource};
+use super::pace::KeyedPacer;
 use super::sender::{ChatSender, SendError};
 use crate::app::Application;
 use crate::sms::config::ChannelPolicy;
@@ -132,37 +133,37 @@ enum Delivery {
     Dead,
 }
 
-/// Delivers notices for the platforms it has senders for.
+/// Delivers replies and notices for the platforms it has senders for.
 #[derive(Clone)]
 pub struct Dispatcher {
-    app: Application,
-    senders: Arc<HashMap<String, ChatSender>>,
+    pub(super) app: Application,
+    pub(super) senders: Arc<HashMap<String, ChatSender>>,
     staff_chat: Option<StaffChat>,
-    settings: DispatcherSettings,
-    pacing: Arc<Pacing>,
+    pub(super) settings: DispatcherSettings,
+    pub(super) pacing: Arc<Pacing>,
 }
 
-/// The pacers shared by a dispatcher's tasks.
-#[derive(Debug)]
-struct Pacing {
-    overall: Pacer,
+/// The limits shared by a dispatcher's tasks: the bot's budget overall, each chat's pace, and
+/// the sends under way at once.
+pub(super) struct Pacing {
+    pub(super) budget: Budget,
     per_chat: Option<KeyedPacer<ChatKey>>,
     per_group: Option<KeyedPacer<ChatKey>>,
-    in_flight: Semaphore,
+    pub(super) in_flight: Semaphore,
 }
 
 impl Pacing {
-    fn new(limits: ChatLimits, max_in_flight: usize) -> Self {
+    fn new(limits: ChatLimits, max_in_flight: usize, slots: SlotSource) -> Self {
         Self {
-            overall: Pacer::per_second(limits.per_second),
+            budget: Budget::new(limits.per_second, slots),
             per_chat: limits.per_chat.map(KeyedPacer::new),
             per_group: limits.per_group.map(KeyedPacer::new),
             in_flight: Semaphore::new(max_in_flight.max(1)),
         }
     }
 
-    /// Waits for the chat's own slot, then for a slot overall.
-    async fn wait(&self, key: ChatKey) {
+    /// Waits for the chat's own slot, then for a slot of the bot's budget in `lane`.
+    async fn wait(&self, key: ChatKey, lane: Lane) {
         let keyed = match key {
             ChatKey::Applicant(_) => &self.per_chat,
             ChatKey::StaffGroup => &self.per_group,
@@ -170,7 +171,7 @@ impl Pacing {
         if let Some(keyed) = keyed {
             keyed.wait(&key).await;
         }
-        self.overall.wait().await;
+        self.budget.acquire(lane).await;
     }
 }
 
@@ -200,18 +201,24 @@ struct ChatRound {
 
 /// Notices to one chat go out in order, one at a time; chats are served side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum ChatKey {
+pub(super) enum ChatKey {
     Applicant(ApplicantId),
     StaffGroup,
 }
 
 impl Dispatcher {
+    /// A dispatcher whose sends share the bot's budget with every instance on the database.
     pub fn new(app: Application, senders: HashMap<String, ChatSender>, settings: DispatcherSettings) -> Self {
+        let slots = SlotSource::Shared {
+            pool: app.pool().clone(),
+            bot: app.config().platform().to_owned(),
+        };
+        let pacing = Pacing::new(settings.limits, settings.max_in_flight, slots);
         Self {
             app,
             senders: Arc::new(senders),
             staff_chat: None,
-            pacing: Arc::new(Pacing::new(settings.limits, settings.max_in_flight)),
+            pacing: Arc::new(pacing),
             settings,
         }
     }
@@ -228,6 +235,8 @@ impl Dispatcher {
     /// order. Each round is recorded before the next one sends, so a crash sends at most the
     /// round in flight twice.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        // Replies have their own loop, woken the moment one is queued; both draw on one budget.
+        let replies = tokio::spawn(super::replies::run(self.clone(), shutdown.clone()));
         let mut claimed: Option<Round> = None;
         loop {
             let round = match claimed.take() {
@@ -267,6 +276,9 @@ impl Dispatcher {
             && let Err(err) = outbox::release(self.app.pool(), &round.ids()).await
         {
             tracing::warn!(error = format!("{err:#}"), "giving back claimed notices failed");
+        }
+        if let Err(err) = replies.await {
+            tracing::error!(error = %err, "the reply loop panicked");
         }
     }
 
@@ -451,7 +463,7 @@ impl Dispatcher {
         let locale = self.app.locale_or_default(chat.locale.as_deref());
         let text = self.app.i18n().render(locale, &notice.message);
         if sender.is_paced() {
-            self.pacing.wait(key).await;
+            self.pacing.wait(key, Lane::of_notice(&notice.kind)).await;
         }
         let result = {
             let _slot = self
@@ -474,7 +486,7 @@ impl Dispatcher {
             self.retry_or_give_up(notice, "no staff chat is running", false).await?;
             return Ok(Delivery::Later);
         };
-        self.pacing.wait(key).await;
+        self.pacing.wait(key, Lane::Notice).await;
         let result = staff_chat.post(subject, &notice.message).await;
         self.record(notice, result, None).await
     }
@@ -576,7 +588,7 @@ pub(crate) async fn retry_later(
 
 /// Exponential in the attempts made, capped, with ±25% jitter so that many notices that failed
 /// together do not retry together.
-fn backoff(settings: &DispatcherSettings, attempts: i32) -> Duration {
+pub(super) fn backoff(settings: &DispatcherSettings, attempts: i32) -> Duration {
     let exponent = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
     let raw = settings
         .backoff_base

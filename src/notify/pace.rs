@@ -1,4 +1,5 @@
-//! Pacing sends under a provider's rate limits. Sends are spaced evenly rather than let out in
+//! Pacing sends under a provider's rate limits (the SMS gateways', and each chat's own; the
+//! Bot API's overall limit is the shared `budget`). Sends are spaced evenly rather than let out in
 //! bursts: a limit checked over any one-second window (as Telegram's is) is never crossed by
 //! even spacing, while a token bucket's burst crosses it at once.
 
@@ -9,9 +10,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// Share of a limit to aim at: the spacing absorbs timer and network jitter, so that the
-/// arrivals the other side counts never bunch up past the limit.
-pub const HEADROOM: f64 = 0.985;
+use super::budget::HEADROOM;
 
 /// One slot every `interval`, handed out in order; `None` interval means no limit.
 #[derive(Debug)]

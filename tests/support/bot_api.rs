@@ -37,6 +37,10 @@ pub struct Call {
     pub params: Value,
     /// What the fake answered (the sent message, for the send methods).
     pub result: Value,
+    /// When it arrived (after any jitter).
+    pub at: std::time::Instant,
+    /// The Host header it came with: which of several bot clients made it.
+    pub host: String,
 }
 
 #[derive(Default)]
@@ -67,6 +71,9 @@ struct Inner {
     /// `sendMessage` calls being answered now, and the most there were at once.
     sends_in_progress: usize,
     most_sends_at_once: usize,
+    /// Network jitter: each `sendMessage` arrives (and is counted against `rate_limit`) up to
+    /// twice this late, at random.
+    jitter: Duration,
 }
 
 /// A running fake.
@@ -81,12 +88,21 @@ pub struct FakeBotApi {
 
 impl FakeBotApi {
     pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::serve(listener)
+    }
+
+    /// A fake on `address` (one a test kept free, to start the fake after the bot).
+    pub async fn start_on(address: std::net::SocketAddr) -> Self {
+        Self::serve(tokio::net::TcpListener::bind(address).await.unwrap())
+    }
+
+    fn serve(listener: tokio::net::TcpListener) -> Self {
         let spec_text = std::fs::read_to_string(format!(
             "{}/tests/fixtures/bot-api-subset.json",
             env!("CARGO_MANIFEST_DIR")
         ))
         .expect("the Bot API description");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let fake = Self {
             url: format!("http://{}", listener.local_addr().unwrap()),
             inner: Arc::new(Mutex::new(Inner {
@@ -184,6 +200,32 @@ impl FakeBotApi {
         self.inner.lock().unwrap().rate_limit = Some(per_second);
     }
 
+    /// Delays each `sendMessage` by a random 0 to 2 × `jitter` before it is counted, as a
+    /// network moves arrivals by ± `jitter` around their mean.
+    pub fn jitter_arrivals(&self, jitter: Duration) {
+        self.inner.lock().unwrap().jitter = jitter;
+    }
+
+    /// Most `sendMessage` calls accepted in any one second window so far.
+    pub fn most_sends_in_a_second(&self) -> usize {
+        let inner = self.inner.lock().unwrap();
+        let times: Vec<std::time::Instant> = inner
+            .calls
+            .iter()
+            .filter(|c| c.method == "sendMessage")
+            .map(|c| c.at)
+            .collect();
+        let mut most = 0;
+        let mut start = 0;
+        for end in 0..times.len() {
+            while times[end].duration_since(times[start]) >= Duration::from_secs(1) {
+                start += 1;
+            }
+            most = most.max(end - start + 1);
+        }
+        most
+    }
+
     /// Answers each `sendMessage` only after `latency`, as a distant server would.
     pub fn delay_sends(&self, latency: Duration) {
         self.inner.lock().unwrap().send_latency = latency;
@@ -258,6 +300,11 @@ async fn handle(
     if token != TOKEN {
         return error(401, "Unauthorized").into_response();
     }
+    let host = headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let content_type = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -271,6 +318,12 @@ async fn handle(
     };
     let problem = check_call(&fake.spec, method, &params);
     let canonical = canonical_method(&fake.spec, method).unwrap_or(method).to_owned();
+    let jitter = fake.inner.lock().unwrap().jitter;
+    if canonical == "sendMessage" && !jitter.is_zero() {
+        let mut byte = [0u8; 1];
+        getrandom::fill(&mut byte).unwrap();
+        tokio::time::sleep(jitter.mul_f64(2.0 * f64::from(byte[0]) / 255.0)).await;
+    }
     let call_index = {
         let mut inner = fake.inner.lock().unwrap();
         if let Err(problem) = &problem {
@@ -319,6 +372,8 @@ async fn handle(
             method: canonical.clone(),
             params: params.clone(),
             result: Value::Null,
+            at: std::time::Instant::now(),
+            host: host.clone(),
         });
         inner.calls.len() - 1
     };

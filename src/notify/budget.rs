@@ -1,0 +1,223 @@
+//! One send budget per bot, across all its instances. Slots are spaced evenly at the Bot API's
+//! overall limit on one time line kept in PostgreSQL; each instance takes one slot at a time,
+//! just before it is due, and gives it, when it comes, to the most urgent sender waiting:
+//! replies to an applicant's own input, then notices about their requests, then announcements
+//! and broadcasts. A reply thus waits for at most the slot already taken, however long the
+//! broadcast queued behind it.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tokio::sync::{Notify, oneshot, watch};
+use tokio::time::Instant;
+
+use crate::store::send_budget;
+
+/// Share of a limit to aim at. Sends leave evenly spaced, but the other side counts arrivals,
+/// which network jitter moves: with ±20 ms of it a window of one second can hold the sends of
+/// 1.04 s, and spacing at 0.95 of 30/s (35.1 ms) puts at most 30 in it with 12 ms to spare
+/// for this side's own delays between a slot and its send.
+pub const HEADROOM: f64 = 0.95;
+
+/// How urgent a send is; the budget serves the lanes in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lane {
+    /// A reply to the applicant's own message: they are waiting for it.
+    Reply,
+    /// A notice about the applicant's own request or complaint, or a post to the staff group.
+    Notice,
+    /// An announcement or broadcast to many.
+    Announcement,
+}
+
+impl Lane {
+    const COUNT: usize = 3;
+
+    /// The lane of a notice of `kind`: announcements to many give way to everything else.
+    pub fn of_notice(kind: &str) -> Self {
+        match kind {
+            crate::broadcast::KIND | crate::maintenance::KIND | crate::outage::KIND => Self::Announcement,
+            _ => Self::Notice,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Where slots come from: the bot's time line in PostgreSQL, shared by its instances, or this
+/// process alone (tests of the pacing itself, and a fallback while the database is away).
+#[derive(Clone)]
+pub enum SlotSource {
+    Shared { pool: PgPool, bot: String },
+    Local,
+}
+
+/// A bot's send budget; clones share it.
+#[derive(Clone)]
+pub struct Budget {
+    shared: Option<Arc<Shared>>,
+    /// Dropped with the last clone, which ends the task handing out slots.
+    _alive: Arc<watch::Sender<()>>,
+}
+
+struct Shared {
+    lanes: Mutex<[VecDeque<oneshot::Sender<()>>; Lane::COUNT]>,
+    waiting: Notify,
+}
+
+impl Budget {
+    /// A budget of `per_second` sends a second (at `HEADROOM` of it); `None` for no limit.
+    pub fn new(per_second: Option<f64>, source: SlotSource) -> Self {
+        let (alive, stopped) = watch::channel(());
+        let interval = per_second
+            .filter(|r| *r > 0.0 && r.is_finite())
+            .map(|r| Duration::from_secs_f64(1.0 / (r * HEADROOM)));
+        let shared = interval.map(|interval| {
+            let shared = Arc::new(Shared {
+                lanes: Mutex::new(Default::default()),
+                waiting: Notify::new(),
+            });
+            tokio::spawn(hand_out(shared.clone(), source, interval, stopped));
+            shared
+        });
+        Self {
+            shared,
+            _alive: Arc::new(alive),
+        }
+    }
+
+    /// A budget with no limit.
+    pub fn unlimited() -> Self {
+        Self::new(None, SlotSource::Local)
+    }
+
+    /// Waits for a slot in `lane`.
+    pub async fn acquire(&self, lane: Lane) {
+        let Some(shared) = &self.shared else { return };
+        let (granted, slot) = oneshot::channel();
+        shared.lanes.lock().expect("budget lock")[lane.index()].push_back(granted);
+        shared.waiting.notify_one();
+        // The task ends only when every clone of the budget is gone, and this one is not.
+        let _ = slot.await;
+    }
+}
+
+impl Shared {
+    fn anyone_waiting(&self) -> bool {
+        self.lanes
+            .lock()
+            .expect("budget lock")
+            .iter()
+            .any(|lane| lane.iter().any(|w| !w.is_closed()))
+    }
+
+    /// Gives the slot to the most urgent sender still waiting; false when there was none.
+    fn grant(&self) -> bool {
+        let mut lanes = self.lanes.lock().expect("budget lock");
+        for lane in lanes.iter_mut() {
+            while let Some(waiter) = lane.pop_front() {
+                if waiter.send(()).is_ok() {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Takes a slot while anyone waits, sleeps until it is due and gives it away then, not when it
+/// was taken: a reply that arrives meanwhile gets it ahead of the broadcast that was waiting.
+async fn hand_out(shared: Arc<Shared>, source: SlotSource, interval: Duration, mut stopped: watch::Receiver<()>) {
+    let mut local_next = Instant::now();
+    let mut warned = false;
+    loop {
+        while !shared.anyone_waiting() {
+            tokio::select! {
+                _ = shared.waiting.notified() => {}
+                _ = stopped.changed() => return,
+            }
+        }
+        let due = match &source {
+            SlotSource::Shared { pool, bot } => match send_budget::take_slot(pool, bot, interval).await {
+                Ok(due_in) => {
+                    warned = false;
+                    Some(Instant::now() + due_in)
+                }
+                Err(err) => {
+                    if !warned {
+                        tracing::warn!(error = %err, "the shared send budget is unreachable; pacing this instance alone");
+                        warned = true;
+                    }
+                    None
+                }
+            },
+            SlotSource::Local => None,
+        };
+        let due = due.unwrap_or_else(|| {
+            let slot = local_next.max(Instant::now());
+            local_next = slot + interval;
+            slot
+        });
+        tokio::select! {
+            _ = tokio::time::sleep_until(due) => {}
+            _ = stopped.changed() => return,
+        }
+        shared.grant();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn slots_are_evenly_spaced() {
+        let budget = Budget::new(Some(10.0 / HEADROOM), SlotSource::Local);
+        let start = Instant::now();
+        for _ in 0..5 {
+            budget.acquire(Lane::Announcement).await;
+        }
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(399) && elapsed <= Duration::from_millis(401),
+            "{elapsed:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unlimited_budget_never_waits() {
+        let budget = Budget::unlimited();
+        let start = Instant::now();
+        for _ in 0..1000 {
+            budget.acquire(Lane::Announcement).await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reply_takes_the_next_slot_ahead_of_a_waiting_broadcast() {
+        let budget = Budget::new(Some(10.0 / HEADROOM), SlotSource::Local);
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..20 {
+            let (budget, order) = (budget.clone(), order.clone());
+            tasks.spawn(async move {
+                budget.acquire(Lane::Announcement).await;
+                order.lock().unwrap().push(format!("broadcast {i}"));
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let start = Instant::now();
+        budget.acquire(Lane::Reply).await;
+        order.lock().unwrap().push("reply".to_owned());
+        assert!(start.elapsed() <= Duration::from_millis(100), "{:?}", start.elapsed());
+        while tasks.join_next().await.is_some() {}
+        let order = order.lock().unwrap();
+        let reply_at = order.iter().position(|s| s == "reply").unwrap();
+        assert!(reply_at <= 4, "the reply went out {reply_at}th: {order:?}");
+    }
+}
