@@ -94,11 +94,13 @@ async fn a_redelivered_update_is_handled_once() {
     let mut user = bot.user(42);
     let id = fake.push(updates::text(42, "/start"));
     fake.wait_handled(id).await;
+    bot.replies_delivered().await;
     let first = user.new_messages().len();
     assert!(first > 0);
 
     fake.redeliver(id);
     fake.wait_redelivered().await;
+    bot.replies_delivered().await;
     assert!(
         user.new_messages().is_empty(),
         "the same update_id is not answered twice"
@@ -173,9 +175,11 @@ async fn the_webhook_takes_updates_only_with_the_secret_and_once_each() {
     assert!(fake.sent_to(77).is_empty(), "a call without the secret changes nothing");
 
     assert_eq!(post("s3cret-Token_1").await.unwrap().status(), 200);
+    bot.replies_delivered().await;
     let answered = fake.sent_to(77).len();
     assert!(answered > 0);
     assert_eq!(post("s3cret-Token_1").await.unwrap().status(), 200);
+    bot.replies_delivered().await;
     assert_eq!(
         fake.sent_to(77).len(),
         answered,

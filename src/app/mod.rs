@@ -3,6 +3,8 @@
 
 mod announcements;
 mod effects;
+pub mod limits;
+mod retry;
 mod sms_settings;
 mod status;
 
@@ -12,19 +14,24 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
+use tokio::sync::Notify;
 
 use crate::config::Config;
-use crate::conversation::{self, Context, Dialogue, Effect, Input, OwnedRequest, Reply, messages};
+use crate::conversation::{self, Context, Dialogue, Effect, Input, Outcome, OwnedRequest, Reply, messages};
 use crate::domain::Catalog;
 use crate::i18n::{I18n, Locale};
-use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, requests, updates};
+use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, replies, requests, updates};
+
+pub use limits::Admission;
+pub use retry::{is_transient, with_retries};
 
 /// Where a message came from: a chat on a platform, and the Bot API update it arrived in.
 #[derive(Debug, Clone, Copy)]
 pub struct Origin<'a> {
     pub platform: &'a str,
     pub chat_id: i64,
-    /// Present for Bot API updates; a redelivered update is handled once.
+    /// Present for Bot API updates; a redelivered update is handled once. Only they count
+    /// against the limits on a chat: the terminal is one local applicant.
     pub update_id: Option<i64>,
 }
 
@@ -47,6 +54,8 @@ struct Inner {
     i18n: I18n,
     config: Config,
     cluster: Option<PrivateCluster>,
+    /// Woken when replies are queued, so that they go out at once rather than at the next look.
+    replies_queued: Notify,
 }
 
 impl Application {
@@ -78,8 +87,14 @@ impl Application {
                 i18n,
                 config,
                 cluster,
+                replies_queued: Notify::new(),
             }),
         })
+    }
+
+    /// Notified whenever this process queues replies.
+    pub fn replies_queued(&self) -> &Notify {
+        &self.inner.replies_queued
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -98,37 +113,92 @@ impl Application {
         &self.inner.config
     }
 
-    /// Closes the pool and stops the private cluster if this process started it.
+    /// Closes the pool and stops the private cluster if this process started it and no other
+    /// peygir process still uses it.
     pub async fn shutdown(&self) -> anyhow::Result<()> {
         self.inner.pool.close().await;
-        if let Some(cluster) = self.inner.cluster.as_ref().filter(|c| c.started_here()) {
-            cluster.stop().await?;
+        if let Some(cluster) = &self.inner.cluster {
+            cluster.release().await?;
         }
         Ok(())
     }
 
     /// Handles one input: the dialogue step, its effects and the new state commit together,
-    /// or not at all. `None` when the update was handled before.
+    /// or not at all; the replies are returned for the caller to show (the terminal).
+    /// `None` when the update was handled before.
     #[tracing::instrument(skip_all, fields(platform = origin.platform))]
     pub async fn handle(&self, origin: Origin<'_>, input: Input) -> anyhow::Result<Option<Handled>> {
+        let mut tx = self.inner.pool.begin().await.context("starting a transaction")?;
+        let handled = self.step_in(&mut tx, origin, input).await?;
+        tx.commit().await.context("committing the step")?;
+        Ok(handled)
+    }
+
+    /// Handles one input from a Bot API chat: its replies are queued in the same transaction
+    /// as the step and the update id, and sent by the dispatcher, woken at once. A crash or a
+    /// refused send loses no reply, and a redelivered update queues none twice. False when
+    /// the update was handled before.
+    #[tracing::instrument(skip_all, fields(platform = origin.platform))]
+    pub async fn handle_and_queue(&self, origin: Origin<'_>, input: Input) -> anyhow::Result<bool> {
+        let mut tx = self.inner.pool.begin().await.context("starting a transaction")?;
+        let Some(handled) = self.step_in(&mut tx, origin, input).await? else {
+            return Ok(false);
+        };
+        replies::queue(
+            &mut tx,
+            origin.platform,
+            origin.chat_id,
+            handled.locale,
+            &handled.replies,
+        )
+        .await
+        .context("queueing the replies")?;
+        tx.commit().await.context("committing the step")?;
+        self.inner.replies_queued.notify_one();
+        Ok(true)
+    }
+
+    /// Queues a reply outside any step (the apology for an input that could not be handled).
+    pub async fn queue_reply(&self, platform: &str, chat_id: i64, locale: Locale, reply: Reply) -> anyhow::Result<()> {
+        let mut conn = self.inner.pool.acquire().await?;
+        replies::queue(&mut conn, platform, chat_id, locale, &[reply]).await?;
+        self.inner.replies_queued.notify_one();
+        Ok(())
+    }
+
+    /// The step, its effects and the new state, in `tx`; the caller commits.
+    async fn step_in(
+        &self,
+        tx: &mut store::Tx<'_>,
+        origin: Origin<'_>,
+        input: Input,
+    ) -> anyhow::Result<Option<Handled>> {
         let inner = &self.inner;
-        let mut tx = inner.pool.begin().await.context("starting a transaction")?;
         if let Some(update_id) = origin.update_id
-            && !updates::claim(&mut tx, origin.platform, update_id).await?
+            && !updates::claim(tx, origin.platform, update_id).await?
         {
             tracing::debug!("update handled before; ignored");
             return Ok(None);
         }
-        let applicant = applicants::find_or_create(&mut tx, origin.platform, origin.chat_id).await?;
+        let applicant = applicants::find_or_create(tx, origin.platform, origin.chat_id).await?;
         let fresh = Dialogue {
             locale: inner.config.default_locale,
             ..Dialogue::default()
         };
-        let dialogue = dialogues::lock(&mut tx, applicant, &fresh).await?;
-        let my_requests = owned_requests(&mut tx, applicant).await?;
-        let sms = sms_settings::view(&mut tx, applicant).await?;
-        let status = status::load(&mut tx, chrono::Utc::now()).await?;
-        let announcements = announcements::view(&mut tx, &inner.catalog, applicant).await?;
+        let dialogue = dialogues::lock(tx, applicant, &fresh).await?;
+        let limits = origin.update_id.map(|_| inner.config.limits);
+        if let Some(limits) = &limits
+            && let Admission::Refused(reply) = limits::admit_message(tx, limits, applicant).await?
+        {
+            return Ok(Some(Handled {
+                locale: dialogue.locale,
+                replies: reply.into_iter().collect(),
+            }));
+        }
+        let my_requests = owned_requests(tx, applicant).await?;
+        let sms = sms_settings::view(tx, applicant).await?;
+        let status = status::load(tx, chrono::Utc::now()).await?;
+        let announcements = announcements::view(tx, &inner.catalog, applicant).await?;
         let ctx = Context {
             catalog: &inner.catalog,
             i18n: &inner.i18n,
@@ -146,13 +216,24 @@ impl Application {
         let settings_changed = step.effects.iter().any(Effect::changes_settings);
         let mut redraw = requests_changed || settings_changed;
         for effect in &step.effects {
+            let lookup = matches!(effect, Effect::LookUp(_));
+            if lookup
+                && let Some(limits) = &limits
+                && let Some(refusal) = limits::admit_lookup(tx, limits, applicant).await?
+            {
+                replies.push(refusal);
+                continue;
+            }
             let env = effects::Env {
                 catalog: &inner.catalog,
                 applicant,
                 locale: step.locale(),
                 staff_chat: inner.config.staff_chat.is_some(),
             };
-            let outcome = effects::run(&mut tx, &env, effect).await?;
+            let outcome = effects::run(tx, &env, effect).await?;
+            if lookup && limits.is_some() && matches!(outcome, Outcome::NotFound) {
+                limits::failed_lookup(tx).await?;
+            }
             replies.push(conversation::outcome_replies(&outcome, &inner.catalog));
             if let Some(state) = conversation::settle(&step.dialogue.state, &outcome) {
                 step.dialogue.state = state;
@@ -165,13 +246,13 @@ impl Application {
             // Only what the effects changed is read again; a dialogue an outcome moved needs
             // nothing new.
             let fresh_requests = if requests_changed {
-                Some(owned_requests(&mut tx, applicant).await?)
+                Some(owned_requests(tx, applicant).await?)
             } else {
                 None
             };
             let fresh_settings = if settings_changed {
-                let sms = sms_settings::view(&mut tx, applicant).await?;
-                Some((sms, announcements::view(&mut tx, &inner.catalog, applicant).await?))
+                let sms = sms_settings::view(tx, applicant).await?;
+                Some((sms, announcements::view(tx, &inner.catalog, applicant).await?))
             } else {
                 None
             };
@@ -186,8 +267,7 @@ impl Application {
             }
         }
         replies.extend(step_replies);
-        dialogues::save(&mut tx, applicant, &step.dialogue).await?;
-        tx.commit().await.context("committing the step")?;
+        dialogues::save(tx, applicant, &step.dialogue).await?;
         Ok(Some(Handled {
             locale: step.locale(),
             replies,

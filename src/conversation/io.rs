@@ -1,5 +1,7 @@
 //! What goes into and comes out of the conversation, free of any channel's types.
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::DocumentRef;
 use crate::i18n::Msg;
 
@@ -23,7 +25,7 @@ pub enum Input {
 }
 
 /// A button (or numbered option in the terminal).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub key: String,
     pub label: Msg,
@@ -35,8 +37,9 @@ impl Choice {
     }
 }
 
-/// One message from the bot.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// One message from the bot. It serialises, so that it can wait in the database until it is
+/// sent (`store::replies`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Reply {
     /// Paragraphs, joined with blank lines.
     pub lines: Vec<Msg>,

@@ -7,11 +7,12 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-use crate::app::Application;
+use crate::app::{Application, limits};
 use crate::store::metrics::{self, Snapshot};
 
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -82,6 +83,39 @@ fn render(snapshot: &Snapshot) -> Result<String, std::fmt::Error> {
     );
     for (job, at) in &snapshot.job_runs {
         runs.get_or_create(&vec![("job", job.clone())]).set(at.timestamp());
+    }
+    single(
+        &mut registry,
+        "replies_waiting",
+        "Replies to applicants' messages queued and not yet sent",
+        snapshot.replies_waiting,
+    );
+    let oldest_reply = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+    oldest_reply.set(snapshot.oldest_reply_seconds);
+    registry.register(
+        "replies_oldest_due_seconds",
+        "How long the oldest due reply has waited to be sent",
+        oldest_reply,
+    );
+    for (name, help) in [
+        (limits::FAILED_LOOKUPS, "Lookups of tracking codes that name nothing"),
+        (
+            limits::THROTTLED_MESSAGES,
+            "Messages past a chat's limit a minute, left unanswered",
+        ),
+        (
+            limits::THROTTLED_LOOKUPS,
+            "Lookups refused past a chat's limit a minute",
+        ),
+        (
+            limits::PAUSED_LOOKUPS,
+            "Lookups refused while too many codes a minute named nothing",
+        ),
+    ] {
+        let total = snapshot.totals.iter().find(|(n, _)| n == name).map_or(0, |(_, t)| *t);
+        let counter = Counter::<u64>::default();
+        counter.inc_by(u64::try_from(total).unwrap_or(0));
+        registry.register(name, help, counter);
     }
     let mut text = String::new();
     encode(&mut text, &registry)?;

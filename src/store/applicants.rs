@@ -7,12 +7,13 @@ use super::Tx;
 #[sqlx(transparent)]
 pub struct ApplicantId(pub i64);
 
-/// The applicant for a chat, created on first contact.
+/// The applicant for a chat, created on first contact. A chat that writes to the bot has not
+/// blocked it (any more), so chat notices reach it again.
 pub async fn find_or_create(tx: &mut Tx<'_>, platform: &str, chat_id: i64) -> sqlx::Result<ApplicantId> {
-    // DO UPDATE (a no-op) rather than DO NOTHING so that RETURNING yields the existing row too.
+    // DO UPDATE rather than DO NOTHING so that RETURNING yields the existing row too.
     sqlx::query_scalar(
         "INSERT INTO applicants (platform, chat_id) VALUES ($1, $2)
-         ON CONFLICT (platform, chat_id) DO UPDATE SET platform = EXCLUDED.platform
+         ON CONFLICT (platform, chat_id) DO UPDATE SET chat_blocked_at = NULL
          RETURNING id",
     )
     .bind(platform)

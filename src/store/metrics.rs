@@ -30,6 +30,11 @@ pub struct Snapshot {
     pub open_outages: i64,
     /// Each scheduler job and the scheduled time of its last run.
     pub job_runs: Vec<(String, DateTime<Utc>)>,
+    /// Replies queued and not yet sent, and how long the oldest due one has waited.
+    pub replies_waiting: i64,
+    pub oldest_reply_seconds: f64,
+    /// Running totals the chat limits keep (failed lookups, refusals), by name.
+    pub totals: Vec<(String, i64)>,
 }
 
 pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
@@ -68,6 +73,17 @@ pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
     // Open faults are few: the list the bot's status shows, counted.
     let open_outages = outages::open_now(&mut *conn).await?.len() as i64;
     let job_runs = sqlx::query_as("SELECT job, last_run_at FROM job_runs ORDER BY job")
+        .fetch_all(&mut *conn)
+        .await?;
+    // Replies are sent within moments and deleted: the table holds what is waiting, no more.
+    let (replies_waiting, oldest_reply_seconds): (i64, Option<f64>) = sqlx::query_as(
+        "SELECT count(*),
+                EXTRACT(EPOCH FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now()))::float8
+         FROM replies WHERE NOT dead",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let totals = sqlx::query_as("SELECT name, total FROM event_totals ORDER BY name")
         .fetch_all(conn)
         .await?;
     Ok(Snapshot {
@@ -77,5 +93,8 @@ pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
         open_complaints,
         open_outages,
         job_runs,
+        replies_waiting,
+        oldest_reply_seconds: oldest_reply_seconds.unwrap_or(0.0).max(0.0),
+        totals,
     })
 }

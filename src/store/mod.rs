@@ -15,9 +15,13 @@ pub mod metrics;
 pub mod notices;
 pub mod outages;
 pub mod outbox;
+pub mod poll_offsets;
 pub mod probe_states;
+pub mod rates;
+pub mod replies;
 pub mod requests;
 pub mod secrets;
+pub mod send_budget;
 pub mod sla;
 pub mod sms;
 pub mod sms_outbox;
@@ -39,7 +43,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
     let options = options.disable_statement_logging();
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        // Long enough for a busy moment; short enough that a database gone away is noticed
+        // and ridden out by the callers rather than waited on.
+        .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
         .context("connecting to PostgreSQL")

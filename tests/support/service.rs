@@ -29,7 +29,19 @@ impl Running {
     }
 
     pub async fn start(fake: &FakeBotApi, db: &str, env: &[(&str, String)]) -> Self {
-        let toml = config_text(|t| t.replace("poll_timeout_secs = 30", "poll_timeout_secs = 1"));
+        Self::start_with(fake, db, |t| t, env).await
+    }
+
+    /// The service with `edit` applied to the shipped configuration.
+    pub async fn start_with(
+        fake: &FakeBotApi,
+        db: &str,
+        edit: impl FnOnce(String) -> String,
+        env: &[(&str, String)],
+    ) -> Self {
+        let toml = edit(config_text(|t| {
+            t.replace("poll_timeout_secs = 30", "poll_timeout_secs = 1")
+        }));
         let mut env = env.to_vec();
         env.push(("PEYGIR_TELEGRAM_TOKEN", TOKEN.to_owned()));
         env.push(("PEYGIR_TELEGRAM_API_URL", fake.url.clone()));
@@ -67,9 +79,15 @@ impl Running {
     pub fn user(&self, chat_id: i64) -> User {
         User {
             fake: self.fake.clone(),
+            pool: self.app.pool().clone(),
             chat_id,
             seen: self.fake.sent_to(chat_id).len(),
         }
+    }
+
+    /// Waits until every reply queued so far has reached the fake.
+    pub async fn replies_delivered(&self) {
+        replies_delivered(self.app.pool()).await;
     }
 
     /// Waits until the chat has received `count` messages in all, and returns their texts.
@@ -89,11 +107,11 @@ impl Running {
     }
 }
 
-/// The HTTP server answers only once the bot is set up (webhook registered).
+/// `/ready` answers 200 once the bot is set up (webhook registered) and the database answers.
 async fn wait_until_healthy(http: std::net::SocketAddr) -> bool {
     let client = reqwest::Client::new();
     for _ in 0..300 {
-        if let Ok(response) = client.get(format!("http://{http}/health")).send().await
+        if let Ok(response) = client.get(format!("http://{http}/ready")).send().await
             && response.status() == 200
         {
             return true;
@@ -103,9 +121,21 @@ async fn wait_until_healthy(http: std::net::SocketAddr) -> bool {
     false
 }
 
+/// Waits until no reply is waiting to be sent: each is deleted once the fake has taken it.
+pub async fn replies_delivered(pool: &sqlx::PgPool) {
+    for _ in 0..2000 {
+        if peygir::store::replies::waiting(pool).await.unwrap() == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("replies were still waiting to be sent after 20 s");
+}
+
 /// A Telegram user in a private chat with the bot.
 pub struct User {
     pub fake: FakeBotApi,
+    pool: sqlx::PgPool,
     pub chat_id: i64,
     seen: usize,
 }
@@ -115,6 +145,7 @@ impl User {
     pub async fn send(&mut self, update: Value) -> String {
         let id = self.fake.push(update);
         self.fake.wait_handled(id).await;
+        replies_delivered(&self.pool).await;
         self.new_messages()
             .iter()
             .map(|m| m["text"].as_str().unwrap().to_owned())

@@ -1,5 +1,5 @@
 //! Telegram and Bale (whose Bot API mirrors Telegram's) through teloxide: updates become
-//! conversation inputs, replies become `sendMessage` calls with keyboards.
+//! conversation inputs, and queued replies become `sendMessage` calls with keyboards.
 
 mod convert;
 mod polling;
@@ -11,9 +11,11 @@ use teloxide::types::{
     ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, ReplyMarkup, Update,
 };
 
-use super::{Rendered, render};
-use crate::app::{Application, Handled, Origin};
+use super::Rendered;
+use crate::app::{Application, Origin};
+use crate::conversation::Reply;
 use crate::conversation::messages as m;
+use crate::i18n::Msg;
 use crate::staff_chat::StaffChat;
 
 pub use polling::run_polling;
@@ -54,8 +56,9 @@ impl TelegramChannel {
         &self.bot
     }
 
-    /// Handles one update end to end: input, step, replies. Errors are the caller's to report;
-    /// the update's own transaction has rolled back, so a redelivery is handled afresh.
+    /// Handles one update: the step, with its replies queued for the dispatcher, commits with
+    /// the update id. Errors are the caller's to report; the update's own transaction has
+    /// rolled back, so handling it again is safe.
     #[tracing::instrument(skip_all, fields(platform = %self.platform, update_id = update.id.0))]
     pub async fn handle_update(&self, update: &Update) -> anyhow::Result<()> {
         if let Some(staff_chat) = self.staff_chat.as_ref().filter(|s| s.owns(update)) {
@@ -65,46 +68,53 @@ impl TelegramChannel {
             tracing::debug!("update ignored: not from a private chat, or of a kind we do not handle");
             return Ok(());
         };
+        let origin = Origin {
+            platform: &self.platform,
+            chat_id: incoming.chat_id,
+            update_id: Some(update.id.0.into()),
+        };
+        self.app.handle_and_queue(origin, incoming.input).await?;
         if let Some(id) = &incoming.callback_id {
             // Stops the button's spinner; what the press did arrives as a message.
             if let Err(err) = self.bot.answer_callback_query(id.clone()).await {
                 tracing::warn!(error = %err, "answering a callback query failed");
             }
         }
-        let origin = Origin {
-            platform: &self.platform,
-            chat_id: incoming.chat_id,
-            update_id: Some(update.id.0.into()),
-        };
-        match self.app.handle(origin, incoming.input).await? {
-            Some(handled) => self.send(ChatId(incoming.chat_id), &handled).await,
-            None => Ok(()),
-        }
+        Ok(())
     }
 
-    /// Tells the applicant their message was not saved, in their language.
+    /// Tells the applicant their message was not saved, in their language: queued like any
+    /// reply, or sent at once if even that fails.
     pub async fn apologise(&self, update: &Update) {
         let Some(incoming) = convert::incoming(update) else {
             return;
         };
         let locale = self.app.locale_of(&self.platform, incoming.chat_id).await;
-        let text = self.app.i18n().text(locale, m::INTERNAL_ERROR);
-        if let Err(err) = self.bot.send_message(ChatId(incoming.chat_id), text).await {
-            tracing::warn!(error = %err, "could not send the apology");
-        }
-    }
-
-    async fn send(&self, chat: ChatId, handled: &Handled) -> anyhow::Result<()> {
-        for reply in &handled.replies {
-            let rendered = render(self.app.i18n(), handled.locale, reply);
-            let mut request = self.bot.send_message(chat, rendered.text.clone());
-            if let Some(markup) = markup(&rendered) {
-                request = request.reply_markup(markup);
+        let apology = Reply::text(Msg::new(m::INTERNAL_ERROR));
+        let queued = self
+            .app
+            .queue_reply(&self.platform, incoming.chat_id, locale, apology)
+            .await;
+        if let Err(err) = queued {
+            tracing::warn!(
+                error = format!("{err:#}"),
+                "could not queue the apology; sending it at once"
+            );
+            let text = self.app.i18n().text(locale, m::INTERNAL_ERROR);
+            if let Err(err) = self.bot.send_message(ChatId(incoming.chat_id), text).await {
+                tracing::warn!(error = %err, "could not send the apology");
             }
-            request.await.context("sending a reply")?;
         }
-        Ok(())
     }
+}
+
+/// Sends a rendered reply, with its keyboard, to a chat.
+pub async fn send_rendered(bot: &Bot, chat: ChatId, rendered: &Rendered) -> Result<(), teloxide::RequestError> {
+    let mut request = bot.send_message(chat, rendered.text.clone());
+    if let Some(markup) = markup(rendered) {
+        request = request.reply_markup(markup);
+    }
+    request.await.map(drop)
 }
 
 /// Inline buttons, except when the question asks for the phone number: that button exists only

@@ -1,0 +1,184 @@
+//! Replies waiting to be sent: queued in the transaction that handled the input they answer,
+//! claimed a chat at a time so that a chat's replies go out in order, and deleted once sent.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+
+use crate::conversation::Reply;
+use crate::i18n::Locale;
+
+/// A queued reply, claimed for sending.
+#[derive(Debug, Clone)]
+pub struct QueuedReply {
+    pub id: i64,
+    pub platform: String,
+    pub chat_id: i64,
+    pub locale: Locale,
+    pub reply: Reply,
+    pub attempts: i32,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    platform: String,
+    chat_id: i64,
+    locale: String,
+    reply: Json<Reply>,
+    attempts: i32,
+}
+
+/// Queues the replies to one input, in order.
+pub async fn queue(
+    conn: &mut PgConnection,
+    platform: &str,
+    chat_id: i64,
+    locale: Locale,
+    replies: &[Reply],
+) -> sqlx::Result<()> {
+    if replies.is_empty() {
+        return Ok(());
+    }
+    let bodies: Vec<Json<&Reply>> = replies.iter().map(Json).collect();
+    // `WITH ORDINALITY` keeps the order of the array in the ids the rows are given.
+    sqlx::query(
+        "INSERT INTO replies (platform, chat_id, locale, reply)
+         SELECT $1, $2, $3, r FROM unnest($4::jsonb[]) WITH ORDINALITY AS t(r, n) ORDER BY n",
+    )
+    .bind(platform)
+    .bind(chat_id)
+    .bind(locale.code())
+    .bind(&bodies)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Claims the waiting replies of up to `chats` chats whose oldest reply is due and not claimed
+/// by anyone, for `lease`, counting an attempt on each. A chat's replies are claimed together
+/// and only from its oldest on, so that they are sent in order whichever instance sends them.
+pub async fn claim(pool: &PgPool, platforms: &[String], chats: i64, lease: Duration) -> sqlx::Result<Vec<QueuedReply>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "WITH heads AS (
+             SELECT DISTINCT ON (platform, chat_id) id, platform, chat_id, next_attempt_at, claimed_until
+             FROM replies WHERE NOT dead AND platform = ANY($1)
+             ORDER BY platform, chat_id, id
+         ), ready AS (
+             SELECT platform, chat_id FROM heads
+             WHERE next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+             ORDER BY id LIMIT $2
+         ), picked AS (
+             SELECT r.id, r.platform, r.chat_id FROM replies r JOIN ready USING (platform, chat_id)
+             WHERE NOT r.dead
+             FOR UPDATE OF r SKIP LOCKED
+         )
+         UPDATE replies r SET claimed_until = now() + make_interval(secs => $3), attempts = r.attempts + 1
+         FROM picked p
+         WHERE r.id = p.id
+           -- Another instance claiming the same chat at the same moment holds its older replies
+           -- locked: a newer one is then left for later rather than sent ahead of them.
+           AND NOT EXISTS (
+               SELECT 1 FROM replies e
+               WHERE e.platform = p.platform AND e.chat_id = p.chat_id AND e.id < p.id AND NOT e.dead
+                 AND e.id NOT IN (SELECT id FROM picked))
+         RETURNING r.id, r.platform, r.chat_id, r.locale, r.reply, r.attempts",
+    )
+    .bind(platforms)
+    .bind(chats)
+    .bind(lease.as_secs_f64())
+    .fetch_all(pool)
+    .await?;
+    let mut claimed: Vec<QueuedReply> = rows
+        .into_iter()
+        .map(|row| QueuedReply {
+            id: row.id,
+            platform: row.platform,
+            chat_id: row.chat_id,
+            locale: Locale::parse(&row.locale).unwrap_or_default(),
+            reply: row.reply.0,
+            attempts: row.attempts,
+        })
+        .collect();
+    claimed.sort_by_key(|r| r.id);
+    Ok(claimed)
+}
+
+/// A reply was sent: it is not kept.
+pub async fn sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM replies WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Gives claimed replies back for another try at `at`, the chat's replies after them with
+/// them (they keep their order). `refund` gives the attempt back, for a wait the Bot API asked
+/// for rather than a failure.
+pub async fn retry_at(pool: &PgPool, ids: &[i64], at: DateTime<Utc>, error: &str, refund: bool) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE replies SET next_attempt_at = $2, last_error = $3, claimed_until = NULL,
+                attempts = attempts - CASE WHEN $4 THEN 1 ELSE 0 END
+         WHERE id = ANY($1)",
+    )
+    .bind(ids)
+    .bind(at)
+    .bind(error)
+    .bind(refund)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Gives claimed replies back untouched, their attempt refunded.
+pub async fn release(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("UPDATE replies SET claimed_until = NULL, attempts = attempts - 1 WHERE id = ANY($1)")
+        .bind(ids)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A reply that can never be sent as it is (the Bot API refused it as malformed): kept, with
+/// the error, for an operator to see, and out of the way of the chat's later replies.
+pub async fn give_up(pool: &PgPool, id: i64, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE replies SET dead = true, last_error = $2, claimed_until = NULL WHERE id = $1")
+        .bind(id)
+        .bind(error)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The chat blocked the bot: its waiting replies cannot arrive and are dropped, and the
+/// applicant is marked so that notices take another channel.
+pub async fn chat_blocked(pool: &PgPool, platform: &str, chat_id: i64) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM replies WHERE platform = $1 AND chat_id = $2")
+        .bind(platform)
+        .bind(chat_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE applicants SET chat_blocked_at = COALESCE(chat_blocked_at, now())
+         WHERE platform = $1 AND chat_id = $2",
+    )
+    .bind(platform)
+    .bind(chat_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Replies not yet sent (dead ones aside), for the metrics and the tests.
+pub async fn waiting(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM replies WHERE NOT dead")
+        .fetch_one(pool)
+        .await
+}
