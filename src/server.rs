@@ -2,6 +2,7 @@
 //! until shutdown.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use secrecy::ExposeSecret;
@@ -12,7 +13,7 @@ use crate::app::Application;
 use crate::channels::telegram::{TelegramChannel, run_polling};
 use crate::channels::terminal::{self, TerminalOutput};
 use crate::config::BotMode;
-use crate::http;
+use crate::http::{self, Readiness};
 use crate::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
 use crate::sms::Gateway;
 use crate::staff_chat::StaffChat;
@@ -85,6 +86,7 @@ pub async fn serve(
     tasks.spawn(crate::scheduler::Scheduler::new(app.clone()).run(shutdown.clone()));
 
     let mut webhook = None;
+    let mut readiness = Readiness::ready();
     if let Some(channel) = channel {
         let tg = &app.config().telegram;
         match tg.mode {
@@ -93,35 +95,61 @@ pub async fn serve(
                 tasks.spawn(run_polling(channel, tg.poll_timeout_secs, shutdown.clone()));
             }
             BotMode::Webhook => {
-                let url = tg.webhook_url.clone().context("telegram.webhook_url")?;
+                let url = tg.webhook_url.as_deref().context("telegram.webhook_url")?;
+                let url = url::Url::parse(url).context("telegram.webhook_url")?;
                 let secret = tg
                     .webhook_secret
                     .as_ref()
                     .context("telegram.webhook_secret")?
                     .expose_secret()
                     .to_owned();
-                register_webhook(&channel, &url, &secret).await?;
+                // The HTTP server opens first, so /health answers while the Bot API is away.
+                readiness = Readiness::awaiting_webhook();
+                let registration = register_webhook(channel.clone(), url, secret.clone(), readiness.clone());
+                tasks.spawn(until_shutdown(registration, shutdown.clone()));
                 tracing::info!(platform = app.config().platform(), "chat bot: webhook");
                 webhook = Some((channel, secret));
             }
         }
     }
     tracing::info!(address = %listener.local_addr()?, "HTTP server listening");
-    http::serve(app, webhook, listener, shutdown).await?;
+    http::serve(app, webhook, readiness, listener, shutdown).await?;
     while tasks.join_next().await.is_some() {}
     Ok(())
 }
 
-async fn register_webhook(channel: &TelegramChannel, url: &str, secret: &str) -> anyhow::Result<()> {
+/// Tells the Bot API where to post updates, again and again (1 s, doubling to a minute apart)
+/// until it takes the webhook; `/ready` says so from then on.
+async fn register_webhook(channel: TelegramChannel, url: url::Url, secret: String, readiness: Readiness) {
     use teloxide::prelude::*;
     use teloxide::types::AllowedUpdate;
-    let url = url::Url::parse(url).context("telegram.webhook_url")?;
-    channel
-        .bot()
-        .set_webhook(url)
-        .secret_token(secret.to_owned())
-        .allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
-        .await
-        .context("registering the webhook with the Bot API")?;
-    Ok(())
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let registered = channel
+            .bot()
+            .set_webhook(url.clone())
+            .secret_token(secret.clone())
+            .allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
+            .await;
+        match registered {
+            Ok(_) => {
+                tracing::info!("webhook registered with the Bot API");
+                readiness.webhook_registered();
+                return;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, retry_in = ?backoff, "registering the webhook failed");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+            }
+        }
+    }
+}
+
+/// Runs `task` until it ends or `shutdown` turns true.
+async fn until_shutdown(task: impl Future<Output = ()>, mut shutdown: watch::Receiver<bool>) {
+    tokio::select! {
+        _ = task => {}
+        _ = shutdown.wait_for(|stop| *stop) => {}
+    }
 }

@@ -621,7 +621,13 @@ async fn callbacks_record_reports_and_reply_keywords_only_with_the_secret() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (_stop, shutdown) = tokio::sync::watch::channel(false);
-    tokio::spawn(peygir::http::serve(app.clone(), None, listener, shutdown));
+    tokio::spawn(peygir::http::serve(
+        app.clone(),
+        None,
+        peygir::http::Readiness::ready(),
+        listener,
+        shutdown,
+    ));
     let http = reqwest::Client::new();
     let report = |secret: &str, status: &str| {
         http.post(format!("{base}/sms/kavenegar/delivery?secret={secret}"))

@@ -1,9 +1,13 @@
-//! The HTTP server: health check, metrics, the staff API and the Bot API webhook.
+//! The HTTP server: liveness and readiness, metrics, the staff API and the Bot API webhook.
 
 pub mod api;
 mod metrics;
 pub mod sms_callbacks;
 mod webhook;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -20,15 +24,48 @@ pub use webhook::SECRET_HEADER;
 /// The route the Bot API posts updates to in webhook mode.
 pub const WEBHOOK_PATH: &str = "/telegram/webhook";
 
+/// Whether the bot is set up to receive updates: in webhook mode, once the Bot API has taken
+/// the webhook. Clones share it.
+#[derive(Clone, Debug)]
+pub struct Readiness {
+    webhook_registered: Arc<AtomicBool>,
+}
+
+impl Readiness {
+    /// Ready as far as the bot goes (polling, or no bot).
+    pub fn ready() -> Self {
+        Self {
+            webhook_registered: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// Not ready until `webhook_registered` is called.
+    pub fn awaiting_webhook() -> Self {
+        Self {
+            webhook_registered: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub fn webhook_registered(&self) {
+        self.webhook_registered.store(true, Ordering::Release);
+    }
+
+    fn bot_ready(&self) -> bool {
+        self.webhook_registered.load(Ordering::Acquire)
+    }
+}
+
 /// Serves until `shutdown` turns true. The webhook route exists only when a channel is given.
 pub async fn serve(
     app: Application,
     webhook: Option<(TelegramChannel, String)>,
+    readiness: Readiness,
     listener: TcpListener,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let mut router = Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready).with_state((app.clone(), readiness)))
         .route("/metrics", get(metrics::scrape))
         .route(
             "/sms/{provider}/delivery",
@@ -56,12 +93,29 @@ pub async fn serve(
     Ok(())
 }
 
-/// 200 when the database answers, 503 otherwise: what a load balancer or operator checks.
-async fn health(State(app): State<Application>) -> (StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(app.pool()).await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(err) => {
-            tracing::error!(error = %err, "health check: database unreachable");
+/// Liveness: the process answers. It touches nothing else, so it answers at once even while
+/// the database is away (the service rides that out; restarting it would not help).
+async fn health() -> (StatusCode, &'static str) {
+    (StatusCode::OK, "ok")
+}
+
+/// Readiness: 200 when the database answers within a second and the bot is set up to receive
+/// updates; 503 saying which is not, otherwise. What a load balancer routes on.
+async fn ready(State((app, readiness)): State<(Application, Readiness)>) -> (StatusCode, &'static str) {
+    let ping = tokio::time::timeout(Duration::from_secs(1), async {
+        let mut conn = app.pool().acquire().await?;
+        sqlx::query("SELECT 1").execute(&mut *conn).await
+    })
+    .await;
+    match ping {
+        Ok(Ok(_)) if readiness.bot_ready() => (StatusCode::OK, "ready"),
+        Ok(Ok(_)) => (StatusCode::SERVICE_UNAVAILABLE, "webhook not registered yet"),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+        Err(_) => {
+            tracing::warn!("readiness: the database did not answer within a second");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
         }
     }

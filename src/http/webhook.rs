@@ -1,13 +1,17 @@
-//! Updates pushed by the Bot API. The secret token header proves the sender; a failed update
-//! answers 500 so the Bot API delivers it again, and the update log makes that redelivery safe.
+//! Updates pushed by the Bot API. The secret token header proves the sender. An update is
+//! answered 200 only once it is stored (its replies queued with it); while the database is
+//! unreachable it is answered 503, so the Bot API delivers it again, and the update log makes
+//! that redelivery safe.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use teloxide::types::Update;
 
+use crate::app::{is_transient, with_retries};
 use crate::channels::telegram::TelegramChannel;
 
 /// The header that carries the secret given to `setWebhook`.
@@ -41,17 +45,26 @@ pub async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body
             return StatusCode::BAD_REQUEST;
         }
     };
-    match state.channel.handle_update(&update).await {
+    match with_retries(PATIENCE, || state.channel.handle_update(&update)).await {
         Ok(()) => StatusCode::OK,
-        Err(err) => {
-            tracing::error!(
+        Err(err) if is_transient(&err) => {
+            tracing::warn!(
                 error = format!("{err:#}"),
-                "handling a webhook update failed; the Bot API will retry"
+                "the database is unreachable; the Bot API will deliver the update again"
             );
-            StatusCode::INTERNAL_SERVER_ERROR
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        Err(err) => {
+            // Delivered again it would fail again: the applicant is told, and it is let go.
+            tracing::error!(error = format!("{err:#}"), "handling a webhook update failed");
+            state.channel.apologise(&update).await;
+            StatusCode::OK
         }
     }
 }
+
+/// How long a passing database fault is ridden out before the Bot API is asked to come back.
+const PATIENCE: Duration = Duration::from_secs(5);
 
 /// Compares without an early exit, so timing does not reveal how much of a guess was right.
 pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -1,0 +1,30 @@
+//! Where long polling resumes: past the last batch of updates handled in full.
+
+use sqlx::PgPool;
+
+/// The offset to poll from: the one stored after the last whole batch, else (a database from
+/// before batches were handled side by side) past the highest update handled.
+pub async fn resume_from(pool: &PgPool, platform: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(
+             (SELECT next_offset FROM poll_offsets WHERE platform = $1),
+             (SELECT max(update_id) + 1 FROM processed_updates WHERE platform = $1),
+             0)",
+    )
+    .bind(platform)
+    .fetch_one(pool)
+    .await
+}
+
+/// Every update below `next_offset` has been handled and stored.
+pub async fn advance(pool: &PgPool, platform: &str, next_offset: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO poll_offsets (platform, next_offset) VALUES ($1, $2)
+         ON CONFLICT (platform) DO UPDATE SET next_offset = GREATEST(poll_offsets.next_offset, $2)",
+    )
+    .bind(platform)
+    .bind(next_offset)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
