@@ -47,7 +47,48 @@ pub struct Config {
     /// HTTP probes that detect outages; none by default.
     #[serde(default)]
     pub probes: Vec<ProbeConfig>,
+    #[serde(default)]
+    pub limits: LimitsConfig,
     services: Vec<Service>,
+}
+
+/// What one chat, and everyone together, may ask of the bot in a minute. 0 lifts a limit.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Messages and button presses from one chat; past it the bot says so once and lets the
+    /// rest of the minute pass unanswered.
+    #[serde(default = "default_messages_per_minute")]
+    pub messages_per_minute: u32,
+    /// Lookups by tracking code from one chat.
+    #[serde(default = "default_lookups_per_minute")]
+    pub lookups_per_minute: u32,
+    /// Lookups of codes that name nothing, from every chat together; past it lookups pause for
+    /// everyone until the minute ends, which makes guessing codes from many chats pointless.
+    #[serde(default = "default_failed_lookups_per_minute")]
+    pub failed_lookups_per_minute: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            messages_per_minute: default_messages_per_minute(),
+            lookups_per_minute: default_lookups_per_minute(),
+            failed_lookups_per_minute: default_failed_lookups_per_minute(),
+        }
+    }
+}
+
+fn default_messages_per_minute() -> u32 {
+    30
+}
+
+fn default_lookups_per_minute() -> u32 {
+    10
+}
+
+fn default_failed_lookups_per_minute() -> u32 {
+    300
 }
 
 #[derive(Debug, Deserialize)]

@@ -79,6 +79,9 @@ stale-button = That button belongs to an older message and no longer works. Plea
 unexpected-document = I was not expecting a file here. Please answer the question.
 pick-one = Please pick one of the options.
 internal-error = Sorry, something went wrong and your message was not saved. Please send it again in a moment.
+throttled-messages = Your messages are arriving faster than they can be answered. Please wait a minute, then send again.
+throttled-lookups = You can look up at most { $limit } tracking codes a minute. Please try again in a minute.
+lookups-paused = Looking up tracking codes is paused for a moment. Please try again in a minute.
 
 error-empty = The answer is empty. Please write something.
 error-required = This question needs an answer; it cannot be skipped.

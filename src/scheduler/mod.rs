@@ -188,7 +188,9 @@ impl Scheduler {
                 let updates = updates::forget_before(tx, now - KEEP_UPDATES).await?;
                 let challenges = sms::forget_challenges_before(tx, now - KEEP_CHALLENGES).await?;
                 let code_sms = sms_outbox::forget_direct_before(tx, now - KEEP_CHALLENGES).await?;
-                tracing::info!(updates, challenges, code_sms, "housekeeping done");
+                // Counts only ever matter in their own minute.
+                let rates = crate::store::rates::forget_before(tx, now - chrono::Duration::hours(1)).await?;
+                tracing::info!(updates, challenges, code_sms, rates, "housekeeping done");
             }
         }
         Ok(())

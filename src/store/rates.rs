@@ -1,0 +1,92 @@
+//! Counts of what chats ask of the bot in the current minute, for the limits on one chat and
+//! on everyone; kept in the database so that every instance counts against the same limit.
+
+use super::Tx;
+use super::applicants::ApplicantId;
+
+/// What is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// Any message or button press from a chat.
+    Message,
+    /// A lookup by tracking code.
+    Lookup,
+    /// A lookup of a code that names nothing, counted over every chat.
+    FailedLookup,
+}
+
+impl Counted {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::Lookup => "lookup",
+            Self::FailedLookup => "failed-lookup",
+        }
+    }
+}
+
+/// Whose count: one chat's, or everyone's.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Chat(ApplicantId),
+    All,
+}
+
+impl Scope {
+    fn key(self) -> String {
+        match self {
+            Self::Chat(applicant) => format!("chat:{}", applicant.0),
+            Self::All => "all".to_owned(),
+        }
+    }
+}
+
+/// Counts one more in this minute and returns the minute's count so far, this one included.
+pub async fn count(tx: &mut Tx<'_>, scope: Scope, what: Counted) -> sqlx::Result<i32> {
+    sqlx::query_scalar(
+        "INSERT INTO chat_rates AS r (scope, what, window_start, count)
+         VALUES ($1, $2, date_trunc('minute', now()), 1)
+         ON CONFLICT (scope, what) DO UPDATE SET
+             count = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.count + 1 ELSE 1 END,
+             window_start = EXCLUDED.window_start
+         RETURNING count",
+    )
+    .bind(scope.key())
+    .bind(what.as_str())
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// This minute's count so far, without counting.
+pub async fn current(tx: &mut Tx<'_>, scope: Scope, what: Counted) -> sqlx::Result<i32> {
+    let count: Option<i32> = sqlx::query_scalar(
+        "SELECT count FROM chat_rates
+         WHERE scope = $1 AND what = $2 AND window_start = date_trunc('minute', now())",
+    )
+    .bind(scope.key())
+    .bind(what.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(count.unwrap_or(0))
+}
+
+/// Forgets counts of minutes long past (the nightly housekeeping).
+pub async fn forget_before(tx: &mut Tx<'_>, cutoff: chrono::DateTime<chrono::Utc>) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM chat_rates WHERE window_start < $1")
+        .bind(cutoff)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// Adds one to the running total `name` (a counter in `/metrics`).
+pub async fn tally(tx: &mut Tx<'_>, name: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO event_totals (name, total) VALUES ($1, 1)
+         ON CONFLICT (name) DO UPDATE SET total = event_totals.total + 1",
+    )
+    .bind(name)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
