@@ -163,13 +163,17 @@ async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
         }
         Command::Chat { chat_id } => {
             let chat_id = chat_id.unwrap_or(app.config().terminal.chat_id);
-            terminal::run(
+            let chat = terminal::run(
                 app,
                 chat_id,
                 BufReader::new(tokio::io::stdin()),
                 TerminalOutput::stdout(),
-            )
-            .await
+            );
+            // A signal ends the chat as Ctrl-D does, so that the cluster is released either way.
+            tokio::select! {
+                result = chat => result,
+                _ = stop_signal() => Ok(()),
+            }
         }
         Command::Serve => serve(app).await,
         Command::Staff(command) => staff(app, command).await,
@@ -354,10 +358,20 @@ async fn serve(app: &Application) -> anyhow::Result<()> {
     server.await.context("the server task panicked")?
 }
 
+/// Ctrl-C, SIGTERM (a service manager stopping us) or SIGHUP (the terminal closed).
 async fn stop_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    use tokio::signal::unix::{SignalKind, signal};
+    async fn received(kind: SignalKind) {
+        match signal(kind) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    }
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        _ = async { if let Some(t) = term.as_mut() { t.recv().await; } else { std::future::pending::<()>().await } } => {}
+        _ = received(SignalKind::terminate()) => {}
+        _ = received(SignalKind::hangup()) => {}
     }
 }

@@ -2,9 +2,11 @@
 //! PostgreSQL binaries, so that peygir runs with no database set up. It listens on a Unix
 //! socket inside its 0700 data directory only: no TCP port to collide with or expose.
 
+use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, bail};
 use tokio::process::Command;
@@ -20,6 +22,10 @@ pub struct PrivateCluster {
     bin_dir: PathBuf,
     /// Set when this process started the server, so that it stops it again.
     started_here: bool,
+    /// A shared lock on the cluster's lock file, held while this process uses the cluster:
+    /// every peygir process on one data directory holds one, so the one that started the
+    /// server can tell whether others still use it. The kernel drops it with the process.
+    users: Arc<Mutex<Option<File>>>,
 }
 
 impl PrivateCluster {
@@ -31,10 +37,15 @@ impl PrivateCluster {
         };
         std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
         let data_dir = data_dir.canonicalize()?;
+        // Waits while another process stops the server (it holds the lock exclusively then),
+        // so this one then finds it stopped and starts it again.
+        let users = File::create(lock_path(&data_dir)).context("creating the cluster's lock file")?;
+        users.lock_shared().context("locking the cluster's lock file")?;
         let mut cluster = Self {
             data_dir,
             bin_dir,
             started_here: false,
+            users: Arc::new(Mutex::new(Some(users))),
         };
         if is_root() {
             cluster.hand_to_postgres_user().await?;
@@ -59,6 +70,33 @@ impl PrivateCluster {
 
     pub fn started_here(&self) -> bool {
         self.started_here
+    }
+
+    /// Ends this process's use of the cluster, and stops the server if this process started it
+    /// and no other process uses it; true when it was stopped.
+    pub async fn release(&self) -> anyhow::Result<bool> {
+        if Arc::strong_count(&self.users) > 1 {
+            // A clone in this process still uses it.
+            return Ok(false);
+        }
+        // This process's shared lock goes first: an exclusive one is then had only when no
+        // other process holds a shared lock.
+        drop(self.users.lock().expect("cluster lock").take());
+        if !self.started_here {
+            return Ok(false);
+        }
+        let exclusive = File::create(lock_path(&self.data_dir)).context("opening the cluster's lock file")?;
+        match exclusive.try_lock() {
+            Ok(()) => {
+                self.stop().await?;
+                Ok(true)
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                tracing::info!("another peygir process still uses the private cluster; leaving it running");
+                Ok(false)
+            }
+            Err(std::fs::TryLockError::Error(err)) => Err(err).context("locking the cluster's lock file"),
+        }
     }
 
     /// Stops the server (fast shutdown: open transactions roll back, committed data stays).
@@ -165,6 +203,12 @@ impl PrivateCluster {
         }
         Ok(())
     }
+}
+
+/// The lock file of the cluster at `data_dir`, beside it: the data directory itself must stay
+/// empty until `initdb` fills it, and belongs to the postgres user.
+fn lock_path(data_dir: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.lock", data_dir.display()))
 }
 
 fn is_root() -> bool {

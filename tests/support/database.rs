@@ -35,8 +35,9 @@ async fn admin_url() -> String {
         return with_database(&url, "postgres");
     }
     let dir = std::env::temp_dir().join("peygir-test-postgres");
-    // Test binaries run in parallel; one at a time may create or start the cluster.
-    let lock_path = PathBuf::from(format!("{}.lock", dir.display()));
+    // Test binaries run in parallel; one at a time may create or start the cluster. (Not the
+    // cluster's own lock file beside it, which marks its users.)
+    let lock_path = PathBuf::from(format!("{}.setup-lock", dir.display()));
     let lock = std::fs::File::create(&lock_path).expect("creating the cluster lock file");
     lock.lock().expect("locking the test cluster");
     let cluster = PrivateCluster::ensure(&dir, None)
