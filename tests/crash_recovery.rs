@@ -113,3 +113,117 @@ async fn kill_9_mid_send_then_restart_delivers_every_notice() {
     assert!(per_chat.values().all(|n| *n <= 2));
     assert_eq!(fake.violations(), Vec::<String>::new());
 }
+
+/// Updates handled (stored) so far.
+async fn handled(pool: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM processed_updates")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Replies queued and not yet sent.
+async fn replies_waiting(pool: &sqlx::PgPool) -> i64 {
+    peygir::store::replies::waiting(pool).await.unwrap()
+}
+
+/// How many messages one `/start` draws, and their texts, from a quiet run of the service.
+async fn replies_to_start(db: &str, fake: &FakeBotApi, data_dir: &std::path::Path, pool: &sqlx::PgPool) -> usize {
+    let mut service = start_service(db, fake, data_dir);
+    let id = fake.push(support::bot_api::updates::text(999_999, "/start"));
+    fake.wait_handled(id).await;
+    wait_until("the replies to /start", Duration::from_secs(30), async || {
+        replies_waiting(pool).await == 0
+    })
+    .await;
+    service.start_kill().unwrap();
+    service.wait().await.unwrap();
+    fake.sent_to(999_999).len()
+}
+
+#[tokio::test]
+async fn kill_9_while_updates_arrive_then_restart_answers_every_update() {
+    const UPDATES: i64 = 1000;
+    const CHATS: i64 = 98;
+    const KILLS: usize = 5;
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let pool = app.pool().clone();
+    let data_dir = std::env::temp_dir().join(format!("peygir-crash-updates-{}", std::process::id()));
+    let per_start = replies_to_start(&db, &fake, &data_dir, &pool).await;
+    assert!(per_start > 0);
+    let before = handled(&pool).await;
+
+    let mut per_chat_updates: HashMap<i64, usize> = HashMap::new();
+    for i in 0..UPDATES {
+        let chat = 1 + i % CHATS;
+        fake.push(support::bot_api::updates::text(chat, "/start"));
+        *per_chat_updates.entry(chat).or_default() += 1;
+    }
+    for _ in 0..KILLS {
+        let mut service = start_service(&db, &fake, &data_dir);
+        let mut byte = [0u8; 1];
+        getrandom::fill(&mut byte).unwrap();
+        // Somewhere between start-up and well into the batch.
+        tokio::time::sleep(Duration::from_millis(300 + 4 * u64::from(byte[0]))).await;
+        service.start_kill().unwrap(); // SIGKILL: no shutdown, no cleanup
+        service.wait().await.unwrap();
+    }
+    let mut service = start_service(&db, &fake, &data_dir);
+    wait_until("every update answered", Duration::from_secs(300), async || {
+        handled(&pool).await - before == UPDATES && replies_waiting(&pool).await == 0
+    })
+    .await;
+    service.start_kill().unwrap();
+    service.wait().await.unwrap();
+
+    let mut doubled = 0;
+    for (chat, updates) in &per_chat_updates {
+        let got = fake.sent_to(*chat).len();
+        let expected = updates * per_start;
+        assert!(got >= expected, "chat {chat}: {got} messages for {expected} replies");
+        doubled += got - expected;
+    }
+    // A send the process made but had not recorded when it died goes out again: at most the
+    // sends under way at once (32), for each kill.
+    assert!(doubled <= 32 * KILLS, "{doubled} replies went out twice");
+    eprintln!("{UPDATES} updates, {KILLS} kills: {doubled} replies sent twice");
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_crash_between_storing_a_step_and_sending_its_replies_loses_none() {
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let pool = app.pool().clone();
+    let data_dir = std::env::temp_dir().join(format!("peygir-crash-step-{}", std::process::id()));
+    let per_start = replies_to_start(&db, &fake, &data_dir, &pool).await;
+    let expected: Vec<serde_json::Value> = fake.sent_to(999_999).iter().map(|m| m["text"].clone()).collect();
+
+    // The step is stored, but the first send of its replies fails; the process dies while
+    // they wait for their retry (seconds away).
+    fake.fail_next(7, support::bot_api::Fault::ServerError);
+    let mut service = start_service(&db, &fake, &data_dir);
+    let id = fake.push(support::bot_api::updates::text(7, "/start"));
+    fake.wait_handled(id).await;
+    wait_until("a first failed send", Duration::from_secs(30), async || {
+        fake.failed_sends() >= 1
+    })
+    .await;
+    service.start_kill().unwrap();
+    service.wait().await.unwrap();
+    assert!(fake.sent_to(7).is_empty());
+
+    let mut service = start_service(&db, &fake, &data_dir);
+    wait_until("the replies", Duration::from_secs(120), async || {
+        replies_waiting(&pool).await == 0
+    })
+    .await;
+    service.start_kill().unwrap();
+    service.wait().await.unwrap();
+    let got: Vec<serde_json::Value> = fake.sent_to(7).iter().map(|m| m["text"].clone()).collect();
+    assert_eq!(got.len(), per_start);
+    assert_eq!(got, expected, "every reply, once, in order");
+}
