@@ -152,7 +152,13 @@ async fn main() -> anyhow::Result<()> {
     let app = Application::build(config, catalog).await?;
     let result = run(&app, command).await;
     app.shutdown().await?;
-    result
+    if let Err(err) = result {
+        eprintln!("Error: {err:?}");
+        std::process::exit(1);
+    }
+    // Exits rather than returns: a read of stdin (the terminal chat) sits on a blocking thread
+    // that only another line would end, and the runtime would wait for it on the way out.
+    std::process::exit(0)
 }
 
 async fn run(app: &Application, command: Command) -> anyhow::Result<()> {

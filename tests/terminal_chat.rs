@@ -181,3 +181,128 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
     let complaint = chat(&db, 3, &lines(&["/menu", &format!("/track {complaint_code}")]));
     assert!(complaint.contains("در انتظار رسیدگی"), "{complaint}");
 }
+
+/// A `peygir chat` on the private cluster under `data_dir`, read line by line as it prints.
+struct LiveChat {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl LiveChat {
+    fn start(data_dir: &std::path::Path, chat_id: i64) -> Self {
+        let cwd = support::temp_file("empty", b"").parent().unwrap().to_owned();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_peygir"))
+            .args(["chat", "--chat-id", &chat_id.to_string()])
+            .current_dir(cwd)
+            .env("PEYGIR_DATA_DIR", data_dir)
+            .env("PEYGIR_LOCALES_DIR", support::locales_dir())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the peygir binary starts");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut chat = Self { child, stdin, lines };
+        chat.expect("/start");
+        chat
+    }
+
+    /// Waits for a printed line containing `text`.
+    fn expect(&mut self, text: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(text) => return,
+                Ok(_) => {}
+                Err(_) => panic!("`{text}` was not printed within 60 s"),
+            }
+        }
+    }
+
+    /// Types `/start` and waits for the answer: the chat works, database and all.
+    fn answers(&mut self) {
+        writeln!(self.stdin.as_mut().unwrap(), "/start").unwrap();
+        self.expect("Please choose a language");
+    }
+
+    /// Ends the chat with Ctrl-D.
+    fn end_of_input(mut self) {
+        drop(self.stdin.take());
+        assert!(self.child.wait().unwrap().success());
+    }
+
+    /// Ends the chat with a signal (`TERM`, `HUP`).
+    fn signal(mut self, name: &str) {
+        let killed = Command::new("kill")
+            .args([format!("-{name}"), self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        assert!(self.child.wait().unwrap().success(), "a clean exit on SIG{name}");
+    }
+}
+
+#[test]
+fn two_chats_on_one_data_directory_each_outlive_the_other() {
+    let data_dir = std::env::temp_dir().join(format!("peygir-two-chats-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let server_running = || data_dir.join("postgres/postmaster.pid").exists();
+
+    // The first starts the private cluster; ending it leaves the second working.
+    let first = LiveChat::start(&data_dir, 1);
+    let mut second = LiveChat::start(&data_dir, 2);
+    first.end_of_input();
+    second.answers();
+    // Ending the one that did not start it leaves the others working too, on any signal.
+    let mut third = LiveChat::start(&data_dir, 3);
+    second.signal("TERM");
+    third.answers();
+    third.signal("HUP");
+    // The process that started the server is gone: the server is left running for the next.
+    assert!(server_running());
+
+    let fourth = LiveChat::start(&data_dir, 4);
+    let mut fifth = LiveChat::start(&data_dir, 5);
+    fourth.end_of_input();
+    fifth.answers();
+    fifth.end_of_input();
+    assert!(
+        server_running(),
+        "stopped by none of the processes that did not start it"
+    );
+
+    // Stopped by hand, then started and stopped by one chat alone.
+    let stop = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "B=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
+             if [ \"$(id -u)\" = 0 ]; then runuser -u postgres -- \"$B/pg_ctl\" stop -D '{0}' -m fast -w; \
+             else \"$B/pg_ctl\" stop -D '{0}' -m fast -w; fi",
+            data_dir.join("postgres").display()
+        ))
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(stop.success());
+    let mut alone = LiveChat::start(&data_dir, 6);
+    alone.answers();
+    alone.signal("TERM");
+    assert!(
+        !server_running(),
+        "the chat that started the server stops it when it is the last"
+    );
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -331,7 +331,8 @@ async fn a_database_restart_under_polling_loses_no_update_and_answers_none_twice
             .all(|c| c.params["text"] != json!(apology))
     );
     bot.stop().await;
-    cluster.release().await.unwrap();
+    assert!(cluster.release().await.unwrap(), "the test's own server is stopped");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -365,7 +366,8 @@ async fn a_database_restart_under_webhook_loses_no_update_and_answers_none_twice
     assert_eq!(texts_to(&fake, 2), expected, "answered, once");
     assert_eq!(status_of(bot.http, "/ready").await, 200);
     bot.stop().await;
-    cluster.release().await.unwrap();
+    assert!(cluster.release().await.unwrap(), "the test's own server is stopped");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
