@@ -15,5 +15,5 @@ CREATE TABLE replies (
     last_error       TEXT,
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now()
 );
--- Claims look for each chat's oldest waiting reply; a chat's replies go out in id order.
+-- A claim checks that no older reply of the chat still waits: a chat's replies go out in id order.
 CREATE INDEX replies_waiting ON replies (platform, chat_id, id) WHERE NOT dead;

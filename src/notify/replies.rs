@@ -2,14 +2,17 @@
 //! looks again every `idle_poll` for those queued by other instances, or due for a retry);
 //! each chat's replies go out in order, chats side by side, each send in the budget's first
 //! lane. A 429 waits as long as asked, a failure retries with backoff, and the chat's later
-//! replies wait with it, so that nothing is sent out of order, lost or sent twice.
+//! replies wait with it, so that nothing is sent out of order or lost. Sent replies are
+//! deleted by one recorder in as few statements as the load allows (each a commit: one per
+//! reply held the loop to a few hundred a second). A send keeps its slot among those under
+//! way at once until it is recorded, so a crash repeats at most that many sends.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use teloxide::Bot;
 use teloxide::prelude::*;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -27,6 +30,9 @@ const LEASE: Duration = Duration::from_secs(30);
 
 /// Chats being answered at once, at most.
 const CHATS_AT_ONCE: usize = 256;
+
+/// Replies claimed at once, at most.
+const CLAIM: i64 = 512;
 
 /// Failed tries of a reply before it is given up (dead, with its error, for an operator): with
 /// retries at most a minute apart, about half an hour of a Bot API that fails every send.
@@ -47,16 +53,18 @@ pub(super) async fn run(dispatcher: Dispatcher, mut shutdown: watch::Receiver<bo
     }
     let platforms: Vec<String> = bots.keys().cloned().collect();
     let queued = dispatcher.app.replies_queued();
+    let (sent, to_record) = mpsc::unbounded_channel();
+    let recorder = tokio::spawn(record(dispatcher.clone(), to_record));
     let mut chats = JoinSet::new();
     loop {
-        let room = CHATS_AT_ONCE.saturating_sub(chats.len());
-        if room > 0 {
-            match replies::claim(dispatcher.app.pool(), &platforms, room as i64, LEASE).await {
+        if chats.len() < CHATS_AT_ONCE {
+            match replies::claim(dispatcher.app.pool(), &platforms, CLAIM, LEASE).await {
                 Ok(claimed) => {
                     let deadline = Instant::now() + LEASE / 2;
                     for (platform, chat_replies) in by_chat(claimed) {
                         let bot = bots[&platform].clone();
-                        chats.spawn(answer_chat(dispatcher.clone(), bot, chat_replies, deadline));
+                        let chat = answer_chat(dispatcher.clone(), bot, chat_replies, deadline, sent.clone());
+                        chats.spawn(chat);
                     }
                 }
                 Err(err) => tracing::error!(error = format!("{err:#}"), "claiming replies failed"),
@@ -69,8 +77,39 @@ pub(super) async fn run(dispatcher: Dispatcher, mut shutdown: watch::Receiver<bo
             _ = shutdown.changed() => break,
         }
     }
-    // Chats being answered finish their sends, so that each is recorded.
+    // Chats being answered finish their sends, and the recorder records them.
     while chats.join_next().await.is_some() {}
+    drop(sent);
+    if let Err(err) = recorder.await {
+        tracing::error!(error = %err, "the reply recorder panicked");
+    }
+}
+
+/// A sent reply to record, and who to tell once it is.
+type Sent = (i64, oneshot::Sender<()>);
+
+/// Deletes sent replies, as many at once as have come in meanwhile, tells their senders, and
+/// wakes the loop: a chat with newer replies behind those is claimed once they are gone.
+async fn record(dispatcher: Dispatcher, mut sent: mpsc::UnboundedReceiver<Sent>) {
+    let pool = dispatcher.app.pool();
+    let mut batch = Vec::new();
+    while sent.recv_many(&mut batch, 4096).await > 0 {
+        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        loop {
+            match replies::sent(pool, &ids).await {
+                Ok(()) => break,
+                Err(err) => {
+                    // Unrecorded, they would go out again after their lease: keep trying.
+                    tracing::error!(error = %err, "recording sent replies failed; trying again");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        for (_, recorded) in batch.drain(..) {
+            let _ = recorded.send(());
+        }
+        dispatcher.app.replies_queued().notify_one();
+    }
 }
 
 /// Claimed replies, a chat's together and in order.
@@ -92,8 +131,14 @@ fn by_chat(claimed: Vec<QueuedReply>) -> Vec<(String, Vec<QueuedReply>)> {
 
 /// Sends one chat's replies in order. On a failure the reply and every one after it go back
 /// together, so that the chat's order holds when they are tried again.
-async fn answer_chat(dispatcher: Dispatcher, bot: Bot, queue: Vec<QueuedReply>, deadline: Instant) {
-    if let Err(err) = try_answer_chat(&dispatcher, &bot, &queue, deadline).await {
+async fn answer_chat(
+    dispatcher: Dispatcher,
+    bot: Bot,
+    queue: Vec<QueuedReply>,
+    deadline: Instant,
+    sent: mpsc::UnboundedSender<Sent>,
+) {
+    if let Err(err) = try_answer_chat(&dispatcher, &bot, &queue, deadline, &sent).await {
         // What was not recorded stays claimed; the lease hands it to the next claim.
         tracing::error!(error = format!("{err:#}"), "recording a reply's delivery failed");
     }
@@ -104,24 +149,30 @@ async fn try_answer_chat(
     bot: &Bot,
     queue: &[QueuedReply],
     deadline: Instant,
+    sent: &mpsc::UnboundedSender<Sent>,
 ) -> anyhow::Result<()> {
     let pool = dispatcher.app.pool();
     let rest = |i: usize| queue[i..].iter().map(|r| r.id).collect::<Vec<_>>();
     for (i, queued) in queue.iter().enumerate() {
         dispatcher.pacing.budget.acquire(Lane::Reply).await;
-        let result = {
-            let _slot = dispatcher.pacing.in_flight.acquire().await?;
-            if Instant::now() >= deadline {
-                replies::release(pool, &rest(i)).await?;
-                return Ok(());
-            }
-            let rendered = render(dispatcher.app.i18n(), queued.locale, &queued.reply);
-            send_rendered(bot, ChatId(queued.chat_id), &rendered)
-                .await
-                .map_err(classify)
-        };
+        let slot = dispatcher.pacing.in_flight.acquire().await?;
+        if Instant::now() >= deadline {
+            replies::release(pool, &rest(i)).await?;
+            return Ok(());
+        }
+        let rendered = render(dispatcher.app.i18n(), queued.locale, &queued.reply);
+        let result = send_rendered(bot, ChatId(queued.chat_id), &rendered)
+            .await
+            .map_err(classify);
         match result {
-            Ok(()) => replies::sent(pool, queued.id).await?,
+            Ok(()) => {
+                let (recorded, when_recorded) = oneshot::channel();
+                // The recorder lives until every chat task has ended.
+                sent.send((queued.id, recorded)).expect("the reply recorder runs");
+                // The slot is held until then, which bounds what a crash can send twice.
+                let _ = when_recorded.await;
+                drop(slot);
+            }
             Err(SendError::RetryAfter(wait)) => {
                 tracing::warn!(wait = ?wait, "the Bot API asked us to slow down; the reply waits");
                 let at = after(wait, chrono::Duration::seconds(30));

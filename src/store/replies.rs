@@ -57,29 +57,22 @@ pub async fn queue(
     Ok(())
 }
 
-/// Claims the waiting replies of up to `chats` chats whose oldest reply is due and not claimed
-/// by anyone, for `lease`, counting an attempt on each. A chat's replies are claimed together
-/// and only from its oldest on, so that they are sent in order whichever instance sends them.
-pub async fn claim(pool: &PgPool, platforms: &[String], chats: i64, lease: Duration) -> sqlx::Result<Vec<QueuedReply>> {
+/// Claims up to `limit` due replies for `lease`, oldest first, counting an attempt on each. A
+/// reply is claimed only with every older waiting reply of its chat, so that a chat's replies
+/// are sent in order whichever instance sends them: one whose elder is claimed elsewhere or
+/// waits for a retry waits with it.
+pub async fn claim(pool: &PgPool, platforms: &[String], limit: i64, lease: Duration) -> sqlx::Result<Vec<QueuedReply>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "WITH heads AS (
-             SELECT DISTINCT ON (platform, chat_id) id, platform, chat_id, next_attempt_at, claimed_until
-             FROM replies WHERE NOT dead AND platform = ANY($1)
-             ORDER BY platform, chat_id, id
-         ), ready AS (
-             SELECT platform, chat_id FROM heads
-             WHERE next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+        "WITH picked AS (
+             SELECT id, platform, chat_id FROM replies
+             WHERE NOT dead AND platform = ANY($1) AND next_attempt_at <= now()
+               AND (claimed_until IS NULL OR claimed_until < now())
              ORDER BY id LIMIT $2
-         ), picked AS (
-             SELECT r.id, r.platform, r.chat_id FROM replies r JOIN ready USING (platform, chat_id)
-             WHERE NOT r.dead
-             FOR UPDATE OF r SKIP LOCKED
+             FOR UPDATE SKIP LOCKED
          )
          UPDATE replies r SET claimed_until = now() + make_interval(secs => $3), attempts = r.attempts + 1
          FROM picked p
          WHERE r.id = p.id
-           -- Another instance claiming the same chat at the same moment holds its older replies
-           -- locked: a newer one is then left for later rather than sent ahead of them.
            AND NOT EXISTS (
                SELECT 1 FROM replies e
                WHERE e.platform = p.platform AND e.chat_id = p.chat_id AND e.id < p.id AND NOT e.dead
@@ -87,7 +80,7 @@ pub async fn claim(pool: &PgPool, platforms: &[String], chats: i64, lease: Durat
          RETURNING r.id, r.platform, r.chat_id, r.locale, r.reply, r.attempts",
     )
     .bind(platforms)
-    .bind(chats)
+    .bind(limit)
     .bind(lease.as_secs_f64())
     .fetch_all(pool)
     .await?;
@@ -106,10 +99,10 @@ pub async fn claim(pool: &PgPool, platforms: &[String], chats: i64, lease: Durat
     Ok(claimed)
 }
 
-/// A reply was sent: it is not kept.
-pub async fn sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM replies WHERE id = $1")
-        .bind(id)
+/// Replies were sent: they are not kept.
+pub async fn sent(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM replies WHERE id = ANY($1)")
+        .bind(ids)
         .execute(pool)
         .await?;
     Ok(())
