@@ -39,6 +39,8 @@ pub struct Call {
     pub result: Value,
     /// When it arrived (after any jitter).
     pub at: std::time::Instant,
+    /// When it reached the fake, before any jitter: when the bot sent it.
+    pub reached: std::time::Instant,
     /// The Host header it came with: which of several bot clients made it.
     pub host: String,
 }
@@ -318,6 +320,7 @@ async fn handle(
     };
     let problem = check_call(&fake.spec, method, &params);
     let canonical = canonical_method(&fake.spec, method).unwrap_or(method).to_owned();
+    let reached = std::time::Instant::now();
     let jitter = fake.inner.lock().unwrap().jitter;
     if canonical == "sendMessage" && !jitter.is_zero() {
         let mut byte = [0u8; 1];
@@ -373,6 +376,7 @@ async fn handle(
             params: params.clone(),
             result: Value::Null,
             at: std::time::Instant::now(),
+            reached,
             host: host.clone(),
         });
         inner.calls.len() - 1
@@ -396,7 +400,10 @@ async fn handle(
         result: &result,
     })
     .into_response();
-    fake.inner.lock().unwrap().calls[call_index].result = result;
+    // Calls cleared meanwhile (a benchmark between runs) take no result.
+    if let Some(call) = fake.inner.lock().unwrap().calls.get_mut(call_index) {
+        call.result = result;
+    }
     answer
 }
 
