@@ -14,7 +14,7 @@ use crate::channels::telegram::{TelegramChannel, run_polling};
 use crate::channels::terminal::{self, TerminalOutput};
 use crate::config::BotMode;
 use crate::http::{self, Readiness};
-use crate::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
+use crate::notify::{Budget, ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SlotSource, SmsDispatcher};
 use crate::sms::Gateway;
 use crate::staff_chat::StaffChat;
 
@@ -28,8 +28,21 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let channel = TelegramChannel::from_config(&app)?;
+    // One budget for all the bot sends, whoever sends it, shared with the other instances.
+    let per_second = app.config().telegram.max_per_second;
+    let limits = ChatLimits {
+        per_second: (per_second > 0.0).then_some(per_second),
+        ..ChatLimits::TELEGRAM
+    };
+    let budget = Budget::new(
+        limits.per_second,
+        SlotSource::Shared {
+            pool: app.pool().clone(),
+            bot: app.config().platform().to_owned(),
+        },
+    );
     let staff_chat = match &channel {
-        Some(channel) => StaffChat::from_config(&app, channel.bot().clone()).await?,
+        Some(channel) => StaffChat::from_config(&app, channel.bot().clone(), budget.clone()).await?,
         None => None,
     };
     let channel = match (channel, &staff_chat) {
@@ -52,16 +65,12 @@ pub async fn serve(
         );
     }
     if !senders.is_empty() {
-        let per_second = app.config().telegram.max_per_second;
         let settings = DispatcherSettings {
-            limits: ChatLimits {
-                per_second: (per_second > 0.0).then_some(per_second),
-                ..ChatLimits::TELEGRAM
-            },
+            limits,
             max_in_flight: app.config().telegram.max_in_flight,
             ..DispatcherSettings::default()
         };
-        let mut dispatcher = Dispatcher::new(app.clone(), senders, settings);
+        let mut dispatcher = Dispatcher::new(app.clone(), senders, settings).with_budget(budget);
         if let Some(staff) = staff_chat {
             dispatcher = dispatcher.with_staff_chat(staff);
         }

@@ -153,9 +153,9 @@ pub(super) struct Pacing {
 }
 
 impl Pacing {
-    fn new(limits: ChatLimits, max_in_flight: usize, slots: SlotSource) -> Self {
+    fn new(limits: ChatLimits, max_in_flight: usize, budget: Budget) -> Self {
         Self {
-            budget: Budget::new(limits.per_second, slots),
+            budget,
             per_chat: limits.per_chat.map(KeyedPacer::new),
             per_group: limits.per_group.map(KeyedPacer::new),
             in_flight: Semaphore::new(max_in_flight.max(1)),
@@ -213,7 +213,8 @@ impl Dispatcher {
             pool: app.pool().clone(),
             bot: app.config().platform().to_owned(),
         };
-        let pacing = Pacing::new(settings.limits, settings.max_in_flight, slots);
+        let budget = Budget::new(settings.limits.per_second, slots);
+        let pacing = Pacing::new(settings.limits, settings.max_in_flight, budget);
         Self {
             app,
             senders: Arc::new(senders),
@@ -221,6 +222,12 @@ impl Dispatcher {
             pacing: Arc::new(pacing),
             settings,
         }
+    }
+
+    /// Draws on `budget`, shared with the staff group's own answers, rather than its own.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.pacing = Arc::new(Pacing::new(self.settings.limits, self.settings.max_in_flight, budget));
+        self
     }
 
     /// Also delivers posts to the staff group.

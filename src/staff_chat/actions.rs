@@ -15,6 +15,7 @@ use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
 use crate::domain::{Catalog, Role, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
+use crate::notify::Lane;
 use crate::store::requests::RequestRow;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, broadcasts, complaints, requests, updates};
@@ -287,6 +288,7 @@ async fn ask(
     question: Msg,
     card: Option<MessageId>,
 ) -> anyhow::Result<()> {
+    chat.inner.budget.acquire(Lane::Reply).await;
     let mut request = chat
         .inner
         .bot

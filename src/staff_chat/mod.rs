@@ -17,8 +17,8 @@ use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::TrackingCode;
 use crate::i18n::{Arg, Locale, Msg};
-use crate::notify::SendError;
 use crate::notify::sender::classify;
+use crate::notify::{Budget, Lane, SendError};
 use crate::store::documents;
 use crate::store::outbox::StaffSubject;
 use buttons::ButtonSigner;
@@ -33,14 +33,17 @@ pub struct StaffChat {
 struct Inner {
     app: Application,
     bot: Bot,
+    /// The bot's send budget: the group's answers to staff take their slots like replies do.
+    budget: Budget,
     chat_id: i64,
     locale: Locale,
     signer: ButtonSigner,
 }
 
 impl StaffChat {
-    /// The configured staff chat on `bot`; `None` when none is configured.
-    pub async fn from_config(app: &Application, bot: Bot) -> anyhow::Result<Option<Self>> {
+    /// The configured staff chat on `bot`, answering within `budget`; `None` when none is
+    /// configured.
+    pub async fn from_config(app: &Application, bot: Bot, budget: Budget) -> anyhow::Result<Option<Self>> {
         let Some(config) = &app.config().staff_chat else {
             return Ok(None);
         };
@@ -49,6 +52,7 @@ impl StaffChat {
             inner: Arc::new(Inner {
                 app: app.clone(),
                 bot,
+                budget,
                 chat_id: config.chat_id,
                 locale: app.config().staff_locale(),
                 signer,
@@ -129,6 +133,7 @@ impl StaffChat {
 
     /// Replaces a card's text and buttons in place, after an action changed its subject.
     async fn refresh(&self, message: MessageId, card: &Card) {
+        self.inner.budget.acquire(Lane::Reply).await;
         let request = self
             .inner
             .bot
@@ -152,6 +157,7 @@ impl StaffChat {
     /// Answers a message in the group, as a reply to it; a failure is logged, not returned,
     /// since what the answer is about has already happened.
     async fn reply_to(&self, message: MessageId, msg: &Msg) {
+        self.inner.budget.acquire(Lane::Reply).await;
         let sent = self
             .inner
             .bot
