@@ -227,3 +227,102 @@ async fn a_crash_between_storing_a_step_and_sending_its_replies_loses_none() {
     assert_eq!(got.len(), per_start);
     assert_eq!(got, expected, "every reply, once, in order");
 }
+
+fn start_webhook_service(db: &str, fake: &FakeBotApi, data_dir: &std::path::Path, port: u16) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_peygir"))
+        .arg("serve")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PEYGIR_DATABASE_URL", db)
+        .env("PEYGIR_TELEGRAM_TOKEN", TOKEN)
+        .env("PEYGIR_TELEGRAM_API_URL", &fake.url)
+        .env("PEYGIR_TELEGRAM_MAX_PER_SECOND", "0")
+        .env("PEYGIR_TELEGRAM_MODE", "webhook")
+        .env("PEYGIR_TELEGRAM_WEBHOOK_URL", "https://bot.example.ir/telegram/webhook")
+        .env("PEYGIR_TELEGRAM_WEBHOOK_SECRET", "s3cret")
+        .env("PEYGIR_HTTP_LISTEN", format!("127.0.0.1:{port}"))
+        .env("PEYGIR_DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting the service binary")
+}
+
+#[tokio::test]
+async fn kill_9_while_webhook_updates_arrive_then_restart_answers_every_update() {
+    const UPDATES: i64 = 1000;
+    const CHATS: i64 = 98;
+    const KILLS: usize = 5;
+    const POSTERS: i64 = 8;
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let pool = app.pool().clone();
+    let data_dir = std::env::temp_dir().join(format!("peygir-crash-webhook-{}", std::process::id()));
+    let per_start = replies_to_start(&db, &fake, &data_dir, &pool).await;
+    let before = handled(&pool).await;
+    let port = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        free.local_addr().unwrap().port()
+    };
+
+    // The Bot API's side: each update is posted until it is answered 200, as Telegram retries,
+    // over a few connections at once, each chat's updates in order.
+    let url = format!("http://127.0.0.1:{port}{}", peygir::http::WEBHOOK_PATH);
+    let mut posters = tokio::task::JoinSet::new();
+    for poster in 0..POSTERS {
+        let url = url.clone();
+        posters.spawn(async move {
+            let client = reqwest::Client::new();
+            for i in (0..UPDATES).filter(|i| (i % CHATS) % POSTERS == poster) {
+                let mut update = support::bot_api::updates::text(1 + i % CHATS, "/start");
+                update["update_id"] = serde_json::json!(100_000 + i);
+                loop {
+                    let sent = client
+                        .post(&url)
+                        .header(peygir::http::SECRET_HEADER, "s3cret")
+                        .json(&update)
+                        .timeout(Duration::from_secs(15))
+                        .send()
+                        .await;
+                    if sent.is_ok_and(|r| r.status() == 200) {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        });
+    }
+    for _ in 0..KILLS {
+        let mut service = start_webhook_service(&db, &fake, &data_dir, port);
+        let mut byte = [0u8; 1];
+        getrandom::fill(&mut byte).unwrap();
+        tokio::time::sleep(Duration::from_millis(300 + 4 * u64::from(byte[0]))).await;
+        service.start_kill().unwrap(); // SIGKILL: no shutdown, no cleanup
+        service.wait().await.unwrap();
+    }
+    let mut service = start_webhook_service(&db, &fake, &data_dir, port);
+    while let Some(done) = posters.join_next().await {
+        done.unwrap();
+    }
+    wait_until("every update answered", Duration::from_secs(300), async || {
+        handled(&pool).await - before == UPDATES && replies_waiting(&pool).await == 0
+    })
+    .await;
+    service.start_kill().unwrap();
+    service.wait().await.unwrap();
+
+    let mut doubled = 0;
+    for chat in 1..=CHATS {
+        let updates = (0..UPDATES).filter(|i| 1 + i % CHATS == chat).count();
+        let got = fake.sent_to(chat).len();
+        let expected = updates * per_start;
+        assert!(got >= expected, "chat {chat}: {got} messages for {expected} replies");
+        doubled += got - expected;
+    }
+    assert!(doubled <= 32 * KILLS, "{doubled} replies went out twice");
+    eprintln!("{UPDATES} webhook updates, {KILLS} kills: {doubled} replies sent twice");
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}
