@@ -199,6 +199,12 @@ async fn paced_section(app: &Application, bot: &FakeBotApi) {
     bot.clear_calls();
     bot.enforce_rate(30);
     bot.jitter_arrivals(Duration::from_millis(20));
+    // A distant Bot API's answers (PEYGIR_BENCH_LATENCY_MS; none by default).
+    let latency = std::env::var("PEYGIR_BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_millis);
+    bot.delay_sends(latency);
     let dispatcher = chat_dispatcher(app, bot, ChatLimits::TELEGRAM, 200);
     let start = Instant::now();
     drain(dispatcher, app, bot, n).await;
@@ -214,13 +220,15 @@ async fn paced_section(app: &Application, bot: &FakeBotApi) {
         .duration_since(*arrivals.iter().min().unwrap());
     let rate = (n - 1) as f64 / span.as_secs_f64();
     println!(
-        "limits on, ±20 ms jitter: {n} messages in {elapsed:.2} s, sent at {rate:.2}/s = {:.3} of the 30/s \
-         limit, {} × 429, at most {} arrived in any second",
+        "limits on, ±20 ms jitter, {} ms latency: {n} messages in {elapsed:.2} s, sent at {rate:.2}/s = {:.3} of \
+         the 30/s limit, {} × 429, at most {} arrived in any second",
+        latency.as_millis(),
         rate / 30.0,
         bot.rate_refusals(),
         bot.most_sends_in_a_second()
     );
     bot.jitter_arrivals(Duration::ZERO);
+    bot.delay_sends(Duration::ZERO);
 }
 
 /// 3. Limits off.

@@ -1,6 +1,7 @@
 //! The notice dispatcher against the fake Bot API: a dispatcher that dies between claiming and
 //! sending, two dispatchers on one database, 429 with retry_after, a blocked bot, and a notice
-//! that runs out of attempts, how many sends are under way at once, and a round that runs late.
+//! that runs out of attempts, how many sends are under way at once, a round that runs late, and
+//! paced rounds on a slow Bot API.
 
 mod support;
 
@@ -267,5 +268,47 @@ async fn a_round_slowed_past_its_deadline_gives_the_rest_back_rather_than_outrun
     while d.run_once().await.unwrap() > 0 {}
     for (chat, label) in &expected {
         assert_eq!(copies(&fake, *chat, label), 1, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn paced_rounds_on_a_slow_bot_api_keep_each_chats_order() {
+    let (app, fake) = setup().await;
+    // Telegram's pace (a chat a second): each round holds one notice per chat, and the next
+    // round starts sending while the last still waits for its answers, 150 ms away.
+    let expected = queue(&app, 400..410, 3).await;
+    fake.delay_sends(Duration::from_millis(150));
+    let d = dispatcher(
+        &app,
+        &fake,
+        DispatcherSettings {
+            limits: peygir::notify::ChatLimits::TELEGRAM,
+            lease: Duration::from_secs(60),
+            ..quick_dispatch()
+        },
+    );
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(d.run(shutdown));
+    for _ in 0..400 {
+        if fake.count("sendMessage") >= expected.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    for chat in 400..410 {
+        let texts: Vec<String> = fake
+            .sent_to(chat)
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(texts.len(), 3, "chat {chat}: each notice once: {texts:?}");
+        for (n, text) in texts.iter().enumerate() {
+            assert!(
+                text.contains(&format!("notice {chat}/{n}")),
+                "chat {chat}, notice {n}: {text}"
+            );
+        }
     }
 }
