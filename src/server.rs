@@ -14,7 +14,7 @@ use crate::channels::telegram::{TelegramChannel, run_polling};
 use crate::channels::terminal::{self, TerminalOutput};
 use crate::config::BotMode;
 use crate::http::{self, Readiness};
-use crate::notify::{Budget, ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SlotSource, SmsDispatcher};
+use crate::notify::{Budget, ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
 use crate::sms::Gateway;
 use crate::staff_chat::StaffChat;
 
@@ -34,13 +34,7 @@ pub async fn serve(
         per_second: (per_second > 0.0).then_some(per_second),
         ..ChatLimits::TELEGRAM
     };
-    let budget = Budget::new(
-        limits.per_second,
-        SlotSource::Shared {
-            pool: app.pool().clone(),
-            bot: app.config().platform().to_owned(),
-        },
-    );
+    let budget = Budget::of_bot(&app, limits.per_second);
     let staff_chat = match &channel {
         Some(channel) => StaffChat::from_config(&app, channel.bot().clone(), budget.clone()).await?,
         None => None,
@@ -70,7 +64,7 @@ pub async fn serve(
             max_in_flight: app.config().telegram.max_in_flight,
             ..DispatcherSettings::default()
         };
-        let mut dispatcher = Dispatcher::new(app.clone(), senders, settings).with_budget(budget);
+        let mut dispatcher = Dispatcher::sharing(app.clone(), senders, settings, budget);
         if let Some(staff) = staff_chat {
             dispatcher = dispatcher.with_staff_chat(staff);
         }

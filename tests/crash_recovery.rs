@@ -18,6 +18,16 @@ const RECIPIENTS: i64 = 10_000;
 const IN_FLIGHT: usize = 200;
 
 fn start_service(db: &str, fake: &FakeBotApi, data_dir: &std::path::Path) -> tokio::process::Child {
+    start_service_with(db, fake, data_dir, &[])
+}
+
+/// The service binary polling `fake` with limits off, with `env` on top.
+fn start_service_with(
+    db: &str,
+    fake: &FakeBotApi,
+    data_dir: &std::path::Path,
+    env: &[(&str, String)],
+) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_peygir"))
         .arg("serve")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -28,6 +38,7 @@ fn start_service(db: &str, fake: &FakeBotApi, data_dir: &std::path::Path) -> tok
         .env("PEYGIR_HTTP_LISTEN", "127.0.0.1:0")
         .env("PEYGIR_DATA_DIR", data_dir)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -161,15 +172,7 @@ async fn kill_9_while_updates_arrive_then_restart_answers_every_update() {
         fake.push(support::bot_api::updates::text(chat, "/start"));
         *per_chat_updates.entry(chat).or_default() += 1;
     }
-    for _ in 0..KILLS {
-        let mut service = start_service(&db, &fake, &data_dir);
-        let mut byte = [0u8; 1];
-        getrandom::fill(&mut byte).unwrap();
-        // Somewhere between start-up and well into the batch.
-        tokio::time::sleep(Duration::from_millis(300 + 4 * u64::from(byte[0]))).await;
-        service.start_kill().unwrap(); // SIGKILL: no shutdown, no cleanup
-        service.wait().await.unwrap();
-    }
+    kill_now_and_then(KILLS, || start_service(&db, &fake, &data_dir)).await;
     let mut service = start_service(&db, &fake, &data_dir);
     wait_until("every update answered", Duration::from_secs(300), async || {
         handled(&pool).await - before == UPDATES && replies_waiting(&pool).await == 0
@@ -177,19 +180,7 @@ async fn kill_9_while_updates_arrive_then_restart_answers_every_update() {
     .await;
     service.start_kill().unwrap();
     service.wait().await.unwrap();
-
-    let mut doubled = 0;
-    for (chat, updates) in &per_chat_updates {
-        let got = fake.sent_to(*chat).len();
-        let expected = updates * per_start;
-        assert!(got >= expected, "chat {chat}: {got} messages for {expected} replies");
-        doubled += got - expected;
-    }
-    // A send the process made but had not recorded when it died goes out again: at most the
-    // sends under way at once (32), for each kill.
-    assert!(doubled <= 32 * KILLS, "{doubled} replies went out twice");
-    eprintln!("{UPDATES} updates, {KILLS} kills: {doubled} replies sent twice");
-    assert_eq!(fake.violations(), Vec::<String>::new());
+    assert_every_update_answered(&fake, &per_chat_updates, per_start, KILLS);
 }
 
 #[tokio::test]
@@ -228,26 +219,37 @@ async fn a_crash_between_storing_a_step_and_sending_its_replies_loses_none() {
     assert_eq!(got, expected, "every reply, once, in order");
 }
 
-fn start_webhook_service(db: &str, fake: &FakeBotApi, data_dir: &std::path::Path, port: u16) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_peygir"))
-        .arg("serve")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("PEYGIR_DATABASE_URL", db)
-        .env("PEYGIR_TELEGRAM_TOKEN", TOKEN)
-        .env("PEYGIR_TELEGRAM_API_URL", &fake.url)
-        .env("PEYGIR_TELEGRAM_MAX_PER_SECOND", "0")
-        .env("PEYGIR_TELEGRAM_MODE", "webhook")
-        .env("PEYGIR_TELEGRAM_WEBHOOK_URL", "https://bot.example.ir/telegram/webhook")
-        .env("PEYGIR_TELEGRAM_WEBHOOK_SECRET", "s3cret")
-        .env("PEYGIR_HTTP_LISTEN", format!("127.0.0.1:{port}"))
-        .env("PEYGIR_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting the service binary")
+/// Starts the service with `start` and kills it (SIGKILL: no shutdown, no cleanup) at a random
+/// moment between start-up and well into its work, `kills` times over.
+async fn kill_now_and_then(kills: usize, start: impl Fn() -> tokio::process::Child) {
+    for _ in 0..kills {
+        let mut service = start();
+        let mut byte = [0u8; 1];
+        getrandom::fill(&mut byte).unwrap();
+        tokio::time::sleep(Duration::from_millis(300 + 4 * u64::from(byte[0]))).await;
+        service.start_kill().unwrap();
+        service.wait().await.unwrap();
+    }
+}
+
+/// Every chat got the replies to each of its updates; only sends made and not yet recorded
+/// when the process died went out twice: at most the 32 under way at once, for each kill.
+fn assert_every_update_answered(
+    fake: &FakeBotApi,
+    updates_per_chat: &HashMap<i64, usize>,
+    per_start: usize,
+    kills: usize,
+) {
+    let mut doubled = 0;
+    for (chat, updates) in updates_per_chat {
+        let got = fake.sent_to(*chat).len();
+        let expected = updates * per_start;
+        assert!(got >= expected, "chat {chat}: {got} messages for {expected} replies");
+        doubled += got - expected;
+    }
+    assert!(doubled <= 32 * kills, "{doubled} replies went out twice");
+    eprintln!("{kills} kills: {doubled} replies sent twice");
+    assert_eq!(fake.violations(), Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -295,15 +297,18 @@ async fn kill_9_while_webhook_updates_arrive_then_restart_answers_every_update()
             }
         });
     }
-    for _ in 0..KILLS {
-        let mut service = start_webhook_service(&db, &fake, &data_dir, port);
-        let mut byte = [0u8; 1];
-        getrandom::fill(&mut byte).unwrap();
-        tokio::time::sleep(Duration::from_millis(300 + 4 * u64::from(byte[0]))).await;
-        service.start_kill().unwrap(); // SIGKILL: no shutdown, no cleanup
-        service.wait().await.unwrap();
-    }
-    let mut service = start_webhook_service(&db, &fake, &data_dir, port);
+    let webhook = [
+        ("PEYGIR_TELEGRAM_MODE", "webhook".to_owned()),
+        (
+            "PEYGIR_TELEGRAM_WEBHOOK_URL",
+            "https://bot.example.ir/telegram/webhook".to_owned(),
+        ),
+        ("PEYGIR_TELEGRAM_WEBHOOK_SECRET", "s3cret".to_owned()),
+        ("PEYGIR_HTTP_LISTEN", format!("127.0.0.1:{port}")),
+    ];
+    let start = || start_service_with(&db, &fake, &data_dir, &webhook);
+    kill_now_and_then(KILLS, start).await;
+    let mut service = start();
     while let Some(done) = posters.join_next().await {
         done.unwrap();
     }
@@ -314,15 +319,8 @@ async fn kill_9_while_webhook_updates_arrive_then_restart_answers_every_update()
     service.start_kill().unwrap();
     service.wait().await.unwrap();
 
-    let mut doubled = 0;
-    for chat in 1..=CHATS {
-        let updates = (0..UPDATES).filter(|i| 1 + i % CHATS == chat).count();
-        let got = fake.sent_to(chat).len();
-        let expected = updates * per_start;
-        assert!(got >= expected, "chat {chat}: {got} messages for {expected} replies");
-        doubled += got - expected;
-    }
-    assert!(doubled <= 32 * KILLS, "{doubled} replies went out twice");
-    eprintln!("{UPDATES} webhook updates, {KILLS} kills: {doubled} replies sent twice");
-    assert_eq!(fake.violations(), Vec::<String>::new());
+    let updates_per_chat: HashMap<i64, usize> = (1..=CHATS)
+        .map(|chat| (chat, (0..UPDATES).filter(|i| 1 + i % CHATS == chat).count()))
+        .collect();
+    assert_every_update_answered(&fake, &updates_per_chat, per_start, KILLS);
 }

@@ -33,19 +33,19 @@ fn texts_to(fake: &FakeBotApi, chat_id: i64) -> Vec<String> {
 }
 
 /// Queues a broadcast to `recipients` applicants with chat ids from `first_chat` on.
-async fn broadcast_to(bot: &Running, first_chat: i64, recipients: i64) {
-    support::add_applicants(&bot.app, first_chat..first_chat + recipients).await;
+async fn broadcast_to(app: &peygir::app::Application, first_chat: i64, recipients: i64) {
+    support::add_applicants(app, first_chat..first_chat + recipients).await;
     let ids: Vec<ApplicantId> =
         sqlx::query_scalar("SELECT id FROM applicants WHERE chat_id >= $1 AND chat_id < $2 ORDER BY id")
             .bind(first_chat)
             .bind(first_chat + recipients)
-            .fetch_all(bot.app.pool())
+            .fetch_all(app.pool())
             .await
             .unwrap();
     let message = Msg::new("notice-complaint-answered")
         .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
         .arg("answer", Arg::Text("سامانه امشب از ساعت ۲۲ در دسترس نیست.".into()));
-    let mut tx = bot.app.pool().begin().await.unwrap();
+    let mut tx = app.pool().begin().await.unwrap();
     outbox::enqueue_many(&mut tx, support::broadcast("load-test", &message), &ids)
         .await
         .unwrap();
@@ -76,7 +76,7 @@ async fn a_broadcast_at_the_limit_leaves_room_for_every_reply() {
     let expected = texts_to(&fake, 1);
     assert!(expected.len() >= 2, "{expected:?}");
 
-    broadcast_to(&bot, 1_000_000, 600).await;
+    broadcast_to(&bot.app, 1_000_000, 600).await;
     wait_until("the broadcast to be under way", Duration::from_secs(30), async || {
         fake.count("sendMessage") >= expected.len() + LIMIT
     })
@@ -437,19 +437,7 @@ async fn two_instances_on_one_database_share_the_limit() {
     let (app, one) = instance("127.0.0.1").await;
     let (_, two) = instance("localhost").await;
     let recipients = 600;
-    support::add_applicants(&app, 1..=recipients).await;
-    let ids: Vec<ApplicantId> = sqlx::query_scalar("SELECT id FROM applicants ORDER BY id")
-        .fetch_all(app.pool())
-        .await
-        .unwrap();
-    let message = Msg::new("notice-complaint-answered")
-        .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
-        .arg("answer", Arg::Text("maintenance tonight".into()));
-    let mut tx = app.pool().begin().await.unwrap();
-    outbox::enqueue_many(&mut tx, support::broadcast("two-instances", &message), &ids)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    broadcast_to(&app, 1, recipients).await;
 
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let start = Instant::now();

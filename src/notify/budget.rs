@@ -13,6 +13,7 @@ use sqlx::PgPool;
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::time::Instant;
 
+use crate::app::Application;
 use crate::store::send_budget;
 
 /// Share of a limit to aim at. Sends leave evenly spaced, but the other side counts arrivals,
@@ -90,6 +91,16 @@ impl Budget {
             shared,
             _alive: Arc::new(alive),
         }
+    }
+
+    /// The bot's budget of `per_second` sends a second, kept in its database and shared with
+    /// every instance on it.
+    pub fn of_bot(app: &Application, per_second: Option<f64>) -> Self {
+        let slots = SlotSource::Shared {
+            pool: app.pool().clone(),
+            bot: app.config().platform().to_owned(),
+        };
+        Self::new(per_second, slots)
     }
 
     /// A budget with no limit.

@@ -13,7 +13,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
-use super::budget::{Budget, Lane, SlotSource};
+use super::budget::{Budget, Lane};
 use super::pace::KeyedPacer;
 use super::sender::{ChatSender, SendError};
 use crate::app::Application;
@@ -209,11 +209,17 @@ pub(super) enum ChatKey {
 impl Dispatcher {
     /// A dispatcher whose sends share the bot's budget with every instance on the database.
     pub fn new(app: Application, senders: HashMap<String, ChatSender>, settings: DispatcherSettings) -> Self {
-        let slots = SlotSource::Shared {
-            pool: app.pool().clone(),
-            bot: app.config().platform().to_owned(),
-        };
-        let budget = Budget::new(settings.limits.per_second, slots);
+        let budget = Budget::of_bot(&app, settings.limits.per_second);
+        Self::sharing(app, senders, settings, budget)
+    }
+
+    /// A dispatcher drawing on `budget`, which the staff group's own answers share.
+    pub fn sharing(
+        app: Application,
+        senders: HashMap<String, ChatSender>,
+        settings: DispatcherSettings,
+        budget: Budget,
+    ) -> Self {
         let pacing = Pacing::new(settings.limits, settings.max_in_flight, budget);
         Self {
             app,
@@ -222,12 +228,6 @@ impl Dispatcher {
             pacing: Arc::new(pacing),
             settings,
         }
-    }
-
-    /// Draws on `budget`, shared with the staff group's own answers, rather than its own.
-    pub fn with_budget(mut self, budget: Budget) -> Self {
-        self.pacing = Arc::new(Pacing::new(self.settings.limits, self.settings.max_in_flight, budget));
-        self
     }
 
     /// Also delivers posts to the staff group.

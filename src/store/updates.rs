@@ -1,8 +1,6 @@
 //! Bot API updates already handled: claiming an update in the transaction that handles it
 //! makes a redelivered update (webhook retry, polling overlap) a no-op.
 
-use sqlx::PgPool;
-
 use super::Tx;
 
 /// True when this update is new; false when it was handled before.
@@ -15,14 +13,6 @@ pub async fn claim(tx: &mut Tx<'_>, platform: &str, update_id: i64) -> sqlx::Res
             .await?
             .rows_affected();
     Ok(inserted == 1)
-}
-
-/// The highest update handled, where long polling resumes after a restart.
-pub async fn last_handled(pool: &PgPool, platform: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT max(update_id) FROM processed_updates WHERE platform = $1")
-        .bind(platform)
-        .fetch_one(pool)
-        .await
 }
 
 /// Forgets updates handled before `cutoff`, except each platform's latest, which is where
