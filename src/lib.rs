@@ -17,6 +17,7 @@ pub mod scheduler;
 pub mod server;
 pub mod sla;
 pub mod sms;
+pub mod staff;
 pub mod staff_chat;
 pub mod store;
 pub mod workflow;

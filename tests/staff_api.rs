@@ -196,7 +196,8 @@ async fn refused_moves_say_why_and_change_nothing() {
     let (status, body) = other.moves(&code, "under-review", None).await;
     assert_eq!(
         (status, body["error"]["code"].clone()),
-        (StatusCode::FORBIDDEN, json!("out_of_scope"))
+        (StatusCode::NOT_FOUND, json!("not_found")),
+        "another service's request is not confirmed to exist"
     );
     let (status, _) = other.get(&format!("/api/v1/requests/{code}")).await;
     assert_eq!(

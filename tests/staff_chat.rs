@@ -245,6 +245,10 @@ async fn plate_removal_is_walked_from_the_group_with_documents_sent_in_the_chat(
         !text.contains("09121234567") && !text.contains("۰۹۱۲۱۲۳۴۵۶۷"),
         "mobiles are masked: {text}"
     );
+    assert!(
+        !text.contains("14007650912") && !text.contains("۱۴۰۰۷۶۵۰۹۱۲"),
+        "company ids are masked: {text}"
+    );
     // Posts to the group are paced (twenty a minute), so the file follows the card a little later.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     while bot.fake.calls("sendDocument").is_empty() && std::time::Instant::now() < deadline {

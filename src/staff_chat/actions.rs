@@ -16,10 +16,11 @@ use crate::domain::service::stage_name_id;
 use crate::domain::{Catalog, Role, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::notify::Lane;
+use crate::staff::access::{self, Act, Item};
 use crate::store::requests::RequestRow;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, broadcasts, complaints, requests, updates};
-use crate::workflow::{self, Actor, Move, MoveError};
+use crate::workflow::{self, Actor, ComplaintError, Move, MoveError};
 
 /// What came of a press or a reply.
 enum Verdict {
@@ -156,7 +157,7 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
         }
         Subject::Broadcast(id) => decide_broadcast(tx, &member, id, button).await,
         Subject::Complaint(id) => {
-            let code = open_complaint(tx, id, button.version).await?;
+            let code = open_complaint(tx, &member, id, button.version).await?;
             match button.slot {
                 COMPLAINT_ANSWER => {
                     let question = Msg::new(m::STAFF_ANSWER_PROMPT)
@@ -169,7 +170,9 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
                     })
                 }
                 COMPLAINT_CLOSE => {
-                    workflow::close_complaint(tx, &member.actor(), code).await?;
+                    workflow::close_complaint(tx, &member, code)
+                        .await
+                        .map_err(complaint_refusal)?;
                     Ok(Verdict::Done(
                         button.subject,
                         Msg::new(m::STAFF_CLOSED).arg("code", Arg::Code(code)),
@@ -245,16 +248,32 @@ fn broadcast_refusal(err: BroadcastError) -> Stop {
     }
 }
 
-/// Locks a complaint as of `version` (its status when the button was drawn); returns its code.
-async fn open_complaint(tx: &mut Tx<'_>, id: i64, version: i64) -> Result<TrackingCode, Stop> {
+/// Locks a complaint `member` may answer or close, as of `version` (its status when the button
+/// was drawn); returns its code. Refuses before the member is asked for an answer.
+async fn open_complaint(tx: &mut Tx<'_>, member: &StaffMember, id: i64, version: i64) -> Result<TrackingCode, Stop> {
     // Lock, then compare: two presses on one card must not both act.
     let complaint = complaints::lock_by_id(tx, id)
         .await?
         .ok_or_else(|| refuse(m::STAFF_INVALID_BUTTON))?;
+    let item = Item::Complaint {
+        service: complaint.service_id.as_deref(),
+    };
+    access::decide(member, Act::HandleComplaint, item).map_err(|denied| complaint_refusal(denied.into()))?;
     if complaint_version(&complaint.status) != version {
         return Err(Stop::Answer(Verdict::Stale(Subject::Complaint(id))));
     }
     Ok(TrackingCode::from_stored(complaint.code)?)
+}
+
+/// A refused complaint action, told to the member.
+fn complaint_refusal(err: ComplaintError) -> Stop {
+    match err {
+        // The card is in the group for all to see; the member just does not handle its service.
+        ComplaintError::NotFound => refuse(m::STAFF_OUT_OF_SCOPE),
+        ComplaintError::Forbidden => refuse(m::STAFF_FORBIDDEN),
+        ComplaintError::EmptyAnswer => refuse(m::STAFF_NOTE_EMPTY),
+        ComplaintError::Unexpected(err) => Stop::Failed(err),
+    }
 }
 
 fn moved(applied: workflow::Applied, code: TrackingCode) -> Verdict {
@@ -431,8 +450,10 @@ async fn decide_reply(
             Ok(moved(applied.map_err(move_refusal(id))?, request.code))
         }
         (None, Some(id)) => {
-            let code = open_complaint(tx, id, prompt.version).await?;
-            workflow::answer_complaint(tx, &member.actor(), code, note).await?;
+            let code = open_complaint(tx, &member, id, prompt.version).await?;
+            workflow::answer_complaint(tx, &member, code, note)
+                .await
+                .map_err(complaint_refusal)?;
             Ok(Verdict::Done(
                 Subject::Complaint(id),
                 Msg::new(m::STAFF_ANSWERED).arg("code", Arg::Code(code)),

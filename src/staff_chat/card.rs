@@ -202,12 +202,14 @@ impl Composer<'_> {
     }
 }
 
-/// An answer as the staff card shows it: identity numbers and mobiles are cut to their last
-/// four digits, since the group's history lives on the messenger's servers. The full values are
+/// An answer as the staff card shows it: identity numbers (people's and companies') and mobiles
+/// are cut to their last four digits, since the group's history lives on the messenger's servers. The full values are
 /// in the HTTP API, where each read is audited.
 fn staff_value(service: &Service, field: &str, value: &FieldValue) -> Arg {
     match value {
-        FieldValue::NationalId(digits) | FieldValue::Mobile(digits) => Arg::Digits(mask_last_four(digits)),
+        FieldValue::NationalId(digits) | FieldValue::CompanyId(digits) | FieldValue::Mobile(digits) => {
+            Arg::Digits(mask_last_four(digits))
+        }
         other => value_arg(service, field, other),
     }
 }

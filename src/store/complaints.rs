@@ -86,6 +86,8 @@ pub struct StaffView {
     pub code: i64,
     pub applicant_id: ApplicantId,
     pub request_code: Option<i64>,
+    /// The service of the request it is about.
+    pub service_id: Option<String>,
     pub body: String,
     pub status: String,
     pub answer: Option<String>,
@@ -94,16 +96,24 @@ pub struct StaffView {
 }
 
 /// A complaint with the code of the request it is about.
-const STAFF_SELECT: &str = "SELECT c.id, c.code, c.applicant_id, r.code AS request_code, c.body, c.status, c.answer, \
+const STAFF_SELECT: &str = "SELECT c.id, c.code, c.applicant_id, r.code AS request_code, r.service_id, c.body, c.status, c.answer, \
                             c.created_at, c.updated_at FROM complaints c LEFT JOIN requests r ON r.id = c.request_id";
 
-/// Complaints, optionally of one status, newest first.
-pub async fn list_for_staff(conn: &mut PgConnection, status: Option<&str>, limit: i64) -> sqlx::Result<Vec<StaffView>> {
+/// Complaints, optionally of one status, newest first; with `services`, only those about a
+/// request of one of them (see `staff::access::services_in_scope`).
+pub async fn list_for_staff(
+    conn: &mut PgConnection,
+    status: Option<&str>,
+    services: Option<&[String]>,
+    limit: i64,
+) -> sqlx::Result<Vec<StaffView>> {
     sqlx::query_as(&format!(
-        "{STAFF_SELECT} WHERE ($1::text IS NULL OR c.status = $1) ORDER BY c.created_at DESC, c.id DESC LIMIT $2"
+        "{STAFF_SELECT} WHERE ($1::text IS NULL OR c.status = $1) AND ($3::text[] IS NULL OR r.service_id = ANY($3))
+         ORDER BY c.created_at DESC, c.id DESC LIMIT $2"
     ))
     .bind(status)
     .bind(limit)
+    .bind(services)
     .fetch_all(conn)
     .await
 }

@@ -5,8 +5,10 @@ use serde_json::json;
 use crate::conversation::messages as m;
 use crate::domain::TrackingCode;
 use crate::i18n::{Arg, Msg};
+use crate::staff::access::{self, Act, Denied, Item};
 use crate::store::complaints::{self, StaffView};
 use crate::store::outbox::{self, NewNotice};
+use crate::store::staff::StaffMember;
 use crate::store::{Tx, audit};
 
 /// Why a complaint action was refused.
@@ -16,8 +18,29 @@ pub enum ComplaintError {
     NotFound,
     #[error("the answer is empty")]
     EmptyAnswer,
+    #[error("this role may not answer or close complaints")]
+    Forbidden,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
+}
+
+impl From<Denied> for ComplaintError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Hidden => Self::NotFound,
+            Denied::Forbidden => Self::Forbidden,
+        }
+    }
+}
+
+/// Locks the complaint `member` wants to answer or close, if they may.
+async fn open_for(tx: &mut Tx<'_>, member: &StaffMember, code: TrackingCode) -> Result<StaffView, ComplaintError> {
+    let row = complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)?;
+    let item = Item::Complaint {
+        service: row.service_id.as_deref(),
+    };
+    access::decide(member, Act::HandleComplaint, item)?;
+    Ok(row)
 }
 
 impl From<sqlx::Error> for ComplaintError {
@@ -29,17 +52,24 @@ impl From<sqlx::Error> for ComplaintError {
 /// Records `answer` and queues it for the applicant; returns the complaint as it now is.
 pub async fn answer_complaint(
     tx: &mut Tx<'_>,
-    actor: &str,
+    member: &StaffMember,
     code: TrackingCode,
     answer: &str,
 ) -> Result<StaffView, ComplaintError> {
+    let row = open_for(tx, member, code).await?;
     let answer = answer.trim();
     if answer.is_empty() {
         return Err(ComplaintError::EmptyAnswer);
     }
-    let row = complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)?;
     complaints::update(tx, row.id, "answered", Some(answer)).await?;
-    let audit_id = audit::record(tx, actor, "complaint.answer", &complaints::subject(row.id), json!({})).await?;
+    let audit_id = audit::record(
+        tx,
+        &member.actor(),
+        "complaint.answer",
+        &complaints::subject(row.id),
+        json!({}),
+    )
+    .await?;
     let notice = NewNotice {
         // One notice per answer given, however many answers a complaint gets.
         dedup_key: format!("complaint:{}:answer:{audit_id}:applicant:chat", row.id),
@@ -55,9 +85,20 @@ pub async fn answer_complaint(
 }
 
 /// Closes a complaint; returns it as it now is.
-pub async fn close_complaint(tx: &mut Tx<'_>, actor: &str, code: TrackingCode) -> Result<StaffView, ComplaintError> {
-    let row = complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)?;
+pub async fn close_complaint(
+    tx: &mut Tx<'_>,
+    member: &StaffMember,
+    code: TrackingCode,
+) -> Result<StaffView, ComplaintError> {
+    let row = open_for(tx, member, code).await?;
     complaints::update(tx, row.id, "closed", None).await?;
-    audit::record(tx, actor, "complaint.close", &complaints::subject(row.id), json!({})).await?;
+    audit::record(
+        tx,
+        &member.actor(),
+        "complaint.close",
+        &complaints::subject(row.id),
+        json!({}),
+    )
+    .await?;
     complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)
 }

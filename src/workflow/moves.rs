@@ -9,6 +9,7 @@ use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
 use crate::domain::{Catalog, PublicStatus, Role, Service, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
+use crate::staff::access::{self, Act, Denied, Item};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewNotice};
 use crate::store::staff::StaffMember;
@@ -82,6 +83,11 @@ pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Mov
             .fetch_optional(&mut **tx)
             .await?;
     let (request_id, service_id, from, owner) = row.ok_or(MoveError::NotFound)?;
+    // Out of the member's sight, the request is not there: nothing about it (not even its stage)
+    // is told.
+    if let Actor::Staff(member) = actor {
+        access::decide(member, Act::See, Item::Request { service: &service_id }).map_err(MoveError::from)?;
+    }
     if let Some(expected) = mv.expected_from
         && expected != from
     {
@@ -161,13 +167,16 @@ pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Mov
 /// Whether `member` may make `transition` on a request of `service`: the check `apply` makes,
 /// for callers that refuse before asking the member for a note.
 pub fn staff_may(member: &StaffMember, service: &str, transition: &Transition) -> Result<(), MoveError> {
-    if !member.covers(service) {
-        return Err(MoveError::OutOfScope);
+    access::decide(member, Act::Move(transition), Item::Request { service }).map_err(MoveError::from)
+}
+
+impl From<Denied> for MoveError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Hidden => Self::OutOfScope,
+            Denied::Forbidden => Self::Forbidden,
+        }
     }
-    if !transition.allows(member.role) {
-        return Err(MoveError::Forbidden);
-    }
-    Ok(())
 }
 
 /// The applicant's notice of a new stage, with the staff note when there is one. A stage that

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::ApiError;
 use super::auth::Staff;
 use crate::app::Application;
-use crate::domain::Role;
+use crate::staff::access::{Act, Item};
 use crate::store::{applicants, audit};
 
 #[derive(Deserialize, ToSchema)]
@@ -37,7 +37,7 @@ pub async fn rebind(
     staff: Staff,
     Json(body): Json<RebindBody>,
 ) -> Result<Json<RebindResult>, ApiError> {
-    staff.require(&[Role::Operator])?;
+    staff.may(Act::Operate, Item::Operations)?;
     if body.reason.trim().is_empty() {
         return Err(ApiError::bad_request(
             "say how the applicant's identity was checked (reason)",

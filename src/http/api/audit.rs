@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::ApiError;
 use super::auth::Staff;
 use crate::app::Application;
-use crate::domain::Role;
+use crate::staff::access::{Act, Item};
 use crate::store::audit;
 
 #[derive(Deserialize, IntoParams)]
@@ -37,7 +37,7 @@ pub async fn list(
     staff: Staff,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    staff.require(&[Role::Admin])?;
+    staff.may(Act::See, Item::Audit)?;
     let entries = audit::recent(app.pool(), query.limit.unwrap_or(100).clamp(1, 1000)).await?;
     Ok(Json(
         entries

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use super::ApiError;
 use crate::app::Application;
 use crate::domain::Role;
+use crate::staff::access::{self, Act, Denied, Item};
 use crate::store::staff::{self, StaffMember};
 
 /// The authenticated member of staff.
@@ -40,7 +41,18 @@ impl FromRequestParts<Application> for Staff {
 }
 
 impl Staff {
-    /// Refuses members whose role is not among `roles` (admins pass every check).
+    /// Refuses what the member may not do (see `staff::access`): items outside their sight
+    /// answer 404 like items that do not exist, the rest 403.
+    pub fn may(&self, act: Act<'_>, item: Item<'_>) -> Result<(), ApiError> {
+        access::decide(&self.0, act, item).map_err(|denied| match (denied, item) {
+            (Denied::Hidden, Item::Complaint { .. }) => ApiError::not_found("complaint"),
+            (Denied::Hidden, _) => ApiError::not_found("request"),
+            (Denied::Forbidden, _) => ApiError::forbidden("this role may not do that"),
+        })
+    }
+
+    /// Refuses members whose role is not among `roles` (admins pass every check): the coarse
+    /// check an endpoint makes before it reads its input.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
         if self.0.acts_as(roles) {
             Ok(())

@@ -9,8 +9,8 @@ use super::auth::Staff;
 use super::{ApiError, parse_code};
 use crate::app::Application;
 use crate::broadcast::{self, Progress, Target};
-use crate::domain::Role;
 use crate::i18n::Locale;
+use crate::staff::access::{Act, Item};
 use crate::store::broadcasts::{self as store, Broadcast};
 
 /// A notice to send. With neither `service` nor `codes` it goes to every applicant.
@@ -72,7 +72,7 @@ pub async fn draft(
     staff: Staff,
     Json(body): Json<DraftBody>,
 ) -> Result<(axum::http::StatusCode, Json<DraftView>), ApiError> {
-    staff.require(&[Role::Operator])?;
+    staff.may(Act::Operate, Item::Operations)?;
     let codes = body
         .codes
         .as_ref()
@@ -105,7 +105,7 @@ pub async fn confirm(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<Json<BroadcastView>, ApiError> {
-    staff.require(&[Role::Operator])?;
+    staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;
     let (broadcast, _) = broadcast::confirm(&mut tx, id, &staff.0.actor()).await?;
     tx.commit().await?;
@@ -139,7 +139,7 @@ pub async fn cancel(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<Json<BroadcastView>, ApiError> {
-    staff.require(&[Role::Operator])?;
+    staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;
     let broadcast = broadcast::cancel(&mut tx, id, &staff.0.actor()).await?;
     tx.commit().await?;

@@ -11,6 +11,7 @@ use super::auth::Staff;
 use super::{ApiError, parse_code};
 use crate::app::Application;
 use crate::domain::{Role, TrackingCode};
+use crate::staff::access;
 use crate::store::audit;
 use crate::store::complaints::{self, StaffView};
 use crate::workflow;
@@ -75,6 +76,7 @@ pub async fn list(
     let rows = complaints::list_for_staff(
         &mut conn,
         query.status.as_deref(),
+        access::services_in_scope(&staff.0),
         query.limit.unwrap_or(100).clamp(1, 1000),
     )
     .await?;
@@ -95,7 +97,7 @@ pub async fn answer(
     staff.require(&[Role::Reviewer, Role::Operator])?;
     let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
-    let updated = workflow::answer_complaint(&mut tx, &staff.0.actor(), code, &body.answer).await?;
+    let updated = workflow::answer_complaint(&mut tx, &staff.0, code, &body.answer).await?;
     tx.commit().await?;
     Ok(Json(view(updated)))
 }
@@ -112,7 +114,7 @@ pub async fn close(
     staff.require(&[Role::Reviewer, Role::Operator])?;
     let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
-    let updated = workflow::close_complaint(&mut tx, &staff.0.actor(), code).await?;
+    let updated = workflow::close_complaint(&mut tx, &staff.0, code).await?;
     tx.commit().await?;
     Ok(Json(view(updated)))
 }

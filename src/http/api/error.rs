@@ -28,7 +28,7 @@ pub struct ErrorBody {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable: `unauthorized`, `forbidden`, `not_found`, `bad_request`, `transition_not_allowed`,
-    /// `stale_stage`, `note_required`, `out_of_scope`, `internal`.
+    /// `stale_stage`, `note_required`, `internal`, ….
     pub code: String,
     pub message: String,
 }
@@ -92,9 +92,11 @@ impl From<sqlx::Error> for ApiError {
 impl From<MoveError> for ApiError {
     fn from(err: MoveError) -> Self {
         let status = match &err {
-            MoveError::NotFound => StatusCode::NOT_FOUND,
+            // Out of scope is answered as not found, so a code is never confirmed to staff
+            // outside its service.
+            MoveError::NotFound | MoveError::OutOfScope => return Self::not_found("request"),
             MoveError::NotAllowed { .. } | MoveError::StaleStage { .. } => StatusCode::CONFLICT,
-            MoveError::Forbidden | MoveError::OutOfScope => StatusCode::FORBIDDEN,
+            MoveError::Forbidden => StatusCode::FORBIDDEN,
             MoveError::NoteRequired => StatusCode::UNPROCESSABLE_ENTITY,
             MoveError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -111,6 +113,7 @@ impl From<ComplaintError> for ApiError {
         match err {
             ComplaintError::NotFound => Self::not_found("complaint"),
             ComplaintError::EmptyAnswer => Self::bad_request("the answer is empty"),
+            ComplaintError::Forbidden => Self::forbidden(err.to_string()),
             ComplaintError::Unexpected(inner) => inner.into(),
         }
     }

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::ApiError;
 use super::auth::Staff;
 use crate::app::Application;
-use crate::domain::Role;
 use crate::maintenance;
+use crate::staff::access::{Act, Item};
 use crate::store::maintenance::{self as store, Plan, Window};
 
 /// A window to schedule, or a window's new times. Times carry their offset
@@ -73,7 +73,7 @@ pub async fn schedule(
     staff: Staff,
     Json(body): Json<WindowBody>,
 ) -> Result<(axum::http::StatusCode, Json<WindowView>), ApiError> {
-    staff.require(&[Role::Operator])?;
+    staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;
     let window = maintenance::schedule(&mut tx, app.catalog(), &body.plan(), &staff.0.actor(), Utc::now()).await?;
     tx.commit().await?;
@@ -100,7 +100,7 @@ pub async fn change(
     Path(id): Path<i64>,
     Json(body): Json<WindowBody>,
 ) -> Result<Json<WindowView>, ApiError> {
-    staff.require(&[Role::Operator])?;
+    staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;
     let window = maintenance::change(&mut tx, app.catalog(), id, &body.plan(), &staff.0.actor(), Utc::now()).await?;
     tx.commit().await?;
@@ -117,7 +117,7 @@ pub async fn cancel(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<Json<WindowView>, ApiError> {
-    staff.require(&[Role::Operator])?;
+    staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;
     let window = maintenance::cancel(&mut tx, id, &staff.0.actor(), Utc::now()).await?;
     tx.commit().await?;

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::ApiError;
 use super::auth::Staff;
 use crate::app::Application;
-use crate::domain::Role;
 use crate::outage::{self, Reach};
+use crate::staff::access::{Act, Item};
 use crate::store::outages::{self as store, Outage};
 
 /// A fault staff know of.
@@ -61,7 +61,7 @@ pub async fn declare(
     staff: Staff,
     Json(body): Json<DeclareBody>,
 ) -> Result<(axum::http::StatusCode, Json<OutageView>), ApiError> {
-    staff.require(&[Role::Operator])?;
+    staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;
     let reach = Reach::of(app.config());
     let outage = outage::declare(
@@ -98,7 +98,7 @@ pub async fn resolve(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<Json<OutageView>, ApiError> {
-    staff.require(&[Role::Operator])?;
+    staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;
     let outage = outage::resolve(&mut tx, id, &staff.0.actor(), Utc::now(), Reach::of(app.config())).await?;
     tx.commit().await?;

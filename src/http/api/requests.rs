@@ -12,6 +12,7 @@ use super::auth::Staff;
 use super::{ApiError, parse_code};
 use crate::app::Application;
 use crate::domain::{PublicStatus, Role};
+use crate::staff::access::{self, Act, Item};
 use crate::store::requests::{self, Filter, RequestRow};
 use crate::store::{audit, documents, notices};
 use crate::workflow::{self, Actor, Move};
@@ -187,7 +188,7 @@ pub async fn list(
         stage: query.stage,
         submitted_from: query.from,
         submitted_to: query.to,
-        services_in_scope: staff.0.services.clone(),
+        services_in_scope: access::services_in_scope(&staff.0).map(<[String]>::to_vec),
         limit: query.limit.unwrap_or(100).clamp(1, 1000),
     };
     let mut conn = app.pool().acquire().await?;
@@ -214,8 +215,13 @@ pub async fn show(
     let mut tx = app.pool().begin().await?;
     let row = requests::find_by_code(&mut tx, code)
         .await?
-        .filter(|r| staff.0.covers(&r.service_id))
         .ok_or_else(|| ApiError::not_found("request"))?;
+    staff.may(
+        Act::See,
+        Item::Request {
+            service: &row.service_id,
+        },
+    )?;
     let history = requests::events(&mut tx, row.id).await?;
     let docs = documents::list_for_request(&mut tx, row.id).await?;
     audit::record(
@@ -281,8 +287,13 @@ pub async fn notices(
     let mut conn = app.pool().acquire().await?;
     let row = requests::find_by_code(&mut conn, code)
         .await?
-        .filter(|r| staff.0.covers(&r.service_id))
         .ok_or_else(|| ApiError::not_found("request"))?;
+    staff.may(
+        Act::See,
+        Item::Request {
+            service: &row.service_id,
+        },
+    )?;
     let rows = notices::about(&mut conn, &requests::subject(row.id)).await?;
     Ok(Json(rows.into_iter().map(NoticeView::from).collect()))
 }
@@ -327,6 +338,12 @@ pub async fn request_documents(
         .await?
         .ok_or_else(|| ApiError::not_found("request"))?;
     drop(conn);
+    staff.may(
+        Act::See,
+        Item::Request {
+            service: &row.service_id,
+        },
+    )?;
     let service = app
         .catalog()
         .get(&row.service_id)

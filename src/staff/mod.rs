@@ -1,0 +1,4 @@
+//! The staff core: what members of staff may see and do, decided the same way for every front
+//! end (the HTTP API, the staff group, the command line).
+
+pub mod access;
