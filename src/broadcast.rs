@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use crate::conversation::messages as m;
-use crate::domain::text::trimmed_within;
+use crate::domain::text::{TextError, visible_within};
 use crate::domain::{Catalog, TrackingCode, UnknownService};
 use crate::i18n::{Arg, Msg};
 use crate::store::broadcasts::{self, Broadcast};
@@ -39,8 +39,8 @@ pub enum BroadcastError {
     UnknownCodes(usize),
     #[error("give tracking codes, or leave the list out")]
     NoCodes,
-    #[error("the text must have 1 to 1000 characters")]
-    Body,
+    #[error("the text: {0}")]
+    Body(TextError),
     #[error("the broadcast was confirmed already")]
     Confirmed,
     #[error("the broadcast was cancelled")]
@@ -102,7 +102,7 @@ pub async fn draft(
     body: &str,
     actor: &str,
 ) -> Result<(Broadcast, usize), BroadcastError> {
-    let body = trimmed_within(body, MAX_BODY).ok_or(BroadcastError::Body)?;
+    let body = visible_within(body, MAX_BODY).map_err(BroadcastError::Body)?;
     let (service, codes) = match target {
         Target::Everyone => (None, None),
         Target::Service(service) => {

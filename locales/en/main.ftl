@@ -296,5 +296,6 @@ staff-maintenance-not-found = No maintenance window has that number.
 staff-maintenance-unknown-service = No service has that id; write a service id or all.
 staff-maintenance-ends-before-start = The window must end after it starts.
 staff-maintenance-starts-in-past = The window must start in the future; for a fault under way, declare an outage.
-staff-maintenance-reason = The reason must have 1 to 500 characters.
+staff-maintenance-too-far-ahead = The window must end within a year from now.
+staff-maintenance-reason = The reason must have 1 to 500 characters, something visible among them, and no control characters.
 staff-maintenance-closed = That window was cancelled or is over.

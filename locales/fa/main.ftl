@@ -296,5 +296,6 @@ staff-maintenance-not-found = نگهداری‌ای با این شماره نی�
 staff-maintenance-unknown-service = چنین خدمتی نیست؛ شناسهٔ یک خدمت یا all را بنویسید.
 staff-maintenance-ends-before-start = پایان نگهداری باید پس از آغاز آن باشد.
 staff-maintenance-starts-in-past = آغاز نگهداری باید در آینده باشد؛ برای اختلالی که رخ داده است، اختلال اعلام کنید.
-staff-maintenance-reason = علت باید ۱ تا ۵۰۰ نویسه باشد.
+staff-maintenance-too-far-ahead = پایان نگهداری باید تا یک سال آینده باشد.
+staff-maintenance-reason = علت باید ۱ تا ۵۰۰ نویسهٔ دیدنی و بدون نویسهٔ کنترلی باشد.
 staff-maintenance-closed = این نگهداری لغو شده یا به پایان رسیده است.

@@ -151,6 +151,7 @@ message_ids! {
     STAFF_MAINTENANCE_UNKNOWN_SERVICE = "staff-maintenance-unknown-service",
     STAFF_MAINTENANCE_ENDS_BEFORE_START = "staff-maintenance-ends-before-start",
     STAFF_MAINTENANCE_STARTS_IN_PAST = "staff-maintenance-starts-in-past",
+    STAFF_MAINTENANCE_TOO_FAR_AHEAD = "staff-maintenance-too-far-ahead",
     STAFF_MAINTENANCE_REASON = "staff-maintenance-reason",
     STAFF_MAINTENANCE_CLOSED = "staff-maintenance-closed",
     ANNOUNCEMENTS_TITLE = "announcements-title",

@@ -1,19 +1,123 @@
-//! Free text staff write for applicants to read (a reason, a notice).
+//! Free text from people: what staff write for applicants to read (a reason, a notice, an
+//! answer) and what applicants type. Text is refused, never altered, when it carries
+//! characters that would corrupt or disguise it: control characters other than line breaks
+//! and tabs (a NUL cannot even be stored), and bidirectional overrides, embeddings or isolates
+//! left open, which can reorder what follows them (a tracking code, an amount) on the reader's
+//! screen. The joiners and marks Persian needs (ZWNJ, ZWJ, LRM, RLM) are kept.
 
-/// `text` trimmed, when it keeps 1 to `max` characters.
-pub fn trimmed_within(text: &str, max: usize) -> Option<&str> {
+/// Why a text was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("the text is empty or has nothing visible")]
+    Blank,
+    #[error("the text is longer than {max} characters")]
+    TooLong { max: usize },
+    #[error("the text contains a control character (such as NUL)")]
+    ControlCharacter,
+    #[error("the text opens a bidirectional override, embedding or isolate it does not close")]
+    OpenBidiControl,
+}
+
+/// Refuses control characters (line breaks and tabs aside) and unclosed bidirectional controls.
+pub fn check_characters(text: &str) -> Result<(), TextError> {
+    // Open embeddings/overrides (closed by PDF) and isolates (closed by PDI), as the bidi
+    // algorithm pairs them.
+    let mut open: Vec<char> = Vec::new();
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => {}
+            c if c.is_control() => return Err(TextError::ControlCharacter),
+            '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' | '\u{2066}'..='\u{2068}' => open.push(c),
+            '\u{202C}' | '\u{2069}' => {
+                let closes_isolate = c == '\u{2069}';
+                let matched = open
+                    .iter()
+                    .rposition(|o| ('\u{2066}'..='\u{2068}').contains(o) == closes_isolate);
+                match matched {
+                    Some(at) => open.truncate(at),
+                    None => return Err(TextError::OpenBidiControl),
+                }
+            }
+            _ => {}
+        }
+    }
+    if open.is_empty() {
+        Ok(())
+    } else {
+        Err(TextError::OpenBidiControl)
+    }
+}
+
+/// `text` trimmed, when its characters pass [`check_characters`], something in it is visible
+/// (not only spaces, joiners and direction marks) and it has at most `max` characters.
+pub fn visible_within(text: &str, max: usize) -> Result<&str, TextError> {
+    check_characters(text)?;
     let text = text.trim();
-    (!text.is_empty() && text.chars().count() <= max).then_some(text)
+    if !text.chars().any(is_visible) {
+        return Err(TextError::Blank);
+    }
+    if text.chars().count() > max {
+        return Err(TextError::TooLong { max });
+    }
+    Ok(text)
+}
+
+/// Whether `c` draws something: not white space, a control or an invisible format character
+/// (zero-width spaces and joiners, direction marks, the byte-order mark, soft hyphens, …).
+fn is_visible(c: char) -> bool {
+    let invisible_format = matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{E0000}'..='\u{E007F}');
+    !(c.is_whitespace() || c.is_control() || invisible_format || c == '\u{2800}')
 }
 
 #[cfg(test)]
 mod tests {
-    use super::trimmed_within;
+    use super::*;
 
     #[test]
     fn blank_and_overlong_text_is_refused_and_the_rest_trimmed() {
-        assert_eq!(trimmed_within("  ارتقا \n", 5), Some("ارتقا"));
-        assert_eq!(trimmed_within(" \t ", 5), None);
-        assert_eq!(trimmed_within("ارتقای", 5), None);
+        assert_eq!(visible_within("  ارتقا \n", 5), Ok("ارتقا"));
+        assert_eq!(visible_within(" \t ", 5), Err(TextError::Blank));
+        assert_eq!(visible_within("ارتقای", 5), Err(TextError::TooLong { max: 5 }));
+    }
+
+    #[test]
+    fn text_of_invisible_characters_only_is_blank() {
+        for text in [
+            "\u{200B}\u{200C}\u{200F}",
+            "\u{FEFF}",
+            "\u{3164}\u{2800}",
+            "\u{2066}\u{2069}",
+        ] {
+            assert_eq!(visible_within(text, 100), Err(TextError::Blank), "{text:?}");
+        }
+        assert_eq!(visible_within("می\u{200C}خواهم", 100), Ok("می\u{200C}خواهم"));
+    }
+
+    #[test]
+    fn control_characters_and_open_bidi_controls_are_refused() {
+        assert_eq!(check_characters("a\0b"), Err(TextError::ControlCharacter));
+        assert_eq!(check_characters("a\u{1B}[31m"), Err(TextError::ControlCharacter));
+        assert_eq!(check_characters("کد \u{202E}123-456"), Err(TextError::OpenBidiControl));
+        assert_eq!(check_characters("\u{2067}x"), Err(TextError::OpenBidiControl));
+        assert_eq!(check_characters("x\u{202C}"), Err(TextError::OpenBidiControl));
+        // An isolate is not closed by PDF, nor an override by PDI.
+        assert_eq!(check_characters("\u{2066}x\u{202C}"), Err(TextError::OpenBidiControl));
+        assert_eq!(check_characters("\u{202B}x\u{2069}"), Err(TextError::OpenBidiControl));
+    }
+
+    #[test]
+    fn line_breaks_persian_joiners_marks_and_closed_isolates_pass() {
+        for text in [
+            "خط اول\nخط دوم\r\n\tتورفته",
+            "نیم\u{200C}فاصله و \u{200F}علامت",
+            "کد \u{2066}1403-0001-2345\u{2069} ثبت شد",
+            "\u{202B}نقل\u{202C} \u{2067}a\u{2066}b\u{2069}\u{2069}",
+        ] {
+            assert_eq!(check_characters(text), Ok(()), "{text:?}");
+        }
     }
 }

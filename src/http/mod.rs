@@ -85,6 +85,7 @@ pub async fn serve(
                 .with_state(webhook::WebhookState::new(channel, secret)),
         );
     }
+    let router = router.method_not_allowed_fallback(api::method_not_allowed);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             let _ = shutdown.wait_for(|stop| *stop).await;

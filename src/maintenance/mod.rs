@@ -12,7 +12,7 @@ mod when;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::domain::text::trimmed_within;
+use crate::domain::text::{TextError, visible_within};
 use crate::domain::{Catalog, UnknownService};
 use crate::store::maintenance::{self, Plan, Window};
 use crate::store::{Tx, audit, outbox, subscriptions};
@@ -31,8 +31,10 @@ pub enum MaintenanceError {
     EndsBeforeStart,
     #[error("the window must start in the future; declare an outage for a fault under way")]
     StartsInPast,
-    #[error("the reason must have 1 to 500 characters")]
-    Reason,
+    #[error("the window must end within a year from now")]
+    TooFarAhead,
+    #[error("the reason: {0}")]
+    Reason(TextError),
     #[error("the window was cancelled")]
     Cancelled,
     #[error("the window has ended")]
@@ -47,6 +49,9 @@ impl From<sqlx::Error> for MaintenanceError {
     }
 }
 
+/// How far ahead a window may be planned.
+pub const MAX_DAYS_AHEAD: i64 = 366;
+
 /// The longest reason kept; it goes into chat notices and SMS.
 pub const MAX_REASON: usize = 500;
 
@@ -59,7 +64,11 @@ fn check<'a>(catalog: &Catalog, plan: &Plan<'a>, now: DateTime<Utc>) -> Result<P
     if plan.starts_at < now {
         return Err(MaintenanceError::StartsInPast);
     }
-    let reason = trimmed_within(plan.reason, MAX_REASON).ok_or(MaintenanceError::Reason)?;
+    // Announced to every subscriber at once: a typo such as the year 99999 must not go out.
+    if plan.ends_at > now + chrono::Duration::days(MAX_DAYS_AHEAD) {
+        return Err(MaintenanceError::TooFarAhead);
+    }
+    let reason = visible_within(plan.reason, MAX_REASON).map_err(MaintenanceError::Reason)?;
     Ok(Plan { reason, ..*plan })
 }
 

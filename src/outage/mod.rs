@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::conversation::messages as m;
-use crate::domain::text::trimmed_within;
+use crate::domain::text::{TextError, visible_within};
 use crate::domain::{Catalog, UnknownService};
 use crate::i18n::{Arg, Msg};
 use crate::store::outages::{self, NewOutage, Outage};
@@ -35,8 +35,8 @@ pub enum OutageError {
     NotFound,
     #[error(transparent)]
     UnknownService(#[from] UnknownService),
-    #[error("the reason must have 1 to 500 characters")]
-    Reason,
+    #[error("the reason: {0}")]
+    Reason(TextError),
     #[error("the outage was resolved already")]
     Resolved,
     #[error(transparent)]
@@ -83,7 +83,7 @@ pub async fn declare(
 ) -> Result<Outage, OutageError> {
     catalog.check_scope(service)?;
     // The same limit as a maintenance window's reason (the table checks it too).
-    let reason = trimmed_within(reason, crate::maintenance::MAX_REASON).ok_or(OutageError::Reason)?;
+    let reason = visible_within(reason, crate::maintenance::MAX_REASON).map_err(OutageError::Reason)?;
     let new = NewOutage {
         service_id: service,
         probe: None,

@@ -173,7 +173,8 @@ async fn schedule(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text
         Err(MaintenanceError::UnknownService(_)) => m::STAFF_MAINTENANCE_UNKNOWN_SERVICE,
         Err(MaintenanceError::EndsBeforeStart) => m::STAFF_MAINTENANCE_ENDS_BEFORE_START,
         Err(MaintenanceError::StartsInPast) => m::STAFF_MAINTENANCE_STARTS_IN_PAST,
-        Err(MaintenanceError::Reason) => m::STAFF_MAINTENANCE_REASON,
+        Err(MaintenanceError::TooFarAhead) => m::STAFF_MAINTENANCE_TOO_FAR_AHEAD,
+        Err(MaintenanceError::Reason(_)) => m::STAFF_MAINTENANCE_REASON,
         Err(MaintenanceError::Cancelled | MaintenanceError::Ended) => m::STAFF_MAINTENANCE_CLOSED,
     };
     Ok(Msg::new(refused))

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::ApiError;
 use super::auth::Staff;
+use super::extract::Body;
 use crate::app::Application;
 use crate::staff::access::{Act, Item};
 use crate::store::{applicants, audit};
@@ -35,9 +36,10 @@ pub struct RebindResult {
 pub async fn rebind(
     State(app): State<Application>,
     staff: Staff,
-    Json(body): Json<RebindBody>,
+    body: Body<RebindBody>,
 ) -> Result<Json<RebindResult>, ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
+    let body = body.parse()?;
     if body.reason.trim().is_empty() {
         return Err(ApiError::bad_request(
             "say how the applicant's identity was checked (reason)",

@@ -1,13 +1,14 @@
 //! Reading the audit log (admins only).
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiError;
 use super::auth::Staff;
+use super::extract::ApiQuery;
 use crate::app::Application;
 use crate::staff::access::{Act, Item};
 use crate::store::audit;
@@ -35,7 +36,7 @@ pub struct AuditEntry {
 pub async fn list(
     State(app): State<Application>,
     staff: Staff,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     staff.may(Act::See, Item::Audit)?;
     let entries = audit::recent(app.pool(), query.limit.unwrap_or(100).clamp(1, 1000)).await?;

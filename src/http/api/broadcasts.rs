@@ -1,11 +1,12 @@
 //! Broadcasts: draft (with a preview and the audience counted), confirm, follow, cancel.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::Staff;
+use super::extract::{ApiPath, Body};
 use super::{ApiError, parse_code};
 use crate::app::Application;
 use crate::broadcast::{self, Progress, Target};
@@ -70,9 +71,10 @@ async fn view(app: &Application, broadcast: Broadcast) -> Result<BroadcastView, 
 pub async fn draft(
     State(app): State<Application>,
     staff: Staff,
-    Json(body): Json<DraftBody>,
+    body: Body<DraftBody>,
 ) -> Result<(axum::http::StatusCode, Json<DraftView>), ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
+    let body = body.parse()?;
     let codes = body
         .codes
         .as_ref()
@@ -103,7 +105,7 @@ pub async fn draft(
 pub async fn confirm(
     State(app): State<Application>,
     staff: Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<BroadcastView>, ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;
@@ -119,7 +121,7 @@ pub async fn confirm(
 pub async fn show(
     State(app): State<Application>,
     _staff: Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<BroadcastView>, ApiError> {
     let mut conn = app.pool().acquire().await?;
     let broadcast = store::find(&mut conn, id)
@@ -137,7 +139,7 @@ pub async fn show(
 pub async fn cancel(
     State(app): State<Application>,
     staff: Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<BroadcastView>, ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;

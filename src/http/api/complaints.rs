@@ -1,13 +1,14 @@
 //! Complaints: list, answer (the applicant is notified), close.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Staff;
+use super::extract::{ApiPath, ApiQuery, Body};
 use super::{ApiError, parse_code};
 use crate::app::Application;
 use crate::domain::{Role, TrackingCode};
@@ -19,9 +20,27 @@ use crate::workflow;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// `open`, `answered` or `closed`.
-    status: Option<String>,
+    status: Option<ComplaintStatus>,
     limit: Option<i64>,
+}
+
+/// Where a complaint stands.
+#[derive(Deserialize, Serialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum ComplaintStatus {
+    Open,
+    Answered,
+    Closed,
+}
+
+impl ComplaintStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Answered => "answered",
+            Self::Closed => "closed",
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -30,6 +49,7 @@ pub struct ComplaintView {
     /// The request it is about, if any.
     request_code: Option<String>,
     body: String,
+    #[schema(value_type = ComplaintStatus)]
     status: String,
     answer: Option<String>,
     filed_at: DateTime<Utc>,
@@ -64,18 +84,13 @@ fn view(row: StaffView) -> ComplaintView {
 pub async fn list(
     State(app): State<Application>,
     staff: Staff,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ComplaintView>>, ApiError> {
     staff.require(&[Role::Reviewer, Role::Operator])?;
-    if let Some(status) = query.status.as_deref()
-        && !matches!(status, "open" | "answered" | "closed")
-    {
-        return Err(ApiError::bad_request("status is open, answered or closed"));
-    }
     let mut conn = app.pool().acquire().await?;
     let rows = complaints::list_for_staff(
         &mut conn,
-        query.status.as_deref(),
+        query.status.map(ComplaintStatus::as_str),
         access::services_in_scope(&staff.0),
         query.limit.unwrap_or(100).clamp(1, 1000),
     )
@@ -86,15 +101,16 @@ pub async fn list(
 
 /// Answer a complaint; the applicant receives the answer.
 #[utoipa::path(post, path = "/api/v1/complaints/{code}/answer", request_body = AnswerBody,
-    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = ComplaintView), (status = 404, body = super::error::ErrorBody)))]
 pub async fn answer(
     State(app): State<Application>,
     staff: Staff,
-    Path(code): Path<String>,
-    Json(body): Json<AnswerBody>,
+    ApiPath(code): ApiPath<String>,
+    body: Body<AnswerBody>,
 ) -> Result<Json<ComplaintView>, ApiError> {
     staff.require(&[Role::Reviewer, Role::Operator])?;
+    let body = body.parse()?;
     let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
     let updated = workflow::answer_complaint(&mut tx, &staff.0, code, &body.answer).await?;
@@ -104,12 +120,12 @@ pub async fn answer(
 
 /// Close a complaint.
 #[utoipa::path(post, path = "/api/v1/complaints/{code}/close",
-    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = ComplaintView), (status = 404, body = super::error::ErrorBody)))]
 pub async fn close(
     State(app): State<Application>,
     staff: Staff,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<ComplaintView>, ApiError> {
     staff.require(&[Role::Reviewer, Role::Operator])?;
     let code = parse_code(&code)?;

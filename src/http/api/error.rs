@@ -126,7 +126,8 @@ impl From<MaintenanceError> for ApiError {
             MaintenanceError::UnknownService(_)
             | MaintenanceError::EndsBeforeStart
             | MaintenanceError::StartsInPast
-            | MaintenanceError::Reason => {
+            | MaintenanceError::TooFarAhead
+            | MaintenanceError::Reason(_) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_window", err.to_string())
             }
             MaintenanceError::Cancelled | MaintenanceError::Ended => {
@@ -141,7 +142,7 @@ impl From<OutageError> for ApiError {
     fn from(err: OutageError) -> Self {
         match err {
             OutageError::NotFound => Self::not_found("outage"),
-            OutageError::UnknownService(_) | OutageError::Reason => {
+            OutageError::UnknownService(_) | OutageError::Reason(_) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_outage", err.to_string())
             }
             OutageError::Resolved => Self::new(StatusCode::CONFLICT, "outage_resolved", err.to_string()),
@@ -157,7 +158,9 @@ impl From<BroadcastError> for ApiError {
             BroadcastError::UnknownService(_)
             | BroadcastError::UnknownCodes(_)
             | BroadcastError::NoCodes
-            | BroadcastError::Body => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_broadcast", err.to_string()),
+            | BroadcastError::Body(_) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_broadcast", err.to_string())
+            }
             BroadcastError::Confirmed | BroadcastError::Cancelled => {
                 Self::new(StatusCode::CONFLICT, "broadcast_closed", err.to_string())
             }

@@ -2,13 +2,14 @@
 //! window's audience (see `crate::maintenance`).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiError;
 use super::auth::Staff;
+use super::extract::{ApiPath, Body};
 use crate::app::Application;
 use crate::maintenance;
 use crate::staff::access::{Act, Item};
@@ -71,9 +72,10 @@ impl From<Window> for WindowView {
 pub async fn schedule(
     State(app): State<Application>,
     staff: Staff,
-    Json(body): Json<WindowBody>,
+    body: Body<WindowBody>,
 ) -> Result<(axum::http::StatusCode, Json<WindowView>), ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
+    let body = body.parse()?;
     let mut tx = app.pool().begin().await?;
     let window = maintenance::schedule(&mut tx, app.catalog(), &body.plan(), &staff.0.actor(), Utc::now()).await?;
     tx.commit().await?;
@@ -97,10 +99,11 @@ pub async fn list(State(app): State<Application>, _staff: Staff) -> Result<Json<
 pub async fn change(
     State(app): State<Application>,
     staff: Staff,
-    Path(id): Path<i64>,
-    Json(body): Json<WindowBody>,
+    ApiPath(id): ApiPath<i64>,
+    body: Body<WindowBody>,
 ) -> Result<Json<WindowView>, ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
+    let body = body.parse()?;
     let mut tx = app.pool().begin().await?;
     let window = maintenance::change(&mut tx, app.catalog(), id, &body.plan(), &staff.0.actor(), Utc::now()).await?;
     tx.commit().await?;
@@ -115,7 +118,7 @@ pub async fn change(
 pub async fn cancel(
     State(app): State<Application>,
     staff: Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<WindowView>, ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;

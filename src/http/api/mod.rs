@@ -7,12 +7,14 @@ mod auth;
 mod broadcasts;
 mod complaints;
 mod error;
+mod extract;
 mod maintenance;
 mod openapi;
 mod outages;
 mod requests;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 
 use crate::app::Application;
@@ -48,7 +50,17 @@ pub fn router(app: Application) -> Router {
         .route("/api/v1/broadcasts/{id}", get(broadcasts::show))
         .route("/api/v1/broadcasts/{id}/confirm", post(broadcasts::confirm))
         .route("/api/v1/broadcasts/{id}/cancel", post(broadcasts::cancel))
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .with_state(app)
+}
+
+/// A known path asked with a method it does not take: JSON like every other error.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this path does not take that method; see /api/v1/openapi.json",
+    )
 }
 
 /// Unknown paths answer like every other error: JSON with a stable code.

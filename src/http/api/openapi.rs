@@ -18,7 +18,7 @@ use super::{applicants, audit, broadcasts, complaints, error, maintenance, outag
         broadcasts::draft, broadcasts::confirm, broadcasts::show, broadcasts::cancel,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses),
 )]
 pub struct ApiDoc;
 
@@ -28,6 +28,69 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The errors any operation may answer, declared on each so that a client (or a fuzzer holding
+/// the API to its document) knows every status it can meet: 400 bad input, 401 no valid token,
+/// 403 a role that may not, 404 for paths naming an item, 413/415/422 for operations that take a
+/// body, and 500.
+struct ErrorResponses;
+
+impl Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let names_an_item = path.contains('{');
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let takes_body = operation.request_body.is_some();
+                let secured = operation.security.is_some();
+                let mut wanted = vec![
+                    (
+                        "400",
+                        "bad input: a malformed parameter, body or query (`bad_request`, `bad_query`, `bad_path`, `malformed_json`)",
+                    ),
+                    ("500", "an unexpected failure (`internal`)"),
+                ];
+                if secured {
+                    wanted.push(("401", "no valid bearer token (`unauthorized`)"));
+                    wanted.push(("403", "the member's role may not do this (`forbidden`)"));
+                }
+                if names_an_item {
+                    wanted.push(("404", "no such item, or not one the member may see (`not_found`)"));
+                }
+                if takes_body {
+                    wanted.push(("413", "the body is over 64 KiB (`payload_too_large`)"));
+                    wanted.push(("415", "the body is not JSON (`unsupported_media_type`)"));
+                    wanted.push(("422", "the body is JSON but not what the operation takes, or has control characters (`invalid_body`, `invalid_text`, …)"));
+                }
+                for (status, description) in wanted {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                }
+            }
+        }
     }
 }
 

@@ -2,13 +2,14 @@
 //! start and end is announced (see `crate::outage`).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiError;
 use super::auth::Staff;
+use super::extract::{ApiPath, Body};
 use crate::app::Application;
 use crate::outage::{self, Reach};
 use crate::staff::access::{Act, Item};
@@ -59,9 +60,10 @@ impl From<Outage> for OutageView {
 pub async fn declare(
     State(app): State<Application>,
     staff: Staff,
-    Json(body): Json<DeclareBody>,
+    body: Body<DeclareBody>,
 ) -> Result<(axum::http::StatusCode, Json<OutageView>), ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
+    let body = body.parse()?;
     let mut tx = app.pool().begin().await?;
     let reach = Reach::of(app.config());
     let outage = outage::declare(
@@ -96,7 +98,7 @@ pub async fn list(State(app): State<Application>, _staff: Staff) -> Result<Json<
 pub async fn resolve(
     State(app): State<Application>,
     staff: Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OutageView>, ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
     let mut tx = app.pool().begin().await?;

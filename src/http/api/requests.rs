@@ -2,13 +2,14 @@
 //! workflow, ask the applicant for documents.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Staff;
+use super::extract::{ApiPath, ApiQuery, Body};
 use super::{ApiError, parse_code};
 use crate::app::Application;
 use crate::domain::{PublicStatus, Role};
@@ -181,7 +182,7 @@ fn summary(app: &Application, row: &RequestRow, now: DateTime<Utc>) -> RequestSu
 pub async fn list(
     State(app): State<Application>,
     staff: Staff,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<RequestSummary>>, ApiError> {
     let filter = Filter {
         service: query.service,
@@ -203,13 +204,13 @@ pub async fn list(
 }
 
 /// Read one request with its answers, history, documents and allowed moves. The read is audited.
-#[utoipa::path(get, path = "/api/v1/requests/{code}", params(("code" = String, Path, description = "tracking code")),
+#[utoipa::path(get, path = "/api/v1/requests/{code}", params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")),
     security(("bearer" = [])),
     responses((status = 200, body = RequestDetail), (status = 404, body = super::error::ErrorBody)))]
 pub async fn show(
     State(app): State<Application>,
     staff: Staff,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<RequestDetail>, ApiError> {
     let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
@@ -276,12 +277,12 @@ pub async fn show(
 /// The notices sent to the applicant about one request, on every channel, with their state and
 /// why a notice failed or was skipped.
 #[utoipa::path(get, path = "/api/v1/requests/{code}/notices", operation_id = "list_request_notices",
-    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = [NoticeView]), (status = 404, body = super::error::ErrorBody)))]
 pub async fn notices(
     State(app): State<Application>,
     staff: Staff,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<NoticeView>>, ApiError> {
     let code = parse_code(&code)?;
     let mut conn = app.pool().acquire().await?;
@@ -300,16 +301,17 @@ pub async fn notices(
 
 /// Move a request to another stage, as its workflow allows; the applicant is notified.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/transitions", request_body = TransitionBody,
-    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = TransitionResult), (status = 409, body = super::error::ErrorBody),
               (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn transition(
     State(app): State<Application>,
     staff: Staff,
-    Path(code): Path<String>,
-    Json(body): Json<TransitionBody>,
+    ApiPath(code): ApiPath<String>,
+    body: Body<TransitionBody>,
 ) -> Result<Json<TransitionResult>, ApiError> {
     staff.require(&[Role::Reviewer])?;
+    let body = body.parse()?;
     let code = parse_code(&code)?;
     let mv = Move {
         code,
@@ -323,15 +325,16 @@ pub async fn transition(
 /// Ask the applicant for supplementary documents: moves the request to the stage where the
 /// applicant sends them, with the note saying what is missing.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/document-requests", request_body = DocumentRequestBody,
-    params(("code" = String, Path, description = "tracking code")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = TransitionResult), (status = 409, body = super::error::ErrorBody)))]
 pub async fn request_documents(
     State(app): State<Application>,
     staff: Staff,
-    Path(code): Path<String>,
-    Json(body): Json<DocumentRequestBody>,
+    ApiPath(code): ApiPath<String>,
+    body: Body<DocumentRequestBody>,
 ) -> Result<Json<TransitionResult>, ApiError> {
     staff.require(&[Role::Reviewer])?;
+    let body = body.parse()?;
     let code = parse_code(&code)?;
     let mut conn = app.pool().acquire().await?;
     let row = requests::find_by_code(&mut conn, code)
