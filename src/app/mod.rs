@@ -206,6 +206,9 @@ impl Application {
             sms: &sms,
             status: &status,
             announcements: &announcements,
+            today: chrono::Utc::now()
+                .with_timezone(&crate::sms::quiet::tehran())
+                .date_naive(),
         };
         let mut step = conversation::step(&dialogue, input, &ctx);
         let mut replies = Vec::new();

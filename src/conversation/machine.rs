@@ -311,7 +311,7 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             None => out.go(State::Menu),
         },
         (State::Filling { service, answers }, intent) => match ctx.catalog.get(&service) {
-            Some(spec) => fill(out, spec, answers, intent),
+            Some(spec) => fill(out, spec, answers, intent, ctx.today),
             None => out.go(State::Menu),
         },
         (State::Confirming { service, mut answers }, Intent::Choice(key)) => match key.as_str() {
@@ -435,7 +435,7 @@ fn supplement(out: &mut Outcome, code: TrackingCode, mut documents: Vec<Document
         out.say(Msg::new(m::SUPPLEMENT_LIMIT).arg("max", Arg::Number(MAX_SUPPLEMENT_FILES as i64)));
         return;
     }
-    match FieldKind::any_document().accept(Answer::Document(&doc)) {
+    match crate::domain::field::accept_supplement(&doc) {
         Ok(_) => {
             out.say(
                 Msg::new(m::SUPPLEMENT_RECEIVED)
@@ -482,6 +482,9 @@ fn code_error(err: TrackingCodeError) -> Msg {
 }
 
 fn complaint_text(text: &str) -> Result<String, Msg> {
+    if crate::domain::text::check_characters(text).is_err() {
+        return Err(field_error(&FieldError::UntrustedCharacters));
+    }
     let body = text.trim();
     if body.is_empty() {
         return Err(Msg::new(m::ERROR_EMPTY));
@@ -492,7 +495,7 @@ fn complaint_text(text: &str) -> Result<String, Msg> {
     Ok(body.to_owned())
 }
 
-fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Intent) {
+fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Intent, today: chrono::NaiveDate) {
     let Some(field) = form::next_field(service, &answers) else {
         out.go(State::Confirming {
             service: service.id.clone(),
@@ -520,13 +523,13 @@ fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Inte
             }
         }
         (Intent::Choice(key), FieldKind::Choice { .. }) => match key.strip_prefix("opt:") {
-            Some(option) => field.kind.accept(Answer::Text(option)),
+            Some(option) => field.kind.accept(Answer::Text(option), today),
             None => Err(FieldError::UnknownOption),
         },
         (Intent::Text(text), FieldKind::Choice { .. }) if !text.trim().is_empty() => Err(FieldError::UnknownOption),
-        (Intent::Text(text), _) => field.kind.accept(Answer::Text(text)),
-        (Intent::Contact { phone, .. }, _) => field.kind.accept(Answer::Contact(phone)),
-        (Intent::Document(doc), _) => field.kind.accept(Answer::Document(doc)),
+        (Intent::Text(text), _) => field.kind.accept(Answer::Text(text), today),
+        (Intent::Contact { phone, .. }, _) => field.kind.accept(Answer::Contact(phone), today),
+        (Intent::Document(doc), _) => field.kind.accept(Answer::Document(doc), today),
         _ => Err(FieldError::UnknownOption),
     };
     match accepted {
@@ -560,6 +563,11 @@ pub fn field_error(err: &FieldError) -> Msg {
             .arg("max", max.map_or(Arg::Text("-".into()), Arg::Number)),
         FieldError::UnknownOption => Msg::new(m::ERROR_OPTION),
         FieldError::BadDate => Msg::new(m::ERROR_DATE),
+        FieldError::DateOutOfRange { earliest, latest } => Msg::new(m::ERROR_DATE_RANGE)
+            .arg("earliest", Arg::Date(*earliest))
+            .arg("latest", Arg::Date(*latest)),
+        FieldError::NotAPlainNumber => Msg::new(m::ERROR_PLAIN_NUMBER),
+        FieldError::UntrustedCharacters => Msg::new(m::ERROR_UNTRUSTED_CHARACTERS),
         FieldError::BadMobile => Msg::new(m::ERROR_MOBILE),
         FieldError::WrongLength { expected } => {
             Msg::new(m::ERROR_LENGTH).arg("expected", Arg::Number(*expected as i64))

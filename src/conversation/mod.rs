@@ -34,6 +34,8 @@ pub struct Context<'a> {
     pub status: &'a ServiceStatus,
     /// What announcements the applicant chose to receive.
     pub announcements: &'a AnnouncementsView,
+    /// The day in Tehran, for dates typed into forms.
+    pub today: chrono::NaiveDate,
 }
 
 /// The applicant's announcement settings as the dialogue shows them.

@@ -37,6 +37,7 @@ fn run_with(
         sms: &SmsView::default(),
         status,
         announcements: &AnnouncementsView::default(),
+        today: chrono::Utc::now().date_naive(),
     };
     let mut last = None;
     for input in inputs {

@@ -1,14 +1,15 @@
 //! Form fields: the kinds a service may declare, and turning an applicant's answer into a
 //! validated value (or the reason it was refused).
 
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::digits::{digits_only, is_separator, to_ascii_digits};
+use super::digits::{is_separator, to_ascii_digits};
 use super::jalali::parse_date;
 use super::national_id::{CompanyId, NationalId, NationalIdError};
 use super::phone::PhoneNumber;
 use super::plate::VehiclePlate;
+use super::text;
 
 /// The longest text answer unless a field says otherwise; Telegram's message limit is 4096.
 const DEFAULT_MAX_CHARS: usize = 1000;
@@ -32,7 +33,14 @@ pub enum FieldKind {
     Choice {
         options: Vec<String>,
     },
-    Date,
+    /// A date, within `years_back` years before and `years_ahead` years after the day it is
+    /// given: a date far out is a typo (1430 for 1403), not a plan.
+    Date {
+        #[serde(default = "default_years_back")]
+        years_back: u32,
+        #[serde(default = "default_years_ahead")]
+        years_ahead: u32,
+    },
     Mobile,
     NationalId,
     CompanyId,
@@ -51,6 +59,14 @@ pub enum FieldKind {
 
 fn default_max_chars() -> usize {
     DEFAULT_MAX_CHARS
+}
+
+fn default_years_back() -> u32 {
+    100
+}
+
+fn default_years_ahead() -> u32 {
+    1
 }
 
 fn default_accept() -> Vec<String> {
@@ -153,7 +169,15 @@ pub enum FieldError {
     },
     UnknownOption,
     BadDate,
+    DateOutOfRange {
+        earliest: NaiveDate,
+        latest: NaiveDate,
+    },
     BadMobile,
+    /// A sign, a range or a letter in a number.
+    NotAPlainNumber,
+    /// A control character or an unclosed bidirectional override.
+    UntrustedCharacters,
     WrongLength {
         expected: usize,
     },
@@ -168,8 +192,10 @@ pub enum FieldError {
 }
 
 impl FieldKind {
-    /// Validates an answer. Choice answers are option ids, already resolved by the caller.
-    pub fn accept(&self, answer: Answer<'_>) -> Result<FieldValue, FieldError> {
+    /// Validates an answer given on `today` (the applicant's calendar day). Choice answers are
+    /// option ids, already resolved by the caller. Nothing is altered to make it fit: an answer
+    /// is taken as it reads or refused.
+    pub fn accept(&self, answer: Answer<'_>, today: NaiveDate) -> Result<FieldValue, FieldError> {
         let text = match (self, answer) {
             (Self::Document { accept, max_bytes }, Answer::Document(doc)) => {
                 return accept_document(accept, *max_bytes, doc);
@@ -179,6 +205,7 @@ impl FieldKind {
             (Self::Mobile, Answer::Contact(phone)) => phone,
             (_, Answer::Text(text) | Answer::Contact(text)) => text.trim(),
         };
+        text::check_characters(text).map_err(|_| FieldError::UntrustedCharacters)?;
         if text.is_empty() {
             return Err(FieldError::Empty);
         }
@@ -196,7 +223,22 @@ impl FieldKind {
                 .find(|o| o.as_str() == text)
                 .map(|o| FieldValue::Choice(o.clone()))
                 .ok_or(FieldError::UnknownOption),
-            Self::Date => parse_date(text).map(FieldValue::Date).map_err(|_| FieldError::BadDate),
+            Self::Date {
+                years_back,
+                years_ahead,
+            } => {
+                let date = parse_date(text).map_err(|_| FieldError::BadDate)?;
+                let earliest = today
+                    .checked_sub_months(Months::new(years_back.saturating_mul(12)))
+                    .unwrap_or(NaiveDate::MIN);
+                let latest = today
+                    .checked_add_months(Months::new(years_ahead.saturating_mul(12)))
+                    .unwrap_or(NaiveDate::MAX);
+                if date < earliest || date > latest {
+                    return Err(FieldError::DateOutOfRange { earliest, latest });
+                }
+                Ok(FieldValue::Date(date))
+            }
             Self::Mobile => PhoneNumber::parse(text)
                 .map(|p| FieldValue::Mobile(p.e164().to_owned()))
                 .map_err(|_| FieldError::BadMobile),
@@ -214,17 +256,35 @@ impl FieldKind {
     }
 }
 
-/// Reads an integer written with any digits and thousands separators (`1,500,000`, `۱٬۵۰۰٬۰۰۰`).
+/// Reads a whole number written with any digits and thousands separators (`1,500,000`,
+/// `۱٬۵۰۰٬۰۰۰`, `1 500 000`). A sign or a dash (`-5`, `1,000-2,000`) or a letter is refused,
+/// never dropped: dropping it would read a different number than the one meant.
 fn parse_integer(text: &str) -> Result<i64, FieldError> {
-    let cleaned: String = to_ascii_digits(text)
+    let ascii = to_ascii_digits(text);
+    let is_grouping = |c: char| matches!(c, ',' | '٬' | '،' | '\'') || c.is_whitespace();
+    let is_invisible_mark = |c: char| is_separator(c) && !c.is_whitespace() && !is_dash(c);
+    if !ascii.chars().any(|c| c.is_ascii_digit()) {
+        return Err(FieldError::NotANumber);
+    }
+    if ascii
         .chars()
-        .filter(|c| !matches!(c, ',' | '٬' | '،' | '\'') && !is_separator(*c))
-        .collect();
-    let digits = digits_only(&cleaned).ok_or(FieldError::NotANumber)?;
+        .any(|c| !(c.is_ascii_digit() || is_grouping(c) || is_invisible_mark(c)))
+    {
+        return Err(FieldError::NotAPlainNumber);
+    }
+    let digits: String = ascii.chars().filter(char::is_ascii_digit).collect();
     digits.parse().map_err(|_| FieldError::OutOfRange {
         min: None,
         max: Some(i64::MAX),
     })
+}
+
+/// Hyphens, dashes and minus signs: a sign or a range in a number.
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '+' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}'
+    )
 }
 
 fn in_range(value: i64, min: Option<i64>, max: Option<i64>) -> Result<i64, FieldError> {
@@ -243,6 +303,11 @@ fn id_error(err: NationalIdError) -> FieldError {
         NationalIdError::WrongLength { expected, .. } => FieldError::WrongLength { expected },
         NationalIdError::BadCheckDigit => FieldError::BadCheckDigit,
     }
+}
+
+/// A file sent to supplement a request: of the usual kinds and size.
+pub fn accept_supplement(doc: &DocumentRef) -> Result<FieldValue, FieldError> {
+    accept_document(&default_accept(), DEFAULT_MAX_BYTES, doc)
 }
 
 fn accept_document(accept: &[String], max_bytes: u64, doc: &DocumentRef) -> Result<FieldValue, FieldError> {
@@ -271,33 +336,99 @@ pub fn mime_from_name(name: &str) -> &'static str {
 mod tests {
     use super::*;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+    }
+
+    #[test]
+    fn signs_ranges_decimals_and_letters_in_numbers_are_refused_not_dropped() {
+        let kind = FieldKind::AmountRial { max: None };
+        for typed in [
+            "-5",
+            "−۵",
+            "+5",
+            "1,000-2,000",
+            "۱۰۰۰–۲۰۰۰",
+            "1.5",
+            "۱٫۵",
+            "5k",
+            "۵ میلیون",
+        ] {
+            assert_eq!(
+                kind.accept(Answer::Text(typed), today()),
+                Err(FieldError::NotAPlainNumber),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            kind.accept(Answer::Text("1 500 000"), today()),
+            Ok(FieldValue::AmountRial(1_500_000))
+        );
+        assert_eq!(
+            kind.accept(Answer::Text("\u{200F}۲۵۰۰"), today()),
+            Ok(FieldValue::AmountRial(2500))
+        );
+    }
+
+    #[test]
+    fn dates_far_from_today_are_refused_as_typos() {
+        let kind = FieldKind::Date {
+            years_back: default_years_back(),
+            years_ahead: default_years_ahead(),
+        };
+        let refused = kind.accept(Answer::Text("1430/01/15"), today());
+        assert!(matches!(refused, Err(FieldError::DateOutOfRange { .. })), "{refused:?}");
+        assert!(matches!(
+            kind.accept(Answer::Text("1300/01/15"), today()),
+            Err(FieldError::DateOutOfRange { .. })
+        ));
+        assert_eq!(
+            kind.accept(Answer::Text("1403/01/15"), today()),
+            Ok(FieldValue::Date(NaiveDate::from_ymd_opt(2024, 4, 3).unwrap()))
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_kind() {
+        for kind in [FieldKind::Text { max_chars: 100 }, FieldKind::Mobile, FieldKind::Plate] {
+            assert_eq!(
+                kind.accept(Answer::Text("0912\u{0}1234567"), today()),
+                Err(FieldError::UntrustedCharacters)
+            );
+        }
+        assert_eq!(
+            FieldKind::Text { max_chars: 100 }.accept(Answer::Text("نام \u{202E}وارونه"), today()),
+            Err(FieldError::UntrustedCharacters)
+        );
+    }
+
     #[test]
     fn amounts_accept_separators_and_persian_digits() {
         let kind = FieldKind::AmountRial { max: None };
         assert_eq!(
-            kind.accept(Answer::Text("۱٬۵۰۰٬۰۰۰")),
+            kind.accept(Answer::Text("۱٬۵۰۰٬۰۰۰"), today()),
             Ok(FieldValue::AmountRial(1_500_000))
         );
         assert_eq!(
-            kind.accept(Answer::Text("1,500,000")),
+            kind.accept(Answer::Text("1,500,000"), today()),
             Ok(FieldValue::AmountRial(1_500_000))
         );
         assert_eq!(
-            kind.accept(Answer::Text("0")),
+            kind.accept(Answer::Text("0"), today()),
             Err(FieldError::OutOfRange {
                 min: Some(1),
                 max: None
             })
         );
-        assert_eq!(kind.accept(Answer::Text("abc")), Err(FieldError::NotANumber));
+        assert_eq!(kind.accept(Answer::Text("abc"), today()), Err(FieldError::NotANumber));
     }
 
     #[test]
     fn text_limits_hold() {
         let kind = FieldKind::Text { max_chars: 5 };
-        assert_eq!(kind.accept(Answer::Text("   ")), Err(FieldError::Empty));
+        assert_eq!(kind.accept(Answer::Text("   "), today()), Err(FieldError::Empty));
         assert_eq!(
-            kind.accept(Answer::Text("سلام دنیا")),
+            kind.accept(Answer::Text("سلام دنیا"), today()),
             Err(FieldError::TooLong { max: 5 })
         );
     }
@@ -314,15 +445,21 @@ mod tests {
             size_bytes: size,
             source: DocumentSource::Bot { file_id: "f".into() },
         };
-        assert!(kind.accept(Answer::Document(&doc("application/pdf", 10))).is_ok());
+        assert!(
+            kind.accept(Answer::Document(&doc("application/pdf", 10)), today())
+                .is_ok()
+        );
         assert_eq!(
-            kind.accept(Answer::Document(&doc("application/zip", 10))),
+            kind.accept(Answer::Document(&doc("application/zip", 10)), today()),
             Err(FieldError::WrongFileType)
         );
         assert_eq!(
-            kind.accept(Answer::Document(&doc("image/png", 101))),
+            kind.accept(Answer::Document(&doc("image/png", 101)), today()),
             Err(FieldError::FileTooLarge { max_bytes: 100 })
         );
-        assert_eq!(kind.accept(Answer::Text("hello")), Err(FieldError::DocumentExpected));
+        assert_eq!(
+            kind.accept(Answer::Text("hello"), today()),
+            Err(FieldError::DocumentExpected)
+        );
     }
 }

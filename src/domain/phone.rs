@@ -20,15 +20,27 @@ impl PhoneNumber {
             .chars()
             .filter(|c| !is_separator(*c) && !matches!(c, '(' | ')'))
             .collect();
-        let digits = compact.strip_prefix('+').unwrap_or(&compact);
+        // With + or 00 in front a country code follows, and it must be Iran's: +91 912… is an
+        // Indian number, not 0912….
+        let (international, digits) = match compact.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => match compact.strip_prefix("00") {
+                Some(rest) => (true, rest),
+                None => (false, compact.as_str()),
+            },
+        };
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(PhoneNumberError);
         }
-        let national = digits
-            .strip_prefix("0098")
-            .or_else(|| digits.strip_prefix("98").filter(|rest| rest.len() == 10))
-            .or_else(|| digits.strip_prefix('0'))
-            .unwrap_or(digits);
+        let national = if international {
+            digits.strip_prefix("98").ok_or(PhoneNumberError)?
+        } else {
+            digits
+                .strip_prefix("98")
+                .filter(|rest| rest.len() == 10)
+                .or_else(|| digits.strip_prefix('0'))
+                .unwrap_or(digits)
+        };
         if national.len() != 10 || !national.starts_with('9') {
             return Err(PhoneNumberError);
         }
@@ -82,7 +94,16 @@ mod tests {
 
     #[test]
     fn landlines_and_foreign_numbers_are_refused() {
-        for typed in ["02112345678", "+4915112345678", "0912123456", "0912a234567", ""] {
+        for typed in [
+            "02112345678",
+            "+4915112345678",
+            "0912123456",
+            "0912a234567",
+            "",
+            "+9121234567",
+            "009121234567",
+            "+۹۱۲۱۲۳۴۵۶۷",
+        ] {
             assert_eq!(PhoneNumber::parse(typed), Err(PhoneNumberError), "{typed}");
         }
     }

@@ -46,11 +46,18 @@ pub fn debt_respite_as_person() -> Vec<Question> {
             Give::Text("۰۴۹۹۳۷۰۸۹۹"),
         ),
         qb(
-            vec![(Give::Text("   "), "error-empty"), (Give::Long(201), "error-too-long")],
+            vec![
+                (Give::Text("   "), "error-empty"),
+                (Give::Long(201), "error-too-long"),
+                (Give::Text("علی\u{202E} رضایی"), "error-untrusted-characters"),
+            ],
             Give::Text("علی رضایی"),
         ),
         qb(
-            vec![(Give::Text("02112345678"), "error-mobile")],
+            vec![
+                (Give::Text("02112345678"), "error-mobile"),
+                (Give::Text("+9121234567"), "error-mobile"),
+            ],
             Give::Contact("+989121234567"),
         ),
         q(Give::Text("اداره کل امور مالیاتی")),
@@ -58,6 +65,8 @@ pub fn debt_respite_as_person() -> Vec<Question> {
             vec![
                 (Give::Text("0"), "error-range"),
                 (Give::Text("abc"), "error-not-number"),
+                (Give::Text("-5"), "error-plain-number"),
+                (Give::Text("۱٬۰۰۰-۲٬۰۰۰"), "error-plain-number"),
             ],
             Give::Text("۲۵۰٬۰۰۰٬۰۰۰"),
         ),
@@ -66,6 +75,7 @@ pub fn debt_respite_as_person() -> Vec<Question> {
             vec![
                 (Give::Text("1403/13/01"), "error-date"),
                 (Give::Text("1402/12/30"), "error-date"),
+                (Give::Text("1430/07/15"), "error-date-range"),
             ],
             Give::Text("۱۴۰۳/۰۷/۱۵"),
         ),
