@@ -216,7 +216,18 @@ impl FieldKind {
                 }
                 Ok(FieldValue::Text(text.to_owned()))
             }
-            Self::Number { min, max } => in_range(parse_integer(text)?, *min, *max).map(FieldValue::Number),
+            Self::Number { min, max } => {
+                // A leading minus is a sign only where the field goes below zero.
+                let negative = min
+                    .is_some_and(|m| m < 0)
+                    .then(|| text.strip_prefix(['-', '\u{2212}']))
+                    .flatten();
+                let value = match negative {
+                    Some(rest) => -parse_integer(rest.trim_start())?,
+                    None => parse_integer(text)?,
+                };
+                in_range(value, *min, *max).map(FieldValue::Number)
+            }
             Self::AmountRial { max } => in_range(parse_integer(text)?, Some(1), *max).map(FieldValue::AmountRial),
             Self::Choice { options } => options
                 .iter()
@@ -367,6 +378,28 @@ mod tests {
         assert_eq!(
             kind.accept(Answer::Text("\u{200F}۲۵۰۰"), today()),
             Ok(FieldValue::AmountRial(2500))
+        );
+    }
+
+    #[test]
+    fn a_minus_is_a_sign_only_where_a_number_may_be_negative() {
+        let signed = FieldKind::Number {
+            min: Some(-10),
+            max: Some(10),
+        };
+        assert_eq!(signed.accept(Answer::Text("-5"), today()), Ok(FieldValue::Number(-5)));
+        assert_eq!(signed.accept(Answer::Text("−۵"), today()), Ok(FieldValue::Number(-5)));
+        assert_eq!(
+            signed.accept(Answer::Text("--5"), today()),
+            Err(FieldError::NotAPlainNumber)
+        );
+        let unsigned = FieldKind::Number {
+            min: Some(1),
+            max: None,
+        };
+        assert_eq!(
+            unsigned.accept(Answer::Text("-5"), today()),
+            Err(FieldError::NotAPlainNumber)
         );
     }
 
