@@ -49,6 +49,8 @@ pub struct Config {
     pub probes: Vec<ProbeConfig>,
     #[serde(default)]
     pub limits: LimitsConfig,
+    #[serde(default)]
+    pub privacy: PrivacyConfig,
     services: Vec<Service>,
 }
 
@@ -89,6 +91,24 @@ fn default_lookups_per_minute() -> u32 {
 
 fn default_failed_lookups_per_minute() -> u32 {
     300
+}
+
+/// Where the keys that seal applicants' data are (see `crate::vault`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// The key file; `data-keys.toml` in the data directory when unset (made there on first
+    /// start).
+    pub keys_file: Option<PathBuf>,
+    /// The key file's text itself, from `PEYGIR_DATA_KEYS` only (never from bot.toml).
+    #[serde(skip)]
+    pub keys: Option<SecretString>,
+}
+
+impl PrivacyConfig {
+    pub fn keys_path(&self, data_dir: &Path) -> PathBuf {
+        crate::vault::keys_file_path(data_dir, self.keys_file.as_deref())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,6 +266,12 @@ impl Config {
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = env("PEYGIR_DATA_DIR") {
             self.data_dir = v.into();
+        }
+        if let Some(v) = env("PEYGIR_DATA_KEYS_FILE") {
+            self.privacy.keys_file = Some(v.into());
+        }
+        if let Some(v) = env("PEYGIR_DATA_KEYS") {
+            self.privacy.keys = Some(v.into());
         }
         if let Some(v) = env("PEYGIR_LOCALES_DIR") {
             self.locales_dir = v.into();

@@ -20,4 +20,5 @@ pub mod sms;
 pub mod staff;
 pub mod staff_chat;
 pub mod store;
+pub mod vault;
 pub mod workflow;

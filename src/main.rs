@@ -46,6 +46,17 @@ enum Command {
     /// Draft, send, follow and cancel a notice to applicants.
     #[command(subcommand)]
     Broadcast(BroadcastCommand),
+    /// Rotate the keys that seal applicants' data.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new key current and re-seal every stored value under it, while the service runs.
+    Rotate,
+    /// Remove from the key file the keys no stored value uses any more.
+    Prune,
 }
 
 #[derive(Subcommand)]
@@ -185,6 +196,26 @@ async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
         Command::Staff(command) => staff(app, command).await,
         Command::Maintenance(command) => maintenance(app, command).await,
         Command::Broadcast(command) => broadcast(app, command).await,
+        Command::Keys(KeysCommand::Rotate) => {
+            let done = peygir::vault::rotation::rotate(app).await?;
+            println!(
+                "key {} is now current; {} values re-sealed under it.",
+                done.new_key, done.resealed
+            );
+            if !done.unused.is_empty() {
+                println!(
+                    "No value uses key(s) {:?} any more: once every running instance has been restarted, \
+                     `peygir keys prune` removes them (back up the key file first).",
+                    done.unused
+                );
+            }
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Prune) => {
+            let removed = peygir::vault::rotation::prune(app).await?;
+            println!("removed key(s) {removed:?} from the key file.");
+            Ok(())
+        }
     }
 }
 

@@ -82,9 +82,17 @@ const MEMBERS: [Member; 6] = [
 async fn request(bot: &Running, chat: i64, service: &str) -> (i64, String) {
     let mut tx = bot.app.pool().begin().await.unwrap();
     let applicant = applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
-    let (id, code) = requests::insert(&mut tx, applicant, service, "submitted", &Vec::new(), Locale::Fa)
-        .await
-        .unwrap();
+    let (id, code) = requests::insert(
+        &mut tx,
+        bot.app.vault(),
+        applicant,
+        service,
+        "submitted",
+        &Vec::new(),
+        Locale::Fa,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     (id, code.to_string())
 }
@@ -93,7 +101,7 @@ async fn request(bot: &Running, chat: i64, service: &str) -> (i64, String) {
 async fn complaint(bot: &Running, chat: i64, about: Option<i64>) -> String {
     let mut tx = bot.app.pool().begin().await.unwrap();
     let applicant = applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
-    let (_, code) = complaints::insert(&mut tx, applicant, about, "کسی پاسخ نمی‌دهد.")
+    let (_, code) = complaints::insert(&mut tx, bot.app.vault(), applicant, about, "کسی پاسخ نمی‌دهد.")
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -44,7 +44,9 @@ async fn a_broadcast_is_previewed_confirmed_followed_and_cancelled_mid_way() {
     let owner = applicants::find_or_create(&mut tx, "telegram", FIRST_CHAT)
         .await
         .unwrap();
-    let (_, complaint) = complaints::insert(&mut tx, owner, None, "پاسخ نگرفتم").await.unwrap();
+    let (_, complaint) = complaints::insert(&mut tx, bot.app.vault(), owner, None, "پاسخ نگرفتم")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     // Refused, each with its code, and nothing drafted.

@@ -26,13 +26,21 @@ async fn give(chat: &mut Chat, answer: &Give) -> String {
 }
 
 async fn stored_dialogue(app: &Application, chat_id: i64) -> serde_json::Value {
-    sqlx::query_scalar(
-        "SELECT d.dialogue FROM dialogues d JOIN applicants a ON a.id = d.applicant_id WHERE a.chat_id = $1",
+    let applicant: i64 = sqlx::query_scalar("SELECT id FROM applicants WHERE chat_id = $1")
+        .bind(chat_id)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let mut conn = app.pool().acquire().await.unwrap();
+    let dialogue = peygir::store::dialogues::peek(
+        &mut conn,
+        app.vault(),
+        peygir::store::applicants::ApplicantId(applicant),
     )
-    .bind(chat_id)
-    .fetch_one(app.pool())
     .await
     .unwrap()
+    .unwrap();
+    serde_json::to_value(dialogue).unwrap()
 }
 
 fn text(app: &Application, locale: Locale, id: &str) -> String {
@@ -108,14 +116,13 @@ async fn submit_journey(locale: Locale, service: &str, questions: Vec<Question>,
         "no bidi isolation marks"
     );
 
-    let (stage, answers): (String, serde_json::Value) =
-        sqlx::query_as("SELECT stage, answers FROM requests WHERE code = $1")
-            .bind(codes[0].to_stored())
-            .fetch_one(app.pool())
-            .await
-            .unwrap();
-    assert_eq!(stage, "submitted");
-    assert_eq!(answers.as_array().unwrap().len(), questions.len());
+    let mut conn = app.pool().acquire().await.unwrap();
+    let request = peygir::store::requests::find_by_code(&mut conn, codes[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(request.stage, "submitted");
+    assert_eq!(request.answers(app.vault()).unwrap().len(), questions.len());
     let stored_documents: i64 = sqlx::query_scalar("SELECT count(*) FROM documents")
         .fetch_one(app.pool())
         .await

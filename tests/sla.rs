@@ -34,9 +34,17 @@ async fn sla_posts(app: &Application) -> Vec<(String, Msg)> {
 async fn submit(app: &Application, service: &str) -> (i64, TrackingCode) {
     let mut tx = app.pool().begin().await.unwrap();
     let applicant = applicants::find_or_create(&mut tx, "telegram", 42).await.unwrap();
-    let submitted = requests::insert(&mut tx, applicant, service, "submitted", &Vec::new(), Locale::Fa)
-        .await
-        .unwrap();
+    let submitted = requests::insert(
+        &mut tx,
+        app.vault(),
+        applicant,
+        service,
+        "submitted",
+        &Vec::new(),
+        Locale::Fa,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     submitted
 }
@@ -49,7 +57,7 @@ async fn advance(app: &Application, admin: &staff::StaffMember, code: TrackingCo
         expected_from: None,
         note,
     };
-    workflow::apply(&mut tx, app.catalog(), Actor::Staff(admin), mv)
+    workflow::apply(&mut tx, app.catalog(), app.vault(), Actor::Staff(admin), mv)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -82,7 +90,7 @@ async fn overdue_requests_are_escalated_once_per_stage_and_the_digest_has_the_fi
     let (c, _) = submit(&app, "plate-removal").await;
     let mut tx = app.pool().begin().await.unwrap();
     let applicant = applicants::find_or_create(&mut tx, "telegram", 42).await.unwrap();
-    complaints::insert(&mut tx, applicant, None, "پاسخی نگرفته‌ام")
+    complaints::insert(&mut tx, app.vault(), applicant, None, "پاسخی نگرفته‌ام")
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -65,7 +65,9 @@ fn mobile(n: i64) -> PhoneNumber {
 async fn subscriber(app: &Application, chat: i64) -> ApplicantId {
     let mut tx = app.pool().begin().await.unwrap();
     let applicant = applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
-    sms_store::opt_in(&mut tx, applicant, &mobile(chat)).await.unwrap();
+    sms_store::opt_in(&mut tx, app.vault(), applicant, &mobile(chat))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     applicant
 }
@@ -307,7 +309,12 @@ async fn an_opt_out_committed_while_a_broadcast_is_queued_stops_its_sms() {
     // SMS twins are queued; now two applicants opt out, by chat and by reply keyword.
     let mut tx = s.app.pool().begin().await.unwrap();
     assert!(sms_store::opt_out(&mut tx, applicants[0]).await.unwrap());
-    assert_eq!(sms_store::opt_out_number(&mut tx, &mobile(2)).await.unwrap(), 1);
+    assert_eq!(
+        sms_store::opt_out_number(&mut tx, s.app.vault(), &mobile(2))
+            .await
+            .unwrap(),
+        1
+    );
     tx.commit().await.unwrap();
     drain_sms(&s.app).await;
     let receptors: Vec<String> = s.kavenegar.delivered().into_iter().map(|(r, _, _)| r).collect();
@@ -351,20 +358,20 @@ async fn one_time_codes_expire_lock_after_five_wrong_tries_and_are_capped() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for left in (1..5).rev() {
         assert_eq!(
-            sms_store::check_code(&mut conn, a, &phone, wrong, limits, t0)
+            sms_store::check_code(&mut conn, s.app.vault(), a, &phone, wrong, limits, t0)
                 .await
                 .unwrap(),
             CodeCheck::Wrong { tries_left: left }
         );
     }
     assert_eq!(
-        sms_store::check_code(&mut conn, a, &phone, wrong, limits, t0)
+        sms_store::check_code(&mut conn, s.app.vault(), a, &phone, wrong, limits, t0)
             .await
             .unwrap(),
         CodeCheck::Locked
     );
     assert_eq!(
-        sms_store::check_code(&mut conn, a, &phone, &code, limits, t0)
+        sms_store::check_code(&mut conn, s.app.vault(), a, &phone, &code, limits, t0)
             .await
             .unwrap(),
         CodeCheck::NoCode,
@@ -378,14 +385,14 @@ async fn one_time_codes_expire_lock_after_five_wrong_tries_and_are_capped() {
         panic!("second code refused")
     };
     assert_eq!(
-        sms_store::check_code(&mut conn, a, &phone, &code, limits, t1)
+        sms_store::check_code(&mut conn, s.app.vault(), a, &phone, &code, limits, t1)
             .await
             .unwrap(),
         CodeCheck::Confirmed
     );
-    assert!(sms_store::subscription(&mut conn, a).await.unwrap().active);
+    assert!(sms_store::is_active(&mut conn, a).await.unwrap());
     assert_eq!(
-        sms_store::check_code(&mut conn, a, &phone, &code, limits, t1)
+        sms_store::check_code(&mut conn, s.app.vault(), a, &phone, &code, limits, t1)
             .await
             .unwrap(),
         CodeCheck::NoCode
@@ -397,7 +404,7 @@ async fn one_time_codes_expire_lock_after_five_wrong_tries_and_are_capped() {
     };
     let late = t2 + chrono::Duration::minutes(11);
     assert_eq!(
-        sms_store::check_code(&mut conn, a, &phone, &code, limits, late)
+        sms_store::check_code(&mut conn, s.app.vault(), a, &phone, &code, limits, late)
             .await
             .unwrap(),
         CodeCheck::Expired
@@ -652,7 +659,7 @@ async fn callbacks_record_reports_and_reply_keywords_only_with_the_secret() {
     };
     assert_eq!(reply("thanks").await.unwrap().status(), 200);
     let mut conn = app.pool().acquire().await.unwrap();
-    assert!(sms_store::subscription(&mut conn, applicant).await.unwrap().active);
+    assert!(sms_store::is_active(&mut conn, applicant).await.unwrap());
     assert_eq!(reply(" لغو ").await.unwrap().status(), 200);
-    assert!(!sms_store::subscription(&mut conn, applicant).await.unwrap().active);
+    assert!(!sms_store::is_active(&mut conn, applicant).await.unwrap());
 }

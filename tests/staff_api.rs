@@ -77,7 +77,11 @@ async fn walk(
 
 #[tokio::test]
 async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_once() {
-    let bot = Running::fresh(&[]).await;
+    // Decisions go by SMS too; quiet hours would hold them whenever the suite runs at night.
+    let fake = support::bot_api::FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let never_quiet = |t: String| t.replace(support::SHIPPED_QUIET, support::NEVER_QUIET);
+    let bot = Running::start_with(&fake, &db, never_quiet, &[]).await;
     let admin = Api::for_member(&bot, "admin", Role::Admin, None).await;
 
     let mut agency = bot.user(700);
@@ -100,7 +104,7 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     let mut tx = bot.app.pool().begin().await.unwrap();
     let applicant = applicants::find_or_create(&mut tx, "telegram", 701).await.unwrap();
     let phone = peygir::domain::PhoneNumber::parse("09121234567").unwrap();
-    sms::opt_in(&mut tx, applicant, &phone).await.unwrap();
+    sms::opt_in(&mut tx, bot.app.vault(), applicant, &phone).await.unwrap();
     tx.commit().await.unwrap();
     let debt_path = [
         ("under-review", None),
@@ -150,6 +154,7 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
 
 /// A request's notices once none is pending (the SMS dispatcher settles the decision's twin).
 async fn settled_notices(api: &Api, code: &str) -> Vec<Value> {
+    let mut last = Value::Null;
     for _ in 0..100 {
         let (status, body) = api.get(&format!("/api/v1/requests/{code}/notices")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -157,9 +162,10 @@ async fn settled_notices(api: &Api, code: &str) -> Vec<Value> {
         if notices.iter().all(|n| n["status"] != "pending") {
             return notices;
         }
+        last = body;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("notices of {code} still pending after 10 s");
+    panic!("notices of {code} still pending after 10 s: {last:#}");
 }
 
 #[tokio::test]

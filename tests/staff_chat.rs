@@ -611,7 +611,7 @@ async fn a_broadcast_is_drafted_previewed_sent_and_followed_from_the_group() {
     let owner = peygir::store::applicants::find_or_create(&mut tx, "telegram", chats[0])
         .await
         .unwrap();
-    let (_, complaint) = peygir::store::complaints::insert(&mut tx, owner, None, "پاسخ نگرفتم")
+    let (_, complaint) = peygir::store::complaints::insert(&mut tx, bot.app.vault(), owner, None, "پاسخ نگرفتم")
         .await
         .unwrap();
     tx.commit().await.unwrap();

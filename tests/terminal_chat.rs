@@ -19,6 +19,8 @@ fn chat(database_url: &str, chat_id: i64, lines: &[String]) -> String {
         .args(["chat", "--chat-id", &chat_id.to_string()])
         .current_dir(cwd)
         .env("PEYGIR_DATABASE_URL", database_url)
+        // The keys kept with this database, whichever folder the chat runs from.
+        .env("PEYGIR_DATA_KEYS_FILE", keys_file(database_url))
         .env("PEYGIR_LOCALES_DIR", support::locales_dir())
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
@@ -39,6 +41,16 @@ fn chat(database_url: &str, chat_id: i64, lines: &[String]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
+}
+
+/// The data keys of the test database at `database_url`.
+fn keys_file(database_url: &str) -> std::path::PathBuf {
+    let name = url::Url::parse(database_url)
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    std::env::temp_dir().join(format!("peygir-test-keys-{name}.toml"))
 }
 
 fn lines(items: &[&str]) -> Vec<String> {
@@ -305,4 +317,25 @@ fn two_chats_on_one_data_directory_each_outlive_the_other() {
         "the chat that started the server stops it when it is the last"
     );
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+#[tokio::test]
+async fn a_start_with_other_data_keys_than_the_database_was_sealed_with_stops_and_says_why() {
+    let db = support::database::fresh_database().await;
+    chat(&db, 5, &lines(&["/start", "1"]));
+    let wrong = support::temp_file("other-keys.toml", b"").with_file_name("missing-keys.toml");
+    let output = Command::new(env!("CARGO_BIN_EXE_peygir"))
+        .args(["chat", "--chat-id", "5"])
+        .env("PEYGIR_DATABASE_URL", &db)
+        .env("PEYGIR_LOCALES_DIR", support::locales_dir())
+        .env("PEYGIR_DATA_KEYS_FILE", &wrong)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "started with keys that cannot open the data");
+    assert!(
+        stderr.contains("is not the key this database's data was sealed with"),
+        "{stderr}"
+    );
 }

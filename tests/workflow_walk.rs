@@ -93,7 +93,7 @@ async fn random_moves_by_random_actors_follow_the_declared_workflow() {
             .await
             .unwrap();
         let first = catalog.get(service).unwrap().stages[0].id.clone();
-        let (id, code) = requests::insert(&mut tx, owner, service, &first, &Vec::new(), Locale::Fa)
+        let (id, code) = requests::insert(&mut tx, app.vault(), owner, service, &first, &Vec::new(), Locale::Fa)
             .await
             .unwrap();
         model.push(Request {
@@ -152,7 +152,7 @@ async fn random_moves_by_random_actors_follow_the_declared_workflow() {
             expected_from: expected_from.as_deref(),
             note,
         };
-        let got = workflow::apply(&mut tx, catalog, actor, mv).await;
+        let got = workflow::apply(&mut tx, catalog, app.vault(), actor, mv).await;
         let context = format!(
             "step {step}: {} {} -> {to} by {}",
             request.service,

@@ -18,7 +18,7 @@ pub async fn run(tx: &mut Tx<'_>, applicant: ApplicantId, effect: &Effect) -> an
             Ok(Outcome::Subscribed {
                 service: service.clone(),
                 channels: *channels,
-                sms_active: sms::subscription(tx, applicant).await?.active,
+                sms_active: sms::is_active(tx, applicant).await?,
             })
         }
         Effect::MuteAnnouncements(muted) => {

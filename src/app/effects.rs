@@ -10,11 +10,13 @@ use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::requests::RequestRow;
 use crate::store::{Tx, complaints, documents, requests};
+use crate::vault::Vault;
 use crate::workflow::{self, Actor, Move, MoveError};
 
 /// Who an effect runs for, and what it may consult.
 pub struct Env<'a> {
     pub catalog: &'a Catalog,
+    pub vault: &'a Vault,
     pub applicant: ApplicantId,
     pub locale: Locale,
     /// A staff group is configured: new requests, complaints and documents are posted there.
@@ -30,7 +32,7 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
                 .get(service)
                 .context("the service left the catalog while the form was open")?;
             let stage = &spec.initial_stage().id;
-            let (id, code) = requests::insert(tx, applicant, service, stage, answers, locale).await?;
+            let (id, code) = requests::insert(tx, env.vault, applicant, service, stage, answers, locale).await?;
             let headline = Msg::new(m::STAFF_NEW_REQUEST);
             let key = format!("request:{id}:staff:new");
             post(tx, env, key, StaffSubject::Request(id), &headline).await?;
@@ -53,7 +55,7 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
                     .map(|r| r.id),
                 None => None,
             };
-            let (id, code) = complaints::insert(tx, applicant, about_request, body).await?;
+            let (id, code) = complaints::insert(tx, env.vault, applicant, about_request, body).await?;
             let key = format!("complaint:{id}:staff:new");
             post(
                 tx,
@@ -66,10 +68,10 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
             tracing::info!("complaint filed");
             Ok(Outcome::ComplaintFiled { code })
         }
-        Effect::LookUp(code) => look_up(tx, catalog, applicant, *code).await,
+        Effect::LookUp(code) => look_up(tx, catalog, env.vault, applicant, *code).await,
         Effect::SupplyDocuments { code, documents } => supply_documents(tx, env, *code, documents).await,
         Effect::SmsOn { .. } | Effect::SendPhoneCode { .. } | Effect::CheckPhoneCode { .. } | Effect::SmsOff => {
-            super::sms_settings::run(tx, applicant, effect).await
+            super::sms_settings::run(tx, env.vault, applicant, effect).await
         }
         Effect::Subscribe { .. } | Effect::MuteAnnouncements(_) => {
             super::announcements::run(tx, applicant, effect).await
@@ -77,7 +79,7 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
         Effect::ListMine => {
             let mut requests = Vec::new();
             for row in requests::list_for_applicant(tx, applicant).await? {
-                requests.push(request_view(tx, catalog, row, false).await?);
+                requests.push(request_view(tx, catalog, env.vault, row, false).await?);
             }
             let complaints = complaints::list_for_applicant(tx, applicant).await?;
             let complaints = complaints.into_iter().map(complaint_view).collect();
@@ -111,7 +113,7 @@ async fn supply_documents(
         expected_from: Some(&row.stage),
         note: None,
     };
-    let applied = match workflow::apply(tx, env.catalog, Actor::Applicant(env.applicant), mv).await {
+    let applied = match workflow::apply(tx, env.catalog, env.vault, Actor::Applicant(env.applicant), mv).await {
         Ok(applied) => applied,
         Err(MoveError::Unexpected(err)) => return Err(err),
         // Staff moved it, or it is someone else's: the documents are not for this stage.
@@ -170,12 +172,13 @@ async fn post(
 async fn look_up(
     tx: &mut Tx<'_>,
     catalog: &Catalog,
+    vault: &Vault,
     applicant: ApplicantId,
     code: TrackingCode,
 ) -> anyhow::Result<Outcome> {
     if let Some(row) = requests::find_by_code(tx, code).await? {
         let owner = row.applicant_id == applicant;
-        let view = request_view(tx, catalog, row, owner).await?;
+        let view = request_view(tx, catalog, vault, row, owner).await?;
         return Ok(Outcome::FoundRequest { view, owner });
     }
     if let Some(row) = complaints::find_by_code(tx, code).await? {
@@ -185,7 +188,14 @@ async fn look_up(
 }
 
 /// A request's view; history and answers are loaded only for its owner.
-async fn request_view(tx: &mut Tx<'_>, catalog: &Catalog, row: RequestRow, owner: bool) -> anyhow::Result<RequestView> {
+async fn request_view(
+    tx: &mut Tx<'_>,
+    catalog: &Catalog,
+    vault: &Vault,
+    row: RequestRow,
+    owner: bool,
+) -> anyhow::Result<RequestView> {
+    let answers = if owner { row.answers(vault)? } else { Vec::new() };
     let history = if owner {
         requests::history(tx, row.id).await?
     } else {
@@ -204,7 +214,7 @@ async fn request_view(tx: &mut Tx<'_>, catalog: &Catalog, row: RequestRow, owner
         submitted_at: row.created_at,
         updated_at: row.updated_at,
         history,
-        answers: if owner { row.answers } else { Vec::new() },
+        answers,
     })
 }
 

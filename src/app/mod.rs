@@ -21,6 +21,7 @@ use crate::conversation::{self, Context, Dialogue, Effect, Input, Outcome, Owned
 use crate::domain::Catalog;
 use crate::i18n::{I18n, Locale};
 use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, replies, requests, updates};
+use crate::vault::{Keyring, Vault};
 
 pub use limits::Admission;
 pub use retry::{is_transient, with_retries};
@@ -54,6 +55,7 @@ struct Inner {
     i18n: I18n,
     config: Config,
     cluster: Option<PrivateCluster>,
+    vault: Vault,
     /// Woken when replies are queued, so that they go out at once rather than at the next look.
     replies_queued: Notify,
 }
@@ -78,8 +80,23 @@ impl Application {
                 (cluster.url("peygir"), Some(cluster))
             }
         };
+        let keys_path = config.privacy.keys_path(&config.data_dir);
+        let env_keys = config.privacy.keys.as_ref().map(|k| k.expose_secret().to_owned());
+        let keys = Keyring::load(env_keys.as_deref(), &keys_path).context("loading the data keys")?;
+        let keys_from = match env_keys {
+            Some(_) => "PEYGIR_DATA_KEYS".to_owned(),
+            None => keys_path.display().to_string(),
+        };
+        let vault = match env_keys {
+            Some(_) => Vault::new(keys),
+            None => Vault::from_file(keys, keys_path),
+        };
         let pool = store::connect(&url, config.database.max_connections).await?;
         store::migrate(&pool).await?;
+        crate::vault::sweep::check_keys(&pool, &vault, &keys_from).await?;
+        crate::vault::sweep::seal_plaintext(&pool, &vault)
+            .await
+            .context("sealing personal data stored before sealing existed")?;
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
@@ -87,6 +104,7 @@ impl Application {
                 i18n,
                 config,
                 cluster,
+                vault,
                 replies_queued: Notify::new(),
             }),
         })
@@ -103,6 +121,11 @@ impl Application {
 
     pub fn i18n(&self) -> &I18n {
         &self.inner.i18n
+    }
+
+    /// Seals and opens applicants' data.
+    pub fn vault(&self) -> &Vault {
+        &self.inner.vault
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -146,6 +169,7 @@ impl Application {
         };
         replies::queue(
             &mut tx,
+            &self.inner.vault,
             origin.platform,
             origin.chat_id,
             handled.locale,
@@ -161,7 +185,7 @@ impl Application {
     /// Queues a reply outside any step (the apology for an input that could not be handled).
     pub async fn queue_reply(&self, platform: &str, chat_id: i64, locale: Locale, reply: Reply) -> anyhow::Result<()> {
         let mut conn = self.inner.pool.acquire().await?;
-        replies::queue(&mut conn, platform, chat_id, locale, &[reply]).await?;
+        replies::queue(&mut conn, &self.inner.vault, platform, chat_id, locale, &[reply]).await?;
         self.inner.replies_queued.notify_one();
         Ok(())
     }
@@ -185,7 +209,7 @@ impl Application {
             locale: inner.config.default_locale,
             ..Dialogue::default()
         };
-        let dialogue = dialogues::lock(tx, applicant, &fresh).await?;
+        let dialogue = dialogues::lock(tx, &inner.vault, applicant, &fresh).await?;
         let limits = origin.update_id.map(|_| inner.config.limits);
         if let Some(limits) = &limits
             && let Admission::Refused(reply) = limits::admit_message(tx, limits, applicant).await?
@@ -196,7 +220,7 @@ impl Application {
             }));
         }
         let my_requests = owned_requests(tx, applicant).await?;
-        let sms = sms_settings::view(tx, applicant).await?;
+        let sms = sms_settings::view(tx, &inner.vault, applicant).await?;
         let status = status::load(tx, chrono::Utc::now()).await?;
         let announcements = announcements::view(tx, &inner.catalog, applicant).await?;
         let ctx = Context {
@@ -229,6 +253,7 @@ impl Application {
             }
             let env = effects::Env {
                 catalog: &inner.catalog,
+                vault: &inner.vault,
                 applicant,
                 locale: step.locale(),
                 staff_chat: inner.config.staff_chat.is_some(),
@@ -254,7 +279,7 @@ impl Application {
                 None
             };
             let fresh_settings = if settings_changed {
-                let sms = sms_settings::view(tx, applicant).await?;
+                let sms = sms_settings::view(tx, &inner.vault, applicant).await?;
                 Some((sms, announcements::view(tx, &inner.catalog, applicant).await?))
             } else {
                 None
@@ -270,7 +295,7 @@ impl Application {
             }
         }
         replies.extend(step_replies);
-        dialogues::save(tx, applicant, &step.dialogue).await?;
+        dialogues::save(tx, &inner.vault, applicant, &step.dialogue).await?;
         Ok(Some(Handled {
             locale: step.locale(),
             replies,
@@ -280,7 +305,7 @@ impl Application {
     /// The locale to apologise in when handling failed: the chat's own, else the default.
     pub async fn locale_of(&self, platform: &str, chat_id: i64) -> Locale {
         let found: Option<String> = sqlx::query_scalar(
-            "SELECT d.dialogue->>'locale' FROM dialogues d JOIN applicants a ON a.id = d.applicant_id
+            "SELECT d.locale FROM dialogues d JOIN applicants a ON a.id = d.applicant_id
              WHERE a.platform = $1 AND a.chat_id = $2",
         )
         .bind(platform)

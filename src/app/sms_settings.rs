@@ -11,22 +11,23 @@ use crate::store::Tx;
 use crate::store::applicants::ApplicantId;
 use crate::store::sms::{self, CodeCheck, CodeLimits, CodeRequest};
 use crate::store::sms_outbox::{self, DirectSms};
+use crate::vault::Vault;
 
 /// What the prompt shows of the applicant's SMS settings.
-pub async fn view(tx: &mut Tx<'_>, applicant: ApplicantId) -> anyhow::Result<SmsView> {
-    let subscription = sms::subscription(tx, applicant).await?;
+pub async fn view(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId) -> anyhow::Result<SmsView> {
+    let subscription = sms::subscription(tx, vault, applicant).await?;
     Ok(SmsView {
         active: subscription.active,
         masked_mobile: subscription.mobile.map(|m| m.masked()),
     })
 }
 
-pub async fn run(tx: &mut Tx<'_>, applicant: ApplicantId, effect: &Effect) -> anyhow::Result<Outcome> {
+pub async fn run(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId, effect: &Effect) -> anyhow::Result<Outcome> {
     let limits = CodeLimits::default();
     let now = Utc::now();
     match effect {
         Effect::SmsOn { phone } => {
-            sms::opt_in(tx, applicant, phone).await?;
+            sms::opt_in(tx, vault, applicant, phone).await?;
             tracing::info!("SMS turned on with a shared contact");
             Ok(Outcome::SmsOn {
                 masked_mobile: phone.masked(),
@@ -43,7 +44,7 @@ pub async fn run(tx: &mut Tx<'_>, applicant: ApplicantId, effect: &Effect) -> an
                     message,
                     urgent: true,
                 };
-                sms_outbox::enqueue_direct(tx, &sms)
+                sms_outbox::enqueue_direct(tx, vault, &sms)
                     .await
                     .context("queueing the code")?;
                 Ok(Outcome::CodeSent {
@@ -56,16 +57,16 @@ pub async fn run(tx: &mut Tx<'_>, applicant: ApplicantId, effect: &Effect) -> an
                 Ok(Outcome::CodeTooMany)
             }
         },
-        Effect::CheckPhoneCode { phone, code } => {
-            Ok(match sms::check_code(tx, applicant, phone, code, limits, now).await? {
+        Effect::CheckPhoneCode { phone, code } => Ok(
+            match sms::check_code(tx, vault, applicant, phone, code, limits, now).await? {
                 CodeCheck::Confirmed => Outcome::SmsOn {
                     masked_mobile: phone.masked(),
                 },
                 CodeCheck::Wrong { tries_left } => Outcome::CodeWrong { tries_left },
                 CodeCheck::Locked | CodeCheck::NoCode => Outcome::CodeLocked,
                 CodeCheck::Expired => Outcome::CodeExpired,
-            })
-        }
+            },
+        ),
         Effect::SmsOff => Ok(Outcome::SmsOff {
             was_on: sms::opt_out(tx, applicant).await?,
         }),

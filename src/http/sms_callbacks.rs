@@ -90,7 +90,7 @@ pub async fn inbound(
     }
     let result = async {
         let mut conn = app.pool().acquire().await?;
-        sms::opt_out_number(&mut conn, &mobile).await
+        sms::opt_out_number(&mut conn, app.vault(), &mobile).await
     }
     .await;
     match result {

@@ -58,7 +58,7 @@ pub(super) async fn run(dispatcher: Dispatcher, mut shutdown: watch::Receiver<bo
     let mut chats = JoinSet::new();
     loop {
         if chats.len() < CHATS_AT_ONCE {
-            match replies::claim(dispatcher.app.pool(), &platforms, CLAIM, LEASE).await {
+            match replies::claim(dispatcher.app.pool(), dispatcher.app.vault(), &platforms, CLAIM, LEASE).await {
                 Ok(claimed) => {
                     let deadline = Instant::now() + LEASE / 2;
                     for (platform, chat_replies) in by_chat(claimed) {

@@ -59,7 +59,7 @@ impl SmsDispatcher {
     #[tracing::instrument(skip_all)]
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let pool = self.app.pool();
-        let claimed = sms_outbox::claim(pool, self.settings.batch, self.settings.lease).await?;
+        let claimed = sms_outbox::claim(pool, self.app.vault(), self.settings.batch, self.settings.lease).await?;
         let count = claimed.len();
         // What passed the send-time checks, with its part count, beside the text to send.
         let mut ready = Vec::with_capacity(count);

@@ -152,7 +152,7 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
                 expected_from: Some(&request.stage),
                 note: None,
             };
-            let applied = workflow::apply(tx, catalog, Actor::Staff(&member), mv).await;
+            let applied = workflow::apply(tx, catalog, chat.inner.app.vault(), Actor::Staff(&member), mv).await;
             Ok(moved(applied.map_err(move_refusal(id))?, request.code))
         }
         Subject::Broadcast(id) => decide_broadcast(tx, &member, id, button).await,
@@ -170,7 +170,7 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
                     })
                 }
                 COMPLAINT_CLOSE => {
-                    workflow::close_complaint(tx, &member, code)
+                    workflow::close_complaint(tx, chat.inner.app.vault(), &member, code)
                         .await
                         .map_err(complaint_refusal)?;
                     Ok(Verdict::Done(
@@ -446,12 +446,12 @@ async fn decide_reply(
                 expected_from: Some(&request.stage),
                 note: Some(note),
             };
-            let applied = workflow::apply(tx, catalog, Actor::Staff(&member), mv).await;
+            let applied = workflow::apply(tx, catalog, chat.inner.app.vault(), Actor::Staff(&member), mv).await;
             Ok(moved(applied.map_err(move_refusal(id))?, request.code))
         }
         (None, Some(id)) => {
             let code = open_complaint(tx, &member, id, prompt.version).await?;
-            workflow::answer_complaint(tx, &member, code, note)
+            workflow::answer_complaint(tx, chat.inner.app.vault(), &member, code, note)
                 .await
                 .map_err(complaint_refusal)?;
             Ok(Verdict::Done(

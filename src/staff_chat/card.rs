@@ -24,6 +24,7 @@ pub struct Card {
 pub struct Composer<'a> {
     pub i18n: &'a I18n,
     pub catalog: &'a crate::domain::Catalog,
+    pub vault: &'a crate::vault::Vault,
     pub signer: &'a ButtonSigner,
     pub locale: Locale,
 }
@@ -64,8 +65,9 @@ impl Composer<'_> {
         let version = requests::version(conn, request_id).await?;
         let documents = documents::list_for_request(conn, request_id).await?;
         let service = self.catalog.get(&row.service_id);
+        let stored = row.answers(self.vault)?;
         let answers: Vec<String> = service
-            .map(|service| summary_lines_with(service, &row.answers, staff_value))
+            .map(|service| summary_lines_with(service, &stored, staff_value))
             .unwrap_or_default()
             .iter()
             .map(|line| self.render(line))
@@ -123,8 +125,11 @@ impl Composer<'_> {
                     row.request_code.and_then(code).unwrap_or(Arg::Text("-".into())),
                 )
                 .arg("status", Arg::Msg(status.into()))
-                .arg("body", Arg::Text(row.body.clone()))
-                .arg("answer", Arg::Text(row.answer.clone().unwrap_or_else(|| "-".into()))),
+                .arg("body", Arg::Text(row.body(self.vault)?))
+                .arg(
+                    "answer",
+                    Arg::Text(row.answer(self.vault)?.unwrap_or_else(|| "-".into())),
+                ),
         );
         let version = complaint_version(&row.status);
         let mut buttons = Vec::new();

@@ -149,6 +149,7 @@ impl StaffChat {
         Composer {
             i18n: app.i18n(),
             catalog: app.catalog(),
+            vault: app.vault(),
             signer: &self.inner.signer,
             locale: self.inner.locale,
         }

@@ -216,7 +216,7 @@ fn is_root() -> bool {
 }
 
 /// The newest PostgreSQL server found under Debian's layout, else on PATH.
-fn find_bin_dir() -> anyhow::Result<PathBuf> {
+pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
     let mut candidates: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()

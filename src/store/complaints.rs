@@ -8,6 +8,7 @@ use super::Tx;
 use super::applicants::ApplicantId;
 use super::codes;
 use crate::domain::TrackingCode;
+use crate::vault::{Place, Vault};
 
 /// How the audit log and the outbox name a complaint.
 pub fn subject(id: i64) -> String {
@@ -39,21 +40,27 @@ fn from_raw((code, applicant_id, status, created_at, updated_at): RawRow) -> any
     })
 }
 
+/// Where a complaint's `column` is sealed: bound to its tracking code, as stored.
+fn place<'a>(column: &'static str, stored_code: &'a str) -> Place<'a> {
+    Place::new("complaints", column, stored_code)
+}
+
 /// Files a complaint, optionally about one of the applicant's requests; returns its id and code.
 pub async fn insert(
     tx: &mut Tx<'_>,
+    vault: &Vault,
     applicant: ApplicantId,
     about_request: Option<i64>,
     body: &str,
 ) -> anyhow::Result<(i64, TrackingCode)> {
     let code = codes::allocate(tx, "complaint").await?;
     let id = sqlx::query_scalar(
-        "INSERT INTO complaints (code, applicant_id, request_id, body) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO complaints (code, applicant_id, request_id, body_sealed) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(code.to_stored())
     .bind(applicant)
     .bind(about_request)
-    .bind(body)
+    .bind(vault.seal_text(place("body", &code.to_stored().to_string()), body))
     .fetch_one(&mut **tx)
     .await
     .context("inserting the complaint")?;
@@ -88,15 +95,33 @@ pub struct StaffView {
     pub request_code: Option<i64>,
     /// The service of the request it is about.
     pub service_id: Option<String>,
-    pub body: String,
+    body_sealed: Vec<u8>,
     pub status: String,
-    pub answer: Option<String>,
+    answer_sealed: Option<Vec<u8>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
+impl StaffView {
+    /// What the applicant wrote, opened.
+    pub fn body(&self, vault: &Vault) -> anyhow::Result<String> {
+        vault
+            .open_text(place("body", &self.code.to_string()), &self.body_sealed)
+            .with_context(|| format!("opening complaint {}", self.id))
+    }
+
+    /// The staff's latest answer, opened.
+    pub fn answer(&self, vault: &Vault) -> anyhow::Result<Option<String>> {
+        self.answer_sealed
+            .as_deref()
+            .map(|sealed| vault.open_text(place("answer", &self.code.to_string()), sealed))
+            .transpose()
+            .with_context(|| format!("opening the answer to complaint {}", self.id))
+    }
+}
+
 /// A complaint with the code of the request it is about.
-const STAFF_SELECT: &str = "SELECT c.id, c.code, c.applicant_id, r.code AS request_code, r.service_id, c.body, c.status, c.answer, \
+const STAFF_SELECT: &str = "SELECT c.id, c.code, c.applicant_id, r.code AS request_code, r.service_id, c.body_sealed, c.status, c.answer_sealed, \
                             c.created_at, c.updated_at FROM complaints c LEFT JOIN requests r ON r.id = c.request_id";
 
 /// Complaints, optionally of one status, newest first; with `services`, only those about a
@@ -143,11 +168,20 @@ pub async fn lock(tx: &mut Tx<'_>, code: TrackingCode) -> sqlx::Result<Option<St
 }
 
 /// Records an answer (or, with `None`, just a new status).
-pub async fn update(tx: &mut Tx<'_>, id: i64, status: &str, answer: Option<&str>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE complaints SET status = $2, answer = COALESCE($3, answer), updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(status)
-        .bind(answer)
+pub async fn update(
+    tx: &mut Tx<'_>,
+    vault: &Vault,
+    complaint: &StaffView,
+    status: &str,
+    answer: Option<&str>,
+) -> sqlx::Result<()> {
+    let sealed = answer.map(|a| vault.seal_text(place("answer", &complaint.code.to_string()), a));
+    sqlx::query(
+        "UPDATE complaints SET status = $2, answer_sealed = COALESCE($3, answer_sealed), updated_at = now() WHERE id = $1",
+    )
+    .bind(complaint.id)
+    .bind(status)
+    .bind(sealed)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -246,7 +246,7 @@ pub async fn claim(
              RETURNING n.id, n.kind, n.applicant_id, n.message, n.attempts, n.request_id, n.complaint_id, n.document_id
          )
          SELECT c.id, c.kind, c.message, c.attempts, c.applicant_id, a.platform, a.chat_id,
-                a.chat_blocked_at IS NOT NULL AS blocked, d.dialogue->>'locale' AS locale,
+                a.chat_blocked_at IS NOT NULL AS blocked, d.locale,
                 sms_active(a) AS sms_active,
                 c.request_id, c.complaint_id, c.document_id
          FROM claimed c

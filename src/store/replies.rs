@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
 use crate::conversation::Reply;
 use crate::i18n::Locale;
+use crate::vault::{Place, Vault};
 
 /// A queued reply, claimed for sending.
 #[derive(Debug, Clone)]
@@ -27,13 +27,19 @@ struct Row {
     platform: String,
     chat_id: i64,
     locale: String,
-    reply: Json<Reply>,
+    reply_sealed: Vec<u8>,
     attempts: i32,
+}
+
+/// Where a reply is sealed (it may quote what the applicant typed): bound to its id.
+fn place(id: &str) -> Place<'_> {
+    Place::new("replies", "reply", id)
 }
 
 /// Queues the replies to one input, in order.
 pub async fn queue(
     conn: &mut PgConnection,
+    vault: &Vault,
     platform: &str,
     chat_id: i64,
     locale: Locale,
@@ -42,16 +48,28 @@ pub async fn queue(
     if replies.is_empty() {
         return Ok(());
     }
-    let bodies: Vec<Json<&Reply>> = replies.iter().map(Json).collect();
-    // `WITH ORDINALITY` keeps the order of the array in the ids the rows are given.
+    // The ids are drawn first, in order (a chat's replies go out in id order), because each
+    // sealed reply is bound to its id.
+    let mut ids: Vec<i64> =
+        sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('replies', 'id')) FROM generate_series(1, $1::int)")
+            .bind(i32::try_from(replies.len()).unwrap_or(i32::MAX))
+            .fetch_all(&mut *conn)
+            .await?;
+    ids.sort_unstable();
+    let sealed: Vec<Vec<u8>> = ids
+        .iter()
+        .zip(replies)
+        .map(|(id, reply)| vault.seal_json(place(&id.to_string()), reply))
+        .collect();
     sqlx::query(
-        "INSERT INTO replies (platform, chat_id, locale, reply)
-         SELECT $1, $2, $3, r FROM unnest($4::jsonb[]) WITH ORDINALITY AS t(r, n) ORDER BY n",
+        "INSERT INTO replies (id, platform, chat_id, locale, reply_sealed)
+         SELECT id, $1, $2, $3, r FROM unnest($4::bigint[], $5::bytea[]) AS t(id, r)",
     )
     .bind(platform)
     .bind(chat_id)
     .bind(locale.code())
-    .bind(&bodies)
+    .bind(&ids)
+    .bind(&sealed)
     .execute(conn)
     .await?;
     Ok(())
@@ -61,7 +79,13 @@ pub async fn queue(
 /// reply is claimed only with every older waiting reply of its chat, so that a chat's replies
 /// are sent in order whichever instance sends them: one whose elder is claimed elsewhere or
 /// waits for a retry waits with it.
-pub async fn claim(pool: &PgPool, platforms: &[String], limit: i64, lease: Duration) -> sqlx::Result<Vec<QueuedReply>> {
+pub async fn claim(
+    pool: &PgPool,
+    vault: &Vault,
+    platforms: &[String],
+    limit: i64,
+    lease: Duration,
+) -> sqlx::Result<Vec<QueuedReply>> {
     let rows: Vec<Row> = sqlx::query_as(
         "WITH picked AS (
              SELECT id, platform, chat_id FROM replies
@@ -77,24 +101,31 @@ pub async fn claim(pool: &PgPool, platforms: &[String], limit: i64, lease: Durat
                SELECT 1 FROM replies e
                WHERE e.platform = p.platform AND e.chat_id = p.chat_id AND e.id < p.id AND NOT e.dead
                  AND e.id NOT IN (SELECT id FROM picked))
-         RETURNING r.id, r.platform, r.chat_id, r.locale, r.reply, r.attempts",
+         RETURNING r.id, r.platform, r.chat_id, r.locale, r.reply_sealed, r.attempts",
     )
     .bind(platforms)
     .bind(limit)
     .bind(lease.as_secs_f64())
     .fetch_all(pool)
     .await?;
-    let mut claimed: Vec<QueuedReply> = rows
-        .into_iter()
-        .map(|row| QueuedReply {
-            id: row.id,
-            platform: row.platform,
-            chat_id: row.chat_id,
-            locale: Locale::parse(&row.locale).unwrap_or_default(),
-            reply: row.reply.0,
-            attempts: row.attempts,
-        })
-        .collect();
+    let mut claimed = Vec::with_capacity(rows.len());
+    for row in rows {
+        match vault.open_json::<Reply>(place(&row.id.to_string()), &row.reply_sealed) {
+            Ok(reply) => claimed.push(QueuedReply {
+                id: row.id,
+                platform: row.platform,
+                chat_id: row.chat_id,
+                locale: Locale::parse(&row.locale).unwrap_or_default(),
+                reply,
+                attempts: row.attempts,
+            }),
+            // Sending cannot mend it; keep it (for an operator with the right key) but stop.
+            Err(err) => {
+                tracing::error!(error = %err, "a queued reply does not open; it is given up");
+                give_up(pool, row.id, &err.to_string()).await?;
+            }
+        }
+    }
     claimed.sort_by_key(|r| r.id);
     Ok(claimed)
 }

@@ -3,7 +3,6 @@
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-use sqlx::types::Json;
 
 use super::Tx;
 use super::applicants::ApplicantId;
@@ -11,6 +10,7 @@ use super::codes;
 use crate::conversation::Answers;
 use crate::domain::TrackingCode;
 use crate::i18n::Locale;
+use crate::vault::{Place, Vault};
 
 /// The actor recorded for what the applicant did themselves.
 pub const APPLICANT: &str = "applicant";
@@ -28,9 +28,24 @@ pub struct RequestRow {
     pub service_id: String,
     pub applicant_id: ApplicantId,
     pub stage: String,
-    pub answers: Answers,
+    /// The form's answers, sealed; opened by [`RequestRow::answers`] only where they are shown.
+    sealed_answers: Vec<u8>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl RequestRow {
+    /// The form's answers, opened.
+    pub fn answers(&self, vault: &Vault) -> anyhow::Result<Answers> {
+        vault
+            .open_json(answers_place(&self.code.to_stored().to_string()), &self.sealed_answers)
+            .with_context(|| format!("opening the answers of request {}", self.id))
+    }
+}
+
+/// Where a request's answers are sealed: bound to its tracking code, as stored.
+fn answers_place(stored_code: &str) -> Place<'_> {
+    Place::new("requests", "answers", stored_code)
 }
 
 type RawRow = (
@@ -39,17 +54,17 @@ type RawRow = (
     String,
     ApplicantId,
     String,
-    Json<Answers>,
+    Vec<u8>,
     DateTime<Utc>,
     DateTime<Utc>,
 );
 
-const COLUMNS: &str = "id, code, service_id, applicant_id, stage, answers, created_at, updated_at";
+const COLUMNS: &str = "id, code, service_id, applicant_id, stage, answers_sealed, created_at, updated_at";
 
 impl TryFrom<RawRow> for RequestRow {
     type Error = anyhow::Error;
     fn try_from(row: RawRow) -> anyhow::Result<Self> {
-        let (id, code, service_id, applicant_id, stage, Json(answers), created_at, updated_at) = row;
+        let (id, code, service_id, applicant_id, stage, sealed_answers, created_at, updated_at) = row;
         let code = TrackingCode::from_stored(code).context("a stored tracking code fails its check")?;
         Ok(Self {
             id,
@@ -57,7 +72,7 @@ impl TryFrom<RawRow> for RequestRow {
             service_id,
             applicant_id,
             stage,
-            answers,
+            sealed_answers,
             created_at,
             updated_at,
         })
@@ -67,6 +82,7 @@ impl TryFrom<RawRow> for RequestRow {
 /// Records a new request in its service's first stage, with a fresh tracking code.
 pub async fn insert(
     tx: &mut Tx<'_>,
+    vault: &Vault,
     applicant: ApplicantId,
     service_id: &str,
     stage: &str,
@@ -75,25 +91,56 @@ pub async fn insert(
 ) -> anyhow::Result<(i64, TrackingCode)> {
     let code = codes::allocate(tx, "request").await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO requests (code, service_id, applicant_id, stage, answers, locale)
+        "INSERT INTO requests (code, service_id, applicant_id, stage, answers_sealed, locale)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(code.to_stored())
     .bind(service_id)
     .bind(applicant)
     .bind(stage)
-    .bind(Json(answers))
+    .bind(vault.seal_json(answers_place(&code.to_stored().to_string()), answers))
     .bind(locale.code())
     .fetch_one(&mut **tx)
     .await
     .context("inserting the request")?;
-    sqlx::query("INSERT INTO request_events (request_id, from_stage, to_stage, actor) VALUES ($1, NULL, $2, $3)")
-        .bind(id)
-        .bind(stage)
-        .bind(APPLICANT)
-        .execute(&mut **tx)
-        .await?;
+    record_event(tx, vault, id, None, stage, APPLICANT, None).await?;
     Ok((id, code))
+}
+
+/// Where an event's note is sealed: bound to the event's id.
+fn note_place(event_id: &str) -> Place<'_> {
+    Place::new("request_events", "note", event_id)
+}
+
+/// Adds a stage change to a request's history, its note (which may quote the applicant) sealed;
+/// returns the event's id.
+pub async fn record_event(
+    tx: &mut Tx<'_>,
+    vault: &Vault,
+    request_id: i64,
+    from: Option<&str>,
+    to: &str,
+    actor: &str,
+    note: Option<&str>,
+) -> sqlx::Result<i64> {
+    // The id is drawn first: the sealed note is bound to it.
+    let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('request_events', 'id'))")
+        .fetch_one(&mut **tx)
+        .await?;
+    let sealed = note.map(|n| vault.seal_text(note_place(&id.to_string()), n));
+    sqlx::query(
+        "INSERT INTO request_events (id, request_id, from_stage, to_stage, actor, note_sealed)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(request_id)
+    .bind(from)
+    .bind(to)
+    .bind(actor)
+    .bind(sealed)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
 }
 
 pub async fn find_by_id(conn: &mut PgConnection, id: i64) -> anyhow::Result<Option<RequestRow>> {
@@ -193,7 +240,7 @@ pub async fn list(conn: &mut PgConnection, filter: &Filter) -> anyhow::Result<Ve
 }
 
 /// One entry of a request's history, as staff see it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Event {
     pub at: DateTime<Utc>,
     pub from_stage: Option<String>,
@@ -202,11 +249,29 @@ pub struct Event {
     pub note: Option<String>,
 }
 
-pub async fn events(conn: &mut PgConnection, request_id: i64) -> sqlx::Result<Vec<Event>> {
-    sqlx::query_as(
-        "SELECT at, from_stage, to_stage, actor, note FROM request_events WHERE request_id = $1 ORDER BY at, id",
+/// A request's history, oldest first, notes opened.
+pub async fn events(conn: &mut PgConnection, vault: &Vault, request_id: i64) -> anyhow::Result<Vec<Event>> {
+    type Raw = (i64, DateTime<Utc>, Option<String>, String, String, Option<Vec<u8>>);
+    let rows: Vec<Raw> = sqlx::query_as(
+        "SELECT id, at, from_stage, to_stage, actor, note_sealed FROM request_events WHERE request_id = $1
+         ORDER BY at, id",
     )
     .bind(request_id)
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|(id, at, from_stage, to_stage, actor, sealed)| {
+            let note = sealed
+                .map(|s| vault.open_text(note_place(&id.to_string()), &s))
+                .transpose()
+                .with_context(|| format!("opening the note of event {id}"))?;
+            Ok(Event {
+                at,
+                from_stage,
+                to_stage,
+                actor,
+                note,
+            })
+        })
+        .collect()
 }

@@ -9,6 +9,8 @@ use sqlx::PgConnection;
 use super::applicants::ApplicantId;
 use super::{Tx, secrets};
 use crate::domain::PhoneNumber;
+use crate::vault::{Place, Vault};
+use anyhow::Context as _;
 
 /// What an applicant has told us about SMS.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -18,27 +20,56 @@ pub struct Subscription {
     pub active: bool,
 }
 
-pub async fn subscription(conn: &mut PgConnection, applicant: ApplicantId) -> sqlx::Result<Subscription> {
-    let row: (Option<String>, bool) =
-        sqlx::query_as("SELECT a.mobile, sms_active(a) FROM applicants a WHERE a.id = $1")
+/// Where an applicant's mobile is sealed: bound to the applicant.
+pub fn mobile_place(applicant: &str) -> Place<'_> {
+    Place::new("applicants", "mobile", applicant)
+}
+
+/// The applicant's number (opened) and whether SMS is on.
+pub async fn subscription(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    applicant: ApplicantId,
+) -> anyhow::Result<Subscription> {
+    let (sealed, active): (Option<Vec<u8>>, bool) =
+        sqlx::query_as("SELECT a.mobile_sealed, sms_active(a) FROM applicants a WHERE a.id = $1")
             .bind(applicant)
             .fetch_one(conn)
             .await?;
+    let mobile = sealed
+        .map(|s| vault.open_text(mobile_place(&applicant.0.to_string()), &s))
+        .transpose()
+        .context("opening the applicant's mobile")?;
     Ok(Subscription {
-        mobile: row.0.as_deref().and_then(|m| PhoneNumber::parse(m).ok()),
-        active: row.1,
+        mobile: mobile.as_deref().and_then(|m| PhoneNumber::parse(m).ok()),
+        active,
     })
 }
 
+/// Whether SMS is on for the applicant.
+pub async fn is_active(conn: &mut PgConnection, applicant: ApplicantId) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT sms_active(a) FROM applicants a WHERE a.id = $1")
+        .bind(applicant)
+        .fetch_one(conn)
+        .await
+}
+
 /// Turns SMS on for a confirmed number; the applicant's consent is the act of turning it on.
-pub async fn opt_in(conn: &mut PgConnection, applicant: ApplicantId, mobile: &PhoneNumber) -> sqlx::Result<()> {
+/// The number is kept sealed, with a blind index to find it by (an inbound opt-out).
+pub async fn opt_in(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    applicant: ApplicantId,
+    mobile: &PhoneNumber,
+) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE applicants SET mobile = $2, mobile_verified_at = now(), sms_consent_at = now(),
-                sms_opted_out_at = NULL
+        "UPDATE applicants SET mobile = NULL, mobile_sealed = $2, mobile_index = $3, mobile_verified_at = now(),
+                sms_consent_at = now(), sms_opted_out_at = NULL
          WHERE id = $1",
     )
     .bind(applicant)
-    .bind(mobile.e164())
+    .bind(vault.seal_text(mobile_place(&applicant.0.to_string()), mobile.e164()))
+    .bind(vault.blind_index("mobile", mobile.e164()))
     .execute(conn)
     .await?;
     Ok(())
@@ -58,12 +89,12 @@ pub async fn opt_out(conn: &mut PgConnection, applicant: ApplicantId) -> sqlx::R
 }
 
 /// A reply keyword from a number: every applicant on that number stops getting SMS.
-pub async fn opt_out_number(conn: &mut PgConnection, mobile: &PhoneNumber) -> sqlx::Result<u64> {
+pub async fn opt_out_number(conn: &mut PgConnection, vault: &Vault, mobile: &PhoneNumber) -> sqlx::Result<u64> {
     Ok(sqlx::query(
         "UPDATE applicants SET sms_opted_out_at = now()
-         WHERE mobile = $1 AND sms_active(applicants)",
+         WHERE mobile_index = $1 AND sms_active(applicants)",
     )
-    .bind(mobile.e164())
+    .bind(vault.blind_index("mobile", mobile.e164()))
     .execute(conn)
     .await?
     .rows_affected())
@@ -183,6 +214,7 @@ pub enum CodeCheck {
 /// Checks a typed code against the chat's open challenge for `mobile`.
 pub async fn check_code(
     conn: &mut PgConnection,
+    vault: &Vault,
     applicant: ApplicantId,
     mobile: &PhoneNumber,
     typed: &str,
@@ -208,7 +240,7 @@ pub async fn check_code(
     }
     if code_mac(&mut *conn, mobile, typed).await?.verify_slice(&stored).is_ok() {
         close_challenge(&mut *conn, id, now).await?;
-        opt_in(&mut *conn, applicant, mobile).await?;
+        opt_in(&mut *conn, vault, applicant, mobile).await?;
         return Ok(CodeCheck::Confirmed);
     }
     let wrong = wrong + 1;

@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgPool};
 use super::applicants::ApplicantId;
 use crate::domain::PhoneNumber;
 use crate::i18n::Msg;
+use crate::vault::{Place, Vault};
 
 /// An SMS addressed to a number given for this one message (the code confirming it).
 #[derive(Debug, Clone)]
@@ -27,8 +28,9 @@ pub struct DirectSms {
 /// that an SMS went, and how it ended, stays.
 pub async fn forget_direct_before(conn: &mut PgConnection, cutoff: chrono::DateTime<chrono::Utc>) -> sqlx::Result<u64> {
     let forgotten = sqlx::query(
-        "UPDATE notifications SET sms_to = NULL, body = NULL, message = jsonb_set(message, '{args}', '[]')
-         WHERE sms_to IS NOT NULL AND created_at < $1 AND status <> 'pending'",
+        "UPDATE notifications
+         SET sms_to = NULL, sms_to_sealed = NULL, body = NULL, message = jsonb_set(message, '{args}', '[]')
+         WHERE (sms_to IS NOT NULL OR sms_to_sealed IS NOT NULL) AND created_at < $1 AND status <> 'pending'",
     )
     .bind(cutoff)
     .execute(conn)
@@ -37,17 +39,27 @@ pub async fn forget_direct_before(conn: &mut PgConnection, cutoff: chrono::DateT
     Ok(forgotten)
 }
 
-pub async fn enqueue_direct(conn: &mut PgConnection, sms: &DirectSms) -> sqlx::Result<bool> {
+/// Where the number of an SMS to a typed number is sealed: bound to the notice.
+fn to_place(id: &str) -> Place<'_> {
+    Place::new("notifications", "sms_to", id)
+}
+
+pub async fn enqueue_direct(conn: &mut PgConnection, vault: &Vault, sms: &DirectSms) -> sqlx::Result<bool> {
+    // The id is drawn first: the sealed number is bound to it.
+    let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('notifications', 'id'))")
+        .fetch_one(&mut *conn)
+        .await?;
     let inserted = sqlx::query(
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, urgent, sms_to)
-         VALUES ($1, $2, 'sms', $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING",
+        "INSERT INTO notifications (id, dedup_key, applicant_id, channel, kind, message, urgent, sms_to_sealed)
+         VALUES ($7, $1, $2, 'sms', $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(&sms.dedup_key)
     .bind(sms.applicant)
     .bind(sms.kind)
     .bind(Json(&sms.message))
     .bind(sms.urgent)
-    .bind(sms.to.e164())
+    .bind(vault.seal_text(to_place(&id.to_string()), sms.to.e164()))
+    .bind(id)
     .execute(conn)
     .await?
     .rows_affected();
@@ -79,14 +91,16 @@ struct Row {
     attempts: i32,
     urgent: bool,
     sms_to: Option<String>,
-    mobile: Option<String>,
+    sms_to_sealed: Option<Vec<u8>>,
+    applicant_id: ApplicantId,
+    mobile_sealed: Option<Vec<u8>>,
     active: bool,
     locale: Option<String>,
 }
 
 /// Claims up to `batch` due SMS for `lease`, counting an attempt on each; consent is read in
 /// the same statement, so an opt-out committed before the claim is always seen.
-pub async fn claim(pool: &PgPool, batch: i64, lease: Duration) -> sqlx::Result<Vec<ClaimedSms>> {
+pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) -> anyhow::Result<Vec<ClaimedSms>> {
     let rows: Vec<Row> = sqlx::query_as(
         "WITH due AS (
              SELECT id FROM notifications
@@ -99,10 +113,11 @@ pub async fn claim(pool: &PgPool, batch: i64, lease: Duration) -> sqlx::Result<V
              UPDATE notifications n
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              WHERE n.id IN (SELECT id FROM due)
-             RETURNING n.id, n.kind, n.message, n.attempts, n.urgent, n.sms_to, n.applicant_id
+             RETURNING n.id, n.kind, n.message, n.attempts, n.urgent, n.sms_to, n.sms_to_sealed, n.applicant_id
          )
-         SELECT c.id, c.kind, c.message, c.attempts, c.urgent, c.sms_to, a.mobile,
-                sms_active(a) AS active, d.dialogue->>'locale' AS locale
+         SELECT c.id, c.kind, c.message, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id,
+                a.mobile_sealed,
+                sms_active(a) AS active, d.locale
          FROM claimed c
          JOIN applicants a ON a.id = c.applicant_id
          LEFT JOIN dialogues d ON d.applicant_id = a.id
@@ -112,20 +127,31 @@ pub async fn claim(pool: &PgPool, batch: i64, lease: Duration) -> sqlx::Result<V
     .bind(lease.as_secs_f64())
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ClaimedSms {
-            id: r.id,
-            kind: r.kind,
-            message: r.message.0,
-            attempts: r.attempts,
-            urgent: r.urgent,
-            direct: r.sms_to.is_some(),
-            to: r.sms_to.or(r.mobile),
-            active: r.active,
-            locale: r.locale,
+    rows.into_iter()
+        .map(|r| {
+            let typed = match &r.sms_to_sealed {
+                Some(sealed) => Some(vault.open_text(to_place(&r.id.to_string()), sealed)?),
+                // Queued before numbers were sealed.
+                None => r.sms_to,
+            };
+            let own = r
+                .mobile_sealed
+                .as_deref()
+                .map(|sealed| vault.open_text(super::sms::mobile_place(&r.applicant_id.0.to_string()), sealed))
+                .transpose()?;
+            Ok(ClaimedSms {
+                id: r.id,
+                kind: r.kind,
+                message: r.message.0,
+                attempts: r.attempts,
+                urgent: r.urgent,
+                direct: typed.is_some(),
+                to: typed.or(own),
+                active: r.active,
+                locale: r.locale,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// What the gateway took: the provider's id, the parts it cost, and the text as sent (a

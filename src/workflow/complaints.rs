@@ -10,6 +10,7 @@ use crate::store::complaints::{self, StaffView};
 use crate::store::outbox::{self, NewNotice};
 use crate::store::staff::StaffMember;
 use crate::store::{Tx, audit};
+use crate::vault::Vault;
 
 /// Why a complaint action was refused.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +53,7 @@ impl From<sqlx::Error> for ComplaintError {
 /// Records `answer` and queues it for the applicant; returns the complaint as it now is.
 pub async fn answer_complaint(
     tx: &mut Tx<'_>,
+    vault: &Vault,
     member: &StaffMember,
     code: TrackingCode,
     answer: &str,
@@ -61,7 +63,7 @@ pub async fn answer_complaint(
     if answer.is_empty() {
         return Err(ComplaintError::EmptyAnswer);
     }
-    complaints::update(tx, row.id, "answered", Some(answer)).await?;
+    complaints::update(tx, vault, &row, "answered", Some(answer)).await?;
     let audit_id = audit::record(
         tx,
         &member.actor(),
@@ -87,11 +89,12 @@ pub async fn answer_complaint(
 /// Closes a complaint; returns it as it now is.
 pub async fn close_complaint(
     tx: &mut Tx<'_>,
+    vault: &Vault,
     member: &StaffMember,
     code: TrackingCode,
 ) -> Result<StaffView, ComplaintError> {
     let row = open_for(tx, member, code).await?;
-    complaints::update(tx, row.id, "closed", None).await?;
+    complaints::update(tx, vault, &row, "closed", None).await?;
     audit::record(
         tx,
         &member.actor(),

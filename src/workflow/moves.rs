@@ -14,6 +14,7 @@ use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewNotice};
 use crate::store::staff::StaffMember;
 use crate::store::{Tx, audit, requests};
+use crate::vault::Vault;
 
 /// A move to make: to which stage, from which (when the caller saw one), and why.
 #[derive(Debug, Clone)]
@@ -76,7 +77,13 @@ impl From<sqlx::Error> for MoveError {
 }
 
 /// Applies a move inside `tx`, locking the request so concurrent moves are serialised.
-pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Move<'_>) -> Result<Applied, MoveError> {
+pub async fn apply(
+    tx: &mut Tx<'_>,
+    catalog: &Catalog,
+    vault: &Vault,
+    actor: Actor<'_>,
+    mv: Move<'_>,
+) -> Result<Applied, MoveError> {
     let row: Option<(i64, String, String, ApplicantId)> =
         sqlx::query_as("SELECT id, service_id, stage, applicant_id FROM requests WHERE code = $1 FOR UPDATE")
             .bind(mv.code.to_stored())
@@ -121,17 +128,7 @@ pub async fn apply(tx: &mut Tx<'_>, catalog: &Catalog, actor: Actor<'_>, mv: Mov
         .bind(mv.to)
         .execute(&mut **tx)
         .await?;
-    let event_id: i64 = sqlx::query_scalar(
-        "INSERT INTO request_events (request_id, from_stage, to_stage, actor, note) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id",
-    )
-    .bind(request_id)
-    .bind(&from)
-    .bind(mv.to)
-    .bind(actor.name())
-    .bind(note)
-    .fetch_one(&mut **tx)
-    .await?;
+    let event_id = requests::record_event(tx, vault, request_id, Some(&from), mv.to, &actor.name(), note).await?;
     audit::record(
         tx,
         &actor.name(),

@@ -15,6 +15,7 @@ use crate::domain::{Role, TrackingCode};
 use crate::staff::access;
 use crate::store::audit;
 use crate::store::complaints::{self, StaffView};
+use crate::vault::Vault;
 use crate::workflow;
 
 #[derive(Deserialize, IntoParams)]
@@ -61,21 +62,21 @@ pub struct AnswerBody {
     answer: String,
 }
 
-fn view(row: StaffView) -> ComplaintView {
+fn view(vault: &Vault, row: StaffView) -> anyhow::Result<ComplaintView> {
     let code = |stored: i64| {
         TrackingCode::from_stored(stored)
             .map(|c| c.to_string())
             .unwrap_or_default()
     };
-    ComplaintView {
+    Ok(ComplaintView {
         code: code(row.code),
         request_code: row.request_code.map(code),
-        body: row.body,
+        body: row.body(vault)?,
+        answer: row.answer(vault)?,
         status: row.status,
-        answer: row.answer,
         filed_at: row.created_at,
         updated_at: row.updated_at,
-    }
+    })
 }
 
 /// List complaints.
@@ -96,7 +97,11 @@ pub async fn list(
     )
     .await?;
     audit::record(&mut conn, &staff.0.actor(), "complaints.list", "complaints", json!({})).await?;
-    Ok(Json(rows.into_iter().map(view).collect()))
+    let views = rows
+        .into_iter()
+        .map(|row| view(app.vault(), row))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Json(views))
 }
 
 /// Answer a complaint; the applicant receives the answer.
@@ -113,9 +118,9 @@ pub async fn answer(
     let body = body.parse()?;
     let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
-    let updated = workflow::answer_complaint(&mut tx, &staff.0, code, &body.answer).await?;
+    let updated = workflow::answer_complaint(&mut tx, app.vault(), &staff.0, code, &body.answer).await?;
     tx.commit().await?;
-    Ok(Json(view(updated)))
+    Ok(Json(view(app.vault(), updated)?))
 }
 
 /// Close a complaint.
@@ -130,7 +135,7 @@ pub async fn close(
     staff.require(&[Role::Reviewer, Role::Operator])?;
     let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
-    let updated = workflow::close_complaint(&mut tx, &staff.0, code).await?;
+    let updated = workflow::close_complaint(&mut tx, app.vault(), &staff.0, code).await?;
     tx.commit().await?;
-    Ok(Json(view(updated)))
+    Ok(Json(view(app.vault(), updated)?))
 }

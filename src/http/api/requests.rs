@@ -223,7 +223,7 @@ pub async fn show(
             service: &row.service_id,
         },
     )?;
-    let history = requests::events(&mut tx, row.id).await?;
+    let history = requests::events(&mut tx, app.vault(), row.id).await?;
     let docs = documents::list_for_request(&mut tx, row.id).await?;
     audit::record(
         &mut tx,
@@ -249,7 +249,7 @@ pub async fn show(
         .unwrap_or_default();
     Ok(Json(RequestDetail {
         summary: summary(&app, &row, Utc::now()),
-        answers: serde_json::to_value(&row.answers).map_err(anyhow::Error::from)?,
+        answers: serde_json::to_value(row.answers(app.vault())?).map_err(anyhow::Error::from)?,
         history: history
             .into_iter()
             .map(|e| EventView {
@@ -373,7 +373,7 @@ pub async fn request_documents(
 
 async fn apply(app: &Application, staff: &Staff, mv: Move<'_>) -> Result<Json<TransitionResult>, ApiError> {
     let mut tx = app.pool().begin().await?;
-    let applied = workflow::apply(&mut tx, app.catalog(), Actor::Staff(&staff.0), mv).await?;
+    let applied = workflow::apply(&mut tx, app.catalog(), app.vault(), Actor::Staff(&staff.0), mv).await?;
     tx.commit().await?;
     Ok(Json(TransitionResult {
         from: applied.from,

@@ -1,0 +1,271 @@
+//! Every sealed column, and the batch jobs over them: sealing values stored in plaintext before
+//! sealing existed (run at start), re-sealing under the current key (`peygir keys rotate`), and
+//! finding which keys are still in use (before one is removed).
+
+use std::collections::BTreeSet;
+
+use anyhow::Context as _;
+use sqlx::PgPool;
+
+use super::{Place, Vault};
+
+/// A sealed column: the logical name the associated data uses, the plaintext column it replaces
+/// (still read for rows from before sealing), the column's primary key and the SQL giving the
+/// row's identity in the associated data.
+#[derive(Debug, Clone, Copy)]
+pub struct Sealed {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub sealed: &'static str,
+    /// The plaintext column and a cast to text of it (JSON columns are sealed as JSON text).
+    pub plain: Option<&'static str>,
+    pub key: &'static str,
+    pub row: &'static str,
+}
+
+pub const SEALED: &[Sealed] = &[
+    Sealed {
+        table: "requests",
+        column: "answers",
+        sealed: "answers_sealed",
+        plain: Some("answers::text"),
+        key: "id",
+        row: "code::text",
+    },
+    Sealed {
+        table: "dialogues",
+        column: "dialogue",
+        sealed: "dialogue_sealed",
+        plain: Some("dialogue::text"),
+        key: "applicant_id",
+        row: "applicant_id::text",
+    },
+    Sealed {
+        table: "complaints",
+        column: "body",
+        sealed: "body_sealed",
+        plain: Some("body"),
+        key: "id",
+        row: "code::text",
+    },
+    Sealed {
+        table: "complaints",
+        column: "answer",
+        sealed: "answer_sealed",
+        plain: Some("answer"),
+        key: "id",
+        row: "code::text",
+    },
+    Sealed {
+        table: "request_events",
+        column: "note",
+        sealed: "note_sealed",
+        plain: Some("note"),
+        key: "id",
+        row: "id::text",
+    },
+    Sealed {
+        table: "replies",
+        column: "reply",
+        sealed: "reply_sealed",
+        plain: Some("reply::text"),
+        key: "id",
+        row: "id::text",
+    },
+    Sealed {
+        table: "notifications",
+        column: "sms_to",
+        sealed: "sms_to_sealed",
+        plain: Some("sms_to"),
+        key: "id",
+        row: "id::text",
+    },
+    Sealed {
+        table: "applicants",
+        column: "mobile",
+        sealed: "mobile_sealed",
+        plain: Some("mobile"),
+        key: "id",
+        row: "id::text",
+    },
+];
+
+const BATCH: i64 = 500;
+
+impl Sealed {
+    fn place<'a>(&self, row: &'a str) -> Place<'a> {
+        Place::new(self.table, self.column, row)
+    }
+
+    /// The name of the plaintext column itself.
+    fn plain_column(&self) -> Option<&'static str> {
+        self.plain.map(|p| p.split("::").next().unwrap_or(p))
+    }
+}
+
+/// Seals what was stored in plaintext before sealing existed and empties the plaintext, in
+/// batches; returns how many values it sealed. Run at every start: after the first it finds
+/// nothing.
+pub async fn seal_plaintext(pool: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for column in SEALED {
+        let (Some(plain), Some(plain_column)) = (column.plain, column.plain_column()) else {
+            continue;
+        };
+        loop {
+            let mut tx = pool.begin().await?;
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+                "SELECT {key}::bigint, {row}, {plain} FROM {table} WHERE {plain_column} IS NOT NULL
+                 LIMIT {BATCH} FOR UPDATE SKIP LOCKED",
+                key = column.key,
+                row = column.row,
+                table = column.table,
+            ))
+            .fetch_all(&mut *tx)
+            .await
+            .with_context(|| format!("reading plaintext {}.{}", column.table, column.column))?;
+            if rows.is_empty() {
+                break;
+            }
+            for (key, row, value) in &rows {
+                let sealed = vault.seal(column.place(row), value.as_bytes());
+                let mobile_index = (column.table == "applicants")
+                    .then(|| crate::domain::PhoneNumber::parse(value).ok())
+                    .flatten()
+                    .map(|m| vault.blind_index("mobile", m.e164()));
+                let index_sql = if mobile_index.is_some() {
+                    ", mobile_index = $3"
+                } else {
+                    ""
+                };
+                sqlx::query(&format!(
+                    "UPDATE {table} SET {sealed} = $2, {plain_column} = NULL{index_sql} WHERE {key} = $1",
+                    table = column.table,
+                    sealed = column.sealed,
+                    key = column.key,
+                ))
+                .bind(key)
+                .bind(&sealed)
+                .bind(mobile_index)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            total += rows.len() as u64;
+        }
+    }
+    if total > 0 {
+        tracing::info!(values = total, "sealed personal data stored before sealing existed");
+    }
+    Ok(total)
+}
+
+/// Re-seals every value not under the current key, in batches, while the service runs; returns
+/// how many it re-sealed.
+pub async fn reseal(pool: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
+    let current = vault.current_key().to_be_bytes().to_vec();
+    let mut total = 0;
+    for column in SEALED {
+        loop {
+            let mut tx = pool.begin().await?;
+            let rows: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(&format!(
+                "SELECT {key}::bigint, {row}, {sealed} FROM {table}
+                 WHERE {sealed} IS NOT NULL AND substring({sealed} FROM 2 FOR 4) <> $1
+                 LIMIT {BATCH} FOR UPDATE SKIP LOCKED",
+                key = column.key,
+                row = column.row,
+                sealed = column.sealed,
+                table = column.table,
+            ))
+            .bind(&current)
+            .fetch_all(&mut *tx)
+            .await
+            .with_context(|| format!("reading sealed {}.{}", column.table, column.column))?;
+            if rows.is_empty() {
+                break;
+            }
+            for (key, row, old) in &rows {
+                let place = column.place(row);
+                let value = vault
+                    .open(place, old)
+                    .with_context(|| format!("opening {}.{} of row {key}", column.table, column.column))?;
+                sqlx::query(&format!(
+                    "UPDATE {table} SET {sealed} = $2 WHERE {key} = $1",
+                    table = column.table,
+                    sealed = column.sealed,
+                    key = column.key,
+                ))
+                .bind(key)
+                .bind(vault.seal(place, &value))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            total += rows.len() as u64;
+        }
+    }
+    Ok(total)
+}
+
+/// The ids of the keys some stored value is sealed with.
+pub async fn keys_in_use(pool: &PgPool) -> anyhow::Result<BTreeSet<u32>> {
+    let mut ids = BTreeSet::new();
+    for column in SEALED {
+        // Bytes 2 to 5 of a sealed value are its key id.
+        let key_ids: Vec<Vec<u8>> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT substring({sealed} FROM 2 FOR 4) FROM {table} WHERE {sealed} IS NOT NULL",
+            sealed = column.sealed,
+            table = column.table,
+        ))
+        .fetch_all(pool)
+        .await?;
+        ids.extend(
+            key_ids
+                .iter()
+                .filter_map(|id| Some(u32::from_be_bytes(id.as_slice().try_into().ok()?))),
+        );
+    }
+    Ok(ids)
+}
+
+/// Checks that the keys held are the ones this database's values were sealed with, and records
+/// the current key as one that seals here. A key the database knows under an id with another
+/// fingerprint is the wrong key file (or a fresh one made by mistake): starting would fail on
+/// every value, so this says so at once.
+pub async fn check_keys(pool: &PgPool, vault: &Vault, keys_from: &str) -> anyhow::Result<()> {
+    let known: Vec<(i32, Vec<u8>)> = sqlx::query_as("SELECT id, fingerprint FROM data_keys ORDER BY id")
+        .fetch_all(pool)
+        .await?;
+    for (id, fingerprint) in &known {
+        let Ok(id) = u32::try_from(*id) else { continue };
+        if let Some(ours) = vault.fingerprint(id)
+            && &ours != fingerprint
+        {
+            anyhow::bail!(
+                "data key {id} in {keys_from} is not the key this database's data was sealed with: \
+                 use the key file kept with this database (see the README's Privacy section)"
+            );
+        }
+    }
+    record_key(pool, vault, vault.current_key()).await
+}
+
+/// Records key `id` as one that seals values in this database.
+pub async fn record_key(pool: &PgPool, vault: &Vault, id: u32) -> anyhow::Result<()> {
+    let fingerprint = vault.fingerprint(id).context("the key to record is not held")?;
+    sqlx::query("INSERT INTO data_keys (id, fingerprint) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(i32::try_from(id).context("key id out of range")?)
+        .bind(fingerprint)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Forgets key `id` (removed from the key file).
+pub async fn forget_key(pool: &PgPool, id: u32) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM data_keys WHERE id = $1")
+        .bind(i32::try_from(id).context("key id out of range")?)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

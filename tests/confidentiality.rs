@@ -1,0 +1,151 @@
+//! Applicants' data at rest: after whole journeys (both services, a complaint, SMS turned on,
+//! staff moves), a `pg_dump` of the database holds none of the typed national and company ids,
+//! mobiles, names or plates; a sealed value copied to another row does not open; rotating the
+//! keys re-seals every value, after which the old key can be removed and everything still reads.
+
+mod support;
+
+use std::path::PathBuf;
+
+use peygir::domain::{PhoneNumber, Role, TrackingCode, VehiclePlate};
+use peygir::i18n::Locale;
+use peygir::store::{applicants, requests, sms};
+use peygir::vault::{Keyring, Vault, rotation, sweep};
+use support::api::Api;
+use support::bot_api::FakeBotApi;
+use support::journeys::{debt_respite_as_person, plate_removal};
+use support::service::Running;
+
+/// What the journeys type, in every form it could be stored in.
+fn typed_values() -> Vec<String> {
+    let plate = VehiclePlate::parse("۱۲ الف ۳۴۵ ایران ۶۷").unwrap().to_string();
+    [
+        "0499370899",
+        "۰۴۹۹۳۷۰۸۹۹",
+        "علی رضایی",
+        "9121234567",
+        "۹۱۲۱۲۳۴۵۶۷",
+        "14007650912",
+        "۱۴۰۰۷۶۵۰۹۱۲",
+        "مریم احمدی",
+        "اداره کل راه و شهرسازی",
+        "0012345679",
+        &plate,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+fn pg_dump(database_url: &str) -> String {
+    let bin = peygir::store::cluster::find_bin_dir()
+        .map(|dir| dir.join("pg_dump"))
+        .unwrap_or_else(|_| PathBuf::from("pg_dump"));
+    let out = std::process::Command::new(bin)
+        .args(["--data-only", "--no-owner", "--dbname", database_url])
+        .output()
+        .expect("running pg_dump");
+    assert!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("the dump is UTF-8")
+}
+
+async fn keys_in_use(bot: &Running) -> Vec<u32> {
+    sweep::keys_in_use(bot.app.pool()).await.unwrap().into_iter().collect()
+}
+
+#[tokio::test]
+async fn a_dump_after_whole_journeys_holds_no_typed_personal_data_and_keys_rotate() {
+    let keys_dir = std::env::temp_dir().join(format!("peygir-confidentiality-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&keys_dir);
+    let keys_file = keys_dir.join("data-keys.toml");
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let env = [("PEYGIR_DATA_KEYS_FILE", keys_file.display().to_string())];
+    let bot = Running::start(&fake, &db, &env).await;
+
+    let mut person = bot.user(700);
+    let debt = person
+        .submits(Locale::Fa, "debt-respite", &debt_respite_as_person())
+        .await;
+    let mut agency = bot.user(701);
+    let plate = agency.submits(Locale::Fa, "plate-removal", &plate_removal()).await;
+    person.says("/complain").await;
+    person.presses(&format!("about:{debt}")).await;
+    let filed = person
+        .says("کد ملی من ۰۰۱۲۳۴۵۶۷۹ است و هنوز پاسخی نگرفته‌ام؛ شماره‌ام ۰۹۱۲۱۲۳۴۵۶۷.")
+        .await;
+    assert!(!support::tracking_codes(&filed).is_empty(), "{filed}");
+    let mut tx = bot.app.pool().begin().await.unwrap();
+    let applicant = applicants::find_or_create(&mut tx, "telegram", 700).await.unwrap();
+    let phone = PhoneNumber::parse("09121234567").unwrap();
+    sms::opt_in(&mut tx, bot.app.vault(), applicant, &phone).await.unwrap();
+    tx.commit().await.unwrap();
+    let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, None).await;
+    for code in [&debt, &plate] {
+        let (status, body) = reviewer.moves(code, "under-review", None).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    }
+    bot.replies_delivered().await;
+    // The owner and staff still read everything.
+    let (_, detail) = reviewer.get(&format!("/api/v1/requests/{plate}")).await;
+    assert!(detail["answers"].to_string().contains("14007650912"), "{detail}");
+    let mine = person.says(&format!("/track {debt}")).await;
+    assert!(mine.contains("علی رضایی"), "{mine}");
+
+    let dump = pg_dump(&db);
+    assert!(
+        dump.contains("plate-removal") && dump.contains("under-review"),
+        "the dump holds the requests' plain facts"
+    );
+    let found: Vec<String> = typed_values()
+        .into_iter()
+        .filter(|v| dump.contains(v.as_str()))
+        .collect();
+    assert!(found.is_empty(), "the dump holds typed values: {found:?}");
+
+    let (debt_code, plate_code) = (
+        TrackingCode::parse(&debt).unwrap(),
+        TrackingCode::parse(&plate).unwrap(),
+    );
+    let mut conn = bot.app.pool().acquire().await.unwrap();
+    // Rotation: everything ends under the new key, the old key goes, and all still opens.
+    assert_eq!(keys_in_use(&bot).await, [1]);
+    let rotated = rotation::rotate(&bot.app).await.unwrap();
+    assert_eq!(rotated.new_key, 2);
+    assert!(rotated.resealed > 0);
+    assert_eq!(rotated.unused, [1]);
+    assert_eq!(keys_in_use(&bot).await, [2]);
+    assert_eq!(rotation::prune(&bot.app).await.unwrap(), [1]);
+    let text = std::fs::read_to_string(&keys_file).unwrap();
+    let fresh = Vault::new(Keyring::from_text(&text).unwrap());
+    let debt_row = requests::find_by_code(&mut conn, debt_code).await.unwrap().unwrap();
+    let answers = debt_row.answers(&fresh).expect("opens with the new key alone");
+    assert!(serde_json::to_string(&answers).unwrap().contains("0499370899"));
+    let subscription = sms::subscription(&mut conn, &fresh, applicant).await.unwrap();
+    assert_eq!(subscription.mobile, Some(phone));
+    // The running service read the key file again and goes on answering.
+    let again = person.says(&format!("/track {debt}")).await;
+    assert!(again.contains("علی رضایی"), "{again}");
+    // A sealed value moved to another row does not open there.
+    sqlx::query(
+        "UPDATE requests SET answers_sealed = (SELECT answers_sealed FROM requests WHERE code = $1) WHERE code = $2",
+    )
+    .bind(debt_code.to_stored())
+    .bind(plate_code.to_stored())
+    .execute(bot.app.pool())
+    .await
+    .unwrap();
+    let moved = requests::find_by_code(&mut conn, plate_code).await.unwrap().unwrap();
+    let refused = moved.answers(bot.app.vault()).unwrap_err();
+    assert!(format!("{refused:#}").contains("does not open"), "{refused:#}");
+    let (status, body) = reviewer.get(&format!("/api/v1/requests/{plate}")).await;
+    assert_eq!(status, reqwest::StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert!(!body.to_string().contains("0499370899"), "{body}");
+
+    bot.stop().await;
+    std::fs::remove_dir_all(&keys_dir).unwrap();
+}
