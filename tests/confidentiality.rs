@@ -149,3 +149,59 @@ async fn a_dump_after_whole_journeys_holds_no_typed_personal_data_and_keys_rotat
     bot.stop().await;
     std::fs::remove_dir_all(&keys_dir).unwrap();
 }
+
+#[tokio::test]
+async fn values_stored_in_the_clear_before_sealing_are_sealed_at_start() {
+    let (app, _db) = support::spawn_app().await;
+    // Rows as the version before sealing wrote them.
+    let applicant: i64 = sqlx::query_scalar(
+        "INSERT INTO applicants (platform, chat_id, mobile, mobile_verified_at, sms_consent_at)
+         VALUES ('telegram', 1, '+989121234567', now(), now()) RETURNING id",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    let code = TrackingCode::generate();
+    sqlx::query("INSERT INTO tracking_codes (code, kind) VALUES ($1, 'request')")
+        .bind(code.to_stored())
+        .execute(app.pool())
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO requests (code, service_id, applicant_id, stage, answers, locale)
+         VALUES ($1, 'debt-respite', $2, 'submitted', $3, 'fa')",
+    )
+    .bind(code.to_stored())
+    .bind(applicant)
+    .bind(serde_json::json!([["national-id", {"type": "national-id", "value": "0499370899"}]]))
+    .execute(app.pool())
+    .await
+    .unwrap();
+
+    // What every start runs after the migrations.
+    assert_eq!(sweep::seal_plaintext(app.pool(), app.vault()).await.unwrap(), 2);
+    assert_eq!(
+        sweep::seal_plaintext(app.pool(), app.vault()).await.unwrap(),
+        0,
+        "once only"
+    );
+    let clear: (Option<String>, Option<serde_json::Value>) =
+        sqlx::query_as("SELECT a.mobile, r.answers FROM applicants a JOIN requests r ON r.applicant_id = a.id")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(clear, (None, None), "nothing stays in the clear");
+    let mut conn = app.pool().acquire().await.unwrap();
+    let row = requests::find_by_code(&mut conn, code).await.unwrap().unwrap();
+    assert!(format!("{:?}", row.answers(app.vault()).unwrap()).contains("0499370899"));
+    let subscription = sms::subscription(&mut conn, app.vault(), applicants::ApplicantId(applicant))
+        .await
+        .unwrap();
+    assert_eq!(subscription.mobile, Some(PhoneNumber::parse("09121234567").unwrap()));
+    assert!(subscription.active);
+    // The inbound opt-out finds the number through its blind index.
+    let stopped = sms::opt_out_number(&mut conn, app.vault(), &PhoneNumber::parse("09121234567").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stopped, 1);
+}
