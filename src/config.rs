@@ -51,6 +51,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     #[serde(default)]
     pub privacy: PrivacyConfig,
+    #[serde(default)]
+    pub retention: crate::retention::RetentionConfig,
     services: Vec<Service>,
 }
 
@@ -114,7 +116,11 @@ impl PrivacyConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
+    /// The schema owner's connection: migrations run with it, nothing else does.
     pub url: Option<SecretString>,
+    /// The service's own connection, as a role that owns nothing (see `store::roles`); when
+    /// unset, the owner's URL with the user `peygir_service`, created if the owner may.
+    pub service_url: Option<SecretString>,
     #[serde(default = "default_max_connections")]
     pub max_connections: u32,
     pub postgres_bin_dir: Option<PathBuf>,
@@ -205,6 +211,7 @@ impl Default for DatabaseConfig {
     fn default() -> Self {
         Self {
             url: None,
+            service_url: None,
             max_connections: default_max_connections(),
             postgres_bin_dir: None,
         }
@@ -279,6 +286,9 @@ impl Config {
         if let Some(v) = env("PEYGIR_DEFAULT_LOCALE") {
             self.default_locale = Locale::parse(&v).context("PEYGIR_DEFAULT_LOCALE must be fa or en")?;
         }
+        if let Some(v) = env("PEYGIR_DATABASE_SERVICE_URL") {
+            self.database.service_url = Some(v.into());
+        }
         if let Some(v) = env("PEYGIR_DATABASE_URL") {
             self.database.url = Some(v.into());
         }
@@ -341,6 +351,7 @@ impl Config {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
+        self.retention.validate()?;
         let tg = &self.telegram;
         reqwest_url(&tg.api_url).context("telegram.api_url")?;
         if let Some(platform) = &tg.platform

@@ -13,6 +13,7 @@ pub mod maintenance;
 pub mod notify;
 pub mod outage;
 pub mod privacy;
+pub mod retention;
 pub mod scheduler;
 pub mod server;
 pub mod sla;

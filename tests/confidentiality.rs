@@ -205,3 +205,39 @@ async fn values_stored_in_the_clear_before_sealing_are_sealed_at_start() {
         .unwrap();
     assert_eq!(stopped, 1);
 }
+
+#[tokio::test]
+async fn the_service_role_cannot_change_the_schema_or_the_audit_log() {
+    let (app, _db) = support::spawn_app().await;
+    let role: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(role, peygir::store::roles::SERVICE_ROLE);
+    let mut tx = app.pool().begin().await.unwrap();
+    peygir::store::audit::record(&mut tx, "staff:1", "request.read", "request:1", serde_json::json!({}))
+        .await
+        .expect("the service adds to the audit log");
+    tx.commit().await.unwrap();
+    for statement in [
+        "DELETE FROM audit_log",
+        "UPDATE audit_log SET actor = 'someone else'",
+        "TRUNCATE audit_log",
+        "ALTER TABLE requests ADD COLUMN smuggled TEXT",
+        "DROP TABLE replies",
+        "CREATE TABLE smuggled (x int)",
+        "DELETE FROM _sqlx_migrations",
+    ] {
+        let refused = sqlx::query(statement).execute(app.pool()).await.unwrap_err();
+        let code = refused
+            .as_database_error()
+            .and_then(|e| e.code())
+            .map(|c| c.into_owned());
+        assert_eq!(code.as_deref(), Some("42501"), "{statement}: {refused}");
+    }
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+}

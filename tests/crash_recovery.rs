@@ -37,6 +37,8 @@ fn start_service_with(
         .env("PEYGIR_TELEGRAM_MAX_PER_SECOND", "0")
         .env("PEYGIR_HTTP_LISTEN", "127.0.0.1:0")
         .env("PEYGIR_DATA_DIR", data_dir)
+        // The keys of the test application that set up this database.
+        .env("PEYGIR_DATA_KEYS_FILE", support::keys_file())
         .env("RUST_LOG", "warn")
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())

@@ -43,6 +43,28 @@ pub struct Handled {
     pub replies: Vec<Reply>,
 }
 
+/// Migrates as the schema's owner, then connects as the service role (see `store::roles`).
+async fn service_pool(config: &Config, owner_url: &str) -> anyhow::Result<PgPool> {
+    let owner = store::connect(owner_url, 2).await?;
+    store::migrate(&owner).await?;
+    let service_url = match &config.database.service_url {
+        Some(url) => url.expose_secret().to_owned(),
+        None => store::roles::service_url_from(owner_url)?,
+    };
+    let role = store::roles::role_of(&service_url)?;
+    let url = if store::roles::prepare(&owner, &role).await? {
+        service_url
+    } else {
+        tracing::warn!(
+            "the database owner may not create the role {role}: the service connects as the owner; \
+             create the role (see the README) and set [database] service_url"
+        );
+        owner_url.to_owned()
+    };
+    owner.close().await;
+    store::connect(&url, config.database.max_connections).await
+}
+
 /// The running application's shared parts.
 #[derive(Clone)]
 pub struct Application {
@@ -91,8 +113,7 @@ impl Application {
             Some(_) => Vault::new(keys),
             None => Vault::from_file(keys, keys_path),
         };
-        let pool = store::connect(&url, config.database.max_connections).await?;
-        store::migrate(&pool).await?;
+        let pool = service_pool(&config, &url).await?;
         crate::vault::sweep::check_keys(&pool, &vault, &keys_from).await?;
         crate::vault::sweep::seal_plaintext(&pool, &vault)
             .await

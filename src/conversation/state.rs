@@ -56,3 +56,17 @@ pub enum State {
         phone: String,
     },
 }
+
+impl State {
+    /// Whether the state holds what the applicant typed or sent but did not finish (a form, a
+    /// complaint's subject, files, a number): what retention drops after a while.
+    pub fn holds_unfinished_input(&self) -> bool {
+        match self {
+            Self::Filling { answers, .. } | Self::Confirming { answers, .. } => !answers.is_empty(),
+            Self::WritingComplaint { about } => about.is_some(),
+            Self::Supplementing { documents, .. } => !documents.is_empty(),
+            Self::EnteringPhoneCode { .. } => true,
+            _ => false,
+        }
+    }
+}

@@ -190,7 +190,9 @@ impl Scheduler {
                 let code_sms = sms_outbox::forget_direct_before(tx, now - KEEP_CHALLENGES).await?;
                 // Counts only ever matter in their own minute.
                 let rates = crate::store::rates::forget_before(tx, now - chrono::Duration::hours(1)).await?;
-                tracing::info!(updates, challenges, code_sms, rates, "housekeeping done");
+                let app = &self.app;
+                let purged = crate::retention::apply(tx, app.catalog(), app.vault(), &config.retention, now).await?;
+                tracing::info!(updates, challenges, code_sms, rates, ?purged, "housekeeping done");
             }
         }
         Ok(())

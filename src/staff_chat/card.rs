@@ -125,7 +125,7 @@ impl Composer<'_> {
                     row.request_code.and_then(code).unwrap_or(Arg::Text("-".into())),
                 )
                 .arg("status", Arg::Msg(status.into()))
-                .arg("body", Arg::Text(row.body(self.vault)?))
+                .arg("body", Arg::Text(row.body(self.vault)?.unwrap_or_else(|| "-".into())))
                 .arg(
                     "answer",
                     Arg::Text(row.answer(self.vault)?.unwrap_or_else(|| "-".into())),

@@ -95,7 +95,7 @@ pub struct StaffView {
     pub request_code: Option<i64>,
     /// The service of the request it is about.
     pub service_id: Option<String>,
-    body_sealed: Vec<u8>,
+    body_sealed: Option<Vec<u8>>,
     pub status: String,
     answer_sealed: Option<Vec<u8>>,
     pub created_at: DateTime<Utc>,
@@ -103,10 +103,12 @@ pub struct StaffView {
 }
 
 impl StaffView {
-    /// What the applicant wrote, opened.
-    pub fn body(&self, vault: &Vault) -> anyhow::Result<String> {
-        vault
-            .open_text(place("body", &self.code.to_string()), &self.body_sealed)
+    /// What the applicant wrote, opened; `None` once purged under the retention rules.
+    pub fn body(&self, vault: &Vault) -> anyhow::Result<Option<String>> {
+        self.body_sealed
+            .as_deref()
+            .map(|sealed| vault.open_text(place("body", &self.code.to_string()), sealed))
+            .transpose()
             .with_context(|| format!("opening complaint {}", self.id))
     }
 

@@ -20,6 +20,7 @@ pub mod probe_states;
 pub mod rates;
 pub mod replies;
 pub mod requests;
+pub mod roles;
 pub mod secrets;
 pub mod send_budget;
 pub mod sla;

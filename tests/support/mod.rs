@@ -25,6 +25,11 @@ pub fn locales_dir() -> String {
     format!("{}/locales", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The data keys every test application (and a service binary started on its database) uses.
+pub fn keys_file() -> String {
+    format!("{}/data/data-keys.toml", env!("CARGO_MANIFEST_DIR"))
+}
+
 /// The shipped configuration with `edit` applied to its text.
 pub fn config_text(edit: impl FnOnce(String) -> String) -> String {
     edit(DEFAULT_TOML.to_owned())
@@ -69,7 +74,11 @@ pub async fn build_app(database_url: &str, toml: &str, env: &[(&str, String)]) -
     let lookup = |key: &str| match key {
         "PEYGIR_DATABASE_URL" => Some(database_url.to_owned()),
         "PEYGIR_LOCALES_DIR" => Some(locales_dir()),
-        _ => env.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()),
+        _ => env
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+            .or_else(|| (key == "PEYGIR_DATA_KEYS_FILE").then(keys_file)),
     };
     let (config, catalog) = Config::from_toml(toml, lookup).expect("valid test configuration");
     Application::build(config, catalog)

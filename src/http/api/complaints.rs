@@ -49,7 +49,8 @@ pub struct ComplaintView {
     code: String,
     /// The request it is about, if any.
     request_code: Option<String>,
-    body: String,
+    /// What the applicant wrote; null once removed under the retention rules.
+    body: Option<String>,
     #[schema(value_type = ComplaintStatus)]
     status: String,
     answer: Option<String>,
