@@ -102,7 +102,8 @@ pub async fn apply(
         .await?
         .rows_affected(),
         documents: sqlx::query(
-            "UPDATE documents d SET content = NULL, bot_file_id = NULL, purged_at = now()
+            "UPDATE documents d SET content = NULL, content_sealed = NULL, bot_file_id = NULL, bot_file_id_sealed = NULL,
+                    file_name = NULL, file_name_sealed = NULL, purged_at = now()
              FROM requests r
              WHERE d.request_id = r.id AND d.purged_at IS NULL AND r.updated_at < $1
                AND r.service_id || ':' || r.stage = ANY($2)",

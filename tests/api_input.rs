@@ -90,6 +90,23 @@ async fn malformed_and_hostile_calls_answer_the_json_error_shape_and_change_noth
     let filed = applicant.says("پاسخی نگرفته‌ام.").await;
     let complaint = support::tracking_codes(&filed)[0].to_string();
     let answer_path: &'static str = Box::leak(format!("/api/v1/complaints/{complaint}/answer").into_boxed_str());
+    let mut tx = bot.app.pool().begin().await.unwrap();
+    let owner = peygir::store::applicants::find_or_create(&mut tx, "telegram", 950)
+        .await
+        .unwrap();
+    let (_, request) = peygir::store::requests::insert(
+        &mut tx,
+        bot.app.vault(),
+        owner,
+        "plate-removal",
+        "under-review",
+        &Vec::new(),
+        peygir::i18n::Locale::Fa,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let move_path: &'static str = Box::leak(format!("/api/v1/requests/{request}/transitions").into_boxed_str());
     let before = state(&bot).await;
 
     let far = (chrono::Utc::now() + chrono::Duration::days(800)).to_rfc3339();
@@ -138,6 +155,22 @@ async fn malformed_and_hostile_calls_answer_the_json_error_shape_and_change_noth
             json_call(Method::POST, "/api/v1/broadcasts", json!({"text": "x".repeat(1001)})),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_broadcast",
+        ),
+        (
+            &reviewer,
+            json_call(
+                Method::POST,
+                move_path,
+                json!({"to": "rejected", "note": "ن".repeat(1001)}),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_note",
+        ),
+        (
+            &reviewer,
+            json_call(Method::POST, answer_path, json!({"answer": "پ".repeat(2001)})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_answer",
         ),
         (
             &operator,

@@ -30,6 +30,9 @@ fn typed_values() -> Vec<String> {
         "مریم احمدی",
         "اداره کل راه و شهرسازی",
         "0012345679",
+        // The names of the files sent.
+        "letter.pdf",
+        "proof.pdf",
         &plate,
     ]
     .iter()
@@ -105,7 +108,18 @@ async fn a_dump_after_whole_journeys_holds_no_typed_personal_data_and_keys_rotat
         .into_iter()
         .filter(|v| dump.contains(v.as_str()))
         .collect();
-    assert!(found.is_empty(), "the dump holds typed values: {found:?}");
+    let context = |value: &str| {
+        let at = dump.find(value).unwrap_or(0);
+        let line_start = dump[..at].rfind("\nCOPY ").unwrap_or(0);
+        let table: String = dump[line_start..].chars().take(120).collect();
+        let line: String = dump[dump[..at].rfind('\n').unwrap_or(0)..].chars().take(300).collect();
+        format!("{table} … {line}")
+    };
+    assert!(
+        found.is_empty(),
+        "the dump holds typed values: {found:?}\n{}",
+        found.first().map(|v| context(v)).unwrap_or_default()
+    );
 
     let (debt_code, plate_code) = (
         TrackingCode::parse(&debt).unwrap(),
@@ -178,8 +192,16 @@ async fn values_stored_in_the_clear_before_sealing_are_sealed_at_start() {
     .await
     .unwrap();
 
-    // What every start runs after the migrations.
-    assert_eq!(sweep::seal_plaintext(app.pool(), app.vault()).await.unwrap(), 2);
+    let document: i64 = sqlx::query_scalar(
+        "INSERT INTO documents (request_id, field_id, file_name, mime, size_bytes, content)
+         SELECT id, 'proof', 'ali-rezaei-id.pdf', 'application/pdf', 4, '\\x25504446' FROM requests RETURNING id",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+
+    // What every start runs after the migrations: the number, the answers, the file's name and bytes.
+    assert_eq!(sweep::seal_plaintext(app.pool(), app.vault()).await.unwrap(), 4);
     assert_eq!(
         sweep::seal_plaintext(app.pool(), app.vault()).await.unwrap(),
         0,
@@ -199,6 +221,14 @@ async fn values_stored_in_the_clear_before_sealing_are_sealed_at_start() {
         .unwrap();
     assert_eq!(subscription.mobile, Some(PhoneNumber::parse("09121234567").unwrap()));
     assert!(subscription.active);
+    let file = peygir::store::documents::fetch(&mut conn, app.vault(), document)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (file.file_name.as_str(), file.content.as_deref()),
+        ("ali-rezaei-id.pdf", Some(&b"%PDF"[..]))
+    );
     // The inbound opt-out finds the number through its blind index.
     let stopped = sms::opt_out_number(&mut conn, app.vault(), &PhoneNumber::parse("09121234567").unwrap())
         .await

@@ -496,6 +496,11 @@ async fn complaints_are_answered_and_closed_from_the_group() {
         group.text("staff-prompt-not-yours")
     );
     assert_eq!(group.reply(REVIEWER, "   ").await, group.text("staff-note-empty"));
+    // An answer that cannot reach the applicant as written is refused, and the question stays.
+    assert_eq!(
+        group.reply(REVIEWER, "پاسخ \u{202E}وارونه").await,
+        group.text("staff-text-invalid")
+    );
     let before = bot.fake.sent_to(820).len();
     let said = group
         .reply(REVIEWER, "We have called the agency; they will phone you today.")

@@ -158,6 +158,7 @@ staff-invalid-button = This button is not valid.
 staff-stale = This has changed since the message was posted; the card is updated. Please look again.
 staff-forbidden = Your role may not do this.
 staff-out-of-scope = This service is not among yours.
+staff-text-invalid = The text cannot be sent as written: it is too long (at most 1,000 characters for a note, 2,000 for an answer) or has a control character or an unclosed direction override. Reply again.
 staff-not-allowed = The service's workflow does not allow this move.
 staff-note-prompt = { $name }, moving request { $code } to "{ $stage }" needs a note. Reply to this message with it.
 staff-answer-prompt = { $name }, reply to this message with the answer to complaint { $code }.

@@ -141,7 +141,7 @@ async fn attach(
     doc: &DocumentRef,
     headline: &Msg,
 ) -> anyhow::Result<()> {
-    let doc_id = documents::insert(tx, request_id, field_id, doc).await?;
+    let doc_id = documents::insert(tx, env.vault, request_id, field_id, doc).await?;
     let key = format!("document:{doc_id}:staff");
     post(tx, env, key, StaffSubject::Document(doc_id), headline).await
 }

@@ -199,6 +199,7 @@ message_ids! {
     STAFF_STALE = "staff-stale",
     STAFF_FORBIDDEN = "staff-forbidden",
     STAFF_OUT_OF_SCOPE = "staff-out-of-scope",
+    STAFF_TEXT_INVALID = "staff-text-invalid",
     STAFF_NOT_ALLOWED = "staff-not-allowed",
     STAFF_NOTE_PROMPT = "staff-note-prompt",
     STAFF_ANSWER_PROMPT = "staff-answer-prompt",

@@ -13,7 +13,7 @@ use super::card::{BROADCAST_GO, BROADCAST_STOP, COMPLAINT_ANSWER, COMPLAINT_CLOS
 use crate::broadcast::{self, BroadcastError, State};
 use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
-use crate::domain::{Catalog, Role, TrackingCode, Transition};
+use crate::domain::{Catalog, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::notify::Lane;
 use crate::staff::access::{self, Act, Item};
@@ -212,7 +212,7 @@ async fn open_request<'c>(
 
 /// A press on a broadcast's card: send or drop a draft; follow or stop one being sent.
 async fn decide_broadcast(tx: &mut Tx<'_>, member: &StaffMember, id: i64, button: Button) -> Result<Verdict, Stop> {
-    if !member.acts_as(&[Role::Operator]) {
+    if access::decide(member, Act::Operate, Item::Operations).is_err() {
         return Err(refuse(m::STAFF_FORBIDDEN));
     }
     let current = broadcasts::lock(tx, id)
@@ -272,6 +272,8 @@ fn complaint_refusal(err: ComplaintError) -> Stop {
         ComplaintError::NotFound => refuse(m::STAFF_OUT_OF_SCOPE),
         ComplaintError::Forbidden => refuse(m::STAFF_FORBIDDEN),
         ComplaintError::EmptyAnswer => refuse(m::STAFF_NOTE_EMPTY),
+        // The question stays open for an answer that can be sent.
+        ComplaintError::BadAnswer(_) => Stop::Answer(Verdict::AskAgain(Msg::new(m::STAFF_TEXT_INVALID))),
         ComplaintError::Unexpected(err) => Stop::Failed(err),
     }
 }
@@ -294,6 +296,7 @@ fn move_refusal(request: i64) -> impl Fn(MoveError) -> Stop {
         MoveError::Forbidden => refuse(m::STAFF_FORBIDDEN),
         MoveError::OutOfScope => refuse(m::STAFF_OUT_OF_SCOPE),
         MoveError::NoteRequired => refuse(m::STAFF_NOTE_EMPTY),
+        MoveError::BadNote(_) => Stop::Answer(Verdict::AskAgain(Msg::new(m::STAFF_TEXT_INVALID))),
         MoveError::Unexpected(err) => Stop::Failed(err),
     }
 }

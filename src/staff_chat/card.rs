@@ -63,7 +63,7 @@ impl Composer<'_> {
             return Ok(None);
         };
         let version = requests::version(conn, request_id).await?;
-        let documents = documents::list_for_request(conn, request_id).await?;
+        let documents = documents::list_for_request(conn, self.vault, request_id).await?;
         let service = self.catalog.get(&row.service_id);
         let stored = row.answers(self.vault)?;
         let answers: Vec<String> = service

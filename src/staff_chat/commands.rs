@@ -11,9 +11,10 @@ use super::StaffChat;
 use crate::app::Application;
 use crate::broadcast::{self, BroadcastError, Target};
 use crate::conversation::messages as m;
-use crate::domain::{Catalog, Role, TrackingCode};
+use crate::domain::{Catalog, TrackingCode};
 use crate::i18n::{Arg, Msg};
 use crate::maintenance::{self, MaintenanceError};
+use crate::staff::access::{self, Act, Item};
 use crate::store::maintenance::Plan;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, updates};
@@ -61,7 +62,9 @@ pub async fn handle(
     }
     let said = match staff::by_telegram_user(&mut tx, super::actions::sender(message)).await? {
         None => Said::Reply(Msg::new(m::STAFF_NOT_REGISTERED)),
-        Some(member) if !member.acts_as(&[Role::Operator]) => Said::Reply(Msg::new(m::STAFF_FORBIDDEN)),
+        Some(member) if access::decide(&member, Act::Operate, Item::Operations).is_err() => {
+            Said::Reply(Msg::new(m::STAFF_FORBIDDEN))
+        }
         Some(member) => match command {
             Command::Broadcast(text) => draft(&mut tx, app.catalog(), &member, text).await?,
             Command::Maintenance(text) => Said::Reply(schedule(&mut tx, app, &member, text).await?),

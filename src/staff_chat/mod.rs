@@ -84,7 +84,9 @@ impl StaffChat {
             anyhow::Ok(match subject {
                 StaffSubject::Request(id) => Post::Card(self.composer().request(&mut conn, id, headline).await?),
                 StaffSubject::Complaint(id) => Post::Card(self.composer().complaint(&mut conn, id, headline).await?),
-                StaffSubject::Document(id) => Post::Document(documents::fetch(&mut conn, id).await?),
+                StaffSubject::Document(id) => {
+                    Post::Document(documents::fetch(&mut conn, self.inner.app.vault(), id).await?)
+                }
                 StaffSubject::Notice => Post::Card(Some(Card {
                     text: self.render(headline),
                     buttons: Vec::new(),

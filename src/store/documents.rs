@@ -4,36 +4,66 @@ use anyhow::Context as _;
 
 use super::Tx;
 use crate::domain::{DocumentRef, DocumentSource};
+use crate::vault::{Place, Vault};
 
 /// Stores a document with its request; a local file is read now, inside the transaction, so
 /// the request is never recorded without it.
 /// Returns the document's id.
-pub async fn insert(tx: &mut Tx<'_>, request_id: i64, field_id: &str, doc: &DocumentRef) -> anyhow::Result<i64> {
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    vault: &Vault,
+    request_id: i64,
+    field_id: &str,
+    doc: &DocumentRef,
+) -> anyhow::Result<i64> {
+    // The id is drawn first: the sealed name and bytes are bound to it.
+    let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('documents', 'id'))")
+        .fetch_one(&mut **tx)
+        .await?;
+    let row = id.to_string();
     let (bot_file_id, content) = match &doc.source {
-        DocumentSource::Bot { file_id } => (Some(file_id.as_str()), None),
+        DocumentSource::Bot { file_id } => (Some(vault.seal_text(place("bot_file_id", &row), file_id)), None),
         DocumentSource::Local { path } => {
             let bytes = tokio::fs::read(path).await.context("reading an attached file")?;
-            (None, Some(bytes))
+            (None, Some(vault.seal(place("content", &row), &bytes)))
         }
     };
-    sqlx::query_scalar(
-        "INSERT INTO documents (request_id, field_id, file_name, mime, size_bytes, bot_file_id, content)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    sqlx::query(
+        "INSERT INTO documents (id, request_id, field_id, file_name_sealed, mime, size_bytes, bot_file_id_sealed,
+                                content_sealed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
+    .bind(id)
     .bind(request_id)
     .bind(field_id)
-    .bind(&doc.file_name)
+    .bind(vault.seal_text(place("file_name", &row), &doc.file_name))
     .bind(&doc.mime)
     .bind(i64::try_from(doc.size_bytes).unwrap_or(i64::MAX))
     .bind(bot_file_id)
     .bind(content)
-    .fetch_one(&mut **tx)
+    .execute(&mut **tx)
     .await
-    .context("storing a document")
+    .context("storing a document")?;
+    Ok(id)
+}
+
+/// Where a document's `column` is sealed: bound to the document's id.
+fn place<'a>(column: &'static str, id: &'a str) -> Place<'a> {
+    Place::new("documents", column, id)
+}
+
+fn open_name(vault: &Vault, id: i64, sealed: Option<&[u8]>) -> anyhow::Result<String> {
+    match sealed {
+        Some(sealed) => vault
+            .open_text(place("file_name", &id.to_string()), sealed)
+            .with_context(|| format!("opening the name of document {id}")),
+        // Purged under the retention rules.
+        None => Ok(String::new()),
+    }
 }
 
 /// A stored document's description, without its bytes.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct DocumentMeta {
     pub id: i64,
     pub field_id: String,
@@ -43,17 +73,35 @@ pub struct DocumentMeta {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub async fn list_for_request(conn: &mut sqlx::PgConnection, request_id: i64) -> sqlx::Result<Vec<DocumentMeta>> {
-    sqlx::query_as(
-        "SELECT id, field_id, file_name, mime, size_bytes, created_at FROM documents WHERE request_id = $1 ORDER BY id",
+pub async fn list_for_request(
+    conn: &mut sqlx::PgConnection,
+    vault: &Vault,
+    request_id: i64,
+) -> anyhow::Result<Vec<DocumentMeta>> {
+    type Raw = (i64, String, Option<Vec<u8>>, String, i64, chrono::DateTime<chrono::Utc>);
+    let rows: Vec<Raw> = sqlx::query_as(
+        "SELECT id, field_id, file_name_sealed, mime, size_bytes, created_at FROM documents WHERE request_id = $1
+         ORDER BY id",
     )
     .bind(request_id)
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|(id, field_id, name, mime, size_bytes, created_at)| {
+            Ok(DocumentMeta {
+                id,
+                field_id,
+                file_name: open_name(vault, id, name.as_deref())?,
+                mime,
+                size_bytes,
+                created_at,
+            })
+        })
+        .collect()
 }
 
 /// A document with where its bytes are, for sending it on.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct StoredDocument {
     /// The tracking code of its request, as stored.
     pub request_code: i64,
@@ -62,12 +110,32 @@ pub struct StoredDocument {
     pub content: Option<Vec<u8>>,
 }
 
-pub async fn fetch(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result<Option<StoredDocument>> {
-    sqlx::query_as(
-        "SELECT r.code AS request_code, d.file_name, d.bot_file_id, d.content
+/// A document with its name and bytes opened.
+pub async fn fetch(conn: &mut sqlx::PgConnection, vault: &Vault, id: i64) -> anyhow::Result<Option<StoredDocument>> {
+    type Raw = (i64, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+    let row: Option<Raw> = sqlx::query_as(
+        "SELECT r.code, d.file_name_sealed, d.bot_file_id_sealed, d.content_sealed
          FROM documents d JOIN requests r ON r.id = d.request_id WHERE d.id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
-    .await
+    .await?;
+    let Some((request_code, name, bot_file_id, content)) = row else {
+        return Ok(None);
+    };
+    let row = id.to_string();
+    let content = content
+        .map(|sealed| vault.open(place("content", &row), &sealed))
+        .transpose()
+        .with_context(|| format!("opening document {id}"))?;
+    let bot_file_id = bot_file_id
+        .map(|sealed| vault.open_text(place("bot_file_id", &row), &sealed))
+        .transpose()
+        .with_context(|| format!("opening the file id of document {id}"))?;
+    Ok(Some(StoredDocument {
+        request_code,
+        file_name: open_name(vault, id, name.as_deref())?,
+        bot_file_id,
+        content,
+    }))
 }

@@ -17,8 +17,9 @@ pub struct Sealed {
     pub table: &'static str,
     pub column: &'static str,
     pub sealed: &'static str,
-    /// The plaintext column and a cast to text of it (JSON columns are sealed as JSON text).
-    pub plain: Option<&'static str>,
+    /// The plaintext column, and the SQL reading it as the bytes to seal (JSON columns are
+    /// sealed as JSON text).
+    pub plain: Option<(&'static str, &'static str)>,
     pub key: &'static str,
     pub row: &'static str,
 }
@@ -28,7 +29,7 @@ pub const SEALED: &[Sealed] = &[
         table: "requests",
         column: "answers",
         sealed: "answers_sealed",
-        plain: Some("answers::text"),
+        plain: Some(("answers", "convert_to(answers::text, 'UTF8')")),
         key: "id",
         row: "code::text",
     },
@@ -36,7 +37,7 @@ pub const SEALED: &[Sealed] = &[
         table: "dialogues",
         column: "dialogue",
         sealed: "dialogue_sealed",
-        plain: Some("dialogue::text"),
+        plain: Some(("dialogue", "convert_to(dialogue::text, 'UTF8')")),
         key: "applicant_id",
         row: "applicant_id::text",
     },
@@ -44,7 +45,7 @@ pub const SEALED: &[Sealed] = &[
         table: "complaints",
         column: "body",
         sealed: "body_sealed",
-        plain: Some("body"),
+        plain: Some(("body", "convert_to(body, 'UTF8')")),
         key: "id",
         row: "code::text",
     },
@@ -52,7 +53,7 @@ pub const SEALED: &[Sealed] = &[
         table: "complaints",
         column: "answer",
         sealed: "answer_sealed",
-        plain: Some("answer"),
+        plain: Some(("answer", "convert_to(answer, 'UTF8')")),
         key: "id",
         row: "code::text",
     },
@@ -60,7 +61,7 @@ pub const SEALED: &[Sealed] = &[
         table: "request_events",
         column: "note",
         sealed: "note_sealed",
-        plain: Some("note"),
+        plain: Some(("note", "convert_to(note, 'UTF8')")),
         key: "id",
         row: "id::text",
     },
@@ -68,7 +69,7 @@ pub const SEALED: &[Sealed] = &[
         table: "replies",
         column: "reply",
         sealed: "reply_sealed",
-        plain: Some("reply::text"),
+        plain: Some(("reply", "convert_to(reply::text, 'UTF8')")),
         key: "id",
         row: "id::text",
     },
@@ -76,7 +77,31 @@ pub const SEALED: &[Sealed] = &[
         table: "notifications",
         column: "sms_to",
         sealed: "sms_to_sealed",
-        plain: Some("sms_to"),
+        plain: Some(("sms_to", "convert_to(sms_to, 'UTF8')")),
+        key: "id",
+        row: "id::text",
+    },
+    Sealed {
+        table: "documents",
+        column: "file_name",
+        sealed: "file_name_sealed",
+        plain: Some(("file_name", "convert_to(file_name, 'UTF8')")),
+        key: "id",
+        row: "id::text",
+    },
+    Sealed {
+        table: "documents",
+        column: "bot_file_id",
+        sealed: "bot_file_id_sealed",
+        plain: Some(("bot_file_id", "convert_to(bot_file_id, 'UTF8')")),
+        key: "id",
+        row: "id::text",
+    },
+    Sealed {
+        table: "documents",
+        column: "content",
+        sealed: "content_sealed",
+        plain: Some(("content", "content")),
         key: "id",
         row: "id::text",
     },
@@ -84,7 +109,7 @@ pub const SEALED: &[Sealed] = &[
         table: "applicants",
         column: "mobile",
         sealed: "mobile_sealed",
-        plain: Some("mobile"),
+        plain: Some(("mobile", "convert_to(mobile, 'UTF8')")),
         key: "id",
         row: "id::text",
     },
@@ -96,11 +121,6 @@ impl Sealed {
     fn place<'a>(&self, row: &'a str) -> Place<'a> {
         Place::new(self.table, self.column, row)
     }
-
-    /// The name of the plaintext column itself.
-    fn plain_column(&self) -> Option<&'static str> {
-        self.plain.map(|p| p.split("::").next().unwrap_or(p))
-    }
 }
 
 /// Seals what was stored in plaintext before sealing existed and empties the plaintext, in
@@ -109,12 +129,12 @@ impl Sealed {
 pub async fn seal_plaintext(pool: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
     let mut total = 0;
     for column in SEALED {
-        let (Some(plain), Some(plain_column)) = (column.plain, column.plain_column()) else {
+        let Some((plain_column, plain)) = column.plain else {
             continue;
         };
         loop {
             let mut tx = pool.begin().await?;
-            let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+            let rows: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(&format!(
                 "SELECT {key}::bigint, {row}, {plain} FROM {table} WHERE {plain_column} IS NOT NULL
                  LIMIT {BATCH} FOR UPDATE SKIP LOCKED",
                 key = column.key,
@@ -128,9 +148,9 @@ pub async fn seal_plaintext(pool: &PgPool, vault: &Vault) -> anyhow::Result<u64>
                 break;
             }
             for (key, row, value) in &rows {
-                let sealed = vault.seal(column.place(row), value.as_bytes());
+                let sealed = vault.seal(column.place(row), value);
                 let mobile_index = (column.table == "applicants")
-                    .then(|| crate::domain::PhoneNumber::parse(value).ok())
+                    .then(|| crate::domain::PhoneNumber::parse(&String::from_utf8_lossy(value)).ok())
                     .flatten()
                     .map(|m| vault.blind_index("mobile", m.e164()));
                 let index_sql = if mobile_index.is_some() {

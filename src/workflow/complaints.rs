@@ -4,6 +4,7 @@ use serde_json::json;
 
 use crate::conversation::messages as m;
 use crate::domain::TrackingCode;
+use crate::domain::text::{TextError, visible_within};
 use crate::i18n::{Arg, Msg};
 use crate::staff::access::{self, Act, Denied, Item};
 use crate::store::complaints::{self, StaffView};
@@ -12,6 +13,9 @@ use crate::store::staff::StaffMember;
 use crate::store::{Tx, audit};
 use crate::vault::Vault;
 
+/// The longest answer kept; it reaches the applicant by chat.
+pub const MAX_ANSWER: usize = 2000;
+
 /// Why a complaint action was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ComplaintError {
@@ -19,6 +23,8 @@ pub enum ComplaintError {
     NotFound,
     #[error("the answer is empty")]
     EmptyAnswer,
+    #[error("the answer: {0}")]
+    BadAnswer(TextError),
     #[error("this role may not answer or close complaints")]
     Forbidden,
     #[error(transparent)]
@@ -59,10 +65,10 @@ pub async fn answer_complaint(
     answer: &str,
 ) -> Result<StaffView, ComplaintError> {
     let row = open_for(tx, member, code).await?;
-    let answer = answer.trim();
-    if answer.is_empty() {
-        return Err(ComplaintError::EmptyAnswer);
-    }
+    let answer = visible_within(answer, MAX_ANSWER).map_err(|err| match err {
+        TextError::Blank => ComplaintError::EmptyAnswer,
+        other => ComplaintError::BadAnswer(other),
+    })?;
     complaints::update(tx, vault, &row, "answered", Some(answer)).await?;
     let audit_id = audit::record(
         tx,

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::Actor;
 use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
+use crate::domain::text::{TextError, visible_within};
 use crate::domain::{Catalog, PublicStatus, Role, Service, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::staff::access::{self, Act, Denied, Item};
@@ -52,6 +53,8 @@ pub enum MoveError {
     OutOfScope,
     #[error("this move needs a note")]
     NoteRequired,
+    #[error("the note: {0}")]
+    BadNote(TextError),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -65,6 +68,7 @@ impl MoveError {
             Self::Forbidden => "forbidden",
             Self::OutOfScope => "out_of_scope",
             Self::NoteRequired => "note_required",
+            Self::BadNote(_) => "invalid_note",
             Self::Unexpected(_) => "internal",
         }
     }
@@ -75,6 +79,9 @@ impl From<sqlx::Error> for MoveError {
         Self::Unexpected(err.into())
     }
 }
+
+/// The longest note kept; it reaches the applicant by chat and SMS.
+pub const MAX_NOTE: usize = 1000;
 
 /// Applies a move inside `tx`, locking the request so concurrent moves are serialised.
 pub async fn apply(
@@ -118,7 +125,13 @@ pub async fn apply(
         }
         Actor::Applicant(_) => {}
     }
-    let note = mv.note.map(str::trim).filter(|n| !n.is_empty());
+    // A note is shown to the applicant as written: blank counts as none, and one that cannot
+    // be shown as written (a control character, an open bidi override, too long) is refused.
+    let note = match mv.note.map(|n| visible_within(n, MAX_NOTE)) {
+        None | Some(Err(TextError::Blank)) => None,
+        Some(Ok(note)) => Some(note),
+        Some(Err(err)) => return Err(MoveError::BadNote(err)),
+    };
     if transition.note_required && note.is_none() {
         return Err(MoveError::NoteRequired);
     }

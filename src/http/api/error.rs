@@ -97,7 +97,7 @@ impl From<MoveError> for ApiError {
             MoveError::NotFound | MoveError::OutOfScope => return Self::not_found("request"),
             MoveError::NotAllowed { .. } | MoveError::StaleStage { .. } => StatusCode::CONFLICT,
             MoveError::Forbidden => StatusCode::FORBIDDEN,
-            MoveError::NoteRequired => StatusCode::UNPROCESSABLE_ENTITY,
+            MoveError::NoteRequired | MoveError::BadNote(_) => StatusCode::UNPROCESSABLE_ENTITY,
             MoveError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let code = err.code();
@@ -113,6 +113,9 @@ impl From<ComplaintError> for ApiError {
         match err {
             ComplaintError::NotFound => Self::not_found("complaint"),
             ComplaintError::EmptyAnswer => Self::bad_request("the answer is empty"),
+            ComplaintError::BadAnswer(_) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_answer", err.to_string())
+            }
             ComplaintError::Forbidden => Self::forbidden(err.to_string()),
             ComplaintError::Unexpected(inner) => inner.into(),
         }

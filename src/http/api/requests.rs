@@ -224,7 +224,7 @@ pub async fn show(
         },
     )?;
     let history = requests::events(&mut tx, app.vault(), row.id).await?;
-    let docs = documents::list_for_request(&mut tx, row.id).await?;
+    let docs = documents::list_for_request(&mut tx, app.vault(), row.id).await?;
     audit::record(
         &mut tx,
         &staff.0.actor(),
