@@ -375,6 +375,9 @@ async fn every_operation_declares_the_errors_it_can_answer() {
             if operation.get("requestBody").is_some() {
                 wanted.extend(["413", "415", "422"]);
             }
+            if path.contains('{') && method != "get" {
+                wanted.push("409");
+            }
             for status in wanted {
                 let response = responses
                     .get(status)

@@ -53,14 +53,16 @@ impl Modify for ErrorResponses {
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
             let names_an_item = path.contains('{');
+            // Whether the method changes what it names.
             let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.delete,
-                &mut item.patch,
+                (false, &mut item.get),
+                (true, &mut item.post),
+                (true, &mut item.put),
+                (true, &mut item.delete),
+                (true, &mut item.patch),
             ];
-            for operation in operations.into_iter().flatten() {
+            for (changes, operation) in operations {
+                let Some(operation) = operation else { continue };
                 let takes_body = operation.request_body.is_some();
                 let secured = operation.security.is_some();
                 let mut wanted = vec![
@@ -76,6 +78,9 @@ impl Modify for ErrorResponses {
                 }
                 if names_an_item {
                     wanted.push(("404", "no such item, or not one the member may see (`not_found`)"));
+                }
+                if names_an_item && changes {
+                    wanted.push(("409", "the item is not in a state that allows this (`transition_not_allowed`, `stale_stage`, `window_closed`, …)"));
                 }
                 if takes_body {
                     wanted.push(("413", "the body is over 64 KiB (`payload_too_large`)"));
