@@ -359,6 +359,21 @@ async fn an_operator_rebinds_an_applicant_who_lost_access() {
     );
     let (status, result) = operator.post("/api/v1/applicants/rebind", body).await;
     assert_eq!((status, result["requests_moved"].clone()), (StatusCode::OK, json!(1)));
+    // How the identity was checked is in the audit log for admins, sealed at rest.
+    let admin = Api::for_member(&bot, "admin", Role::Admin, None).await;
+    let (_, audit) = admin.get("/api/v1/audit").await;
+    let rebind = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == json!("applicant.rebind"))
+        .unwrap();
+    assert_eq!(rebind["note"], json!("national card checked at the front desk"));
+    let in_the_clear: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE detail::text LIKE '%front desk%'")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(in_the_clear, 0);
 
     let mut new_chat = bot.user(741);
     new_chat.says("/start").await;

@@ -1,8 +1,11 @@
 //! The audit log: who did or read what, appended in the transaction of the act itself.
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
+
+use crate::vault::{Place, Vault};
 
 /// Appends an entry; returns its id.
 pub async fn record(
@@ -21,21 +24,82 @@ pub async fn record(
         .await
 }
 
+/// Where an entry's note is sealed: bound to the entry.
+fn note_place(id: &str) -> Place<'_> {
+    Place::new("audit_log", "note", id)
+}
+
+/// Appends an entry with a note in the member's own words, kept sealed; returns its id.
+pub async fn record_with_note(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    entry: (&str, &str, &str),
+    detail: Value,
+    note: &str,
+) -> sqlx::Result<i64> {
+    let (actor, action, subject) = entry;
+    let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('audit_log', 'id'))")
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (id, actor, action, subject, detail, note_sealed) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(actor)
+    .bind(action)
+    .bind(subject)
+    .bind(detail)
+    .bind(vault.seal_text(note_place(&id.to_string()), note))
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
 /// One audit entry.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Entry {
     pub id: i64,
     pub actor: String,
     pub action: String,
     pub subject: Option<String>,
     pub detail: Value,
+    /// What the member wrote, opened.
+    pub note: Option<String>,
     pub at: DateTime<Utc>,
 }
 
-/// The newest entries first.
-pub async fn recent(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as("SELECT id, actor, action, subject, detail, at FROM audit_log ORDER BY id DESC LIMIT $1")
-        .bind(limit)
-        .fetch_all(pool)
-        .await
+/// The newest entries first, notes opened.
+pub async fn recent(pool: &PgPool, vault: &Vault, limit: i64) -> anyhow::Result<Vec<Entry>> {
+    type Raw = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        Value,
+        Option<Vec<u8>>,
+        DateTime<Utc>,
+    );
+    let rows: Vec<Raw> = sqlx::query_as(
+        "SELECT id, actor, action, subject, detail, note_sealed, at FROM audit_log ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, actor, action, subject, detail, note, at)| {
+            let note = note
+                .map(|sealed| vault.open_text(note_place(&id.to_string()), &sealed))
+                .transpose()
+                .with_context(|| format!("opening the note of audit entry {id}"))?;
+            Ok(Entry {
+                id,
+                actor,
+                action,
+                subject,
+                detail,
+                note,
+                at,
+            })
+        })
+        .collect()
 }

@@ -59,15 +59,12 @@ pub async fn rebind(
             "no applicant in that chat",
         )
     })?;
-    let detail = json!({ "to_applicant": new.0, "requests": moved, "reason": body.reason });
-    audit::record(
-        &mut tx,
-        &staff.0.actor(),
-        "applicant.rebind",
-        &format!("applicant:{}", old.0),
-        detail,
-    )
-    .await?;
+    // How the identity was checked may quote the applicant's documents: it is the entry's
+    // sealed note, not part of its detail.
+    let detail = json!({ "to_applicant": new.0, "requests": moved });
+    let subject = format!("applicant:{}", old.0);
+    let entry = (staff.0.actor(), "applicant.rebind", subject.as_str());
+    audit::record_with_note(&mut tx, app.vault(), (&entry.0, entry.1, entry.2), detail, &body.reason).await?;
     tx.commit().await?;
     Ok(Json(RebindResult { requests_moved: moved }))
 }

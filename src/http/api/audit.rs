@@ -27,6 +27,8 @@ pub struct AuditEntry {
     subject: Option<String>,
     #[schema(value_type = Object)]
     detail: serde_json::Value,
+    /// What the member wrote in their own words (why they acted), kept sealed at rest.
+    note: Option<String>,
     at: DateTime<Utc>,
 }
 
@@ -39,7 +41,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     staff.may(Act::See, Item::Audit)?;
-    let entries = audit::recent(app.pool(), query.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    let entries = audit::recent(app.pool(), app.vault(), query.limit.unwrap_or(100).clamp(1, 1000)).await?;
     Ok(Json(
         entries
             .into_iter()
@@ -49,6 +51,7 @@ pub async fn list(
                 action: e.action,
                 subject: e.subject,
                 detail: e.detail,
+                note: e.note,
                 at: e.at,
             })
             .collect(),
