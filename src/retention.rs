@@ -94,8 +94,10 @@ pub async fn apply(
     Ok(Purged {
         drafts: drop_drafts(tx, vault, before(now, config.drafts_days)).await?,
         notice_texts: sqlx::query(
-            "UPDATE notifications SET message = jsonb_set(message, '{args}', '[]'), body = NULL
-             WHERE status <> 'pending' AND created_at < $1 AND (message->'args' <> '[]' OR body IS NOT NULL)",
+            "UPDATE notifications
+             SET message = jsonb_set(message, '{args}', '[]'), body = NULL, message_sealed = NULL, body_sealed = NULL
+             WHERE status <> 'pending' AND created_at < $1
+               AND (message->'args' <> '[]' OR num_nonnulls(body, message_sealed, body_sealed) > 0)",
         )
         .bind(before(now, config.notice_texts_days))
         .execute(&mut **tx)

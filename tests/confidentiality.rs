@@ -88,10 +88,34 @@ async fn a_dump_after_whole_journeys_holds_no_typed_personal_data_and_keys_rotat
     sms::opt_in(&mut tx, bot.app.vault(), applicant, &phone).await.unwrap();
     tx.commit().await.unwrap();
     let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, None).await;
+    // Staff notes and answers that quote the applicant reach them, and are sealed too.
     for code in [&debt, &plate] {
-        let (status, body) = reviewer.moves(code, "under-review", None).await;
+        let note = "مدارک مریم احمدی با کد ملی ۰۴۹۹۳۷۰۸۹۹ بررسی می‌شود.";
+        let (status, body) = reviewer.moves(code, "under-review", Some(note)).await;
         assert_eq!(status, reqwest::StatusCode::OK, "{body}");
     }
+    let complaint = support::tracking_codes(&filed)[0].to_string();
+    let (status, body) = reviewer
+        .post(
+            &format!("/api/v1/complaints/{complaint}/answer"),
+            serde_json::json!({"answer": "آقای علی رضایی، شمارهٔ ۰۹۱۲۱۲۳۴۵۶۷ را تماس می‌گیریم."}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let reached = |text: &str| {
+        bot.fake
+            .sent_to(700)
+            .iter()
+            .any(|m| m["text"].as_str().is_some_and(|t| t.contains(text)))
+    };
+    for _ in 0..100 {
+        if reached("بررسی می‌شود") && reached("تماس می‌گیریم") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(reached("بررسی می‌شود"), "the note reaches the applicant");
+    assert!(reached("تماس می‌گیریم"), "the answer reaches the applicant");
     bot.replies_delivered().await;
     // The owner and staff still read everything.
     let (_, detail) = reviewer.get(&format!("/api/v1/requests/{plate}")).await;

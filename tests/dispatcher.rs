@@ -49,9 +49,9 @@ async fn queue(app: &Application, chats: std::ops::Range<i64>, per_chat: usize) 
                     .arg("answer", Arg::Text(label.clone())),
                 subject: format!("test:{chat}"),
             };
-            assert!(outbox::enqueue(&mut tx, &notice).await.unwrap());
+            assert!(outbox::enqueue(&mut tx, app.vault(), &notice).await.unwrap());
             assert!(
-                !outbox::enqueue(&mut tx, &notice).await.unwrap(),
+                !outbox::enqueue(&mut tx, app.vault(), &notice).await.unwrap(),
                 "the dedup key refuses a second copy"
             );
             expected.push((chat, label));
@@ -82,9 +82,16 @@ async fn notices_claimed_by_a_dispatcher_that_died_are_delivered_after_its_lease
     let (app, fake) = setup().await;
     let expected = queue(&app, 1..4, 2).await;
     // What a dispatcher does first: claim. Then it dies before sending anything.
-    let claimed = outbox::claim(app.pool(), &["telegram".into()], false, 50, Duration::from_secs(1))
-        .await
-        .unwrap();
+    let claimed = outbox::claim(
+        app.pool(),
+        app.vault(),
+        &["telegram".into()],
+        false,
+        50,
+        Duration::from_secs(1),
+    )
+    .await
+    .unwrap();
     assert_eq!(claimed.len(), expected.len());
 
     let survivor = dispatcher(&app, &fake, quick_dispatch());

@@ -83,7 +83,7 @@ async fn notice(app: &Application, applicant: ApplicantId, key: &str, kind: &'st
             .arg("answer", Arg::Text(label.to_owned())),
         subject: key.to_owned(),
     };
-    outbox::enqueue(&mut tx, &notice).await.unwrap();
+    outbox::enqueue(&mut tx, app.vault(), &notice).await.unwrap();
     tx.commit().await.unwrap();
 }
 

@@ -331,6 +331,7 @@ impl Dispatcher {
         let staff = self.staff_chat.is_some();
         let batch = outbox::claim(
             self.app.pool(),
+            self.app.vault(),
             &platforms,
             staff,
             self.settings.claim_size(),

@@ -87,7 +87,7 @@ impl SmsDispatcher {
                     Err(err) => self.failed(claimed, err).await?,
                 }
             }
-            sms_outbox::mark_sent(pool, self.gateway.name(), &sent).await?;
+            sms_outbox::mark_sent(pool, self.app.vault(), self.gateway.name(), &sent).await?;
         }
         Ok(count)
     }

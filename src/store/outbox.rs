@@ -10,7 +10,10 @@ use sqlx::{PgConnection, PgPool};
 
 use super::applicants::ApplicantId;
 use super::subscriptions::Audience;
+use anyhow::Context as _;
+
 use crate::i18n::Msg;
+use crate::vault::{Place, Vault};
 
 /// A notice to queue; `dedup_key` names (event, recipient, channel) and is unique.
 #[derive(Debug, Clone)]
@@ -23,17 +26,41 @@ pub struct NewNotice {
     pub subject: String,
 }
 
-/// Queues a notice; false when one with the same key exists (nothing is queued twice).
-pub async fn enqueue(conn: &mut PgConnection, notice: &NewNotice) -> sqlx::Result<bool> {
+/// Where a notice's message is sealed: bound to the notice's key without its channel, so that
+/// its SMS twin (a copy on another channel) opens it too.
+pub fn message_place(dedup_key: &str) -> Place<'_> {
+    let notice = dedup_key
+        .strip_suffix(":chat")
+        .or_else(|| dedup_key.strip_suffix(":sms"))
+        .unwrap_or(dedup_key);
+    Place::new("notifications", "message", notice)
+}
+
+/// The message a claimed notice carries: the sealed one when there is one.
+pub fn open_message(vault: &Vault, dedup_key: &str, clear: Msg, sealed: Option<&[u8]>) -> anyhow::Result<Msg> {
+    match sealed {
+        Some(sealed) => vault
+            .open_json(message_place(dedup_key), sealed)
+            .context("opening a notice's message"),
+        None => Ok(clear),
+    }
+}
+
+/// Queues a notice to an applicant about their request or complaint; its message (a staff note,
+/// an answer) is kept sealed, with only its id in the clear. False when one with the same key
+/// exists (nothing is queued twice).
+pub async fn enqueue(conn: &mut PgConnection, vault: &Vault, notice: &NewNotice) -> sqlx::Result<bool> {
+    let clear = Msg::new(notice.message.id.clone());
     let inserted = sqlx::query(
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
-         VALUES ($1, $2, 'chat', $3, $4, $5) ON CONFLICT (dedup_key) DO NOTHING",
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject, message_sealed)
+         VALUES ($1, $2, 'chat', $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(&notice.dedup_key)
     .bind(notice.applicant)
     .bind(notice.kind)
-    .bind(Json(&notice.message))
+    .bind(Json(&clear))
     .bind(&notice.subject)
+    .bind(vault.seal_json(message_place(&notice.dedup_key), &notice.message))
     .execute(conn)
     .await?
     .rows_affected();
@@ -175,8 +202,10 @@ pub struct ApplicantChat {
 #[derive(sqlx::FromRow)]
 struct ClaimedRow {
     id: i64,
+    dedup_key: String,
     kind: String,
     message: Json<Msg>,
+    message_sealed: Option<Vec<u8>>,
     attempts: i32,
     applicant_id: Option<ApplicantId>,
     platform: Option<String>,
@@ -190,7 +219,7 @@ struct ClaimedRow {
 }
 
 impl ClaimedRow {
-    fn into_claimed(self) -> Claimed {
+    fn into_claimed(self, vault: &Vault) -> anyhow::Result<Claimed> {
         let to = match (self.applicant_id, self.platform, self.chat_id) {
             (Some(applicant), Some(platform), Some(chat_id)) => Recipient::Applicant(ApplicantChat {
                 applicant,
@@ -207,13 +236,13 @@ impl ClaimedRow {
                 (None, None, None) => StaffSubject::Notice,
             }),
         };
-        Claimed {
+        Ok(Claimed {
             id: self.id,
+            message: open_message(vault, &self.dedup_key, self.message.0, self.message_sealed.as_deref())?,
             kind: self.kind,
-            message: self.message.0,
             attempts: self.attempts,
             to,
-        }
+        })
     }
 }
 
@@ -221,11 +250,12 @@ impl ClaimedRow {
 /// chats of `platforms`, and staff posts when `staff` (a staff chat is running).
 pub async fn claim(
     pool: &PgPool,
+    vault: &Vault,
     platforms: &[String],
     staff: bool,
     batch: i64,
     lease: Duration,
-) -> sqlx::Result<Vec<Claimed>> {
+) -> anyhow::Result<Vec<Claimed>> {
     let rows: Vec<ClaimedRow> = sqlx::query_as(
         // Written so the planner walks the due index in order and looks each recipient up by
         // key: an `IN (subquery) OR …` filter here ran the subquery per row (28 s per claim with
@@ -243,9 +273,10 @@ pub async fn claim(
              UPDATE notifications n
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              WHERE n.id IN (SELECT id FROM due)
-             RETURNING n.id, n.kind, n.applicant_id, n.message, n.attempts, n.request_id, n.complaint_id, n.document_id
+             RETURNING n.id, n.dedup_key, n.kind, n.applicant_id, n.message, n.message_sealed, n.attempts,
+                       n.request_id, n.complaint_id, n.document_id
          )
-         SELECT c.id, c.kind, c.message, c.attempts, c.applicant_id, a.platform, a.chat_id,
+         SELECT c.id, c.dedup_key, c.kind, c.message, c.message_sealed, c.attempts, c.applicant_id, a.platform, a.chat_id,
                 a.chat_blocked_at IS NOT NULL AS blocked, d.locale,
                 sms_active(a) AS sms_active,
                 c.request_id, c.complaint_id, c.document_id
@@ -260,7 +291,7 @@ pub async fn claim(
     .bind(staff)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(ClaimedRow::into_claimed).collect())
+    rows.into_iter().map(|row| row.into_claimed(vault)).collect()
 }
 
 /// Records notices as sent, in one statement: at thousands of sends a second, one round trip
@@ -291,8 +322,9 @@ pub async fn release(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
 /// Queues the SMS twin of a chat notice (same event, same text); false when it exists.
 pub async fn queue_sms_twin(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, urgent, subject)
-         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, message, urgent, subject
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, urgent, subject, message_sealed)
+         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, message, urgent, subject,
+                message_sealed
          FROM notifications WHERE id = $1 AND applicant_id IS NOT NULL
          ON CONFLICT (dedup_key) DO NOTHING",
     )

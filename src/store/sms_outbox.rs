@@ -29,7 +29,8 @@ pub struct DirectSms {
 pub async fn forget_direct_before(conn: &mut PgConnection, cutoff: chrono::DateTime<chrono::Utc>) -> sqlx::Result<u64> {
     let forgotten = sqlx::query(
         "UPDATE notifications
-         SET sms_to = NULL, sms_to_sealed = NULL, body = NULL, message = jsonb_set(message, '{args}', '[]')
+         SET sms_to = NULL, sms_to_sealed = NULL, body = NULL, body_sealed = NULL, message_sealed = NULL,
+             message = jsonb_set(message, '{args}', '[]')
          WHERE (sms_to IS NOT NULL OR sms_to_sealed IS NOT NULL) AND created_at < $1 AND status <> 'pending'",
     )
     .bind(cutoff)
@@ -86,8 +87,10 @@ pub struct ClaimedSms {
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
+    dedup_key: String,
     kind: String,
     message: Json<Msg>,
+    message_sealed: Option<Vec<u8>>,
     attempts: i32,
     urgent: bool,
     sms_to: Option<String>,
@@ -113,9 +116,10 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
              UPDATE notifications n
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              WHERE n.id IN (SELECT id FROM due)
-             RETURNING n.id, n.kind, n.message, n.attempts, n.urgent, n.sms_to, n.sms_to_sealed, n.applicant_id
+             RETURNING n.id, n.dedup_key, n.kind, n.message, n.message_sealed, n.attempts, n.urgent, n.sms_to,
+                       n.sms_to_sealed, n.applicant_id
          )
-         SELECT c.id, c.kind, c.message, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id,
+         SELECT c.id, c.dedup_key, c.kind, c.message, c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id,
                 a.mobile_sealed,
                 sms_active(a) AS active, d.locale
          FROM claimed c
@@ -139,10 +143,11 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
                 .as_deref()
                 .map(|sealed| vault.open_text(super::sms::mobile_place(&r.applicant_id.0.to_string()), sealed))
                 .transpose()?;
+            let message = super::outbox::open_message(vault, &r.dedup_key, r.message.0, r.message_sealed.as_deref())?;
             Ok(ClaimedSms {
                 id: r.id,
                 kind: r.kind,
-                message: r.message.0,
+                message,
                 attempts: r.attempts,
                 urgent: r.urgent,
                 direct: typed.is_some(),
@@ -166,8 +171,14 @@ pub struct SentSms {
     pub body: String,
 }
 
-/// Records a batch the gateway took, in one statement.
-pub async fn mark_sent(pool: &PgPool, provider: &str, sent: &[SentSms]) -> sqlx::Result<()> {
+/// Where the text of an SMS as sent is sealed: bound to the notice's id.
+fn body_place(id: &str) -> Place<'_> {
+    Place::new("notifications", "body", id)
+}
+
+/// Records a batch the gateway took, in one statement; the text as sent is kept sealed (a
+/// one-time code's not at all).
+pub async fn mark_sent(pool: &PgPool, vault: &Vault, provider: &str, sent: &[SentSms]) -> sqlx::Result<()> {
     if sent.is_empty() {
         return Ok(());
     }
@@ -175,16 +186,19 @@ pub async fn mark_sent(pool: &PgPool, provider: &str, sent: &[SentSms]) -> sqlx:
     let provider_ids: Vec<Option<String>> = sent.iter().map(|s| s.provider_id.clone()).collect();
     let statuses: Vec<&str> = sent.iter().map(|s| s.status).collect();
     let segments: Vec<i32> = sent.iter().map(|s| s.segments).collect();
-    let bodies: Vec<&str> = sent.iter().map(|s| s.body.as_str()).collect();
+    let bodies: Vec<Vec<u8>> = sent
+        .iter()
+        .map(|s| vault.seal_text(body_place(&s.id.to_string()), &s.body))
+        .collect();
     sqlx::query(
         "UPDATE notifications n
          SET status = u.status, provider = $2, provider_message_id = u.provider_id, segments = u.segments,
-             body = CASE WHEN n.kind = 'otp' THEN NULL ELSE u.body END,
+             body_sealed = CASE WHEN n.kind = 'otp' THEN NULL ELSE u.body END,
              message = CASE WHEN n.kind = 'otp' THEN jsonb_build_object('id', 'sms-code-sent', 'args', '[]'::jsonb)
                             ELSE n.message END,
              sent_at = now(), delivered_at = CASE WHEN u.status = 'delivered' THEN now() END,
              claimed_until = NULL
-         FROM unnest($1::bigint[], $3::text[], $4::text[], $5::int[], $6::text[])
+         FROM unnest($1::bigint[], $3::text[], $4::text[], $5::int[], $6::bytea[])
               AS u(id, provider_id, status, segments, body)
          WHERE n.id = u.id",
     )

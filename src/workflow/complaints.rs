@@ -88,7 +88,7 @@ pub async fn answer_complaint(
             .arg("code", Arg::Code(code))
             .arg("answer", Arg::Text(answer.into())),
     };
-    outbox::enqueue(tx, &notice).await?;
+    outbox::enqueue(tx, vault, &notice).await?;
     complaints::lock(tx, code).await?.ok_or(ComplaintError::NotFound)
 }
 

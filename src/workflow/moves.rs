@@ -162,7 +162,7 @@ pub async fn apply(
             message: stage_notice(mv.code, service, mv.to, note),
             subject: requests::subject(request_id),
         };
-        outbox::enqueue(tx, &notice).await?;
+        outbox::enqueue(tx, vault, &notice).await?;
     }
     Ok(Applied {
         request_id,
