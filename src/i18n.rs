@@ -140,7 +140,7 @@ impl I18n {
             Arg::Text(s) => s.clone(),
             Arg::Digits(s) => localise(s.clone()),
             Arg::Number(n) => localise(group_thousands(*n, locale)),
-            Arg::Code(code) => localise(code.to_string()),
+            Arg::Code(code) => code_text(*code, locale),
             Arg::Date(date) => localise(format_date(*date, locale)),
             Arg::Time(at) => localise(format_time(*at, locale)),
             Arg::Msg(id) => self.render(locale, &Msg::new(id.clone())),
@@ -212,6 +212,18 @@ fn format_time(at: DateTime<Utc>, locale: Locale) -> String {
         format_date(tehran.date_naive(), locale),
         tehran.format("%H:%M")
     )
+}
+
+/// A tracking code as a message in `locale` writes it. In Persian its groups are joined by
+/// no-break spaces, not hyphens: after Persian words the bidirectional algorithm lays out
+/// hyphen-joined digit groups right to left (the last group first), and a code read aloud or
+/// copied by hand in that order fails its check digit; a no-break space keeps the groups one
+/// number, in reading order, with no invisible control characters (SMS carry none).
+pub fn code_text(code: TrackingCode, locale: Locale) -> String {
+    match locale {
+        Locale::Fa => to_persian_digits(&code.grouped('\u{00A0}')),
+        Locale::En => code.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -663,3 +663,38 @@ async fn callbacks_record_reports_and_reply_keywords_only_with_the_secret() {
     assert_eq!(reply(" لغو ").await.unwrap().status(), 200);
     assert!(!sms_store::is_active(&mut conn, applicant).await.unwrap());
 }
+
+#[tokio::test]
+async fn announcements_end_with_the_regulators_opt_out_and_personal_notices_do_not() {
+    let s = setup().await;
+    let applicant = subscriber(&s.app, 7).await;
+    notice(
+        &s.app,
+        applicant,
+        "announce",
+        "broadcast",
+        "سامانه امشب از ساعت ۲۲ در دسترس نیست.",
+    )
+    .await;
+    notice(&s.app, applicant, "decide", "decision", "درخواست شما پذیرفته شد.").await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM notifications WHERE channel = 'chat' ORDER BY id")
+        .fetch_all(s.app.pool())
+        .await
+        .unwrap();
+    let mut conn = s.app.pool().acquire().await.unwrap();
+    for id in ids {
+        assert!(outbox::queue_sms_twin(&mut conn, id).await.unwrap());
+    }
+    drain_sms(&s.app).await;
+    let texts: Vec<String> = s.kavenegar.delivered().into_iter().map(|(_, text, _)| text).collect();
+    let announcement = texts
+        .iter()
+        .find(|t| t.contains("در دسترس نیست"))
+        .expect("the announcement went");
+    let decision = texts
+        .iter()
+        .find(|t| t.contains("پذیرفته شد"))
+        .expect("the decision went");
+    assert!(announcement.ends_with("\nلغو۱۱"), "{announcement}");
+    assert!(!decision.contains("لغو۱۱"), "{decision}");
+}

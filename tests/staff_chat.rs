@@ -81,8 +81,7 @@ impl Group<'_> {
 
     /// The code as the group (in Persian) prints it.
     fn shown(&self, code: &str) -> String {
-        let code = TrackingCode::parse(code).unwrap();
-        peygir::domain::digits::to_persian_digits(&code.to_string())
+        peygir::i18n::code_text(TrackingCode::parse(code).unwrap(), Locale::Fa)
     }
 
     fn move_label(&self, stage: &str) -> String {

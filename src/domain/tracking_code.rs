@@ -91,16 +91,23 @@ impl TrackingCode {
     }
 }
 
-impl fmt::Display for TrackingCode {
-    /// Groups of six digits, hyphen-separated, for reading aloud and copying.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl TrackingCode {
+    /// Groups of six digits joined by `separator`.
+    pub fn grouped(&self, separator: char) -> String {
         let digits = format!("{:0TOTAL_DIGITS$}", self.0);
         let groups: Vec<&str> = digits
             .as_bytes()
             .chunks(GROUP)
             .map(|chunk| std::str::from_utf8(chunk).expect("ASCII digits"))
             .collect();
-        f.write_str(&groups.join("-"))
+        groups.join(&separator.to_string())
+    }
+}
+
+impl fmt::Display for TrackingCode {
+    /// Groups of six digits, hyphen-separated, for reading aloud and copying.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.grouped('-'))
     }
 }
 

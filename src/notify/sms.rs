@@ -14,7 +14,7 @@ use super::pace::Pacer;
 use crate::app::Application;
 use crate::domain::PhoneNumber;
 use crate::sms::quiet::quiet_until;
-use crate::sms::text::fit;
+use crate::sms::text::{OPT_OUT_TAIL, fit, fit_with_tail};
 use crate::sms::{Gateway, Report, Sms, SmsError};
 use crate::store::outbox;
 use crate::store::sms_outbox::{self, ClaimedSms, SentSms};
@@ -112,7 +112,17 @@ impl SmsDispatcher {
         }
         let locale = self.app.locale_or_default(sms.locale.as_deref());
         let rendered = self.app.i18n().render(locale, &sms.message);
-        let (text, measure) = fit(&rendered, config.max_parts);
+        // Broadcasts, maintenance and outage notices are informational: they end as the
+        // regulator asks of service lines. A notice about the applicant's own request does not.
+        let informational = matches!(
+            crate::notify::Lane::of_notice(&sms.kind),
+            crate::notify::Lane::Announcement
+        );
+        let (text, measure) = if informational {
+            fit_with_tail(&rendered, OPT_OUT_TAIL, config.max_parts)
+        } else {
+            fit(&rendered, config.max_parts)
+        };
         let out = Sms {
             local_id: sms.id,
             to,

@@ -105,9 +105,56 @@ pub fn fit(text: &str, max_parts: usize) -> (String, Measure) {
     (cut, measured)
 }
 
+/// The ending the regulator asks informational SMS from service lines to carry: the reader
+/// sends «۱۱» to stop them.
+pub const OPT_OUT_TAIL: &str = "\nلغو۱۱";
+
+/// `text` cut (like [`fit`]) to leave room for `tail` within `max_parts`, then `tail` appended:
+/// the tail is never the part that is cut.
+pub fn fit_with_tail(text: &str, tail: &str, max_parts: usize) -> (String, Measure) {
+    let whole = format!("{text}{tail}");
+    let measured = measure(&whole);
+    if measured.parts <= max_parts.max(1) {
+        return (whole, measured);
+    }
+    let tail_units: usize = tail.chars().map(|c| units_of(c, measured.encoding)).sum();
+    let (single, per_part) = measured.encoding.capacity();
+    let budget = if max_parts <= 1 { single } else { per_part * max_parts };
+    let ellipsis = match measured.encoding {
+        Encoding::Gsm7 => "...",
+        Encoding::Ucs2 => "…",
+    };
+    let room =
+        budget.saturating_sub(tail_units + ellipsis.chars().map(|c| units_of(c, measured.encoding)).sum::<usize>());
+    let mut used = 0;
+    let mut cut = String::new();
+    for c in text.chars() {
+        let units = units_of(c, measured.encoding);
+        if used + units > room {
+            break;
+        }
+        used += units;
+        cut.push(c);
+    }
+    let cut = format!("{}{ellipsis}{tail}", cut.trim_end());
+    let measured = measure(&cut);
+    (cut, measured)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_opt_out_tail_survives_a_cut() {
+        let (short, measure) = fit_with_tail("سامانه امشب در دسترس نیست.", OPT_OUT_TAIL, 2);
+        assert!(short.ends_with("لغو۱۱"), "{short}");
+        assert_eq!(measure.parts, 1);
+        let long = "اختلال در سامانه ".repeat(20);
+        let (cut, measure) = fit_with_tail(&long, OPT_OUT_TAIL, 2);
+        assert!(cut.ends_with("…\nلغو۱۱"), "{cut}");
+        assert!(measure.parts <= 2);
+    }
 
     #[test]
     fn latin_text_is_gsm7_with_160_then_153_per_part() {

@@ -92,7 +92,8 @@ pub fn tracking_codes(text: &str) -> Vec<TrackingCode> {
     let mut codes = Vec::new();
     let mut run = String::new();
     for c in text.chars().chain(std::iter::once(' ')) {
-        if c.is_numeric() || c == '-' {
+        // Persian messages join a code's groups with no-break spaces.
+        if c.is_numeric() || c == '-' || c == '\u{00A0}' {
             run.push(c);
         } else {
             if let Ok(code) = TrackingCode::parse(&run) {
