@@ -142,3 +142,23 @@ fn codes_in_persian_text_carry_no_bidi_control_characters() {
         "SMS must not carry bidi controls: {shown:?}"
     );
 }
+
+#[test]
+fn slash_commands_in_persian_help_read_as_commands() {
+    // Without a left-to-right mark before it, the slash lands on the wrong side.
+    let bare = visual_lines("فرمان‌ها: /start شروع").remove(0);
+    assert!(!bare.contains("/start"), "{bare}");
+    let i18n = I18n::load(Path::new(&support::locales_dir()), &[]).unwrap();
+    for id in ["help", "terminal-start"] {
+        let text = i18n.render(Locale::Fa, &Msg::new(id));
+        let commands: Vec<&str> = text
+            .split(|c: char| !(c.is_ascii_alphabetic() || c == '/'))
+            .filter(|w| w.starts_with('/') && w.len() > 1)
+            .collect();
+        assert!(!commands.is_empty(), "{id} names commands");
+        let visual = visual_lines(&text).join("\n");
+        for command in commands {
+            assert!(visual.contains(command), "{id}: {command} is laid out as {visual}");
+        }
+    }
+}

@@ -177,20 +177,20 @@ status-rejected = rejected
 
 ## SMS notices
 menu-sms = SMS notices
-sms-status-on = SMS is on: the outcome of your requests is also sent to { $mobile }.
+sms-status-on = SMS is on: the outcome of your requests is also sent to the number ending in { $mobile }.
 sms-status-off = SMS is off. Turn it on to get the outcome of your requests on your mobile too, even if you do not open this chat. Write "STOP" at any time to turn it off.
 sms-turn-on = Turn SMS on
 sms-turn-off = Turn SMS off
 sms-change-number = Change number
 sms-ask-phone = Send your mobile number with the button below, or type it (e.g. 09121234567) and we will text you a code to confirm it.
 sms-not-own-contact = Please send your own number with the "Share my mobile number" button, not someone else's contact.
-sms-ask-code = Type the 6-digit code we texted to { $mobile }. It is valid for 10 minutes.
+sms-ask-code = Type the 6-digit code we texted to the number ending in { $mobile }. It is valid for 10 minutes.
 sms-resend = Send the code again
 sms-code-format = The code has 6 digits; type just those.
-sms-on = SMS is on. The outcome of your requests will also be texted to { $mobile }.
+sms-on = SMS is on. The outcome of your requests will also be texted to the number ending in { $mobile }.
 sms-off = SMS is off. You will get no more text messages.
 sms-was-off = SMS was already off.
-sms-code-sent = We texted a code to { $mobile }.
+sms-code-sent = We texted a code to the number ending in { $mobile }.
 sms-code-cooldown = A code was sent a moment ago; you can ask again in { $seconds } seconds.
 sms-code-too-many = Too many codes were asked for in the last hour. Please try again later.
 sms-code-wrong = That code is not right. You can try { $left } more times.

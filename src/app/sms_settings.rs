@@ -18,7 +18,7 @@ pub async fn view(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId) -> any
     let subscription = sms::subscription(tx, vault, applicant).await?;
     Ok(SmsView {
         active: subscription.active,
-        masked_mobile: subscription.mobile.map(|m| m.masked()),
+        masked_mobile: subscription.mobile.map(|m| m.last_four()),
     })
 }
 
@@ -30,7 +30,7 @@ pub async fn run(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId, effect:
             sms::opt_in(tx, vault, applicant, phone).await?;
             tracing::info!("SMS turned on with a shared contact");
             Ok(Outcome::SmsOn {
-                masked_mobile: phone.masked(),
+                masked_mobile: phone.last_four(),
             })
         }
         Effect::SendPhoneCode { phone } => match sms::request_code(tx, applicant, phone, limits, now).await? {
@@ -48,7 +48,7 @@ pub async fn run(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId, effect:
                     .await
                     .context("queueing the code")?;
                 Ok(Outcome::CodeSent {
-                    masked_mobile: phone.masked(),
+                    masked_mobile: phone.last_four(),
                 })
             }
             CodeRequest::Cooldown { wait_secs } => Ok(Outcome::CodeCooldown { wait_secs }),
@@ -60,7 +60,7 @@ pub async fn run(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId, effect:
         Effect::CheckPhoneCode { phone, code } => Ok(
             match sms::check_code(tx, vault, applicant, phone, code, limits, now).await? {
                 CodeCheck::Confirmed => Outcome::SmsOn {
-                    masked_mobile: phone.masked(),
+                    masked_mobile: phone.last_four(),
                 },
                 CodeCheck::Wrong { tries_left } => Outcome::CodeWrong { tries_left },
                 CodeCheck::Locked | CodeCheck::NoCode => Outcome::CodeLocked,

@@ -57,6 +57,12 @@ impl PhoneNumber {
         crate::privacy::mask_last_four(&self.0)
     }
 
+    /// The last four digits, which is all a message shows of the number (“the number ending in
+    /// 4567”): bullets before them would be laid out after them in Persian text.
+    pub fn last_four(&self) -> String {
+        self.0[self.0.len() - 4..].to_owned()
+    }
+
     /// The form Iranians write, 09XXXXXXXXX.
     pub fn local(&self) -> String {
         format!("0{}", &self.0[3..])
