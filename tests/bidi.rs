@@ -122,10 +122,10 @@ fn a_hyphenated_code_after_persian_words_would_reverse_which_is_why_it_is_not_us
     // The check above would fail with hyphens: this shows the test can see the fault.
     let code = TrackingCode::parse("686382-276536-615665").unwrap();
     let hyphenated = peygir::domain::digits::to_persian_digits(&code.to_string());
-    let line = visual_lines(&format!("کد رهگیری شما: {hyphenated}")).remove(0);
+    let line = visual_lines(&format!("کد پیگیری شما: {hyphenated}")).remove(0);
     assert!(!line.contains(&hyphenated), "{line}");
     let spaced = code_text(code, Locale::Fa);
-    let line = visual_lines(&format!("کد رهگیری شما: {spaced}")).remove(0);
+    let line = visual_lines(&format!("کد پیگیری شما: {spaced}")).remove(0);
     assert!(line.contains(&spaced), "{line}");
     // And the code read from the screen passes its check digit.
     assert_eq!(TrackingCode::parse(&spaced), Ok(code));
