@@ -118,6 +118,10 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     // The owner's lookup shows the final stage and the whole history.
     let detail = person.says(&format!("/track {debt}")).await;
     assert!(detail.contains("granted"), "{detail}");
+    assert!(
+        detail.contains("The reviewer's note: Six months' grace granted."),
+        "the owner sees why, not only what: {detail}"
+    );
     let (status, body) = admin.get(&format!("/api/v1/requests/{debt}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["stage"], json!("granted"));

@@ -41,6 +41,7 @@ lookup-owner = Tracking code: { $code }
     Submitted: { $submitted }
     Last change: { $updated }
     Stage history:
+lookup-note = The reviewer's note: { $note }
 history-line = • { $at } — { $stage }
 lookup-complaint = Complaint { $code }
     Status: { $status }

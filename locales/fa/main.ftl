@@ -41,6 +41,7 @@ lookup-owner = کد پیگیری: { $code }
     ثبت: { $submitted }
     آخرین تغییر: { $updated }
     سابقهٔ مراحل:
+lookup-note = توضیح کارشناس: { $note }
 history-line = • { $at } — { $stage }
 lookup-complaint = شکایت { $code }
     وضعیت: { $status }

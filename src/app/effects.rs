@@ -196,11 +196,16 @@ async fn request_view(
     owner: bool,
 ) -> anyhow::Result<RequestView> {
     let answers = if owner { row.answers(vault)? } else { Vec::new() };
-    let history = if owner {
-        requests::history(tx, row.id).await?
+    let events = if owner {
+        requests::events(tx, vault, row.id).await?
     } else {
         Vec::new()
     };
+    let note = events
+        .last()
+        .filter(|e| e.to_stage == row.stage)
+        .and_then(|e| e.note.clone());
+    let history = events.into_iter().map(|e| (e.at, e.to_stage)).collect();
     // A stage dropped from the catalog still shows as "in review" rather than failing.
     let public = catalog
         .get(&row.service_id)
@@ -214,6 +219,7 @@ async fn request_view(
         submitted_at: row.created_at,
         updated_at: row.updated_at,
         history,
+        note,
         answers,
     })
 }

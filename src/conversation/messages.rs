@@ -55,6 +55,7 @@ message_ids! {
     ASK_CODE = "ask-code",
     LOOKUP_PUBLIC = "lookup-public",
     LOOKUP_OWNER = "lookup-owner",
+    LOOKUP_NOTE = "lookup-note",
     HISTORY_LINE = "history-line",
     LOOKUP_COMPLAINT = "lookup-complaint",
     LOOKUP_NOT_FOUND = "lookup-not-found",

@@ -21,6 +21,9 @@ pub struct RequestView {
     pub updated_at: DateTime<Utc>,
     /// Stage changes, oldest first.
     pub history: Vec<(DateTime<Utc>, String)>,
+    /// The staff's note on the move into the current stage (a rejection's reason, the documents
+    /// asked for): shown to the owner, who may have missed the notice.
+    pub note: Option<String>,
     pub answers: Answers,
 }
 
@@ -178,6 +181,9 @@ fn owner_view(view: &RequestView, catalog: &Catalog) -> Reply {
             .arg("submitted", Arg::Time(view.submitted_at))
             .arg("updated", Arg::Time(view.updated_at)),
     );
+    if let Some(note) = &view.note {
+        reply = reply.line(Msg::new(m::LOOKUP_NOTE).arg("note", Arg::Text(note.clone())));
+    }
     for (at, stage) in &view.history {
         reply = reply.line(
             Msg::new(m::HISTORY_LINE)

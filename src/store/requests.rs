@@ -197,14 +197,6 @@ pub async fn list_for_applicant(conn: &mut PgConnection, applicant: ApplicantId)
     rows.into_iter().map(RequestRow::try_from).collect()
 }
 
-/// The stages a request went through, oldest first.
-pub async fn history(conn: &mut PgConnection, request_id: i64) -> sqlx::Result<Vec<(DateTime<Utc>, String)>> {
-    sqlx::query_as("SELECT at, to_stage FROM request_events WHERE request_id = $1 ORDER BY at, id")
-        .bind(request_id)
-        .fetch_all(conn)
-        .await
-}
-
 /// What staff filter the request list by.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
