@@ -219,7 +219,7 @@ async fn notices_sent_once(bot: &Running, chat_id: i64) {
         .map(|m| m["text"].as_str().unwrap().to_owned())
         .collect();
     for (i, text) in texts.iter().enumerate() {
-        if text.contains("مرحله") || text.contains("stage") {
+        if text.contains("تغییر کرد") || text.contains("stage") {
             assert_eq!(
                 texts.iter().filter(|t| *t == text).count(),
                 1,
