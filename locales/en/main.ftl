@@ -37,7 +37,8 @@ lookup-public = Service: { $service }
     Last change: { $updated }
 lookup-owner = Tracking code: { $code }
     Service: { $service }
-    Stage: { $stage } ({ $status })
+    Stage: { $stage }
+    Overall status: { $status }
     Submitted: { $submitted }
     Last change: { $updated }
     Stage history:

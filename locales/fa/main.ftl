@@ -37,7 +37,8 @@ lookup-public = خدمت: { $service }
     آخرین تغییر: { $updated }
 lookup-owner = کد پیگیری: { $code }
     خدمت: { $service }
-    مرحله: { $stage } ({ $status })
+    مرحله: { $stage }
+    وضعیت کلی: { $status }
     تاریخ ثبت: { $submitted }
     آخرین تغییر: { $updated }
     سابقهٔ مراحل:
