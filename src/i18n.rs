@@ -127,6 +127,20 @@ impl I18n {
         text.into_owned()
     }
 
+    /// Renders a message for an SMS: its `sms-` variant when there is one (an SMS cannot point
+    /// at the chat's menu or commands the way a chat message does), else the message itself.
+    pub fn render_sms(&self, locale: Locale, msg: &Msg) -> String {
+        let variant = format!("sms-{}", msg.id);
+        if pattern(&self.bundles[&locale], &variant).is_some() {
+            let sms = Msg {
+                id: variant,
+                args: msg.args.clone(),
+            };
+            return self.render(locale, &sms);
+        }
+        self.render(locale, msg)
+    }
+
     pub fn text(&self, locale: Locale, id: &str) -> String {
         self.render(locale, &Msg::new(id))
     }

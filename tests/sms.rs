@@ -699,3 +699,36 @@ async fn announcements_end_with_the_regulators_opt_out_and_personal_notices_do_n
     assert!(announcement.ends_with("\nلغو۱۱"), "{announcement}");
     assert!(!decision.contains("لغو۱۱"), "{decision}");
 }
+
+#[tokio::test]
+async fn a_documents_request_by_sms_says_where_to_send_them_not_a_chat_command() {
+    let s = setup().await;
+    let applicant = subscriber(&s.app, 8).await;
+    let mut tx = s.app.pool().begin().await.unwrap();
+    let notice = NewNotice {
+        dedup_key: "docs:applicant:chat".into(),
+        applicant,
+        kind: "stage-changed",
+        message: Msg::new("notice-documents-requested")
+            .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
+            .arg("service", Arg::Msg("service-plate-removal".into()))
+            .arg("stage", Arg::Msg("stage-documents-requested".into()))
+            .arg("note", Arg::Text("تصویر کارت خودرو".into())),
+        subject: "docs".into(),
+    };
+    outbox::enqueue(&mut tx, s.app.vault(), &notice).await.unwrap();
+    tx.commit().await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM notifications")
+        .fetch_one(s.app.pool())
+        .await
+        .unwrap();
+    let mut conn = s.app.pool().acquire().await.unwrap();
+    assert!(outbox::queue_sms_twin(&mut conn, id).await.unwrap());
+    drain_sms(&s.app).await;
+    let (_, text, _) = s.kavenegar.delivered().pop().expect("the SMS went");
+    assert!(text.contains("تصویر کارت خودرو"), "{text}");
+    assert!(
+        !text.contains("/documents"),
+        "an SMS cannot take a chat command: {text}"
+    );
+}

@@ -118,6 +118,8 @@ notice-stage-changed-with-note = Your "{ $service }" request (tracking code { $c
 notice-complaint-answered = Your complaint (tracking code { $code }) has been answered:
     { $answer }
 
+sms-notice-documents-requested = Your "{ $service }" request (tracking code { $code }) needs supplementary documents: { $note }
+    Send them in the peygir bot: choose "Send requested documents" in its menu.
 notice-documents-requested = Your "{ $service }" request (tracking code { $code }) needs supplementary documents.
     What the reviewer asked for: { $note }
     Send them here: choose "Send requested documents" in the menu, or type /documents

@@ -118,6 +118,8 @@ notice-stage-changed-with-note = وضعیت درخواست «{ $service }» با
 notice-complaint-answered = به شکایت شما با کد پیگیری { $code } پاسخ داده شد:
     { $answer }
 
+sms-notice-documents-requested = برای درخواست «{ $service }» با کد پیگیری { $code } مدارک تکمیلی لازم است: { $note }
+    مدارک را در بات «پیگیر» از منوی «ارسال مدارک درخواستی» بفرستید.
 notice-documents-requested = برای درخواست «{ $service }» با کد پیگیری { $code } مدارک تکمیلی لازم است.
     آنچه کارشناس خواسته: { $note }
     مدارک را همین‌جا بفرستید: در منو «ارسال مدارک درخواستی» را بزنید، یا بنویسید /documents

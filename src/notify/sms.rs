@@ -111,7 +111,7 @@ impl SmsDispatcher {
             return Ok(None);
         }
         let locale = self.app.locale_or_default(sms.locale.as_deref());
-        let rendered = self.app.i18n().render(locale, &sms.message);
+        let rendered = self.app.i18n().render_sms(locale, &sms.message);
         // Broadcasts, maintenance and outage notices are informational: they end as the
         // regulator asks of service lines. A notice about the applicant's own request does not.
         let informational = matches!(
