@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 use crate::conversation::{Dialogue, State};
-use crate::domain::{Catalog, PublicStatus};
+use crate::domain::Catalog;
 use crate::store::Tx;
 use crate::store::applicants::ApplicantId;
 use crate::store::dialogues;
@@ -91,6 +91,7 @@ pub async fn apply(
     config: &RetentionConfig,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Purged> {
+    let decided = crate::sla::final_stages(catalog);
     Ok(Purged {
         drafts: drop_drafts(tx, vault, before(now, config.drafts_days)).await?,
         notice_texts: sqlx::query(
@@ -108,10 +109,11 @@ pub async fn apply(
                     file_name = NULL, file_name_sealed = NULL, purged_at = now()
              FROM requests r
              WHERE d.request_id = r.id AND d.purged_at IS NULL AND r.updated_at < $1
-               AND r.service_id || ':' || r.stage = ANY($2)",
+               AND (r.service_id, r.stage) IN (SELECT * FROM unnest($2::text[], $3::text[]))",
         )
         .bind(before(now, config.documents_days_after_decision))
-        .bind(final_stages(catalog))
+        .bind(&decided.0)
+        .bind(&decided.1)
         .execute(&mut **tx)
         .await?
         .rows_affected(),
@@ -131,21 +133,6 @@ pub async fn apply(
             .try_into()
             .unwrap_or_default(),
     })
-}
-
-/// `service:stage` for every stage that ends a request (granted, rejected, done).
-fn final_stages(catalog: &Catalog) -> Vec<String> {
-    catalog
-        .services()
-        .iter()
-        .flat_map(|service| {
-            service
-                .stages
-                .iter()
-                .filter(|s| matches!(s.public, PublicStatus::Completed | PublicStatus::Rejected))
-                .map(move |s| format!("{}:{}", service.id, s.id))
-        })
-        .collect()
 }
 
 /// Takes back to the menu every dialogue left unfinished since `cutoff` with input in it.

@@ -126,7 +126,7 @@ fn decided(public: PublicStatus) -> bool {
 }
 
 /// The (service, stage) pairs where a request is decided, as two columns.
-fn final_stages(catalog: &Catalog) -> (Vec<String>, Vec<String>) {
+pub(crate) fn final_stages(catalog: &Catalog) -> (Vec<String>, Vec<String>) {
     catalog
         .services()
         .iter()

@@ -6,8 +6,7 @@
 mod support;
 
 use peygir::domain::{Role, TrackingCode};
-use peygir::i18n::Locale;
-use peygir::store::{applicants, complaints, requests};
+use peygir::store::{applicants, complaints};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::api::Api;
@@ -80,20 +79,7 @@ const MEMBERS: [Member; 6] = [
 
 /// A request of `service` at its first stage, of the applicant in `chat`; its row id and code.
 async fn request(bot: &Running, chat: i64, service: &str) -> (i64, String) {
-    let mut tx = bot.app.pool().begin().await.unwrap();
-    let applicant = applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap();
-    let (id, code) = requests::insert(
-        &mut tx,
-        bot.app.vault(),
-        applicant,
-        service,
-        "submitted",
-        &Vec::new(),
-        Locale::Fa,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let (id, code) = support::stored_request(&bot.app, chat, service, "submitted").await;
     (id, code.to_string())
 }
 

@@ -12,7 +12,7 @@ use peygir::domain::{Role, TrackingCode};
 use peygir::i18n::{Locale, Msg};
 use peygir::scheduler::{Job, Scheduler};
 use peygir::sms::quiet::tehran;
-use peygir::store::{applicants, complaints, requests, staff};
+use peygir::store::{applicants, complaints, staff};
 use peygir::workflow::{self, Actor, Move};
 use support::{build_app, config_text};
 
@@ -32,21 +32,7 @@ async fn sla_posts(app: &Application) -> Vec<(String, Msg)> {
 }
 
 async fn submit(app: &Application, service: &str) -> (i64, TrackingCode) {
-    let mut tx = app.pool().begin().await.unwrap();
-    let applicant = applicants::find_or_create(&mut tx, "telegram", 42).await.unwrap();
-    let submitted = requests::insert(
-        &mut tx,
-        app.vault(),
-        applicant,
-        service,
-        "submitted",
-        &Vec::new(),
-        Locale::Fa,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    submitted
+    support::stored_request(app, 42, service, "submitted").await
 }
 
 async fn advance(app: &Application, admin: &staff::StaffMember, code: TrackingCode, to: &str, note: Option<&str>) {

@@ -78,31 +78,7 @@ fn parts(encoding: Encoding, units: usize) -> usize {
 /// The text cut to at most `max_parts` parts, ending in an ellipsis when cut; never splits a
 /// character or a GSM escape. A text that fits is returned unchanged.
 pub fn fit(text: &str, max_parts: usize) -> (String, Measure) {
-    let measured = measure(text);
-    if measured.parts <= max_parts.max(1) {
-        return (text.to_owned(), measured);
-    }
-    let (single, per_part) = measured.encoding.capacity();
-    let budget = if max_parts <= 1 { single } else { per_part * max_parts };
-    let ellipsis = match measured.encoding {
-        // "…" is not in the GSM alphabet; three dots are.
-        Encoding::Gsm7 => "...",
-        Encoding::Ucs2 => "…",
-    };
-    let room = budget - ellipsis.chars().map(|c| units_of(c, measured.encoding)).sum::<usize>();
-    let mut used = 0;
-    let mut cut = String::new();
-    for c in text.chars() {
-        let units = units_of(c, measured.encoding);
-        if used + units > room {
-            break;
-        }
-        used += units;
-        cut.push(c);
-    }
-    let cut = format!("{}{ellipsis}", cut.trim_end());
-    let measured = measure(&cut);
-    (cut, measured)
+    fit_with_tail(text, "", max_parts)
 }
 
 /// The ending the regulator asks informational SMS from service lines to carry: the reader
@@ -121,6 +97,7 @@ pub fn fit_with_tail(text: &str, tail: &str, max_parts: usize) -> (String, Measu
     let (single, per_part) = measured.encoding.capacity();
     let budget = if max_parts <= 1 { single } else { per_part * max_parts };
     let ellipsis = match measured.encoding {
+        // "…" is not in the GSM alphabet; three dots are.
         Encoding::Gsm7 => "...",
         Encoding::Ucs2 => "…",
     };

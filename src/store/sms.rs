@@ -20,6 +20,9 @@ pub struct Subscription {
     pub active: bool,
 }
 
+/// The kind of blind index applicants' mobiles are found by.
+pub const MOBILE_INDEX: &str = "mobile";
+
 /// Where an applicant's mobile is sealed: bound to the applicant.
 pub fn mobile_place(applicant: &str) -> Place<'_> {
     Place::new("applicants", "mobile", applicant)
@@ -69,7 +72,7 @@ pub async fn opt_in(
     )
     .bind(applicant)
     .bind(vault.seal_text(mobile_place(&applicant.0.to_string()), mobile.e164()))
-    .bind(vault.blind_index("mobile", mobile.e164()))
+    .bind(vault.blind_index(MOBILE_INDEX, mobile.e164()))
     .execute(conn)
     .await?;
     Ok(())
@@ -94,7 +97,7 @@ pub async fn opt_out_number(conn: &mut PgConnection, vault: &Vault, mobile: &Pho
         "UPDATE applicants SET sms_opted_out_at = now()
          WHERE mobile_index = $1 AND sms_active(applicants)",
     )
-    .bind(vault.blind_index("mobile", mobile.e164()))
+    .bind(vault.blind_index(MOBILE_INDEX, mobile.e164()))
     .execute(conn)
     .await?
     .rows_affected())

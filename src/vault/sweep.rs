@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use sqlx::PgPool;
 
 use super::{Place, Vault};
+use crate::store::sms::MOBILE_INDEX;
 
 /// A sealed column: the logical name the associated data uses, the plaintext column it replaces
 /// (still read for rows from before sealing), the column's primary key and the SQL giving the
@@ -22,6 +23,8 @@ pub struct Sealed {
     pub plain: Option<(&'static str, &'static str)>,
     pub key: &'static str,
     pub row: &'static str,
+    /// The column holding the value's blind index, for values looked up by equality.
+    pub blind_index: Option<&'static str>,
 }
 
 pub const SEALED: &[Sealed] = &[
@@ -32,6 +35,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("answers", "convert_to(answers::text, 'UTF8')")),
         key: "id",
         row: "code::text",
+        blind_index: None,
     },
     Sealed {
         table: "dialogues",
@@ -40,6 +44,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("dialogue", "convert_to(dialogue::text, 'UTF8')")),
         key: "applicant_id",
         row: "applicant_id::text",
+        blind_index: None,
     },
     Sealed {
         table: "complaints",
@@ -48,6 +53,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("body", "convert_to(body, 'UTF8')")),
         key: "id",
         row: "code::text",
+        blind_index: None,
     },
     Sealed {
         table: "complaints",
@@ -56,6 +62,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("answer", "convert_to(answer, 'UTF8')")),
         key: "id",
         row: "code::text",
+        blind_index: None,
     },
     Sealed {
         table: "request_events",
@@ -64,6 +71,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("note", "convert_to(note, 'UTF8')")),
         key: "id",
         row: "id::text",
+        blind_index: None,
     },
     Sealed {
         table: "replies",
@@ -72,6 +80,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("reply", "convert_to(reply::text, 'UTF8')")),
         key: "id",
         row: "id::text",
+        blind_index: None,
     },
     Sealed {
         table: "notifications",
@@ -80,6 +89,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("sms_to", "convert_to(sms_to, 'UTF8')")),
         key: "id",
         row: "id::text",
+        blind_index: None,
     },
     Sealed {
         table: "documents",
@@ -88,6 +98,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("file_name", "convert_to(file_name, 'UTF8')")),
         key: "id",
         row: "id::text",
+        blind_index: None,
     },
     Sealed {
         table: "documents",
@@ -96,6 +107,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("bot_file_id", "convert_to(bot_file_id, 'UTF8')")),
         key: "id",
         row: "id::text",
+        blind_index: None,
     },
     Sealed {
         table: "documents",
@@ -104,6 +116,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("content", "content")),
         key: "id",
         row: "id::text",
+        blind_index: None,
     },
     Sealed {
         table: "applicants",
@@ -112,6 +125,7 @@ pub const SEALED: &[Sealed] = &[
         plain: Some(("mobile", "convert_to(mobile, 'UTF8')")),
         key: "id",
         row: "id::text",
+        blind_index: Some("mobile_index"),
     },
 ];
 
@@ -132,47 +146,17 @@ pub async fn seal_plaintext(pool: &PgPool, vault: &Vault) -> anyhow::Result<u64>
         let Some((plain_column, plain)) = column.plain else {
             continue;
         };
-        loop {
-            let mut tx = pool.begin().await?;
-            let rows: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(&format!(
-                "SELECT {key}::bigint, {row}, {plain} FROM {table} WHERE {plain_column} IS NOT NULL
-                 LIMIT {BATCH} FOR UPDATE SKIP LOCKED",
-                key = column.key,
-                row = column.row,
-                table = column.table,
-            ))
-            .fetch_all(&mut *tx)
-            .await
-            .with_context(|| format!("reading plaintext {}.{}", column.table, column.column))?;
-            if rows.is_empty() {
-                break;
-            }
-            for (key, row, value) in &rows {
-                let sealed = vault.seal(column.place(row), value);
-                let mobile_index = (column.table == "applicants")
-                    .then(|| crate::domain::PhoneNumber::parse(&String::from_utf8_lossy(value)).ok())
-                    .flatten()
-                    .map(|m| vault.blind_index("mobile", m.e164()));
-                let index_sql = if mobile_index.is_some() {
-                    ", mobile_index = $3"
-                } else {
-                    ""
-                };
-                sqlx::query(&format!(
-                    "UPDATE {table} SET {sealed} = $2, {plain_column} = NULL{index_sql} WHERE {key} = $1",
-                    table = column.table,
-                    sealed = column.sealed,
-                    key = column.key,
-                ))
-                .bind(key)
-                .bind(&sealed)
-                .bind(mobile_index)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-            total += rows.len() as u64;
-        }
+        // A stored index is of the value as stored (mobiles are kept in E.164).
+        let index_sql = column.blind_index.map(|c| format!(", {c} = $3")).unwrap_or_default();
+        let update = format!("{plain_column} = NULL{index_sql}");
+        let select = format!("{plain} FROM {} WHERE {plain_column} IS NOT NULL", column.table);
+        total += in_batches(pool, column, &select, None, &update, |place, value| {
+            let index = column
+                .blind_index
+                .map(|_| vault.blind_index(MOBILE_INDEX, &String::from_utf8_lossy(value)));
+            Ok((vault.seal(place, value), index))
+        })
+        .await?;
     }
     if total > 0 {
         tracing::info!(values = total, "sealed personal data stored before sealing existed");
@@ -186,45 +170,67 @@ pub async fn reseal(pool: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
     let current = vault.current_key().to_be_bytes().to_vec();
     let mut total = 0;
     for column in SEALED {
-        loop {
-            let mut tx = pool.begin().await?;
-            let rows: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(&format!(
-                "SELECT {key}::bigint, {row}, {sealed} FROM {table}
-                 WHERE {sealed} IS NOT NULL AND substring({sealed} FROM 2 FOR 4) <> $1
-                 LIMIT {BATCH} FOR UPDATE SKIP LOCKED",
-                key = column.key,
-                row = column.row,
-                sealed = column.sealed,
-                table = column.table,
-            ))
-            .bind(&current)
-            .fetch_all(&mut *tx)
-            .await
-            .with_context(|| format!("reading sealed {}.{}", column.table, column.column))?;
-            if rows.is_empty() {
-                break;
-            }
-            for (key, row, old) in &rows {
-                let place = column.place(row);
-                let value = vault
-                    .open(place, old)
-                    .with_context(|| format!("opening {}.{} of row {key}", column.table, column.column))?;
-                sqlx::query(&format!(
-                    "UPDATE {table} SET {sealed} = $2 WHERE {key} = $1",
-                    table = column.table,
-                    sealed = column.sealed,
-                    key = column.key,
-                ))
-                .bind(key)
-                .bind(vault.seal(place, &value))
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-            total += rows.len() as u64;
-        }
+        let select = format!(
+            "{sealed} FROM {table} WHERE {sealed} IS NOT NULL AND substring({sealed} FROM 2 FOR 4) <> $1",
+            sealed = column.sealed,
+            table = column.table,
+        );
+        total += in_batches(pool, column, &select, Some(&current), "", |place, old| {
+            let value = vault.open(place, old)?;
+            Ok((vault.seal(place, &value), None))
+        })
+        .await?;
     }
     Ok(total)
+}
+
+/// Rewrites, a batch per transaction until none is left, each row of `column` that `select`
+/// (`<value> FROM … WHERE …`, with `filter` as `$1`) picks: `seal` turns the value into what
+/// the sealed column holds (and the blind index, `$3` in `also_set`).
+async fn in_batches(
+    pool: &PgPool,
+    column: &Sealed,
+    select: &str,
+    filter: Option<&[u8]>,
+    also_set: &str,
+    seal: impl Fn(Place<'_>, &[u8]) -> anyhow::Result<(Vec<u8>, Option<Vec<u8>>)>,
+) -> anyhow::Result<u64> {
+    let what = || format!("{}.{}", column.table, column.column);
+    let separator = if also_set.is_empty() { "" } else { ", " };
+    let update = format!(
+        "UPDATE {table} SET {sealed} = $2{separator}{also_set} WHERE {key} = $1",
+        table = column.table,
+        sealed = column.sealed,
+        key = column.key,
+    );
+    let mut total = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let rows: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(&format!(
+            "SELECT {key}::bigint, {row}, {select} LIMIT {BATCH} FOR UPDATE SKIP LOCKED",
+            key = column.key,
+            row = column.row,
+        ))
+        .bind(filter)
+        .fetch_all(&mut *tx)
+        .await
+        .with_context(|| format!("reading {}", what()))?;
+        if rows.is_empty() {
+            return Ok(total);
+        }
+        for (key, row, value) in &rows {
+            let (sealed, index) =
+                seal(column.place(row), value).with_context(|| format!("sealing {} of row {key}", what()))?;
+            sqlx::query(&update)
+                .bind(key)
+                .bind(sealed)
+                .bind(index)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        total += rows.len() as u64;
+    }
 }
 
 /// The ids of the keys some stored value is sealed with.

@@ -134,6 +134,33 @@ pub async fn lead(
 }
 
 /// Telegram applicants with these chat ids, as if each had written to the bot.
+/// A request of `service` with no answers, at `stage`, of the Telegram applicant in `chat`
+/// (stored directly, for tests about what happens to requests rather than how they are made).
+pub async fn stored_request(
+    app: &Application,
+    chat: i64,
+    service: &str,
+    stage: &str,
+) -> (i64, peygir::domain::TrackingCode) {
+    let mut tx = app.pool().begin().await.unwrap();
+    let applicant = peygir::store::applicants::find_or_create(&mut tx, "telegram", chat)
+        .await
+        .unwrap();
+    let stored = peygir::store::requests::insert(
+        &mut tx,
+        app.vault(),
+        applicant,
+        service,
+        stage,
+        &Vec::new(),
+        peygir::i18n::Locale::Fa,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    stored
+}
+
 pub async fn add_applicants(app: &Application, chats: impl IntoIterator<Item = i64>) {
     let mut tx = app.pool().begin().await.unwrap();
     for chat in chats {
