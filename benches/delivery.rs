@@ -15,7 +15,10 @@
 //! 5. Replies through the whole service (polling): latency from an update reaching the fake to
 //!    the first reply's `sendMessage` arriving there, p50 and p99, on an idle bot and while a
 //!    broadcast runs at the limit (the anchor: the 33 ms slot of a 30/s limit).
-//! 6. Updates handled per second with limits off, from 1,000 chats, until every reply is sent.
+//! 6. Updates handled per second with limits off, from 1,000 chats, until every reply is sent,
+//!    next to a raw floor in the same run: on lean tables (a primary key each), each update's
+//!    bare durable work, the update id and two sealed-size replies in one transaction, then
+//!    the replies deleted in batches, over the same number of connections.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -387,10 +390,77 @@ async fn updates_section() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let ours = n as f64 / elapsed;
+    let raw = raw_update_floor(&service.app, n, chats).await;
     println!(
         "updates, limits off: {n} from {chats} chats stored in {handled:.2} s and answered ({per_update} replies \
-         each) in {elapsed:.2} s = {:.0} updates/s",
-        n as f64 / elapsed,
+         each) in {elapsed:.2} s = {ours:.0} updates/s; raw floor on lean tables {raw:.0}/s; ours/raw {:.2}",
+        ours / raw,
     );
     service.stop().await;
+}
+
+/// Updates a second that raw PostgreSQL stores with their replies and then deletes, on lean
+/// tables, over as many connections as the service has: what no handler can beat here.
+async fn raw_update_floor(app: &Application, n: usize, chats: usize) -> f64 {
+    let owner_url = app.config().database.url.as_ref().unwrap().expose_secret().to_owned();
+    let connections = app.config().database.max_connections;
+    let pool = peygir::store::connect(&owner_url, connections).await.unwrap();
+    for ddl in [
+        "DROP TABLE IF EXISTS lean_updates, lean_replies",
+        "CREATE TABLE lean_updates (update_id BIGINT PRIMARY KEY)",
+        "CREATE TABLE lean_replies (id BIGSERIAL PRIMARY KEY, chat_id BIGINT NOT NULL, body BYTEA NOT NULL)",
+    ] {
+        sqlx::query(ddl).execute(&pool).await.unwrap();
+    }
+    let body = vec![7u8; 400];
+    let start = Instant::now();
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let (pool, next, body) = (pool.clone(), next.clone(), body.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let mut tx = pool.begin().await.unwrap();
+                    sqlx::query("INSERT INTO lean_updates VALUES ($1)")
+                        .bind(i as i64)
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                    sqlx::query("INSERT INTO lean_replies (chat_id, body) SELECT $1, $2 FROM generate_series(1, 2)")
+                        .bind((i % chats) as i64)
+                        .bind(&body)
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                    tx.commit().await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    loop {
+        let deleted =
+            sqlx::query("DELETE FROM lean_replies WHERE id IN (SELECT id FROM lean_replies ORDER BY id LIMIT 100)")
+                .execute(&pool)
+                .await
+                .unwrap()
+                .rows_affected();
+        if deleted == 0 {
+            break;
+        }
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    sqlx::query("DROP TABLE lean_updates, lean_replies")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    rate
 }

@@ -170,6 +170,32 @@ async fn a_blocked_bot_stops_chat_notices_to_that_applicant() {
         .await
         .unwrap();
     assert!(blocked, "the applicant is marked, for a later fallback to SMS");
+
+    // The chat writes again: it has unblocked the bot. Once with no dialogue yet (the first
+    // contact's path), once with one (the path of every later update).
+    let writes = |update_id| {
+        let origin = peygir::app::Origin {
+            platform: "telegram",
+            chat_id: 8,
+            update_id: Some(update_id),
+        };
+        app.handle_and_queue(origin, peygir::conversation::Input::Text("/start".into()))
+    };
+    let is_blocked = || async {
+        sqlx::query_scalar::<_, bool>("SELECT chat_blocked_at IS NOT NULL FROM applicants WHERE chat_id = 8")
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+    assert!(writes(1).await.unwrap());
+    assert!(!is_blocked().await, "writing again clears the mark");
+    sqlx::query("UPDATE applicants SET chat_blocked_at = now() WHERE chat_id = 8")
+        .execute(app.pool())
+        .await
+        .unwrap();
+    assert!(writes(2).await.unwrap());
+    assert!(!is_blocked().await, "and so does any later message");
+    assert!(!writes(2).await.unwrap(), "a redelivered update is handled once");
 }
 
 #[tokio::test]

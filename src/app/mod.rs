@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::conversation::{self, Context, Dialogue, Effect, Input, Outcome, OwnedRequest, Reply, messages};
 use crate::domain::Catalog;
 use crate::i18n::{I18n, Locale};
-use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, replies, requests, updates};
+use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, replies, requests};
 use crate::vault::{Keyring, Vault};
 
 pub use limits::Admission;
@@ -219,18 +219,23 @@ impl Application {
         input: Input,
     ) -> anyhow::Result<Option<Handled>> {
         let inner = &self.inner;
-        if let Some(update_id) = origin.update_id
-            && !updates::claim(tx, origin.platform, update_id).await?
-        {
-            tracing::debug!("update handled before; ignored");
-            return Ok(None);
-        }
-        let applicant = applicants::find_or_create(tx, origin.platform, origin.chat_id).await?;
         let fresh = Dialogue {
             locale: inner.config.default_locale,
             ..Dialogue::default()
         };
-        let dialogue = dialogues::lock(tx, &inner.vault, applicant, &fresh).await?;
+        let begun = dialogues::begin_step(
+            tx,
+            &inner.vault,
+            origin.platform,
+            origin.chat_id,
+            origin.update_id,
+            &fresh,
+        )
+        .await?;
+        let Some(dialogues::Begun { applicant, dialogue }) = begun else {
+            tracing::debug!("update handled before; ignored");
+            return Ok(None);
+        };
         let limits = origin.update_id.map(|_| inner.config.limits);
         if let Some(limits) = &limits
             && let Admission::Refused(reply) = limits::admit_message(tx, limits, applicant).await?

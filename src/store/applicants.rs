@@ -22,6 +22,15 @@ pub async fn find_or_create(tx: &mut Tx<'_>, platform: &str, chat_id: i64) -> sq
     .await
 }
 
+/// The applicant's chat wrote to the bot: it has not blocked it (any more).
+pub async fn chat_unblocked(tx: &mut Tx<'_>, applicant: ApplicantId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE applicants SET chat_blocked_at = NULL WHERE id = $1")
+        .bind(applicant)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Moves everything of one chat's applicant (requests, complaints, notices not yet sent) to
 /// another chat's, for an applicant who lost access to their account. Returns how many
 /// requests moved; `None` when the old chat is unknown.

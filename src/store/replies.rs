@@ -50,11 +50,10 @@ pub async fn queue(
     }
     // The ids are drawn first, in order (a chat's replies go out in id order), because each
     // sealed reply is bound to its id.
-    let mut ids: Vec<i64> =
-        sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('replies', 'id')) FROM generate_series(1, $1::int)")
-            .bind(i32::try_from(replies.len()).unwrap_or(i32::MAX))
-            .fetch_all(&mut *conn)
-            .await?;
+    let mut ids: Vec<i64> = sqlx::query_scalar("SELECT nextval('replies_id_seq') FROM generate_series(1, $1::int)")
+        .bind(i32::try_from(replies.len()).unwrap_or(i32::MAX))
+        .fetch_all(&mut *conn)
+        .await?;
     ids.sort_unstable();
     let sealed: Vec<Vec<u8>> = ids
         .iter()
