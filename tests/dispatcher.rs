@@ -178,6 +178,7 @@ async fn a_blocked_bot_stops_chat_notices_to_that_applicant() {
             platform: "telegram",
             chat_id: 8,
             update_id: Some(update_id),
+            language: None,
         };
         app.handle_and_queue(origin, peygir::conversation::Input::Text("/start".into()))
     };

@@ -191,3 +191,34 @@ async fn the_webhook_takes_updates_only_with_the_secret_and_once_each() {
     assert_eq!(fake.violations(), Vec::<String>::new());
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn the_language_is_preselected_from_the_app_asked_once_and_a_form_survives_start() {
+    let bot = Running::fresh(&[]).await;
+    let mut user = bot.user(44);
+    // An English-language app: the first greeting is in English.
+    let first = user.send(updates::text_in(44, "/start", "en-GB")).await;
+    assert!(first.contains(&bot.text(Locale::En, "welcome")), "{first}");
+    user.presses("lang:fa").await;
+    user.presses("menu:submit").await;
+    user.presses("svc:plate-removal").await;
+    user.says("اداره کل راهداری").await;
+    // `/start` mid-form neither asks the language again nor drops the answers in silence.
+    let asked = user.says("/start").await;
+    assert!(!asked.contains(&bot.text(Locale::Fa, "choose-language")), "{asked}");
+    assert!(asked.contains("نیمه‌تمام"), "offered to continue or start over: {asked}");
+    let resumed = user.presses("resume:continue").await;
+    assert!(
+        resumed.contains(&bot.text(Locale::Fa, "field-plate-removal-agency-id")),
+        "the pending question again:\n{resumed}"
+    );
+    let asked_again = user.says("/start").await;
+    assert!(asked_again.contains("نیمه‌تمام"), "{asked_again}");
+    let restarted = user.presses("resume:restart").await;
+    assert!(restarted.contains(&bot.text(Locale::Fa, "cancelled")), "{restarted}");
+    let again = user.says("/start").await;
+    assert!(!again.contains(&bot.text(Locale::Fa, "choose-language")), "{again}");
+    assert!(again.contains(&bot.text(Locale::Fa, "menu")), "{again}");
+    assert_eq!(bot.fake.violations(), Vec::<String>::new());
+    bot.stop().await;
+}

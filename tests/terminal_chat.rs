@@ -339,3 +339,22 @@ async fn a_start_with_other_data_keys_than_the_database_was_sealed_with_stops_an
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_chat_ended_mid_form_shows_the_pending_question_when_it_starts_again() {
+    let db = support::database::fresh_database().await;
+    let first = chat(&db, 5, &lines(&["/start", "2", "/new", "2", "Roads directorate"]));
+    assert!(first.contains("11-digit"), "the agency id is asked:\n{first}");
+    // Ctrl-D here; the next session says where the applicant was before taking anything.
+    let second = chat(&db, 5, &lines(&["14007650912"]));
+    let before_input = second.split("staff member following").next().unwrap();
+    assert!(
+        before_input.contains("is unfinished") && before_input.contains("Roads directorate"),
+        "the unfinished form, with its answers, comes first:\n{second}"
+    );
+    assert!(second.contains("11-digit"), "then its pending question:\n{second}");
+    assert!(
+        second.contains("staff member following"),
+        "and the answer typed then is taken for it:\n{second}"
+    );
+}

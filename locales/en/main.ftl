@@ -307,3 +307,20 @@ staff-maintenance-starts-in-past = The window must start in the future; for a fa
 staff-maintenance-too-far-ahead = The window must end within a year from now.
 staff-maintenance-reason = The reason must have 1 to 500 characters, something visible among them, and no control characters.
 staff-maintenance-closed = That window was cancelled or is over.
+
+menu-language = زبان / Language
+# `$what`: form (with `$service`), complaint, documents, mobile.
+resume-ask = { $what ->
+    [form] Your request for “{ $service }” is
+    [complaint] Your complaint is
+    [documents] Sending your documents is
+   *[mobile] Confirming your mobile number is
+} unfinished. Continue where you left off, or start over?
+resume-pending = { $what ->
+    [form] Your request for “{ $service }” is
+    [complaint] Your complaint is
+    [documents] Sending your documents is
+   *[mobile] Confirming your mobile number is
+} unfinished. Here is where you left off:
+resume-continue = Continue where I left off
+resume-restart = Start over

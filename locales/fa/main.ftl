@@ -307,3 +307,20 @@ staff-maintenance-starts-in-past = آغاز نگهداری باید در آین�
 staff-maintenance-too-far-ahead = پایان نگهداری باید تا یک سال آینده باشد.
 staff-maintenance-reason = علت باید ۱ تا ۵۰۰ نویسهٔ دیدنی و بدون نویسهٔ کنترلی باشد.
 staff-maintenance-closed = این نگهداری لغو شده یا به پایان رسیده است.
+
+menu-language = زبان / Language
+# `$what`: form (with `$service`), complaint, documents, mobile.
+resume-ask = { $what ->
+    [form] درخواست «{ $service }» شما
+    [complaint] شکایت شما
+    [documents] ارسال مدارک شما
+   *[mobile] تأیید شمارهٔ همراه شما
+} نیمه‌تمام مانده است. آیا از همان‌جا ادامه می‌دهید یا از نو شروع می‌کنید؟
+resume-pending = { $what ->
+    [form] درخواست «{ $service }» شما
+    [complaint] شکایت شما
+    [documents] ارسال مدارک شما
+   *[mobile] تأیید شمارهٔ همراه شما
+} نیمه‌تمام مانده است. از همان‌جا که مانده بود ادامه دهید:
+resume-continue = ادامه از همان‌جا
+resume-restart = شروع از نو

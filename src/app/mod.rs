@@ -34,6 +34,8 @@ pub struct Origin<'a> {
     /// Present for Bot API updates; a redelivered update is handled once. Only they count
     /// against the limits on a chat: the terminal is one local applicant.
     pub update_id: Option<i64>,
+    /// The language the platform reports for the user, for greeting a first contact in it.
+    pub language: Option<Locale>,
 }
 
 /// What to send back after handling an input.
@@ -219,8 +221,9 @@ impl Application {
         input: Input,
     ) -> anyhow::Result<Option<Handled>> {
         let inner = &self.inner;
+        // A first contact is greeted in the language the messenger reports for the user.
         let fresh = Dialogue {
-            locale: inner.config.default_locale,
+            locale: origin.language.unwrap_or(inner.config.default_locale),
             ..Dialogue::default()
         };
         let begun = dialogues::begin_step(
@@ -247,7 +250,8 @@ impl Application {
         }
         let my_requests = owned_requests(tx, applicant).await?;
         let sms = sms_settings::view(tx, &inner.vault, applicant).await?;
-        let status = status::load(tx, chrono::Utc::now()).await?;
+        let now = chrono::Utc::now();
+        let status = status::load(tx, now).await?;
         let announcements = announcements::view(tx, &inner.catalog, applicant).await?;
         let ctx = Context {
             catalog: &inner.catalog,
@@ -256,9 +260,8 @@ impl Application {
             sms: &sms,
             status: &status,
             announcements: &announcements,
-            today: chrono::Utc::now()
-                .with_timezone(&crate::sms::quiet::tehran())
-                .date_naive(),
+            today: now.with_timezone(&crate::sms::quiet::tehran()).date_naive(),
+            now,
         };
         let mut step = conversation::step(&dialogue, input, &ctx);
         let mut replies = Vec::new();

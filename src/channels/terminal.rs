@@ -54,20 +54,32 @@ pub async fn run(
         .i18n()
         .text(app.locale_of(PLATFORM, chat_id).await, m::TERMINAL_START);
     output.write(&format!("{greeting}\n\n")).await?;
-    while let Some(line) = lines.next_line().await? {
-        let locale = app.locale_of(PLATFORM, chat_id).await;
-        let input = match to_input(&line, expects_document) {
-            Ok(input) => input,
-            Err(()) => {
-                let text = app.i18n().text(locale, m::TERMINAL_FILE_MISSING);
-                output.write(&format!("{text}\n\n")).await?;
-                continue;
+    // Whatever was left unfinished in an earlier session is shown again before anything
+    // typed now is taken as its answer.
+    let mut next_input = Some(Input::Returned);
+    loop {
+        let input = match next_input.take() {
+            Some(input) => input,
+            None => {
+                let Some(line) = lines.next_line().await? else {
+                    break;
+                };
+                let locale = app.locale_of(PLATFORM, chat_id).await;
+                match to_input(&line, expects_document) {
+                    Ok(input) => input,
+                    Err(()) => {
+                        let text = app.i18n().text(locale, m::TERMINAL_FILE_MISSING);
+                        output.write(&format!("{text}\n\n")).await?;
+                        continue;
+                    }
+                }
             }
         };
         let origin = Origin {
             platform: PLATFORM,
             chat_id,
             update_id: None,
+            language: None,
         };
         match app.handle(origin, input).await {
             Ok(Some(handled)) => {
@@ -80,6 +92,7 @@ pub async fn run(
             Ok(None) => {}
             Err(err) => {
                 tracing::error!(error = format!("{err:#}"), "handling a terminal message failed");
+                let locale = app.locale_of(PLATFORM, chat_id).await;
                 let text = app.i18n().text(locale, m::INTERNAL_ERROR);
                 output.write(&format!("{text}\n\n")).await?;
             }

@@ -22,6 +22,9 @@ pub enum Input {
         own: bool,
     },
     Document(DocumentRef),
+    /// The applicant is back after their session ended (a terminal chat started again):
+    /// whatever they left unfinished is shown again.
+    Returned,
 }
 
 /// A button (or numbered option in the terminal).

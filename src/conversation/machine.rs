@@ -45,8 +45,16 @@ enum Command {
     Announcements,
 }
 
+/// How long an unfinished form may be left before the next message is not taken as an answer
+/// to it, but the question is shown again with what was answered: after hours away the
+/// applicant no longer sees the question they would be answering.
+pub const RESUME_AFTER: chrono::Duration = chrono::Duration::hours(3);
+
 /// Advances the dialogue by one input.
 pub fn step(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Step {
+    if returning(dialogue, &input, ctx) {
+        return resume(dialogue, ctx);
+    }
     let intent = resolve(dialogue, input, ctx);
     let mut out = Outcome::stay(dialogue);
     match intent {
@@ -55,6 +63,56 @@ pub fn step(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Step {
         other => in_state(&mut out, other, ctx),
     }
     out.finish(dialogue, ctx)
+}
+
+/// Whether the applicant comes back to something unfinished: a new session, or a message
+/// after a long pause that would otherwise be taken as an answer. Commands and the current
+/// question's buttons are acts of their own and go through.
+fn returning(dialogue: &Dialogue, input: &Input, ctx: &Context<'_>) -> bool {
+    let away_long = dialogue.last_input_at.is_some_and(|last| ctx.now - last > RESUME_AFTER);
+    match input {
+        Input::Returned => true,
+        Input::Text(text) if text.trim_start().starts_with('/') => false,
+        Input::Text(_) | Input::Contact { .. } | Input::Document(_) => away_long && dialogue.state.is_unfinished(),
+        Input::Button { .. } => false,
+    }
+}
+
+/// Shows again what the applicant left unfinished, with what they answered so far, and takes
+/// nothing; with nothing unfinished there is nothing to say.
+fn resume(dialogue: &Dialogue, ctx: &Context<'_>) -> Step {
+    let mut out = Outcome::stay(dialogue);
+    let Some(pending) = about_unfinished(m::RESUME_PENDING, &dialogue.state) else {
+        out.dialogue.last_input_at = Some(ctx.now);
+        return Step {
+            dialogue: out.dialogue,
+            replies: Vec::new(),
+            effects: Vec::new(),
+        };
+    };
+    out.say(pending);
+    if let State::Filling { service, answers } = &dialogue.state
+        && !answers.is_empty()
+        && let Some(spec) = ctx.catalog.get(service)
+    {
+        out.said.extend(form::summary_lines(spec, answers));
+    }
+    out.finish(dialogue, ctx)
+}
+
+/// Message `id` about what the applicant is in the middle of (its `$what` names the kind, and
+/// `$service` the form's service); `None` when nothing is unfinished.
+pub(super) fn about_unfinished(id: &str, state: &State) -> Option<Msg> {
+    let msg = Msg::new(id);
+    Some(match state {
+        State::Filling { service, .. } | State::Confirming { service, .. } => msg
+            .arg("what", Arg::Text("form".into()))
+            .arg("service", Arg::Msg(format!("service-{service}"))),
+        State::WritingComplaint { .. } => msg.arg("what", Arg::Text("complaint".into())),
+        State::Supplementing { .. } => msg.arg("what", Arg::Text("documents".into())),
+        State::EnteringPhoneCode { .. } => msg.arg("what", Arg::Text("mobile".into())),
+        _ => return None,
+    })
 }
 
 /// Work in progress for one step: the dialogue as it will be, and what to say before the prompt.
@@ -87,6 +145,7 @@ impl Outcome {
         if self.dialogue.state != before.state || self.dialogue.locale != before.locale {
             self.dialogue.turn = before.turn + 1;
         }
+        self.dialogue.last_input_at = Some(ctx.now);
         let mut replies = Vec::new();
         if !self.said.is_empty() {
             replies.push(Reply {
@@ -111,6 +170,8 @@ fn resolve(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Intent {
         Input::Button { .. } => Intent::StaleButton,
         Input::Contact { phone, own } => Intent::Contact { phone, own },
         Input::Document(doc) => Intent::Document(doc),
+        // `step` answers a return before resolving anything; nothing here is meant by it.
+        Input::Returned => Intent::StaleButton,
         Input::Text(text) => {
             let trimmed = text.trim();
             if let Some(command) = trimmed.strip_prefix('/') {
@@ -174,10 +235,22 @@ fn normalise(text: &str) -> String {
 
 fn command(out: &mut Outcome, cmd: Command, arg: Option<String>, ctx: &Context<'_>) {
     match cmd {
-        Command::Start => {
-            out.say(Msg::new(m::WELCOME));
-            out.go(State::ChoosingLanguage);
-        }
+        // The language is asked once; something unfinished is offered to continue rather
+        // than dropped in silence.
+        Command::Start => match out.dialogue.state.clone() {
+            State::New | State::ChoosingLanguage => {
+                out.say(Msg::new(m::WELCOME));
+                out.go(State::ChoosingLanguage);
+            }
+            State::Resuming { .. } => {}
+            state if state.is_unfinished() => out.go(State::Resuming {
+                pending: Box::new(state),
+            }),
+            _ => {
+                out.say(Msg::new(m::WELCOME));
+                out.go(State::Menu);
+            }
+        },
         Command::Language => out.go(State::ChoosingLanguage),
         Command::Menu | Command::Cancel => cancel(out),
         Command::Back => in_state(out, Intent::Choice("nav:back".into()), ctx),
@@ -230,6 +303,13 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             }
         }
         (State::Menu, Intent::Choice(key)) => menu(out, &key, ctx),
+        (State::Resuming { pending }, Intent::Choice(key)) => match key.as_str() {
+            "resume:continue" => out.go(*pending),
+            _ => {
+                out.say(Msg::new(m::CANCELLED));
+                out.go(State::Menu);
+            }
+        },
         // The reply keyword that stops SMS also works in the chat's menu; inside a question
         // the same word is an answer like any other.
         (State::Menu, Intent::Text(text)) if crate::sms::is_opt_out(&text) => {
@@ -383,7 +463,11 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             out.say(Msg::new(m::PICK_ONE));
         }
         (
-            State::ChoosingComplaintSubject | State::ChoosingSupplement | State::SmsSettings | State::Announcements,
+            State::ChoosingComplaintSubject
+            | State::ChoosingSupplement
+            | State::SmsSettings
+            | State::Announcements
+            | State::Resuming { .. },
             _,
         ) => out.say(Msg::new(m::PICK_ONE)),
         _ => out.say(Msg::new(m::NOT_UNDERSTOOD)),
@@ -401,6 +485,7 @@ fn menu(out: &mut Outcome, key: &str, ctx: &Context<'_>) {
         "menu:status" => out.said.extend(ctx.status.lines()),
         "menu:announcements" => out.go(State::Announcements),
         "menu:help" => out.say(help(ctx, out.dialogue.locale)),
+        "menu:language" => out.go(State::ChoosingLanguage),
         _ => out.say(Msg::new(m::PICK_ONE)),
     }
 }

@@ -16,7 +16,7 @@ use crate::i18n::{I18n, Locale};
 
 pub use form::{Answers, summary_lines, summary_lines_with, value_arg};
 pub use io::{Choice, Input, Reply};
-pub use machine::{MAX_COMPLAINT_CHARS, field_error, step};
+pub use machine::{MAX_COMPLAINT_CHARS, RESUME_AFTER, field_error, step};
 pub use outcome::{ComplaintView, Outcome, RequestView, outcome_replies, settle};
 pub use prompt::prompt;
 pub use state::{Dialogue, State};
@@ -36,6 +36,8 @@ pub struct Context<'a> {
     pub announcements: &'a AnnouncementsView,
     /// The day in Tehran, for dates typed into forms.
     pub today: chrono::NaiveDate,
+    /// This moment, for how long the applicant has been away.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 /// The applicant's announcement settings as the dialogue shows them.

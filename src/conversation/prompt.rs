@@ -37,6 +37,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 Choice::new("menu:announcements", Msg::new(m::MENU_ANNOUNCEMENTS)),
                 Choice::new("menu:status", Msg::new(m::MENU_STATUS)),
                 Choice::new("menu:help", Msg::new(m::MENU_HELP)),
+                Choice::new("menu:language", Msg::new(m::MENU_LANGUAGE)),
             ]);
             Reply {
                 lines: vec![Msg::new(m::MENU)],
@@ -71,6 +72,16 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 ..Reply::default()
             }
         }
+        State::Resuming { pending } => Reply {
+            lines: super::machine::about_unfinished(m::RESUME_ASK, pending)
+                .into_iter()
+                .collect(),
+            choices: vec![
+                Choice::new("resume:continue", Msg::new(m::RESUME_CONTINUE)),
+                Choice::new("resume:restart", Msg::new(m::RESUME_RESTART)),
+            ],
+            ..Reply::default()
+        },
         State::AwaitingCode => Reply {
             lines: vec![Msg::new(m::ASK_CODE)],
             nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],

@@ -1,5 +1,6 @@
 //! Where an applicant is in the dialogue, with what they have answered so far; stored as JSON.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{DocumentRef, FieldValue, TrackingCode};
@@ -12,6 +13,10 @@ pub struct Dialogue {
     pub state: State,
     pub locale: Locale,
     pub turn: u64,
+    /// When the applicant last gave input: a form left alone for long is shown again before
+    /// anything more is taken as an answer to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_input_at: Option<DateTime<Utc>>,
 }
 
 /// The dialogue's position.
@@ -55,6 +60,10 @@ pub enum State {
     EnteringPhoneCode {
         phone: String,
     },
+    /// `/start` in the middle of something: continue it, or start over.
+    Resuming {
+        pending: Box<State>,
+    },
 }
 
 impl State {
@@ -66,7 +75,21 @@ impl State {
             Self::WritingComplaint { about } => about.is_some(),
             Self::Supplementing { documents, .. } => !documents.is_empty(),
             Self::EnteringPhoneCode { .. } => true,
+            Self::Resuming { pending } => pending.holds_unfinished_input(),
             _ => false,
         }
+    }
+
+    /// Whether the applicant is in the middle of something whose next message would be taken
+    /// as an answer: a form, a complaint, files for a request, a code for their number.
+    pub fn is_unfinished(&self) -> bool {
+        matches!(
+            self,
+            Self::Filling { .. }
+                | Self::Confirming { .. }
+                | Self::WritingComplaint { .. }
+                | Self::Supplementing { .. }
+                | Self::EnteringPhoneCode { .. }
+        )
     }
 }

@@ -38,6 +38,7 @@ fn run_with(
         status,
         announcements: &AnnouncementsView::default(),
         today: chrono::Utc::now().date_naive(),
+        now: now(),
     };
     let mut last = None;
     for input in inputs {
@@ -46,6 +47,11 @@ fn run_with(
         last = Some(step);
     }
     last.expect("at least one input")
+}
+
+/// The moment every step here runs at, so that dialogues compare equal.
+fn now() -> chrono::DateTime<chrono::Utc> {
+    "2026-12-01T08:00:00Z".parse().unwrap()
 }
 
 fn text(s: &str) -> Input {
@@ -57,6 +63,7 @@ fn at(state: State) -> Dialogue {
         state,
         locale: Locale::Fa,
         turn: 7,
+        last_input_at: Some(now()),
     }
 }
 
@@ -83,7 +90,7 @@ fn an_option_is_picked_by_number_in_any_digits_or_by_label() {
         let step = run(&f, &[], at(State::Menu), &[text(typed)]);
         assert_eq!(step.dialogue.state, State::ChoosingService, "typed {typed:?}");
     }
-    let step = run(&f, &[], at(State::Menu), &[text("9")]);
+    let step = run(&f, &[], at(State::Menu), &[text("10")]);
     assert_eq!(step.dialogue.state, State::Menu);
     assert_eq!(step.replies[0].lines[0].id, messages::NOT_UNDERSTOOD);
 }
@@ -552,4 +559,87 @@ fn the_status_lists_faults_and_maintenance_or_says_all_is_well() {
     );
     let step = run(&f, &[], at(State::Menu), &[text("/status")]);
     assert_eq!(step.replies[0].lines[0].id, messages::STATUS_ALL_WELL);
+}
+
+#[test]
+fn start_asks_the_language_once_then_greets_with_the_menu() {
+    let f = fixture();
+    let first = run(&f, &[], Dialogue::default(), &[text("/start")]);
+    assert_eq!(first.dialogue.state, State::ChoosingLanguage);
+    let again = run(&f, &[], at(State::Menu), &[text("/start")]);
+    assert_eq!(again.dialogue.state, State::Menu, "no second language question");
+    assert_eq!(again.replies[0].lines[0].id, messages::WELCOME);
+    let switched = run(
+        &f,
+        &[],
+        at(State::Menu),
+        &[Input::Button {
+            turn: 7,
+            key: "menu:language".into(),
+        }],
+    );
+    assert_eq!(
+        switched.dialogue.state,
+        State::ChoosingLanguage,
+        "the menu switches it any time"
+    );
+}
+
+#[test]
+fn start_in_the_middle_of_a_form_offers_to_continue_or_start_over() {
+    let f = fixture();
+    let answers = vec![("agency".to_owned(), FieldValue::Text("اداره کل".into()))];
+    let form = filling("plate-removal", answers.clone());
+    let asked = run(&f, &[], form.clone(), &[text("/start")]);
+    assert!(matches!(&asked.dialogue.state, State::Resuming { pending } if **pending == form.state));
+    assert_eq!(asked.replies.last().unwrap().lines[0].id, messages::RESUME_ASK);
+    let turn = asked.dialogue.turn;
+    let press = |key: &str| Input::Button { turn, key: key.into() };
+    let continued = run(&f, &[], asked.dialogue.clone(), &[press("resume:continue")]);
+    assert_eq!(continued.dialogue.state, form.state, "the answers are all still there");
+    assert_eq!(
+        continued.replies.last().unwrap().lines[0].id,
+        "field-plate-removal-agency-id",
+        "and the pending question is asked"
+    );
+    let restarted = run(&f, &[], asked.dialogue, &[press("resume:restart")]);
+    assert_eq!(restarted.dialogue.state, State::Menu);
+    assert_eq!(restarted.replies[0].lines[0].id, messages::CANCELLED);
+}
+
+#[test]
+fn after_a_long_pause_the_pending_question_is_shown_again_before_an_answer_is_taken() {
+    let f = fixture();
+    let answers = vec![("agency".to_owned(), FieldValue::Text("اداره کل".into()))];
+    let mut form = filling("plate-removal", answers);
+    form.last_input_at = Some(now() - RESUME_AFTER - chrono::Duration::minutes(1));
+    let back = run(&f, &[], form.clone(), &[text("14007650912")]);
+    assert_eq!(back.dialogue.state, form.state, "the message is not taken as an answer");
+    assert!(back.effects.is_empty());
+    let lines: Vec<&str> = back.replies[0].lines.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(lines[0], messages::RESUME_PENDING);
+    assert!(lines.len() > 1, "what was answered so far is shown: {lines:?}");
+    assert_eq!(
+        back.replies.last().unwrap().lines[0].id,
+        "field-plate-removal-agency-id"
+    );
+    // Answered now, it is taken.
+    let answered = run(&f, &[], back.dialogue, &[text("14007650912")]);
+    assert!(matches!(&answered.dialogue.state, State::Filling { answers, .. } if answers.len() == 2));
+    // A short pause changes nothing.
+    let mut recent = form.clone();
+    recent.last_input_at = Some(now() - chrono::Duration::minutes(5));
+    let taken = run(&f, &[], recent, &[text("14007650912")]);
+    assert!(matches!(&taken.dialogue.state, State::Filling { answers, .. } if answers.len() == 2));
+}
+
+#[test]
+fn a_new_session_shows_what_was_left_unfinished_and_nothing_otherwise() {
+    let f = fixture();
+    let back = run(&f, &[], at(State::WritingComplaint { about: None }), &[Input::Returned]);
+    assert_eq!(back.replies[0].lines[0].id, messages::RESUME_PENDING);
+    assert_eq!(back.dialogue.state, State::WritingComplaint { about: None });
+    let idle = run(&f, &[], at(State::Menu), &[Input::Returned]);
+    assert!(idle.replies.is_empty());
+    assert_eq!(idle.dialogue.state, State::Menu);
 }

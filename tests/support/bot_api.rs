@@ -639,6 +639,13 @@ pub mod updates {
         message(chat_id, json!({"text": text}))
     }
 
+    /// A text from a user whose app reports `language_code`.
+    pub fn text_in(chat_id: i64, text: &str, language_code: &str) -> Value {
+        let mut update = message(chat_id, json!({"text": text}));
+        update["message"]["from"]["language_code"] = json!(language_code);
+        update
+    }
+
     pub fn contact(chat_id: i64, phone: &str) -> Value {
         message(
             chat_id,

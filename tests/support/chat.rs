@@ -30,6 +30,7 @@ impl Chat {
             platform: self.platform,
             chat_id: self.chat_id,
             update_id: None,
+            language: None,
         };
         let handled = self
             .app

@@ -6,12 +6,20 @@ use crate::channels::parse_button_data;
 use crate::conversation::Input;
 use crate::domain::field::mime_from_name;
 use crate::domain::{DocumentRef, DocumentSource};
+use crate::i18n::Locale;
 
 /// An input from a private chat, with the callback query to answer if it was a button.
 pub struct Incoming {
     pub chat_id: i64,
     pub input: Input,
     pub callback_id: Option<CallbackQueryId>,
+    /// The user's language as the messenger reports it ("fa", "en-US"), when it is one of ours.
+    pub language: Option<Locale>,
+}
+
+fn language_of(user: Option<&teloxide::types::User>) -> Option<Locale> {
+    let code = user?.language_code.as_deref()?;
+    Locale::parse(code.split(['-', '_']).next()?.to_ascii_lowercase().as_str())
 }
 
 /// `None` for updates we do not act on: groups and channels, edits, service messages.
@@ -23,6 +31,7 @@ pub fn incoming(update: &Update) -> Option<Incoming> {
                 chat_id: message.chat.id.0,
                 input,
                 callback_id: None,
+                language: language_of(message.from.as_ref()),
             })
         }
         UpdateKind::CallbackQuery(query) => {
@@ -40,6 +49,7 @@ pub fn incoming(update: &Update) -> Option<Incoming> {
                 chat_id: message.chat().id.0,
                 input: Input::Button { turn, key },
                 callback_id: Some(query.id.clone()),
+                language: language_of(Some(&query.from)),
             })
         }
         _ => None,

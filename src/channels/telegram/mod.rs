@@ -72,6 +72,7 @@ impl TelegramChannel {
             platform: &self.platform,
             chat_id: incoming.chat_id,
             update_id: Some(update.id.0.into()),
+            language: incoming.language,
         };
         self.app.handle_and_queue(origin, incoming.input).await?;
         if let Some(id) = &incoming.callback_id {
