@@ -53,6 +53,9 @@ pub struct Config {
     pub privacy: PrivacyConfig,
     #[serde(default)]
     pub retention: crate::retention::RetentionConfig,
+    /// The office calendar the SLA clock counts.
+    #[serde(default)]
+    pub office: crate::office::OfficeConfig,
     services: Vec<Service>,
 }
 
@@ -352,6 +355,7 @@ impl Config {
 
     fn validate(&self) -> anyhow::Result<()> {
         self.retention.validate()?;
+        crate::office::OfficeCalendar::new(&self.office)?;
         let tg = &self.telegram;
         reqwest_url(&tg.api_url).context("telegram.api_url")?;
         if let Some(platform) = &tg.platform

@@ -11,6 +11,7 @@ pub mod http;
 pub mod i18n;
 pub mod maintenance;
 pub mod notify;
+pub mod office;
 pub mod outage;
 pub mod privacy;
 pub mod retention;

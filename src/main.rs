@@ -49,6 +49,15 @@ enum Command {
     /// Rotate the keys that seal applicants' data.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Declare a day the office is closed at short notice (heat, pollution, mourning): the SLA
+    /// clock counts none of it.
+    Closed {
+        /// The day, Solar Hijri: 1405/09/12.
+        day: String,
+        /// Why, for staff and the audit log.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -195,6 +204,18 @@ async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
         Command::Serve => serve(app).await,
         Command::Staff(command) => staff(app, command).await,
         Command::Maintenance(command) => maintenance(app, command).await,
+        Command::Closed { day, reason } => {
+            let mut tx = app.pool().begin().await?;
+            let closure = peygir::office::declare_closure(&mut tx, &day, &reason, "cli", chrono::Utc::now()).await?;
+            tx.commit().await?;
+            let day = peygir::domain::jalali::to_jalali(closure.day);
+            if closure.new {
+                println!("{day} is declared closed: the SLA clock counts none of it");
+            } else {
+                println!("{day} was declared closed before; its first reason stands");
+            }
+            Ok(())
+        }
         Command::Broadcast(command) => broadcast(app, command).await,
         Command::Keys(KeysCommand::Rotate) => {
             let done = peygir::vault::rotation::rotate(app).await?;

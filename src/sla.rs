@@ -1,5 +1,5 @@
 //! The SLA clock: a request that sits in a stage past the stage's target (`target_hours` in the
-//! catalog) is posted to the staff group once per stay, as its card with the moves open to
+//! catalog, hours of office time: see `office`) is posted to the staff group once per stay, as its card with the moves open to
 //! staff; and a daily digest gives the figures: requests per open stage, how many are overdue,
 //! the median time to a decision, complaints open.
 //!
@@ -12,6 +12,7 @@ use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
 use crate::domain::{Catalog, PublicStatus};
 use crate::i18n::{Arg, I18n, Locale, Msg};
+use crate::office::OfficeCalendar;
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::{Tx, sla};
 
@@ -22,10 +23,16 @@ pub const KIND: &str = "sla";
 const DECISIONS_OVER: chrono::Duration = chrono::Duration::days(30);
 
 /// Posts each request that has overstayed its stage's target at `now`; returns how many were new.
-pub async fn escalate(tx: &mut Tx<'_>, catalog: &Catalog, now: DateTime<Utc>) -> anyhow::Result<u64> {
+pub async fn escalate(
+    tx: &mut Tx<'_>,
+    catalog: &Catalog,
+    office: &OfficeCalendar,
+    now: DateTime<Utc>,
+) -> anyhow::Result<u64> {
     let mut posted = 0;
     for (service, stage, hours) in targets(catalog) {
-        for stay in sla::in_stage_since_before(tx, service, stage, due(now, hours)).await? {
+        let entered_before = office.start_of_last(now, hours);
+        for stay in sla::in_stage_since_before(tx, service, stage, entered_before).await? {
             let post = NewStaffPost {
                 // One escalation per stay in the stage: the event that put it there names it.
                 dedup_key: format!("request-event:{}:staff:overdue", stay.event_id),
@@ -46,9 +53,11 @@ pub async fn escalate(tx: &mut Tx<'_>, catalog: &Catalog, now: DateTime<Utc>) ->
 
 /// Queues the digest of `day` (a Tehran date) in the staff's language, with the figures as
 /// they stand at `now`; false when that day's digest was queued already.
+#[allow(clippy::too_many_arguments)]
 pub async fn digest(
     tx: &mut Tx<'_>,
     catalog: &Catalog,
+    office: &OfficeCalendar,
     i18n: &I18n,
     locale: Locale,
     day: NaiveDate,
@@ -82,7 +91,7 @@ pub async fn digest(
     let message = Msg::new(m::STAFF_DIGEST)
         .arg("date", Arg::Date(day))
         .arg("stages", Arg::Text(stages.join("\n")))
-        .arg("overdue", Arg::Number(overdue(tx, catalog, now).await?))
+        .arg("overdue", Arg::Number(overdue(tx, catalog, office, now).await?))
         .arg("median", Arg::Text(render(median)))
         .arg("complaints", Arg::Number(sla::open_complaints(tx).await?));
     let post = NewStaffPost {
@@ -95,10 +104,15 @@ pub async fn digest(
 }
 
 /// Requests past their stage's target at `now`.
-async fn overdue(tx: &mut Tx<'_>, catalog: &Catalog, now: DateTime<Utc>) -> anyhow::Result<i64> {
+async fn overdue(
+    tx: &mut Tx<'_>,
+    catalog: &Catalog,
+    office: &OfficeCalendar,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
     let mut count = 0;
     for (service, stage, hours) in targets(catalog) {
-        count += sla::in_stage_since_before(tx, service, stage, due(now, hours))
+        count += sla::in_stage_since_before(tx, service, stage, office.start_of_last(now, hours))
             .await?
             .len() as i64;
     }
@@ -113,11 +127,6 @@ fn targets(catalog: &Catalog) -> impl Iterator<Item = (&str, &str, u32)> {
             .iter()
             .filter_map(move |stage| Some((service.id.as_str(), stage.id.as_str(), stage.target_hours?)))
     })
-}
-
-/// A request that entered its stage before this is past a target of `hours` at `now`.
-fn due(now: DateTime<Utc>, hours: u32) -> DateTime<Utc> {
-    now - chrono::Duration::hours(i64::from(hours))
 }
 
 /// Whether a request in a stage of this public status has its decision.

@@ -240,7 +240,7 @@ status-maintenance-now = • "{ $service }" is under maintenance until { $end }.
 status-maintenance-ahead = • Maintenance of "{ $service }" from { $start } to { $end }.
 
 ## The SLA clock, in the staff group.
-staff-overdue = ⏰ Overdue: this request has been at "{ $stage }" since { $since } (the stage's target: { $hours } hours).
+staff-overdue = ⏰ Overdue: this request has been at "{ $stage }" since { $since } (the stage's target: { $hours } office hours).
 staff-digest = 📊 Daily digest, { $date }
     Open requests per stage:
     { $stages }

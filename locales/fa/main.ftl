@@ -240,7 +240,7 @@ status-maintenance-now = • «{ $service }» تا { $end } در حال نگهد
 status-maintenance-ahead = • نگهداری «{ $service }» از { $start } تا { $end }.
 
 ## The SLA clock, in the staff group.
-staff-overdue = ⏰ گذشته از موعد: این درخواست از { $since } در مرحلهٔ «{ $stage }» مانده است (موعد این مرحله: { $hours } ساعت).
+staff-overdue = ⏰ گذشته از موعد: این درخواست از { $since } در مرحلهٔ «{ $stage }» مانده است (موعد این مرحله: { $hours } ساعت اداری).
 staff-digest = 📊 گزارش روزانه، { $date }
     درخواست‌های باز در هر مرحله:
     { $stages }

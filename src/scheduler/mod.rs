@@ -174,7 +174,8 @@ impl Scheduler {
             // Both go to the staff group; without one there is no one to tell.
             Job::Escalation | Job::Digest if config.staff_chat.is_none() => {}
             Job::Escalation => {
-                let posted = crate::sla::escalate(tx, self.app.catalog(), now).await?;
+                let office = crate::office::calendar(tx, &config.office, now).await?;
+                let posted = crate::sla::escalate(tx, self.app.catalog(), &office, now).await?;
                 if posted > 0 {
                     tracing::info!(posted, "overdue requests escalated");
                 }
@@ -182,7 +183,8 @@ impl Scheduler {
             Job::Digest => {
                 let day = due.with_timezone(&tehran()).date_naive();
                 let (catalog, i18n) = (self.app.catalog(), self.app.i18n());
-                crate::sla::digest(tx, catalog, i18n, config.staff_locale(), day, now).await?;
+                let office = crate::office::calendar(tx, &config.office, now).await?;
+                crate::sla::digest(tx, catalog, &office, i18n, config.staff_locale(), day, now).await?;
             }
             Job::Housekeeping => {
                 let updates = updates::forget_before(tx, now - KEEP_UPDATES).await?;

@@ -141,6 +141,18 @@ impl From<MaintenanceError> for ApiError {
     }
 }
 
+impl From<crate::office::ClosureError> for ApiError {
+    fn from(err: crate::office::ClosureError) -> Self {
+        use crate::office::ClosureError;
+        match err {
+            ClosureError::Day(_) | ClosureError::OutOfRange(_) | ClosureError::Reason(_) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_closure", err.to_string())
+            }
+            ClosureError::Unexpected(inner) => inner.into(),
+        }
+    }
+}
+
 impl From<OutageError> for ApiError {
     fn from(err: OutageError) -> Self {
         match err {

@@ -5,6 +5,7 @@ mod applicants;
 mod audit;
 mod auth;
 mod broadcasts;
+mod closures;
 mod complaints;
 mod error;
 mod extract;
@@ -45,6 +46,7 @@ pub fn router(app: Application) -> Router {
         .route("/api/v1/maintenance/{id}", put(maintenance::change))
         .route("/api/v1/maintenance/{id}/cancel", post(maintenance::cancel))
         .route("/api/v1/outages", get(outages::list).post(outages::declare))
+        .route("/api/v1/closures", post(closures::declare))
         .route("/api/v1/outages/{id}/resolve", post(outages::resolve))
         .route("/api/v1/broadcasts", post(broadcasts::draft))
         .route("/api/v1/broadcasts/{id}", get(broadcasts::show))

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{applicants, audit, broadcasts, complaints, error, maintenance, outages, requests};
+use super::{applicants, audit, broadcasts, closures, complaints, error, maintenance, outages, requests};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,7 +14,7 @@ use super::{applicants, audit, broadcasts, complaints, error, maintenance, outag
         complaints::list, complaints::answer, complaints::close,
         applicants::rebind, audit::list,
         maintenance::schedule, maintenance::list, maintenance::change, maintenance::cancel,
-        outages::declare, outages::list, outages::resolve,
+        outages::declare, outages::list, outages::resolve, closures::declare,
         broadcasts::draft, broadcasts::confirm, broadcasts::show, broadcasts::cancel,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),

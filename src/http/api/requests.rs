@@ -13,6 +13,7 @@ use super::extract::{ApiPath, ApiQuery, Body};
 use super::{ApiError, parse_code};
 use crate::app::Application;
 use crate::domain::{PublicStatus, Role};
+use crate::office::OfficeCalendar;
 use crate::staff::access::{self, Act, Item};
 use crate::store::requests::{self, Filter, RequestRow};
 use crate::store::{audit, documents, notices};
@@ -160,11 +161,12 @@ impl From<notices::NoticeRow> for NoticeView {
     }
 }
 
-fn summary(app: &Application, row: &RequestRow, now: DateTime<Utc>) -> RequestSummary {
+fn summary(app: &Application, office: &OfficeCalendar, row: &RequestRow, now: DateTime<Utc>) -> RequestSummary {
     let stage = app.catalog().get(&row.service_id).and_then(|s| s.stage(&row.stage));
+    // Targets are hours of office time, so a weekend or Nowruz makes nothing overdue.
     let overdue = stage
         .and_then(|s| s.target_hours)
-        .is_some_and(|hours| row.updated_at + chrono::Duration::hours(hours.into()) < now);
+        .is_some_and(|hours| office.office_time(row.updated_at, now) > chrono::Duration::hours(hours.into()));
     RequestSummary {
         code: row.code.to_string(),
         service: row.service_id.clone(),
@@ -195,9 +197,10 @@ pub async fn list(
     let mut conn = app.pool().acquire().await?;
     let rows = requests::list(&mut conn, &filter).await?;
     let now = Utc::now();
+    let office = crate::office::calendar(&mut conn, &app.config().office, now).await?;
     let list = rows
         .iter()
-        .map(|row| summary(&app, row, now))
+        .map(|row| summary(&app, &office, row, now))
         .filter(|s| query.overdue.is_none_or(|wanted| s.overdue == wanted))
         .collect();
     Ok(Json(list))
@@ -225,6 +228,8 @@ pub async fn show(
     )?;
     let history = requests::events(&mut tx, app.vault(), row.id).await?;
     let docs = documents::list_for_request(&mut tx, app.vault(), row.id).await?;
+    let now = Utc::now();
+    let office = crate::office::calendar(&mut tx, &app.config().office, now).await?;
     audit::record(
         &mut tx,
         &staff.0.actor(),
@@ -248,7 +253,7 @@ pub async fn show(
         })
         .unwrap_or_default();
     Ok(Json(RequestDetail {
-        summary: summary(&app, &row, Utc::now()),
+        summary: summary(&app, &office, &row, now),
         answers: serde_json::to_value(row.answers(app.vault())?).map_err(anyhow::Error::from)?,
         history: history
             .into_iter()

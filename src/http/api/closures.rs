@@ -1,0 +1,60 @@
+//! Closure days: a day the office closes at short notice, which the SLA clock then counts as
+//! a day off (see `crate::office`).
+
+use axum::Json;
+use axum::extract::State;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ApiError;
+use super::auth::Staff;
+use super::extract::Body;
+use crate::app::Application;
+use crate::domain::jalali;
+use crate::office;
+use crate::staff::access::{Act, Item};
+
+/// A day the office is closed.
+#[derive(Deserialize, ToSchema)]
+pub struct ClosureBody {
+    /// Solar Hijri, as staff write it: "1405/09/12".
+    day: String,
+    /// Why (heat, pollution, energy saving, mourning), for staff and the audit log.
+    reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClosureView {
+    /// Solar Hijri.
+    day: String,
+    /// False when the day was declared closed before; its first reason stands.
+    new: bool,
+}
+
+/// Declare a closure day; the SLA clock counts none of it.
+#[utoipa::path(post, path = "/api/v1/closures", operation_id = "declare_closure", request_body = ClosureBody,
+    security(("bearer" = [])),
+    responses((status = 201, body = ClosureView), (status = 200, body = ClosureView),
+              (status = 422, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
+pub async fn declare(
+    State(app): State<Application>,
+    staff: Staff,
+    body: Body<ClosureBody>,
+) -> Result<(axum::http::StatusCode, Json<ClosureView>), ApiError> {
+    staff.may(Act::Operate, Item::Operations)?;
+    let body = body.parse()?;
+    let mut tx = app.pool().begin().await?;
+    let closure = office::declare_closure(&mut tx, &body.day, &body.reason, &staff.0.actor(), Utc::now()).await?;
+    tx.commit().await?;
+    let status = if closure.new {
+        axum::http::StatusCode::CREATED
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let view = ClosureView {
+        day: jalali::to_jalali(closure.day).to_string(),
+        new: closure.new,
+    };
+    Ok((status, Json(view)))
+}
