@@ -61,6 +61,9 @@ pub enum Arg {
     Time(DateTime<Utc>),
     /// Another message, rendered in the same locale.
     Msg(String),
+    /// An amount in rials, echoed with its value in tomans in words (a rial/toman mix-up is
+    /// a factor of ten, and the commonest amount error).
+    Rials(i64),
 }
 
 impl Msg {
@@ -130,15 +133,19 @@ impl I18n {
     /// Renders a message for an SMS: its `sms-` variant when there is one (an SMS cannot point
     /// at the chat's menu or commands the way a chat message does), else the message itself.
     pub fn render_sms(&self, locale: Locale, msg: &Msg) -> String {
-        let variant = format!("sms-{}", msg.id);
-        if pattern(&self.bundles[&locale], &variant).is_some() {
-            let sms = Msg {
-                id: variant,
-                args: msg.args.clone(),
-            };
-            return self.render(locale, &sms);
-        }
-        self.render(locale, msg)
+        self.render_variant(locale, "sms-", msg)
+            .unwrap_or_else(|| self.render(locale, msg))
+    }
+
+    /// Renders the message's variant named `prefix` + its id, when the locale has one.
+    pub fn render_variant(&self, locale: Locale, prefix: &str, msg: &Msg) -> Option<String> {
+        let variant = format!("{prefix}{}", msg.id);
+        pattern(&self.bundles[&locale], &variant)?;
+        let msg = Msg {
+            id: variant,
+            args: msg.args.clone(),
+        };
+        Some(self.render(locale, &msg))
     }
 
     pub fn text(&self, locale: Locale, id: &str) -> String {
@@ -158,8 +165,28 @@ impl I18n {
             Arg::Date(date) => localise(format_date(*date, locale)),
             Arg::Time(at) => localise(format_time(*at, locale)),
             Arg::Msg(id) => self.render(locale, &Msg::new(id.clone())),
+            Arg::Rials(rials) => self.render(locale, &rials_in_words(*rials, locale)),
         }
     }
+}
+
+/// An amount of rials as `amount-rials` says it: the figure, and the tomans (and any rials
+/// left over) in words.
+fn rials_in_words(rials: i64, locale: Locale) -> Msg {
+    use crate::domain::number_words::{english, persian};
+    let words = |n: u64| match locale {
+        Locale::Fa => persian(n),
+        Locale::En => english(n),
+    };
+    let amount = rials.unsigned_abs();
+    Msg::new("amount-rials")
+        .arg("rials", Arg::Number(rials))
+        .arg("tomans", Arg::Text(words(amount / 10)))
+        .arg("rest", Arg::Text(words(amount % 10)))
+        .arg(
+            "has-rest",
+            Arg::Text(if amount.is_multiple_of(10) { "no" } else { "yes" }.into()),
+        )
 }
 
 /// The pattern of `id`, or of an attribute when written `id.attribute`.
@@ -249,6 +276,18 @@ mod tests {
         assert_eq!(group_thousands(1_500_000, Locale::En), "1,500,000");
         assert_eq!(group_thousands(999, Locale::Fa), "999");
         assert_eq!(group_thousands(1000, Locale::Fa), "1٬000");
+    }
+
+    #[test]
+    fn rial_amounts_are_echoed_with_their_tomans_in_words() {
+        let i18n = I18n::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"), &[]).unwrap();
+        let say = |locale, rials| i18n.render(locale, &rials_in_words(rials, locale));
+        assert_eq!(say(Locale::Fa, 150_000_000), "۱۵۰٬۰۰۰٬۰۰۰ ریال (پانزده میلیون تومان)");
+        assert_eq!(say(Locale::Fa, 2_505), "۲٬۵۰۵ ریال (دویست و پنجاه تومان و پنج ریال)");
+        assert_eq!(
+            say(Locale::En, 150_000_000),
+            "150,000,000 rials (fifteen million tomans)"
+        );
     }
 
     #[test]

@@ -162,3 +162,111 @@ fn slash_commands_in_persian_help_read_as_commands() {
         }
     }
 }
+
+/// How `arg` shows on its own in `locale` (through the summary line "label: value").
+fn shown(i18n: &I18n, locale: Locale, arg: Arg) -> String {
+    let line = i18n.render(
+        locale,
+        &Msg::new("summary-line")
+            .arg("label", Arg::Text("x".into()))
+            .arg("value", arg),
+    );
+    line.split_once(": ").map(|(_, v)| v.to_owned()).unwrap_or(line)
+}
+
+#[test]
+fn dates_times_and_amounts_read_in_their_own_order_inside_persian_and_english_lines() {
+    let i18n = I18n::load(Path::new(&support::locales_dir()), &[]).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let at: chrono::DateTime<chrono::Utc> = "2026-12-01T18:30:00Z".parse().unwrap();
+    let mut checked = 0;
+    for locale in [Locale::Fa, Locale::En] {
+        let values = [
+            ("date", Arg::Date(day)),
+            ("time", Arg::Time(at)),
+            ("amount", Arg::Rials(150_000_000)),
+            ("odd amount", Arg::Rials(2_505)),
+            ("number", Arg::Number(1_234_567)),
+        ];
+        for (what, arg) in values {
+            let alone = shown(&i18n, locale, arg.clone());
+            // The figure itself (an amount's words follow it in brackets).
+            let figure: String = alone.split(" (").next().unwrap().to_owned();
+            // As a form's summary shows it, and inside a notice's sentence.
+            let lines = [
+                i18n.render(
+                    locale,
+                    &Msg::new("summary-line")
+                        .arg(
+                            "label",
+                            Arg::Text(
+                                if locale == Locale::Fa {
+                                    "مبلغ بدهی"
+                                } else {
+                                    "Debt amount"
+                                }
+                                .into(),
+                            ),
+                        )
+                        .arg("value", arg.clone()),
+                ),
+                i18n.render(
+                    locale,
+                    &Msg::new("notice-maintenance-scheduled")
+                        .arg("service", Arg::Msg("service-debt-respite".into()))
+                        .arg("start", arg.clone())
+                        .arg("end", arg.clone()),
+                ),
+            ];
+            for text in lines {
+                let visual = visual_lines(&text).join("\n");
+                checked += 1;
+                // Each run of digits (a date, a time, a grouped amount) reads left to right
+                // whole; several runs follow the line's direction, so a Persian reader meets
+                // the date before the time, reading from the right.
+                let at: Vec<usize> = figure
+                    .split(' ')
+                    .filter(|run| run.chars().any(char::is_numeric))
+                    .map(|run| {
+                        visual.find(run).unwrap_or_else(|| {
+                            panic!("{locale:?} {what}: {run:?} of {figure:?} is broken up in {visual:?}")
+                        })
+                    })
+                    .collect();
+                let in_reading_order = match locale {
+                    Locale::Fa => at.windows(2).all(|w| w[0] > w[1]),
+                    Locale::En => at.windows(2).all(|w| w[0] < w[1]),
+                };
+                assert!(
+                    in_reading_order,
+                    "{locale:?} {what}: {figure:?} out of order in {visual:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(checked, 20);
+}
+
+#[test]
+fn sms_texts_carry_no_bidi_control_characters() {
+    let i18n = I18n::load(Path::new(&support::locales_dir()), &[]).unwrap();
+    let code = TrackingCode::generate();
+    for locale in [Locale::Fa, Locale::En] {
+        for id in messages_with_code(locale) {
+            let composition = peygir::sms::compose::Composition {
+                i18n: &i18n,
+                locale,
+                sender: None,
+                max_parts: 3,
+                informational: true,
+            };
+            let (text, _) = composition.compose(&realistic(&id, code).arg("rials", Arg::Rials(150_000_000)));
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')),
+                "{locale:?} {id}: {text:?}"
+            );
+        }
+    }
+}

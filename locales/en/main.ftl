@@ -324,3 +324,23 @@ resume-pending = { $what ->
 } unfinished. Here is where you left off:
 resume-continue = Continue where I left off
 resume-restart = Start over
+
+# Every SMS begins with its sender, `[sms] sender` in bot.toml when set. A notice too long for
+# `[sms] max_parts` is sent in its sms-short- form, which points to the bot.
+sms-sender = Directorate-General of Economic Affairs and Finance
+sms-notice-stage-changed = Your "{ $service }" request (tracking code { $code }): { $stage }.
+    Details in the peygir bot with this code.
+sms-notice-stage-changed-with-note = Your "{ $service }" request (tracking code { $code }): { $stage }.
+    Note from the reviewer: { $note }
+sms-short-notice-stage-changed-with-note = Your "{ $service }" request (tracking code { $code }): { $stage }.
+    The reviewer's note is in the peygir bot, with this code.
+sms-short-notice-documents-requested = Your "{ $service }" request (tracking code { $code }) needs supplementary documents.
+    The list, and where to send them: the peygir bot, "Send requested documents".
+sms-short-notice-complaint-answered = Your complaint (tracking code { $code }) has been answered. Read the answer in the peygir bot with this code.
+
+# An amount of rials echoed back: the figure, then the tomans in words (a rial/toman mix-up is a
+# factor of ten). `$has-rest` is yes when rials are left over after the tomans.
+amount-rials = { $rials } rials ({ $has-rest ->
+    [yes] { $tomans } tomans and { $rest } rials
+   *[no] { $tomans } tomans
+})

@@ -118,8 +118,8 @@ notice-stage-changed-with-note = وضعیت درخواست «{ $service }» با
 notice-complaint-answered = به شکایت شما با کد پیگیری { $code } پاسخ داده شد:
     { $answer }
 
-sms-notice-documents-requested = برای درخواست «{ $service }» با کد پیگیری { $code } مدارک تکمیلی لازم است: { $note }
-    مدارک را در بات «پیگیر» از منوی «ارسال مدارک درخواستی» بفرستید.
+sms-notice-documents-requested = درخواست «{ $service }» با کد پیگیری { $code } مدارک تکمیلی لازم دارد: { $note }
+    ارسال مدارک در بات «پیگیر».
 notice-documents-requested = برای درخواست «{ $service }» با کد پیگیری { $code } مدارک تکمیلی لازم است.
     آنچه کارشناس خواسته: { $note }
     مدارک را همین‌جا بفرستید: در منو «ارسال مدارک درخواستی» را بزنید، یا بنویسید /documents
@@ -324,3 +324,23 @@ resume-pending = { $what ->
 } نیمه‌تمام مانده است. از همان‌جا که مانده بود ادامه دهید:
 resume-continue = ادامه از همان‌جا
 resume-restart = شروع از نو
+
+# Every SMS begins with its sender, `[sms] sender` in bot.toml when set. A notice too long for
+# `[sms] max_parts` is sent in its sms-short- form, which points to the bot.
+sms-sender = ادارهٔ کل امور اقتصادی و دارایی
+sms-notice-stage-changed = درخواست «{ $service }» با کد پیگیری { $code }: { $stage }.
+    جزئیات در بات «پیگیر» با همین کد.
+sms-notice-stage-changed-with-note = درخواست «{ $service }» با کد پیگیری { $code }: { $stage }.
+    توضیح کارشناس: { $note }
+sms-short-notice-stage-changed-with-note = درخواست «{ $service }» با کد پیگیری { $code }: { $stage }.
+    توضیح کارشناس در بات «پیگیر» با همین کد.
+sms-short-notice-documents-requested = درخواست «{ $service }» با کد پیگیری { $code } مدارک تکمیلی لازم دارد.
+    فهرست و ارسال در بات «پیگیر»، «ارسال مدارک درخواستی».
+sms-short-notice-complaint-answered = به شکایت شما با کد پیگیری { $code } پاسخ داده شد. متن پاسخ در بات «پیگیر» با همین کد.
+
+# An amount of rials echoed back: the figure, then the tomans in words (a rial/toman mix-up is a
+# factor of ten). `$has-rest` is yes when rials are left over after the tomans.
+amount-rials = { $rials } ریال ({ $has-rest ->
+    [yes] { $tomans } تومان و { $rest } ریال
+   *[no] { $tomans } تومان
+})

@@ -27,7 +27,8 @@ fn applies(field: &FieldSpec, answers: &Answers) -> bool {
 pub fn value_arg(service: &Service, field_id: &str, value: &FieldValue) -> Arg {
     match value {
         FieldValue::Text(text) => Arg::Text(text.clone()),
-        FieldValue::Number(n) | FieldValue::AmountRial(n) => Arg::Number(*n),
+        FieldValue::Number(n) => Arg::Number(*n),
+        FieldValue::AmountRial(n) => Arg::Rials(*n),
         FieldValue::Choice(option) => match service.field(field_id) {
             Some(field) => Arg::Msg(field.option_id(&service.id, option)),
             None => Arg::Text(option.clone()),

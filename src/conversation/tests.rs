@@ -643,3 +643,14 @@ fn a_new_session_shows_what_was_left_unfinished_and_nothing_otherwise() {
     assert!(idle.replies.is_empty());
     assert_eq!(idle.dialogue.state, State::Menu);
 }
+
+#[test]
+fn the_confirmation_echoes_an_amount_with_its_tomans_in_words() {
+    let f = fixture();
+    let answers = vec![("debt-amount".to_owned(), FieldValue::AmountRial(150_000_000))];
+    let ctx_locale = Locale::Fa;
+    let spec = f.catalog.get("debt-respite").unwrap();
+    let lines = summary_lines(spec, &answers);
+    let shown = f.i18n.render(ctx_locale, &lines[0]);
+    assert!(shown.contains("۱۵۰٬۰۰۰٬۰۰۰ ریال (پانزده میلیون تومان)"), "{shown}");
+}

@@ -4,6 +4,7 @@ pub mod digits;
 pub mod field;
 pub mod jalali;
 pub mod national_id;
+pub mod number_words;
 pub mod phone;
 pub mod plate;
 pub mod service;

@@ -13,8 +13,8 @@ use super::dispatcher::{DispatcherSettings, after, retry_later, run_rounds};
 use super::pace::Pacer;
 use crate::app::Application;
 use crate::domain::PhoneNumber;
+use crate::sms::compose::Composition;
 use crate::sms::quiet::quiet_until;
-use crate::sms::text::{OPT_OUT_TAIL, fit, fit_with_tail};
 use crate::sms::{Gateway, Report, Sms, SmsError};
 use crate::store::outbox;
 use crate::store::sms_outbox::{self, ClaimedSms, SentSms};
@@ -111,18 +111,20 @@ impl SmsDispatcher {
             return Ok(None);
         }
         let locale = self.app.locale_or_default(sms.locale.as_deref());
-        let rendered = self.app.i18n().render_sms(locale, &sms.message);
         // Broadcasts, maintenance and outage notices are informational: they end as the
         // regulator asks of service lines. A notice about the applicant's own request does not.
         let informational = matches!(
             crate::notify::Lane::of_notice(&sms.kind),
             crate::notify::Lane::Announcement
         );
-        let (text, measure) = if informational {
-            fit_with_tail(&rendered, OPT_OUT_TAIL, config.max_parts)
-        } else {
-            fit(&rendered, config.max_parts)
+        let composition = Composition {
+            i18n: self.app.i18n(),
+            locale,
+            sender: config.sender.as_deref(),
+            max_parts: config.max_parts,
+            informational,
         };
+        let (text, measure) = composition.compose(&sms.message);
         let out = Sms {
             local_id: sms.id,
             to,

@@ -25,9 +25,13 @@ pub enum Provider {
 pub struct SmsConfig {
     #[serde(default)]
     pub provider: Provider,
-    /// The most parts one SMS may take; longer texts are cut with an ellipsis.
+    /// The most parts one SMS may take. A notice too long for them is sent in its shorter form
+    /// that points to the bot; only a text with no shorter form is cut.
     #[serde(default = "default_max_parts")]
     pub max_parts: usize,
+    /// How every SMS names its sender, first thing (a number alone tells the reader nothing);
+    /// the locale's `sms-sender` when unset.
+    pub sender: Option<String>,
     /// Messages per second the gateway accepts (each recipient of a bulk send counts).
     #[serde(default = "default_rate")]
     pub rate_per_sec: f64,
@@ -160,6 +164,7 @@ impl Default for SmsConfig {
         Self {
             provider: Provider::Log,
             max_parts: default_max_parts(),
+            sender: None,
             rate_per_sec: default_rate(),
             quiet_hours: default_quiet_hours(),
             urgent_kinds: default_urgent_kinds(),
