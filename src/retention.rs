@@ -91,7 +91,8 @@ pub async fn apply(
     config: &RetentionConfig,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Purged> {
-    let decided = crate::sla::final_stages(catalog);
+    // A withdrawn request's files go like a decided one's.
+    let decided = crate::sla::closed_stages(catalog);
     Ok(Purged {
         drafts: drop_drafts(tx, vault, before(now, config.drafts_days)).await?,
         notice_texts: sqlx::query(

@@ -69,7 +69,7 @@ pub async fn digest(
         let open = catalog
             .get(&service_id)
             .and_then(|s| s.stage(&stage_id))
-            .is_some_and(|s| !decided(s.public));
+            .is_some_and(|s| !s.public.is_closed());
         if open {
             stages.push(render(
                 Msg::new(m::STAFF_DIGEST_STAGE)
@@ -129,13 +129,17 @@ fn targets(catalog: &Catalog) -> impl Iterator<Item = (&str, &str, u32)> {
     })
 }
 
-/// Whether a request in a stage of this public status has its decision.
-fn decided(public: PublicStatus) -> bool {
-    matches!(public, PublicStatus::Completed | PublicStatus::Rejected)
-}
-
 /// The (service, stage) pairs where a request is decided, as two columns.
 pub(crate) fn final_stages(catalog: &Catalog) -> (Vec<String>, Vec<String>) {
+    stages_where(catalog, PublicStatus::is_decision)
+}
+
+/// The (service, stage) pairs where nothing more happens to a request (decided or withdrawn).
+pub(crate) fn closed_stages(catalog: &Catalog) -> (Vec<String>, Vec<String>) {
+    stages_where(catalog, PublicStatus::is_closed)
+}
+
+fn stages_where(catalog: &Catalog, holds: fn(PublicStatus) -> bool) -> (Vec<String>, Vec<String>) {
     catalog
         .services()
         .iter()
@@ -143,7 +147,7 @@ pub(crate) fn final_stages(catalog: &Catalog) -> (Vec<String>, Vec<String>) {
             service
                 .stages
                 .iter()
-                .filter(|s| decided(s.public))
+                .filter(|s| holds(s.public))
                 .map(|s| (service.id.clone(), s.id.clone()))
         })
         .unzip()

@@ -322,3 +322,81 @@ async fn help_promises_free_service_and_availability() {
     assert!(help.contains("around the clock"), "{help}");
     assert!(help.contains("Permit to remove the plates"), "{help}");
 }
+
+#[tokio::test]
+async fn a_request_is_withdrawn_until_staff_take_it_up_and_staff_hear_of_it() {
+    let db = support::database::fresh_database().await;
+    let app = build_app(
+        &db,
+        &config_text(|t| t),
+        &[("PEYGIR_STAFF_CHAT_ID", "-1009".to_owned())],
+    )
+    .await;
+    let (request, code) = support::stored_request(&app, 61, "plate-removal", "submitted").await;
+    let (_, taken_up) = support::stored_request(&app, 61, "debt-respite", "submitted").await;
+    let mut chat = Chat::new(&app, 61);
+    chat.says("/start").await;
+    chat.presses("lang:fa").await;
+    let asked = chat.presses("menu:withdraw").await;
+    assert!(asked.contains("کدام درخواست"), "two requests: which one?\n{asked}");
+    let confirm = chat.presses(&format!("withdraw:{code}")).await;
+    assert!(confirm.contains("بازگشت‌پذیر نیست"), "asked to confirm:\n{confirm}");
+    // Meanwhile staff take up the other one.
+    sqlx::query("UPDATE requests SET stage = 'under-review' WHERE code = $1")
+        .bind(taken_up.to_stored())
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let done = chat.presses("withdraw:yes").await;
+    assert!(done.contains("انصراف شما"), "{done}");
+    let stage: String = sqlx::query_scalar("SELECT stage FROM requests WHERE id = $1")
+        .bind(request)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(stage, "withdrawn");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'request.transition' AND actor LIKE 'applicant%'
+         AND detail->>'to' = 'withdrawn'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1, "the withdrawal is audited");
+    let staff_told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE recipient = 'staff' AND request_id = $1 AND message->>'id' = 'staff-request-withdrawn'",
+    )
+    .bind(request)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(staff_told, 1, "the staff group gets the card");
+    // Nothing is left to withdraw: the menu no longer offers it, and the lookup says so.
+    chat.says("/menu").await;
+    assert!(chat.button_data("menu:withdraw").is_none(), "{}", chat.text());
+    let looked_up = chat.says(&code.to_string()).await;
+    assert!(looked_up.contains("انصراف"), "{looked_up}");
+
+    // Staff take one up while its withdrawal waits for the applicant's yes: too late, and
+    // nothing changes.
+    let (late, late_code) = support::stored_request(&app, 61, "plate-removal", "submitted").await;
+    chat.says("/menu").await;
+    let confirm = chat.presses("menu:withdraw").await;
+    assert!(
+        confirm.contains(&peygir::i18n::code_text(late_code, peygir::i18n::Locale::Fa)),
+        "the only one is asked about at once:\n{confirm}"
+    );
+    sqlx::query("UPDATE requests SET stage = 'under-review' WHERE id = $1")
+        .bind(late)
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let refused = chat.presses("withdraw:yes").await;
+    assert!(refused.contains("دیگر ممکن نیست"), "{refused}");
+    let stage: String = sqlx::query_scalar("SELECT stage FROM requests WHERE id = $1")
+        .bind(late)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(stage, "under-review");
+}

@@ -344,3 +344,14 @@ amount-rials = { $rials } rials ({ $has-rest ->
     [yes] { $tomans } tomans and { $rest } rials
    *[no] { $tomans } tomans
 })
+
+## Withdrawing a request the staff have not taken up yet.
+menu-withdraw = Withdraw a request
+withdraw-none = You have no request that can still be withdrawn; once review has begun, it cannot be withdrawn through the bot.
+withdraw-choose = Which request do you want to withdraw?
+withdraw-confirm = Withdraw your "{ $service }" request (tracking code { $code })? Review of it stops, and this cannot be undone.
+withdraw-yes = Yes, withdraw it
+withdrawn = Your request (tracking code { $code }) has been withdrawn.
+withdraw-too-late = Review of this request has begun, so it can no longer be withdrawn through the bot. You can file a complaint or suggestion to ask for it.
+staff-request-withdrawn = ↩️ The applicant withdrew this request.
+status-withdrawn = Withdrawn

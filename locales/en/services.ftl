@@ -64,6 +64,7 @@ stage-confirmed = summarised and confirmed
 stage-sent-to-ministry = sent to the Ministry of Economic Affairs and Finance
 stage-granted = granted
 stage-rejected = rejected
+stage-withdrawn = withdrawn by the applicant
 stage-documents-requested = supplementary documents requested
 stage-documents-received = supplementary documents received
 stage-permit-issued = permit issued and sent to the traffic police

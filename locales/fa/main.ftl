@@ -344,3 +344,14 @@ amount-rials = { $rials } ریال ({ $has-rest ->
     [yes] { $tomans } تومان و { $rest } ریال
    *[no] { $tomans } تومان
 })
+
+## Withdrawing a request the staff have not taken up yet.
+menu-withdraw = انصراف از درخواست
+withdraw-none = درخواستی ندارید که بتوان از آن انصراف داد؛ پس از آغاز بررسی، انصراف از راه بات ممکن نیست.
+withdraw-choose = از کدام درخواست انصراف می‌دهید؟
+withdraw-confirm = آیا از درخواست «{ $service }» با کد پیگیری { $code } انصراف می‌دهید؟ پس از انصراف، بررسی آن متوقف می‌شود و این کار بازگشت‌پذیر نیست.
+withdraw-yes = بله، انصراف می‌دهم
+withdrawn = انصراف شما از درخواست با کد پیگیری { $code } ثبت شد.
+withdraw-too-late = بررسی این درخواست آغاز شده است و انصراف از راه بات دیگر ممکن نیست. برای انصراف می‌توانید شکایت یا پیشنهاد ثبت کنید.
+staff-request-withdrawn = ↩️ متقاضی از این درخواست انصراف داد.
+status-withdrawn = انصراف داده شد

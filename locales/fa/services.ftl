@@ -64,6 +64,7 @@ stage-confirmed = جمع‌بندی و تأیید شده
 stage-sent-to-ministry = ارسال شده به وزارت امور اقتصادی و دارایی
 stage-granted = موافقت شد
 stage-rejected = رد شد
+stage-withdrawn = انصراف متقاضی
 stage-documents-requested = نیاز به مدارک تکمیلی
 stage-documents-received = مدارک تکمیلی دریافت شد
 stage-permit-issued = مجوز صادر و به پلیس راهور ارسال شد

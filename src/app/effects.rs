@@ -70,6 +70,7 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
         }
         Effect::LookUp(code) => look_up(tx, catalog, env.vault, applicant, *code).await,
         Effect::SupplyDocuments { code, documents } => supply_documents(tx, env, *code, documents).await,
+        Effect::WithdrawRequest { code } => withdraw(tx, env, *code).await,
         Effect::SmsOn { .. } | Effect::SendPhoneCode { .. } | Effect::CheckPhoneCode { .. } | Effect::SmsOff => {
             super::sms_settings::run(tx, env.vault, applicant, effect).await
         }
@@ -127,6 +128,39 @@ async fn supply_documents(
     post(tx, env, key, StaffSubject::Request(row.id), &headline).await?;
     tracing::info!(service = %row.service_id, files = docs.len(), "supplementary documents received");
     Ok(Outcome::DocumentsSent { code })
+}
+
+/// Makes the applicant's withdrawal move, audited like any move; the staff group gets the
+/// request's card saying so. Too late once staff have moved the request on.
+async fn withdraw(tx: &mut Tx<'_>, env: &Env<'_>, code: TrackingCode) -> anyhow::Result<Outcome> {
+    let Some(row) = requests::find_by_code(tx, code).await? else {
+        return Ok(Outcome::WithdrawTooLate);
+    };
+    let to = env
+        .catalog
+        .get(&row.service_id)
+        .and_then(|s| s.withdrawal(&row.stage))
+        .map(|t| t.to.clone());
+    let Some(to) = to else {
+        return Ok(Outcome::WithdrawTooLate);
+    };
+    let mv = Move {
+        code,
+        to: &to,
+        expected_from: Some(&row.stage),
+        note: None,
+    };
+    let applied = match workflow::apply(tx, env.catalog, env.vault, Actor::Applicant(env.applicant), mv).await {
+        Ok(applied) => applied,
+        Err(MoveError::Unexpected(err)) => return Err(err),
+        // Staff moved it first, or it is someone else's.
+        Err(_) => return Ok(Outcome::WithdrawTooLate),
+    };
+    let key = format!("request-event:{}:staff", applied.event_id);
+    let headline = Msg::new(m::STAFF_REQUEST_WITHDRAWN);
+    post(tx, env, key, StaffSubject::Request(row.id), &headline).await?;
+    tracing::info!(service = %row.service_id, "request withdrawn by the applicant");
+    Ok(Outcome::Withdrawn { code })
 }
 
 /// The field id documents sent after submission are stored under.

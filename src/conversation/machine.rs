@@ -303,6 +303,18 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             }
         }
         (State::Menu, Intent::Choice(key)) => menu(out, &key, ctx),
+        (State::ChoosingWithdrawal, Intent::Choice(key)) => {
+            match key.strip_prefix("withdraw:").and_then(|c| TrackingCode::parse(c).ok()) {
+                Some(code) => out.go(State::ConfirmingWithdrawal { code }),
+                None => out.go(State::Menu),
+            }
+        }
+        (State::ConfirmingWithdrawal { code }, Intent::Choice(key)) => {
+            if key == "withdraw:yes" {
+                out.effects.push(Effect::WithdrawRequest { code });
+            }
+            out.go(State::Menu);
+        }
         (State::Resuming { pending }, Intent::Choice(key)) => match key.as_str() {
             "resume:continue" => out.go(*pending),
             _ => {
@@ -467,7 +479,9 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             | State::ChoosingSupplement
             | State::SmsSettings
             | State::Announcements
-            | State::Resuming { .. },
+            | State::Resuming { .. }
+            | State::ChoosingWithdrawal
+            | State::ConfirmingWithdrawal { .. },
             _,
         ) => out.say(Msg::new(m::PICK_ONE)),
         _ => out.say(Msg::new(m::NOT_UNDERSTOOD)),
@@ -486,6 +500,11 @@ fn menu(out: &mut Outcome, key: &str, ctx: &Context<'_>) {
         "menu:announcements" => out.go(State::Announcements),
         "menu:help" => out.say(help(ctx, out.dialogue.locale)),
         "menu:language" => out.go(State::ChoosingLanguage),
+        "menu:withdraw" => match ctx.withdrawable().as_slice() {
+            [] => out.say(Msg::new(m::WITHDRAW_NONE)),
+            [only] => out.go(State::ConfirmingWithdrawal { code: only.code }),
+            _ => out.go(State::ChoosingWithdrawal),
+        },
         _ => out.say(Msg::new(m::PICK_ONE)),
     }
 }

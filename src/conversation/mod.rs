@@ -66,6 +66,18 @@ pub struct OwnedRequest {
 }
 
 impl Context<'_> {
+    /// The applicant's requests they may still withdraw (staff have not acted on them).
+    pub fn withdrawable(&self) -> Vec<&OwnedRequest> {
+        self.my_requests
+            .iter()
+            .filter(|r| {
+                self.catalog
+                    .get(&r.service)
+                    .is_some_and(|s| s.withdrawal(&r.stage).is_some())
+            })
+            .collect()
+    }
+
     /// The applicant's requests whose stage waits for something from them (documents).
     pub fn awaiting_applicant(&self) -> Vec<&OwnedRequest> {
         self.my_requests
@@ -92,6 +104,10 @@ pub enum Effect {
     },
     LookUp(TrackingCode),
     ListMine,
+    /// The applicant withdraws their request; staff have not acted on it yet.
+    WithdrawRequest {
+        code: TrackingCode,
+    },
     /// Documents sent for a request that asked for them; moves it on.
     SupplyDocuments {
         code: TrackingCode,
@@ -123,7 +139,10 @@ pub enum Effect {
 impl Effect {
     /// Whether running it changes the applicant's requests (and so what the next prompt offers).
     pub fn changes_requests(&self) -> bool {
-        matches!(self, Self::SubmitRequest { .. } | Self::SupplyDocuments { .. })
+        matches!(
+            self,
+            Self::SubmitRequest { .. } | Self::SupplyDocuments { .. } | Self::WithdrawRequest { .. }
+        )
     }
 
     /// Whether running it changes the applicant's settings, SMS or announcements (and so what

@@ -60,6 +60,12 @@ pub enum Outcome {
     },
     /// The request no longer waits for documents; nothing was recorded.
     DocumentsTooLate,
+    /// The request was withdrawn.
+    Withdrawn {
+        code: TrackingCode,
+    },
+    /// Staff acted on the request first: it can no longer be withdrawn.
+    WithdrawTooLate,
     /// The applicant's own requests and complaints, newest first.
     Mine {
         requests: Vec<RequestView>,
@@ -128,6 +134,8 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
         Outcome::NotFound => Reply::text(Msg::new(m::LOOKUP_NOT_FOUND)),
         Outcome::DocumentsSent { code } => Reply::text(Msg::new(m::SUPPLEMENT_SENT).arg("code", Arg::Code(*code))),
         Outcome::DocumentsTooLate => Reply::text(Msg::new(m::SUPPLEMENT_TOO_LATE)),
+        Outcome::Withdrawn { code } => Reply::text(Msg::new(m::WITHDRAWN).arg("code", Arg::Code(*code))),
+        Outcome::WithdrawTooLate => Reply::text(Msg::new(m::WITHDRAW_TOO_LATE)),
         Outcome::Mine { requests, complaints } if requests.is_empty() && complaints.is_empty() => {
             Reply::text(Msg::new(m::MINE_EMPTY))
         }

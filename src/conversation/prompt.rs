@@ -37,8 +37,12 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 Choice::new("menu:announcements", Msg::new(m::MENU_ANNOUNCEMENTS)),
                 Choice::new("menu:status", Msg::new(m::MENU_STATUS)),
                 Choice::new("menu:help", Msg::new(m::MENU_HELP)),
-                Choice::new("menu:language", Msg::new(m::MENU_LANGUAGE)),
             ]);
+            // Only while a request may still be withdrawn.
+            if !ctx.withdrawable().is_empty() {
+                choices.push(Choice::new("menu:withdraw", Msg::new(m::MENU_WITHDRAW)));
+            }
+            choices.push(Choice::new("menu:language", Msg::new(m::MENU_LANGUAGE)));
             Reply {
                 lines: vec![Msg::new(m::MENU)],
                 choices,
@@ -107,6 +111,33 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             ],
             ..Reply::default()
         },
+        State::ChoosingWithdrawal => Reply {
+            lines: vec![Msg::new(m::WITHDRAW_CHOOSE)],
+            choices: ctx
+                .withdrawable()
+                .into_iter()
+                .map(|r| request_choice("withdraw", r))
+                .collect(),
+            nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+            ..Reply::default()
+        },
+        State::ConfirmingWithdrawal { code } => {
+            let service = ctx
+                .my_requests
+                .iter()
+                .find(|r| r.code == *code)
+                .map(|r| r.service.clone());
+            let mut question = Msg::new(m::WITHDRAW_CONFIRM).arg("code", Arg::Code(*code));
+            if let Some(service) = service {
+                question = question.arg("service", Arg::Msg(format!("service-{service}")));
+            }
+            Reply {
+                lines: vec![question],
+                choices: vec![Choice::new("withdraw:yes", Msg::new(m::WITHDRAW_YES))],
+                nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+                ..Reply::default()
+            }
+        }
         State::ChoosingSupplement => Reply {
             lines: vec![Msg::new(m::SUPPLEMENT_CHOOSE)],
             choices: ctx

@@ -60,6 +60,12 @@ pub enum State {
     EnteringPhoneCode {
         phone: String,
     },
+    /// Picking which request to withdraw.
+    ChoosingWithdrawal,
+    /// Asked to confirm withdrawing a request.
+    ConfirmingWithdrawal {
+        code: TrackingCode,
+    },
     /// `/start` in the middle of something: continue it, or start over.
     Resuming {
         pending: Box<State>,

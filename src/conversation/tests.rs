@@ -654,3 +654,52 @@ fn the_confirmation_echoes_an_amount_with_its_tomans_in_words() {
     let shown = f.i18n.render(ctx_locale, &lines[0]);
     assert!(shown.contains("۱۵۰٬۰۰۰٬۰۰۰ ریال (پانزده میلیون تومان)"), "{shown}");
 }
+
+#[test]
+fn a_request_not_yet_taken_up_is_offered_for_withdrawal_and_withdrawn_only_on_yes() {
+    let f = fixture();
+    let code = TrackingCode::generate();
+    let mine = |stage: &str| {
+        vec![OwnedRequest {
+            code,
+            service: "plate-removal".into(),
+            stage: stage.into(),
+        }]
+    };
+    let keys = |step: &Step| -> Vec<String> {
+        step.replies
+            .last()
+            .unwrap()
+            .choices
+            .iter()
+            .map(|c| c.key.clone())
+            .collect()
+    };
+    let menu = run(&f, &mine("submitted"), at(State::Menu), &[text("/menu")]);
+    assert!(keys(&menu).contains(&"menu:withdraw".to_owned()));
+    let reviewed = run(&f, &mine("under-review"), at(State::Menu), &[text("/menu")]);
+    assert!(
+        !keys(&reviewed).contains(&"menu:withdraw".to_owned()),
+        "staff took it up"
+    );
+    let press = |key: &str| Input::Button {
+        turn: 7,
+        key: key.into(),
+    };
+    let asked = run(&f, &mine("submitted"), at(State::Menu), &[press("menu:withdraw")]);
+    assert_eq!(asked.dialogue.state, State::ConfirmingWithdrawal { code });
+    assert!(asked.effects.is_empty());
+    let turn = asked.dialogue.turn;
+    let answer = |key: &str| {
+        run(
+            &f,
+            &mine("submitted"),
+            asked.dialogue.clone(),
+            &[Input::Button { turn, key: key.into() }],
+        )
+    };
+    assert_eq!(answer("withdraw:yes").effects, vec![Effect::WithdrawRequest { code }]);
+    let kept = answer("nav:cancel");
+    assert!(kept.effects.is_empty());
+    assert_eq!(kept.dialogue.state, State::Menu);
+}

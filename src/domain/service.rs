@@ -54,6 +54,8 @@ pub enum PublicStatus {
     WaitingForApplicant,
     Completed,
     Rejected,
+    /// The applicant withdrew it before staff acted on it.
+    Withdrawn,
 }
 
 impl PublicStatus {
@@ -64,7 +66,18 @@ impl PublicStatus {
             Self::WaitingForApplicant => "status-waiting-for-applicant",
             Self::Completed => "status-completed",
             Self::Rejected => "status-rejected",
+            Self::Withdrawn => "status-withdrawn",
         }
+    }
+
+    /// A decision was made (what the time to a decision measures).
+    pub fn is_decision(self) -> bool {
+        matches!(self, Self::Completed | Self::Rejected)
+    }
+
+    /// Nothing more happens to a request here: decided or withdrawn.
+    pub fn is_closed(self) -> bool {
+        self.is_decision() || self == Self::Withdrawn
     }
 }
 
@@ -173,7 +186,19 @@ impl Service {
     pub fn applicant_move(&self, stage: &str) -> Option<&Transition> {
         self.transitions
             .iter()
-            .find(|t| t.from == stage && t.allows(Role::Applicant))
+            .find(|t| t.from == stage && t.allows(Role::Applicant) && !self.withdraws(t))
+    }
+
+    /// The applicant's withdrawal from `stage`, while staff have not acted on the request.
+    pub fn withdrawal(&self, stage: &str) -> Option<&Transition> {
+        self.transitions
+            .iter()
+            .find(|t| t.from == stage && t.allows(Role::Applicant) && self.withdraws(t))
+    }
+
+    fn withdraws(&self, transition: &Transition) -> bool {
+        self.stage(&transition.to)
+            .is_some_and(|s| s.public == PublicStatus::Withdrawn)
     }
 
     /// The move from `stage` to a stage that waits for the applicant's documents.

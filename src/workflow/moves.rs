@@ -8,7 +8,7 @@ use super::Actor;
 use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
 use crate::domain::text::{TextError, visible_within};
-use crate::domain::{Catalog, PublicStatus, Role, Service, TrackingCode, Transition};
+use crate::domain::{Catalog, Role, Service, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::staff::access::{self, Act, Denied, Item};
 use crate::store::applicants::ApplicantId;
@@ -151,9 +151,7 @@ pub async fn apply(
     )
     .await?;
     if transition.notify {
-        let decided = service
-            .stage(mv.to)
-            .is_some_and(|s| matches!(s.public, PublicStatus::Completed | PublicStatus::Rejected));
+        let decided = service.stage(mv.to).is_some_and(|s| s.public.is_decision());
         let notice = NewNotice {
             dedup_key: format!("request-event:{event_id}:applicant:chat"),
             applicant: owner,
