@@ -30,6 +30,11 @@ async fn submit(bot: &Running, user: &mut User, locale: Locale, service: &str, q
                 json!(true),
                 "the phone question offers the contact button"
             );
+            let text = sent.last().unwrap()["text"].as_str().unwrap_or_default().to_owned();
+            assert!(
+                text.contains(&bot.text(locale, "share-contact-hint")),
+                "and points to it: {text}"
+            );
         }
         user.give(&question.good).await;
     }

@@ -96,6 +96,10 @@ async fn a_scripted_session_submits_looks_up_and_complains_in_both_languages() {
         fa_debt.contains("رقم کنترل این شناسه درست نیست"),
         "a bad national code is refused:\n{fa_debt}"
     );
+    assert!(
+        fa_debt.contains("شمارهٔ همراه خود را بنویسید") && !fa_debt.contains("ارسال شمارهٔ همراه من"),
+        "the terminal has no share button, and the question does not mention one:\n{fa_debt}"
+    );
     let fa_debt_code = only_code(&fa_debt);
 
     // Persian, plate removal, with the official letter as a file path (a missing one first).

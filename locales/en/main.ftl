@@ -21,6 +21,7 @@ choose-service = Which service do you need?
 service-intro = { $name }
     { $about }
     This service is free of charge. Press "Back" or "Cancel" at any point.
+share-contact-hint = Or press "Share my mobile number" below.
 share-contact = Share my mobile number
 confirm-summary = Please check your "{ $service }" request:
 summary-line = { $label }: { $value }
@@ -186,7 +187,7 @@ sms-status-off = SMS is off. Turn it on to get the outcome of your requests on y
 sms-turn-on = Turn SMS on
 sms-turn-off = Turn SMS off
 sms-change-number = Change number
-sms-ask-phone = Send your mobile number with the button below, or type it (e.g. 09121234567) and we will text you a code to confirm it.
+sms-ask-phone = Type your mobile number (e.g. 09121234567) and we will text you a code to confirm it.
 sms-not-own-contact = Please send your own number with the "Share my mobile number" button, not someone else's contact.
 sms-ask-code = Type the 6-digit code we texted to the number ending in { $mobile }. It is valid for 10 minutes.
 sms-resend = Send the code again

@@ -21,6 +21,9 @@ pub struct Rendered {
     pub nav: Vec<Button>,
     /// The label of the "share my phone number" button, when the question asks for one.
     pub contact_button: Option<String>,
+    /// The line that points to that button, for channels that draw it: the question itself
+    /// does not mention it, since the terminal has no such button.
+    pub contact_hint: Option<String>,
     pub expects_document: bool,
 }
 
@@ -40,6 +43,7 @@ pub fn render(i18n: &I18n, locale: Locale, reply: &Reply) -> Rendered {
         choices: reply.choices.iter().map(button).collect(),
         nav: reply.nav.iter().map(button).collect(),
         contact_button: reply.ask_contact.then(|| i18n.text(locale, m::SHARE_CONTACT)),
+        contact_hint: reply.ask_contact.then(|| i18n.text(locale, m::SHARE_CONTACT_HINT)),
         expects_document: reply.expects_document,
     }
 }

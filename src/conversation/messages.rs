@@ -61,6 +61,7 @@ message_ids! {
     CHOOSE_SERVICE = "choose-service",
     SERVICE_INTRO = "service-intro",
     SHARE_CONTACT = "share-contact",
+    SHARE_CONTACT_HINT = "share-contact-hint",
     CONFIRM_SUMMARY = "confirm-summary",
     SUMMARY_LINE = "summary-line",
     CONFIRM_YES = "confirm-yes",

@@ -111,7 +111,11 @@ impl TelegramChannel {
 
 /// Sends a rendered reply, with its keyboard, to a chat.
 pub async fn send_rendered(bot: &Bot, chat: ChatId, rendered: &Rendered) -> Result<(), teloxide::RequestError> {
-    let mut request = bot.send_message(chat, rendered.text.clone());
+    let text = match &rendered.contact_hint {
+        Some(hint) => format!("{}\n{hint}", rendered.text),
+        None => rendered.text.clone(),
+    };
+    let mut request = bot.send_message(chat, text);
     if let Some(markup) = markup(rendered) {
         request = request.reply_markup(markup);
     }
