@@ -206,7 +206,9 @@ async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
         Command::Maintenance(command) => maintenance(app, command).await,
         Command::Closed { day, reason } => {
             let mut tx = app.pool().begin().await?;
-            let closure = peygir::office::declare_closure(&mut tx, &day, &reason, "cli", chrono::Utc::now()).await?;
+            let closure =
+                peygir::office::declare_closure(&mut tx, app.catalog(), &day, &reason, "cli", chrono::Utc::now())
+                    .await?;
             tx.commit().await?;
             let day = peygir::domain::jalali::to_jalali(closure.day);
             if closure.new {

@@ -116,11 +116,16 @@ pub struct Closure {
 /// The longest reason a closure day takes.
 pub const MAX_CLOSURE_REASON: usize = 500;
 
+/// The kind of the notice that tells applicants with open requests of a closure.
+pub const CLOSURE_KIND: &str = "closure";
+
 /// Declares `day` (a Solar Hijri date as staff type it) closed, audited: the SLA clock counts
 /// none of it. A day may be declared up to a month late (a closure found out after the fact)
-/// and up to a year ahead.
+/// and up to a year ahead; a day not yet past is announced to every applicant with an open
+/// request, since their requests wait a day longer.
 pub async fn declare_closure(
     tx: &mut crate::store::Tx<'_>,
+    catalog: &crate::domain::Catalog,
     day: &str,
     reason: &str,
     by: &str,
@@ -141,8 +146,33 @@ pub async fn declare_closure(
         crate::store::audit::record(tx, by, "closure.declare", &format!("closure:{date}"), detail)
             .await
             .map_err(anyhow::Error::from)?;
+        if date >= today {
+            tell_waiting_applicants(tx, catalog, date, reason).await?;
+        }
     }
     Ok(Closure { day: date, new })
+}
+
+/// Queues the closure's notice to everyone with a request still open.
+async fn tell_waiting_applicants(
+    tx: &mut crate::store::Tx<'_>,
+    catalog: &crate::domain::Catalog,
+    day: NaiveDate,
+    reason: &str,
+) -> anyhow::Result<u64> {
+    let (services, stages) = crate::sla::closed_stages(catalog);
+    let waiting = crate::store::requests::owners_of_open(tx, &services, &stages).await?;
+    let message = crate::i18n::Msg::new(crate::conversation::messages::NOTICE_CLOSURE)
+        .arg("day", crate::i18n::Arg::Date(day))
+        .arg("reason", crate::i18n::Arg::Text(reason.to_owned()));
+    let event = format!("closure:{day}");
+    let fanout = crate::store::outbox::Fanout {
+        event: &event,
+        kind: CLOSURE_KIND,
+        subject: &event,
+        message: &message,
+    };
+    Ok(crate::store::outbox::enqueue_many(tx, fanout, &waiting).await?)
 }
 
 /// The office calendar, with the closure days staff declared.

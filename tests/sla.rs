@@ -247,10 +247,16 @@ async fn a_declared_closure_day_stops_the_clock_and_a_bad_declaration_changes_no
     let (request, _) = submit(&app, "plate-removal").await;
     entered_at(&app, request, tehran_at("1405/09/15", "09:00")).await;
     let mut tx = app.pool().begin().await.unwrap();
-    let declared =
-        peygir::office::declare_closure(&mut tx, "1405/09/16", "گرما", "test", tehran_at("1405/09/15", "12:00"))
-            .await
-            .unwrap();
+    let declared = peygir::office::declare_closure(
+        &mut tx,
+        app.catalog(),
+        "1405/09/16",
+        "گرما",
+        "test",
+        tehran_at("1405/09/15", "12:00"),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert!(declared.new);
     let mut scheduler = Scheduler::new(app.clone());

@@ -747,3 +747,68 @@ async fn maintenance_is_scheduled_and_cancelled_from_the_group_in_tehran_time() 
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_closure_day_is_declared_from_the_group_and_waiting_applicants_are_told() {
+    const OPERATOR: i64 = 9004;
+    let bot = service_with_staff_group().await;
+    staff::add(bot.app.pool(), "nasrin", Role::Operator, None, Some(OPERATOR))
+        .await
+        .unwrap();
+    // Two applicants wait on open requests; a third's request is decided.
+    support::stored_request(&bot.app, 71, "plate-removal", "submitted").await;
+    support::stored_request(&bot.app, 72, "debt-respite", "under-review").await;
+    support::stored_request(&bot.app, 73, "debt-respite", "granted").await;
+    let group = &Group { bot: &bot };
+    let fake = &bot.fake;
+    let say = |user: i64, text: String| {
+        let id = fake.push(updates::group_message(GROUP, user, &text));
+        async move {
+            fake.wait_handled(id).await;
+            group.messages().last().unwrap()["text"].as_str().unwrap().to_owned()
+        }
+    };
+    let in_three_days = (chrono::Utc::now() + chrono::Duration::days(3)).date_naive();
+    let j = peygir::domain::jalali::to_jalali(in_three_days);
+    let day = peygir::domain::digits::to_persian_digits(&format!("{}/{:02}/{:02}", j.year, j.month, j.day));
+    for (user, command, answer) in [
+        (REVIEWER, format!("/closed {day} آلودگی هوا"), "staff-forbidden"),
+        (OPERATOR, format!("/closed {day}"), "staff-closure-usage"),
+        (OPERATOR, "/closed فردا آلودگی هوا".to_owned(), "staff-closure-usage"),
+        (
+            OPERATOR,
+            "/closed 1399/01/01 آلودگی هوا".to_owned(),
+            "staff-closure-usage",
+        ),
+    ] {
+        assert_eq!(say(user, command.clone()).await, group.text(answer), "{command}");
+    }
+    let declared = say(OPERATOR, format!("/closed {day} آلودگی هوا")).await;
+    let expected = bot.app.i18n().render(
+        Locale::Fa,
+        &Msg::new("staff-closure-declared").arg("day", Arg::Date(in_three_days)),
+    );
+    assert_eq!(declared, expected);
+    let told: Vec<i64> = sqlx::query_scalar(
+        "SELECT a.chat_id FROM notifications n JOIN applicants a ON a.id = n.applicant_id
+         WHERE n.kind = 'closure' ORDER BY 1",
+    )
+    .fetch_all(bot.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(told, vec![71, 72], "those with open requests, once each");
+    let again = say(OPERATOR, format!("/closed {day} گرما")).await;
+    assert_eq!(
+        again,
+        bot.app.i18n().render(
+            Locale::Fa,
+            &Msg::new("staff-closure-again").arg("day", Arg::Date(in_three_days))
+        )
+    );
+    let notices: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications WHERE kind = 'closure'")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(notices, 2, "declared twice, told once");
+    bot.stop().await;
+}

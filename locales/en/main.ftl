@@ -356,3 +356,9 @@ withdrawn = Your request (tracking code { $code }) has been withdrawn.
 withdraw-too-late = Review of this request has begun, so it can no longer be withdrawn through the bot. You can file a complaint or suggestion to ask for it.
 staff-request-withdrawn = ↩️ The applicant withdrew this request.
 status-withdrawn = Withdrawn
+
+## Closure days declared at short notice.
+notice-closure = Notice: the Directorate is closed on { $day } ({ $reason }). Open requests are not worked on that day; work resumes on the next working day.
+staff-closure-declared = { $day } is declared closed; its office hours do not count towards any target.
+staff-closure-again = { $day } was declared closed before; that declaration stands.
+staff-closure-usage = /closed 1405/09/12 REASON — a Solar Hijri date, from a month back to a year ahead, with a reason.

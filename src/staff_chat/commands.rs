@@ -2,7 +2,8 @@
 //! `/broadcast [SERVICE-ID] TEXT` drafts a notice and posts its card (preview, reach, and
 //! buttons to send or drop it); `/maintenance SERVICE-ID|all DATE TIME DATE TIME REASON`
 //! schedules a window (Tehran time, Jalali or Gregorian dates) and `/maintenance cancel ID`
-//! cancels one. Each is handled once, in one transaction; refusals are answered in reply.
+//! cancels one; `/closed DATE REASON` declares a closure day (see `crate::office`). Each is
+//! handled once, in one transaction; refusals are answered in reply.
 
 use chrono::Utc;
 use teloxide::types::Message;
@@ -24,6 +25,7 @@ use crate::store::{Tx, updates};
 pub enum Command<'t> {
     Broadcast(&'t str),
     Maintenance(&'t str),
+    Closed(&'t str),
 }
 
 impl<'t> Command<'t> {
@@ -36,6 +38,7 @@ impl<'t> Command<'t> {
         match name {
             "broadcast" => Some(Self::Broadcast(rest)),
             "maintenance" => Some(Self::Maintenance(rest)),
+            "closed" => Some(Self::Closed(rest)),
             _ => None,
         }
     }
@@ -68,6 +71,7 @@ pub async fn handle(
         Some(member) => match command {
             Command::Broadcast(text) => draft(&mut tx, app.catalog(), &member, text).await?,
             Command::Maintenance(text) => Said::Reply(schedule(&mut tx, app, &member, text).await?),
+            Command::Closed(text) => Said::Reply(closed(&mut tx, app, &member, text).await?),
         },
     };
     tx.commit().await?;
@@ -126,6 +130,24 @@ fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Target<'t>, &'t str) {
         (Target::Everyone, text)
     } else {
         (Target::Owners(codes), body)
+    }
+}
+
+/// Declares a closure day; the answer says so, or how to write the command.
+async fn closed(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: &str) -> anyhow::Result<Msg> {
+    use crate::office::{ClosureError, declare_closure};
+    let (day, reason) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    match declare_closure(tx, app.catalog(), day, reason, &member.actor(), Utc::now()).await {
+        Ok(closure) => {
+            let id = if closure.new {
+                m::STAFF_CLOSURE_DECLARED
+            } else {
+                m::STAFF_CLOSURE_AGAIN
+            };
+            Ok(Msg::new(id).arg("day", Arg::Date(closure.day)))
+        }
+        Err(ClosureError::Unexpected(err)) => Err(err),
+        Err(_) => Ok(Msg::new(m::STAFF_CLOSURE_USAGE)),
     }
 }
 

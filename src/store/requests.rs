@@ -187,6 +187,25 @@ pub async fn find_by_code(conn: &mut PgConnection, code: TrackingCode) -> anyhow
 }
 
 /// The applicant's requests, newest first.
+/// The applicants with a request not in one of the `(services[i], stages[i])` closed stages.
+pub async fn owners_of_open(
+    conn: &mut PgConnection,
+    services: &[String],
+    stages: &[String],
+) -> sqlx::Result<Vec<ApplicantId>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT r.applicant_id FROM requests r
+         WHERE NOT EXISTS (
+             SELECT 1 FROM unnest($1::text[], $2::text[]) AS f(service, stage)
+             WHERE f.service = r.service_id AND f.stage = r.stage)
+         ORDER BY 1",
+    )
+    .bind(services)
+    .bind(stages)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn list_for_applicant(conn: &mut PgConnection, applicant: ApplicantId) -> anyhow::Result<Vec<RequestRow>> {
     let rows: Vec<RawRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM requests WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50"

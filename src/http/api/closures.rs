@@ -45,7 +45,15 @@ pub async fn declare(
     staff.may(Act::Operate, Item::Operations)?;
     let body = body.parse()?;
     let mut tx = app.pool().begin().await?;
-    let closure = office::declare_closure(&mut tx, &body.day, &body.reason, &staff.0.actor(), Utc::now()).await?;
+    let closure = office::declare_closure(
+        &mut tx,
+        app.catalog(),
+        &body.day,
+        &body.reason,
+        &staff.0.actor(),
+        Utc::now(),
+    )
+    .await?;
     tx.commit().await?;
     let status = if closure.new {
         axum::http::StatusCode::CREATED
