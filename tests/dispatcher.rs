@@ -346,3 +346,49 @@ async fn paced_rounds_on_a_slow_bot_api_keep_each_chats_order() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_notice_given_back_late_is_not_overtaken_by_its_chats_next_one() {
+    let (app, fake) = setup().await;
+    // Telegram's pace (a chat a second), one send at a time taking 0.3 s, and a lease of 4 s:
+    // a round may start sends for 2 s. A chat's second notice, claimed in the round after its
+    // first, waits behind the other chats' sends past its deadline and goes back, while the
+    // round after may already hold the chat's third.
+    let expected = queue(&app, 500..510, 3).await;
+    fake.delay_sends(Duration::from_millis(300));
+    let d = dispatcher(
+        &app,
+        &fake,
+        DispatcherSettings {
+            limits: peygir::notify::ChatLimits::TELEGRAM,
+            lease: Duration::from_secs(4),
+            max_in_flight: 1,
+            ..quick_dispatch()
+        },
+    );
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(d.run(shutdown));
+    // A minute at most: on a busy machine the rounds run later, and the order must hold still.
+    for _ in 0..1200 {
+        if fake.count("sendMessage") >= expected.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    for chat in 500..510 {
+        let texts: Vec<String> = fake
+            .sent_to(chat)
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(texts.len(), 3, "chat {chat}: each notice once: {texts:?}");
+        for (n, text) in texts.iter().enumerate() {
+            assert!(
+                text.contains(&format!("notice {chat}/{n}")),
+                "chat {chat}, notice {n} out of order: {texts:?}"
+            );
+        }
+    }
+}

@@ -14,6 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
 use super::budget::{Budget, Lane};
+use super::order::LateNotices;
 use super::pace::KeyedPacer;
 use super::sender::{ChatSender, SendError};
 use crate::app::Application;
@@ -150,15 +151,18 @@ pub(super) struct Pacing {
     per_chat: Option<KeyedPacer<ChatKey>>,
     per_group: Option<KeyedPacer<ChatKey>>,
     pub(super) in_flight: Semaphore,
+    /// Notices that went back late, which their chat's later notices must not overtake.
+    late: LateNotices,
 }
 
 impl Pacing {
-    fn new(limits: ChatLimits, max_in_flight: usize, budget: Budget) -> Self {
+    fn new(limits: ChatLimits, max_in_flight: usize, budget: Budget, lease: Duration) -> Self {
         Self {
             budget,
             per_chat: limits.per_chat.map(KeyedPacer::new),
             per_group: limits.per_group.map(KeyedPacer::new),
             in_flight: Semaphore::new(max_in_flight.max(1)),
+            late: LateNotices::new(lease),
         }
     }
 
@@ -220,7 +224,7 @@ impl Dispatcher {
         settings: DispatcherSettings,
         budget: Budget,
     ) -> Self {
-        let pacing = Pacing::new(settings.limits, settings.max_in_flight, budget);
+        let pacing = Pacing::new(settings.limits, settings.max_in_flight, budget, settings.lease);
         Self {
             app,
             senders: Arc::new(senders),
@@ -246,8 +250,8 @@ impl Dispatcher {
     /// that left slots of the budget unused (0.84 of the limit instead of 0.95). The two rounds'
     /// sends then queue for slots in order, each chat's a second apart (its own pace), so a
     /// chat's notices still go out in order; a crash sends at most two rounds twice. (A notice
-    /// whose round ran past its deadline goes back, and its chat's next notice, already claimed
-    /// for the following round, may overtake it: rare, with a deadline of half a minute.)
+    /// whose round ran past its deadline goes back, and its chat's later notices, already
+    /// claimed in later rounds, go back with it rather than overtake it: see `order`.)
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         // Replies have their own loop, woken the moment one is queued; both draw on one budget.
         let replies = tokio::spawn(super::replies::run(self.clone(), shutdown.clone()));
@@ -357,6 +361,8 @@ impl Dispatcher {
             if notices.len() > keep {
                 excess.extend(notices.drain(keep..).map(|n| n.id));
             }
+            let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
+            self.pacing.late.claimed(*key, &ids);
         }
         outbox::release(self.app.pool(), &excess).await?;
         Ok(Round {
@@ -415,7 +421,7 @@ impl Dispatcher {
         let mut blocked = false;
         let mut done = ChatRound::default();
         for notice in notices {
-            if !done.late.is_empty() {
+            if !done.late.is_empty() || self.pacing.late.must_wait(key, notice.id) {
                 done.late.push(notice.id);
                 continue;
             }
@@ -441,7 +447,10 @@ impl Dispatcher {
             blocked |= delivery == Delivery::Blocked;
             match delivery {
                 Delivery::Sent => done.sent.push(notice.id),
-                Delivery::Late => done.late.push(notice.id),
+                Delivery::Late => {
+                    self.pacing.late.went_late(key, notice.id);
+                    done.late.push(notice.id);
+                }
                 _ => {}
             }
         }
@@ -506,8 +515,9 @@ impl Dispatcher {
                 .acquire()
                 .await
                 .context("the dispatcher's send slots closed")?;
-            // Waiting for the pace and a slot took the round past its deadline: not sent now.
-            if Instant::now() >= deadline {
+            // Waiting for the pace and a slot took the round past its deadline, or meanwhile an
+            // older notice of the chat went back: not sent now.
+            if Instant::now() >= deadline || self.pacing.late.must_wait(key, notice.id) {
                 return Ok(Delivery::Late);
             }
             sender.send(chat.chat_id, text).await

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod dispatcher;
+mod order;
 pub mod pace;
 mod replies;
 pub mod sender;
