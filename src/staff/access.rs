@@ -56,12 +56,28 @@ pub fn decide(member: &StaffMember, act: Act<'_>, item: Item<'_>) -> Result<(), 
     }
     let allowed = match act {
         Act::See if matches!(item, Item::Audit) => member.role == Role::Admin && member.services.is_none(),
+        other => role_allows(member, other),
+    };
+    if allowed { Ok(()) } else { Err(Denied::Forbidden) }
+}
+
+/// Whether `member`'s role may ever do `act`, whatever it is done to: the check an endpoint
+/// makes before it reads its input, so that a role that may not act learns nothing of it.
+pub fn may_ever(member: &StaffMember, act: Act<'_>) -> Result<(), Denied> {
+    if role_allows(member, act) {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
+}
+
+fn role_allows(member: &StaffMember, act: Act<'_>) -> bool {
+    match act {
         Act::See => true,
         Act::Move(transition) => transition.allows(member.role),
         Act::HandleComplaint => member.acts_as(&[Role::Reviewer, Role::Operator]),
         Act::Operate => member.acts_as(&[Role::Operator]),
-    };
-    if allowed { Ok(()) } else { Err(Denied::Forbidden) }
+    }
 }
 
 /// The services whose requests and complaints `member`'s lists may hold; `None` for all. A

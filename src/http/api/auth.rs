@@ -51,6 +51,12 @@ impl Staff {
         })
     }
 
+    /// Refuses members whose role may never do `act` (see `access::may_ever`), before the
+    /// endpoint reads its input.
+    pub fn may_ever(&self, act: Act<'_>) -> Result<(), ApiError> {
+        access::may_ever(&self.0, act).map_err(|_| ApiError::forbidden("this role may not do that"))
+    }
+
     /// Refuses members whose role is not among `roles` (admins pass every check): the coarse
     /// check an endpoint makes before it reads its input.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {

@@ -11,8 +11,8 @@ use super::auth::Staff;
 use super::extract::{ApiPath, ApiQuery, Body};
 use super::{ApiError, parse_code};
 use crate::app::Application;
-use crate::domain::{Role, TrackingCode};
-use crate::staff::access;
+use crate::domain::TrackingCode;
+use crate::staff::access::{self, Act};
 use crate::store::audit;
 use crate::store::complaints::{self, StaffView};
 use crate::vault::Vault;
@@ -88,7 +88,7 @@ pub async fn list(
     staff: Staff,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ComplaintView>>, ApiError> {
-    staff.require(&[Role::Reviewer, Role::Operator])?;
+    staff.may_ever(Act::HandleComplaint)?;
     let mut conn = app.pool().acquire().await?;
     let rows = complaints::list_for_staff(
         &mut conn,
@@ -115,7 +115,7 @@ pub async fn answer(
     ApiPath(code): ApiPath<String>,
     body: Body<AnswerBody>,
 ) -> Result<Json<ComplaintView>, ApiError> {
-    staff.require(&[Role::Reviewer, Role::Operator])?;
+    staff.may_ever(Act::HandleComplaint)?;
     let body = body.parse()?;
     let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
@@ -133,7 +133,7 @@ pub async fn close(
     staff: Staff,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<ComplaintView>, ApiError> {
-    staff.require(&[Role::Reviewer, Role::Operator])?;
+    staff.may_ever(Act::HandleComplaint)?;
     let code = parse_code(&code)?;
     let mut tx = app.pool().begin().await?;
     let updated = workflow::close_complaint(&mut tx, app.vault(), &staff.0, code).await?;
