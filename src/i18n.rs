@@ -96,8 +96,15 @@ impl I18n {
     /// that a locale lacks, so a missing translation stops the start, not a user's dialogue.
     pub fn load(dir: &Path, required: &[String]) -> anyhow::Result<Self> {
         let mut bundles = HashMap::new();
+        let root = dir.is_dir().then_some(dir);
+        if root.is_none() {
+            tracing::info!(
+                folder = %dir.display(),
+                "no locale folder there: the built-in locales apply (PEYGIR_LOCALES_DIR names another)"
+            );
+        }
         for locale in Locale::ALL {
-            let bundle = load_bundle(&dir.join(locale.code()), locale)?;
+            let bundle = load_bundle(root, locale)?;
             let missing: Vec<&str> = required
                 .iter()
                 .filter(|id| pattern(&bundle, id).is_none())
@@ -197,25 +204,53 @@ fn pattern<'b>(bundle: &'b FluentBundle<FluentResource>, id: &str) -> Option<&'b
     }
 }
 
-fn load_bundle(dir: &Path, locale: Locale) -> anyhow::Result<FluentBundle<FluentResource>> {
-    let lang = locale.code().parse().expect("locale codes are valid language ids");
-    let mut bundle = FluentBundle::new_concurrent(vec![lang]);
-    // Fluent wraps placeables in bidi isolation marks by default; they show up as junk in SMS
-    // and plain-text clients, and our arguments are already direction-safe.
-    bundle.set_use_isolating(false);
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
+/// The shipped locale files, built into the binary: it runs from any folder. A locale folder
+/// on disk, when there is one, overrides them.
+const BUILT_IN: [(&str, &str, &str); 4] = [
+    ("en", "main.ftl", include_str!("../locales/en/main.ftl")),
+    ("en", "services.ftl", include_str!("../locales/en/services.ftl")),
+    ("fa", "main.ftl", include_str!("../locales/fa/main.ftl")),
+    ("fa", "services.ftl", include_str!("../locales/fa/services.ftl")),
+];
+
+/// The `.ftl` sources of `locale`, named, in order: from its folder under `root`, or built in
+/// when there is no locale folder.
+fn sources(root: Option<&Path>, locale: Locale) -> anyhow::Result<Vec<(String, String)>> {
+    let Some(root) = root else {
+        return Ok(BUILT_IN
+            .iter()
+            .filter(|(code, ..)| *code == locale.code())
+            .map(|(code, name, text)| (format!("(built in) {code}/{name}"), (*text).to_owned()))
+            .collect());
+    };
+    let dir = root.join(locale.code());
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .with_context(|| format!("reading locale directory {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
         .collect();
     paths.sort();
-    for path in paths {
-        let source = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            Ok((path.display().to_string(), text))
+        })
+        .collect()
+}
+
+fn load_bundle(root: Option<&Path>, locale: Locale) -> anyhow::Result<FluentBundle<FluentResource>> {
+    let lang = locale.code().parse().expect("locale codes are valid language ids");
+    let mut bundle = FluentBundle::new_concurrent(vec![lang]);
+    // Fluent wraps placeables in bidi isolation marks by default; they show up as junk in SMS
+    // and plain-text clients, and our arguments are already direction-safe.
+    bundle.set_use_isolating(false);
+    for (name, source) in sources(root, locale)? {
         let resource = FluentResource::try_new(source)
-            .map_err(|(_, errs)| anyhow::anyhow!("{}: Fluent syntax errors: {errs:?}", path.display()))?;
+            .map_err(|(_, errs)| anyhow::anyhow!("{name}: Fluent syntax errors: {errs:?}"))?;
         bundle
             .add_resource(resource)
-            .map_err(|errs| anyhow::anyhow!("{}: duplicate messages: {errs:?}", path.display()))?;
+            .map_err(|errs| anyhow::anyhow!("{name}: duplicate messages: {errs:?}"))?;
     }
     Ok(bundle)
 }
@@ -276,6 +311,27 @@ mod tests {
         assert_eq!(group_thousands(1_500_000, Locale::En), "1,500,000");
         assert_eq!(group_thousands(999, Locale::Fa), "999");
         assert_eq!(group_thousands(1000, Locale::Fa), "1٬000");
+    }
+
+    #[test]
+    fn without_a_locale_folder_the_built_in_locales_are_complete() {
+        let required: Vec<String> = crate::conversation::messages::ALL
+            .iter()
+            .map(|id| (*id).to_owned())
+            .collect();
+        let i18n = I18n::load(Path::new("/nonexistent/locales"), &required).unwrap();
+        assert_eq!(i18n.text(Locale::Fa, "menu-help"), "راهنما");
+        // The same texts as the shipped folder's.
+        let disk = I18n::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"),
+            &required,
+        )
+        .unwrap();
+        for id in &required {
+            for locale in Locale::ALL {
+                assert_eq!(i18n.text(locale, id), disk.text(locale, id), "{id}");
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,8 @@ use peygir::domain::TrackingCode;
 use peygir::domain::digits::to_persian_digits;
 use support::tracking_codes;
 
-/// Runs `peygir chat` as one applicant with `lines` on stdin; returns what it printed.
+/// Runs `peygir chat` as one applicant with `lines` on stdin; returns what it printed. From an
+/// empty folder, with no locale folder named: the binary's built-in locales apply.
 fn chat(database_url: &str, chat_id: i64, lines: &[String]) -> String {
     // Run from an empty folder: no bot.toml there, so the built-in defaults apply.
     let cwd = support::temp_file("empty", b"").parent().unwrap().to_owned();
@@ -21,7 +22,6 @@ fn chat(database_url: &str, chat_id: i64, lines: &[String]) -> String {
         .env("PEYGIR_DATABASE_URL", database_url)
         // The keys kept with this database, whichever folder the chat runs from.
         .env("PEYGIR_DATA_KEYS_FILE", keys_file(database_url))
-        .env("PEYGIR_LOCALES_DIR", support::locales_dir())
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
