@@ -126,6 +126,11 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["stage"], json!("granted"));
     assert_eq!(body["history"].as_array().unwrap().len(), debt_path.len() + 1);
+    let reads: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'request.read'")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(reads, 1, "the read is audited (committed without waiting for the disk)");
 
     // Staff see each notice, its channel and its end: one chat notice per move, all sent; the
     // decision also goes by SMS, with the gateway and the parts billed. The plate request's

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Staff;
@@ -230,14 +229,7 @@ pub async fn show(
     let docs = documents::list_for_request(&mut tx, app.vault(), row.id).await?;
     let now = Utc::now();
     let office = crate::office::calendar(&mut tx, &app.config().office, now).await?;
-    audit::record(
-        &mut tx,
-        &staff.0.actor(),
-        "request.read",
-        &requests::subject(row.id),
-        json!({}),
-    )
-    .await?;
+    audit::record_read(&mut tx, &staff.0.actor(), "request.read", &requests::subject(row.id)).await?;
     tx.commit().await?;
     let transitions = app
         .catalog()
