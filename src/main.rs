@@ -49,6 +49,9 @@ enum Command {
     /// Rotate the keys that seal applicants' data.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Check the configuration without starting anything.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Declare a day the office is closed at short notice (heat, pollution, mourning): the SLA
     /// clock counts none of it.
     Closed {
@@ -58,6 +61,13 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate the configuration (bot.toml, environment, catalog, locales, office calendar)
+    /// and print the values in effect, secrets masked; needs no database.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -169,6 +179,21 @@ async fn main() -> anyhow::Result<()> {
 
     let explicit = cli.config.as_path() != std::path::Path::new("bot.toml");
     let (config, catalog) = Config::load(&cli.config, explicit)?;
+    if let Command::Config(ConfigCommand::Check) = command {
+        peygir::app::load_locales(&config, &catalog)?;
+        println!("{config:#?}");
+        println!(
+            "configuration valid: {} services ({}), locales complete",
+            catalog.services().len(),
+            catalog
+                .services()
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(());
+    }
     let app = Application::build(config, catalog).await?;
     let result = run(&app, command).await;
     app.shutdown().await?;
@@ -183,6 +208,8 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
     match command {
+        // Answered before the application is built (no database needed).
+        Command::Config(ConfigCommand::Check) => Ok(()),
         Command::Migrate => {
             tracing::info!("migrations applied");
             Ok(())

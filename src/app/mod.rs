@@ -88,13 +88,7 @@ impl Application {
     /// Connects (starting the private cluster when no URL is configured), migrates, and loads
     /// the locales, failing early on anything missing.
     pub async fn build(config: Config, catalog: Catalog) -> anyhow::Result<Self> {
-        let required: Vec<String> = messages::ALL
-            .iter()
-            .map(|id| (*id).to_owned())
-            .chain(catalog.message_ids())
-            .chain(label_ids(&catalog))
-            .collect();
-        let i18n = I18n::load(&config.locales_dir, &required).context("loading locales")?;
+        let i18n = load_locales(&config, &catalog)?;
         let (url, cluster) = match &config.database.url {
             Some(url) => (url.expose_secret().to_owned(), None),
             None => {
@@ -369,6 +363,17 @@ async fn owned_requests(
             stage: r.stage,
         })
         .collect())
+}
+
+/// The locales, checked to hold every message the code and the catalog use.
+pub fn load_locales(config: &Config, catalog: &Catalog) -> anyhow::Result<I18n> {
+    let required: Vec<String> = messages::ALL
+        .iter()
+        .map(|id| (*id).to_owned())
+        .chain(catalog.message_ids())
+        .chain(label_ids(catalog))
+        .collect();
+    I18n::load(&config.locales_dir, &required).context("loading locales")
 }
 
 /// The `.label` attributes of every field prompt, which summaries use.

@@ -76,7 +76,7 @@ pub struct KavenegarConfig {
 }
 
 /// A provider reached by one request per message.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpGatewayConfig {
     pub url: String,
@@ -92,6 +92,40 @@ pub struct HttpGatewayConfig {
     pub headers: BTreeMap<String, String>,
     /// JSON pointer to the provider's message id in the response (e.g. `/messageId`).
     pub id_pointer: Option<String>,
+}
+
+/// Shown with what may hold a key masked (`peygir config check`, logs): the URL's query, the
+/// body template, and header values not taken from the environment.
+impl std::fmt::Debug for HttpGatewayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = match self.url.split_once('?') {
+            Some((base, _)) => format!("{base}?[masked]"),
+            None => self.url.clone(),
+        };
+        let headers: BTreeMap<&str, &str> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if value.starts_with("env:") {
+                    value.as_str()
+                } else {
+                    "[masked]"
+                };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("HttpGatewayConfig")
+            .field("url", &url)
+            .field("method", &self.method)
+            .field(
+                "body",
+                &format!("[template of {} characters]", self.body.chars().count()),
+            )
+            .field("content_type", &self.content_type)
+            .field("headers", &headers)
+            .field("id_pointer", &self.id_pointer)
+            .finish()
+    }
 }
 
 /// Which channels a kind of notice takes.
