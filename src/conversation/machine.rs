@@ -662,9 +662,15 @@ pub fn field_error(err: &FieldError) -> Msg {
         FieldError::Required => Msg::new(m::ERROR_REQUIRED),
         FieldError::TooLong { max } => Msg::new(m::ERROR_TOO_LONG).arg("max", Arg::Number(*max as i64)),
         FieldError::NotANumber => Msg::new(m::ERROR_NOT_NUMBER),
-        FieldError::OutOfRange { min, max } => Msg::new(m::ERROR_RANGE)
-            .arg("min", min.map_or(Arg::Text("-".into()), Arg::Number))
-            .arg("max", max.map_or(Arg::Text("-".into()), Arg::Number)),
+        // The bounds there are, in plain words: no dash for a missing one.
+        FieldError::OutOfRange { min, max } => match (min, max) {
+            (Some(min), Some(max)) => Msg::new(m::ERROR_RANGE)
+                .arg("min", Arg::Number(*min))
+                .arg("max", Arg::Number(*max)),
+            (Some(min), None) => Msg::new(m::ERROR_RANGE_MIN).arg("min", Arg::Number(*min)),
+            (None, Some(max)) => Msg::new(m::ERROR_RANGE_MAX).arg("max", Arg::Number(*max)),
+            (None, None) => Msg::new(m::ERROR_NUMBER_TOO_LARGE),
+        },
         FieldError::UnknownOption => Msg::new(m::ERROR_OPTION),
         FieldError::BadDate => Msg::new(m::ERROR_DATE),
         FieldError::DateOutOfRange { earliest, latest } => Msg::new(m::ERROR_DATE_RANGE)

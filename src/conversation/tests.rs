@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::config::{Config, DEFAULT_TOML};
-use crate::domain::{FieldValue, PhoneNumber, TrackingCode};
+use crate::domain::{FieldError, FieldValue, PhoneNumber, TrackingCode};
 use crate::i18n::Locale;
 
 struct Fixture {
@@ -702,4 +702,34 @@ fn a_request_not_yet_taken_up_is_offered_for_withdrawal_and_withdrawn_only_on_ye
     let kept = answer("nav:cancel");
     assert!(kept.effects.is_empty());
     assert_eq!(kept.dialogue.state, State::Menu);
+}
+
+#[test]
+fn a_number_out_of_range_is_told_in_plain_words_without_dashes_or_huge_bounds() {
+    let f = fixture();
+    let said = |err: FieldError| f.i18n.render(Locale::Fa, &field_error(&err));
+    assert_eq!(
+        said(FieldError::OutOfRange {
+            min: Some(2),
+            max: Some(60)
+        }),
+        "عدد باید از ۲ تا ۶۰ باشد."
+    );
+    assert_eq!(
+        said(FieldError::OutOfRange {
+            min: Some(1),
+            max: None
+        }),
+        "عدد باید دست‌کم ۱ باشد."
+    );
+    assert_eq!(
+        said(FieldError::OutOfRange { min: None, max: None }),
+        "این عدد بیش از اندازه بزرگ است."
+    );
+    let huge = crate::domain::FieldKind::AmountRial { max: None }.accept(
+        crate::domain::Answer::Text("99999999999999999999"),
+        chrono::Utc::now().date_naive(),
+    );
+    let shown = said(huge.unwrap_err());
+    assert!(!shown.contains('-') && !shown.contains("۹٬۲۲۳"), "{shown}");
 }

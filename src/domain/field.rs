@@ -214,7 +214,7 @@ impl FieldKind {
                 if text.chars().count() > *max_chars {
                     return Err(FieldError::TooLong { max: *max_chars });
                 }
-                Ok(FieldValue::Text(text.to_owned()))
+                Ok(FieldValue::Text(crate::domain::text::persian_letters(text)))
             }
             Self::Number { min, max } => {
                 // A leading minus is a sign only where the field goes below zero.
@@ -284,10 +284,11 @@ fn parse_integer(text: &str) -> Result<i64, FieldError> {
         return Err(FieldError::NotAPlainNumber);
     }
     let digits: String = ascii.chars().filter(char::is_ascii_digit).collect();
-    digits.parse().map_err(|_| FieldError::OutOfRange {
-        min: None,
-        max: Some(i64::MAX),
-    })
+    // Too many digits for any bound a form sets: refused as too large, without a number
+    // no one could read.
+    digits
+        .parse()
+        .map_err(|_| FieldError::OutOfRange { min: None, max: None })
 }
 
 /// Hyphens, dashes and minus signs: a sign or a range in a number.

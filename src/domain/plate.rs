@@ -28,12 +28,12 @@ pub struct VehiclePlate {
 
 impl VehiclePlate {
     /// Accepts the parts in reading order with any separators, e.g. `12الف345-67`,
-    /// `۱۲ ب ۳۴۵ ایران ۶۷`; Arabic ي/ك are read as Persian ی/ک.
+    /// `۱۲ ب ۳۴۵ ایران ۶۷`; Arabic ي/ى/ك are read as Persian ی/ک (in «ایران» too), and the
+    /// tatweel of a letter as printed on plates («هـ») is dropped.
     pub fn parse(input: &str) -> Result<Self, PlateError> {
-        let compact: String = to_ascii_digits(input)
+        let compact: String = crate::domain::text::persian_letters(&to_ascii_digits(input))
+            .replace('\u{0640}', "")
             .replace("ایران", "")
-            .replace('ي', "ی")
-            .replace('ك', "ک")
             .replace('آ', "ا")
             .chars()
             .filter(|c| !is_separator(*c) && !matches!(c, '|' | '/' | '_'))
@@ -81,6 +81,24 @@ impl fmt::Display for VehiclePlate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arabic_letters_and_the_tatweel_of_printed_plates_are_read() {
+        let expected = VehiclePlate::parse("۱۲ الف ۳۴۵ ایران ۶۷").unwrap();
+        assert_eq!(
+            VehiclePlate::parse("12 الف 345 ايران 67"),
+            Ok(expected),
+            "Arabic ي in «ایران»"
+        );
+        let h = VehiclePlate::parse("۱۲ ه ۳۴۵ ۱۵").unwrap();
+        assert_eq!(
+            VehiclePlate::parse("۱۲ هـ ۳۴۵ ۱۵"),
+            Ok(h),
+            "tatweel, as «هـ» is printed"
+        );
+        let y = VehiclePlate::parse("۱۲ ی ۳۴۵ ۱۵").unwrap();
+        assert_eq!(VehiclePlate::parse("۱۲ ى ۳۴۵ ۱۵"), Ok(y), "Alef maksura for ی");
+    }
     use proptest::prelude::*;
 
     #[test]

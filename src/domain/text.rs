@@ -18,6 +18,19 @@ pub enum TextError {
     OpenBidiControl,
 }
 
+/// The Persian letters for those an Arabic keyboard types in their place (ي, ى for ی; ك for
+/// ک): a name typed on either then reads, sorts and matches the same in staff searches and in
+/// hand-offs to other government systems. The only change made to what applicants type.
+pub fn persian_letters(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'ي' | 'ى' => 'ی',
+            'ك' => 'ک',
+            other => other,
+        })
+        .collect()
+}
+
 /// Refuses control characters (line breaks and tabs aside) and unclosed bidirectional controls.
 pub fn check_characters(text: &str) -> Result<(), TextError> {
     // Open embeddings/overrides (closed by PDF) and isolates (closed by PDI), as the bidi
@@ -76,6 +89,16 @@ fn is_visible(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arabic_keyboard_letters_become_persian_ones() {
+        assert_eq!(persian_letters("علي كريمى"), "علی کریمی");
+        assert_eq!(
+            persian_letters("مریم ک‌ی"),
+            "مریم ک‌ی",
+            "Persian text is unchanged, ZWNJ kept"
+        );
+    }
 
     #[test]
     fn blank_and_overlong_text_is_refused_and_the_rest_trimmed() {

@@ -63,7 +63,7 @@ pub fn debt_respite_as_person() -> Vec<Question> {
         q(Give::Text("اداره کل امور مالیاتی")),
         qb(
             vec![
-                (Give::Text("0"), "error-range"),
+                (Give::Text("0"), "error-range-min"),
                 (Give::Text("abc"), "error-not-number"),
                 (Give::Text("-5"), "error-plain-number"),
                 (Give::Text("۱٬۰۰۰-۲٬۰۰۰"), "error-plain-number"),
