@@ -56,7 +56,37 @@ pub struct Config {
     /// The office calendar the SLA clock counts.
     #[serde(default)]
     pub office: crate::office::OfficeConfig,
+    /// The directorate's name as applicants know it, with its province.
+    #[serde(default)]
+    pub directorate: DirectorateConfig,
     services: Vec<Service>,
+}
+
+/// `[directorate]`: its name in each language, placed in the welcome and as every SMS's sender.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectorateConfig {
+    #[serde(default = "default_directorate_fa")]
+    pub fa: String,
+    #[serde(default = "default_directorate_en")]
+    pub en: String,
+}
+
+fn default_directorate_fa() -> String {
+    crate::i18n::DEFAULT_DIRECTORATE_FA.to_owned()
+}
+
+fn default_directorate_en() -> String {
+    crate::i18n::DEFAULT_DIRECTORATE_EN.to_owned()
+}
+
+impl Default for DirectorateConfig {
+    fn default() -> Self {
+        Self {
+            fa: default_directorate_fa(),
+            en: default_directorate_en(),
+        }
+    }
 }
 
 /// What one chat, and everyone together, may ask of the bot in a minute. 0 lifts a limit.

@@ -83,7 +83,14 @@ impl Msg {
 /// Both locales' bundles, checked complete at start.
 pub struct I18n {
     bundles: HashMap<Locale, FluentBundle<FluentResource>>,
+    /// The directorate's name per locale, which every message may place as `$directorate`.
+    directorate: HashMap<Locale, String>,
 }
+
+/// The directorate's name when the configuration gives none (`[directorate]` in bot.toml adds
+/// the province).
+pub const DEFAULT_DIRECTORATE_FA: &str = "ادارهٔ کل امور اقتصادی و دارایی";
+pub const DEFAULT_DIRECTORATE_EN: &str = "General Directorate of Economic Affairs and Finance";
 
 impl std::fmt::Debug for I18n {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -115,7 +122,18 @@ impl I18n {
             }
             bundles.insert(locale, bundle);
         }
-        Ok(Self { bundles })
+        let directorate = HashMap::from([
+            (Locale::Fa, DEFAULT_DIRECTORATE_FA.to_owned()),
+            (Locale::En, DEFAULT_DIRECTORATE_EN.to_owned()),
+        ]);
+        Ok(Self { bundles, directorate })
+    }
+
+    /// The directorate's name in each language (welcome, the SMS sender), as configured.
+    pub fn with_directorate(mut self, fa: &str, en: &str) -> Self {
+        self.directorate.insert(Locale::Fa, fa.to_owned());
+        self.directorate.insert(Locale::En, en.to_owned());
+        self
     }
 
     /// Renders a message; a missing one (impossible after `load`'s check) shows its id.
@@ -126,6 +144,7 @@ impl I18n {
             return msg.id.clone();
         };
         let mut args = FluentArgs::new();
+        args.set("directorate", self.directorate[&locale].clone());
         for (name, value) in &msg.args {
             args.set(name.as_str(), self.render_arg(locale, value));
         }
@@ -332,6 +351,22 @@ mod tests {
                 assert_eq!(i18n.text(locale, id), disk.text(locale, id), "{id}");
             }
         }
+    }
+
+    #[test]
+    fn the_directorate_is_named_as_configured_in_the_welcome_and_as_sms_sender() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let shipped = I18n::load(&dir, &[]).unwrap();
+        assert!(shipped.text(Locale::Fa, "welcome").contains(DEFAULT_DIRECTORATE_FA));
+        let yazd = I18n::load(&dir, &[])
+            .unwrap()
+            .with_directorate("ادارهٔ کل امور اقتصادی و دارایی استان یزد", "Yazd Directorate");
+        assert!(yazd.text(Locale::Fa, "welcome").contains("استان یزد"));
+        assert_eq!(
+            yazd.text(Locale::Fa, "sms-sender"),
+            "ادارهٔ کل امور اقتصادی و دارایی استان یزد"
+        );
+        assert!(yazd.text(Locale::En, "welcome").contains("Yazd Directorate"));
     }
 
     #[test]

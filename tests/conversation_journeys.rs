@@ -400,3 +400,21 @@ async fn a_request_is_withdrawn_until_staff_take_it_up_and_staff_hear_of_it() {
         .unwrap();
     assert_eq!(stage, "under-review");
 }
+
+#[tokio::test]
+async fn the_welcome_names_the_directorate_with_its_province_as_configured() {
+    let db = support::database::fresh_database().await;
+    let toml = config_text(|t| {
+        t.replace(
+            "fa = \"ادارهٔ کل امور اقتصادی و دارایی\"",
+            "fa = \"ادارهٔ کل امور اقتصادی و دارایی استان یزد\"",
+        )
+    });
+    let app = build_app(&db, &toml, &[]).await;
+    let mut chat = Chat::new(&app, 91);
+    let greeting = chat.says("/start").await;
+    assert!(
+        greeting.contains("دستیار خدمات الکترونیکی ادارهٔ کل امور اقتصادی و دارایی استان یزد"),
+        "{greeting}"
+    );
+}

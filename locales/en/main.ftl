@@ -1,6 +1,6 @@
 # English: the bot's own words. Service-specific texts are in services.ftl.
 
-welcome = Hello! Welcome to Peygir, the e-services assistant of the General Directorate of Economic Affairs and Finance.
+welcome = Hello! Welcome to Peygir, the e-services assistant of the { $directorate }.
     Here you can submit a request, follow it with its tracking code, and file a complaint or suggestion. Every service is free of charge.
 choose-language = لطفاً زبان را انتخاب کنید. / Please choose a language.
 language-fa = فارسی
@@ -331,7 +331,7 @@ resume-restart = Start over
 
 # Every SMS begins with its sender, `[sms] sender` in bot.toml when set. A notice too long for
 # `[sms] max_parts` is sent in its sms-short- form, which points to the bot.
-sms-sender = Directorate-General of Economic Affairs and Finance
+sms-sender = { $directorate }
 sms-notice-stage-changed = Your "{ $service }" request (tracking code { $code }): { $stage }.
     Details in the peygir bot with this code.
 sms-notice-stage-changed-with-note = Your "{ $service }" request (tracking code { $code }): { $stage }.

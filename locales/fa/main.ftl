@@ -1,6 +1,6 @@
 # Persian: the bot's own words. Service-specific texts are in services.ftl.
 
-welcome = با سلام؛ به «پیگیر»، دستیار خدمات الکترونیکی ادارهٔ کل امور اقتصادی و دارایی، خوش آمدید.
+welcome = با سلام؛ به «پیگیر»، دستیار خدمات الکترونیکی { $directorate }، خوش آمدید.
     این‌جا می‌توانید درخواست ثبت کنید، وضعیت آن را با کد پیگیری دنبال کنید و شکایت یا پیشنهاد بفرستید. همهٔ خدمات رایگان است.
 choose-language = لطفاً زبان را انتخاب کنید. / Please choose a language.
 language-fa = فارسی
@@ -331,7 +331,7 @@ resume-restart = شروع از نو
 
 # Every SMS begins with its sender, `[sms] sender` in bot.toml when set. A notice too long for
 # `[sms] max_parts` is sent in its sms-short- form, which points to the bot.
-sms-sender = ادارهٔ کل امور اقتصادی و دارایی
+sms-sender = { $directorate }
 sms-notice-stage-changed = درخواست «{ $service }» با کد پیگیری { $code }: { $stage }.
     جزئیات در بات «پیگیر» با همین کد.
 sms-notice-stage-changed-with-note = درخواست «{ $service }» با کد پیگیری { $code }: { $stage }.

@@ -373,7 +373,8 @@ pub fn load_locales(config: &Config, catalog: &Catalog) -> anyhow::Result<I18n> 
         .chain(catalog.message_ids())
         .chain(label_ids(catalog))
         .collect();
-    I18n::load(&config.locales_dir, &required).context("loading locales")
+    let i18n = I18n::load(&config.locales_dir, &required).context("loading locales")?;
+    Ok(i18n.with_directorate(&config.directorate.fa, &config.directorate.en))
 }
 
 /// The `.label` attributes of every field prompt, which summaries use.

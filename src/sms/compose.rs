@@ -13,7 +13,7 @@ pub const SHORT_PREFIX: &str = "sms-short-";
 pub struct Composition<'a> {
     pub i18n: &'a I18n,
     pub locale: Locale,
-    /// `[sms] sender`, or `None` for the locale's own.
+    /// `[sms] sender`, or `None` for the directorate's name (`[directorate]`).
     pub sender: Option<&'a str>,
     pub max_parts: usize,
     /// Informational SMS (announcements) end with the regulator's opt-out line.
