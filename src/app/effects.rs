@@ -4,7 +4,7 @@ use crate::conversation::{ComplaintView, Effect, Outcome, RequestView};
 use anyhow::Context as _;
 
 use crate::conversation::messages as m;
-use crate::domain::{Catalog, DocumentRef, FieldValue, PublicStatus, TrackingCode};
+use crate::domain::{Catalog, DocumentRef, FieldValue, PublicStatus, Service, TrackingCode, Transition};
 use crate::i18n::{Locale, Msg};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
@@ -97,52 +97,52 @@ async fn supply_documents(
     code: TrackingCode,
     docs: &[DocumentRef],
 ) -> anyhow::Result<Outcome> {
-    let Some(row) = requests::find_by_code(tx, code).await? else {
+    // Staff moved it, or it is someone else's: the documents are not for this stage.
+    let Some((request_id, service, event_id)) = applicant_moves(tx, env, code, Service::applicant_move).await? else {
         return Ok(Outcome::DocumentsTooLate);
-    };
-    let to = env
-        .catalog
-        .get(&row.service_id)
-        .and_then(|s| s.applicant_move(&row.stage))
-        .map(|t| t.to.clone());
-    let Some(to) = to else {
-        return Ok(Outcome::DocumentsTooLate);
-    };
-    let mv = Move {
-        code,
-        to: &to,
-        expected_from: Some(&row.stage),
-        note: None,
-    };
-    let applied = match workflow::apply(tx, env.catalog, env.vault, Actor::Applicant(env.applicant), mv).await {
-        Ok(applied) => applied,
-        Err(MoveError::Unexpected(err)) => return Err(err),
-        // Staff moved it, or it is someone else's: the documents are not for this stage.
-        Err(_) => return Ok(Outcome::DocumentsTooLate),
     };
     let headline = Msg::new(m::STAFF_DOCUMENTS_RECEIVED);
     for doc in docs {
-        attach(tx, env, row.id, SUPPLEMENT_FIELD, doc, &headline).await?;
+        attach(tx, env, request_id, SUPPLEMENT_FIELD, doc, &headline).await?;
     }
-    let key = format!("request-event:{}:staff", applied.event_id);
-    post(tx, env, key, StaffSubject::Request(row.id), &headline).await?;
-    tracing::info!(service = %row.service_id, files = docs.len(), "supplementary documents received");
+    let key = format!("request-event:{event_id}:staff");
+    post(tx, env, key, StaffSubject::Request(request_id), &headline).await?;
+    tracing::info!(service = %service, files = docs.len(), "supplementary documents received");
     Ok(Outcome::DocumentsSent { code })
 }
 
 /// Makes the applicant's withdrawal move, audited like any move; the staff group gets the
 /// request's card saying so. Too late once staff have moved the request on.
 async fn withdraw(tx: &mut Tx<'_>, env: &Env<'_>, code: TrackingCode) -> anyhow::Result<Outcome> {
-    let Some(row) = requests::find_by_code(tx, code).await? else {
+    let Some((request_id, service, event_id)) = applicant_moves(tx, env, code, Service::withdrawal).await? else {
         return Ok(Outcome::WithdrawTooLate);
     };
-    let to = env
+    let key = format!("request-event:{event_id}:staff");
+    let headline = Msg::new(m::STAFF_REQUEST_WITHDRAWN);
+    post(tx, env, key, StaffSubject::Request(request_id), &headline).await?;
+    tracing::info!(service = %service, "request withdrawn by the applicant");
+    Ok(Outcome::Withdrawn { code })
+}
+
+/// Makes the applicant's move `pick` finds from the request's current stage, as the applicant
+/// (locked and audited by the workflow). `None` when there is none to make: no such request or
+/// move, or staff moved it first, or it is someone else's. Returns (request id, service, event).
+async fn applicant_moves(
+    tx: &mut Tx<'_>,
+    env: &Env<'_>,
+    code: TrackingCode,
+    pick: for<'s> fn(&'s Service, &str) -> Option<&'s Transition>,
+) -> anyhow::Result<Option<(i64, String, i64)>> {
+    let Some(row) = requests::find_by_code(tx, code).await? else {
+        return Ok(None);
+    };
+    let Some(to) = env
         .catalog
         .get(&row.service_id)
-        .and_then(|s| s.withdrawal(&row.stage))
-        .map(|t| t.to.clone());
-    let Some(to) = to else {
-        return Ok(Outcome::WithdrawTooLate);
+        .and_then(|s| pick(s, &row.stage))
+        .map(|t| t.to.clone())
+    else {
+        return Ok(None);
     };
     let mv = Move {
         code,
@@ -150,17 +150,11 @@ async fn withdraw(tx: &mut Tx<'_>, env: &Env<'_>, code: TrackingCode) -> anyhow:
         expected_from: Some(&row.stage),
         note: None,
     };
-    let applied = match workflow::apply(tx, env.catalog, env.vault, Actor::Applicant(env.applicant), mv).await {
-        Ok(applied) => applied,
-        Err(MoveError::Unexpected(err)) => return Err(err),
-        // Staff moved it first, or it is someone else's.
-        Err(_) => return Ok(Outcome::WithdrawTooLate),
-    };
-    let key = format!("request-event:{}:staff", applied.event_id);
-    let headline = Msg::new(m::STAFF_REQUEST_WITHDRAWN);
-    post(tx, env, key, StaffSubject::Request(row.id), &headline).await?;
-    tracing::info!(service = %row.service_id, "request withdrawn by the applicant");
-    Ok(Outcome::Withdrawn { code })
+    match workflow::apply(tx, env.catalog, env.vault, Actor::Applicant(env.applicant), mv).await {
+        Ok(applied) => Ok(Some((row.id, row.service_id, applied.event_id))),
+        Err(MoveError::Unexpected(err)) => Err(err),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The field id documents sent after submission are stored under.

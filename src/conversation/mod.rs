@@ -68,24 +68,25 @@ pub struct OwnedRequest {
 impl Context<'_> {
     /// The applicant's requests they may still withdraw (staff have not acted on them).
     pub fn withdrawable(&self) -> Vec<&OwnedRequest> {
-        self.my_requests
-            .iter()
-            .filter(|r| {
-                self.catalog
-                    .get(&r.service)
-                    .is_some_and(|s| s.withdrawal(&r.stage).is_some())
-            })
-            .collect()
+        self.requests_with(crate::domain::Service::withdrawal)
     }
 
     /// The applicant's requests whose stage waits for something from them (documents).
     pub fn awaiting_applicant(&self) -> Vec<&OwnedRequest> {
+        self.requests_with(crate::domain::Service::applicant_move)
+    }
+
+    /// The applicant's requests from whose stage their service offers the move `pick` finds.
+    fn requests_with(
+        &self,
+        pick: for<'s> fn(&'s crate::domain::Service, &str) -> Option<&'s crate::domain::Transition>,
+    ) -> Vec<&OwnedRequest> {
         self.my_requests
             .iter()
             .filter(|r| {
                 self.catalog
                     .get(&r.service)
-                    .is_some_and(|s| s.applicant_move(&r.stage).is_some())
+                    .is_some_and(|s| pick(s, &r.stage).is_some())
             })
             .collect()
     }

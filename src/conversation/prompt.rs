@@ -111,16 +111,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             ],
             ..Reply::default()
         },
-        State::ChoosingWithdrawal => Reply {
-            lines: vec![Msg::new(m::WITHDRAW_CHOOSE)],
-            choices: ctx
-                .withdrawable()
-                .into_iter()
-                .map(|r| request_choice("withdraw", r))
-                .collect(),
-            nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
-            ..Reply::default()
-        },
+        State::ChoosingWithdrawal => choose_request(m::WITHDRAW_CHOOSE, "withdraw", ctx.withdrawable()),
         State::ConfirmingWithdrawal { code } => {
             let service = ctx
                 .my_requests
@@ -138,16 +129,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 ..Reply::default()
             }
         }
-        State::ChoosingSupplement => Reply {
-            lines: vec![Msg::new(m::SUPPLEMENT_CHOOSE)],
-            choices: ctx
-                .awaiting_applicant()
-                .into_iter()
-                .map(|r| request_choice("supplement", r))
-                .collect(),
-            nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
-            ..Reply::default()
-        },
+        State::ChoosingSupplement => choose_request(m::SUPPLEMENT_CHOOSE, "supplement", ctx.awaiting_applicant()),
         State::Supplementing { code, documents } => {
             let mut choices = Vec::new();
             if !documents.is_empty() {
@@ -238,6 +220,16 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
 }
 
 /// One of the applicant's requests as an option, keyed `PREFIX:CODE`.
+/// Asks `question` with one button per request (keyed `prefix:CODE`), and a way out.
+fn choose_request(question: &str, prefix: &str, requests: Vec<&OwnedRequest>) -> Reply {
+    Reply {
+        lines: vec![Msg::new(question)],
+        choices: requests.into_iter().map(|r| request_choice(prefix, r)).collect(),
+        nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+        ..Reply::default()
+    }
+}
+
 fn request_choice(prefix: &str, request: &OwnedRequest) -> Choice {
     Choice::new(
         format!("{prefix}:{}", request.code),

@@ -29,21 +29,19 @@ impl Composition<'_> {
             None => self.i18n.text(self.locale, crate::conversation::messages::SMS_SENDER),
         };
         let tail = if self.informational { OPT_OUT_TAIL } else { "" };
-        let with_sender = |body: String| format!("{sender}:\n{body}");
-        let whole = with_sender(self.i18n.render_sms(self.locale, msg));
-        let fits = |text: &str| measure(&format!("{text}{tail}")).parts <= self.max_parts.max(1);
-        if fits(&whole) {
-            let text = format!("{whole}{tail}");
+        let whole = format!("{sender}:\n{}", self.i18n.render_sms(self.locale, msg));
+        // The text with its tail, when it fits the parts.
+        let fitting = |text: &str| {
+            let text = format!("{text}{tail}");
             let measured = measure(&text);
-            return (text, measured);
+            (measured.parts <= self.max_parts.max(1)).then_some((text, measured))
+        };
+        if let Some(fits) = fitting(&whole) {
+            return fits;
         }
-        if let Some(short) = self.i18n.render_variant(self.locale, SHORT_PREFIX, msg) {
-            let short = with_sender(short);
-            if fits(&short) {
-                let text = format!("{short}{tail}");
-                let measured = measure(&text);
-                return (text, measured);
-            }
+        let short = self.i18n.render_variant(self.locale, SHORT_PREFIX, msg);
+        if let Some(fits) = short.and_then(|short| fitting(&format!("{sender}:\n{short}"))) {
+            return fits;
         }
         fit_with_tail(&whole, tail, self.max_parts)
     }
