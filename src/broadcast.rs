@@ -18,7 +18,7 @@ use crate::store::{Tx, audit, outbox};
 pub const KIND: &str = "broadcast";
 
 /// The longest text: a chat message, and a few SMS parts at most.
-const MAX_BODY: usize = 1000;
+pub const MAX_BODY: usize = 1000;
 
 /// Who a broadcast goes to.
 #[derive(Debug, Clone, PartialEq)]

@@ -248,7 +248,58 @@ async fn malformed_and_hostile_calls_answer_the_json_error_shape_and_change_noth
             StatusCode::BAD_REQUEST,
             "bad_request",
         ),
+        (
+            &reviewer,
+            // The right shape, but the check digit does not match: no request has that code.
+            raw(Method::GET, "/api/v1/requests/600000-000000-000000", None, b""),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
         // Bodies.
+        (
+            &operator,
+            json_call(
+                Method::POST,
+                "/api/v1/outages",
+                json!({"reason": "قطعی", "severity": 3}),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            &operator,
+            json_call(
+                Method::POST,
+                "/api/v1/applicants/rebind",
+                json!({"from_platform": "mars", "from_chat_id": 1, "to_platform": "bale", "to_chat_id": 2,
+                       "reason": "کارت ملی دیده شد"}),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            &operator,
+            json_call(
+                Method::POST,
+                "/api/v1/applicants/rebind",
+                json!({"from_platform": "telegram", "from_chat_id": 1, "to_platform": "bale", "to_chat_id": 2,
+                       "reason": " \u{200C} "}),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_reason",
+        ),
+        (
+            &operator,
+            // A whole number written as JSON's 5.0 is a chat id like 5; no applicant chats there.
+            json_call(
+                Method::POST,
+                "/api/v1/applicants/rebind",
+                json!({"from_platform": "telegram", "from_chat_id": 5.0, "to_platform": "bale", "to_chat_id": 2,
+                       "reason": "کارت ملی دیده شد"}),
+            ),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
         (
             &operator,
             raw(
@@ -406,6 +457,32 @@ async fn every_operation_declares_the_errors_it_can_answer() {
     assert!(
         resolved.contains("answered"),
         "the complaint status is an enum: {resolved}"
+    );
+    // What the service refuses, the document states: no unknown fields, texts that show
+    // something and carry no controls, services and stages the catalog has.
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if name.ends_with("Body") && name != "ErrorBody" {
+            assert_eq!(schema["additionalProperties"], json!(false), "{name}");
+        }
+    }
+    let reason = &doc["components"]["schemas"]["DeclareBody"]["properties"]["reason"];
+    assert_eq!(reason["minLength"], json!(1));
+    assert_eq!(reason["maxLength"], json!(500));
+    let pattern = reason["pattern"].as_str().unwrap();
+    assert!(
+        pattern.contains("\\u0000-\\u0008") && pattern.contains("\\u200B-\\u200F"),
+        "{pattern}"
+    );
+    let list = doc["paths"]["/api/v1/requests"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let param = |name: &str| list.iter().find(|p| p["name"] == json!(name)).unwrap()["schema"].clone();
+    assert_eq!(param("service")["enum"], json!(["debt-respite", "plate-removal"]));
+    assert!(param("stage")["enum"].as_array().unwrap().contains(&json!("rejected")));
+    assert_eq!(param("to")["format"], json!("date-time"));
+    assert!(
+        param("to").get("enum").is_none(),
+        "a query's `to` is a time, not a stage"
     );
     let code = doc["paths"]["/api/v1/requests/{code}"]["get"]["parameters"][0]["schema"]["pattern"].clone();
     assert!(code.is_string(), "the tracking code has its pattern");

@@ -38,8 +38,7 @@ pub fn check_characters(text: &str) -> Result<(), TextError> {
     let mut open: Vec<char> = Vec::new();
     for c in text.chars() {
         match c {
-            '\n' | '\r' | '\t' => {}
-            c if c.is_control() => return Err(TextError::ControlCharacter),
+            c if within(c, REFUSED_CONTROLS) => return Err(TextError::ControlCharacter),
             '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' | '\u{2066}'..='\u{2068}' => open.push(c),
             '\u{202C}' | '\u{2069}' => {
                 let closes_isolate = c == '\u{2069}';
@@ -78,12 +77,90 @@ pub fn visible_within(text: &str, max: usize) -> Result<&str, TextError> {
 /// Whether `c` draws something: not white space, a control or an invisible format character
 /// (zero-width spaces and joiners, direction marks, the byte-order mark, soft hyphens, …).
 fn is_visible(c: char) -> bool {
-    let invisible_format = matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
-        | '\u{E0000}'..='\u{E007F}');
-    !(c.is_whitespace() || c.is_control() || invisible_format || c == '\u{2800}')
+    !(c.is_whitespace() || c.is_control() || within(c, INVISIBLE_FORMAT))
+}
+
+fn within(c: char, ranges: &[(char, char)]) -> bool {
+    ranges.iter().any(|&(low, high)| (low..=high).contains(&c))
+}
+
+/// Characters that draw nothing although they are neither white space nor controls; the
+/// Braille blank is among them, being the usual way to post an "empty" message.
+const INVISIBLE_FORMAT: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{034F}', '\u{034F}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180F}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2060}', '\u{206F}'),
+    ('\u{2800}', '\u{2800}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+    ('\u{E0000}', '\u{E007F}'),
+];
+
+/// The controls [`check_characters`] refuses: every control but tab, line feed and carriage
+/// return.
+const REFUSED_CONTROLS: &[(char, char)] = &[
+    ('\u{0}', '\u{8}'),
+    ('\u{B}', '\u{C}'),
+    ('\u{E}', '\u{1F}'),
+    ('\u{7F}', '\u{9F}'),
+];
+
+/// The bidirectional embeddings, overrides, isolates and their closers.
+const BIDI_CONTROLS: &[(char, char)] = &[('\u{202A}', '\u{202E}'), ('\u{2066}', '\u{2069}')];
+
+/// White space as `char::is_whitespace` has it, for the patterns below.
+const WHITE_SPACE: &[(char, char)] = &[
+    ('\u{9}', '\u{D}'),
+    ('\u{20}', '\u{20}'),
+    ('\u{85}', '\u{85}'),
+    ('\u{A0}', '\u{A0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200A}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202F}', '\u{202F}'),
+    ('\u{205F}', '\u{205F}'),
+    ('\u{3000}', '\u{3000}'),
+];
+
+/// A regular-expression class of everything outside `ranges`, as JSON Schema (ECMA-262) and
+/// most engines read it. Ranges past the Basic Multilingual Plane are left out: without the
+/// engine's Unicode mode they cannot be written, so the class is that much wider.
+fn class_without(ranges: &[&[(char, char)]]) -> String {
+    let mut class = String::from("[^");
+    for &(low, high) in ranges.iter().flat_map(|r| r.iter()) {
+        if u32::from(low) > 0xFFFF {
+            continue;
+        }
+        class.push_str(&format!("\\u{:04X}", u32::from(low)));
+        if high != low {
+            class.push_str(&format!("-\\u{:04X}", u32::from(high)));
+        }
+    }
+    class.push(']');
+    class
+}
+
+/// The pattern the API's document gives every text: no refused control and no bidirectional
+/// control. (The service accepts bidirectional controls that are closed again; a pattern
+/// cannot pair them, so the document asks for none.)
+pub fn plain_pattern() -> String {
+    format!("^{}*$", class_without(&[REFUSED_CONTROLS, BIDI_CONTROLS]))
+}
+
+/// The pattern of a text people write for others to read ([`visible_within`]): a plain text
+/// with at least one character that draws something.
+pub fn visible_pattern() -> String {
+    let plain = class_without(&[REFUSED_CONTROLS, BIDI_CONTROLS]);
+    let visible = class_without(&[REFUSED_CONTROLS, BIDI_CONTROLS, WHITE_SPACE, INVISIBLE_FORMAT]);
+    format!("^{plain}*{visible}{plain}*$")
 }
 
 #[cfg(test)]
@@ -142,5 +219,29 @@ mod tests {
         ] {
             assert_eq!(check_characters(text), Ok(()), "{text:?}");
         }
+    }
+
+    #[test]
+    fn the_tables_agree_with_the_standard_library() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(within(c, WHITE_SPACE), c.is_whitespace(), "{:X}", u32::from(c));
+            let refused = within(c, REFUSED_CONTROLS);
+            assert_eq!(
+                refused || matches!(c, '\t' | '\n' | '\r'),
+                c.is_control(),
+                "{:X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
+    fn the_patterns_name_the_refused_characters() {
+        let plain = plain_pattern();
+        assert!(plain.starts_with("^[^\\u0000-\\u0008\\u000B-\\u000C"), "{plain}");
+        assert!(plain.contains("\\u202A-\\u202E\\u2066-\\u2069]*$"), "{plain}");
+        let visible = visible_pattern();
+        assert!(visible.contains("\\u2800"), "{visible}");
+        assert!(!visible.contains("E0000"), "astral ranges are left out: {visible}");
     }
 }

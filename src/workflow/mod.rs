@@ -8,8 +8,8 @@ mod moves;
 use crate::store::applicants::ApplicantId;
 use crate::store::staff::StaffMember;
 
-pub use complaints::{ComplaintError, answer_complaint, close_complaint};
-pub use moves::{Applied, Move, MoveError, apply, staff_may};
+pub use complaints::{ComplaintError, MAX_ANSWER, answer_complaint, close_complaint};
+pub use moves::{Applied, MAX_NOTE, Move, MoveError, apply, staff_may};
 
 /// Who is acting.
 #[derive(Debug, Clone, Copy)]

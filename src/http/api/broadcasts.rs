@@ -16,6 +16,7 @@ use crate::store::broadcasts::{self as store, Broadcast};
 
 /// A notice to send. With neither `service` nor `codes` it goes to every applicant.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DraftBody {
     /// To the applicants who made a request for this service.
     service: Option<String>,

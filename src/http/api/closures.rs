@@ -17,6 +17,7 @@ use crate::staff::access::{Act, Item};
 
 /// A day the office is closed.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClosureBody {
     /// Solar Hijri, as staff write it: "1405/09/12".
     day: String,

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Staff;
 use super::extract::{ApiPath, ApiQuery, Body};
-use super::{ApiError, parse_code};
+use super::{ApiError, path_code};
 use crate::app::Application;
 use crate::domain::TrackingCode;
 use crate::staff::access::{self, Act};
@@ -59,6 +59,7 @@ pub struct ComplaintView {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     answer: String,
 }
@@ -107,7 +108,7 @@ pub async fn list(
 
 /// Answer a complaint; the applicant receives the answer.
 #[utoipa::path(post, path = "/api/v1/complaints/{code}/answer", request_body = AnswerBody,
-    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 404", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = ComplaintView), (status = 404, body = super::error::ErrorBody)))]
 pub async fn answer(
     State(app): State<Application>,
@@ -117,7 +118,7 @@ pub async fn answer(
 ) -> Result<Json<ComplaintView>, ApiError> {
     staff.may_ever(Act::HandleComplaint)?;
     let body = body.parse()?;
-    let code = parse_code(&code)?;
+    let code = path_code(&code, "complaint")?;
     let mut tx = app.pool().begin().await?;
     let updated = workflow::answer_complaint(&mut tx, app.vault(), &staff.0, code, &body.answer).await?;
     tx.commit().await?;
@@ -126,7 +127,7 @@ pub async fn answer(
 
 /// Close a complaint.
 #[utoipa::path(post, path = "/api/v1/complaints/{code}/close",
-    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 404", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = ComplaintView), (status = 404, body = super::error::ErrorBody)))]
 pub async fn close(
     State(app): State<Application>,
@@ -134,7 +135,7 @@ pub async fn close(
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<ComplaintView>, ApiError> {
     staff.may_ever(Act::HandleComplaint)?;
-    let code = parse_code(&code)?;
+    let code = path_code(&code, "complaint")?;
     let mut tx = app.pool().begin().await?;
     let updated = workflow::close_complaint(&mut tx, app.vault(), &staff.0, code).await?;
     tx.commit().await?;

@@ -100,6 +100,24 @@ fn check_texts(value: &serde_json::Value, at: &str) -> Result<(), ApiError> {
     }
 }
 
+/// An integer field that also takes the JSON forms of a whole number other than an integer
+/// literal (`5.0`, `5e3`): JSON Schema's `integer` allows them, and so does the document.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    use serde::Deserialize as _;
+    use serde::de::Error as _;
+    let number = serde_json::Number::deserialize(deserializer)?;
+    if let Some(whole) = number.as_i64() {
+        return Ok(whole);
+    }
+    match number.as_f64() {
+        // Below 2^63 in magnitude, so the cast is exact.
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.223_372_036_854_775e18 => Ok(f as i64),
+        _ => Err(D::Error::custom(format!(
+            "{number} is not a whole number within 64 bits"
+        ))),
+    }
+}
+
 /// Query parameters as `T`; 400 with the reason when they do not fit or carry control
 /// characters.
 pub struct ApiQuery<T>(pub T);
@@ -149,6 +167,20 @@ mod tests {
         assert!(is_json_type("application/merge-patch+json"));
         assert!(!is_json_type("text/plain"));
         assert!(!is_json_type("application/x-www-form-urlencoded"));
+    }
+
+    #[test]
+    fn whole_numbers_are_taken_in_any_json_form() {
+        #[derive(serde::Deserialize)]
+        struct Id(#[serde(deserialize_with = "whole_number")] i64);
+        let read = |json: &str| serde_json::from_str::<Id>(json).map(|Id(n)| n);
+        assert_eq!(read("-262143").unwrap(), -262143);
+        assert_eq!(read("-262143.0").unwrap(), -262143);
+        assert_eq!(read("5e3").unwrap(), 5000);
+        assert_eq!(read("9223372036854775807").unwrap(), i64::MAX);
+        assert!(read("1.5").is_err());
+        assert!(read("1e19").is_err());
+        assert!(read("\"5\"").is_err());
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::store::maintenance::{self as store, Plan, Window};
 /// A window to schedule, or a window's new times. Times carry their offset
 /// (`2026-11-24T22:00:00+03:30` for Tehran).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WindowBody {
     /// The service it affects; every service when left out.
     service: Option<String>,

@@ -74,7 +74,18 @@ pub async fn unknown_route() -> ApiError {
     )
 }
 
-/// A tracking code from a path, or a 400 that says what is wrong with it.
+/// A tracking code from a body, or a 400 that says what is wrong with it.
 fn parse_code(text: &str) -> Result<crate::domain::TrackingCode, ApiError> {
     crate::domain::TrackingCode::parse(text).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))
+}
+
+/// A tracking code naming the path's `what`. One whose check digit does not match names no
+/// item at all, so it answers 404 like a code that matches none; a code of the wrong shape
+/// is a 400.
+fn path_code(text: &str, what: &str) -> Result<crate::domain::TrackingCode, ApiError> {
+    use crate::domain::tracking_code::TrackingCodeError;
+    crate::domain::TrackingCode::parse(text).map_err(|e| match e {
+        TrackingCodeError::BadCheckDigit => ApiError::not_found(what),
+        other => ApiError::bad_request(format!("tracking code: {other}")),
+    })
 }

@@ -1,8 +1,13 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations and the types they use.
 
 use axum::Json;
+use axum::extract::State;
+use utoipa::openapi::Schema;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+use crate::app::Application;
+use crate::domain::Catalog;
 
 use super::{applicants, audit, broadcasts, closures, complaints, error, maintenance, outages, requests};
 
@@ -18,7 +23,7 @@ use super::{applicants, audit, broadcasts, closures, complaints, error, maintena
         broadcasts::draft, broadcasts::confirm, broadcasts::show, broadcasts::cancel,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),
-    modifiers(&BearerAuth, &ErrorResponses),
+    modifiers(&BearerAuth, &ErrorResponses, &TextRules),
 )]
 pub struct ApiDoc;
 
@@ -99,6 +104,203 @@ impl Modify for ErrorResponses {
     }
 }
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The texts staff write for others to read, refused unless something in them is visible
+/// ([`crate::domain::text::visible_within`]): the body schema, its field and the most
+/// characters it takes.
+const WRITTEN: &[(&str, &str, usize)] = &[
+    ("RebindBody", "reason", applicants::MAX_REASON),
+    ("DraftBody", "text", crate::broadcast::MAX_BODY),
+    ("ClosureBody", "reason", crate::office::MAX_CLOSURE_REASON),
+    ("AnswerBody", "answer", crate::workflow::MAX_ANSWER),
+    ("WindowBody", "reason", crate::maintenance::MAX_REASON),
+    ("DeclareBody", "reason", crate::maintenance::MAX_REASON),
+    ("TransitionBody", "note", crate::workflow::MAX_NOTE),
+    ("DocumentRequestBody", "note", crate::workflow::MAX_NOTE),
+];
+
+/// The tracking code's shape (its check digit aside).
+const CODE_PATTERN: &str = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$";
+
+/// A Solar Hijri day as staff write it, with a month and day that exist.
+const SOLAR_HIJRI_DAY: &str = r"^1[34][0-9]{2}/(0?[1-6]/(0?[1-9]|[12][0-9]|3[01])|(0?[7-9]|1[01])/(0?[1-9]|[12][0-9]|30)|12/(0?[1-9]|[12][0-9]))$";
+
+/// States in the document the rules every text meets ([`super::extract`] refuses control
+/// characters in every string of a query or body), so that a request the document allows is
+/// not refused for a rule it did not state: every string parameter and body field without a
+/// pattern of its own gets the plain-text pattern, and the texts of [`WRITTEN`] the visible-
+/// text pattern with their lengths. Rules no schema can state stay in the descriptions: a
+/// maintenance window's end after its start and within a year, a closure day within a month
+/// past and a year ahead, tracking codes in a broadcast naming existing items.
+struct TextRules;
+
+impl Modify for TextRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::ArrayItems;
+        let plain = crate::domain::text::plain_pattern();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if let Some(RefOr::T(schema)) = &mut parameter.schema {
+                        plain_strings(schema, &plain);
+                    }
+                }
+            }
+        }
+        let Some(components) = &mut openapi.components else {
+            return;
+        };
+        for (name, schema) in components.schemas.iter_mut() {
+            if !name.ends_with("Body") || name == "ErrorBody" {
+                continue;
+            }
+            let RefOr::T(schema) = schema else { continue };
+            plain_strings(schema, &plain);
+            let Schema::Object(object) = schema else { continue };
+            if let Some(RefOr::T(Schema::Object(day))) = object.properties.get_mut("day") {
+                day.pattern = Some(SOLAR_HIJRI_DAY.to_owned());
+            }
+            if let Some(RefOr::T(Schema::Array(codes))) = object.properties.get_mut("codes") {
+                // An empty list is refused: it would send to no one.
+                codes.min_items = Some(1);
+                if let ArrayItems::RefOrSchema(items) = &mut codes.items
+                    && let RefOr::T(Schema::Object(code)) = items.as_mut()
+                {
+                    code.pattern = Some(CODE_PATTERN.to_owned());
+                }
+            }
+            for &(_, field, max) in WRITTEN.iter().filter(|(body, ..)| body == name) {
+                if let Some(RefOr::T(Schema::Object(text))) = object.properties.get_mut(field) {
+                    text.pattern = Some(crate::domain::text::visible_pattern());
+                    text.min_length = Some(1);
+                    text.max_length = Some(max);
+                }
+            }
+        }
+    }
+}
+
+/// Gives every string in `schema` (its properties and array items, however deep) that has
+/// no enum, format or pattern of its own the plain-text `pattern`.
+fn plain_strings(schema: &mut Schema, pattern: &str) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayItems, SchemaType, Type};
+    match schema {
+        Schema::Object(object) => {
+            let is_string = match &object.schema_type {
+                SchemaType::Type(Type::String) => true,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                _ => false,
+            };
+            let free = object.enum_values.is_none() && object.format.is_none() && object.pattern.is_none();
+            if is_string && free {
+                object.pattern = Some(pattern.to_owned());
+            }
+            for property in object.properties.values_mut() {
+                if let RefOr::T(inner) = property {
+                    plain_strings(inner, pattern);
+                }
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items
+                && let RefOr::T(inner) = items.as_mut()
+            {
+                plain_strings(inner, pattern);
+            }
+        }
+        Schema::OneOf(one_of) => {
+            for item in &mut one_of.items {
+                if let RefOr::T(inner) = item {
+                    plain_strings(inner, pattern);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The document, with the configured services and stages as the values their fields and
+/// parameters take: they come from the catalog, not from the code.
+pub async fn document(State(app): State<Application>) -> Json<utoipa::openapi::OpenApi> {
+    let mut doc = ApiDoc::openapi();
+    name_catalog_values(&mut doc, app.catalog());
+    Json(doc)
+}
+
+/// Gives the `service` and stage fields and parameters the catalog's values as their enum.
+fn name_catalog_values(doc: &mut utoipa::openapi::OpenApi, catalog: &Catalog) {
+    use utoipa::openapi::RefOr;
+    let services: Vec<&str> = catalog.services().iter().map(|s| s.id.as_str()).collect();
+    let mut stages: Vec<&str> = catalog
+        .services()
+        .iter()
+        .flat_map(|s| s.stages.iter().map(|stage| stage.id.as_str()))
+        .collect();
+    stages.sort_unstable();
+    stages.dedup();
+    // Query parameters name a stage `stage`; bodies name one `to` or `expected_from` (a query's
+    // `to` is a time).
+    let parameter_values = |name: &str| match name {
+        "service" => Some(&services),
+        "stage" => Some(&stages),
+        _ => None,
+    };
+    let field_values = |name: &str| match name {
+        "service" => Some(&services),
+        "to" | "expected_from" => Some(&stages),
+        _ => None,
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let (Some(values), Some(RefOr::T(Schema::Object(object)))) =
+                    (parameter_values(&parameter.name), &mut parameter.schema)
+                {
+                    enumerate(object, values);
+                }
+            }
+        }
+    }
+    let Some(components) = &mut doc.components else {
+        return;
+    };
+    for (name, schema) in components.schemas.iter_mut() {
+        if !name.ends_with("Body") {
+            continue;
+        }
+        let RefOr::T(Schema::Object(body)) = schema else {
+            continue;
+        };
+        for (field, property) in body.properties.iter_mut() {
+            if let (Some(values), RefOr::T(Schema::Object(object))) = (field_values(field), property) {
+                enumerate(object, values);
+            }
+        }
+    }
+}
+
+/// Restricts a string schema to `values` (and null, when it may be null).
+fn enumerate(object: &mut utoipa::openapi::schema::Object, values: &[&str]) {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let mut listed: Vec<serde_json::Value> = values.iter().map(|v| serde_json::Value::from(*v)).collect();
+    if matches!(&object.schema_type, SchemaType::Array(types) if types.contains(&Type::Null)) {
+        listed.push(serde_json::Value::Null);
+    }
+    object.enum_values = Some(listed);
+    object.pattern = None;
 }

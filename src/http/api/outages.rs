@@ -17,6 +17,7 @@ use crate::store::outages::{self as store, Outage};
 
 /// A fault staff know of.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DeclareBody {
     /// The service it affects; every service when left out.
     service: Option<String>,

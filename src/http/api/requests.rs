@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Staff;
 use super::extract::{ApiPath, ApiQuery, Body};
-use super::{ApiError, parse_code};
+use super::{ApiError, path_code};
 use crate::app::Application;
 use crate::domain::{PublicStatus, Role};
 use crate::office::OfficeCalendar;
@@ -90,6 +90,7 @@ pub struct TransitionView {
 
 /// A move to make.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TransitionBody {
     /// The stage to move to.
     to: String,
@@ -101,6 +102,7 @@ pub struct TransitionBody {
 
 /// What is missing, told to the applicant.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DocumentRequestBody {
     note: String,
 }
@@ -206,7 +208,7 @@ pub async fn list(
 }
 
 /// Read one request with its answers, history, documents and allowed moves. The read is audited.
-#[utoipa::path(get, path = "/api/v1/requests/{code}", params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")),
+#[utoipa::path(get, path = "/api/v1/requests/{code}", params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 404", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")),
     security(("bearer" = [])),
     responses((status = 200, body = RequestDetail), (status = 404, body = super::error::ErrorBody)))]
 pub async fn show(
@@ -214,7 +216,7 @@ pub async fn show(
     staff: Staff,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<RequestDetail>, ApiError> {
-    let code = parse_code(&code)?;
+    let code = path_code(&code, "request")?;
     let mut tx = app.pool().begin().await?;
     let row = requests::find_by_code(&mut tx, code)
         .await?
@@ -274,14 +276,14 @@ pub async fn show(
 /// The notices sent to the applicant about one request, on every channel, with their state and
 /// why a notice failed or was skipped.
 #[utoipa::path(get, path = "/api/v1/requests/{code}/notices", operation_id = "list_request_notices",
-    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 404", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = [NoticeView]), (status = 404, body = super::error::ErrorBody)))]
 pub async fn notices(
     State(app): State<Application>,
     staff: Staff,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<NoticeView>>, ApiError> {
-    let code = parse_code(&code)?;
+    let code = path_code(&code, "request")?;
     let mut conn = app.pool().acquire().await?;
     let row = requests::find_by_code(&mut conn, code)
         .await?
@@ -298,7 +300,7 @@ pub async fn notices(
 
 /// Move a request to another stage, as its workflow allows; the applicant is notified.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/transitions", request_body = TransitionBody,
-    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 404", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = TransitionResult), (status = 409, body = super::error::ErrorBody),
               (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn transition(
@@ -309,7 +311,7 @@ pub async fn transition(
 ) -> Result<Json<TransitionResult>, ApiError> {
     staff.require(&[Role::Reviewer])?;
     let body = body.parse()?;
-    let code = parse_code(&code)?;
+    let code = path_code(&code, "request")?;
     let mv = Move {
         code,
         to: &body.to,
@@ -322,7 +324,7 @@ pub async fn transition(
 /// Ask the applicant for supplementary documents: moves the request to the stage where the
 /// applicant sends them, with the note saying what is missing.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/document-requests", request_body = DocumentRequestBody,
-    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 400", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 404", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
     responses((status = 200, body = TransitionResult), (status = 409, body = super::error::ErrorBody)))]
 pub async fn request_documents(
     State(app): State<Application>,
@@ -332,7 +334,7 @@ pub async fn request_documents(
 ) -> Result<Json<TransitionResult>, ApiError> {
     staff.require(&[Role::Reviewer])?;
     let body = body.parse()?;
-    let code = parse_code(&code)?;
+    let code = path_code(&code, "request")?;
     let mut conn = app.pool().acquire().await?;
     let row = requests::find_by_code(&mut conn, code)
         .await?
