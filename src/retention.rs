@@ -105,28 +105,42 @@ pub async fn apply(
         .execute(&mut **tx)
         .await?
         .rows_affected(),
-        documents: sqlx::query(
-            "UPDATE documents d SET content = NULL, content_sealed = NULL, bot_file_id = NULL, bot_file_id_sealed = NULL,
-                    file_name = NULL, file_name_sealed = NULL, purged_at = now()
-             FROM requests r
-             WHERE d.request_id = r.id AND d.purged_at IS NULL AND r.updated_at < $1
-               AND (r.service_id, r.stage) IN (SELECT * FROM unnest($2::text[], $3::text[]))",
+        // A purged item's secret goes with its data: the copies of its sealed values in older
+        // backups, which leave the secrets out, can then not be opened either.
+        documents: sqlx::query_scalar::<_, i64>(
+            "WITH purged AS (
+                 UPDATE documents d SET content = NULL, content_sealed = NULL, bot_file_id = NULL, bot_file_id_sealed = NULL,
+                        file_name = NULL, file_name_sealed = NULL, purged_at = now()
+                 FROM requests r
+                 WHERE d.request_id = r.id AND d.purged_at IS NULL AND r.updated_at < $1
+                   AND (r.service_id, r.stage) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+                 RETURNING d.request_id),
+             shredded AS (
+                 DELETE FROM shred_keys WHERE owner = 'request' AND id IN (SELECT request_id FROM purged))
+             SELECT count(*) FROM purged",
         )
         .bind(before(now, config.documents_days_after_decision))
         .bind(&decided.0)
         .bind(&decided.1)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?
-        .rows_affected(),
-        complaints: sqlx::query(
-            "UPDATE complaints SET body = NULL, answer = NULL, body_sealed = NULL, answer_sealed = NULL,
-                    purged_at = now()
-             WHERE status = 'closed' AND purged_at IS NULL AND updated_at < $1",
+        .try_into()
+        .unwrap_or_default(),
+        complaints: sqlx::query_scalar::<_, i64>(
+            "WITH purged AS (
+                 UPDATE complaints SET body = NULL, answer = NULL, body_sealed = NULL, answer_sealed = NULL,
+                        purged_at = now()
+                 WHERE status = 'closed' AND purged_at IS NULL AND updated_at < $1
+                 RETURNING code),
+             shredded AS (
+                 DELETE FROM shred_keys WHERE owner = 'complaint' AND id IN (SELECT code FROM purged))
+             SELECT count(*) FROM purged",
         )
         .bind(before(now, config.closed_complaints_days))
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?
-        .rows_affected(),
+        .try_into()
+        .unwrap_or_default(),
         audit: sqlx::query_scalar::<_, i64>("SELECT purge_audit_before($1)")
             .bind(before(now, config.audit_days))
             .fetch_one(&mut **tx)

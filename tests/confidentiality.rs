@@ -231,6 +231,23 @@ async fn values_stored_in_the_clear_before_sealing_are_sealed_at_start() {
         0,
         "once only"
     );
+    // Then the document's name and bytes move under their request's item secret, so that
+    // retention can shred them.
+    assert_eq!(
+        sweep::seal_under_item_secrets(app.pool(), app.vault()).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        sweep::seal_under_item_secrets(app.pool(), app.vault()).await.unwrap(),
+        0
+    );
+    let (name, bytes): (Vec<u8>, Vec<u8>) =
+        sqlx::query_as("SELECT file_name_sealed, content_sealed FROM documents WHERE id = $1")
+            .bind(document)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert!(peygir::vault::Vault::is_item_sealed(&name) && peygir::vault::Vault::is_item_sealed(&bytes));
     let clear: (Option<String>, Option<serde_json::Value>) =
         sqlx::query_as("SELECT a.mobile, r.answers FROM applicants a JOIN requests r ON r.applicant_id = a.id")
             .fetch_one(app.pool())

@@ -114,6 +114,9 @@ impl Application {
         crate::vault::sweep::seal_plaintext(&pool, &vault)
             .await
             .context("sealing personal data stored before sealing existed")?;
+        crate::vault::sweep::seal_under_item_secrets(&pool, &vault)
+            .await
+            .context("sealing documents and complaints under their item secrets")?;
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,

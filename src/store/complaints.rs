@@ -7,8 +7,9 @@ use sqlx::PgConnection;
 use super::Tx;
 use super::applicants::ApplicantId;
 use super::codes;
+use super::shred_keys::{self, Owner};
 use crate::domain::TrackingCode;
-use crate::vault::{Place, Vault};
+use crate::vault::{ItemSecret, Place, Vault};
 
 /// How the audit log and the outbox name a complaint.
 pub fn subject(id: i64) -> String {
@@ -46,6 +47,7 @@ fn place<'a>(column: &'static str, stored_code: &'a str) -> Place<'a> {
 }
 
 /// Files a complaint, optionally about one of the applicant's requests; returns its id and code.
+/// Its words are sealed under its own item secret, which retention deletes with them.
 pub async fn insert(
     tx: &mut Tx<'_>,
     vault: &Vault,
@@ -54,13 +56,14 @@ pub async fn insert(
     body: &str,
 ) -> anyhow::Result<(i64, TrackingCode)> {
     let code = codes::allocate(tx, "complaint").await?;
+    let secret = shred_keys::get_or_make(tx, Owner::Complaint, code.to_stored()).await?;
     let id = sqlx::query_scalar(
         "INSERT INTO complaints (code, applicant_id, request_id, body_sealed) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(code.to_stored())
     .bind(applicant)
     .bind(about_request)
-    .bind(vault.seal_text(place("body", &code.to_stored().to_string()), body))
+    .bind(vault.seal_text_for(place("body", &code.to_stored().to_string()), &secret, body))
     .fetch_one(&mut **tx)
     .await
     .context("inserting the complaint")?;
@@ -100,23 +103,31 @@ pub struct StaffView {
     answer_sealed: Option<Vec<u8>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The complaint's item secret, when it has one.
+    shred_secret: Option<Vec<u8>>,
 }
 
 impl StaffView {
+    fn secret(&self) -> anyhow::Result<Option<ItemSecret>> {
+        shred_keys::from_joined(Owner::Complaint, self.code, self.shred_secret.as_deref())
+    }
+
     /// What the applicant wrote, opened; `None` once purged under the retention rules.
     pub fn body(&self, vault: &Vault) -> anyhow::Result<Option<String>> {
+        let secret = self.secret()?;
         self.body_sealed
             .as_deref()
-            .map(|sealed| vault.open_text(place("body", &self.code.to_string()), sealed))
+            .map(|sealed| vault.open_text_for(place("body", &self.code.to_string()), secret.as_ref(), sealed))
             .transpose()
             .with_context(|| format!("opening complaint {}", self.id))
     }
 
     /// The staff's latest answer, opened.
     pub fn answer(&self, vault: &Vault) -> anyhow::Result<Option<String>> {
+        let secret = self.secret()?;
         self.answer_sealed
             .as_deref()
-            .map(|sealed| vault.open_text(place("answer", &self.code.to_string()), sealed))
+            .map(|sealed| vault.open_text_for(place("answer", &self.code.to_string()), secret.as_ref(), sealed))
             .transpose()
             .with_context(|| format!("opening the answer to complaint {}", self.id))
     }
@@ -124,7 +135,8 @@ impl StaffView {
 
 /// A complaint with the code of the request it is about.
 const STAFF_SELECT: &str = "SELECT c.id, c.code, c.applicant_id, r.code AS request_code, r.service_id, c.body_sealed, c.status, c.answer_sealed, \
-                            c.created_at, c.updated_at FROM complaints c LEFT JOIN requests r ON r.id = c.request_id";
+                            c.created_at, c.updated_at, k.secret AS shred_secret FROM complaints c LEFT JOIN requests r ON r.id = c.request_id \
+                            LEFT JOIN shred_keys k ON k.owner = 'complaint' AND k.id = c.code";
 
 /// Complaints, optionally of one status, newest first; with `services`, only those about a
 /// request of one of them (see `staff::access::services_in_scope`).
@@ -176,8 +188,17 @@ pub async fn update(
     complaint: &StaffView,
     status: &str,
     answer: Option<&str>,
-) -> sqlx::Result<()> {
-    let sealed = answer.map(|a| vault.seal_text(place("answer", &complaint.code.to_string()), a));
+) -> anyhow::Result<()> {
+    let sealed = match answer {
+        Some(answer) => {
+            let secret = match complaint.secret()? {
+                Some(secret) => secret,
+                None => shred_keys::get_or_make(tx, Owner::Complaint, complaint.code).await?,
+            };
+            Some(vault.seal_text_for(place("answer", &complaint.code.to_string()), &secret, answer))
+        }
+        None => None,
+    };
     sqlx::query(
         "UPDATE complaints SET status = $2, answer_sealed = COALESCE($3, answer_sealed), updated_at = now() WHERE id = $1",
     )

@@ -3,11 +3,13 @@
 use anyhow::Context as _;
 
 use super::Tx;
+use super::shred_keys::{self, Owner};
 use crate::domain::{DocumentRef, DocumentSource};
-use crate::vault::{Place, Vault};
+use crate::vault::{ItemSecret, Place, Vault};
 
 /// Stores a document with its request; a local file is read now, inside the transaction, so
-/// the request is never recorded without it.
+/// the request is never recorded without it. Its name, file id and bytes are sealed under the
+/// request's item secret, which retention deletes with them.
 /// Returns the document's id.
 pub async fn insert(
     tx: &mut Tx<'_>,
@@ -21,11 +23,15 @@ pub async fn insert(
         .fetch_one(&mut **tx)
         .await?;
     let row = id.to_string();
+    let secret = shred_keys::get_or_make(tx, Owner::Request, request_id).await?;
     let (bot_file_id, content) = match &doc.source {
-        DocumentSource::Bot { file_id } => (Some(vault.seal_text(place("bot_file_id", &row), file_id)), None),
+        DocumentSource::Bot { file_id } => (
+            Some(vault.seal_text_for(place("bot_file_id", &row), &secret, file_id)),
+            None,
+        ),
         DocumentSource::Local { path } => {
             let bytes = tokio::fs::read(path).await.context("reading an attached file")?;
-            (None, Some(vault.seal(place("content", &row), &bytes)))
+            (None, Some(vault.seal_for(place("content", &row), &secret, &bytes)))
         }
     };
     sqlx::query(
@@ -36,7 +42,7 @@ pub async fn insert(
     .bind(id)
     .bind(request_id)
     .bind(field_id)
-    .bind(vault.seal_text(place("file_name", &row), &doc.file_name))
+    .bind(vault.seal_text_for(place("file_name", &row), &secret, &doc.file_name))
     .bind(&doc.mime)
     .bind(i64::try_from(doc.size_bytes).unwrap_or(i64::MAX))
     .bind(bot_file_id)
@@ -52,10 +58,10 @@ fn place<'a>(column: &'static str, id: &'a str) -> Place<'a> {
     Place::new("documents", column, id)
 }
 
-fn open_name(vault: &Vault, id: i64, sealed: Option<&[u8]>) -> anyhow::Result<String> {
+fn open_name(vault: &Vault, secret: Option<&ItemSecret>, id: i64, sealed: Option<&[u8]>) -> anyhow::Result<String> {
     match sealed {
         Some(sealed) => vault
-            .open_text(place("file_name", &id.to_string()), sealed)
+            .open_text_for(place("file_name", &id.to_string()), secret, sealed)
             .with_context(|| format!("opening the name of document {id}")),
         // Purged under the retention rules.
         None => Ok(String::new()),
@@ -84,14 +90,15 @@ pub async fn list_for_request(
          ORDER BY id",
     )
     .bind(request_id)
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
+    let secret = shred_keys::find(conn, Owner::Request, request_id).await?;
     rows.into_iter()
         .map(|(id, field_id, name, mime, size_bytes, created_at)| {
             Ok(DocumentMeta {
                 id,
                 field_id,
-                file_name: open_name(vault, id, name.as_deref())?,
+                file_name: open_name(vault, secret.as_ref(), id, name.as_deref())?,
                 mime,
                 size_bytes,
                 created_at,
@@ -112,29 +119,40 @@ pub struct StoredDocument {
 
 /// A document with its name and bytes opened.
 pub async fn fetch(conn: &mut sqlx::PgConnection, vault: &Vault, id: i64) -> anyhow::Result<Option<StoredDocument>> {
-    type Raw = (i64, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+    type Raw = (
+        i64,
+        i64,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+    );
     let row: Option<Raw> = sqlx::query_as(
-        "SELECT r.code, d.file_name_sealed, d.bot_file_id_sealed, d.content_sealed
-         FROM documents d JOIN requests r ON r.id = d.request_id WHERE d.id = $1",
+        "SELECT r.id, r.code, d.file_name_sealed, d.bot_file_id_sealed, d.content_sealed, k.secret
+         FROM documents d JOIN requests r ON r.id = d.request_id
+         LEFT JOIN shred_keys k ON k.owner = 'request' AND k.id = r.id
+         WHERE d.id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    let Some((request_code, name, bot_file_id, content)) = row else {
+    let Some((request_id, request_code, name, bot_file_id, content, secret)) = row else {
         return Ok(None);
     };
+    let secret = shred_keys::from_joined(Owner::Request, request_id, secret.as_deref())?;
+    let secret = secret.as_ref();
     let row = id.to_string();
     let content = content
-        .map(|sealed| vault.open(place("content", &row), &sealed))
+        .map(|sealed| vault.open_for(place("content", &row), secret, &sealed))
         .transpose()
         .with_context(|| format!("opening document {id}"))?;
     let bot_file_id = bot_file_id
-        .map(|sealed| vault.open_text(place("bot_file_id", &row), &sealed))
+        .map(|sealed| vault.open_text_for(place("bot_file_id", &row), secret, &sealed))
         .transpose()
         .with_context(|| format!("opening the file id of document {id}"))?;
     Ok(Some(StoredDocument {
         request_code,
-        file_name: open_name(vault, id, name.as_deref())?,
+        file_name: open_name(vault, secret, id, name.as_deref())?,
         bot_file_id,
         content,
     }))

@@ -24,6 +24,7 @@ pub mod requests;
 pub mod roles;
 pub mod secrets;
 pub mod send_budget;
+pub mod shred_keys;
 pub mod sla;
 pub mod sms;
 pub mod sms_outbox;

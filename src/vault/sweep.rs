@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use anyhow::Context as _;
 use sqlx::PgPool;
 
-use super::{Place, Vault};
+use super::{ItemSecret, Place, Vault};
+use crate::store::shred_keys::{self, Owner};
 use crate::store::sms::MOBILE_INDEX;
 
 /// A sealed column: the logical name the associated data uses, the plaintext column it replaces
@@ -25,6 +26,8 @@ pub struct Sealed {
     pub row: &'static str,
     /// The column holding the value's blind index, for values looked up by equality.
     pub blind_index: Option<&'static str>,
+    /// For values sealed under an item's secret: whose, and the column naming the item.
+    pub item: Option<(Owner, &'static str)>,
 }
 
 pub const SEALED: &[Sealed] = &[
@@ -36,6 +39,7 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "code::text",
         blind_index: None,
+        item: None,
     },
     Sealed {
         table: "dialogues",
@@ -45,6 +49,7 @@ pub const SEALED: &[Sealed] = &[
         key: "applicant_id",
         row: "applicant_id::text",
         blind_index: None,
+        item: None,
     },
     Sealed {
         table: "complaints",
@@ -54,6 +59,7 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "code::text",
         blind_index: None,
+        item: Some((Owner::Complaint, "code")),
     },
     Sealed {
         table: "complaints",
@@ -63,6 +69,7 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "code::text",
         blind_index: None,
+        item: Some((Owner::Complaint, "code")),
     },
     Sealed {
         table: "request_events",
@@ -72,6 +79,7 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "id::text",
         blind_index: None,
+        item: None,
     },
     Sealed {
         table: "replies",
@@ -81,6 +89,7 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "id::text",
         blind_index: None,
+        item: None,
     },
     Sealed {
         table: "notifications",
@@ -90,6 +99,7 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "id::text",
         blind_index: None,
+        item: None,
     },
     Sealed {
         table: "documents",
@@ -99,6 +109,7 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "id::text",
         blind_index: None,
+        item: Some((Owner::Request, "request_id")),
     },
     Sealed {
         table: "documents",
@@ -108,6 +119,7 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "id::text",
         blind_index: None,
+        item: Some((Owner::Request, "request_id")),
     },
     Sealed {
         table: "documents",
@@ -117,6 +129,7 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "id::text",
         blind_index: None,
+        item: Some((Owner::Request, "request_id")),
     },
     Sealed {
         table: "applicants",
@@ -126,10 +139,15 @@ pub const SEALED: &[Sealed] = &[
         key: "id",
         row: "id::text",
         blind_index: Some("mobile_index"),
+        item: None,
     },
 ];
 
 const BATCH: i64 = 500;
+
+/// A row to seal: its key, its identity in the associated data, its item's secret (if any) and
+/// the value.
+type BatchRow = (i64, String, Option<Vec<u8>>, Vec<u8>);
 
 impl Sealed {
     fn place<'a>(&self, row: &'a str) -> Place<'a> {
@@ -150,7 +168,7 @@ pub async fn seal_plaintext(pool: &PgPool, vault: &Vault) -> anyhow::Result<u64>
         let index_sql = column.blind_index.map(|c| format!(", {c} = $3")).unwrap_or_default();
         let update = format!("{plain_column} = NULL{index_sql}");
         let select = format!("{plain} FROM {} WHERE {plain_column} IS NOT NULL", column.table);
-        total += in_batches(pool, column, &select, None, &update, |place, value| {
+        total += in_batches(pool, column, &select, None, &update, |place, _, value| {
             let index = column
                 .blind_index
                 .map(|_| vault.blind_index(MOBILE_INDEX, &String::from_utf8_lossy(value)));
@@ -175,11 +193,56 @@ pub async fn reseal(pool: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
             sealed = column.sealed,
             table = column.table,
         );
-        total += in_batches(pool, column, &select, Some(&current), "", |place, old| {
-            let value = vault.open(place, old)?;
-            Ok((vault.seal(place, &value), None))
+        total += in_batches(pool, column, &select, Some(&current), "", |place, secret, old| {
+            let value = vault.open_for(place, secret, old)?;
+            let resealed = match secret {
+                Some(secret) if Vault::is_item_sealed(old) => vault.seal_for(place, secret, &value),
+                _ => vault.seal(place, &value),
+            };
+            Ok((resealed, None))
         })
         .await?;
+    }
+    Ok(total)
+}
+
+/// Re-seals under their item's secret (made when missing) the values of item columns sealed
+/// under the data key alone (stored before item secrets existed), so that retention can shred
+/// them too; returns how many. Run at every start: after the first it finds nothing.
+pub async fn seal_under_item_secrets(pool: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for column in SEALED {
+        let Some((owner, item_column)) = column.item else {
+            continue;
+        };
+        let data_key_only = format!(
+            "{sealed} IS NOT NULL AND get_byte({sealed}, 0) = 1",
+            sealed = column.sealed
+        );
+        let owners: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT t.{item_column} FROM {table} t WHERE {data_key_only}
+               AND NOT EXISTS (SELECT 1 FROM shred_keys s WHERE s.owner = $1 AND s.id = t.{item_column})",
+            table = column.table,
+        ))
+        .bind(owner.as_str())
+        .fetch_all(pool)
+        .await?;
+        for id in owners {
+            shred_keys::get_or_make(&mut *pool.acquire().await?, owner, id).await?;
+        }
+        let select = format!("{} FROM {} WHERE {data_key_only}", column.sealed, column.table);
+        total += in_batches(pool, column, &select, None, "", |place, secret, old| {
+            let secret = secret.context("the item's secret was made above")?;
+            let value = vault.open(place, old)?;
+            Ok((vault.seal_for(place, secret, &value), None))
+        })
+        .await?;
+    }
+    if total > 0 {
+        tracing::info!(
+            values = total,
+            "sealed documents and complaints under their item secrets"
+        );
     }
     Ok(total)
 }
@@ -193,7 +256,7 @@ async fn in_batches(
     select: &str,
     filter: Option<&[u8]>,
     also_set: &str,
-    seal: impl Fn(Place<'_>, &[u8]) -> anyhow::Result<(Vec<u8>, Option<Vec<u8>>)>,
+    seal: impl Fn(Place<'_>, Option<&ItemSecret>, &[u8]) -> anyhow::Result<(Vec<u8>, Option<Vec<u8>>)>,
 ) -> anyhow::Result<u64> {
     let what = || format!("{}.{}", column.table, column.column);
     let separator = if also_set.is_empty() { "" } else { ", " };
@@ -203,11 +266,21 @@ async fn in_batches(
         sealed = column.sealed,
         key = column.key,
     );
+    let secret = column.item.map_or_else(
+        || "NULL::bytea".to_owned(),
+        |(owner, item_column)| {
+            format!(
+                "(SELECT secret FROM shred_keys s WHERE s.owner = '{}' AND s.id = {}.{item_column})",
+                owner.as_str(),
+                column.table
+            )
+        },
+    );
     let mut total = 0;
     loop {
         let mut tx = pool.begin().await?;
-        let rows: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(&format!(
-            "SELECT {key}::bigint, {row}, {select} LIMIT {BATCH} FOR UPDATE SKIP LOCKED",
+        let rows: Vec<BatchRow> = sqlx::query_as(&format!(
+            "SELECT {key}::bigint, {row}, {secret}, {select} LIMIT {BATCH} FOR UPDATE SKIP LOCKED",
             key = column.key,
             row = column.row,
         ))
@@ -218,9 +291,14 @@ async fn in_batches(
         if rows.is_empty() {
             return Ok(total);
         }
-        for (key, row, value) in &rows {
-            let (sealed, index) =
-                seal(column.place(row), value).with_context(|| format!("sealing {} of row {key}", what()))?;
+        for (key, row, secret, value) in &rows {
+            let secret = secret
+                .as_deref()
+                .map(|stored| shred_keys::from_joined(column.item.map_or(Owner::Request, |i| i.0), *key, Some(stored)))
+                .transpose()?
+                .flatten();
+            let (sealed, index) = seal(column.place(row), secret.as_ref(), value)
+                .with_context(|| format!("sealing {} of row {key}", what()))?;
             sqlx::query(&update)
                 .bind(key)
                 .bind(sealed)
