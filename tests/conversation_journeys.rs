@@ -418,3 +418,102 @@ async fn the_welcome_names_the_directorate_with_its_province_as_configured() {
         "{greeting}"
     );
 }
+
+#[tokio::test]
+async fn a_request_is_edited_until_staff_take_it_up_and_staff_hear_of_it() {
+    let db = support::database::fresh_database().await;
+    let app = build_app(
+        &db,
+        &config_text(|t| t),
+        &[("PEYGIR_STAFF_CHAT_ID", "-1009".to_owned())],
+    )
+    .await;
+    let chat_id = 71;
+    let mut chat = open_form(&app, chat_id, Locale::Fa, "debt-respite").await;
+    fill(&app, &mut chat, chat_id, Locale::Fa, &debt_respite_as_person()).await;
+    let code = tracking_codes(&chat.presses("confirm").await)[0];
+    let answers_of = |app: &Application| {
+        let app = app.clone();
+        async move {
+            let mut conn = app.pool().acquire().await.unwrap();
+            let row = peygir::store::requests::find_by_code(&mut conn, code)
+                .await
+                .unwrap()
+                .unwrap();
+            row.answers(app.vault()).unwrap()
+        }
+    };
+    let before = answers_of(&app).await;
+    assert!(before.iter().any(|(f, _)| f == "national-id"));
+
+    // The only editable request opens at once, with a button per answer.
+    chat.says("/menu").await;
+    let opened = chat.presses("menu:edit").await;
+    assert!(
+        opened.contains(&peygir::i18n::code_text(code, Locale::Fa)),
+        "the request being edited is named:\n{opened}"
+    );
+    assert!(chat.button_data("change:full-name").is_some(), "{opened}");
+    // A person becomes a company: the national id no longer applies and the company id is
+    // asked for; then the summary comes back, in the form's order.
+    chat.presses("change:applicant-kind").await;
+    let asked = chat.presses("opt:company").await;
+    assert!(asked.contains("شناسهٔ ملی"), "the company id is asked next:\n{asked}");
+    let summary = chat.says("14007650912").await;
+    assert!(summary.contains("ویرایش درخواست با کد پیگیری"), "{summary}");
+    assert!(
+        !summary.contains("۰۴۹۹۳۷۰۸۹۹"),
+        "the national id is dropped:\n{summary}"
+    );
+    let saved = chat.presses("confirm").await;
+    assert!(saved.contains("تغییرات درخواست"), "{saved}");
+
+    let after = answers_of(&app).await;
+    let fields: Vec<&str> = after.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        &fields[..3],
+        ["applicant-kind", "company-id", "full-name"],
+        "form order"
+    );
+    assert!(!fields.contains(&"national-id"));
+    assert_eq!(after.len(), before.len(), "one answer replaced another");
+    let edited: serde_json::Value =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'request.edited' AND actor = 'applicant'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    let mut changed: Vec<String> = serde_json::from_value(edited["fields"].clone()).unwrap();
+    changed.sort();
+    assert_eq!(
+        changed,
+        ["applicant-kind", "company-id", "national-id"],
+        "names, not values"
+    );
+    let staff_told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE recipient = 'staff' AND message->>'id' = 'staff-request-edited'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(staff_told, 1, "the staff group gets the card");
+
+    // Staff take it up while an edit is open: saving is refused and nothing changes.
+    chat.says("/menu").await;
+    chat.presses("menu:edit").await;
+    chat.presses("change:full-name").await;
+    chat.says("مریم رضایی").await;
+    sqlx::query("UPDATE requests SET stage = 'under-review' WHERE code = $1")
+        .bind(code.to_stored())
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let refused = chat.presses("confirm").await;
+    assert!(refused.contains("ویرایش از راه بات دیگر ممکن نیست"), "{refused}");
+    assert_eq!(answers_of(&app).await, after);
+    chat.says("/menu").await;
+    assert!(
+        chat.button_data("menu:edit").is_none(),
+        "nothing left to edit:\n{}",
+        chat.text()
+    );
+}

@@ -360,6 +360,18 @@ withdraw-too-late = Review of this request has begun, so it can no longer be wit
 staff-request-withdrawn = ↩️ The applicant withdrew this request.
 status-withdrawn = Withdrawn
 
+## Editing a request the staff have not taken up yet.
+menu-edit = Edit a request
+edit-none = You have no request that can still be edited; once review has begun, it cannot be edited through the bot.
+edit-choose = Which request do you want to edit?
+edit-heading = Editing your request (tracking code { $code }): press an answer's button to change it.
+edit-save = Save the changes
+confirm-change = Change "{ $label }"
+edited = The changes to your request (tracking code { $code }) are saved; staff will review it with the new answers.
+edit-unchanged = No answer changed; your request (tracking code { $code }) stays as it was.
+edit-too-late = Review of this request has begun, so it can no longer be edited through the bot. You can file a complaint or suggestion to correct it.
+staff-request-edited = ✏️ The applicant edited this request's answers.
+
 ## Closure days declared at short notice.
 notice-closure = Notice: the Directorate is closed on { $day } ({ $reason }). Open requests are not worked on that day; work resumes on the next working day.
 staff-closure-declared = { $day } is declared closed; its office hours do not count towards any target.

@@ -3,13 +3,14 @@
 use crate::conversation::{ComplaintView, Effect, Outcome, RequestView};
 use anyhow::Context as _;
 
+use crate::conversation::Answers;
 use crate::conversation::messages as m;
 use crate::domain::{Catalog, DocumentRef, FieldValue, PublicStatus, Service, TrackingCode, Transition};
 use crate::i18n::{Locale, Msg};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::requests::RequestRow;
-use crate::store::{Tx, complaints, documents, requests};
+use crate::store::{Tx, audit, complaints, documents, requests};
 use crate::vault::Vault;
 use crate::workflow::{self, Actor, Move, MoveError};
 
@@ -71,6 +72,15 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
         Effect::LookUp(code) => look_up(tx, catalog, env.vault, applicant, *code).await,
         Effect::SupplyDocuments { code, documents } => supply_documents(tx, env, *code, documents).await,
         Effect::WithdrawRequest { code } => withdraw(tx, env, *code).await,
+        Effect::StartEdit { code } => match editable(tx, env, *code).await? {
+            Some(row) => Ok(Outcome::Editing {
+                code: *code,
+                answers: row.answers(env.vault)?,
+                service: row.service_id,
+            }),
+            None => Ok(Outcome::EditTooLate),
+        },
+        Effect::EditRequest { code, answers } => edit(tx, env, *code, answers).await,
         Effect::SmsOn { .. } | Effect::SendPhoneCode { .. } | Effect::CheckPhoneCode { .. } | Effect::SmsOff => {
             super::sms_settings::run(tx, env.vault, applicant, effect).await
         }
@@ -122,6 +132,61 @@ async fn withdraw(tx: &mut Tx<'_>, env: &Env<'_>, code: TrackingCode) -> anyhow:
     post(tx, env, key, StaffSubject::Request(request_id), &headline).await?;
     tracing::info!(service = %service, "request withdrawn by the applicant");
     Ok(Outcome::Withdrawn { code })
+}
+
+/// The applicant's request `code`, locked, while they may still edit it: staff have not acted
+/// on it (it is at a stage they could still withdraw from). `None` otherwise.
+async fn editable(tx: &mut Tx<'_>, env: &Env<'_>, code: TrackingCode) -> anyhow::Result<Option<RequestRow>> {
+    let Some(found) = requests::find_by_code(tx, code).await? else {
+        return Ok(None);
+    };
+    let Some(row) = requests::lock_by_id(tx, found.id).await? else {
+        return Ok(None);
+    };
+    let open = env
+        .catalog
+        .get(&row.service_id)
+        .is_some_and(|s| s.withdrawal(&row.stage).is_some());
+    Ok((open && row.applicant_id == env.applicant).then_some(row))
+}
+
+/// Replaces a request's answers with the applicant's edited ones, while staff have not acted
+/// on it. Audited (which answers changed, not their values); the staff group gets new files
+/// and the request's card saying so.
+async fn edit(tx: &mut Tx<'_>, env: &Env<'_>, code: TrackingCode, answers: &Answers) -> anyhow::Result<Outcome> {
+    let Some(row) = editable(tx, env, code).await? else {
+        return Ok(Outcome::EditTooLate);
+    };
+    let old = row.answers(env.vault)?;
+    let changed: Vec<&str> = answers
+        .iter()
+        .filter(|(field, value)| !old.iter().any(|(f, v)| f == field && v == value))
+        .map(|(field, _)| field.as_str())
+        .chain(
+            old.iter()
+                .filter(|(field, _)| !answers.iter().any(|(f, _)| f == field))
+                .map(|(field, _)| field.as_str()),
+        )
+        .collect();
+    if changed.is_empty() {
+        return Ok(Outcome::Edited { code, changed: false });
+    }
+    requests::replace_answers(tx, env.vault, row.id, code, answers).await?;
+    let subject = requests::subject(row.id);
+    let detail = serde_json::json!({ "fields": changed });
+    let entry = audit::record(tx, requests::APPLICANT, "request.edited", &subject, detail).await?;
+    let headline = Msg::new(m::STAFF_REQUEST_EDITED);
+    for (field_id, value) in answers {
+        if let FieldValue::Document(doc) = value
+            && changed.contains(&field_id.as_str())
+        {
+            attach(tx, env, row.id, field_id, doc, &headline).await?;
+        }
+    }
+    let key = format!("request:{}:staff:edited:{entry}", row.id);
+    post(tx, env, key, StaffSubject::Request(row.id), &headline).await?;
+    tracing::info!(service = %row.service_id, fields = changed.len(), "request edited by the applicant");
+    Ok(Outcome::Edited { code, changed: true })
 }
 
 /// Makes the applicant's move `pick` finds from the request's current stage, as the applicant

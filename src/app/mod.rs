@@ -288,7 +288,10 @@ impl Application {
             if lookup && limits.is_some() && matches!(outcome, Outcome::NotFound) {
                 limits::failed_lookup(tx).await?;
             }
-            replies.push(conversation::outcome_replies(&outcome, &inner.catalog));
+            let reply = conversation::outcome_replies(&outcome, &inner.catalog);
+            if !reply.is_empty() {
+                replies.push(reply);
+            }
             if let Some(state) = conversation::settle(&step.dialogue.state, &outcome) {
                 step.dialogue.state = state;
                 step.dialogue.turn += 1;

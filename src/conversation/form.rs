@@ -23,6 +23,21 @@ fn applies(field: &FieldSpec, answers: &Answers) -> bool {
     })
 }
 
+/// Puts `answers` in the form's order and drops those to questions that no longer apply (a
+/// changed choice their condition named).
+pub fn tidy(service: &Service, answers: &mut Answers) {
+    let position = |id: &str| service.fields.iter().position(|f| f.id == id).unwrap_or(usize::MAX);
+    answers.sort_by_key(|(id, _)| position(id));
+    loop {
+        let before = answers.len();
+        let snapshot = answers.clone();
+        answers.retain(|(id, _)| service.field(id).is_none_or(|field| applies(field, &snapshot)));
+        if answers.len() == before {
+            return;
+        }
+    }
+}
+
 /// How a stored answer is shown back to the applicant.
 pub fn value_arg(service: &Service, field_id: &str, value: &FieldValue) -> Arg {
     match value {

@@ -59,6 +59,11 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Whether there is nothing in it to send.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.choices.is_empty() && self.nav.is_empty()
+    }
+
     pub fn text(msg: Msg) -> Self {
         Self {
             lines: vec![msg],

@@ -91,7 +91,7 @@ fn resume(dialogue: &Dialogue, ctx: &Context<'_>) -> Step {
         };
     };
     out.say(pending);
-    if let State::Filling { service, answers } = &dialogue.state
+    if let State::Filling { service, answers, .. } = &dialogue.state
         && !answers.is_empty()
         && let Some(spec) = ctx.catalog.get(service)
     {
@@ -309,6 +309,12 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
                 None => out.go(State::Menu),
             }
         }
+        (State::ChoosingEdit, Intent::Choice(key)) => {
+            match key.strip_prefix("edit:").and_then(|c| TrackingCode::parse(c).ok()) {
+                Some(code) => out.effects.push(Effect::StartEdit { code }),
+                None => out.go(State::Menu),
+            }
+        }
         (State::ConfirmingWithdrawal { code }, Intent::Choice(key)) => {
             if key == "withdraw:yes" {
                 out.effects.push(Effect::WithdrawRequest { code });
@@ -397,25 +403,56 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
                     out.go(State::Filling {
                         service: id.to_owned(),
                         answers: Vec::new(),
+                        editing: None,
                     });
                 }
             }
             None => out.go(State::Menu),
         },
-        (State::Filling { service, answers }, intent) => match ctx.catalog.get(&service) {
-            Some(spec) => fill(out, spec, answers, intent, ctx.today),
+        (
+            State::Filling {
+                service,
+                answers,
+                editing,
+            },
+            intent,
+        ) => match ctx.catalog.get(&service) {
+            Some(spec) => fill(out, spec, Form { answers, editing }, intent, ctx.today),
             None => out.go(State::Menu),
         },
-        (State::Confirming { service, mut answers }, Intent::Choice(key)) => match key.as_str() {
+        (
+            State::Confirming {
+                service,
+                mut answers,
+                editing,
+            },
+            Intent::Choice(key),
+        ) => match key.as_str() {
             // Maintenance began while the form was open: the answers wait for its end.
             "confirm" if let Some(window) = ctx.status.maintenance_of(&service) => out.say(window.refusal()),
             "confirm" => {
-                out.effects.push(Effect::SubmitRequest { service, answers });
+                out.effects.push(match editing {
+                    Some(code) => Effect::EditRequest { code, answers },
+                    None => Effect::SubmitRequest { service, answers },
+                });
                 out.go(State::Menu);
+            }
+            // One answer to give again: the form asks that question next, then comes back here.
+            change if let Some(field) = change.strip_prefix("change:") => {
+                answers.retain(|(id, _)| id != field);
+                out.go(State::Filling {
+                    service,
+                    answers,
+                    editing,
+                });
             }
             _ => {
                 answers.pop();
-                out.go(State::Filling { service, answers });
+                out.go(State::Filling {
+                    service,
+                    answers,
+                    editing,
+                });
             }
         },
         (State::AwaitingCode, Intent::Text(text)) => {
@@ -481,6 +518,7 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             | State::Announcements
             | State::Resuming { .. }
             | State::ChoosingWithdrawal
+            | State::ChoosingEdit
             | State::ConfirmingWithdrawal { .. },
             _,
         ) => out.say(Msg::new(m::PICK_ONE)),
@@ -500,6 +538,12 @@ fn menu(out: &mut Outcome, key: &str, ctx: &Context<'_>) {
         "menu:announcements" => out.go(State::Announcements),
         "menu:help" => out.say(help(ctx, out.dialogue.locale)),
         "menu:language" => out.go(State::ChoosingLanguage),
+        // A request is edited while it may still be withdrawn: staff have not acted on it.
+        "menu:edit" => match ctx.withdrawable().as_slice() {
+            [] => out.say(Msg::new(m::EDIT_NONE)),
+            [only] => out.effects.push(Effect::StartEdit { code: only.code }),
+            _ => out.go(State::ChoosingEdit),
+        },
         "menu:withdraw" => match ctx.withdrawable().as_slice() {
             [] => out.say(Msg::new(m::WITHDRAW_NONE)),
             [only] => out.go(State::ConfirmingWithdrawal { code: only.code }),
@@ -599,23 +643,37 @@ fn complaint_text(text: &str) -> Result<String, Msg> {
     Ok(body.to_owned())
 }
 
-fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Intent, today: chrono::NaiveDate) {
+/// The answers given so far, and the request they edit (if any).
+struct Form {
+    answers: Answers,
+    editing: Option<TrackingCode>,
+}
+
+fn fill(out: &mut Outcome, service: &Service, form: Form, intent: Intent, today: chrono::NaiveDate) {
+    let Form { mut answers, editing } = form;
     let Some(field) = form::next_field(service, &answers) else {
         out.go(State::Confirming {
             service: service.id.clone(),
             answers,
+            editing,
         });
         return;
     };
     let accepted = match (&intent, &field.kind) {
         (Intent::Choice(key), _) if key == "nav:back" => {
             if answers.pop().is_none() {
-                out.go(State::ChoosingService);
+                // Back from an edit's first question is back to where it began.
+                out.go(if editing.is_some() {
+                    State::Menu
+                } else {
+                    State::ChoosingService
+                });
                 return;
             }
             out.go(State::Filling {
                 service: service.id.clone(),
                 answers,
+                editing,
             });
             return;
         }
@@ -639,14 +697,19 @@ fn fill(out: &mut Outcome, service: &Service, mut answers: Answers, intent: Inte
     match accepted {
         Ok(value) => {
             answers.push((field.id.clone(), value));
+            // An answer given again takes its place in the form, and one that changed a
+            // condition drops the answers that no longer apply.
+            form::tidy(service, &mut answers);
             let state = match form::next_field(service, &answers) {
                 Some(_) => State::Filling {
                     service: service.id.clone(),
                     answers,
+                    editing,
                 },
                 None => State::Confirming {
                     service: service.id.clone(),
                     answers,
+                    editing,
                 },
             };
             out.go(state);

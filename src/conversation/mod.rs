@@ -105,6 +105,15 @@ pub enum Effect {
     },
     LookUp(TrackingCode),
     ListMine,
+    /// The applicant opens a submitted request's answers to edit them.
+    StartEdit {
+        code: TrackingCode,
+    },
+    /// The applicant's edited answers replace the request's; staff have not acted on it yet.
+    EditRequest {
+        code: TrackingCode,
+        answers: Answers,
+    },
     /// The applicant withdraws their request; staff have not acted on it yet.
     WithdrawRequest {
         code: TrackingCode,

@@ -66,6 +66,19 @@ pub enum Outcome {
     },
     /// Staff acted on the request first: it can no longer be withdrawn.
     WithdrawTooLate,
+    /// A request's answers, opened for editing.
+    Editing {
+        code: TrackingCode,
+        service: String,
+        answers: Answers,
+    },
+    /// The edited answers replaced the request's; `changed` is false when they were the same.
+    Edited {
+        code: TrackingCode,
+        changed: bool,
+    },
+    /// Staff acted on the request first: it can no longer be edited.
+    EditTooLate,
     /// The applicant's own requests and complaints, newest first.
     Mine {
         requests: Vec<RequestView>,
@@ -110,6 +123,12 @@ pub fn settle(state: &State, outcome: &Outcome) -> Option<State> {
         (State::EnteringPhoneCode { .. }, Outcome::SmsOn { .. }) => Some(State::Menu),
         (State::EnteringPhoneCode { .. }, Outcome::CodeLocked | Outcome::CodeExpired) => Some(State::SmsSettings),
         (State::EnteringPhoneCode { .. }, Outcome::CodeTooMany) => Some(State::SmsSettings),
+        (_, Outcome::Editing { code, service, answers }) => Some(State::Confirming {
+            service: service.clone(),
+            answers: answers.clone(),
+            editing: Some(*code),
+        }),
+        (State::ChoosingEdit, Outcome::EditTooLate) => Some(State::Menu),
         _ => None,
     }
 }
@@ -136,6 +155,13 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
         Outcome::DocumentsTooLate => Reply::text(Msg::new(m::SUPPLEMENT_TOO_LATE)),
         Outcome::Withdrawn { code } => Reply::text(Msg::new(m::WITHDRAWN).arg("code", Arg::Code(*code))),
         Outcome::WithdrawTooLate => Reply::text(Msg::new(m::WITHDRAW_TOO_LATE)),
+        // The form itself comes as the prompt of the state the outcome settles in.
+        Outcome::Editing { .. } => Reply::default(),
+        Outcome::Edited { code, changed: true } => Reply::text(Msg::new(m::EDITED).arg("code", Arg::Code(*code))),
+        Outcome::Edited { code, changed: false } => {
+            Reply::text(Msg::new(m::EDIT_UNCHANGED).arg("code", Arg::Code(*code)))
+        }
+        Outcome::EditTooLate => Reply::text(Msg::new(m::EDIT_TOO_LATE)),
         Outcome::Mine { requests, complaints } if requests.is_empty() && complaints.is_empty() => {
             Reply::text(Msg::new(m::MINE_EMPTY))
         }

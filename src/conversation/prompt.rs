@@ -38,8 +38,9 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 Choice::new("menu:status", Msg::new(m::MENU_STATUS)),
                 Choice::new("menu:help", Msg::new(m::MENU_HELP)),
             ]);
-            // Only while a request may still be withdrawn.
+            // Only while a request may still be edited or withdrawn (staff have not acted).
             if !ctx.withdrawable().is_empty() {
+                choices.push(Choice::new("menu:edit", Msg::new(m::MENU_EDIT)));
                 choices.push(Choice::new("menu:withdraw", Msg::new(m::MENU_WITHDRAW)));
             }
             choices.push(Choice::new("menu:language", Msg::new(m::MENU_LANGUAGE)));
@@ -60,15 +61,38 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
             ..Reply::default()
         },
-        State::Filling { service, answers } => field_prompt(ctx, service, answers),
-        State::Confirming { service, answers } => {
-            let mut lines = vec![Msg::new(m::CONFIRM_SUMMARY).arg("service", Arg::Msg(format!("service-{service}")))];
+        State::Filling { service, answers, .. } => field_prompt(ctx, service, answers),
+        State::Confirming {
+            service,
+            answers,
+            editing,
+        } => {
+            let mut lines = Vec::new();
+            if let Some(code) = editing {
+                lines.push(Msg::new(m::EDIT_HEADING).arg("code", Arg::Code(*code)));
+            }
+            lines.push(Msg::new(m::CONFIRM_SUMMARY).arg("service", Arg::Msg(format!("service-{service}"))));
+            let mut choices = Vec::new();
             if let Some(spec) = ctx.catalog.get(service) {
                 lines.extend(form::summary_lines(spec, answers));
+                // Any answer can be given again, not only the last one.
+                choices.extend(answers.iter().map(|(field, _)| {
+                    let label = m::label_of(&format!("field-{service}-{field}"));
+                    Choice::new(
+                        format!("change:{field}"),
+                        Msg::new(m::CONFIRM_CHANGE).arg("label", Arg::Msg(label)),
+                    )
+                }));
             }
+            let save = if editing.is_some() {
+                m::EDIT_SAVE
+            } else {
+                m::CONFIRM_YES
+            };
+            choices.insert(0, Choice::new("confirm", Msg::new(save)));
             Reply {
                 lines,
-                choices: vec![Choice::new("confirm", Msg::new(m::CONFIRM_YES))],
+                choices,
                 nav: vec![
                     Choice::new("nav:back", Msg::new(m::NAV_BACK)),
                     Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),
@@ -112,6 +136,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             ..Reply::default()
         },
         State::ChoosingWithdrawal => choose_request(m::WITHDRAW_CHOOSE, "withdraw", ctx.withdrawable()),
+        State::ChoosingEdit => choose_request(m::EDIT_CHOOSE, "edit", ctx.withdrawable()),
         State::ConfirmingWithdrawal { code } => {
             let service = ctx
                 .my_requests

@@ -30,13 +30,18 @@ pub enum State {
     Menu,
     ChoosingService,
     /// Answering a service's form; the next question is the first applicable unanswered field.
+    /// `editing` names the submitted request whose answers these are, when it is being edited.
     Filling {
         service: String,
         answers: Vec<(String, FieldValue)>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        editing: Option<TrackingCode>,
     },
     Confirming {
         service: String,
         answers: Vec<(String, FieldValue)>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        editing: Option<TrackingCode>,
     },
     AwaitingCode,
     ChoosingComplaintSubject,
@@ -60,6 +65,8 @@ pub enum State {
     EnteringPhoneCode {
         phone: String,
     },
+    /// Picking which request to edit.
+    ChoosingEdit,
     /// Picking which request to withdraw.
     ChoosingWithdrawal,
     /// Asked to confirm withdrawing a request.

@@ -71,6 +71,7 @@ fn filling(service: &str, answers: Answers) -> Dialogue {
     at(State::Filling {
         service: service.into(),
         answers,
+        editing: None,
     })
 }
 
@@ -169,6 +170,7 @@ fn confirming_submits_every_answer_once() {
     let confirming = at(State::Confirming {
         service: "plate-removal".into(),
         answers: answers.clone(),
+        editing: None,
     });
     let step = run(
         &f,
@@ -517,6 +519,7 @@ fn a_service_under_maintenance_takes_no_request_but_keeps_the_answers_given() {
     let confirming = at(State::Confirming {
         service: "debt-respite".into(),
         answers: vec![("full-name".into(), FieldValue::Text("مریم".into()))],
+        editing: None,
     });
     let press = Input::Button {
         turn: 7,
@@ -732,4 +735,108 @@ fn a_number_out_of_range_is_told_in_plain_words_without_dashes_or_huge_bounds() 
     );
     let shown = said(huge.unwrap_err());
     assert!(!shown.contains('-') && !shown.contains("۹٬۲۲۳"), "{shown}");
+}
+
+#[test]
+fn any_answer_is_given_again_from_the_summary_and_keeps_its_place() {
+    let f = fixture();
+    let answers: Answers = vec![
+        ("agency".into(), FieldValue::Text("اداره کل راه".into())),
+        ("agency-id".into(), FieldValue::CompanyId("14007650912".into())),
+        ("contact-name".into(), FieldValue::Text("مریم احمدی".into())),
+    ];
+    let press = |key: &str| Input::Button {
+        turn: 7,
+        key: key.into(),
+    };
+    // The summary of a partly filled form is reached once its questions are answered; here a
+    // form's summary is taken as given.
+    let summary = at(State::Confirming {
+        service: "plate-removal".into(),
+        answers: answers.clone(),
+        editing: None,
+    });
+    let asked = run(&f, &[], summary.clone(), &[press("change:agency-id")]);
+    match &asked.dialogue.state {
+        State::Filling { answers: left, .. } => assert!(left.iter().all(|(id, _)| id != "agency-id")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        asked.replies.last().unwrap().lines[0].id,
+        "field-plate-removal-agency-id",
+        "the question asked is the one to change"
+    );
+    let turn = asked.dialogue.turn;
+    let again = run(&f, &[], asked.dialogue.clone(), &[text("۱۴۰۰۷۶۵۰۹۱۲")]);
+    let State::Filling { answers: given, .. } = &again.dialogue.state else {
+        panic!("{:?}", again.dialogue.state)
+    };
+    let order: Vec<&str> = given.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(order, ["agency", "agency-id", "contact-name"], "back in its place");
+    assert_eq!(given[1].1, FieldValue::CompanyId("14007650912".into()));
+    assert!(again.dialogue.turn > turn);
+}
+
+#[test]
+fn an_edit_opens_from_the_menu_and_saves_as_an_edit_not_a_new_request() {
+    let f = fixture();
+    let code = TrackingCode::generate();
+    let mine = |stage: &str| {
+        vec![OwnedRequest {
+            code,
+            service: "plate-removal".into(),
+            stage: stage.into(),
+        }]
+    };
+    let press = |key: &str| Input::Button {
+        turn: 7,
+        key: key.into(),
+    };
+    let menu_keys = |owned: &[OwnedRequest]| -> Vec<String> {
+        let menu = run(&f, owned, at(State::Menu), &[text("/menu")]);
+        menu.replies
+            .last()
+            .unwrap()
+            .choices
+            .iter()
+            .map(|c| c.key.clone())
+            .collect()
+    };
+    assert!(menu_keys(&mine("submitted")).contains(&"menu:edit".to_owned()));
+    assert!(
+        !menu_keys(&mine("under-review")).contains(&"menu:edit".to_owned()),
+        "staff took it up"
+    );
+    let opened = run(&f, &mine("submitted"), at(State::Menu), &[press("menu:edit")]);
+    assert_eq!(opened.effects, vec![Effect::StartEdit { code }]);
+    // The answers the effect found become the summary being edited.
+    let answers: Answers = vec![("agency".into(), FieldValue::Text("اداره کل راه".into()))];
+    let editing = settle(
+        &State::Menu,
+        &super::outcome::Outcome::Editing {
+            code,
+            service: "plate-removal".into(),
+            answers: answers.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        editing,
+        State::Confirming {
+            service: "plate-removal".into(),
+            answers: answers.clone(),
+            editing: Some(code),
+        }
+    );
+    let saved = run(&f, &mine("submitted"), at(editing.clone()), &[press("confirm")]);
+    assert_eq!(saved.effects, vec![Effect::EditRequest { code, answers }]);
+    assert_eq!(saved.dialogue.state, State::Menu);
+    // Back from the first question of an edit returns to the menu, not to the services.
+    let emptied = at(State::Filling {
+        service: "plate-removal".into(),
+        answers: Vec::new(),
+        editing: Some(code),
+    });
+    let back = run(&f, &mine("submitted"), emptied, &[press("nav:back")]);
+    assert_eq!(back.dialogue.state, State::Menu);
 }

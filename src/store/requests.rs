@@ -107,6 +107,23 @@ pub async fn insert(
     Ok((id, code))
 }
 
+/// Replaces a request's answers (the applicant edited them before staff acted).
+pub async fn replace_answers(
+    tx: &mut Tx<'_>,
+    vault: &Vault,
+    id: i64,
+    code: TrackingCode,
+    answers: &Answers,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE requests SET answers_sealed = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(vault.seal_json(answers_place(&code.to_stored().to_string()), answers))
+        .execute(&mut **tx)
+        .await
+        .context("replacing the request's answers")?;
+    Ok(())
+}
+
 /// Where an event's note is sealed: bound to the event's id.
 fn note_place(event_id: &str) -> Place<'_> {
     Place::new("request_events", "note", event_id)
