@@ -93,7 +93,8 @@ pub async fn digest(
         .arg("stages", Arg::Text(stages.join("\n")))
         .arg("overdue", Arg::Number(overdue(tx, catalog, office, now).await?))
         .arg("median", Arg::Text(render(median)))
-        .arg("complaints", Arg::Number(sla::open_complaints(tx).await?));
+        .arg("complaints", Arg::Number(sla::open_complaints(tx).await?))
+        .arg("satisfaction", Arg::Text(satisfaction(tx, &render, now).await?));
     let post = NewStaffPost {
         dedup_key: format!("digest:{day}"),
         kind: KIND,
@@ -101,6 +102,33 @@ pub async fn digest(
         subject: StaffSubject::Notice,
     };
     Ok(outbox::enqueue_staff(tx, &post).await?)
+}
+
+/// One line per service: the average score applicants gave over the last 30 days, and how many
+/// gave one.
+async fn satisfaction(tx: &mut Tx<'_>, render: &impl Fn(Msg) -> String, now: DateTime<Utc>) -> anyhow::Result<String> {
+    let averages = crate::store::ratings::averages(tx, now - DECISIONS_OVER).await?;
+    if averages.is_empty() {
+        return Ok(render(Msg::new(m::STAFF_DIGEST_NO_RATINGS)));
+    }
+    let lines: Vec<String> = averages
+        .into_iter()
+        .map(|(service, average, count)| {
+            let service = match service {
+                Some(id) => Arg::Msg(format!("service-{id}")),
+                None => Arg::Msg(m::STAFF_DIGEST_GENERAL.into()),
+            };
+            let tenths = (average * 10.0).round() as i64;
+            render(
+                Msg::new(m::STAFF_DIGEST_SATISFACTION)
+                    .arg("service", service)
+                    .arg("whole", Arg::Number(tenths / 10))
+                    .arg("tenth", Arg::Number(tenths % 10))
+                    .arg("count", Arg::Number(count)),
+            )
+        })
+        .collect();
+    Ok(lines.join("\n"))
 }
 
 /// Requests past their stage's target at `now`.

@@ -146,6 +146,20 @@ async fn overdue_requests_are_escalated_once_per_stage_and_the_digest_has_the_fi
         .await
         .unwrap();
     let morning = next_morning(tehran_at("1405/09/17", "10:30"));
+    // Two debt-respite applicants rated what they were given the day before (4 and 5).
+    for (request, score) in [(a, 4), (b, 5)] {
+        sqlx::query(
+            "INSERT INTO ratings (subject, applicant_id, service_id, score, rated_at)
+             VALUES ($1, $2, 'debt-respite', $3, $4)",
+        )
+        .bind(format!("request:{request}"))
+        .bind(applicant)
+        .bind(score as i16)
+        .bind(morning - chrono::Duration::days(1))
+        .execute(app.pool())
+        .await
+        .unwrap();
+    }
     let ticked = scheduler.tick(morning).await.unwrap();
     assert!(ticked.jobs.contains(&Job::Digest), "{ticked:?}");
     let posts = sla_posts(&app).await;
@@ -169,6 +183,7 @@ async fn overdue_requests_are_escalated_once_per_stage_and_the_digest_has_the_fi
         "گذشته از موعد: ۱".to_owned(),
         "۱۰ ساعت".to_owned(),
         "شکایت‌های باز: ۱".to_owned(),
+        format!("{}: میانگین رضایت ۴٫۵ از ۵ (۲ نظر)", render("service-debt-respite")),
     ];
     for line in expected {
         assert!(text.contains(&line), "the digest lacks {line}:\n{text}");

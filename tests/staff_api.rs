@@ -12,6 +12,7 @@ use peygir::store::{applicants, sms, staff};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::api::Api;
+use support::bot_api::updates;
 use support::journeys::{debt_respite_as_person, plate_removal};
 use support::service::{Running, User};
 use support::tracking_codes;
@@ -469,4 +470,117 @@ fn collect_refs(value: &Value, refs: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|item| collect_refs(item, refs)),
         _ => {}
     }
+}
+
+#[tokio::test]
+async fn an_applicant_rates_a_decision_on_its_notice_and_staff_see_the_average() {
+    let bot = Running::fresh(&[]).await;
+    let mut user = bot.user(77);
+    let code = user.submits(Locale::Fa, "plate-removal", &plate_removal()).await;
+    let request_id: i64 = sqlx::query_scalar("SELECT id FROM requests")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    let reviewer = Api::for_member(&bot, "rv", Role::Reviewer, None).await;
+    assert_eq!(reviewer.moves(&code, "under-review", None).await.0, StatusCode::OK);
+    assert_eq!(
+        reviewer
+            .moves(&code, "rejected", Some("نامهٔ دستگاه امضا ندارد"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+
+    // The decision's notice carries the five score buttons; the stage change before it none.
+    let mut decision = None;
+    for _ in 0..200 {
+        decision = bot
+            .fake
+            .sent_to(77)
+            .into_iter()
+            .find(|m| m["text"].as_str().is_some_and(|t| t.contains("نامهٔ دستگاه امضا ندارد")));
+        if decision.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let decision = decision.expect("the decision reached the chat");
+    assert!(
+        decision["text"]
+            .as_str()
+            .unwrap()
+            .contains(&bot.text(Locale::Fa, "rate-ask")),
+        "{decision}"
+    );
+    let buttons: Vec<String> = decision["reply_markup"]["inline_keyboard"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["callback_data"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = (1..=5).map(|n| format!("rate:request:{request_id}:{n}")).collect();
+    assert_eq!(buttons, expected);
+    let asking_for_a_score = bot
+        .fake
+        .sent_to(77)
+        .iter()
+        .filter(|m| {
+            m["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("rate:"))
+        })
+        .count();
+    assert_eq!(
+        asking_for_a_score, 1,
+        "only the decision asks for a score, not the stage change"
+    );
+
+    // A tap days later still counts (it is not tied to the dialogue's turn), then a comment.
+    user.new_messages();
+    let thanked = user.send(updates::press(77, &expected[3], &decision)).await;
+    assert!(thanked.contains(&bot.text(Locale::Fa, "rate-thanks")), "{thanked}");
+    assert!(thanked.contains(&bot.text(Locale::Fa, "rate-comment-ask")), "{thanked}");
+    let noted = user.says("رسیدگی سریع بود ولی دلیل رد را دیر فهمیدم").await;
+    assert!(noted.contains(&bot.text(Locale::Fa, "rate-comment-thanks")), "{noted}");
+    let (score, owner, comment): (i16, i64, Vec<u8>) =
+        sqlx::query_as("SELECT score, applicant_id, comment_sealed FROM ratings WHERE subject = $1")
+            .bind(format!("request:{request_id}"))
+            .fetch_one(bot.app.pool())
+            .await
+            .unwrap();
+    assert_eq!(score, 4);
+    assert!(
+        !String::from_utf8_lossy(&comment).contains("رسیدگی"),
+        "the comment is sealed"
+    );
+
+    // Someone else pressing the same button changes nothing.
+    let mut stranger = bot.user(78);
+    stranger.says("/start").await;
+    let refused = stranger.send(updates::press(78, &expected[0], &decision)).await;
+    assert!(refused.contains(&bot.text(Locale::Fa, "rate-not-yours")), "{refused}");
+    let (score_after, owner_after): (i16, i64) =
+        sqlx::query_as("SELECT score, applicant_id FROM ratings WHERE subject = $1")
+            .bind(format!("request:{request_id}"))
+            .fetch_one(bot.app.pool())
+            .await
+            .unwrap();
+    assert_eq!((score_after, owner_after), (4, owner));
+
+    // The average per service is in /metrics.
+    let metrics = reqwest::get(format!("http://{}/metrics", bot.http))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("peygir_satisfaction_average{service=\"plate-removal\"} 4.0"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("peygir_satisfaction_ratings{service=\"plate-removal\"} 1"),
+        "{metrics}"
+    );
+    bot.stop().await;
 }

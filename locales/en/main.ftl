@@ -251,6 +251,8 @@ staff-digest = 📊 Daily digest, { $date }
     Overdue: { $overdue }
     Median time from submission to decision (last 30 days): { $median }
     Open complaints: { $complaints }
+    Applicants' satisfaction (last 30 days):
+    { $satisfaction }
 staff-digest-stage = • { $service } / { $stage }: { $count }
 staff-digest-nothing-open = • No open requests.
 staff-digest-hours = { $hours } hours
@@ -371,6 +373,18 @@ edited = The changes to your request (tracking code { $code }) are saved; staff 
 edit-unchanged = No answer changed; your request (tracking code { $code }) stays as it was.
 edit-too-late = Review of this request has begun, so it can no longer be edited through the bot. You can file a complaint or suggestion to correct it.
 staff-request-edited = ✏️ The applicant edited this request's answers.
+
+## Satisfaction with a decision or a complaint's answer.
+rate-ask = How satisfied are you with the outcome and how it was handled? Press one, from 1 (not at all) to 5 (very).
+rate-button = { $score }
+rate-thanks = Thank you for your rating.
+rate-not-yours = This survey is not about a request or complaint of yours, or it has not been decided yet.
+rate-comment-ask = If you would like to add a comment, write it now; otherwise press "No comment".
+rate-comment-skip = No comment
+rate-comment-thanks = Your comment has been recorded. Thank you.
+staff-digest-satisfaction = • { $service }: average satisfaction { $whole }.{ $tenth } of 5 ({ $count } ratings)
+staff-digest-no-ratings = • No ratings in the last 30 days.
+staff-digest-general = complaints about no request
 
 ## Closure days declared at short notice.
 notice-closure = Notice: the Directorate is closed on { $day } ({ $reason }). Open requests are not worked on that day; work resumes on the next working day.

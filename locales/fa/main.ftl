@@ -251,6 +251,8 @@ staff-digest = 📊 گزارش روزانه، { $date }
     گذشته از موعد: { $overdue }
     میانهٔ زمان ثبت تا تصمیم (۳۰ روز اخیر): { $median }
     شکایت‌های باز: { $complaints }
+    رضایت متقاضیان (۳۰ روز اخیر):
+    { $satisfaction }
 staff-digest-stage = • { $service } / { $stage }: { $count }
 staff-digest-nothing-open = • درخواست بازی نیست.
 staff-digest-hours = { $hours } ساعت
@@ -371,6 +373,18 @@ edited = تغییرات درخواست با کد پیگیری { $code } ثبت �
 edit-unchanged = پاسخی تغییر نکرد؛ درخواست با کد پیگیری { $code } همان‌گونه که بود باقی ماند.
 edit-too-late = بررسی این درخواست آغاز شده است و ویرایش از راه بات دیگر ممکن نیست. برای اصلاح اطلاعات می‌توانید شکایت یا پیشنهاد ثبت کنید.
 staff-request-edited = ✏️ متقاضی پاسخ‌های این درخواست را ویرایش کرد.
+
+## Satisfaction with a decision or a complaint's answer.
+rate-ask = از نتیجه و نحوهٔ رسیدگی چقدر راضی هستید؟ از ۱ (خیلی کم) تا ۵ (خیلی زیاد) یکی را بزنید.
+rate-button = { $score }
+rate-thanks = از نظر شما سپاسگزاریم.
+rate-not-yours = این نظرسنجی به درخواست یا شکایت شما مربوط نیست یا هنوز به نتیجه نرسیده است.
+rate-comment-ask = اگر توضیحی دارید بنویسید؛ در غیر این صورت «بدون توضیح» را بزنید.
+rate-comment-skip = بدون توضیح
+rate-comment-thanks = توضیح شما ثبت شد. سپاسگزاریم.
+staff-digest-satisfaction = • { $service }: میانگین رضایت { $whole }٫{ $tenth } از ۵ ({ $count } نظر)
+staff-digest-no-ratings = • در ۳۰ روز گذشته نظری ثبت نشده است.
+staff-digest-general = شکایت‌های بدون درخواست
 
 ## Closure days declared at short notice.
 notice-closure = اطلاعیه: ادارهٔ کل روز { $day } تعطیل است ({ $reason }). در آن روز به درخواست‌های باز رسیدگی نمی‌شود و رسیدگی از روز کاری بعد ادامه می‌یابد.

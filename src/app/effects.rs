@@ -5,12 +5,13 @@ use anyhow::Context as _;
 
 use crate::conversation::Answers;
 use crate::conversation::messages as m;
+use crate::domain::rating::{RatingSubject, Score};
 use crate::domain::{Catalog, DocumentRef, FieldValue, PublicStatus, Service, TrackingCode, Transition};
 use crate::i18n::{Locale, Msg};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::requests::RequestRow;
-use crate::store::{Tx, audit, complaints, documents, requests};
+use crate::store::{Tx, audit, complaints, documents, ratings, requests};
 use crate::vault::Vault;
 use crate::workflow::{self, Actor, Move, MoveError};
 
@@ -81,6 +82,11 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
             None => Ok(Outcome::EditTooLate),
         },
         Effect::EditRequest { code, answers } => edit(tx, env, *code, answers).await,
+        Effect::Rate { subject, score } => rate(tx, env, *subject, *score).await,
+        Effect::CommentRating { subject, comment } => {
+            ratings::comment(tx, env.vault, *subject, applicant, comment).await?;
+            Ok(Outcome::RatingCommented)
+        }
         Effect::SmsOn { .. } | Effect::SendPhoneCode { .. } | Effect::CheckPhoneCode { .. } | Effect::SmsOff => {
             super::sms_settings::run(tx, env.vault, applicant, effect).await
         }
@@ -187,6 +193,29 @@ async fn edit(tx: &mut Tx<'_>, env: &Env<'_>, code: TrackingCode, answers: &Answ
     post(tx, env, key, StaffSubject::Request(row.id), &headline).await?;
     tracing::info!(service = %row.service_id, fields = changed.len(), "request edited by the applicant");
     Ok(Outcome::Edited { code, changed: true })
+}
+
+/// Records the applicant's score for a decision on their request or the answer to their
+/// complaint; anything else (someone else's, not decided yet) is refused.
+async fn rate(tx: &mut Tx<'_>, env: &Env<'_>, subject: RatingSubject, score: Score) -> anyhow::Result<Outcome> {
+    let Some(rated) = ratings::rated(tx, subject).await? else {
+        return Ok(Outcome::NotRateable);
+    };
+    let settled = match subject {
+        RatingSubject::Request(_) => rated
+            .service
+            .as_deref()
+            .and_then(|s| env.catalog.get(s))
+            .and_then(|s| s.stage(&rated.state))
+            .is_some_and(|stage| stage.public.is_decision()),
+        RatingSubject::Complaint(_) => matches!(rated.state.as_str(), "answered" | "closed"),
+    };
+    if rated.owner != env.applicant || !settled {
+        return Ok(Outcome::NotRateable);
+    }
+    ratings::record(tx, subject, &rated, score).await?;
+    tracing::info!(score = score.get(), "rating recorded");
+    Ok(Outcome::Rated { subject })
 }
 
 /// Makes the applicant's move `pick` finds from the request's current stage, as the applicant

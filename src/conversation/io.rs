@@ -25,6 +25,12 @@ pub enum Input {
     /// The applicant is back after their session ended (a terminal chat started again):
     /// whatever they left unfinished is shown again.
     Returned,
+    /// A score pressed on the notice of a decision or a complaint's answer. Not tied to the
+    /// dialogue's turn: the notice may be days old.
+    Rate {
+        subject: crate::domain::rating::RatingSubject,
+        score: crate::domain::rating::Score,
+    },
 }
 
 /// A button (or numbered option in the terminal).

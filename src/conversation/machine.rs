@@ -22,6 +22,7 @@ enum Intent {
     Text(String),
     Contact { phone: String, own: bool },
     Document(DocumentRef),
+    Rate(crate::domain::rating::RatingSubject, crate::domain::rating::Score),
     StaleButton,
 }
 
@@ -74,7 +75,7 @@ fn returning(dialogue: &Dialogue, input: &Input, ctx: &Context<'_>) -> bool {
         Input::Returned => true,
         Input::Text(text) if text.trim_start().starts_with('/') => false,
         Input::Text(_) | Input::Contact { .. } | Input::Document(_) => away_long && dialogue.state.is_unfinished(),
-        Input::Button { .. } => false,
+        Input::Button { .. } | Input::Rate { .. } => false,
     }
 }
 
@@ -170,6 +171,7 @@ fn resolve(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Intent {
         Input::Button { .. } => Intent::StaleButton,
         Input::Contact { phone, own } => Intent::Contact { phone, own },
         Input::Document(doc) => Intent::Document(doc),
+        Input::Rate { subject, score } => Intent::Rate(subject, score),
         // `step` answers a return before resolving anything; nothing here is meant by it.
         Input::Returned => Intent::StaleButton,
         Input::Text(text) => {
@@ -292,6 +294,17 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
     let state = out.dialogue.state.clone();
     match (state, intent) {
         (_, Intent::Choice(key)) if key == "nav:cancel" => cancel(out),
+        // A score is taken wherever the applicant is; the comment is asked for only when
+        // nothing is in progress (see `settle`).
+        (_, Intent::Rate(subject, score)) => out.effects.push(Effect::Rate { subject, score }),
+        (State::Commenting { subject }, Intent::Text(text)) => match complaint_text(&text) {
+            Ok(comment) => {
+                out.effects.push(Effect::CommentRating { subject, comment });
+                out.go(State::Menu);
+            }
+            Err(msg) => out.say(msg),
+        },
+        (State::Commenting { .. }, _) => out.go(State::Menu),
         (State::New, _) => {
             out.say(Msg::new(m::WELCOME));
             out.go(State::ChoosingLanguage);

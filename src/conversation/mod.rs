@@ -114,6 +114,16 @@ pub enum Effect {
         code: TrackingCode,
         answers: Answers,
     },
+    /// A score for a decision or a complaint's answer.
+    Rate {
+        subject: crate::domain::rating::RatingSubject,
+        score: crate::domain::rating::Score,
+    },
+    /// A comment on the score just given.
+    CommentRating {
+        subject: crate::domain::rating::RatingSubject,
+        comment: String,
+    },
     /// The applicant withdraws their request; staff have not acted on it yet.
     WithdrawRequest {
         code: TrackingCode,

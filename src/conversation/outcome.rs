@@ -79,6 +79,14 @@ pub enum Outcome {
     },
     /// Staff acted on the request first: it can no longer be edited.
     EditTooLate,
+    /// The score was recorded.
+    Rated {
+        subject: crate::domain::rating::RatingSubject,
+    },
+    /// Nothing to rate: not the applicant's, or not decided (answered) yet.
+    NotRateable,
+    /// The comment was added to the rating.
+    RatingCommented,
     /// The applicant's own requests and complaints, newest first.
     Mine {
         requests: Vec<RequestView>,
@@ -129,6 +137,8 @@ pub fn settle(state: &State, outcome: &Outcome) -> Option<State> {
             editing: Some(*code),
         }),
         (State::ChoosingEdit, Outcome::EditTooLate) => Some(State::Menu),
+        // A comment is asked for only when it would interrupt nothing.
+        (state, Outcome::Rated { subject }) if !state.is_unfinished() => Some(State::Commenting { subject: *subject }),
         _ => None,
     }
 }
@@ -162,6 +172,9 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
             Reply::text(Msg::new(m::EDIT_UNCHANGED).arg("code", Arg::Code(*code)))
         }
         Outcome::EditTooLate => Reply::text(Msg::new(m::EDIT_TOO_LATE)),
+        Outcome::Rated { .. } => Reply::text(Msg::new(m::RATE_THANKS)),
+        Outcome::NotRateable => Reply::text(Msg::new(m::RATE_NOT_YOURS)),
+        Outcome::RatingCommented => Reply::text(Msg::new(m::RATE_COMMENT_THANKS)),
         Outcome::Mine { requests, complaints } if requests.is_empty() && complaints.is_empty() => {
             Reply::text(Msg::new(m::MINE_EMPTY))
         }

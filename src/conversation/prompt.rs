@@ -137,6 +137,11 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
         },
         State::ChoosingWithdrawal => choose_request(m::WITHDRAW_CHOOSE, "withdraw", ctx.withdrawable()),
         State::ChoosingEdit => choose_request(m::EDIT_CHOOSE, "edit", ctx.withdrawable()),
+        State::Commenting { .. } => Reply {
+            lines: vec![Msg::new(m::RATE_COMMENT_ASK)],
+            nav: vec![Choice::new("nav:skip", Msg::new(m::RATE_COMMENT_SKIP))],
+            ..Reply::default()
+        },
         State::ConfirmingWithdrawal { code } => {
             let service = ctx
                 .my_requests

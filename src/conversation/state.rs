@@ -73,6 +73,10 @@ pub enum State {
     ConfirmingWithdrawal {
         code: TrackingCode,
     },
+    /// Asked for an optional comment on the score just given.
+    Commenting {
+        subject: crate::domain::rating::RatingSubject,
+    },
     /// `/start` in the middle of something: continue it, or start over.
     Resuming {
         pending: Box<State>,

@@ -840,3 +840,49 @@ fn an_edit_opens_from_the_menu_and_saves_as_an_edit_not_a_new_request() {
     let back = run(&f, &mine("submitted"), emptied, &[press("nav:back")]);
     assert_eq!(back.dialogue.state, State::Menu);
 }
+
+#[test]
+fn a_score_is_taken_anywhere_and_a_comment_asked_only_when_nothing_is_in_progress() {
+    use crate::domain::rating::{RatingSubject, Score};
+    let f = fixture();
+    let subject = RatingSubject::Request(12);
+    let score = Score::new(4).unwrap();
+    let rate = Input::Rate { subject, score };
+    // From the menu, and mid-form: the score is the effect, the form is left as it was.
+    let from_menu = run(&f, &[], at(State::Menu), std::slice::from_ref(&rate));
+    assert_eq!(from_menu.effects, vec![Effect::Rate { subject, score }]);
+    let form = filling("plate-removal", vec![("agency".into(), FieldValue::Text("x".into()))]);
+    let mid_form = run(&f, &[], form.clone(), &[rate]);
+    assert_eq!(mid_form.effects, vec![Effect::Rate { subject, score }]);
+    assert_eq!(mid_form.dialogue.state, form.state, "the form is not disturbed");
+    let rated = super::outcome::Outcome::Rated { subject };
+    assert_eq!(settle(&State::Menu, &rated), Some(State::Commenting { subject }));
+    assert_eq!(settle(&form.state, &rated), None);
+    assert_eq!(settle(&State::Menu, &super::outcome::Outcome::NotRateable), None);
+
+    // The comment is free text held to the complaint rules; skipping goes back to the menu.
+    let asked = at(State::Commenting { subject });
+    let commented = run(&f, &[], asked.clone(), &[text("  سریع بود  ")]);
+    assert_eq!(
+        commented.effects,
+        vec![Effect::CommentRating {
+            subject,
+            comment: "سریع بود".into()
+        }]
+    );
+    assert_eq!(commented.dialogue.state, State::Menu);
+    let refused = run(&f, &[], asked.clone(), &[text("x\u{202E}y")]);
+    assert!(refused.effects.is_empty());
+    assert_eq!(refused.dialogue.state, asked.state);
+    let skipped = run(
+        &f,
+        &[],
+        asked,
+        &[Input::Button {
+            turn: 7,
+            key: "nav:skip".into(),
+        }],
+    );
+    assert!(skipped.effects.is_empty());
+    assert_eq!(skipped.dialogue.state, State::Menu);
+}

@@ -7,6 +7,7 @@ pub mod national_id;
 pub mod number_words;
 pub mod phone;
 pub mod plate;
+pub mod rating;
 pub mod service;
 pub mod subscription;
 pub mod text;

@@ -117,6 +117,23 @@ fn render(snapshot: &Snapshot) -> Result<String, std::fmt::Error> {
         counter.inc_by(u64::try_from(total).unwrap_or(0));
         registry.register(name, help, counter);
     }
+    let average = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+    registry.register(
+        "satisfaction_average",
+        "Applicants' average score (1 to 5) for decisions and complaint answers, last 30 days",
+        average.clone(),
+    );
+    let ratings = gauge_family(
+        &mut registry,
+        "satisfaction_ratings",
+        "How many applicants rated a decision or a complaint answer, last 30 days",
+    );
+    for (service, mean, count) in &snapshot.satisfaction {
+        // Complaints about no request have no service.
+        let labels = vec![("service", service.clone().unwrap_or_else(|| "none".into()))];
+        average.get_or_create(&labels).set(*mean);
+        ratings.get_or_create(&labels).set(*count);
+    }
     let mut text = String::new();
     encode(&mut text, &registry)?;
     Ok(text)

@@ -18,6 +18,9 @@ use super::order::LateNotices;
 use super::pace::KeyedPacer;
 use super::sender::{ChatSender, SendError};
 use crate::app::Application;
+use crate::conversation::messages as m;
+use crate::domain::rating::{self, RatingSubject, Score};
+use crate::i18n::{Arg, Msg};
 use crate::sms::config::ChannelPolicy;
 use crate::staff_chat::StaffChat;
 use crate::store::applicants::ApplicantId;
@@ -504,7 +507,25 @@ impl Dispatcher {
             return Ok(Delivery::Later);
         };
         let locale = self.app.locale_or_default(chat.locale.as_deref());
-        let text = self.app.i18n().render(locale, &notice.message);
+        let mut text = self.app.i18n().render(locale, &notice.message);
+        let survey = survey_of(notice).filter(|_| sender.has_buttons());
+        let buttons: Vec<(String, String)> = match survey {
+            Some(subject) => {
+                text.push_str("\n\n");
+                text.push_str(&self.app.i18n().render(locale, &Msg::new(m::RATE_ASK)));
+                Score::ALL
+                    .iter()
+                    .map(|score| {
+                        let label = Msg::new(m::RATE_BUTTON).arg("score", Arg::Number(i64::from(score.get())));
+                        (
+                            self.app.i18n().render(locale, &label),
+                            rating::button_data(subject, *score),
+                        )
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
         if sender.is_paced() {
             self.pacing.wait(key, Lane::of_notice(&notice.kind)).await;
         }
@@ -520,7 +541,7 @@ impl Dispatcher {
             if Instant::now() >= deadline || self.pacing.late.must_wait(key, notice.id) {
                 return Ok(Delivery::Late);
             }
-            sender.send(chat.chat_id, text).await
+            sender.send(chat.chat_id, text, &buttons).await
         };
         self.record(notice, result, Some(chat)).await
     }
@@ -655,9 +676,48 @@ pub(super) fn backoff(settings: &DispatcherSettings, attempts: i32) -> Duration 
     raw.mul_f64(0.75 + jitter * 0.5)
 }
 
+/// What a notice asks the applicant to rate: a decision on their request, or the answer to
+/// their complaint; the score buttons go under it.
+fn survey_of(notice: &Claimed) -> Option<RatingSubject> {
+    let subject = RatingSubject::parse(notice.subject.as_deref()?)?;
+    match (notice.kind.as_str(), subject) {
+        ("decision", RatingSubject::Request(_)) | ("complaint-answered", RatingSubject::Complaint(_)) => Some(subject),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_decisions_and_complaint_answers_ask_for_a_score() {
+        let notice = |kind: &str, subject: Option<&str>| Claimed {
+            id: 1,
+            kind: kind.into(),
+            message: Msg::new("x"),
+            attempts: 1,
+            to: Recipient::Staff(StaffSubject::Notice),
+            subject: subject.map(str::to_owned),
+        };
+        assert_eq!(
+            survey_of(&notice("decision", Some("request:12"))),
+            Some(RatingSubject::Request(12))
+        );
+        assert_eq!(
+            survey_of(&notice("complaint-answered", Some("complaint:5"))),
+            Some(RatingSubject::Complaint(5))
+        );
+        for (kind, subject) in [
+            ("stage-changed", Some("request:12")),
+            ("decision", Some("complaint:5")),
+            ("complaint-answered", Some("request:12")),
+            ("decision", None),
+            ("broadcast", Some("broadcast:3")),
+        ] {
+            assert_eq!(survey_of(&notice(kind, subject)), None, "{kind} {subject:?}");
+        }
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

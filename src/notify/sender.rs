@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use teloxide::RequestError;
 use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::{ApiError, Bot};
 
 use crate::channels::terminal::TerminalOutput;
@@ -35,13 +36,26 @@ impl ChatSender {
         matches!(self, Self::Bot(_))
     }
 
-    pub async fn send(&self, chat_id: i64, text: String) -> Result<(), SendError> {
+    /// Whether it can show buttons under a message; the terminal cannot.
+    pub fn has_buttons(&self) -> bool {
+        matches!(self, Self::Bot(_))
+    }
+
+    /// Sends `text`, with `buttons` (label, callback data) in one row under it when given.
+    pub async fn send(&self, chat_id: i64, text: String, buttons: &[(String, String)]) -> Result<(), SendError> {
         match self {
-            Self::Bot(bot) => bot
-                .send_message(ChatId(chat_id), text)
-                .await
-                .map(drop)
-                .map_err(classify),
+            Self::Bot(bot) => {
+                let request = bot.send_message(ChatId(chat_id), text);
+                let request = if buttons.is_empty() {
+                    request
+                } else {
+                    let row = buttons
+                        .iter()
+                        .map(|(label, data)| InlineKeyboardButton::callback(label.clone(), data.clone()));
+                    request.reply_markup(InlineKeyboardMarkup::new([row]))
+                };
+                request.await.map(drop).map_err(classify)
+            }
             Self::Terminal(output) => output
                 .write(&format!("{text}\n\n"))
                 .await

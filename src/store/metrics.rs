@@ -35,6 +35,9 @@ pub struct Snapshot {
     pub oldest_reply_seconds: f64,
     /// Running totals the chat limits keep (failed lookups, refusals), by name.
     pub totals: Vec<(String, i64)>,
+    /// Per service (`None`: complaints about no request), the average satisfaction score and
+    /// how many gave one, over the last 30 days.
+    pub satisfaction: Vec<(Option<String>, f64, i64)>,
 }
 
 pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
@@ -84,8 +87,9 @@ pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
     .fetch_one(&mut *conn)
     .await?;
     let totals = sqlx::query_as("SELECT name, total FROM event_totals ORDER BY name")
-        .fetch_all(conn)
+        .fetch_all(&mut *conn)
         .await?;
+    let satisfaction = super::ratings::averages(conn, chrono::Utc::now() - chrono::Duration::days(30)).await?;
     Ok(Snapshot {
         queues,
         sms_awaiting_report,
@@ -96,5 +100,6 @@ pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
         replies_waiting,
         oldest_reply_seconds: oldest_reply_seconds.unwrap_or(0.0).max(0.0),
         totals,
+        satisfaction,
     })
 }

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod poll_offsets;
 pub mod probe_states;
 pub mod rates;
+pub mod ratings;
 pub mod replies;
 pub mod requests;
 pub mod roles;

@@ -178,6 +178,8 @@ pub struct Claimed {
     pub message: Msg,
     pub attempts: i32,
     pub to: Recipient,
+    /// What an applicant's notice is about, as the audit log names it (`request:12`).
+    pub subject: Option<String>,
 }
 
 /// Who a claimed notice goes to.
@@ -216,6 +218,7 @@ struct ClaimedRow {
     request_id: Option<i64>,
     complaint_id: Option<i64>,
     document_id: Option<i64>,
+    subject: Option<String>,
 }
 
 impl ClaimedRow {
@@ -242,6 +245,7 @@ impl ClaimedRow {
             kind: self.kind,
             attempts: self.attempts,
             to,
+            subject: self.subject,
         })
     }
 }
@@ -274,12 +278,12 @@ pub async fn claim(
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              WHERE n.id IN (SELECT id FROM due)
              RETURNING n.id, n.dedup_key, n.kind, n.applicant_id, n.message, n.message_sealed, n.attempts,
-                       n.request_id, n.complaint_id, n.document_id
+                       n.request_id, n.complaint_id, n.document_id, n.subject
          )
          SELECT c.id, c.dedup_key, c.kind, c.message, c.message_sealed, c.attempts, c.applicant_id, a.platform, a.chat_id,
                 a.chat_blocked_at IS NOT NULL AS blocked, d.locale,
                 sms_active(a) AS sms_active,
-                c.request_id, c.complaint_id, c.document_id
+                c.request_id, c.complaint_id, c.document_id, c.subject
          FROM claimed c
          LEFT JOIN applicants a ON a.id = c.applicant_id
          LEFT JOIN dialogues d ON d.applicant_id = a.id

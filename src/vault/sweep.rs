@@ -132,6 +132,16 @@ pub const SEALED: &[Sealed] = &[
         item: Some((Owner::Request, "request_id")),
     },
     Sealed {
+        table: "ratings",
+        column: "comment",
+        sealed: "comment_sealed",
+        plain: None,
+        key: "id",
+        row: "subject",
+        blind_index: None,
+        item: None,
+    },
+    Sealed {
         table: "applicants",
         column: "mobile",
         sealed: "mobile_sealed",

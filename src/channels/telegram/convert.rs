@@ -39,15 +39,19 @@ pub fn incoming(update: &Update) -> Option<Incoming> {
             if !message.chat().is_private() {
                 return None;
             }
-            // Data we did not produce is treated like a button from an old message.
-            let (turn, key) = query
-                .data
-                .as_deref()
-                .and_then(parse_button_data)
-                .unwrap_or((u64::MAX, String::new()));
+            let data = query.data.as_deref().unwrap_or_default();
+            // A score pressed on a notice is not tied to the dialogue's turn.
+            let input = match crate::domain::rating::parse_button_data(data) {
+                Some((subject, score)) => Input::Rate { subject, score },
+                None => {
+                    // Data we did not produce is treated like a button from an old message.
+                    let (turn, key) = parse_button_data(data).unwrap_or((u64::MAX, String::new()));
+                    Input::Button { turn, key }
+                }
+            };
             Some(Incoming {
                 chat_id: message.chat().id.0,
-                input: Input::Button { turn, key },
+                input,
                 callback_id: Some(query.id.clone()),
                 language: language_of(Some(&query.from)),
             })
