@@ -64,6 +64,9 @@ pub enum Arg {
     /// An amount in rials, echoed with its value in tomans in words (a rial/toman mix-up is
     /// a factor of ten, and the commonest amount error).
     Rials(i64),
+    /// An Iranian plate as stored ("12 الف 345 ایران 67"): its Persian words mixed with
+    /// figures, which an English line would otherwise lay out out of order.
+    Plate(String),
 }
 
 impl Msg {
@@ -192,8 +195,33 @@ impl I18n {
             Arg::Time(at) => localise(format_time(*at, locale)),
             Arg::Msg(id) => self.render(locale, &Msg::new(id.clone())),
             Arg::Rials(rials) => self.render(locale, &rials_in_words(*rials, locale)),
+            Arg::Plate(plate) => match locale {
+                Locale::Fa => to_persian_digits(plate),
+                Locale::En => plate_in_left_to_right(plate),
+            },
         }
     }
+}
+
+/// A plate for a left-to-right line: a left-to-right mark after each Persian word, so that the
+/// figure after it reads as left-to-right text too. Without it the bidirectional algorithm
+/// joins "الف 345 ایران 67" into one right-to-left run and shows "12 67 ایران 345 الف". Chat
+/// only: plates are not sent by SMS.
+fn plate_in_left_to_right(plate: &str) -> String {
+    plate
+        .split(' ')
+        .map(|word| {
+            if word
+                .chars()
+                .any(|c| c.is_alphabetic() && ('\u{0600}'..='\u{06FF}').contains(&c))
+            {
+                format!("{word}\u{200E}")
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// An amount of rials as `amount-rials` says it: the figure, and the tomans (and any rials

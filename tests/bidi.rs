@@ -270,3 +270,53 @@ fn sms_texts_carry_no_bidi_control_characters() {
         }
     }
 }
+
+/// How `word` shows once laid out: a Persian word's letters come out of `reorder_line`
+/// reversed (they are drawn right to left), figures and Latin words as they are.
+fn drawn(word: &str) -> String {
+    if word
+        .chars()
+        .any(|c| c.is_alphabetic() && ('\u{0600}'..='\u{06FF}').contains(&c))
+    {
+        word.chars().rev().collect()
+    } else {
+        word.to_owned()
+    }
+}
+
+#[test]
+fn a_persian_plate_reads_in_order_inside_persian_and_english_lines() {
+    let i18n = I18n::load(Path::new(&support::locales_dir()), &[]).unwrap();
+    let plate = peygir::domain::VehiclePlate::parse("۱۲ الف ۳۴۵ ایران ۶۷")
+        .unwrap()
+        .to_string();
+    for (locale, label) in [(Locale::Fa, "پلاک خودرو"), (Locale::En, "Vehicle plate")] {
+        let line = i18n.render(
+            locale,
+            &Msg::new("summary-line")
+                .arg("label", Arg::Text(label.into()))
+                .arg("value", Arg::Plate(plate.clone())),
+        );
+        let visual = visual_lines(&line).join("\n");
+        let words: Vec<String> = shown(&i18n, locale, Arg::Plate(plate.clone()))
+            .split(' ')
+            .map(|w| w.trim_matches('\u{200E}').to_owned())
+            .collect();
+        assert_eq!(words.len(), 5, "{words:?}");
+        let at: Vec<usize> = words
+            .iter()
+            .map(|w| {
+                visual
+                    .find(&drawn(w))
+                    .unwrap_or_else(|| panic!("{locale:?}: {w:?} is broken up in {visual:?}"))
+            })
+            .collect();
+        // Read in the line's direction, the plate's parts come in the order they are spoken:
+        // the two figures, the letter, the serial, "Iran" and the region.
+        let in_order = match locale {
+            Locale::Fa => at.windows(2).all(|w| w[0] > w[1]),
+            Locale::En => at.windows(2).all(|w| w[0] < w[1]),
+        };
+        assert!(in_order, "{locale:?}: {words:?} at {at:?} in {visual:?}");
+    }
+}

@@ -50,7 +50,8 @@ pub fn value_arg(service: &Service, field_id: &str, value: &FieldValue) -> Arg {
         },
         FieldValue::Date(date) => Arg::Date(*date),
         FieldValue::Mobile(e164) => Arg::Digits(format!("0{}", e164.trim_start_matches("+98"))),
-        FieldValue::NationalId(id) | FieldValue::CompanyId(id) | FieldValue::Plate(id) => Arg::Digits(id.clone()),
+        FieldValue::NationalId(id) | FieldValue::CompanyId(id) => Arg::Digits(id.clone()),
+        FieldValue::Plate(plate) => Arg::Plate(plate.clone()),
         FieldValue::Document(doc) => Arg::Text(doc.file_name.clone()),
         FieldValue::Skipped => Arg::Msg(m::VALUE_SKIPPED.into()),
     }
