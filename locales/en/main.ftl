@@ -52,7 +52,7 @@ lookup-not-found = No request or complaint has this tracking code. Please check 
 
 complaint-subject = Which request is your complaint or suggestion about?
 complaint-general = A general matter (not about one request)
-complaint-about = { $service }: { $code }
+complaint-about = { $code } — { $service }
 complaint-ask-text = Write your complaint or suggestion (at most { $max } characters).
 complaint-filed = Your complaint is registered.
     Complaint tracking code: { $code }

@@ -2,7 +2,7 @@
 # .label for summaries), choice options and workflow stages.
 
 service-debt-respite = Grace period or instalments for a debt to a government agency
-service-debt-respite-about = Review of a request for a grace period or an instalment plan for a debt to the province's executive agencies: objections are reviewed, the case is summarised and confirmed, and sent to the Ministry of Economic Affairs and Finance.
+service-debt-respite-about = Review of a request for a grace period or an instalment plan for a debt to the province's executive agencies; objections are reviewed, the case is summarised and confirmed, and sent to the Ministry of Economic Affairs and Finance.
 field-debt-respite-applicant-kind = Is the applicant a person or a legal entity?
     .label = Applicant
 field-debt-respite-applicant-kind-person = A person
@@ -33,7 +33,7 @@ field-debt-respite-attachment = Send a supporting document (PDF or image) if you
     .label = Attachment
 
 service-plate-removal = Permit to remove the plates of a government vehicle
-service-plate-removal-about = Issuing a permit to remove a government vehicle's plates: reviewed by the Directorate of Government Property and Securities, supplementary documents requested if needed, the permit issued in the national vehicle system and sent to the traffic police, and the removal recorded once the police receipt arrives.
+service-plate-removal-about = Issuing a permit to remove a government vehicle's plates, reviewed by the Directorate of Government Property and Securities, supplementary documents requested if needed, the permit issued in the national vehicle system and sent to the traffic police, and the removal recorded once the police receipt arrives.
 field-plate-removal-agency = Write the name of the applying government agency.
     .label = Agency
 field-plate-removal-agency-id = Enter the agency's 11-digit national id.

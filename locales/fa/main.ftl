@@ -52,7 +52,7 @@ lookup-not-found = درخواست یا شکایتی با این کد پیگیر�
 
 complaint-subject = شکایت یا پیشنهاد شما دربارهٔ کدام درخواست است؟
 complaint-general = موضوع کلی (دربارهٔ درخواست خاصی نیست)
-complaint-about = { $service }: { $code }
+complaint-about = { $code } — { $service }
 complaint-ask-text = متن شکایت یا پیشنهاد خود را بنویسید (حداکثر { $max } حرف).
 complaint-filed = شکایت شما ثبت شد.
     کد پیگیری شکایت: { $code }

@@ -346,10 +346,12 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
         (State::Menu, Intent::Text(text)) if crate::sms::is_opt_out(&text) => {
             out.effects.push(Effect::SmsOff);
         }
-        (State::Menu, Intent::Text(text)) => match TrackingCode::parse(&text) {
-            Ok(code) => out.effects.push(Effect::LookUp(code)),
-            Err(_) => out.say(Msg::new(m::NOT_UNDERSTOOD)),
-        },
+        (State::Menu, Intent::Text(text)) => {
+            match TrackingCode::parse(&text).ok().or_else(|| TrackingCode::find_in(&text)) {
+                Some(code) => out.effects.push(Effect::LookUp(code)),
+                None => out.say(Msg::new(m::NOT_UNDERSTOOD)),
+            }
+        }
         (State::SmsSettings, Intent::Choice(key)) => match key.as_str() {
             "sms:on" | "sms:number" => out.go(State::EnteringPhone),
             "sms:off" => {
@@ -620,7 +622,8 @@ fn start_complaint(out: &mut Outcome, ctx: &Context<'_>) {
 
 /// Looks a typed code up, or explains what is wrong with it; true when it was well-formed.
 fn look_up(out: &mut Outcome, typed: &str) -> bool {
-    match TrackingCode::parse(typed) {
+    // A whole line pasted from the confirmation («کد پیگیری شما: …») is read for its code.
+    match TrackingCode::parse(typed).or_else(|err| TrackingCode::find_in(typed).ok_or(err)) {
         Ok(code) => {
             out.effects.push(Effect::LookUp(code));
             true

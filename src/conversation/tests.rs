@@ -886,3 +886,45 @@ fn a_score_is_taken_anywhere_and_a_comment_asked_only_when_nothing_is_in_progres
     assert!(skipped.effects.is_empty());
     assert_eq!(skipped.dialogue.state, State::Menu);
 }
+
+#[test]
+fn a_pasted_confirmation_line_is_looked_up_by_its_code() {
+    let f = fixture();
+    let code = TrackingCode::generate();
+    let line = format!(
+        "کد پیگیری شما: {}",
+        crate::domain::digits::to_persian_digits(&code.to_string())
+    );
+    let from_menu = run(&f, &[], at(State::Menu), &[text(&line)]);
+    assert_eq!(from_menu.effects, vec![Effect::LookUp(code)]);
+    let asked = run(&f, &[], at(State::AwaitingCode), &[text(&line)]);
+    assert_eq!(asked.effects, vec![Effect::LookUp(code)]);
+}
+
+#[test]
+fn a_request_button_starts_with_its_code_which_a_narrow_screen_then_keeps() {
+    let f = fixture();
+    let code = TrackingCode::generate();
+    let mine = vec![
+        OwnedRequest {
+            code,
+            service: "debt-respite".into(),
+            stage: "submitted".into(),
+        },
+        OwnedRequest {
+            code: TrackingCode::generate(),
+            service: "plate-removal".into(),
+            stage: "submitted".into(),
+        },
+    ];
+    let press = Input::Button {
+        turn: 7,
+        key: "menu:withdraw".into(),
+    };
+    let asked = run(&f, &mine, at(State::Menu), &[press]);
+    assert_eq!(asked.dialogue.state, State::ChoosingWithdrawal);
+    let label = f
+        .i18n
+        .render(Locale::Fa, &asked.replies.last().unwrap().choices[0].label);
+    assert!(label.starts_with(&crate::i18n::code_text(code, Locale::Fa)), "{label}");
+}

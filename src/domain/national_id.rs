@@ -57,7 +57,9 @@ impl CompanyId {
             10 => 0,
             r => r,
         };
-        if u32::from(d[10]) != check {
+        // The registry never issues an id whose digits 4 to 9 are all zero, though such a
+        // number can pass the check digit (10000000010).
+        if u32::from(d[10]) != check || d[3..9].iter().all(|&x| x == 0) {
             return Err(NationalIdError::BadCheckDigit);
         }
         Ok(Self(digits))
@@ -116,6 +118,9 @@ mod tests {
         );
         assert!(CompanyId::parse("14007650912").is_ok());
         assert_eq!(CompanyId::parse("14007650913"), Err(NationalIdError::BadCheckDigit));
+        // Digits 4 to 9 all zero: the check digit holds, but no such id is issued.
+        assert_eq!(CompanyId::parse("10000000010"), Err(NationalIdError::BadCheckDigit));
+        assert_eq!(CompanyId::parse("00000000009"), Err(NationalIdError::BadCheckDigit));
     }
 
     proptest! {

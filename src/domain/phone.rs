@@ -18,7 +18,7 @@ impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, PhoneNumberError> {
         let compact: String = to_ascii_digits(input)
             .chars()
-            .filter(|c| !is_separator(*c) && !matches!(c, '(' | ')'))
+            .filter(|c| !is_separator(*c) && !matches!(c, '(' | ')' | '.'))
             .collect();
         // With + or 00 in front a country code follows, and it must be Iran's: +91 912… is an
         // Indian number, not 0912….
@@ -37,9 +37,14 @@ impl PhoneNumber {
         } else {
             digits
                 .strip_prefix("98")
-                .filter(|rest| rest.len() == 10)
+                .filter(|rest| rest.len() == 10 || (rest.len() == 11 && rest.starts_with('0')))
                 .or_else(|| digits.strip_prefix('0'))
                 .unwrap_or(digits)
+        };
+        // The trunk zero kept after the country code: +98 (0) 914 …, 98 0914 ….
+        let national = match national.strip_prefix('0') {
+            Some(rest) if rest.len() == 10 => rest,
+            _ => national,
         };
         if national.len() != 10 || !national.starts_with('9') {
             return Err(PhoneNumberError);
@@ -89,6 +94,9 @@ mod tests {
             "989121234567",
             "۰۹۱۲-۱۲۳-۴۵۶۷",
             "9121234567",
+            "0912.123.4567",
+            "+98(0)9121234567",
+            "98 0912 123 4567",
         ] {
             assert_eq!(
                 PhoneNumber::parse(typed).map(|p| p.e164().to_owned()),

@@ -79,6 +79,20 @@ impl TrackingCode {
         Ok(Self(digits.parse().expect("18 ASCII digits fit in u64")))
     }
 
+    /// The code in a pasted line such as «کد پیگیری شما: ۵۶۲۸۳۱-۵۹۰۰۰۸-۱۶۷۳۱۸»: the one run of
+    /// digits (with the separators `parse` ignores) that has 18 of them. `None` when there is
+    /// no such run, or more than one, or it fails its check digit.
+    pub fn find_in(line: &str) -> Option<Self> {
+        let ascii = crate::domain::digits::to_ascii_digits(line);
+        let mut runs = ascii
+            .split(|c: char| !(c.is_ascii_digit() || crate::domain::digits::is_separator(c)))
+            .filter(|run| run.chars().filter(char::is_ascii_digit).count() == TOTAL_DIGITS);
+        match (runs.next(), runs.next()) {
+            (Some(run), None) => Self::parse(run).ok(),
+            _ => None,
+        }
+    }
+
     /// Rebuilds a code read back from storage, re-checking it.
     pub fn from_stored(value: i64) -> Result<Self, TrackingCodeError> {
         let value = u64::try_from(value).map_err(|_| TrackingCodeError::NotDigits)?;
@@ -149,6 +163,22 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(TrackingCode::parse(&a.to_string()), Ok(a));
         assert_eq!(a.to_string().len(), TOTAL_DIGITS + 2);
+    }
+
+    #[test]
+    fn a_code_is_found_in_a_pasted_line_when_it_is_the_only_one() {
+        let code = TrackingCode::generate();
+        let persian = crate::domain::digits::to_persian_digits(&code.to_string());
+        for line in [
+            format!("کد پیگیری شما: {persian}"),
+            format!("Your tracking code: {code}."),
+            format!("{persian} کد پیگیری"),
+        ] {
+            assert_eq!(TrackingCode::find_in(&line), Some(code), "{line}");
+        }
+        let other = TrackingCode::generate();
+        assert_eq!(TrackingCode::find_in(&format!("{code} و {other}")), None, "two codes");
+        assert_eq!(TrackingCode::find_in("کد: ۱۲۳"), None);
     }
 
     #[test]
