@@ -732,3 +732,20 @@ async fn a_documents_request_by_sms_says_where_to_send_them_not_a_chat_command()
         "an SMS cannot take a chat command: {text}"
     );
 }
+
+#[tokio::test]
+async fn a_persian_code_sms_also_gives_the_code_in_ascii_digits_for_copying() {
+    let s = setup().await;
+    let mut chat = support::Chat::new(&s.app, 43);
+    chat.says("/start").await;
+    chat.presses("lang:fa").await;
+    chat.presses("menu:sms").await;
+    chat.presses("sms:on").await;
+    chat.says("۰۹۱۲ ۰۰۰ ۰۰۴۳").await;
+    drain_sms(&s.app).await;
+    let (_, text, _) = s.kavenegar.delivered().pop().expect("the code was texted");
+    let ascii: String = text.chars().filter(char::is_ascii_digit).collect();
+    let persian: String = text.chars().filter(|c| ('۰'..='۹').contains(c)).collect();
+    assert_eq!(ascii.len(), 6, "{text}");
+    assert_eq!(peygir::domain::digits::to_ascii_digits(&persian), ascii, "{text}");
+}

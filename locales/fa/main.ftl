@@ -105,7 +105,7 @@ error-check-digit = رقم کنترل این شناسه درست نیست؛ اح
 error-plate = پلاک نامعتبر است. آن را به شکل دو رقم، حرف، سه رقم و کد استان بنویسید، مثلاً ۱۲ الف ۳۴۵ - ۶۷.
 error-document-expected = لطفاً فایل را بفرستید.
 error-document-not-expected = این پرسش پاسخ نوشتاری می‌خواهد، نه فایل.
-error-file-type = این نوع فایل پذیرفته نیست. فقط PDF، JPEG یا PNG بفرستید.
+error-file-type = این نوع فایل پذیرفته نیست. فقط فایل PDF یا تصویر JPEG/PNG بفرستید.
 error-file-size = فایل از اندازهٔ مجاز ({ $mb } مگابایت) بزرگ‌تر است.
 
 code-not-digits = کد پیگیری فقط از رقم تشکیل شده است.
@@ -130,7 +130,7 @@ notice-documents-requested = برای درخواست «{ $service }» با کد 
 
 menu-documents = ارسال مدارک درخواستی
 supplement-choose = مدارک برای کدام درخواست است؟
-supplement-ask = مدارک درخواستی برای درخواست { $code } را بفرستید؛ هر پرونده در یک پیام (PDF، JPEG یا PNG، حداکثر { $mb } مگابایت).
+supplement-ask = مدارک درخواستی برای درخواست { $code } را بفرستید؛ هر پرونده در یک پیام؛ فایل PDF یا تصویر JPEG/PNG تا { $mb } مگابایت.
     وقتی همه را فرستادید، «پایان و ارسال» را بزنید.
 supplement-received = «{ $name }» دریافت شد ({ $count } پرونده تا اکنون).
 supplement-done = پایان و ارسال
@@ -204,7 +204,7 @@ sms-code-too-many = در این یک ساعت کد زیادی درخواست ش�
 sms-code-wrong = کد درست نیست. { $left } بار دیگر می‌توانید امتحان کنید.
 sms-code-locked = کد چند بار اشتباه وارد شد و دیگر معتبر نیست. می‌توانید کد تازه‌ای بخواهید.
 sms-code-expired = کد منقضی شده است. می‌توانید کد تازه‌ای بخواهید.
-sms-code-text = کد تأیید پیگیر: { $code }
+sms-code-text = کد تأیید پیگیر: { $code } ({ $ascii })
     این کد را به کسی ندهید.
 
 ## Planned maintenance. $service is a service's name or maintenance-every-service; $start and

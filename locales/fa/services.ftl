@@ -49,7 +49,7 @@ field-plate-removal-vehicle = نوع و مدل خودرو را بنویسید (�
 field-plate-removal-reason = دلیل فک پلاک چیست؟
     .label = دلیل فک پلاک
 field-plate-removal-reason-scrapped = اسقاط
-field-plate-removal-reason-auctioned = فروش از راه مزایده
+field-plate-removal-reason-auctioned = فروش از طریق مزایده
 field-plate-removal-reason-transferred = واگذاری به دستگاه دیگر
 field-plate-removal-reason-other = سایر
 field-plate-removal-letter-date = تاریخ نامهٔ رسمی درخواست را به تاریخ شمسی بنویسید (مثلاً ۱۴۰۳/۰۷/۱۵).
@@ -59,7 +59,7 @@ field-plate-removal-letter = تصویر یا PDF نامهٔ رسمی درخوا�
 
 stage-submitted = ثبت شده
 stage-under-review = در حال بررسی
-stage-objection-review = بررسی اعتراض
+stage-objection-review = بررسی واخواهی (اعتراض)
 stage-confirmed = جمع‌بندی و تأیید شده
 stage-sent-to-ministry = ارسال شده به وزارت امور اقتصادی و دارایی
 stage-granted = موافقت شد

@@ -35,7 +35,11 @@ pub async fn run(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId, effect:
         }
         Effect::SendPhoneCode { phone } => match sms::request_code(tx, applicant, phone, limits, now).await? {
             CodeRequest::Issued { challenge, code } => {
-                let message = Msg::new(m::SMS_CODE_TEXT).arg("code", Arg::Digits(code));
+                // Phones offer to copy or autofill a code in ASCII digits far more reliably
+                // than in Persian ones: the Persian text gives both.
+                let message = Msg::new(m::SMS_CODE_TEXT)
+                    .arg("ascii", Arg::Text(code.clone()))
+                    .arg("code", Arg::Digits(code));
                 let sms = DirectSms {
                     dedup_key: format!("phone-challenge:{challenge}:sms"),
                     applicant,
