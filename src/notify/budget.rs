@@ -24,6 +24,48 @@ use crate::store::send_budget;
 /// headroom: a dispatcher's round takes a few milliseconds to begin after the last.)
 pub const HEADROOM: f64 = 0.95;
 
+/// How much longer than a second any `limit + 1` sends of one instance are kept apart: the
+/// ±20 ms of jitter at both ends, and 10 ms for this side's own delay between a slot and its
+/// send. Evenly spaced slots keep it by themselves (30 gaps of 35.1 ms make 1.053 s); it
+/// matters after a stall, when a late slot and the next, on time, would otherwise go out
+/// together and put 31 arrivals in one second.
+const WINDOW_ALLOWANCE: Duration = Duration::from_millis(50);
+
+/// The times of this instance's last sends, to keep any `limit + 1` of them more than a
+/// second (and [`WINDOW_ALLOWANCE`]) apart.
+struct Window {
+    limit: usize,
+    span: Duration,
+    sent: VecDeque<Instant>,
+}
+
+impl Window {
+    fn new(per_second: f64) -> Self {
+        Self {
+            limit: (per_second.floor() as usize).max(1),
+            span: Duration::from_secs(1) + WINDOW_ALLOWANCE,
+            sent: VecDeque::new(),
+        }
+    }
+
+    /// When one more send may go without crossing the limit in any window.
+    fn next_allowed(&self, now: Instant) -> Instant {
+        match self.sent.len().checked_sub(self.limit) {
+            // The send `limit` back must be a span ago.
+            Some(skip) => self.sent[skip] + self.span,
+            None => now,
+        }
+        .max(now)
+    }
+
+    fn record(&mut self, at: Instant) {
+        self.sent.push_back(at);
+        while self.sent.len() > self.limit {
+            self.sent.pop_front();
+        }
+    }
+}
+
 /// How urgent a send is; the budget serves the lanes in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Lane {
@@ -84,7 +126,8 @@ impl Budget {
                 lanes: Mutex::new(Default::default()),
                 waiting: Notify::new(),
             });
-            tokio::spawn(hand_out(shared.clone(), source, interval, stopped));
+            let window = Window::new(per_second.unwrap_or_default());
+            tokio::spawn(hand_out(shared.clone(), source, interval, window, stopped));
             shared
         });
         Self {
@@ -144,7 +187,13 @@ impl Shared {
 
 /// Takes a slot while anyone waits, sleeps until it is due and gives it away then, not when it
 /// was taken: a reply that arrives meanwhile gets it ahead of the broadcast that was waiting.
-async fn hand_out(shared: Arc<Shared>, source: SlotSource, interval: Duration, mut stopped: watch::Receiver<()>) {
+async fn hand_out(
+    shared: Arc<Shared>,
+    source: SlotSource,
+    interval: Duration,
+    mut window: Window,
+    mut stopped: watch::Receiver<()>,
+) {
     let mut local_next = Instant::now();
     let mut warned = false;
     loop {
@@ -175,11 +224,16 @@ async fn hand_out(shared: Arc<Shared>, source: SlotSource, interval: Duration, m
             local_next = slot + interval;
             slot
         });
+        // A slot that comes late (this task stalled) is followed by one on time: the window
+        // keeps the two from going out together.
+        let due = window.next_allowed(due);
         tokio::select! {
             _ = tokio::time::sleep_until(due) => {}
             _ = stopped.changed() => return,
         }
-        shared.grant();
+        if shared.grant() {
+            window.record(Instant::now());
+        }
     }
 }
 
@@ -199,6 +253,30 @@ mod tests {
             elapsed >= Duration::from_millis(399) && elapsed <= Duration::from_millis(401),
             "{elapsed:?}"
         );
+    }
+
+    #[test]
+    fn after_a_stall_no_second_holds_more_than_the_limit() {
+        let gap = Duration::from_secs_f64(1.0 / (30.0 * HEADROOM));
+        let start = Instant::now();
+        let slot = |i: u32| start + gap * i;
+        // Evenly spaced slots are never held back: 30 gaps of 35.1 ms span 1.053 s.
+        let mut window = Window::new(30.0);
+        for i in 0..31 {
+            assert_eq!(window.next_allowed(slot(i)), slot(i), "slot {i}");
+            window.record(slot(i));
+        }
+        // The first of 31 went 30 ms late (a stall) and the rest on time: the 31st would
+        // arrive within a second of it. It waits until that one is 1.05 s back.
+        let mut window = Window::new(30.0);
+        let late = slot(0) + Duration::from_millis(30);
+        window.record(late);
+        for i in 1..30 {
+            window.record(slot(i));
+        }
+        let allowed = window.next_allowed(slot(30));
+        assert_eq!(allowed, late + Duration::from_millis(1050));
+        assert!(allowed > slot(30));
     }
 
     #[tokio::test(start_paused = true)]
