@@ -169,16 +169,36 @@ impl Pacing {
         }
     }
 
-    /// Waits for the chat's own slot, then for a slot of the bot's budget in `lane`.
-    async fn wait(&self, key: ChatKey, lane: Lane) {
-        let keyed = match key {
-            ChatKey::Applicant(_) => &self.per_chat,
-            ChatKey::StaffGroup => &self.per_group,
-        };
-        if let Some(keyed) = keyed {
-            keyed.wait(&key).await;
+    fn keyed(&self, key: ChatKey) -> Option<&KeyedPacer<ChatKey>> {
+        match key {
+            ChatKey::Applicant(_) => self.per_chat.as_ref(),
+            ChatKey::StaffGroup => self.per_group.as_ref(),
         }
+    }
+
+    /// Waits for the chat's own slot, then for a slot of the bot's budget in `lane`; returns
+    /// the chat's slot (none without a limit per chat), for `unused` or `sent`.
+    async fn wait(&self, key: ChatKey, lane: Lane) -> Option<Instant> {
+        let slot = match self.keyed(key) {
+            Some(keyed) => Some(keyed.wait(&key).await),
+            None => None,
+        };
         self.budget.acquire(lane).await;
+        slot
+    }
+
+    /// The chat's `slot` was not used: its send came too late.
+    fn unused(&self, key: ChatKey, slot: Option<Instant>) {
+        if let (Some(keyed), Some(slot)) = (self.keyed(key), slot) {
+            keyed.give_back(&key, slot);
+        }
+    }
+
+    /// A send to the chat went out now: its next one waits its interval from here.
+    fn sent(&self, key: ChatKey) {
+        if let Some(keyed) = self.keyed(key) {
+            keyed.sent(&key, Instant::now());
+        }
     }
 }
 
@@ -526,9 +546,11 @@ impl Dispatcher {
             }
             None => Vec::new(),
         };
-        if sender.is_paced() {
-            self.pacing.wait(key, Lane::of_notice(&notice.kind)).await;
-        }
+        let slot = if sender.is_paced() {
+            self.pacing.wait(key, Lane::of_notice(&notice.kind)).await
+        } else {
+            None
+        };
         let result = {
             let _slot = self
                 .pacing
@@ -539,9 +561,16 @@ impl Dispatcher {
             // Waiting for the pace and a slot took the round past its deadline, or meanwhile an
             // older notice of the chat went back: not sent now.
             if Instant::now() >= deadline || self.pacing.late.must_wait(key, notice.id) {
+                // Its slot goes back to the chat: a notice that keeps coming too late must
+                // not keep pushing its chat's next slot away (it could starve the chat).
+                self.pacing.unused(key, slot);
                 return Ok(Delivery::Late);
             }
-            sender.send(chat.chat_id, text, &buttons).await
+            let result = sender.send(chat.chat_id, text, &buttons).await;
+            if sender.is_paced() {
+                self.pacing.sent(key);
+            }
+            result
         };
         self.record(notice, result, Some(chat)).await
     }
@@ -553,6 +582,7 @@ impl Dispatcher {
         };
         self.pacing.wait(key, Lane::Notice).await;
         let result = staff_chat.post(subject, &notice.message).await;
+        self.pacing.sent(key);
         self.record(notice, result, None).await
     }
 

@@ -72,7 +72,8 @@ impl<K: Eq + Hash + Clone> KeyedPacer<K> {
         }
     }
 
-    pub async fn wait(&self, key: &K) {
+    /// Reserves the key's next slot and waits for it; returns the slot, for [`Self::give_back`].
+    pub async fn wait(&self, key: &K) -> Instant {
         let slot = {
             let mut next = self.next.lock().expect("pacer lock");
             let now = Instant::now();
@@ -86,6 +87,29 @@ impl<K: Eq + Hash + Clone> KeyedPacer<K> {
             slot
         };
         tokio::time::sleep_until(slot).await;
+        slot
+    }
+
+    /// `slot` went unused (its send came too late to go): the key gets it back, so that its next
+    /// send is not pushed a whole interval further for nothing. Unless a later slot was
+    /// reserved meanwhile: then the order of the reservations stands.
+    pub fn give_back(&self, key: &K, slot: Instant) {
+        let mut next = self.next.lock().expect("pacer lock");
+        if let Some(at) = next.get_mut(key)
+            && *at == slot + self.interval
+        {
+            *at = slot;
+        }
+    }
+
+    /// A send to the key went out at `at`: its next slot is at least an interval after that,
+    /// however late the send was against its slot. (Slots alone make up for lateness: a send
+    /// delayed by a stall and the next one on time would arrive less than an interval apart.)
+    pub fn sent(&self, key: &K, at: Instant) {
+        let mut next = self.next.lock().expect("pacer lock");
+        let due = at + self.interval;
+        let entry = next.entry(key.clone()).or_insert(due);
+        *entry = (*entry).max(due);
     }
 }
 
@@ -111,6 +135,28 @@ mod tests {
             pacer.wait().await;
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_given_back_is_used_by_the_next_send_and_a_late_send_pushes_the_next() {
+        let pacer = KeyedPacer::new(Duration::from_secs(1));
+        let start = Instant::now();
+        let slot = pacer.wait(&1).await;
+        // Its send was too late to go: the next send takes the same slot, not one a second on.
+        pacer.give_back(&1, slot);
+        assert_eq!(pacer.wait(&1).await, start);
+        // The send went out 300 ms after its slot: the next waits a second from the send.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        pacer.sent(&1, Instant::now());
+        pacer.wait(&1).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(1300));
+        // A slot given back after a later one was reserved changes nothing.
+        let reserved = pacer.wait(&2).await;
+        let _later = pacer.wait(&2).await;
+        pacer.give_back(&2, reserved);
+        let after = Instant::now();
+        pacer.wait(&2).await;
+        assert_eq!(after.elapsed(), Duration::from_secs(1));
     }
 
     #[tokio::test(start_paused = true)]
