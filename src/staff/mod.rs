@@ -2,3 +2,4 @@
 //! end (the HTTP API, the staff group, the command line).
 
 pub mod access;
+pub mod perform;

@@ -16,6 +16,7 @@ use crate::domain::{Catalog, TrackingCode};
 use crate::i18n::{Arg, Msg};
 use crate::maintenance::{self, MaintenanceError};
 use crate::staff::access::{self, Act, Item};
+use crate::staff::perform::{Action, Actor, Done, Refusal, perform};
 use crate::store::maintenance::Plan;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, updates};
@@ -135,10 +136,10 @@ fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Target<'t>, &'t str) {
 
 /// Declares a closure day; the answer says so, or how to write the command.
 async fn closed(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: &str) -> anyhow::Result<Msg> {
-    use crate::office::{ClosureError, declare_closure};
     let (day, reason) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
-    match declare_closure(tx, app.catalog(), day, reason, &member.actor(), Utc::now()).await {
-        Ok(closure) => {
+    let action = Action::DeclareClosure { day, reason };
+    match perform(tx, app.catalog(), Actor::Member(member), action, Utc::now()).await {
+        Ok(Done::ClosureDeclared(closure)) => {
             let id = if closure.new {
                 m::STAFF_CLOSURE_DECLARED
             } else {
@@ -146,8 +147,8 @@ async fn closed(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: 
             };
             Ok(Msg::new(id).arg("day", Arg::Date(closure.day)))
         }
-        Err(ClosureError::Unexpected(err)) => Err(err),
-        Err(_) => Ok(Msg::new(m::STAFF_CLOSURE_USAGE)),
+        Err(Refusal::Unexpected(err)) => Err(err),
+        Err(refusal) => Ok(Msg::new(refusal.message_id().unwrap_or(m::STAFF_CLOSURE_USAGE))),
     }
 }
 

@@ -12,8 +12,8 @@ use super::auth::Staff;
 use super::extract::Body;
 use crate::app::Application;
 use crate::domain::jalali;
-use crate::office;
 use crate::staff::access::{Act, Item};
+use crate::staff::perform::{Action, Actor, Done, perform};
 
 /// A day the office is closed.
 #[derive(Deserialize, ToSchema)]
@@ -46,15 +46,12 @@ pub async fn declare(
     staff.may(Act::Operate, Item::Operations)?;
     let body = body.parse()?;
     let mut tx = app.pool().begin().await?;
-    let closure = office::declare_closure(
-        &mut tx,
-        app.catalog(),
-        &body.day,
-        &body.reason,
-        &staff.0.actor(),
-        Utc::now(),
-    )
-    .await?;
+    let action = Action::DeclareClosure {
+        day: &body.day,
+        reason: &body.reason,
+    };
+    let Done::ClosureDeclared(closure) =
+        perform(&mut tx, app.catalog(), Actor::Member(&staff.0), action, Utc::now()).await?;
     tx.commit().await?;
     let status = if closure.new {
         axum::http::StatusCode::CREATED

@@ -141,14 +141,15 @@ impl From<MaintenanceError> for ApiError {
     }
 }
 
-impl From<crate::office::ClosureError> for ApiError {
-    fn from(err: crate::office::ClosureError) -> Self {
-        use crate::office::ClosureError;
-        match err {
-            ClosureError::Day(_) | ClosureError::OutOfRange(_) | ClosureError::Reason(_) => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_closure", err.to_string())
-            }
-            ClosureError::Unexpected(inner) => inner.into(),
+impl From<crate::staff::perform::Refusal> for ApiError {
+    fn from(refusal: crate::staff::perform::Refusal) -> Self {
+        use crate::staff::perform::Refusal;
+        let code = refusal.code();
+        match refusal {
+            Refusal::Hidden => Self::new(StatusCode::NOT_FOUND, code, "no such item"),
+            Refusal::Forbidden => Self::forbidden(refusal.to_string()),
+            Refusal::Invalid { detail, .. } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail),
+            Refusal::Unexpected(inner) => inner.into(),
         }
     }
 }
