@@ -232,14 +232,15 @@ async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
         Command::Staff(command) => staff(app, command).await,
         Command::Maintenance(command) => maintenance(app, command).await,
         Command::Closed { day, reason } => {
-            use peygir::staff::perform::{Action, Actor, Done, perform};
+            use peygir::staff::perform::{Action, Actor, perform};
             let mut tx = app.pool().begin().await?;
             let action = Action::DeclareClosure {
                 day: &day,
                 reason: &reason,
             };
-            let Done::ClosureDeclared(closure) =
-                perform(&mut tx, app.catalog(), Actor::CommandLine, action, chrono::Utc::now()).await?;
+            let closure = perform(&mut tx, app, Actor::CommandLine, action, chrono::Utc::now())
+                .await?
+                .closure()?;
             tx.commit().await?;
             let day = peygir::domain::jalali::to_jalali(closure.day);
             if closure.new {

@@ -347,9 +347,10 @@ async fn a_complaint_is_answered_and_the_applicant_told_once() {
     let (status, body) = reviewer
         .post(&format!("/api/v1/complaints/{code}/answer"), json!({"answer": " "}))
         .await;
+    // Like every text with nothing visible in it: 422, with the rule's code.
     assert_eq!(
         (status, body["error"]["code"].clone()),
-        (StatusCode::BAD_REQUEST, json!("bad_request"))
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("empty_answer"))
     );
     bot.stop().await;
 }

@@ -5,7 +5,7 @@ mod support;
 
 use chrono::Utc;
 use peygir::domain::Role;
-use peygir::staff::perform::{Action, Actor, Done, Refusal, perform};
+use peygir::staff::perform::{Action, Actor, Refusal, perform};
 use peygir::store::staff;
 use support::spawn_app;
 
@@ -28,7 +28,7 @@ async fn a_closure_day_is_declared_by_whoever_may_and_refused_with_one_code_othe
     };
     let attempt = async |actor: Actor<'_>, action: Action<'_>| {
         let mut tx = app.pool().begin().await.unwrap();
-        let result = perform(&mut tx, app.catalog(), actor, action, Utc::now()).await;
+        let result = perform(&mut tx, &app, actor, action, Utc::now()).await;
         tx.commit().await.unwrap();
         result
     };
@@ -55,9 +55,13 @@ async fn a_closure_day_is_declared_by_whoever_may_and_refused_with_one_code_othe
     assert_eq!(closures(&app).await, 0);
 
     // An operator declares it; the command line, declaring it again, is told it stood already.
-    let Done::ClosureDeclared(first) = attempt(Actor::Member(&operator), declare).await.unwrap();
+    let first = attempt(Actor::Member(&operator), declare)
+        .await
+        .unwrap()
+        .closure()
+        .unwrap();
     assert!(first.new);
-    let Done::ClosureDeclared(again) = attempt(Actor::CommandLine, declare).await.unwrap();
+    let again = attempt(Actor::CommandLine, declare).await.unwrap().closure().unwrap();
     assert!(!again.new);
     assert_eq!(closures(&app).await, 1);
     let audited: Vec<String> = sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'closure.declare'")
@@ -69,4 +73,74 @@ async fn a_closure_day_is_declared_by_whoever_may_and_refused_with_one_code_othe
         vec![operator.actor()],
         "audited once, as the member who declared it"
     );
+}
+
+#[tokio::test]
+async fn complaint_acts_refuse_with_one_code_and_answer_as_the_member() {
+    use peygir::store::{applicants, complaints};
+    let (app, _db) = spawn_app().await;
+    let (request, _) = support::stored_request(&app, 31, "debt-respite", "submitted").await;
+    let mut tx = app.pool().begin().await.unwrap();
+    let owner = applicants::find_or_create(&mut tx, "telegram", 31).await.unwrap();
+    let (_, code) = complaints::insert(&mut tx, app.vault(), owner, Some(request), "پاسخی نگرفته‌ام")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let plates_only = staff::add(
+        app.pool(),
+        "plates",
+        Role::Reviewer,
+        Some(&["plate-removal".to_owned()]),
+        None,
+    )
+    .await
+    .unwrap();
+    let reviewer = staff::add(app.pool(), "rv", Role::Reviewer, None, None).await.unwrap();
+    let attempt = async |actor: Actor<'_>, action: Action<'_>| {
+        let mut tx = app.pool().begin().await.unwrap();
+        let result = perform(&mut tx, &app, actor, action, Utc::now()).await;
+        tx.commit().await.unwrap();
+        result
+    };
+    let answer = |text| Action::AnswerComplaint { code, answer: text };
+
+    // Another service's reviewer: not there. The command line answers no complaint.
+    let hidden = attempt(Actor::Member(&plates_only), answer("بررسی شد"))
+        .await
+        .unwrap_err();
+    assert_eq!(hidden.code(), "not_found");
+    let console = attempt(Actor::CommandLine, Action::CloseComplaint { code })
+        .await
+        .unwrap_err();
+    assert_eq!(console.code(), "forbidden");
+    // An answer with nothing visible: its own code, and the chat's message.
+    let empty = attempt(Actor::Member(&reviewer), answer(" \u{200C} "))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (empty.code(), empty.message_id()),
+        ("empty_answer", Some("staff-note-empty"))
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM complaints")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "open", "refused acts changed nothing");
+
+    let answered = attempt(Actor::Member(&reviewer), answer("بدهی شما در حال بررسی است."))
+        .await
+        .unwrap()
+        .complaint()
+        .unwrap();
+    assert_eq!(answered.status, "answered");
+    assert_eq!(
+        answered.answer(app.vault()).unwrap().as_deref(),
+        Some("بدهی شما در حال بررسی است.")
+    );
+    let closed = attempt(Actor::Member(&reviewer), Action::CloseComplaint { code })
+        .await
+        .unwrap()
+        .complaint()
+        .unwrap();
+    assert_eq!(closed.status, "closed");
 }

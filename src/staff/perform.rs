@@ -4,17 +4,20 @@
 //! shows the message [`Refusal::message_id`] names). The role and scope rules, the audit entry
 //! and the notices an act queues are decided here, once.
 //!
-//! Declaring a closure day is the first act here; the others still live in their front ends
-//! (issue 17 moves them).
+//! Declaring a closure day and answering or closing a complaint are here; the other acts still
+//! live in their front ends (issue 17 moves them).
 
 use chrono::{DateTime, Utc};
 
 use super::access::{self, Act, Denied, Item};
+use crate::app::Application;
 use crate::conversation::messages as m;
-use crate::domain::Catalog;
+use crate::domain::TrackingCode;
 use crate::office::{self, Closure, ClosureError};
 use crate::store::Tx;
+use crate::store::complaints::StaffView;
 use crate::store::staff::StaffMember;
+use crate::workflow::{self, ComplaintError};
 
 /// Who acts.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +37,14 @@ impl Actor<'_> {
         }
     }
 
+    /// The member acting; the command line has no complaint or request acts.
+    fn member(&self) -> Result<&StaffMember, Refusal> {
+        match self {
+            Self::Member(member) => Ok(member),
+            Self::CommandLine => Err(Refusal::Forbidden),
+        }
+    }
+
     fn may(&self, act: Act<'_>, item: Item<'_>) -> Result<(), Refusal> {
         match self {
             Self::Member(member) => access::decide(member, act, item).map_err(Refusal::from),
@@ -46,13 +57,44 @@ impl Actor<'_> {
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
     /// The office is closed on `day` (Solar Hijri, as staff write it) for `reason`.
-    DeclareClosure { day: &'a str, reason: &'a str },
+    DeclareClosure {
+        day: &'a str,
+        reason: &'a str,
+    },
+    /// Answer a complaint; the applicant receives the answer.
+    AnswerComplaint {
+        code: TrackingCode,
+        answer: &'a str,
+    },
+    CloseComplaint {
+        code: TrackingCode,
+    },
 }
 
 /// What an act did.
 #[derive(Debug, Clone)]
 pub enum Done {
     ClosureDeclared(Closure),
+    /// The complaint as it now is.
+    Complaint(StaffView),
+}
+
+impl Done {
+    /// The closure day a `DeclareClosure` declared.
+    pub fn closure(self) -> anyhow::Result<Closure> {
+        match self {
+            Self::ClosureDeclared(closure) => Ok(closure),
+            other => anyhow::bail!("expected a closure day, the act did {other:?}"),
+        }
+    }
+
+    /// The complaint a complaint act changed, as it now is.
+    pub fn complaint(self) -> anyhow::Result<StaffView> {
+        match self {
+            Self::Complaint(row) => Ok(row),
+            other => anyhow::bail!("expected a complaint, the act did {other:?}"),
+        }
+    }
 }
 
 /// Why an act was not done. Nothing it would have changed has changed.
@@ -108,19 +150,53 @@ impl From<Denied> for Refusal {
 
 /// The code of a closure day that cannot be declared (not a date, out of range, no reason).
 pub const INVALID_CLOSURE: &str = "invalid_closure";
+/// The code of an answer with nothing visible in it.
+pub const EMPTY_ANSWER: &str = "empty_answer";
+/// The code of an answer too long or with characters that cannot be trusted.
+pub const INVALID_ANSWER: &str = "invalid_answer";
+
+impl From<ComplaintError> for Refusal {
+    fn from(err: ComplaintError) -> Self {
+        match err {
+            ComplaintError::NotFound => Self::Hidden,
+            ComplaintError::Forbidden => Self::Forbidden,
+            ComplaintError::EmptyAnswer => Self::Invalid {
+                code: EMPTY_ANSWER,
+                message_id: m::STAFF_NOTE_EMPTY,
+                detail: err.to_string(),
+            },
+            ComplaintError::BadAnswer(_) => Self::Invalid {
+                code: INVALID_ANSWER,
+                message_id: m::STAFF_TEXT_INVALID,
+                detail: err.to_string(),
+            },
+            ComplaintError::Unexpected(err) => Self::Unexpected(err),
+        }
+    }
+}
 
 /// Does `action` as `actor`, in `tx`, at `now`.
 pub async fn perform(
     tx: &mut Tx<'_>,
-    catalog: &Catalog,
+    app: &Application,
     actor: Actor<'_>,
     action: Action<'_>,
     now: DateTime<Utc>,
 ) -> Result<Done, Refusal> {
     match action {
+        Action::AnswerComplaint { code, answer } => {
+            let member = actor.member()?;
+            let row = workflow::answer_complaint(tx, app.vault(), member, code, answer).await?;
+            Ok(Done::Complaint(row))
+        }
+        Action::CloseComplaint { code } => {
+            let member = actor.member()?;
+            let row = workflow::close_complaint(tx, app.vault(), member, code).await?;
+            Ok(Done::Complaint(row))
+        }
         Action::DeclareClosure { day, reason } => {
             actor.may(Act::Operate, Item::Operations)?;
-            office::declare_closure(tx, catalog, day, reason, &actor.audit_name(), now)
+            office::declare_closure(tx, app.catalog(), day, reason, &actor.audit_name(), now)
                 .await
                 .map(Done::ClosureDeclared)
                 .map_err(|err| match err {

@@ -2,6 +2,7 @@
 //! note or an answer. Each update is handled once, in one transaction with the action it
 //! causes; the answers to the presser are sent after it commits.
 
+use chrono::Utc;
 use teloxide::prelude::*;
 use teloxide::types::{
     CallbackQuery, ForceReply, Message, MessageId, ReplyMarkup, ReplyParameters, Update, UpdateKind,
@@ -17,10 +18,11 @@ use crate::domain::{Catalog, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::notify::Lane;
 use crate::staff::access::{self, Act, Item};
+use crate::staff::perform::{Action, Actor as StaffActor, INVALID_ANSWER, Refusal, perform};
 use crate::store::requests::RequestRow;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, broadcasts, complaints, requests, updates};
-use crate::workflow::{self, Actor, ComplaintError, Move, MoveError};
+use crate::workflow::{self, Actor, Move, MoveError};
 
 /// What came of a press or a reply.
 enum Verdict {
@@ -170,7 +172,8 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
                     })
                 }
                 COMPLAINT_CLOSE => {
-                    workflow::close_complaint(tx, chat.inner.app.vault(), &member, code)
+                    let close = Action::CloseComplaint { code };
+                    perform(tx, &chat.inner.app, StaffActor::Member(&member), close, Utc::now())
                         .await
                         .map_err(complaint_refusal)?;
                     Ok(Verdict::Done(
@@ -266,15 +269,18 @@ async fn open_complaint(tx: &mut Tx<'_>, member: &StaffMember, id: i64, version:
 }
 
 /// A refused complaint action, told to the member.
-fn complaint_refusal(err: ComplaintError) -> Stop {
-    match err {
+fn complaint_refusal(refusal: Refusal) -> Stop {
+    match refusal {
         // The card is in the group for all to see; the member just does not handle its service.
-        ComplaintError::NotFound => refuse(m::STAFF_OUT_OF_SCOPE),
-        ComplaintError::Forbidden => refuse(m::STAFF_FORBIDDEN),
-        ComplaintError::EmptyAnswer => refuse(m::STAFF_NOTE_EMPTY),
+        Refusal::Hidden => refuse(m::STAFF_OUT_OF_SCOPE),
         // The question stays open for an answer that can be sent.
-        ComplaintError::BadAnswer(_) => Stop::Answer(Verdict::AskAgain(Msg::new(m::STAFF_TEXT_INVALID))),
-        ComplaintError::Unexpected(err) => Stop::Failed(err),
+        Refusal::Invalid {
+            code: INVALID_ANSWER,
+            message_id,
+            ..
+        } => Stop::Answer(Verdict::AskAgain(Msg::new(message_id))),
+        Refusal::Unexpected(err) => Stop::Failed(err),
+        other => refuse(other.message_id().unwrap_or(m::STAFF_FORBIDDEN)),
     }
 }
 
@@ -454,7 +460,8 @@ async fn decide_reply(
         }
         (None, Some(id)) => {
             let code = open_complaint(tx, &member, id, prompt.version).await?;
-            workflow::answer_complaint(tx, chat.inner.app.vault(), &member, code, note)
+            let answer = Action::AnswerComplaint { code, answer: note };
+            perform(tx, &chat.inner.app, StaffActor::Member(&member), answer, Utc::now())
                 .await
                 .map_err(complaint_refusal)?;
             Ok(Verdict::Done(

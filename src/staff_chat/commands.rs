@@ -16,7 +16,7 @@ use crate::domain::{Catalog, TrackingCode};
 use crate::i18n::{Arg, Msg};
 use crate::maintenance::{self, MaintenanceError};
 use crate::staff::access::{self, Act, Item};
-use crate::staff::perform::{Action, Actor, Done, Refusal, perform};
+use crate::staff::perform::{Action, Actor, Refusal, perform};
 use crate::store::maintenance::Plan;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, updates};
@@ -138,8 +138,9 @@ fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Target<'t>, &'t str) {
 async fn closed(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: &str) -> anyhow::Result<Msg> {
     let (day, reason) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     let action = Action::DeclareClosure { day, reason };
-    match perform(tx, app.catalog(), Actor::Member(member), action, Utc::now()).await {
-        Ok(Done::ClosureDeclared(closure)) => {
+    match perform(tx, app, Actor::Member(member), action, Utc::now()).await {
+        Ok(done) => {
+            let closure = done.closure()?;
             let id = if closure.new {
                 m::STAFF_CLOSURE_DECLARED
             } else {

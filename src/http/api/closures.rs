@@ -13,7 +13,7 @@ use super::extract::Body;
 use crate::app::Application;
 use crate::domain::jalali;
 use crate::staff::access::{Act, Item};
-use crate::staff::perform::{Action, Actor, Done, perform};
+use crate::staff::perform::{Action, Actor, perform};
 
 /// A day the office is closed.
 #[derive(Deserialize, ToSchema)]
@@ -50,8 +50,9 @@ pub async fn declare(
         day: &body.day,
         reason: &body.reason,
     };
-    let Done::ClosureDeclared(closure) =
-        perform(&mut tx, app.catalog(), Actor::Member(&staff.0), action, Utc::now()).await?;
+    let closure = perform(&mut tx, &app, Actor::Member(&staff.0), action, Utc::now())
+        .await?
+        .closure()?;
     tx.commit().await?;
     let status = if closure.new {
         axum::http::StatusCode::CREATED

@@ -13,10 +13,10 @@ use super::{ApiError, path_code};
 use crate::app::Application;
 use crate::domain::TrackingCode;
 use crate::staff::access::{self, Act};
+use crate::staff::perform::{Action, Actor, perform};
 use crate::store::audit;
 use crate::store::complaints::{self, StaffView};
 use crate::vault::Vault;
-use crate::workflow;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -119,10 +119,11 @@ pub async fn answer(
     staff.may_ever(Act::HandleComplaint)?;
     let body = body.parse()?;
     let code = path_code(&code, "complaint")?;
-    let mut tx = app.pool().begin().await?;
-    let updated = workflow::answer_complaint(&mut tx, app.vault(), &staff.0, code, &body.answer).await?;
-    tx.commit().await?;
-    Ok(Json(view(app.vault(), updated)?))
+    let action = Action::AnswerComplaint {
+        code,
+        answer: &body.answer,
+    };
+    complaint_act(&app, &staff, action).await
 }
 
 /// Close a complaint.
@@ -136,8 +137,15 @@ pub async fn close(
 ) -> Result<Json<ComplaintView>, ApiError> {
     staff.may_ever(Act::HandleComplaint)?;
     let code = path_code(&code, "complaint")?;
+    complaint_act(&app, &staff, Action::CloseComplaint { code }).await
+}
+
+/// Performs a complaint act and shows the complaint as it now is.
+async fn complaint_act(app: &Application, staff: &Staff, action: Action<'_>) -> Result<Json<ComplaintView>, ApiError> {
     let mut tx = app.pool().begin().await?;
-    let updated = workflow::close_complaint(&mut tx, app.vault(), &staff.0, code).await?;
+    let updated = perform(&mut tx, app, Actor::Member(&staff.0), action, chrono::Utc::now())
+        .await?
+        .complaint()?;
     tx.commit().await?;
     Ok(Json(view(app.vault(), updated)?))
 }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::broadcast::BroadcastError;
 use crate::maintenance::MaintenanceError;
 use crate::outage::OutageError;
-use crate::workflow::{ComplaintError, MoveError};
+use crate::workflow::MoveError;
 
 /// An error as the API returns it.
 #[derive(Debug)]
@@ -104,20 +104,6 @@ impl From<MoveError> for ApiError {
         match err {
             MoveError::Unexpected(inner) => inner.into(),
             other => Self::new(status, code, other.to_string()),
-        }
-    }
-}
-
-impl From<ComplaintError> for ApiError {
-    fn from(err: ComplaintError) -> Self {
-        match err {
-            ComplaintError::NotFound => Self::not_found("complaint"),
-            ComplaintError::EmptyAnswer => Self::bad_request("the answer is empty"),
-            ComplaintError::BadAnswer(_) => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_answer", err.to_string())
-            }
-            ComplaintError::Forbidden => Self::forbidden(err.to_string()),
-            ComplaintError::Unexpected(inner) => inner.into(),
         }
     }
 }
