@@ -104,10 +104,10 @@ pub async fn digest(
     Ok(outbox::enqueue_staff(tx, &post).await?)
 }
 
-/// One line per service: the average score applicants gave over the last 30 days, and how many
-/// gave one.
+/// One line per service: the average score applicants gave over the last
+/// [`crate::store::ratings::AVERAGED_OVER`], and how many gave one.
 async fn satisfaction(tx: &mut Tx<'_>, render: &impl Fn(Msg) -> String, now: DateTime<Utc>) -> anyhow::Result<String> {
-    let averages = crate::store::ratings::averages(tx, now - DECISIONS_OVER).await?;
+    let averages = crate::store::ratings::averages(tx, now).await?;
     if averages.is_empty() {
         return Ok(render(Msg::new(m::STAFF_DIGEST_NO_RATINGS)));
     }

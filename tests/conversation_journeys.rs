@@ -323,15 +323,26 @@ async fn help_promises_free_service_and_availability() {
     assert!(help.contains("Permit to remove the plates"), "{help}");
 }
 
+/// Staff take the request up (move it to review), as they would from the group or the API.
+async fn take_up(app: &Application, code: peygir::domain::TrackingCode) {
+    sqlx::query("UPDATE requests SET stage = 'under-review' WHERE code = $1")
+        .bind(code.to_stored())
+        .execute(app.pool())
+        .await
+        .unwrap();
+}
+
+async fn stage_of(app: &Application, request: i64) -> String {
+    sqlx::query_scalar("SELECT stage FROM requests WHERE id = $1")
+        .bind(request)
+        .fetch_one(app.pool())
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_request_is_withdrawn_until_staff_take_it_up_and_staff_hear_of_it() {
-    let db = support::database::fresh_database().await;
-    let app = build_app(
-        &db,
-        &config_text(|t| t),
-        &[("PEYGIR_STAFF_CHAT_ID", "-1009".to_owned())],
-    )
-    .await;
+    let (app, _db) = support::spawn_app_with_staff_chat().await;
     let (request, code) = support::stored_request(&app, 61, "plate-removal", "submitted").await;
     let (_, taken_up) = support::stored_request(&app, 61, "debt-respite", "submitted").await;
     let mut chat = Chat::new(&app, 61);
@@ -342,19 +353,10 @@ async fn a_request_is_withdrawn_until_staff_take_it_up_and_staff_hear_of_it() {
     let confirm = chat.presses(&format!("withdraw:{code}")).await;
     assert!(confirm.contains("بازگشت‌پذیر نیست"), "asked to confirm:\n{confirm}");
     // Meanwhile staff take up the other one.
-    sqlx::query("UPDATE requests SET stage = 'under-review' WHERE code = $1")
-        .bind(taken_up.to_stored())
-        .execute(app.pool())
-        .await
-        .unwrap();
+    take_up(&app, taken_up).await;
     let done = chat.presses("withdraw:yes").await;
     assert!(done.contains("انصراف شما"), "{done}");
-    let stage: String = sqlx::query_scalar("SELECT stage FROM requests WHERE id = $1")
-        .bind(request)
-        .fetch_one(app.pool())
-        .await
-        .unwrap();
-    assert_eq!(stage, "withdrawn");
+    assert_eq!(stage_of(&app, request).await, "withdrawn");
     let audited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'request.transition' AND actor LIKE 'applicant%'
          AND detail->>'to' = 'withdrawn'",
@@ -386,19 +388,10 @@ async fn a_request_is_withdrawn_until_staff_take_it_up_and_staff_hear_of_it() {
         confirm.contains(&peygir::i18n::code_text(late_code, peygir::i18n::Locale::Fa)),
         "the only one is asked about at once:\n{confirm}"
     );
-    sqlx::query("UPDATE requests SET stage = 'under-review' WHERE id = $1")
-        .bind(late)
-        .execute(app.pool())
-        .await
-        .unwrap();
+    take_up(&app, late_code).await;
     let refused = chat.presses("withdraw:yes").await;
     assert!(refused.contains("دیگر ممکن نیست"), "{refused}");
-    let stage: String = sqlx::query_scalar("SELECT stage FROM requests WHERE id = $1")
-        .bind(late)
-        .fetch_one(app.pool())
-        .await
-        .unwrap();
-    assert_eq!(stage, "under-review");
+    assert_eq!(stage_of(&app, late).await, "under-review");
 }
 
 #[tokio::test]
@@ -421,13 +414,7 @@ async fn the_welcome_names_the_directorate_with_its_province_as_configured() {
 
 #[tokio::test]
 async fn a_request_is_edited_until_staff_take_it_up_and_staff_hear_of_it() {
-    let db = support::database::fresh_database().await;
-    let app = build_app(
-        &db,
-        &config_text(|t| t),
-        &[("PEYGIR_STAFF_CHAT_ID", "-1009".to_owned())],
-    )
-    .await;
+    let (app, _db) = support::spawn_app_with_staff_chat().await;
     let chat_id = 71;
     let mut chat = open_form(&app, chat_id, Locale::Fa, "debt-respite").await;
     fill(&app, &mut chat, chat_id, Locale::Fa, &debt_respite_as_person()).await;
@@ -502,11 +489,7 @@ async fn a_request_is_edited_until_staff_take_it_up_and_staff_hear_of_it() {
     chat.presses("menu:edit").await;
     chat.presses("change:full-name").await;
     chat.says("مریم رضایی").await;
-    sqlx::query("UPDATE requests SET stage = 'under-review' WHERE code = $1")
-        .bind(code.to_stored())
-        .execute(app.pool())
-        .await
-        .unwrap();
+    take_up(&app, code).await;
     let refused = chat.presses("confirm").await;
     assert!(refused.contains("ویرایش از راه بات دیگر ممکن نیست"), "{refused}");
     assert_eq!(answers_of(&app).await, after);

@@ -16,7 +16,6 @@ use peygir::sms::quiet::tehran;
 use peygir::store::{applicants, complaints, staff};
 use peygir::workflow::{self, Actor, Move};
 use serde_json::json;
-use support::{build_app, config_text};
 
 /// Staff posts the SLA jobs queued, oldest first: (dedup key, message).
 async fn sla_posts(app: &Application) -> Vec<(String, Msg)> {
@@ -83,13 +82,7 @@ async fn entered_at(app: &Application, request: i64, at: DateTime<Utc>) {
 
 #[tokio::test]
 async fn overdue_requests_are_escalated_once_per_stage_and_the_digest_has_the_figures() {
-    let db = support::database::fresh_database().await;
-    let app = build_app(
-        &db,
-        &config_text(|t| t),
-        &[("PEYGIR_STAFF_CHAT_ID", "-1009".to_owned())],
-    )
-    .await;
+    let (app, _db) = support::spawn_app_with_staff_chat().await;
     let admin = staff::add(app.pool(), "admin", Role::Admin, None, None).await.unwrap();
     // A and B are submitted on Sunday 1405/09/15 at 09:00; C on the Wednesday before at 13:00.
     // "submitted" has a target of 14 office hours (07:30-14:30, Thursday and Friday off).
@@ -249,13 +242,7 @@ async fn a_declared_closure_day_stops_the_clock_and_a_bad_declaration_changes_no
     // The service's own scheduler leads the jobs on its database; the clock is shown on one of
     // the test's, with the same declaration.
     bot.stop().await;
-    let db = support::database::fresh_database().await;
-    let app = build_app(
-        &db,
-        &config_text(|t| t),
-        &[("PEYGIR_STAFF_CHAT_ID", "-1009".to_owned())],
-    )
-    .await;
+    let (app, _db) = support::spawn_app_with_staff_chat().await;
     // Submitted Sunday 1405/09/15 at 09:00 (target 14 office hours), Monday declared closed.
     // On Tuesday at 14:00 it has had 12 office hours (Sunday 5.5, Tuesday 6.5), not 19; on
     // Wednesday at 09:10, 14.2: overdue.

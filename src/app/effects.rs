@@ -143,10 +143,7 @@ async fn withdraw(tx: &mut Tx<'_>, env: &Env<'_>, code: TrackingCode) -> anyhow:
 /// The applicant's request `code`, locked, while they may still edit it: staff have not acted
 /// on it (it is at a stage they could still withdraw from). `None` otherwise.
 async fn editable(tx: &mut Tx<'_>, env: &Env<'_>, code: TrackingCode) -> anyhow::Result<Option<RequestRow>> {
-    let Some(found) = requests::find_by_code(tx, code).await? else {
-        return Ok(None);
-    };
-    let Some(row) = requests::lock_by_id(tx, found.id).await? else {
+    let Some(row) = requests::lock_by_code(tx, code).await? else {
         return Ok(None);
     };
     let open = env

@@ -67,6 +67,34 @@ fn at(state: State) -> Dialogue {
     }
 }
 
+/// A press of `key` on the buttons `at` draws (turn 7).
+fn press(key: &str) -> Input {
+    Input::Button {
+        turn: 7,
+        key: key.into(),
+    }
+}
+
+/// The applicant's one request, `code` of plate removal, at `stage`.
+fn one_request(code: TrackingCode, stage: &str) -> Vec<OwnedRequest> {
+    vec![OwnedRequest {
+        code,
+        service: "plate-removal".into(),
+        stage: stage.into(),
+    }]
+}
+
+/// The keys of the choices the step's prompt offers.
+fn choice_keys(step: &Step) -> Vec<String> {
+    step.replies
+        .last()
+        .unwrap()
+        .choices
+        .iter()
+        .map(|c| c.key.clone())
+        .collect()
+}
+
 fn filling(service: &str, answers: Answers) -> Dialogue {
     at(State::Filling {
         service: service.into(),
@@ -662,33 +690,14 @@ fn the_confirmation_echoes_an_amount_with_its_tomans_in_words() {
 fn a_request_not_yet_taken_up_is_offered_for_withdrawal_and_withdrawn_only_on_yes() {
     let f = fixture();
     let code = TrackingCode::generate();
-    let mine = |stage: &str| {
-        vec![OwnedRequest {
-            code,
-            service: "plate-removal".into(),
-            stage: stage.into(),
-        }]
-    };
-    let keys = |step: &Step| -> Vec<String> {
-        step.replies
-            .last()
-            .unwrap()
-            .choices
-            .iter()
-            .map(|c| c.key.clone())
-            .collect()
-    };
+    let mine = |stage: &str| one_request(code, stage);
     let menu = run(&f, &mine("submitted"), at(State::Menu), &[text("/menu")]);
-    assert!(keys(&menu).contains(&"menu:withdraw".to_owned()));
+    assert!(choice_keys(&menu).contains(&"menu:withdraw".to_owned()));
     let reviewed = run(&f, &mine("under-review"), at(State::Menu), &[text("/menu")]);
     assert!(
-        !keys(&reviewed).contains(&"menu:withdraw".to_owned()),
+        !choice_keys(&reviewed).contains(&"menu:withdraw".to_owned()),
         "staff took it up"
     );
-    let press = |key: &str| Input::Button {
-        turn: 7,
-        key: key.into(),
-    };
     let asked = run(&f, &mine("submitted"), at(State::Menu), &[press("menu:withdraw")]);
     assert_eq!(asked.dialogue.state, State::ConfirmingWithdrawal { code });
     assert!(asked.effects.is_empty());
@@ -745,10 +754,6 @@ fn any_answer_is_given_again_from_the_summary_and_keeps_its_place() {
         ("agency-id".into(), FieldValue::CompanyId("14007650912".into())),
         ("contact-name".into(), FieldValue::Text("مریم احمدی".into())),
     ];
-    let press = |key: &str| Input::Button {
-        turn: 7,
-        key: key.into(),
-    };
     // The summary of a partly filled form is reached once its questions are answered; here a
     // form's summary is taken as given.
     let summary = at(State::Confirming {
@@ -781,27 +786,8 @@ fn any_answer_is_given_again_from_the_summary_and_keeps_its_place() {
 fn an_edit_opens_from_the_menu_and_saves_as_an_edit_not_a_new_request() {
     let f = fixture();
     let code = TrackingCode::generate();
-    let mine = |stage: &str| {
-        vec![OwnedRequest {
-            code,
-            service: "plate-removal".into(),
-            stage: stage.into(),
-        }]
-    };
-    let press = |key: &str| Input::Button {
-        turn: 7,
-        key: key.into(),
-    };
-    let menu_keys = |owned: &[OwnedRequest]| -> Vec<String> {
-        let menu = run(&f, owned, at(State::Menu), &[text("/menu")]);
-        menu.replies
-            .last()
-            .unwrap()
-            .choices
-            .iter()
-            .map(|c| c.key.clone())
-            .collect()
-    };
+    let mine = |stage: &str| one_request(code, stage);
+    let menu_keys = |owned: &[OwnedRequest]| choice_keys(&run(&f, owned, at(State::Menu), &[text("/menu")]));
     assert!(menu_keys(&mine("submitted")).contains(&"menu:edit".to_owned()));
     assert!(
         !menu_keys(&mine("under-review")).contains(&"menu:edit".to_owned()),
@@ -874,15 +860,7 @@ fn a_score_is_taken_anywhere_and_a_comment_asked_only_when_nothing_is_in_progres
     let refused = run(&f, &[], asked.clone(), &[text("x\u{202E}y")]);
     assert!(refused.effects.is_empty());
     assert_eq!(refused.dialogue.state, asked.state);
-    let skipped = run(
-        &f,
-        &[],
-        asked,
-        &[Input::Button {
-            turn: 7,
-            key: "nav:skip".into(),
-        }],
-    );
+    let skipped = run(&f, &[], asked, &[press("nav:skip")]);
     assert!(skipped.effects.is_empty());
     assert_eq!(skipped.dialogue.state, State::Menu);
 }
@@ -917,11 +895,7 @@ fn a_request_button_starts_with_its_code_which_a_narrow_screen_then_keeps() {
             stage: "submitted".into(),
         },
     ];
-    let press = Input::Button {
-        turn: 7,
-        key: "menu:withdraw".into(),
-    };
-    let asked = run(&f, &mine, at(State::Menu), &[press]);
+    let asked = run(&f, &mine, at(State::Menu), &[press("menu:withdraw")]);
     assert_eq!(asked.dialogue.state, State::ChoosingWithdrawal);
     let label = f
         .i18n

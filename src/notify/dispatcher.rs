@@ -20,7 +20,7 @@ use super::sender::{ChatSender, SendError};
 use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::rating::{self, RatingSubject, Score};
-use crate::i18n::{Arg, Msg};
+use crate::i18n::{Arg, Locale, Msg};
 use crate::sms::config::ChannelPolicy;
 use crate::staff_chat::StaffChat;
 use crate::store::applicants::ApplicantId;
@@ -528,22 +528,8 @@ impl Dispatcher {
         };
         let locale = self.app.locale_or_default(chat.locale.as_deref());
         let mut text = self.app.i18n().render(locale, &notice.message);
-        let survey = survey_of(notice).filter(|_| sender.has_buttons());
-        let buttons: Vec<(String, String)> = match survey {
-            Some(subject) => {
-                text.push_str("\n\n");
-                text.push_str(&self.app.i18n().render(locale, &Msg::new(m::RATE_ASK)));
-                Score::ALL
-                    .iter()
-                    .map(|score| {
-                        let label = Msg::new(m::RATE_BUTTON).arg("score", Arg::Number(i64::from(score.get())));
-                        (
-                            self.app.i18n().render(locale, &label),
-                            rating::button_data(subject, *score),
-                        )
-                    })
-                    .collect()
-            }
+        let buttons = match survey_of(notice).filter(|_| sender.has_buttons()) {
+            Some(subject) => self.ask_for_a_score(&mut text, locale, subject),
             None => Vec::new(),
         };
         let slot = if sender.is_paced() {
@@ -573,6 +559,20 @@ impl Dispatcher {
             result
         };
         self.record(notice, result, Some(chat)).await
+    }
+
+    /// Adds the survey's question to `text` and returns its five buttons (label, data).
+    fn ask_for_a_score(&self, text: &mut String, locale: Locale, subject: RatingSubject) -> Vec<(String, String)> {
+        let i18n = self.app.i18n();
+        text.push_str("\n\n");
+        text.push_str(&i18n.render(locale, &Msg::new(m::RATE_ASK)));
+        Score::ALL
+            .iter()
+            .map(|score| {
+                let label = Msg::new(m::RATE_BUTTON).arg("score", Arg::Number(i64::from(score.get())));
+                (i18n.render(locale, &label), rating::button_data(subject, *score))
+            })
+            .collect()
     }
 
     async fn post_to_staff(&self, key: ChatKey, notice: &Claimed, subject: StaffSubject) -> anyhow::Result<Delivery> {

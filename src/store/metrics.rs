@@ -89,7 +89,7 @@ pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
     let totals = sqlx::query_as("SELECT name, total FROM event_totals ORDER BY name")
         .fetch_all(&mut *conn)
         .await?;
-    let satisfaction = super::ratings::averages(conn, chrono::Utc::now() - chrono::Duration::days(30)).await?;
+    let satisfaction = super::ratings::averages(conn, chrono::Utc::now()).await?;
     Ok(Snapshot {
         queues,
         sms_awaiting_report,

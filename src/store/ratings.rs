@@ -68,9 +68,13 @@ pub async fn comment(
     Ok(done.rows_affected() == 1)
 }
 
-/// The average score and the number of ratings per service since `since`, by service id
-/// (`None` for complaints about no request).
-pub async fn averages(conn: &mut PgConnection, since: DateTime<Utc>) -> sqlx::Result<Vec<(Option<String>, f64, i64)>> {
+/// How far back the averages the digest and `/metrics` show look.
+pub const AVERAGED_OVER: chrono::Duration = chrono::Duration::days(30);
+
+/// The average score and the number of ratings per service over the [`AVERAGED_OVER`] before
+/// `now`, by service id (`None` for complaints about no request).
+pub async fn averages(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<Vec<(Option<String>, f64, i64)>> {
+    let since = now - AVERAGED_OVER;
     sqlx::query_as(
         "SELECT service_id, avg(score)::float8, count(*) FROM ratings WHERE rated_at >= $1
          GROUP BY service_id ORDER BY service_id NULLS LAST",

@@ -168,6 +168,15 @@ pub async fn find_by_id(conn: &mut PgConnection, id: i64) -> anyhow::Result<Opti
     row.map(RequestRow::try_from).transpose()
 }
 
+/// Loads and locks a request by its code.
+pub async fn lock_by_code(tx: &mut Tx<'_>, code: TrackingCode) -> anyhow::Result<Option<RequestRow>> {
+    let row: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM requests WHERE code = $1 FOR UPDATE"))
+        .bind(code.to_stored())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(RequestRow::try_from).transpose()
+}
+
 /// Loads and locks a request, so that checking its version and acting on it are one step.
 pub async fn lock_by_id(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<Option<RequestRow>> {
     let row: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM requests WHERE id = $1 FOR UPDATE"))

@@ -237,9 +237,11 @@ pub async fn seal_under_item_secrets(pool: &PgPool, vault: &Vault) -> anyhow::Re
         .bind(owner.as_str())
         .fetch_all(pool)
         .await?;
+        let mut conn = pool.acquire().await?;
         for id in owners {
-            shred_keys::get_or_make(&mut *pool.acquire().await?, owner, id).await?;
+            shred_keys::get_or_make(&mut conn, owner, id).await?;
         }
+        drop(conn);
         let select = format!("{} FROM {} WHERE {data_key_only}", column.sealed, column.table);
         total += in_batches(pool, column, &select, None, "", |place, secret, old| {
             let secret = secret.context("the item's secret was made above")?;
@@ -304,9 +306,8 @@ async fn in_batches(
         for (key, row, secret, value) in &rows {
             let secret = secret
                 .as_deref()
-                .map(|stored| shred_keys::from_joined(column.item.map_or(Owner::Request, |i| i.0), *key, Some(stored)))
-                .transpose()?
-                .flatten();
+                .map(|stored| ItemSecret::from_stored(stored).context("a stored item secret is malformed"))
+                .transpose()?;
             let (sealed, index) = seal(column.place(row), secret.as_ref(), value)
                 .with_context(|| format!("sealing {} of row {key}", what()))?;
             sqlx::query(&update)

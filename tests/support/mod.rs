@@ -93,6 +93,18 @@ pub async fn spawn_app() -> (Application, String) {
     (app, db)
 }
 
+/// The application with the shipped configuration and a staff group, on a fresh database.
+pub async fn spawn_app_with_staff_chat() -> (Application, String) {
+    let db = database::fresh_database().await;
+    let app = build_app(
+        &db,
+        &config_text(|t| t),
+        &[("PEYGIR_STAFF_CHAT_ID", "-1009".to_owned())],
+    )
+    .await;
+    (app, db)
+}
+
 /// Writes a small file of the given name into a fresh temp folder and returns its path.
 pub fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("peygir-test-files-{}-{}", std::process::id(), rand_suffix()));

@@ -3,6 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use utoipa::openapi::Schema;
+use utoipa::openapi::path::{Operation, Parameter, PathItem};
+use utoipa::openapi::schema::Object;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -58,16 +60,7 @@ impl Modify for ErrorResponses {
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
             let names_an_item = path.contains('{');
-            // Whether the method changes what it names.
-            let operations = [
-                (false, &mut item.get),
-                (true, &mut item.post),
-                (true, &mut item.put),
-                (true, &mut item.delete),
-                (true, &mut item.patch),
-            ];
-            for (changes, operation) in operations {
-                let Some(operation) = operation else { continue };
+            for (changes, operation) in operations_of(item) {
                 let takes_body = operation.request_body.is_some();
                 let secured = operation.security.is_some();
                 let mut wanted = vec![
@@ -138,32 +131,13 @@ impl Modify for TextRules {
         use utoipa::openapi::RefOr;
         use utoipa::openapi::schema::ArrayItems;
         let plain = crate::domain::text::plain_pattern();
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
-                for parameter in operation.parameters.iter_mut().flatten() {
-                    if let Some(RefOr::T(schema)) = &mut parameter.schema {
-                        plain_strings(schema, &plain);
-                    }
-                }
+        for parameter in parameters_of(openapi) {
+            if let Some(RefOr::T(schema)) = &mut parameter.schema {
+                plain_strings(schema, &plain);
             }
         }
-        let Some(components) = &mut openapi.components else {
-            return;
-        };
-        for (name, schema) in components.schemas.iter_mut() {
-            if !name.ends_with("Body") || name == "ErrorBody" {
-                continue;
-            }
-            let RefOr::T(schema) = schema else { continue };
-            plain_strings(schema, &plain);
-            let Schema::Object(object) = schema else { continue };
+        for (name, object) in request_bodies_of(openapi) {
+            plain_object(object, &plain);
             if let Some(RefOr::T(Schema::Object(day))) = object.properties.get_mut("day") {
                 day.pattern = Some(SOLAR_HIJRI_DAY.to_owned());
             }
@@ -176,7 +150,7 @@ impl Modify for TextRules {
                     code.pattern = Some(CODE_PATTERN.to_owned());
                 }
             }
-            for &(_, field, max) in WRITTEN.iter().filter(|(body, ..)| body == name) {
+            for &(_, field, max) in WRITTEN.iter().filter(|(body, ..)| *body == name) {
                 if let Some(RefOr::T(Schema::Object(text))) = object.properties.get_mut(field) {
                     text.pattern = Some(crate::domain::text::visible_pattern());
                     text.min_length = Some(1);
@@ -191,24 +165,9 @@ impl Modify for TextRules {
 /// no enum, format or pattern of its own the plain-text `pattern`.
 fn plain_strings(schema: &mut Schema, pattern: &str) {
     use utoipa::openapi::RefOr;
-    use utoipa::openapi::schema::{ArrayItems, SchemaType, Type};
+    use utoipa::openapi::schema::ArrayItems;
     match schema {
-        Schema::Object(object) => {
-            let is_string = match &object.schema_type {
-                SchemaType::Type(Type::String) => true,
-                SchemaType::Array(types) => types.contains(&Type::String),
-                _ => false,
-            };
-            let free = object.enum_values.is_none() && object.format.is_none() && object.pattern.is_none();
-            if is_string && free {
-                object.pattern = Some(pattern.to_owned());
-            }
-            for property in object.properties.values_mut() {
-                if let RefOr::T(inner) = property {
-                    plain_strings(inner, pattern);
-                }
-            }
-        }
+        Schema::Object(object) => plain_object(object, pattern),
         Schema::Array(array) => {
             if let ArrayItems::RefOrSchema(items) = &mut array.items
                 && let RefOr::T(inner) = items.as_mut()
@@ -225,6 +184,61 @@ fn plain_strings(schema: &mut Schema, pattern: &str) {
         }
         _ => {}
     }
+}
+
+/// [`plain_strings`] for an object schema: itself when it is a string, and its properties.
+fn plain_object(object: &mut Object, pattern: &str) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let is_string = match &object.schema_type {
+        SchemaType::Type(Type::String) => true,
+        SchemaType::Array(types) => types.contains(&Type::String),
+        _ => false,
+    };
+    let free = object.enum_values.is_none() && object.format.is_none() && object.pattern.is_none();
+    if is_string && free {
+        object.pattern = Some(pattern.to_owned());
+    }
+    for property in object.properties.values_mut() {
+        if let RefOr::T(inner) = property {
+            plain_strings(inner, pattern);
+        }
+    }
+}
+
+/// The operations of a path, each with whether its method changes what it names (all but GET).
+fn operations_of(item: &mut PathItem) -> impl Iterator<Item = (bool, &mut Operation)> {
+    [
+        (false, &mut item.get),
+        (true, &mut item.post),
+        (true, &mut item.put),
+        (true, &mut item.delete),
+        (true, &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(changes, operation)| Some((changes, operation.as_mut()?)))
+}
+
+/// Every parameter of every operation in the document.
+fn parameters_of(doc: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Parameter> {
+    doc.paths
+        .paths
+        .values_mut()
+        .flat_map(operations_of)
+        .flat_map(|(_, operation)| operation.parameters.iter_mut().flatten())
+}
+
+/// The request bodies' schemas (the components named `…Body`, the error body aside), by name.
+fn request_bodies_of(doc: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = (&str, &mut Object)> {
+    use utoipa::openapi::RefOr;
+    doc.components
+        .iter_mut()
+        .flat_map(|components| components.schemas.iter_mut())
+        .filter(|(name, _)| name.ends_with("Body") && *name != "ErrorBody")
+        .filter_map(|(name, schema)| match schema {
+            RefOr::T(Schema::Object(object)) => Some((name.as_str(), object)),
+            _ => None,
+        })
 }
 
 /// The document, with the configured services and stages as the values their fields and
@@ -258,34 +272,14 @@ fn name_catalog_values(doc: &mut utoipa::openapi::OpenApi, catalog: &Catalog) {
         "to" | "expected_from" => Some(&stages),
         _ => None,
     };
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                if let (Some(values), Some(RefOr::T(Schema::Object(object)))) =
-                    (parameter_values(&parameter.name), &mut parameter.schema)
-                {
-                    enumerate(object, values);
-                }
-            }
+    for parameter in parameters_of(doc) {
+        if let (Some(values), Some(RefOr::T(Schema::Object(object)))) =
+            (parameter_values(&parameter.name), &mut parameter.schema)
+        {
+            enumerate(object, values);
         }
     }
-    let Some(components) = &mut doc.components else {
-        return;
-    };
-    for (name, schema) in components.schemas.iter_mut() {
-        if !name.ends_with("Body") {
-            continue;
-        }
-        let RefOr::T(Schema::Object(body)) = schema else {
-            continue;
-        };
+    for (_, body) in request_bodies_of(doc) {
         for (field, property) in body.properties.iter_mut() {
             if let (Some(values), RefOr::T(Schema::Object(object))) = (field_values(field), property) {
                 enumerate(object, values);
@@ -295,7 +289,7 @@ fn name_catalog_values(doc: &mut utoipa::openapi::OpenApi, catalog: &Catalog) {
 }
 
 /// Restricts a string schema to `values` (and null, when it may be null).
-fn enumerate(object: &mut utoipa::openapi::schema::Object, values: &[&str]) {
+fn enumerate(object: &mut Object, values: &[&str]) {
     use utoipa::openapi::schema::{SchemaType, Type};
     let mut listed: Vec<serde_json::Value> = values.iter().map(|v| serde_json::Value::from(*v)).collect();
     if matches!(&object.schema_type, SchemaType::Array(types) if types.contains(&Type::Null)) {
