@@ -374,7 +374,7 @@ async fn updates_section() {
     let service = support::service::Running::start(&bot, &db, &env).await;
     // One update first, for the replies a `/start` draws.
     let first = bot.push(support::bot_api::updates::text(1, "/start"));
-    bot.wait_handled(first).await;
+    service.wait_handled(first).await;
     service.replies_delivered().await;
     let per_update = bot.count("sendMessage");
     let n = scaled(20_000);
@@ -384,7 +384,7 @@ async fn updates_section() {
     for i in 0..n {
         last = bot.push(support::bot_api::updates::text(2 + (i % chats) as i64, "/start"));
     }
-    bot.wait_handled(last).await;
+    service.wait_handled(last).await;
     let handled = start.elapsed().as_secs_f64();
     while bot.count("sendMessage") < (n + 1) * per_update {
         tokio::time::sleep(Duration::from_millis(10)).await;

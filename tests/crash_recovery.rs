@@ -144,7 +144,7 @@ async fn replies_waiting(pool: &sqlx::PgPool) -> i64 {
 async fn replies_to_start(db: &str, fake: &FakeBotApi, data_dir: &std::path::Path, pool: &sqlx::PgPool) -> usize {
     let mut service = start_service(db, fake, data_dir);
     let id = fake.push(support::bot_api::updates::text(999_999, "/start"));
-    fake.wait_handled(id).await;
+    support::service::handled(fake, pool, id).await;
     wait_until("the replies to /start", Duration::from_secs(30), async || {
         replies_waiting(pool).await == 0
     })
@@ -200,7 +200,7 @@ async fn a_crash_between_storing_a_step_and_sending_its_replies_loses_none() {
     fake.fail_next(7, support::bot_api::Fault::ServerError);
     let mut service = start_service(&db, &fake, &data_dir);
     let id = fake.push(support::bot_api::updates::text(7, "/start"));
-    fake.wait_handled(id).await;
+    fake.wait_stored(id).await;
     wait_until("a first failed send", Duration::from_secs(30), async || {
         fake.failed_sends() >= 1
     })

@@ -37,6 +37,14 @@ struct Group<'a> {
 }
 
 impl Group<'_> {
+    /// `user` writes `text` in the group; returns the bot's newest message there once the
+    /// message is handled.
+    async fn say(&self, user: i64, text: &str) -> String {
+        let id = self.bot.fake.push(updates::group_message(GROUP, user, text));
+        self.bot.wait_handled(id).await;
+        self.messages().last().unwrap()["text"].as_str().unwrap().to_owned()
+    }
+
     /// Messages the bot sent to the group, edits applied, oldest first.
     fn messages(&self) -> Vec<Value> {
         let mut messages: Vec<Value> = Vec::new();
@@ -103,7 +111,7 @@ impl Group<'_> {
     async fn press_data(&self, user: i64, card: &Value, data: &str) -> Value {
         let before = self.bot.fake.calls("answerCallbackQuery").len();
         let id = self.bot.fake.push(updates::group_press(user, data, card));
-        self.bot.fake.wait_handled(id).await;
+        self.bot.wait_handled(id).await;
         let answers = self.bot.fake.calls("answerCallbackQuery");
         assert_eq!(answers.len(), before + 1, "each press is answered once");
         answers[before].params.clone()
@@ -124,7 +132,7 @@ impl Group<'_> {
             .result;
         let before = self.messages().len();
         let id = self.bot.fake.push(updates::group_reply(user, text, &question));
-        self.bot.fake.wait_handled(id).await;
+        self.bot.wait_handled(id).await;
         let messages = self.messages();
         assert_eq!(messages.len(), before + 1, "the bot answers the reply");
         messages.last().unwrap()["text"].as_str().unwrap().to_owned()
@@ -430,9 +438,10 @@ async fn forged_replayed_stale_and_strangers_presses_are_refused_and_change_noth
     // The real press moves A once, even when Telegram delivers it twice.
     let before = bot.fake.sent_to(810).len();
     let id = bot.fake.push(updates::group_press(REVIEWER, &data_a, &card_a));
-    bot.fake.wait_handled(id).await;
+    bot.wait_handled(id).await;
     bot.fake.redeliver(id);
     bot.fake.wait_redelivered().await;
+    bot.replies_delivered().await;
     assert_eq!(stage_of(&bot, &a).await, "under-review");
     let moves: i64 = sqlx::query_scalar("SELECT count(*) FROM request_events WHERE to_stage = 'under-review'")
         .fetch_one(bot.app.pool())
@@ -539,11 +548,6 @@ async fn a_broadcast_is_drafted_previewed_sent_and_followed_from_the_group() {
     }
     tx.commit().await.unwrap();
     let group = Group { bot: &bot };
-    let fake = &bot.fake;
-    let say = |user: i64, text: &str| {
-        let id = fake.push(updates::group_message(GROUP, user, text));
-        async move { fake.wait_handled(id).await }
-    };
     let last = || group.messages().last().cloned().unwrap();
     let queued = || async {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM notifications WHERE kind = 'broadcast'")
@@ -553,15 +557,15 @@ async fn a_broadcast_is_drafted_previewed_sent_and_followed_from_the_group() {
     };
 
     // A reviewer may not broadcast; a command without text is answered with how to write one.
-    say(REVIEWER, "/broadcast سلام").await;
+    group.say(REVIEWER, "/broadcast سلام").await;
     assert_eq!(last()["text"], group.text("staff-forbidden"));
-    say(OPERATOR, "/broadcast plate-removal").await;
+    group.say(OPERATOR, "/broadcast plate-removal").await;
     assert_eq!(last()["text"], group.text("staff-broadcast-usage"));
     assert_eq!(queued().await, 0);
 
     // The draft: reach and preview, nothing sent until confirmed.
     let text = "ساعت کاری ستاد در روز پنج‌شنبه تا ظهر است.";
-    say(OPERATOR, &format!("/broadcast {text}")).await;
+    group.say(OPERATOR, &format!("/broadcast {text}")).await;
     let draft = last();
     let body = draft["text"].as_str().unwrap();
     assert!(body.contains(text) && body.contains("(۵ نفر)"), "{body}");
@@ -597,7 +601,9 @@ async fn a_broadcast_is_drafted_previewed_sent_and_followed_from_the_group() {
     assert!(card["text"].as_str().unwrap().contains("۵ از ۵"), "{card:#}");
 
     // A draft dropped is never sent.
-    say(OPERATOR, "/broadcast debt-respite این اطلاعیه فرستاده نمی‌شود").await;
+    group
+        .say(OPERATOR, "/broadcast debt-respite این اطلاعیه فرستاده نمی‌شود")
+        .await;
     let dropped = last();
     group
         .press(OPERATOR, &dropped, &group.text("staff-broadcast-drop"))
@@ -620,17 +626,20 @@ async fn a_broadcast_is_drafted_previewed_sent_and_followed_from_the_group() {
         .unwrap();
     tx.commit().await.unwrap();
     let unknown = TrackingCode::generate();
-    say(
-        OPERATOR,
-        &format!("/broadcast {complaint} {unknown} پاسخ شما آماده است"),
-    )
-    .await;
+    group
+        .say(
+            OPERATOR,
+            &format!("/broadcast {complaint} {unknown} پاسخ شما آماده است"),
+        )
+        .await;
     let refusal = bot.app.i18n().render(
         Locale::Fa,
         &Msg::new("staff-broadcast-unknown-codes").arg("count", Arg::Number(1)),
     );
     assert_eq!(last()["text"], refusal);
-    say(OPERATOR, &format!("/broadcast {complaint} پاسخ شما آماده است")).await;
+    group
+        .say(OPERATOR, &format!("/broadcast {complaint} پاسخ شما آماده است"))
+        .await;
     let to_owner = last();
     let body = to_owner["text"].as_str().unwrap();
     assert!(
@@ -649,14 +658,7 @@ async fn maintenance_is_scheduled_and_cancelled_from_the_group_in_tehran_time() 
         .await
         .unwrap();
     let group = &Group { bot: &bot };
-    let fake = &bot.fake;
-    let say = |user: i64, text: String| {
-        let id = fake.push(updates::group_message(GROUP, user, &text));
-        async move {
-            fake.wait_handled(id).await;
-            group.messages().last().unwrap()["text"].as_str().unwrap().to_owned()
-        }
-    };
+    let say = async |user: i64, text: String| group.say(user, &text).await;
     let windows = || async {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM maintenance_windows")
             .fetch_one(bot.app.pool())
@@ -760,14 +762,7 @@ async fn a_closure_day_is_declared_from_the_group_and_waiting_applicants_are_tol
     support::stored_request(&bot.app, 72, "debt-respite", "under-review").await;
     support::stored_request(&bot.app, 73, "debt-respite", "granted").await;
     let group = &Group { bot: &bot };
-    let fake = &bot.fake;
-    let say = |user: i64, text: String| {
-        let id = fake.push(updates::group_message(GROUP, user, &text));
-        async move {
-            fake.wait_handled(id).await;
-            group.messages().last().unwrap()["text"].as_str().unwrap().to_owned()
-        }
-    };
+    let say = async |user: i64, text: String| group.say(user, &text).await;
     let in_three_days = (chrono::Utc::now() + chrono::Duration::days(3)).date_naive();
     let j = peygir::domain::jalali::to_jalali(in_three_days);
     let day = peygir::domain::digits::to_persian_digits(&format!("{}/{:02}/{:02}", j.year, j.month, j.day));

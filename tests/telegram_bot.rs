@@ -98,7 +98,7 @@ async fn a_redelivered_update_is_handled_once() {
     let fake = bot.fake.clone();
     let mut user = bot.user(42);
     let id = fake.push(updates::text(42, "/start"));
-    fake.wait_handled(id).await;
+    fake.wait_stored(id).await;
     bot.replies_delivered().await;
     let first = user.new_messages().len();
     assert!(first > 0);
@@ -138,12 +138,53 @@ async fn after_a_restart_polling_resumes_without_answering_twice() {
     again.stop().await;
 }
 
+/// Updates stored when the process died (the offset already past them) are handled after
+/// the restart, a chat's in order.
+#[tokio::test]
+async fn updates_stored_before_a_crash_are_answered_after_the_restart_in_order() {
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let bot = Running::start(&fake, &db, &[]).await;
+    let mut control = bot.user(51);
+    let expected = [control.says("/start").await, control.says("/help").await].join("\n\n");
+    let vault = bot.app.vault().clone();
+    bot.stop().await;
+
+    // What the poller stores just before a crash: two updates of chat 52, past the offset.
+    let stored = |id: i64, text: &str| {
+        let mut update = updates::text(52, text);
+        update["update_id"] = json!(id);
+        peygir::store::inbox::Fetched {
+            update_id: id,
+            chat_id: 52,
+            json: serde_json::to_vec(&update).unwrap(),
+        }
+    };
+    let pool = peygir::store::connect(&db, 1).await.unwrap();
+    let batch = [stored(9_000, "/start"), stored(9_001, "/help")];
+    peygir::store::inbox::store_batch(&pool, &vault, "telegram", &batch, 9_002)
+        .await
+        .unwrap();
+
+    let again = Running::start(&fake, &db, &[]).await;
+    again.replies_delivered().await;
+    let texts: Vec<String> = fake
+        .sent_to(52)
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts.join("\n\n"), expected, "both answered, once each, in order");
+    assert_eq!(peygir::store::inbox::waiting(&pool).await.unwrap(), 0);
+    assert_eq!(fake.violations(), Vec::<String>::new());
+    again.stop().await;
+}
+
 #[tokio::test]
 async fn group_messages_are_not_treated_as_applicants() {
     let bot = Running::fresh(&[]).await;
     let fake = bot.fake.clone();
     let id = fake.push(updates::group_text(-100123, "/start"));
-    fake.wait_handled(id).await;
+    bot.wait_handled(id).await;
     assert!(fake.sent_to(-100123).is_empty());
     bot.stop().await;
 }

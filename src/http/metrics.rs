@@ -97,6 +97,19 @@ fn render(snapshot: &Snapshot) -> Result<String, std::fmt::Error> {
         "How long the oldest due reply has waited to be sent",
         oldest_reply,
     );
+    single(
+        &mut registry,
+        "updates_waiting",
+        "Bot API updates fetched by polling, stored and not yet handled",
+        snapshot.updates_waiting,
+    );
+    let oldest_update = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+    oldest_update.set(snapshot.oldest_update_seconds);
+    registry.register(
+        "updates_oldest_seconds",
+        "How long the oldest stored update has waited to be handled",
+        oldest_update,
+    );
     for (name, help) in [
         (limits::FAILED_LOOKUPS, "Lookups of tracking codes that name nothing"),
         (

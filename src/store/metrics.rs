@@ -33,6 +33,9 @@ pub struct Snapshot {
     /// Replies queued and not yet sent, and how long the oldest due one has waited.
     pub replies_waiting: i64,
     pub oldest_reply_seconds: f64,
+    /// Updates fetched by polling and not yet handled, and how long the oldest has waited.
+    pub updates_waiting: i64,
+    pub oldest_update_seconds: f64,
     /// Running totals the chat limits keep (failed lookups, refusals), by name.
     pub totals: Vec<(String, i64)>,
     /// Per service (`None`: complaints about no request), the average satisfaction score and
@@ -86,6 +89,11 @@ pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
     )
     .fetch_one(&mut *conn)
     .await?;
+    // Like replies, stored updates are deleted once handled.
+    let (updates_waiting, oldest_update_seconds): (i64, Option<f64>) =
+        sqlx::query_as("SELECT count(*), EXTRACT(EPOCH FROM now() - min(received_at))::float8 FROM inbox")
+            .fetch_one(&mut *conn)
+            .await?;
     let totals = sqlx::query_as("SELECT name, total FROM event_totals ORDER BY name")
         .fetch_all(&mut *conn)
         .await?;
@@ -99,6 +107,8 @@ pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
         job_runs,
         replies_waiting,
         oldest_reply_seconds: oldest_reply_seconds.unwrap_or(0.0).max(0.0),
+        updates_waiting,
+        oldest_update_seconds: oldest_update_seconds.unwrap_or(0.0).max(0.0),
         totals,
         satisfaction,
     })

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod complaints;
 pub mod dialogues;
 pub mod documents;
+pub mod inbox;
 pub mod job_runs;
 pub mod maintenance;
 pub mod metrics;

@@ -1,8 +1,8 @@
-//! Where long polling resumes: past the last batch of updates handled in full.
+//! Where long polling resumes: past the last batch of updates stored.
 
 use sqlx::PgPool;
 
-/// The offset to poll from: the one stored after the last whole batch, else (a database from
+/// The offset to poll from: the one stored with the last batch, else (a database from
 /// before batches were handled side by side) past the highest update handled.
 pub async fn resume_from(pool: &PgPool, platform: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar(
@@ -16,15 +16,15 @@ pub async fn resume_from(pool: &PgPool, platform: &str) -> sqlx::Result<i64> {
     .await
 }
 
-/// Every update below `next_offset` has been handled and stored.
-pub async fn advance(pool: &PgPool, platform: &str, next_offset: i64) -> sqlx::Result<()> {
+/// Every update below `next_offset` is stored (in the inbox, or handled).
+pub async fn advance(conn: impl sqlx::PgExecutor<'_>, platform: &str, next_offset: i64) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO poll_offsets (platform, next_offset) VALUES ($1, $2)
          ON CONFLICT (platform) DO UPDATE SET next_offset = GREATEST(poll_offsets.next_offset, $2)",
     )
     .bind(platform)
     .bind(next_offset)
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(())
 }

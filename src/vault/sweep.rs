@@ -92,6 +92,16 @@ pub const SEALED: &[Sealed] = &[
         item: None,
     },
     Sealed {
+        table: "inbox",
+        column: "update",
+        sealed: "update_sealed",
+        plain: None,
+        key: "id",
+        row: "platform || ':' || update_id",
+        blind_index: None,
+        item: None,
+    },
+    Sealed {
         table: "notifications",
         column: "sms_to",
         sealed: "sms_to_sealed",

@@ -152,8 +152,9 @@ impl FakeBotApi {
         self.pushed.notify_waiters();
     }
 
-    /// Waits until the bot has polled past `update_id`, i.e. has handled it.
-    pub async fn wait_handled(&self, update_id: i64) {
+    /// Waits until the bot has polled past `update_id`, i.e. has stored it (handling it may
+    /// still be under way: see `service::handled`).
+    pub async fn wait_stored(&self, update_id: i64) {
         let wait = async {
             loop {
                 let notified = self.polled.notified();
@@ -165,7 +166,7 @@ impl FakeBotApi {
         };
         tokio::time::timeout(Duration::from_secs(30), wait)
             .await
-            .expect("the bot handles the update within 30 s");
+            .expect("the bot stores the update within 30 s");
     }
 
     /// Waits until the bot has fetched the redelivered updates and polled again.
@@ -178,7 +179,7 @@ impl FakeBotApi {
                 }
                 notified.await;
             }
-            // One more poll: the batch with the redelivered update has been handled.
+            // One more poll: the batch with the redelivered update has been stored.
             self.polled.notified().await;
         };
         tokio::time::timeout(Duration::from_secs(30), wait)

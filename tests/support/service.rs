@@ -85,6 +85,11 @@ impl Running {
         }
     }
 
+    /// Waits until the service has handled update `id` and every one before it.
+    pub async fn wait_handled(&self, id: i64) {
+        handled(&self.fake, self.app.pool(), id).await;
+    }
+
     /// Waits until every reply queued so far has reached the fake.
     pub async fn replies_delivered(&self) {
         replies_delivered(self.app.pool()).await;
@@ -121,15 +126,36 @@ async fn wait_until_healthy(http: std::net::SocketAddr) -> bool {
     false
 }
 
-/// Waits until no reply is waiting to be sent: each is deleted once the fake has taken it.
-pub async fn replies_delivered(pool: &sqlx::PgPool) {
-    for _ in 0..2000 {
-        if peygir::store::replies::waiting(pool).await.unwrap() == 0 {
+/// Waits until the bot has fetched update `id` and handled it and every update before it:
+/// polling stores updates and deletes each once handled.
+pub async fn handled(fake: &FakeBotApi, pool: &sqlx::PgPool, id: i64) {
+    fake.wait_stored(id).await;
+    for _ in 0..3000 {
+        let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox WHERE update_id <= $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if waiting == 0 {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    panic!("replies were still waiting to be sent after 20 s");
+    panic!("update {id} was still waiting to be handled after 30 s");
+}
+
+/// Waits until no stored update waits to be handled and no reply waits to be sent: each is
+/// deleted once handled, or taken by the fake.
+pub async fn replies_delivered(pool: &sqlx::PgPool) {
+    for _ in 0..3000 {
+        if peygir::store::inbox::waiting(pool).await.unwrap() == 0
+            && peygir::store::replies::waiting(pool).await.unwrap() == 0
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("updates or replies were still waiting after 30 s");
 }
 
 /// A Telegram user in a private chat with the bot.
@@ -144,7 +170,7 @@ impl User {
     /// Sends an update and returns the texts the bot sent back.
     pub async fn send(&mut self, update: Value) -> String {
         let id = self.fake.push(update);
-        self.fake.wait_handled(id).await;
+        self.fake.wait_stored(id).await;
         replies_delivered(&self.pool).await;
         self.new_messages()
             .iter()

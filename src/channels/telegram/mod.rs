@@ -3,6 +3,7 @@
 
 mod convert;
 mod polling;
+mod turns;
 
 use anyhow::Context as _;
 use secrecy::ExposeSecret;

@@ -1,29 +1,139 @@
-//! Long polling with `getUpdates`. A batch (100 updates at most, so memory stays bounded and a
-//! flood slows polling rather than filling a queue) is handled chats side by side, each chat's
-//! updates in order. The offset moves past a batch, and is stored for a restart, only once
-//! every update of it is stored: while the database is away the offset holds and the batch is
-//! handled again later (what was stored already is recognised), so no update is dropped.
+//! Long polling with `getUpdates`. A batch is stored in the inbox table in the transaction that
+//! moves the polling offset past it: an update is acknowledged only once stored, and while the
+//! database is away the offset holds and the batch is fetched again later. Workers then handle
+//! the stored updates with chats taking turns (see `turns`): a chat's updates in order, chats
+//! side by side, and a chat flooding the bot holds up another by one update at most, however
+//! many batches its flood spans. Polling pauses while too many updates wait, so a flood fills
+//! neither memory nor the disk: the Bot API keeps the rest.
 
-use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, Update};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use super::TelegramChannel;
+use super::turns::{Turn, Turns};
 use crate::app::{is_transient, with_retries};
-use crate::store::poll_offsets;
+use crate::store::{inbox, poll_offsets};
 
-/// How long a passing database fault is ridden out in process before the batch is put off.
+/// How long a passing database fault is ridden out in process before backing off.
 const PATIENCE: Duration = Duration::from_secs(5);
+/// Updates of one chat kept in memory; the rest are read back from the table in turn.
+const PER_CHAT_IN_MEMORY: usize = 8;
+/// Updates kept in memory in all.
+const IN_MEMORY: usize = 2_000;
+/// Polling pauses while this many updates wait to be handled.
+const MAX_WAITING: usize = 20_000;
+/// How often handled updates are deleted from the table, together.
+const FORGET_EVERY: Duration = Duration::from_millis(20);
+
+/// The stored updates waiting for a worker, and a signal for every change to them.
+struct Inbox {
+    turns: Mutex<Turns<Update>>,
+    changed: Notify,
+    /// Handled, and still to be deleted from the table: a statement for many rather than a
+    /// round trip each. Should the process die first, they are handled again after the
+    /// restart and known as handled (`processed_updates`).
+    handled: Mutex<Vec<i64>>,
+}
+
+impl Inbox {
+    fn new() -> Self {
+        Self {
+            turns: Mutex::new(Turns::new(PER_CHAT_IN_MEMORY, IN_MEMORY)),
+            changed: Notify::new(),
+            handled: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The update is handled (or can never be): to be deleted with the next few.
+    fn forget(&self, update_id: i64) {
+        self.handled
+            .lock()
+            .expect("the inbox lock is never poisoned")
+            .push(update_id);
+    }
+
+    fn take_handled(&self) -> Vec<i64> {
+        std::mem::take(&mut *self.handled.lock().expect("the inbox lock is never poisoned"))
+    }
+
+    fn with<R>(&self, change: impl FnOnce(&mut Turns<Update>) -> R) -> R {
+        let result = change(&mut self.turns.lock().expect("the inbox lock is never poisoned"));
+        self.changed.notify_waiters();
+        result
+    }
+
+    /// Waits until `ready` holds of the waiting updates, and returns what it gives.
+    async fn wait_for<R>(&self, mut ready: impl FnMut(&mut Turns<Update>) -> Option<R>) -> R {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if let Some(found) = ready(&mut self.turns.lock().expect("the inbox lock is never poisoned")) {
+                return found;
+            }
+            changed.await;
+        }
+    }
+
+    /// The next chat's turn.
+    async fn next(&self) -> Turn<Update> {
+        self.wait_for(Turns::next).await
+    }
+
+    /// Returns once fewer than `MAX_WAITING` updates wait.
+    async fn room(&self) {
+        self.wait_for(|turns| (turns.len() < MAX_WAITING).then_some(())).await;
+    }
+}
 
 /// Polls until `shutdown` turns true.
 pub async fn run_polling(channel: TelegramChannel, timeout_secs: u32, mut shutdown: watch::Receiver<bool>) {
     if let Err(err) = channel.bot.delete_webhook().await {
         tracing::warn!(error = %err, "could not remove a webhook before polling");
     }
+    let inbox = Arc::new(Inbox::new());
+    let mut workers = JoinSet::new();
+    // More workers than connections, so that the pool is never idle while updates wait: a
+    // worker spends part of each update away from the database (sealing, rendering).
+    for _ in 0..2 * channel.app.config().database.max_connections {
+        workers.spawn(work(channel.clone(), inbox.clone(), shutdown.clone()));
+    }
+    workers.spawn(forget_handled(channel.clone(), inbox.clone(), shutdown.clone()));
+    poll(&channel, &inbox, timeout_secs, &mut shutdown).await;
+    while workers.join_next().await.is_some() {}
+}
+
+/// Deletes handled updates from the table every `FORGET_EVERY`, and once more at shutdown.
+async fn forget_handled(channel: TelegramChannel, inbox: Arc<Inbox>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let stopping = tokio::select! {
+            () = tokio::time::sleep(FORGET_EVERY) => false,
+            _ = shutdown.changed() => true,
+        };
+        let handled = inbox.take_handled();
+        if !handled.is_empty()
+            && let Err(err) = inbox::done(channel.app.pool(), &channel.platform, &handled).await
+        {
+            tracing::warn!(error = %err, "deleting handled updates failed; trying again");
+            inbox
+                .handled
+                .lock()
+                .expect("the inbox lock is never poisoned")
+                .extend(handled);
+        }
+        if stopping {
+            return;
+        }
+    }
+}
+
+async fn poll(channel: &TelegramChannel, inbox: &Inbox, timeout_secs: u32, shutdown: &mut watch::Receiver<bool>) {
+    let (pool, platform) = (channel.app.pool(), channel.platform.as_str());
     let mut offset: Option<i64> = None;
     let mut backoff = Duration::from_secs(1);
     loop {
@@ -31,17 +141,33 @@ pub async fn run_polling(channel: TelegramChannel, timeout_secs: u32, mut shutdo
             return;
         }
         let Some(from) = offset else {
-            match poll_offsets::resume_from(channel.app.pool(), &channel.platform).await {
-                Ok(from) => offset = Some(from),
+            // Updates stored before a restart are handled first, before any newer of theirs.
+            let resumed = async {
+                let waiting = inbox::waiting_chats(pool, platform).await?;
+                Ok::<_, sqlx::Error>((poll_offsets::resume_from(pool, platform).await?, waiting))
+            };
+            match resumed.await {
+                Ok((from, waiting)) => {
+                    inbox.with(|turns| {
+                        for chat in waiting {
+                            turns.push_stored(chat.chat_id, chat.count);
+                        }
+                    });
+                    offset = Some(from);
+                }
                 Err(err) => {
                     tracing::error!(error = %err, "reading where polling resumes failed");
-                    if pause(&mut backoff, &mut shutdown).await {
+                    if pause(&mut backoff, shutdown).await {
                         return;
                     }
                 }
             }
             continue;
         };
+        tokio::select! {
+            () = inbox.room() => {}
+            _ = shutdown.changed() => return,
+        }
         let request = channel
             .bot
             .get_updates()
@@ -56,28 +182,52 @@ pub async fn run_polling(channel: TelegramChannel, timeout_secs: u32, mut shutdo
             Ok(batch) if batch.is_empty() => backoff = Duration::from_secs(1),
             Ok(batch) => {
                 let next = batch.iter().map(|u| i64::from(u.id.0) + 1).max().unwrap_or(from);
-                if handle_batch(&channel, batch).await {
-                    backoff = Duration::from_secs(1);
-                    offset = Some(next);
-                    // Were this lost, a restart would only see the batch again, and know it.
-                    if let Err(err) = poll_offsets::advance(channel.app.pool(), &channel.platform, next).await {
-                        tracing::warn!(error = %err, "storing the polling offset failed");
+                let fetched: Vec<inbox::Fetched> = batch.iter().map(fetched).collect();
+                let stored = with_retries(PATIENCE, || async {
+                    Ok(inbox::store_batch(pool, channel.app.vault(), platform, &fetched, next).await?)
+                })
+                .await;
+                match stored {
+                    Ok(stored) => {
+                        backoff = Duration::from_secs(1);
+                        offset = Some(next);
+                        inbox.with(|turns| {
+                            for update in batch {
+                                let id = i64::from(update.id.0);
+                                if stored.binary_search(&id).is_ok() {
+                                    turns.push(chat_of(&update), id, update);
+                                }
+                            }
+                        });
                     }
-                } else {
-                    tracing::warn!(retry_in = ?backoff, "the database is unreachable; the batch waits");
-                    if pause(&mut backoff, &mut shutdown).await {
-                        return;
+                    Err(err) => {
+                        tracing::warn!(error = format!("{err:#}"), retry_in = ?backoff, "the database is unreachable; the batch is fetched again later");
+                        if pause(&mut backoff, shutdown).await {
+                            return;
+                        }
                     }
                 }
             }
             Err(err) => {
                 // teloxide scrubs the token out of URLs in its errors.
                 tracing::warn!(error = %err, retry_in = ?backoff, "getUpdates failed");
-                if pause(&mut backoff, &mut shutdown).await {
+                if pause(&mut backoff, shutdown).await {
                     return;
                 }
             }
         }
+    }
+}
+
+fn chat_of(update: &Update) -> i64 {
+    update.chat().map_or(0, |c| c.id.0)
+}
+
+fn fetched(update: &Update) -> inbox::Fetched {
+    inbox::Fetched {
+        update_id: i64::from(update.id.0),
+        chat_id: chat_of(update),
+        json: serde_json::to_vec(update).expect("an update serialises"),
     }
 }
 
@@ -91,47 +241,98 @@ async fn pause(backoff: &mut Duration, shutdown: &mut watch::Receiver<bool>) -> 
     stopped
 }
 
-/// Handles a batch, one task per chat; true when every update of it is stored (or could
-/// never be, and its sender was told so).
-async fn handle_batch(channel: &TelegramChannel, batch: Vec<Update>) -> bool {
-    let mut chats: HashMap<i64, Vec<Update>> = HashMap::new();
-    for update in batch {
-        let chat = update.chat().map_or(0, |c| c.id.0);
-        chats.entry(chat).or_default().push(update);
+/// Takes chats' turns until shutdown. An update interrupted by shutdown stays in the table and
+/// is handled after the restart.
+async fn work(channel: TelegramChannel, inbox: Arc<Inbox>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let turn = tokio::select! {
+            turn = inbox.next() => turn,
+            _ = shutdown.changed() => return,
+        };
+        match turn {
+            Turn::Handle { chat, update_id, item } => {
+                if !handle_one(&channel, &item, &mut shutdown).await {
+                    return;
+                }
+                inbox.forget(update_id);
+                inbox.with(|turns| turns.finished(chat));
+            }
+            Turn::Load { chat, after, count } => {
+                let Some(updates) = read_back(&channel, &inbox, chat, after, count, &mut shutdown).await else {
+                    return;
+                };
+                inbox.with(|turns| turns.loaded(chat, updates));
+            }
+        }
     }
-    let mut tasks = JoinSet::new();
-    for (_, updates) in chats {
-        let channel = channel.clone();
-        tasks.spawn(async move {
-            for update in &updates {
-                if !handle_one(&channel, update).await {
+}
+
+/// Handles one update, riding out database faults however long they last (the chat's later
+/// updates wait behind it); false when shutdown came first. Any other failure is final: the
+/// sender is told their message was not saved.
+async fn handle_one(channel: &TelegramChannel, update: &Update, shutdown: &mut watch::Receiver<bool>) -> bool {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        match with_retries(PATIENCE, || channel.handle_update(update)).await {
+            Ok(()) => return true,
+            Err(err) if is_transient(&err) => {
+                tracing::warn!(error = format!("{err:#}"), retry_in = ?backoff, "the database is unreachable; the update waits");
+                if pause(&mut backoff, shutdown).await {
                     return false;
                 }
             }
-            true
-        });
-    }
-    let mut all_stored = true;
-    while let Some(joined) = tasks.join_next().await {
-        // A panic is a bug that would recur on every retry: it must not hold polling up.
-        all_stored &= joined.unwrap_or_else(|err| {
-            tracing::error!(error = %err, "handling a chat's updates panicked; they are skipped");
-            true
-        });
-    }
-    all_stored
-}
-
-/// Handles one update, riding out passing database faults; false when one outlasted them.
-/// Any other failure is final: the sender is told their message was not saved.
-async fn handle_one(channel: &TelegramChannel, update: &Update) -> bool {
-    match with_retries(PATIENCE, || channel.handle_update(update)).await {
-        Ok(()) => true,
-        Err(err) if is_transient(&err) => false,
-        Err(err) => {
-            tracing::error!(error = format!("{err:#}"), "handling an update failed");
-            channel.apologise(update).await;
-            true
+            Err(err) => {
+                tracing::error!(error = format!("{err:#}"), "handling an update failed");
+                channel.apologise(update).await;
+                return true;
+            }
         }
     }
+}
+
+/// Reads a chat's stored updates back, in order; `None` when shutdown came first. One that
+/// does not open or parse is logged and dropped (read as `None`): it could never be handled.
+async fn read_back(
+    channel: &TelegramChannel,
+    inbox: &Inbox,
+    chat: i64,
+    after: i64,
+    count: usize,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Option<Vec<(i64, Option<Update>)>> {
+    let (pool, platform) = (channel.app.pool(), channel.platform.as_str());
+    let mut backoff = Duration::from_secs(1);
+    let rows = loop {
+        let read = with_retries(PATIENCE, || async {
+            Ok(inbox::load(pool, channel.app.vault(), platform, chat, after, count).await?)
+        })
+        .await;
+        match read {
+            Ok(rows) => break rows,
+            Err(err) => {
+                tracing::warn!(error = format!("{err:#}"), retry_in = ?backoff, "reading stored updates failed");
+                if pause(&mut backoff, shutdown).await {
+                    return None;
+                }
+            }
+        }
+    };
+    let mut updates = Vec::with_capacity(rows.len());
+    for (update_id, json) in rows {
+        let parsed = json
+            .map_err(anyhow::Error::from)
+            .and_then(|json| Ok(serde_json::from_slice::<Update>(&json)?));
+        match parsed {
+            Ok(update) => updates.push((update_id, Some(update))),
+            Err(err) => {
+                tracing::error!(
+                    error = format!("{err:#}"),
+                    "a stored update cannot be read; it is dropped"
+                );
+                inbox.forget(update_id);
+                updates.push((update_id, None));
+            }
+        }
+    }
+    Some(updates)
 }
