@@ -54,34 +54,56 @@ const CHAT_AUDIENCE: &str = "SELECT a.id FROM applicants a
 
 /// Whether the applicant muted every announcement, and their setting for each of `services`
 /// as announcements would treat it now; one query, as the dialogue reads it at every step.
+/// The services are matched here rather than in SQL: a query over the bound list of services
+/// was planned afresh on every call (its plan depends on the list), which cost eight times
+/// its execution.
 pub async fn of(
     conn: &mut PgConnection,
     applicant: ApplicantId,
     services: &[String],
 ) -> sqlx::Result<(bool, Vec<(String, Channels)>)> {
-    let rows: Vec<(bool, String, Option<String>, bool)> = sqlx::query_as(
-        "SELECT a.announcements_muted_at IS NOT NULL, svc, s.channels,
-                EXISTS (SELECT 1 FROM requests r WHERE r.applicant_id = a.id AND r.service_id = svc)
-         FROM applicants a
-         CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS u(svc, n)
-         LEFT JOIN subscriptions s ON s.applicant_id = a.id AND s.service_id = svc
-         WHERE a.id = $1
-         ORDER BY n",
+    #[derive(sqlx::FromRow)]
+    struct Settings {
+        muted: bool,
+        subscribed: Vec<String>,
+        channels: Vec<String>,
+        requested: Vec<String>,
+    }
+    let row: Option<Settings> = sqlx::query_as(
+        "SELECT a.announcements_muted_at IS NOT NULL AS muted,
+                ARRAY(SELECT s.service_id FROM subscriptions s WHERE s.applicant_id = a.id ORDER BY s.service_id)
+                    AS subscribed,
+                ARRAY(SELECT s.channels FROM subscriptions s WHERE s.applicant_id = a.id ORDER BY s.service_id)
+                    AS channels,
+                ARRAY(SELECT DISTINCT r.service_id FROM requests r WHERE r.applicant_id = a.id) AS requested
+         FROM applicants a WHERE a.id = $1",
     )
     .bind(applicant)
-    .bind(services)
-    .fetch_all(conn)
+    .fetch_optional(conn)
     .await?;
-    let muted = rows.first().is_some_and(|(muted, ..)| *muted);
-    let settings = rows
-        .into_iter()
-        .map(|(_, service, chosen, requested)| {
-            let channels = match chosen.as_deref().and_then(Channels::parse) {
+    let Some(Settings {
+        muted,
+        subscribed,
+        channels,
+        requested,
+    }) = row
+    else {
+        return Ok((false, Vec::new()));
+    };
+    let chosen: std::collections::HashMap<&str, &str> = subscribed
+        .iter()
+        .map(String::as_str)
+        .zip(channels.iter().map(String::as_str))
+        .collect();
+    let settings = services
+        .iter()
+        .map(|service| {
+            let channels = match chosen.get(service.as_str()).and_then(|c| Channels::parse(c)) {
                 Some(chosen) => chosen,
-                None if requested => Channels::Chat,
+                None if requested.contains(service) => Channels::Chat,
                 None => Channels::None,
             };
-            (service, channels)
+            (service.clone(), channels)
         })
         .collect();
     Ok((muted, settings))
