@@ -123,16 +123,3 @@ pub async fn upcoming(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Resu
     .fetch_all(conn)
     .await
 }
-
-/// Windows not cancelled that are under way at `now` or start before `until`, soonest first:
-/// what the bot's status shows.
-pub async fn in_view(conn: &mut PgConnection, now: DateTime<Utc>, until: DateTime<Utc>) -> sqlx::Result<Vec<Window>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM maintenance_windows
-         WHERE cancelled_at IS NULL AND ends_at > $1 AND starts_at < $2 ORDER BY starts_at, id"
-    ))
-    .bind(now)
-    .bind(until)
-    .fetch_all(conn)
-    .await
-}
