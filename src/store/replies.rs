@@ -77,7 +77,12 @@ pub async fn queue(
 /// Claims up to `limit` due replies for `lease`, oldest first, counting an attempt on each. A
 /// reply is claimed only with every older waiting reply of its chat, so that a chat's replies
 /// are sent in order whichever instance sends them: one whose elder is claimed elsewhere or
-/// waits for a retry waits with it.
+/// waits for a retry waits with it. The query is written for plans that stay small however
+/// many replies wait: the claimed rows are updated by their ids through the primary key
+/// (joined to the picked rows, the planner often read the whole table, dead rows of sent
+/// replies included: 4-6 ms for a claim that found nothing), and the older-reply check is a
+/// probe of the chat's few entries per picked reply (as `NOT EXISTS` it became an anti-join
+/// over every waiting reply: 35 ms for a claim of 512).
 pub async fn claim(
     pool: &PgPool,
     vault: &Vault,
@@ -93,13 +98,15 @@ pub async fn claim(
              ORDER BY id LIMIT $2
              FOR UPDATE SKIP LOCKED
          )
+         , ready AS (
+             SELECT p.id FROM picked p
+             WHERE (SELECT e.id FROM replies e
+                    WHERE e.platform = p.platform AND e.chat_id = p.chat_id AND e.id < p.id AND NOT e.dead
+                      AND e.id NOT IN (SELECT id FROM picked)
+                    LIMIT 1) IS NULL
+         )
          UPDATE replies r SET claimed_until = now() + make_interval(secs => $3), attempts = r.attempts + 1
-         FROM picked p
-         WHERE r.id = p.id
-           AND NOT EXISTS (
-               SELECT 1 FROM replies e
-               WHERE e.platform = p.platform AND e.chat_id = p.chat_id AND e.id < p.id AND NOT e.dead
-                 AND e.id NOT IN (SELECT id FROM picked))
+         WHERE r.id = ANY (ARRAY (SELECT id FROM ready))
          RETURNING r.id, r.platform, r.chat_id, r.locale, r.reply_sealed, r.attempts",
     )
     .bind(platforms)
