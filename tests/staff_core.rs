@@ -144,3 +144,218 @@ async fn complaint_acts_refuse_with_one_code_and_answer_as_the_member() {
         .unwrap();
     assert_eq!(closed.status, "closed");
 }
+
+#[tokio::test]
+async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member() {
+    use peygir::workflow::Move;
+    let (app, _db) = spawn_app().await;
+    let (request, code) = support::stored_request(&app, 41, "plate-removal", "submitted").await;
+    let debts_only = staff::add(
+        app.pool(),
+        "debts",
+        Role::Reviewer,
+        Some(&["debt-respite".to_owned()]),
+        None,
+    )
+    .await
+    .unwrap();
+    let operator = staff::add(app.pool(), "op", Role::Operator, None, None).await.unwrap();
+    let reviewer = staff::add(app.pool(), "rv", Role::Reviewer, None, None).await.unwrap();
+    let attempt = async |actor: Actor<'_>, action: Action<'_>| {
+        let mut tx = app.pool().begin().await.unwrap();
+        let result = perform(&mut tx, &app, actor, action, Utc::now()).await;
+        tx.commit().await.unwrap();
+        result
+    };
+    let stage = async || -> String {
+        sqlx::query_scalar("SELECT stage FROM requests WHERE id = $1")
+            .bind(request)
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+    let events = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM request_events WHERE request_id = $1")
+            .bind(request)
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+    let take_up = Move {
+        code,
+        to: "under-review",
+        expected_from: Some("submitted"),
+        note: None,
+    };
+    let before = events().await;
+
+    // Each refusal has its code and the chat's message, and changes nothing.
+    let refusals = [
+        (
+            Actor::Member(&debts_only),
+            Action::Move(take_up),
+            "not_found",
+            "staff-out-of-scope",
+        ),
+        (
+            Actor::CommandLine,
+            Action::Move(take_up),
+            "forbidden",
+            "staff-forbidden",
+        ),
+        (
+            Actor::Member(&operator),
+            Action::Move(take_up),
+            "forbidden",
+            "staff-forbidden",
+        ),
+        (
+            Actor::Member(&reviewer),
+            Action::Move(Move {
+                expected_from: Some("under-review"),
+                ..take_up
+            }),
+            "stale_stage",
+            "staff-stale",
+        ),
+        (
+            Actor::Member(&reviewer),
+            Action::Move(Move {
+                to: "recorded",
+                ..take_up
+            }),
+            "transition_not_allowed",
+            "staff-not-allowed",
+        ),
+        (
+            Actor::Member(&reviewer),
+            Action::RequestDocuments {
+                code,
+                note: "نامه اصلی",
+            },
+            "transition_not_allowed",
+            "staff-not-allowed",
+        ),
+    ];
+    for (actor, action, code, message_id) in refusals {
+        let refused = attempt(actor, action).await.unwrap_err();
+        let chat_message = match refused {
+            // The staff group tells a member outside the service so; the API answers 404.
+            Refusal::Hidden => Some("staff-out-of-scope"),
+            ref other => other.message_id(),
+        };
+        assert_eq!((refused.code(), chat_message), (code, Some(message_id)), "{action:?}");
+        assert_eq!(stage().await, "submitted");
+        assert_eq!(events().await, before);
+    }
+
+    // The reviewer takes it up, then asks for documents: a note is needed, and one that
+    // cannot be shown as written is refused.
+    let moved = attempt(Actor::Member(&reviewer), Action::Move(take_up))
+        .await
+        .unwrap()
+        .moved()
+        .unwrap();
+    assert_eq!((moved.from.as_str(), moved.to.as_str()), ("submitted", "under-review"));
+    let blank = attempt(Actor::Member(&reviewer), Action::RequestDocuments { code, note: "  " })
+        .await
+        .unwrap_err();
+    assert_eq!(blank.code(), "note_required");
+    let hidden = attempt(
+        Actor::Member(&reviewer),
+        Action::RequestDocuments {
+            code,
+            note: "نامه\u{202E}",
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        (hidden.code(), hidden.message_id()),
+        ("invalid_note", Some("staff-text-invalid"))
+    );
+    assert_eq!(stage().await, "under-review");
+    let asked = attempt(
+        Actor::Member(&reviewer),
+        Action::RequestDocuments {
+            code,
+            note: "تصویر نامه اصلی",
+        },
+    )
+    .await
+    .unwrap()
+    .moved()
+    .unwrap();
+    assert_eq!(asked.to, "documents-requested");
+    assert!(asked.notified);
+    let actors: Vec<String> =
+        sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'request.transition' ORDER BY id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(actors, vec![reviewer.actor(), reviewer.actor()]);
+}
+
+#[tokio::test]
+async fn outages_are_declared_and_resolved_by_operators_and_refused_with_one_code_otherwise() {
+    let (app, _db) = spawn_app().await;
+    let reviewer = staff::add(app.pool(), "rv", Role::Reviewer, None, None).await.unwrap();
+    let operator = staff::add(app.pool(), "op", Role::Operator, None, None).await.unwrap();
+    let attempt = async |actor: Actor<'_>, action: Action<'_>| {
+        let mut tx = app.pool().begin().await.unwrap();
+        let result = perform(&mut tx, &app, actor, action, Utc::now()).await;
+        tx.commit().await.unwrap();
+        result
+    };
+    let open = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM outages WHERE resolved_at IS NULL")
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+    let declare = |service| Action::DeclareOutage {
+        service,
+        reason: "قطعی شبکه",
+    };
+
+    for (actor, action, code) in [
+        (Actor::Member(&reviewer), declare(None), "forbidden"),
+        (
+            Actor::Member(&operator),
+            declare(Some("no-such-service")),
+            "invalid_outage",
+        ),
+        (
+            Actor::Member(&operator),
+            Action::DeclareOutage {
+                service: None,
+                reason: "\u{202E}",
+            },
+            "invalid_outage",
+        ),
+        (Actor::Member(&operator), Action::ResolveOutage { id: 999 }, "not_found"),
+    ] {
+        let refused = attempt(actor, action).await.unwrap_err();
+        assert_eq!(refused.code(), code, "{action:?}");
+        assert_eq!(open().await, 0, "{action:?} changed nothing");
+    }
+
+    let declared = attempt(Actor::Member(&operator), declare(Some("plate-removal")))
+        .await
+        .unwrap()
+        .outage()
+        .unwrap();
+    assert_eq!(declared.declared_by, operator.actor());
+    assert_eq!(open().await, 1);
+    let resolve = Action::ResolveOutage { id: declared.id };
+    let refused = attempt(Actor::Member(&reviewer), resolve).await.unwrap_err();
+    assert_eq!(refused.code(), "forbidden");
+    let resolved = attempt(Actor::CommandLine, resolve).await.unwrap().outage().unwrap();
+    assert_eq!(resolved.resolved_by.as_deref(), Some("cli"));
+    let again = attempt(Actor::Member(&operator), resolve).await.unwrap_err();
+    assert_eq!(
+        (again.code(), again.message_id()),
+        ("outage_resolved", Some("staff-stale"))
+    );
+    assert_eq!(open().await, 0);
+}

@@ -4,7 +4,8 @@
 //! shows the message [`Refusal::message_id`] names). The role and scope rules, the audit entry
 //! and the notices an act queues are decided here, once.
 //!
-//! Declaring a closure day and answering or closing a complaint are here; the other acts still
+//! Moving a request (asking for documents among the moves), declaring and resolving an outage,
+//! declaring a closure day and answering or closing a complaint are here; the other acts still
 //! live in their front ends (issue 17 moves them).
 
 use chrono::{DateTime, Utc};
@@ -14,10 +15,12 @@ use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::TrackingCode;
 use crate::office::{self, Closure, ClosureError};
-use crate::store::Tx;
+use crate::outage::{self, OutageError, Reach};
 use crate::store::complaints::StaffView;
+use crate::store::outages::Outage;
 use crate::store::staff::StaffMember;
-use crate::workflow::{self, ComplaintError};
+use crate::store::{Tx, requests};
+use crate::workflow::{self, Applied, ComplaintError, Move, MoveError};
 
 /// Who acts.
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +72,23 @@ pub enum Action<'a> {
     CloseComplaint {
         code: TrackingCode,
     },
+    /// Move a request to another stage its workflow allows; the applicant is told.
+    Move(Move<'a>),
+    /// Ask the applicant for documents: the move from the request's stage to the one where the
+    /// applicant sends them, with `note` saying what is missing.
+    RequestDocuments {
+        code: TrackingCode,
+        note: &'a str,
+    },
+    /// Declare an outage of `service` (every service when `None`); its applicants are told.
+    DeclareOutage {
+        service: Option<&'a str>,
+        reason: &'a str,
+    },
+    /// Resolve an outage, staff's or a probe's; its recovery is announced.
+    ResolveOutage {
+        id: i64,
+    },
 }
 
 /// What an act did.
@@ -77,6 +97,9 @@ pub enum Done {
     ClosureDeclared(Closure),
     /// The complaint as it now is.
     Complaint(StaffView),
+    Moved(Applied),
+    /// The outage as it now is.
+    Outage(Outage),
 }
 
 impl Done {
@@ -85,6 +108,22 @@ impl Done {
         match self {
             Self::ClosureDeclared(closure) => Ok(closure),
             other => anyhow::bail!("expected a closure day, the act did {other:?}"),
+        }
+    }
+
+    /// The move a `Move` or `RequestDocuments` made.
+    pub fn moved(self) -> anyhow::Result<Applied> {
+        match self {
+            Self::Moved(applied) => Ok(applied),
+            other => anyhow::bail!("expected a move, the act did {other:?}"),
+        }
+    }
+
+    /// The outage an outage act declared or resolved.
+    pub fn outage(self) -> anyhow::Result<Outage> {
+        match self {
+            Self::Outage(outage) => Ok(outage),
+            other => anyhow::bail!("expected an outage, the act did {other:?}"),
         }
     }
 
@@ -113,6 +152,14 @@ pub enum Refusal {
         message_id: &'static str,
         detail: String,
     },
+    /// The act does not fit the item as it is now (a move its stage does not offer, or the
+    /// request moved on since the member saw it).
+    #[error("{detail}")]
+    Conflict {
+        code: &'static str,
+        message_id: &'static str,
+        detail: String,
+    },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -123,7 +170,7 @@ impl Refusal {
         match self {
             Self::Hidden => "not_found",
             Self::Forbidden => "forbidden",
-            Self::Invalid { code, .. } => code,
+            Self::Invalid { code, .. } | Self::Conflict { code, .. } => code,
             Self::Unexpected(_) => "internal",
         }
     }
@@ -133,7 +180,7 @@ impl Refusal {
     pub fn message_id(&self) -> Option<&'static str> {
         match self {
             Self::Hidden | Self::Forbidden => Some(m::STAFF_FORBIDDEN),
-            Self::Invalid { message_id, .. } => Some(message_id),
+            Self::Invalid { message_id, .. } | Self::Conflict { message_id, .. } => Some(message_id),
             Self::Unexpected(_) => None,
         }
     }
@@ -175,6 +222,75 @@ impl From<ComplaintError> for Refusal {
     }
 }
 
+/// The code of a move the request's stage does not offer.
+pub const TRANSITION_NOT_ALLOWED: &str = "transition_not_allowed";
+/// The code of a move from a stage the request has left since.
+pub const STALE_STAGE: &str = "stale_stage";
+/// The code of a note that cannot be shown as written.
+pub const INVALID_NOTE: &str = "invalid_note";
+
+impl From<MoveError> for Refusal {
+    fn from(err: MoveError) -> Self {
+        let detail = err.to_string();
+        match err {
+            // Out of the member's scope a request is not there: its code is never confirmed.
+            MoveError::NotFound | MoveError::OutOfScope => Self::Hidden,
+            MoveError::Forbidden => Self::Forbidden,
+            MoveError::NotAllowed { .. } => Self::Conflict {
+                code: TRANSITION_NOT_ALLOWED,
+                message_id: m::STAFF_NOT_ALLOWED,
+                detail,
+            },
+            MoveError::StaleStage { .. } => Self::Conflict {
+                code: STALE_STAGE,
+                message_id: m::STAFF_STALE,
+                detail,
+            },
+            MoveError::NoteRequired => Self::Invalid {
+                code: "note_required",
+                message_id: m::STAFF_NOTE_EMPTY,
+                detail,
+            },
+            MoveError::BadNote(_) => Self::Invalid {
+                code: INVALID_NOTE,
+                message_id: m::STAFF_TEXT_INVALID,
+                detail,
+            },
+            MoveError::Unexpected(err) => Self::Unexpected(err),
+        }
+    }
+}
+
+/// The code of an outage that cannot be declared (an unknown service, a bad reason).
+pub const INVALID_OUTAGE: &str = "invalid_outage";
+/// The code of an outage resolved already.
+pub const OUTAGE_RESOLVED: &str = "outage_resolved";
+
+impl From<OutageError> for Refusal {
+    fn from(err: OutageError) -> Self {
+        let detail = err.to_string();
+        match err {
+            OutageError::NotFound => Self::Hidden,
+            OutageError::UnknownService(_) => Self::Invalid {
+                code: INVALID_OUTAGE,
+                message_id: m::STAFF_MAINTENANCE_UNKNOWN_SERVICE,
+                detail,
+            },
+            OutageError::Reason(_) => Self::Invalid {
+                code: INVALID_OUTAGE,
+                message_id: m::STAFF_TEXT_INVALID,
+                detail,
+            },
+            OutageError::Resolved => Self::Conflict {
+                code: OUTAGE_RESOLVED,
+                message_id: m::STAFF_STALE,
+                detail,
+            },
+            OutageError::Unexpected(err) => Self::Unexpected(err),
+        }
+    }
+}
+
 /// Does `action` as `actor`, in `tx`, at `now`.
 pub async fn perform(
     tx: &mut Tx<'_>,
@@ -193,6 +309,50 @@ pub async fn perform(
             let member = actor.member()?;
             let row = workflow::close_complaint(tx, app.vault(), member, code).await?;
             Ok(Done::Complaint(row))
+        }
+        Action::Move(mv) => {
+            let member = actor.member()?;
+            let applied = workflow::apply(tx, app.catalog(), app.vault(), workflow::Actor::Staff(member), mv).await?;
+            Ok(Done::Moved(applied))
+        }
+        Action::RequestDocuments { code, note } => {
+            let member = actor.member()?;
+            let row = requests::find_by_code(tx, code).await?.ok_or(Refusal::Hidden)?;
+            actor.may(
+                Act::See,
+                Item::Request {
+                    service: &row.service_id,
+                },
+            )?;
+            let target = app
+                .catalog()
+                .get(&row.service_id)
+                .and_then(|service| service.document_request(&row.stage))
+                .ok_or_else(|| Refusal::Conflict {
+                    code: TRANSITION_NOT_ALLOWED,
+                    message_id: m::STAFF_NOT_ALLOWED,
+                    detail: format!("documents cannot be requested at stage `{}`", row.stage),
+                })?;
+            let mv = Move {
+                code,
+                to: &target.to,
+                // Read without a lock: the move refuses if the request has moved on since.
+                expected_from: Some(&row.stage),
+                note: Some(note),
+            };
+            let applied = workflow::apply(tx, app.catalog(), app.vault(), workflow::Actor::Staff(member), mv).await?;
+            Ok(Done::Moved(applied))
+        }
+        Action::DeclareOutage { service, reason } => {
+            actor.may(Act::Operate, Item::Operations)?;
+            let reach = Reach::of(app.config());
+            let declared = outage::declare(tx, app.catalog(), service, reason, &actor.audit_name(), now, reach).await?;
+            Ok(Done::Outage(declared))
+        }
+        Action::ResolveOutage { id } => {
+            actor.may(Act::Operate, Item::Operations)?;
+            let resolved = outage::resolve(tx, id, &actor.audit_name(), now, Reach::of(app.config())).await?;
+            Ok(Done::Outage(resolved))
         }
         Action::DeclareClosure { day, reason } => {
             actor.may(Act::Operate, Item::Operations)?;

@@ -18,11 +18,11 @@ use crate::domain::{Catalog, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::notify::Lane;
 use crate::staff::access::{self, Act, Item};
-use crate::staff::perform::{Action, Actor as StaffActor, INVALID_ANSWER, Refusal, perform};
+use crate::staff::perform::{Action, Actor as StaffActor, INVALID_ANSWER, INVALID_NOTE, Refusal, STALE_STAGE, perform};
 use crate::store::requests::RequestRow;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, broadcasts, complaints, requests, updates};
-use crate::workflow::{self, Actor, Move, MoveError};
+use crate::workflow::{self, Move};
 
 /// What came of a press or a reply.
 enum Verdict {
@@ -137,7 +137,8 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
             let (request, transition) = open_request(catalog, tx, id, button.version, button.slot).await?;
             if transition.note_required {
                 // Refuse now rather than after the reviewer has written the note.
-                workflow::staff_may(&member, &request.service_id, transition).map_err(move_refusal(id))?;
+                workflow::staff_may(&member, &request.service_id, transition)
+                    .map_err(|err| move_refusal(id)(err.into()))?;
                 let question = Msg::new(m::STAFF_NOTE_PROMPT)
                     .arg("name", Arg::Text(member.name.clone()))
                     .arg("code", Arg::Code(request.code))
@@ -154,8 +155,7 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
                 expected_from: Some(&request.stage),
                 note: None,
             };
-            let applied = workflow::apply(tx, catalog, chat.inner.app.vault(), Actor::Staff(&member), mv).await;
-            Ok(moved(applied.map_err(move_refusal(id))?, request.code))
+            move_request(chat, tx, &member, mv, id).await
         }
         Subject::Broadcast(id) => decide_broadcast(tx, &member, id, button).await,
         Subject::Complaint(id) => {
@@ -284,26 +284,46 @@ fn complaint_refusal(refusal: Refusal) -> Stop {
     }
 }
 
-fn moved(applied: workflow::Applied, code: TrackingCode) -> Verdict {
-    Verdict::Done(
+/// Moves request `id` through the staff core; the verdict for the presser.
+async fn move_request(
+    chat: &StaffChat,
+    tx: &mut Tx<'_>,
+    member: &StaffMember,
+    mv: Move<'_>,
+    id: i64,
+) -> Result<Verdict, Stop> {
+    let applied = perform(
+        tx,
+        &chat.inner.app,
+        StaffActor::Member(member),
+        Action::Move(mv),
+        Utc::now(),
+    )
+    .await
+    .map_err(move_refusal(id))?
+    .moved()?;
+    Ok(Verdict::Done(
         Subject::Request(applied.request_id),
         Msg::new(m::STAFF_MOVED)
-            .arg("code", Arg::Code(code))
+            .arg("code", Arg::Code(mv.code))
             .arg("stage", Arg::Msg(stage_name_id(&applied.to))),
-    )
+    ))
 }
 
 /// A refused move of `request`, told to the presser.
-fn move_refusal(request: i64) -> impl Fn(MoveError) -> Stop {
-    move |err| match err {
-        MoveError::StaleStage { .. } => Stop::Answer(Verdict::Stale(Subject::Request(request))),
-        MoveError::NotFound => refuse(m::STAFF_INVALID_BUTTON),
-        MoveError::NotAllowed { .. } => refuse(m::STAFF_NOT_ALLOWED),
-        MoveError::Forbidden => refuse(m::STAFF_FORBIDDEN),
-        MoveError::OutOfScope => refuse(m::STAFF_OUT_OF_SCOPE),
-        MoveError::NoteRequired => refuse(m::STAFF_NOTE_EMPTY),
-        MoveError::BadNote(_) => Stop::Answer(Verdict::AskAgain(Msg::new(m::STAFF_TEXT_INVALID))),
-        MoveError::Unexpected(err) => Stop::Failed(err),
+fn move_refusal(request: i64) -> impl Fn(Refusal) -> Stop {
+    move |refusal| match refusal {
+        Refusal::Conflict { code: STALE_STAGE, .. } => Stop::Answer(Verdict::Stale(Subject::Request(request))),
+        // The question stays open for a note that can be sent.
+        Refusal::Invalid {
+            code: INVALID_NOTE,
+            message_id,
+            ..
+        } => Stop::Answer(Verdict::AskAgain(Msg::new(message_id))),
+        // The card is in the group for all to see; the member just does not handle its service.
+        Refusal::Hidden => refuse(m::STAFF_OUT_OF_SCOPE),
+        Refusal::Unexpected(err) => Stop::Failed(err),
+        other => refuse(other.message_id().unwrap_or(m::STAFF_FORBIDDEN)),
     }
 }
 
@@ -455,8 +475,7 @@ async fn decide_reply(
                 expected_from: Some(&request.stage),
                 note: Some(note),
             };
-            let applied = workflow::apply(tx, catalog, chat.inner.app.vault(), Actor::Staff(&member), mv).await;
-            Ok(moved(applied.map_err(move_refusal(id))?, request.code))
+            move_request(chat, tx, &member, mv, id).await
         }
         (None, Some(id)) => {
             let code = open_complaint(tx, &member, id, prompt.version).await?;

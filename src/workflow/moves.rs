@@ -18,7 +18,7 @@ use crate::store::{Tx, audit, requests};
 use crate::vault::Vault;
 
 /// A move to make: to which stage, from which (when the caller saw one), and why.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Move<'a> {
     pub code: TrackingCode,
     pub to: &'a str,

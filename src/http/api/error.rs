@@ -135,6 +135,7 @@ impl From<crate::staff::perform::Refusal> for ApiError {
             Refusal::Hidden => Self::new(StatusCode::NOT_FOUND, code, "no such item"),
             Refusal::Forbidden => Self::forbidden(refusal.to_string()),
             Refusal::Invalid { detail, .. } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail),
+            Refusal::Conflict { detail, .. } => Self::new(StatusCode::CONFLICT, code, detail),
             Refusal::Unexpected(inner) => inner.into(),
         }
     }

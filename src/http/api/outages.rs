@@ -11,8 +11,8 @@ use super::ApiError;
 use super::auth::Staff;
 use super::extract::{ApiPath, Body};
 use crate::app::Application;
-use crate::outage::{self, Reach};
 use crate::staff::access::{Act, Item};
+use crate::staff::perform::{Action, Actor, Refusal, perform};
 use crate::store::outages::{self as store, Outage};
 
 /// A fault staff know of.
@@ -63,21 +63,14 @@ pub async fn declare(
     staff: Staff,
     body: Body<DeclareBody>,
 ) -> Result<(axum::http::StatusCode, Json<OutageView>), ApiError> {
+    // Refused before the body is read; the staff core checks again, as for every front end.
     staff.may(Act::Operate, Item::Operations)?;
     let body = body.parse()?;
-    let mut tx = app.pool().begin().await?;
-    let reach = Reach::of(app.config());
-    let outage = outage::declare(
-        &mut tx,
-        app.catalog(),
-        body.service.as_deref(),
-        &body.reason,
-        &staff.0.actor(),
-        Utc::now(),
-        reach,
-    )
-    .await?;
-    tx.commit().await?;
+    let declare = Action::DeclareOutage {
+        service: body.service.as_deref(),
+        reason: &body.reason,
+    };
+    let outage = act(&app, &staff, declare).await?;
     Ok((axum::http::StatusCode::CREATED, Json(outage.into())))
 }
 
@@ -101,9 +94,20 @@ pub async fn resolve(
     staff: Staff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OutageView>, ApiError> {
-    staff.may(Act::Operate, Item::Operations)?;
-    let mut tx = app.pool().begin().await?;
-    let outage = outage::resolve(&mut tx, id, &staff.0.actor(), Utc::now(), Reach::of(app.config())).await?;
-    tx.commit().await?;
+    let outage = act(&app, &staff, Action::ResolveOutage { id }).await?;
     Ok(Json(outage.into()))
+}
+
+/// An outage act through the staff core, committed.
+async fn act(app: &Application, staff: &Staff, action: Action<'_>) -> Result<Outage, ApiError> {
+    let mut tx = app.pool().begin().await?;
+    let outage = perform(&mut tx, app, Actor::Member(&staff.0), action, Utc::now())
+        .await
+        .map_err(|refusal| match refusal {
+            Refusal::Hidden => ApiError::not_found("outage"),
+            other => other.into(),
+        })?
+        .outage()?;
+    tx.commit().await?;
+    Ok(outage)
 }

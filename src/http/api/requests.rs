@@ -14,9 +14,10 @@ use crate::app::Application;
 use crate::domain::{PublicStatus, Role};
 use crate::office::OfficeCalendar;
 use crate::staff::access::{self, Act, Item};
+use crate::staff::perform::{Action, Actor, Refusal, perform};
 use crate::store::requests::{self, Filter, RequestRow};
 use crate::store::{audit, documents, notices};
-use crate::workflow::{self, Actor, Move};
+use crate::workflow::Move;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -318,7 +319,7 @@ pub async fn transition(
         expected_from: body.expected_from.as_deref(),
         note: body.note.as_deref(),
     };
-    apply(&app, &staff, mv).await
+    act(&app, &staff, Action::Move(mv)).await
 }
 
 /// Ask the applicant for supplementary documents: moves the request to the stage where the
@@ -335,44 +336,21 @@ pub async fn request_documents(
     staff.require(&[Role::Reviewer])?;
     let body = body.parse()?;
     let code = path_code(&code, "request")?;
-    let mut conn = app.pool().acquire().await?;
-    let row = requests::find_by_code(&mut conn, code)
-        .await?
-        .ok_or_else(|| ApiError::not_found("request"))?;
-    drop(conn);
-    staff.may(
-        Act::See,
-        Item::Request {
-            service: &row.service_id,
-        },
-    )?;
-    let service = app
-        .catalog()
-        .get(&row.service_id)
-        .ok_or_else(|| ApiError::not_found("request"))?;
-    let target = service
-        .document_request(&row.stage)
-        .ok_or_else(|| {
-            ApiError::new(
-                axum::http::StatusCode::CONFLICT,
-                "transition_not_allowed",
-                format!("documents cannot be requested at stage `{}`", row.stage),
-            )
-        })?
-        .to
-        .clone();
-    let mv = Move {
-        code,
-        to: &target,
-        expected_from: Some(&row.stage),
-        note: Some(&body.note),
-    };
-    apply(&app, &staff, mv).await
+    let action = Action::RequestDocuments { code, note: &body.note };
+    act(&app, &staff, action).await
 }
 
-async fn apply(app: &Application, staff: &Staff, mv: Move<'_>) -> Result<Json<TransitionResult>, ApiError> {
+/// A move through the staff core, committed.
+async fn act(app: &Application, staff: &Staff, action: Action<'_>) -> Result<Json<TransitionResult>, ApiError> {
     let mut tx = app.pool().begin().await?;
-    let applied = workflow::apply(&mut tx, app.catalog(), app.vault(), Actor::Staff(&staff.0), mv).await?;
+    let applied = perform(&mut tx, app, Actor::Member(&staff.0), action, Utc::now())
+        .await
+        .map_err(|refusal| match refusal {
+            // Answered as any request that is not there is.
+            Refusal::Hidden => ApiError::not_found("request"),
+            other => other.into(),
+        })?
+        .moved()?;
     tx.commit().await?;
     Ok(Json(TransitionResult {
         from: applied.from,
