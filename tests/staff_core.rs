@@ -4,12 +4,22 @@
 mod support;
 
 use chrono::Utc;
+use peygir::app::Application;
 use peygir::domain::Role;
-use peygir::staff::perform::{Action, Actor, Refusal, perform};
+use peygir::staff::perform::{Action, Actor, Done, Refusal, perform};
 use peygir::store::staff;
 use support::spawn_app;
 
-async fn closures(app: &peygir::app::Application) -> i64 {
+/// Does `action` as `actor` in a transaction of its own, committed whatever came of it (a
+/// refusal must have written nothing to commit).
+async fn attempt(app: &Application, actor: Actor<'_>, action: Action<'_>) -> Result<Done, Refusal> {
+    let mut tx = app.pool().begin().await.unwrap();
+    let result = perform(&mut tx, app, actor, action, Utc::now()).await;
+    tx.commit().await.unwrap();
+    result
+}
+
+async fn closures(app: &Application) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM closure_days")
         .fetch_one(app.pool())
         .await
@@ -26,15 +36,9 @@ async fn a_closure_day_is_declared_by_whoever_may_and_refused_with_one_code_othe
         day: &today,
         reason: "آلودگی هوا",
     };
-    let attempt = async |actor: Actor<'_>, action: Action<'_>| {
-        let mut tx = app.pool().begin().await.unwrap();
-        let result = perform(&mut tx, &app, actor, action, Utc::now()).await;
-        tx.commit().await.unwrap();
-        result
-    };
 
     // A reviewer's role may not: refused before anything is written.
-    let refused = attempt(Actor::Member(&reviewer), declare).await.unwrap_err();
+    let refused = attempt(&app, Actor::Member(&reviewer), declare).await.unwrap_err();
     assert!(matches!(refused, Refusal::Forbidden), "{refused:?}");
     assert_eq!(
         (refused.code(), refused.message_id()),
@@ -47,7 +51,7 @@ async fn a_closure_day_is_declared_by_whoever_may_and_refused_with_one_code_othe
         day: "1405/13/40",
         reason: "آلودگی هوا",
     };
-    let refused = attempt(Actor::Member(&operator), bad).await.unwrap_err();
+    let refused = attempt(&app, Actor::Member(&operator), bad).await.unwrap_err();
     assert_eq!(
         (refused.code(), refused.message_id()),
         ("invalid_closure", Some("staff-closure-usage"))
@@ -55,13 +59,17 @@ async fn a_closure_day_is_declared_by_whoever_may_and_refused_with_one_code_othe
     assert_eq!(closures(&app).await, 0);
 
     // An operator declares it; the command line, declaring it again, is told it stood already.
-    let first = attempt(Actor::Member(&operator), declare)
+    let first = attempt(&app, Actor::Member(&operator), declare)
         .await
         .unwrap()
         .closure()
         .unwrap();
     assert!(first.new);
-    let again = attempt(Actor::CommandLine, declare).await.unwrap().closure().unwrap();
+    let again = attempt(&app, Actor::CommandLine, declare)
+        .await
+        .unwrap()
+        .closure()
+        .unwrap();
     assert!(!again.new);
     assert_eq!(closures(&app).await, 1);
     let audited: Vec<String> = sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'closure.declare'")
@@ -96,25 +104,19 @@ async fn complaint_acts_refuse_with_one_code_and_answer_as_the_member() {
     .await
     .unwrap();
     let reviewer = staff::add(app.pool(), "rv", Role::Reviewer, None, None).await.unwrap();
-    let attempt = async |actor: Actor<'_>, action: Action<'_>| {
-        let mut tx = app.pool().begin().await.unwrap();
-        let result = perform(&mut tx, &app, actor, action, Utc::now()).await;
-        tx.commit().await.unwrap();
-        result
-    };
     let answer = |text| Action::AnswerComplaint { code, answer: text };
 
     // Another service's reviewer: not there. The command line answers no complaint.
-    let hidden = attempt(Actor::Member(&plates_only), answer("بررسی شد"))
+    let hidden = attempt(&app, Actor::Member(&plates_only), answer("بررسی شد"))
         .await
         .unwrap_err();
     assert_eq!(hidden.code(), "not_found");
-    let console = attempt(Actor::CommandLine, Action::CloseComplaint { code })
+    let console = attempt(&app, Actor::CommandLine, Action::CloseComplaint { code })
         .await
         .unwrap_err();
     assert_eq!(console.code(), "forbidden");
     // An answer with nothing visible: its own code, and the chat's message.
-    let empty = attempt(Actor::Member(&reviewer), answer(" \u{200C} "))
+    let empty = attempt(&app, Actor::Member(&reviewer), answer(" \u{200C} "))
         .await
         .unwrap_err();
     assert_eq!(
@@ -127,7 +129,7 @@ async fn complaint_acts_refuse_with_one_code_and_answer_as_the_member() {
         .unwrap();
     assert_eq!(status, "open", "refused acts changed nothing");
 
-    let answered = attempt(Actor::Member(&reviewer), answer("بدهی شما در حال بررسی است."))
+    let answered = attempt(&app, Actor::Member(&reviewer), answer("بدهی شما در حال بررسی است."))
         .await
         .unwrap()
         .complaint()
@@ -137,7 +139,7 @@ async fn complaint_acts_refuse_with_one_code_and_answer_as_the_member() {
         answered.answer(app.vault()).unwrap().as_deref(),
         Some("بدهی شما در حال بررسی است.")
     );
-    let closed = attempt(Actor::Member(&reviewer), Action::CloseComplaint { code })
+    let closed = attempt(&app, Actor::Member(&reviewer), Action::CloseComplaint { code })
         .await
         .unwrap()
         .complaint()
@@ -161,12 +163,6 @@ async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member
     .unwrap();
     let operator = staff::add(app.pool(), "op", Role::Operator, None, None).await.unwrap();
     let reviewer = staff::add(app.pool(), "rv", Role::Reviewer, None, None).await.unwrap();
-    let attempt = async |actor: Actor<'_>, action: Action<'_>| {
-        let mut tx = app.pool().begin().await.unwrap();
-        let result = perform(&mut tx, &app, actor, action, Utc::now()).await;
-        tx.commit().await.unwrap();
-        result
-    };
     let stage = async || -> String {
         sqlx::query_scalar("SELECT stage FROM requests WHERE id = $1")
             .bind(request)
@@ -238,7 +234,7 @@ async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member
         ),
     ];
     for (actor, action, code, message_id) in refusals {
-        let refused = attempt(actor, action).await.unwrap_err();
+        let refused = attempt(&app, actor, action).await.unwrap_err();
         let chat_message = match refused {
             // The staff group tells a member outside the service so; the API answers 404.
             Refusal::Hidden => Some("staff-out-of-scope"),
@@ -251,17 +247,22 @@ async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member
 
     // The reviewer takes it up, then asks for documents: a note is needed, and one that
     // cannot be shown as written is refused.
-    let moved = attempt(Actor::Member(&reviewer), Action::Move(take_up))
+    let moved = attempt(&app, Actor::Member(&reviewer), Action::Move(take_up))
         .await
         .unwrap()
         .moved()
         .unwrap();
     assert_eq!((moved.from.as_str(), moved.to.as_str()), ("submitted", "under-review"));
-    let blank = attempt(Actor::Member(&reviewer), Action::RequestDocuments { code, note: "  " })
-        .await
-        .unwrap_err();
+    let blank = attempt(
+        &app,
+        Actor::Member(&reviewer),
+        Action::RequestDocuments { code, note: "  " },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(blank.code(), "note_required");
     let hidden = attempt(
+        &app,
         Actor::Member(&reviewer),
         Action::RequestDocuments {
             code,
@@ -276,6 +277,7 @@ async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member
     );
     assert_eq!(stage().await, "under-review");
     let asked = attempt(
+        &app,
         Actor::Member(&reviewer),
         Action::RequestDocuments {
             code,
@@ -301,12 +303,6 @@ async fn outages_are_declared_and_resolved_by_operators_and_refused_with_one_cod
     let (app, _db) = spawn_app().await;
     let reviewer = staff::add(app.pool(), "rv", Role::Reviewer, None, None).await.unwrap();
     let operator = staff::add(app.pool(), "op", Role::Operator, None, None).await.unwrap();
-    let attempt = async |actor: Actor<'_>, action: Action<'_>| {
-        let mut tx = app.pool().begin().await.unwrap();
-        let result = perform(&mut tx, &app, actor, action, Utc::now()).await;
-        tx.commit().await.unwrap();
-        result
-    };
     let open = async || -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM outages WHERE resolved_at IS NULL")
             .fetch_one(app.pool())
@@ -335,12 +331,12 @@ async fn outages_are_declared_and_resolved_by_operators_and_refused_with_one_cod
         ),
         (Actor::Member(&operator), Action::ResolveOutage { id: 999 }, "not_found"),
     ] {
-        let refused = attempt(actor, action).await.unwrap_err();
+        let refused = attempt(&app, actor, action).await.unwrap_err();
         assert_eq!(refused.code(), code, "{action:?}");
         assert_eq!(open().await, 0, "{action:?} changed nothing");
     }
 
-    let declared = attempt(Actor::Member(&operator), declare(Some("plate-removal")))
+    let declared = attempt(&app, Actor::Member(&operator), declare(Some("plate-removal")))
         .await
         .unwrap()
         .outage()
@@ -348,11 +344,15 @@ async fn outages_are_declared_and_resolved_by_operators_and_refused_with_one_cod
     assert_eq!(declared.declared_by, operator.actor());
     assert_eq!(open().await, 1);
     let resolve = Action::ResolveOutage { id: declared.id };
-    let refused = attempt(Actor::Member(&reviewer), resolve).await.unwrap_err();
+    let refused = attempt(&app, Actor::Member(&reviewer), resolve).await.unwrap_err();
     assert_eq!(refused.code(), "forbidden");
-    let resolved = attempt(Actor::CommandLine, resolve).await.unwrap().outage().unwrap();
+    let resolved = attempt(&app, Actor::CommandLine, resolve)
+        .await
+        .unwrap()
+        .outage()
+        .unwrap();
     assert_eq!(resolved.resolved_by.as_deref(), Some("cli"));
-    let again = attempt(Actor::Member(&operator), resolve).await.unwrap_err();
+    let again = attempt(&app, Actor::Member(&operator), resolve).await.unwrap_err();
     assert_eq!(
         (again.code(), again.message_id()),
         ("outage_resolved", Some("staff-stale"))

@@ -90,12 +90,11 @@ fn render(snapshot: &Snapshot) -> Result<String, std::fmt::Error> {
         "Replies to applicants' messages queued and not yet sent",
         snapshot.replies_waiting,
     );
-    let oldest_reply = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
-    oldest_reply.set(snapshot.oldest_reply_seconds);
-    registry.register(
+    seconds(
+        &mut registry,
         "replies_oldest_due_seconds",
         "How long the oldest due reply has waited to be sent",
-        oldest_reply,
+        snapshot.oldest_reply_seconds,
     );
     single(
         &mut registry,
@@ -103,12 +102,11 @@ fn render(snapshot: &Snapshot) -> Result<String, std::fmt::Error> {
         "Bot API updates fetched by polling, stored and not yet handled",
         snapshot.updates_waiting,
     );
-    let oldest_update = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
-    oldest_update.set(snapshot.oldest_update_seconds);
-    registry.register(
+    seconds(
+        &mut registry,
         "updates_oldest_seconds",
         "How long the oldest stored update has waited to be handled",
-        oldest_update,
+        snapshot.oldest_update_seconds,
     );
     for (name, help) in [
         (limits::FAILED_LOOKUPS, "Lookups of tracking codes that name nothing"),
@@ -160,6 +158,13 @@ fn gauge_family(registry: &mut Registry, name: &str, help: &str) -> Family<Label
 
 fn single(registry: &mut Registry, name: &str, help: &str, value: i64) {
     let gauge = Gauge::<i64>::default();
+    gauge.set(value);
+    registry.register(name, help, gauge);
+}
+
+/// A gauge of one duration in seconds.
+fn seconds(registry: &mut Registry, name: &str, help: &str, value: f64) {
+    let gauge = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
     gauge.set(value);
     registry.register(name, help, gauge);
 }

@@ -3,17 +3,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiError;
 use super::auth::Staff;
 use super::extract::Body;
+use super::{ApiError, perform_as};
 use crate::app::Application;
 use crate::domain::jalali;
 use crate::staff::access::{Act, Item};
-use crate::staff::perform::{Action, Actor, perform};
+use crate::staff::perform::Action;
 
 /// A day the office is closed.
 #[derive(Deserialize, ToSchema)]
@@ -45,15 +44,11 @@ pub async fn declare(
 ) -> Result<(axum::http::StatusCode, Json<ClosureView>), ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
     let body = body.parse()?;
-    let mut tx = app.pool().begin().await?;
     let action = Action::DeclareClosure {
         day: &body.day,
         reason: &body.reason,
     };
-    let closure = perform(&mut tx, &app, Actor::Member(&staff.0), action, Utc::now())
-        .await?
-        .closure()?;
-    tx.commit().await?;
+    let closure = perform_as(&app, &staff, action, "closure day").await?.closure()?;
     let status = if closure.new {
         axum::http::StatusCode::CREATED
     } else {

@@ -9,11 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Staff;
 use super::extract::{ApiPath, ApiQuery, Body};
-use super::{ApiError, path_code};
+use super::{ApiError, path_code, perform_as};
 use crate::app::Application;
 use crate::domain::TrackingCode;
 use crate::staff::access::{self, Act};
-use crate::staff::perform::{Action, Actor, perform};
+use crate::staff::perform::Action;
 use crate::store::audit;
 use crate::store::complaints::{self, StaffView};
 use crate::vault::Vault;
@@ -142,10 +142,6 @@ pub async fn close(
 
 /// Performs a complaint act and shows the complaint as it now is.
 async fn complaint_act(app: &Application, staff: &Staff, action: Action<'_>) -> Result<Json<ComplaintView>, ApiError> {
-    let mut tx = app.pool().begin().await?;
-    let updated = perform(&mut tx, app, Actor::Member(&staff.0), action, chrono::Utc::now())
-        .await?
-        .complaint()?;
-    tx.commit().await?;
+    let updated = perform_as(app, staff, action, "complaint").await?.complaint()?;
     Ok(Json(view(app.vault(), updated)?))
 }

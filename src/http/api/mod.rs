@@ -79,6 +79,26 @@ fn parse_code(text: &str) -> Result<crate::domain::TrackingCode, ApiError> {
     crate::domain::TrackingCode::parse(text).map_err(|e| ApiError::bad_request(format!("tracking code: {e}")))
 }
 
+/// Does `action` as the calling member through the staff core, and commits. An item out of
+/// the member's sight answers exactly as an absent `what` does.
+async fn perform_as(
+    app: &Application,
+    staff: &auth::Staff,
+    action: crate::staff::perform::Action<'_>,
+    what: &str,
+) -> Result<crate::staff::perform::Done, ApiError> {
+    use crate::staff::perform::{Actor, Refusal, perform};
+    let mut tx = app.pool().begin().await?;
+    let done = perform(&mut tx, app, Actor::Member(&staff.0), action, chrono::Utc::now())
+        .await
+        .map_err(|refusal| match refusal {
+            Refusal::Hidden => ApiError::not_found(what),
+            other => other.into(),
+        })?;
+    tx.commit().await?;
+    Ok(done)
+}
+
 /// A tracking code naming the path's `what`. One whose check digit does not match names no
 /// item at all, so it answers 404 like a code that matches none; a code of the wrong shape
 /// is a 400.

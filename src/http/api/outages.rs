@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiError;
 use super::auth::Staff;
 use super::extract::{ApiPath, Body};
+use super::{ApiError, perform_as};
 use crate::app::Application;
 use crate::staff::access::{Act, Item};
-use crate::staff::perform::{Action, Actor, Refusal, perform};
+use crate::staff::perform::Action;
 use crate::store::outages::{self as store, Outage};
 
 /// A fault staff know of.
@@ -70,7 +70,7 @@ pub async fn declare(
         service: body.service.as_deref(),
         reason: &body.reason,
     };
-    let outage = act(&app, &staff, declare).await?;
+    let outage = perform_as(&app, &staff, declare, "outage").await?.outage()?;
     Ok((axum::http::StatusCode::CREATED, Json(outage.into())))
 }
 
@@ -94,20 +94,7 @@ pub async fn resolve(
     staff: Staff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OutageView>, ApiError> {
-    let outage = act(&app, &staff, Action::ResolveOutage { id }).await?;
+    let resolve = Action::ResolveOutage { id };
+    let outage = perform_as(&app, &staff, resolve, "outage").await?.outage()?;
     Ok(Json(outage.into()))
-}
-
-/// An outage act through the staff core, committed.
-async fn act(app: &Application, staff: &Staff, action: Action<'_>) -> Result<Outage, ApiError> {
-    let mut tx = app.pool().begin().await?;
-    let outage = perform(&mut tx, app, Actor::Member(&staff.0), action, Utc::now())
-        .await
-        .map_err(|refusal| match refusal {
-            Refusal::Hidden => ApiError::not_found("outage"),
-            other => other.into(),
-        })?
-        .outage()?;
-    tx.commit().await?;
-    Ok(outage)
 }

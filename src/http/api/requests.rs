@@ -9,12 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Staff;
 use super::extract::{ApiPath, ApiQuery, Body};
-use super::{ApiError, path_code};
+use super::{ApiError, path_code, perform_as};
 use crate::app::Application;
 use crate::domain::{PublicStatus, Role};
 use crate::office::OfficeCalendar;
 use crate::staff::access::{self, Act, Item};
-use crate::staff::perform::{Action, Actor, Refusal, perform};
+use crate::staff::perform::Action;
 use crate::store::requests::{self, Filter, RequestRow};
 use crate::store::{audit, documents, notices};
 use crate::workflow::Move;
@@ -342,16 +342,7 @@ pub async fn request_documents(
 
 /// A move through the staff core, committed.
 async fn act(app: &Application, staff: &Staff, action: Action<'_>) -> Result<Json<TransitionResult>, ApiError> {
-    let mut tx = app.pool().begin().await?;
-    let applied = perform(&mut tx, app, Actor::Member(&staff.0), action, Utc::now())
-        .await
-        .map_err(|refusal| match refusal {
-            // Answered as any request that is not there is.
-            Refusal::Hidden => ApiError::not_found("request"),
-            other => other.into(),
-        })?
-        .moved()?;
-    tx.commit().await?;
+    let applied = perform_as(app, staff, action, "request").await?.moved()?;
     Ok(Json(TransitionResult {
         from: applied.from,
         to: applied.to,
