@@ -264,6 +264,14 @@ async fn housekeeping_forgets_old_update_ids_and_expired_codes_but_not_where_pol
     .execute(app.pool())
     .await
     .unwrap();
+    // Updates stored by a poller that stopped for good, and one just stored.
+    sqlx::query(
+        "INSERT INTO inbox (platform, update_id, chat_id, update_sealed, received_at) VALUES
+             ('bale', 8, 5, '\\x00', now() - interval '10 days'), ('telegram', 4, 5, '\\x00', now())",
+    )
+    .execute(app.pool())
+    .await
+    .unwrap();
     sqlx::query(
         "INSERT INTO phone_challenges (applicant_id, mobile_hash, code_hash, expires_at) VALUES
              (1, '\\x01', '\\x00', now() - interval '3 days'),
@@ -302,6 +310,15 @@ async fn housekeeping_forgets_old_update_ids_and_expired_codes_but_not_where_pol
         updates,
         [("bale".to_owned(), 7), ("telegram".to_owned(), 3)],
         "a week's ids stay, and each platform's latest however old"
+    );
+    let unhandled: Vec<i64> = sqlx::query_scalar("SELECT update_id FROM inbox")
+        .fetch_all(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        unhandled,
+        [4],
+        "an update stored a week ago and never handled is forgotten"
     );
     let numbers: Vec<Vec<u8>> = sqlx::query_scalar("SELECT mobile_hash FROM phone_challenges")
         .fetch_all(app.pool())

@@ -188,13 +188,22 @@ impl Scheduler {
             }
             Job::Housekeeping => {
                 let updates = updates::forget_before(tx, now - KEEP_UPDATES).await?;
+                let unhandled = crate::store::inbox::forget_before(tx, now - KEEP_UPDATES).await?;
                 let challenges = sms::forget_challenges_before(tx, now - KEEP_CHALLENGES).await?;
                 let code_sms = sms_outbox::forget_direct_before(tx, now - KEEP_CHALLENGES).await?;
                 // Counts only ever matter in their own minute.
                 let rates = crate::store::rates::forget_before(tx, now - chrono::Duration::hours(1)).await?;
                 let app = &self.app;
                 let purged = crate::retention::apply(tx, app.catalog(), app.vault(), &config.retention, now).await?;
-                tracing::info!(updates, challenges, code_sms, rates, ?purged, "housekeeping done");
+                tracing::info!(
+                    updates,
+                    unhandled,
+                    challenges,
+                    code_sms,
+                    rates,
+                    ?purged,
+                    "housekeeping done"
+                );
             }
         }
         Ok(())

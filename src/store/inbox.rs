@@ -120,6 +120,16 @@ pub async fn done(pool: &PgPool, platform: &str, update_ids: &[i64]) -> sqlx::Re
     Ok(())
 }
 
+/// Forgets updates stored before `cutoff` and never handled: those of a platform no longer
+/// polled (the Bot API itself keeps an update a day). They hold what applicants typed.
+pub async fn forget_before(tx: &mut super::Tx<'_>, cutoff: chrono::DateTime<chrono::Utc>) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM inbox WHERE received_at < $1")
+        .bind(cutoff)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
 /// Updates stored and not yet handled, for the metrics and the tests.
 pub async fn waiting(pool: &PgPool) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM inbox").fetch_one(pool).await
