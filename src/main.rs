@@ -311,7 +311,8 @@ async fn staff(app: &Application, command: StaffCommand) -> anyhow::Result<()> {
 }
 
 async fn maintenance(app: &Application, command: MaintenanceCommand) -> anyhow::Result<()> {
-    use peygir::maintenance::{self, tehran_time};
+    use peygir::maintenance::tehran_time;
+    use peygir::staff::perform::{Action, Actor, perform};
     use peygir::store::maintenance::{Plan, upcoming};
     let now = chrono::Utc::now();
     let when = |text: &str, flag: &str| {
@@ -335,7 +336,9 @@ async fn maintenance(app: &Application, command: MaintenanceCommand) -> anyhow::
                 ends_at: when(&end, "end")?,
                 reason: &reason,
             };
-            let window = maintenance::schedule(&mut tx, app.catalog(), &plan, "cli", now).await?;
+            let window = perform(&mut tx, app, Actor::CommandLine, Action::ScheduleMaintenance(plan), now)
+                .await?
+                .maintenance()?;
             let (start, end) = (tehran(window.starts_at), tehran(window.ends_at));
             println!("scheduled maintenance {}: {start} to {end}, Tehran time", window.id);
         }
@@ -352,7 +355,7 @@ async fn maintenance(app: &Application, command: MaintenanceCommand) -> anyhow::
             }
         }
         MaintenanceCommand::Cancel { id } => {
-            maintenance::cancel(&mut tx, id, "cli", now).await?;
+            perform(&mut tx, app, Actor::CommandLine, Action::CancelMaintenance { id }, now).await?;
             println!("maintenance {id} cancelled");
         }
     }

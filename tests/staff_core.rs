@@ -359,3 +359,87 @@ async fn outages_are_declared_and_resolved_by_operators_and_refused_with_one_cod
     );
     assert_eq!(open().await, 0);
 }
+
+#[tokio::test]
+async fn maintenance_is_planned_by_operators_and_refused_with_one_code_otherwise() {
+    use peygir::store::maintenance::Plan;
+    let (app, _db) = spawn_app().await;
+    let reviewer = staff::add(app.pool(), "rv", Role::Reviewer, None, None).await.unwrap();
+    let operator = staff::add(app.pool(), "op", Role::Operator, None, None).await.unwrap();
+    let windows = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM maintenance_windows")
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+    let tomorrow = Utc::now() + chrono::Duration::days(1);
+    let plan = Plan {
+        service_id: None,
+        starts_at: tomorrow,
+        ends_at: tomorrow + chrono::Duration::hours(2),
+        reason: "ارتقای سامانه",
+    };
+    let backwards = Plan {
+        ends_at: tomorrow - chrono::Duration::hours(2),
+        ..plan
+    };
+    for (actor, action, code, message_id) in [
+        (
+            Actor::Member(&reviewer),
+            Action::ScheduleMaintenance(plan),
+            "forbidden",
+            "staff-forbidden",
+        ),
+        (
+            Actor::Member(&operator),
+            Action::ScheduleMaintenance(backwards),
+            "invalid_window",
+            "staff-maintenance-ends-before-start",
+        ),
+        (
+            Actor::Member(&operator),
+            Action::ScheduleMaintenance(Plan {
+                service_id: Some("no-such-service"),
+                ..plan
+            }),
+            "invalid_window",
+            "staff-maintenance-unknown-service",
+        ),
+    ] {
+        let refused = attempt(&app, actor, action).await.unwrap_err();
+        assert_eq!(
+            (refused.code(), refused.message_id()),
+            (code, Some(message_id)),
+            "{action:?}"
+        );
+        assert_eq!(windows().await, 0, "{action:?} changed nothing");
+    }
+    let missing = attempt(&app, Actor::Member(&operator), Action::CancelMaintenance { id: 999 })
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), "not_found");
+
+    let window = attempt(&app, Actor::Member(&operator), Action::ScheduleMaintenance(plan))
+        .await
+        .unwrap()
+        .maintenance()
+        .unwrap();
+    let cancel = Action::CancelMaintenance { id: window.id };
+    let cancelled = attempt(&app, Actor::CommandLine, cancel)
+        .await
+        .unwrap()
+        .maintenance()
+        .unwrap();
+    assert!(cancelled.cancelled_at.is_some());
+    let again = attempt(&app, Actor::Member(&operator), cancel).await.unwrap_err();
+    assert_eq!(
+        (again.code(), again.message_id()),
+        ("window_closed", Some("staff-maintenance-closed"))
+    );
+    let actors: Vec<String> =
+        sqlx::query_scalar("SELECT actor FROM audit_log WHERE action LIKE 'maintenance.%' ORDER BY id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(actors, vec![operator.actor(), "cli".to_owned()]);
+}

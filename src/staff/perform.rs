@@ -4,8 +4,9 @@
 //! shows the message [`Refusal::message_id`] names). The role and scope rules, the audit entry
 //! and the notices an act queues are decided here, once.
 //!
-//! Moving a request (asking for documents among the moves), declaring and resolving an outage,
-//! declaring a closure day and answering or closing a complaint are here; the other acts still
+//! Moving a request (asking for documents among the moves), scheduling, changing and cancelling
+//! maintenance, declaring and resolving an outage, declaring a closure day and answering or
+//! closing a complaint are here; the other acts (re-binding an applicant, broadcasts) still
 //! live in their front ends (issue 17 moves them).
 
 use chrono::{DateTime, Utc};
@@ -14,9 +15,11 @@ use super::access::{self, Act, Denied, Item};
 use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::TrackingCode;
+use crate::maintenance::{self, MaintenanceError};
 use crate::office::{self, Closure, ClosureError};
 use crate::outage::{self, OutageError, Reach};
 use crate::store::complaints::StaffView;
+use crate::store::maintenance::{Plan, Window};
 use crate::store::outages::Outage;
 use crate::store::staff::StaffMember;
 use crate::store::{Tx, requests};
@@ -89,6 +92,16 @@ pub enum Action<'a> {
     ResolveOutage {
         id: i64,
     },
+    /// Schedule a maintenance window; its audience is told at once and reminded before it.
+    ScheduleMaintenance(Plan<'a>),
+    /// Move a window or change its reason; announced as a change.
+    ChangeMaintenance {
+        id: i64,
+        plan: Plan<'a>,
+    },
+    CancelMaintenance {
+        id: i64,
+    },
 }
 
 /// What an act did.
@@ -100,6 +113,8 @@ pub enum Done {
     Moved(Applied),
     /// The outage as it now is.
     Outage(Outage),
+    /// The maintenance window as it now is.
+    Maintenance(Window),
 }
 
 impl Done {
@@ -124,6 +139,14 @@ impl Done {
         match self {
             Self::Outage(outage) => Ok(outage),
             other => anyhow::bail!("expected an outage, the act did {other:?}"),
+        }
+    }
+
+    /// The window a maintenance act scheduled, changed or cancelled.
+    pub fn maintenance(self) -> anyhow::Result<Window> {
+        match self {
+            Self::Maintenance(window) => Ok(window),
+            other => anyhow::bail!("expected a maintenance window, the act did {other:?}"),
         }
     }
 
@@ -291,6 +314,36 @@ impl From<OutageError> for Refusal {
     }
 }
 
+/// The code of a window that cannot be planned as given.
+pub const INVALID_WINDOW: &str = "invalid_window";
+/// The code of a window cancelled or over.
+pub const WINDOW_CLOSED: &str = "window_closed";
+
+impl From<MaintenanceError> for Refusal {
+    fn from(err: MaintenanceError) -> Self {
+        let detail = err.to_string();
+        let invalid = |message_id| Self::Invalid {
+            code: INVALID_WINDOW,
+            message_id,
+            detail: detail.clone(),
+        };
+        match err {
+            MaintenanceError::NotFound => Self::Hidden,
+            MaintenanceError::UnknownService(_) => invalid(m::STAFF_MAINTENANCE_UNKNOWN_SERVICE),
+            MaintenanceError::EndsBeforeStart => invalid(m::STAFF_MAINTENANCE_ENDS_BEFORE_START),
+            MaintenanceError::StartsInPast => invalid(m::STAFF_MAINTENANCE_STARTS_IN_PAST),
+            MaintenanceError::TooFarAhead => invalid(m::STAFF_MAINTENANCE_TOO_FAR_AHEAD),
+            MaintenanceError::Reason(_) => invalid(m::STAFF_MAINTENANCE_REASON),
+            MaintenanceError::Cancelled | MaintenanceError::Ended => Self::Conflict {
+                code: WINDOW_CLOSED,
+                message_id: m::STAFF_MAINTENANCE_CLOSED,
+                detail,
+            },
+            MaintenanceError::Unexpected(err) => Self::Unexpected(err),
+        }
+    }
+}
+
 /// Does `action` as `actor`, in `tx`, at `now`.
 pub async fn perform(
     tx: &mut Tx<'_>,
@@ -353,6 +406,21 @@ pub async fn perform(
             actor.may(Act::Operate, Item::Operations)?;
             let resolved = outage::resolve(tx, id, &actor.audit_name(), now, Reach::of(app.config())).await?;
             Ok(Done::Outage(resolved))
+        }
+        Action::ScheduleMaintenance(plan) => {
+            actor.may(Act::Operate, Item::Operations)?;
+            let window = maintenance::schedule(tx, app.catalog(), &plan, &actor.audit_name(), now).await?;
+            Ok(Done::Maintenance(window))
+        }
+        Action::ChangeMaintenance { id, plan } => {
+            actor.may(Act::Operate, Item::Operations)?;
+            let window = maintenance::change(tx, app.catalog(), id, &plan, &actor.audit_name(), now).await?;
+            Ok(Done::Maintenance(window))
+        }
+        Action::CancelMaintenance { id } => {
+            actor.may(Act::Operate, Item::Operations)?;
+            let window = maintenance::cancel(tx, id, &actor.audit_name(), now).await?;
+            Ok(Done::Maintenance(window))
         }
         Action::DeclareClosure { day, reason } => {
             actor.may(Act::Operate, Item::Operations)?;

@@ -14,7 +14,7 @@ use crate::broadcast::{self, BroadcastError, Target};
 use crate::conversation::messages as m;
 use crate::domain::{Catalog, TrackingCode};
 use crate::i18n::{Arg, Msg};
-use crate::maintenance::{self, MaintenanceError};
+use crate::maintenance;
 use crate::staff::access::{self, Act, Item};
 use crate::staff::perform::{Action, Actor, Refusal, perform};
 use crate::store::maintenance::Plan;
@@ -156,13 +156,14 @@ async fn closed(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: 
 /// Schedules or cancels a window; the answer says what was done or why not.
 async fn schedule(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: &str) -> anyhow::Result<Msg> {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let now = Utc::now();
-    let done = match words.as_slice() {
+    // Everything after the service and the two times.
+    let reason = words.get(5..).map(|rest| rest.join(" ")).unwrap_or_default();
+    let action = match words.as_slice() {
         ["cancel", id] => {
             let Ok(id) = crate::domain::digits::to_ascii_digits(id).parse::<i64>() else {
                 return Ok(Msg::new(m::STAFF_MAINTENANCE_USAGE));
             };
-            maintenance::cancel(tx, id, &member.actor(), now).await
+            Action::CancelMaintenance { id }
         }
         [service, start_date, start_time, end_date, end_time, _, ..] => {
             let service = (*service != "all").then_some(*service);
@@ -172,39 +173,32 @@ async fn schedule(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text
             ) else {
                 return Ok(Msg::new(m::STAFF_MAINTENANCE_BAD_TIME));
             };
-            let reason = words[5..].join(" ");
-            let plan = Plan {
+            Action::ScheduleMaintenance(Plan {
                 service_id: service,
                 starts_at,
                 ends_at,
                 reason: &reason,
-            };
-            maintenance::schedule(tx, app.catalog(), &plan, &member.actor(), now).await
+            })
         }
         _ => return Ok(Msg::new(m::STAFF_MAINTENANCE_USAGE)),
     };
-    let refused = match done {
-        Ok(window) => {
+    match perform(tx, app, Actor::Member(member), action, Utc::now()).await {
+        Ok(done) => {
+            let window = done.maintenance()?;
             let id = match window.cancelled_at {
                 Some(_) => m::STAFF_MAINTENANCE_CANCELLED,
                 None => m::STAFF_MAINTENANCE_SCHEDULED,
             };
-            return Ok(Msg::new(id)
+            Ok(Msg::new(id)
                 .arg("id", Arg::Number(window.id))
                 .arg("service", m::service_or_every(window.service_id.as_deref()))
                 .arg("start", Arg::Time(window.starts_at))
-                .arg("end", Arg::Time(window.ends_at)));
+                .arg("end", Arg::Time(window.ends_at)))
         }
-        Err(MaintenanceError::Unexpected(err)) => return Err(err),
-        Err(MaintenanceError::NotFound) => m::STAFF_MAINTENANCE_NOT_FOUND,
-        Err(MaintenanceError::UnknownService(_)) => m::STAFF_MAINTENANCE_UNKNOWN_SERVICE,
-        Err(MaintenanceError::EndsBeforeStart) => m::STAFF_MAINTENANCE_ENDS_BEFORE_START,
-        Err(MaintenanceError::StartsInPast) => m::STAFF_MAINTENANCE_STARTS_IN_PAST,
-        Err(MaintenanceError::TooFarAhead) => m::STAFF_MAINTENANCE_TOO_FAR_AHEAD,
-        Err(MaintenanceError::Reason(_)) => m::STAFF_MAINTENANCE_REASON,
-        Err(MaintenanceError::Cancelled | MaintenanceError::Ended) => m::STAFF_MAINTENANCE_CLOSED,
-    };
-    Ok(Msg::new(refused))
+        Err(Refusal::Unexpected(err)) => Err(err),
+        Err(Refusal::Hidden) => Ok(Msg::new(m::STAFF_MAINTENANCE_NOT_FOUND)),
+        Err(refusal) => Ok(Msg::new(refusal.message_id().unwrap_or(m::STAFF_MAINTENANCE_USAGE))),
+    }
 }
 
 #[cfg(test)]

@@ -7,9 +7,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::broadcast::BroadcastError;
-use crate::maintenance::MaintenanceError;
-use crate::outage::OutageError;
-use crate::workflow::MoveError;
 
 /// An error as the API returns it.
 #[derive(Debug)]
@@ -89,44 +86,6 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-impl From<MoveError> for ApiError {
-    fn from(err: MoveError) -> Self {
-        let status = match &err {
-            // Out of scope is answered as not found, so a code is never confirmed to staff
-            // outside its service.
-            MoveError::NotFound | MoveError::OutOfScope => return Self::not_found("request"),
-            MoveError::NotAllowed { .. } | MoveError::StaleStage { .. } => StatusCode::CONFLICT,
-            MoveError::Forbidden => StatusCode::FORBIDDEN,
-            MoveError::NoteRequired | MoveError::BadNote(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            MoveError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        let code = err.code();
-        match err {
-            MoveError::Unexpected(inner) => inner.into(),
-            other => Self::new(status, code, other.to_string()),
-        }
-    }
-}
-
-impl From<MaintenanceError> for ApiError {
-    fn from(err: MaintenanceError) -> Self {
-        match err {
-            MaintenanceError::NotFound => Self::not_found("maintenance window"),
-            MaintenanceError::UnknownService(_)
-            | MaintenanceError::EndsBeforeStart
-            | MaintenanceError::StartsInPast
-            | MaintenanceError::TooFarAhead
-            | MaintenanceError::Reason(_) => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_window", err.to_string())
-            }
-            MaintenanceError::Cancelled | MaintenanceError::Ended => {
-                Self::new(StatusCode::CONFLICT, "window_closed", err.to_string())
-            }
-            MaintenanceError::Unexpected(inner) => inner.into(),
-        }
-    }
-}
-
 impl From<crate::staff::perform::Refusal> for ApiError {
     fn from(refusal: crate::staff::perform::Refusal) -> Self {
         use crate::staff::perform::Refusal;
@@ -137,19 +96,6 @@ impl From<crate::staff::perform::Refusal> for ApiError {
             Refusal::Invalid { detail, .. } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail),
             Refusal::Conflict { detail, .. } => Self::new(StatusCode::CONFLICT, code, detail),
             Refusal::Unexpected(inner) => inner.into(),
-        }
-    }
-}
-
-impl From<OutageError> for ApiError {
-    fn from(err: OutageError) -> Self {
-        match err {
-            OutageError::NotFound => Self::not_found("outage"),
-            OutageError::UnknownService(_) | OutageError::Reason(_) => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_outage", err.to_string())
-            }
-            OutageError::Resolved => Self::new(StatusCode::CONFLICT, "outage_resolved", err.to_string()),
-            OutageError::Unexpected(inner) => inner.into(),
         }
     }
 }

@@ -7,13 +7,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiError;
 use super::auth::Staff;
 use super::extract::{ApiPath, Body};
+use super::{ApiError, perform_as};
 use crate::app::Application;
-use crate::maintenance;
 use crate::staff::access::{Act, Item};
+use crate::staff::perform::Action;
 use crate::store::maintenance::{self as store, Plan, Window};
+
+/// What a window out of reach is called in the 404 answer.
+const WINDOW: &str = "maintenance window";
 
 /// A window to schedule, or a window's new times. Times carry their offset
 /// (`2026-11-24T22:00:00+03:30` for Tehran).
@@ -75,11 +78,11 @@ pub async fn schedule(
     staff: Staff,
     body: Body<WindowBody>,
 ) -> Result<(axum::http::StatusCode, Json<WindowView>), ApiError> {
+    // Refused before the body is read; the staff core checks again, as for every front end.
     staff.may(Act::Operate, Item::Operations)?;
     let body = body.parse()?;
-    let mut tx = app.pool().begin().await?;
-    let window = maintenance::schedule(&mut tx, app.catalog(), &body.plan(), &staff.0.actor(), Utc::now()).await?;
-    tx.commit().await?;
+    let schedule = Action::ScheduleMaintenance(body.plan());
+    let window = perform_as(&app, &staff, schedule, WINDOW).await?.maintenance()?;
     Ok((axum::http::StatusCode::CREATED, Json(window.into())))
 }
 
@@ -105,9 +108,8 @@ pub async fn change(
 ) -> Result<Json<WindowView>, ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
     let body = body.parse()?;
-    let mut tx = app.pool().begin().await?;
-    let window = maintenance::change(&mut tx, app.catalog(), id, &body.plan(), &staff.0.actor(), Utc::now()).await?;
-    tx.commit().await?;
+    let change = Action::ChangeMaintenance { id, plan: body.plan() };
+    let window = perform_as(&app, &staff, change, WINDOW).await?.maintenance()?;
     Ok(Json(window.into()))
 }
 
@@ -121,9 +123,7 @@ pub async fn cancel(
     staff: Staff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<WindowView>, ApiError> {
-    staff.may(Act::Operate, Item::Operations)?;
-    let mut tx = app.pool().begin().await?;
-    let window = maintenance::cancel(&mut tx, id, &staff.0.actor(), Utc::now()).await?;
-    tx.commit().await?;
+    let cancel = Action::CancelMaintenance { id };
+    let window = perform_as(&app, &staff, cancel, WINDOW).await?.maintenance()?;
     Ok(Json(window.into()))
 }
