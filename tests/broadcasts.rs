@@ -326,3 +326,36 @@ async fn operators_broadcast_from_the_command_line() {
     let (_, out, _) = cli(&db, &["broadcast", "show", "--id", "1"]);
     assert!(out.contains("3 cancelled"), "{out}");
 }
+
+#[tokio::test]
+async fn operators_schedule_and_cancel_maintenance_from_the_command_line() {
+    let db = support::database::fresh_database().await;
+    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d");
+    let (start, end) = (format!("{day} 10:00"), format!("{day} 12:00"));
+    let args = ["maintenance", "schedule", "--start", &start, "--end", &end];
+    let (ok, out, err) = cli(&db, &[&args[..], &["--reason", "ارتقای سامانه"]].concat());
+    assert!(ok, "{err}");
+    assert!(out.starts_with("scheduled maintenance 1: "), "{out}");
+
+    // Through the staff core, like every front end: refusals come back with their reason.
+    let (ok, _, err) = cli(&db, &[&args[..], &["--reason", "\u{202E}"]].concat());
+    assert!(!ok && err.contains("reason"), "{err}");
+    let (ok, out, err) = cli(&db, &["maintenance", "cancel", "--id", "1"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "maintenance 1 cancelled");
+    let (ok, _, err) = cli(&db, &["maintenance", "cancel", "--id", "1"]);
+    assert!(!ok && err.contains("cancelled"), "{err}");
+    let actors: Vec<(String, String)> =
+        sqlx::query_as("SELECT actor, action FROM audit_log WHERE action LIKE 'maintenance.%' ORDER BY id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        actors,
+        [
+            ("cli".to_owned(), "maintenance.schedule".to_owned()),
+            ("cli".to_owned(), "maintenance.cancel".to_owned())
+        ]
+    );
+}
