@@ -443,3 +443,48 @@ async fn maintenance_is_planned_by_operators_and_refused_with_one_code_otherwise
             .unwrap();
     assert_eq!(actors, vec![operator.actor(), "cli".to_owned()]);
 }
+
+#[tokio::test]
+async fn an_applicant_is_rebound_by_operators_with_a_sealed_reason_and_refused_otherwise() {
+    let (app, _db) = spawn_app().await;
+    support::stored_request(&app, 61, "plate-removal", "submitted").await;
+    let reviewer = staff::add(app.pool(), "rv", Role::Reviewer, None, None).await.unwrap();
+    let operator = staff::add(app.pool(), "op", Role::Operator, None, None).await.unwrap();
+    let rebind = |from: i64, reason| Action::Rebind {
+        from: ("telegram", from),
+        to: ("bale", 62),
+        reason,
+    };
+    let owners = async || -> Vec<i64> {
+        sqlx::query_scalar("SELECT a.chat_id FROM requests r JOIN applicants a ON a.id = r.applicant_id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap()
+    };
+    for (actor, action, code) in [
+        (Actor::Member(&reviewer), rebind(61, "کارت ملی دیده شد"), "forbidden"),
+        (Actor::Member(&operator), rebind(61, "\u{202E}"), "invalid_reason"),
+        (Actor::Member(&operator), rebind(99, "کارت ملی دیده شد"), "not_found"),
+    ] {
+        let refused = attempt(&app, actor, action).await.unwrap_err();
+        assert_eq!(refused.code(), code, "{action:?}");
+        assert_eq!(owners().await, [61], "{action:?} moved nothing");
+    }
+    let moved = attempt(&app, Actor::Member(&operator), rebind(61, "کارت ملی دیده شد"))
+        .await
+        .unwrap()
+        .rebound()
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(owners().await, [62]);
+    let (actor, detail): (String, String) =
+        sqlx::query_as("SELECT actor, detail::text FROM audit_log WHERE action = 'applicant.rebind'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(actor, operator.actor());
+    assert!(
+        !detail.contains("کارت"),
+        "the reason is sealed, not in the detail: {detail}"
+    );
+}

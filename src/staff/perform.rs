@@ -6,10 +6,11 @@
 //!
 //! Moving a request (asking for documents among the moves), scheduling, changing and cancelling
 //! maintenance, declaring and resolving an outage, declaring a closure day and answering or
-//! closing a complaint are here; the other acts (re-binding an applicant, broadcasts) still
+//! closing a complaint, and re-binding an applicant to a new chat are here; broadcasts still
 //! live in their front ends (issue 17 moves them).
 
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
 use super::access::{self, Act, Denied, Item};
 use crate::app::Application;
@@ -22,7 +23,7 @@ use crate::store::complaints::StaffView;
 use crate::store::maintenance::{Plan, Window};
 use crate::store::outages::Outage;
 use crate::store::staff::StaffMember;
-use crate::store::{Tx, requests};
+use crate::store::{Tx, applicants, audit, requests};
 use crate::workflow::{self, Applied, ComplaintError, Move, MoveError};
 
 /// Who acts.
@@ -102,6 +103,13 @@ pub enum Action<'a> {
     CancelMaintenance {
         id: i64,
     },
+    /// Move an applicant who lost access to a new chat (platform, chat id), with their
+    /// requests; `reason` says how their identity was checked and is kept sealed in the audit.
+    Rebind {
+        from: (&'a str, i64),
+        to: (&'a str, i64),
+        reason: &'a str,
+    },
 }
 
 /// What an act did.
@@ -115,6 +123,10 @@ pub enum Done {
     Outage(Outage),
     /// The maintenance window as it now is.
     Maintenance(Window),
+    /// How many requests moved to the new chat.
+    Rebound {
+        requests_moved: u64,
+    },
 }
 
 impl Done {
@@ -147,6 +159,14 @@ impl Done {
         match self {
             Self::Maintenance(window) => Ok(window),
             other => anyhow::bail!("expected a maintenance window, the act did {other:?}"),
+        }
+    }
+
+    /// How many requests a `Rebind` moved.
+    pub fn rebound(self) -> anyhow::Result<u64> {
+        match self {
+            Self::Rebound { requests_moved } => Ok(requests_moved),
+            other => anyhow::bail!("expected a re-binding, the act did {other:?}"),
         }
     }
 
@@ -206,6 +226,12 @@ impl Refusal {
             Self::Invalid { message_id, .. } | Self::Conflict { message_id, .. } => Some(message_id),
             Self::Unexpected(_) => None,
         }
+    }
+}
+
+impl From<sqlx::Error> for Refusal {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Unexpected(err.into())
     }
 }
 
@@ -344,6 +370,11 @@ impl From<MaintenanceError> for Refusal {
     }
 }
 
+/// The longest account of how an applicant's identity was checked.
+pub const MAX_REBIND_REASON: usize = 500;
+/// The code of a re-binding without a printable account of the identity check.
+pub const INVALID_REASON: &str = "invalid_reason";
+
 /// Does `action` as `actor`, in `tx`, at `now`.
 pub async fn perform(
     tx: &mut Tx<'_>,
@@ -421,6 +452,23 @@ pub async fn perform(
             actor.may(Act::Operate, Item::Operations)?;
             let window = maintenance::cancel(tx, id, &actor.audit_name(), now).await?;
             Ok(Done::Maintenance(window))
+        }
+        Action::Rebind { from, to, reason } => {
+            actor.may(Act::Operate, Item::Operations)?;
+            let reason =
+                crate::domain::text::visible_within(reason, MAX_REBIND_REASON).map_err(|err| Refusal::Invalid {
+                    code: INVALID_REASON,
+                    message_id: m::STAFF_TEXT_INVALID,
+                    detail: format!("say how the applicant's identity was checked (reason): {err}"),
+                })?;
+            let (old, new, moved) = applicants::rebind(tx, from, to).await?.ok_or(Refusal::Hidden)?;
+            // How the identity was checked may quote the applicant's documents: it is the
+            // entry's sealed note, not part of its detail.
+            let detail = json!({ "to_applicant": new.0, "requests": moved });
+            let subject = format!("applicant:{}", old.0);
+            let entry = (actor.audit_name(), "applicant.rebind", subject.as_str());
+            audit::record_with_note(tx, app.vault(), (&entry.0, entry.1, entry.2), detail, reason).await?;
+            Ok(Done::Rebound { requests_moved: moved })
         }
         Action::DeclareClosure { day, reason } => {
             actor.may(Act::Operate, Item::Operations)?;

@@ -5,16 +5,15 @@
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::ApiError;
 use super::auth::Staff;
 use super::extract::Body;
 use super::extract::whole_number;
+use super::{ApiError, perform_as};
 use crate::app::Application;
 use crate::staff::access::{Act, Item};
-use crate::store::{applicants, audit};
+use crate::staff::perform::Action;
 
 /// Where an applicant chats.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -36,7 +35,7 @@ impl Platform {
 }
 
 /// The longest account of how an applicant's identity was checked.
-pub const MAX_REASON: usize = 500;
+pub const MAX_REASON: usize = crate::staff::perform::MAX_REBIND_REASON;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -64,35 +63,19 @@ pub async fn rebind(
     staff: Staff,
     body: Body<RebindBody>,
 ) -> Result<Json<RebindResult>, ApiError> {
+    // Refused before the body is read; the staff core checks again, as for every front end.
     staff.may(Act::Operate, Item::Operations)?;
     let body = body.parse()?;
-    let reason = crate::domain::text::visible_within(&body.reason, MAX_REASON).map_err(|e| {
-        ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_reason",
-            format!("say how the applicant's identity was checked (reason): {e}"),
-        )
-    })?;
-    let mut tx = app.pool().begin().await?;
-    let (old, new, moved) = applicants::rebind(
-        &mut tx,
-        (body.from_platform.as_str(), body.from_chat_id),
-        (body.to_platform.as_str(), body.to_chat_id),
-    )
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "not_found",
-            "no applicant in that chat",
-        )
-    })?;
-    // How the identity was checked may quote the applicant's documents: it is the entry's
-    // sealed note, not part of its detail.
-    let detail = json!({ "to_applicant": new.0, "requests": moved });
-    let subject = format!("applicant:{}", old.0);
-    let entry = (staff.0.actor(), "applicant.rebind", subject.as_str());
-    audit::record_with_note(&mut tx, app.vault(), (&entry.0, entry.1, entry.2), detail, reason).await?;
-    tx.commit().await?;
+    let rebind = Action::Rebind {
+        from: (body.from_platform.as_str(), body.from_chat_id),
+        to: (body.to_platform.as_str(), body.to_chat_id),
+        reason: &body.reason,
+    };
+    let absent = ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "no applicant in that chat",
+    );
+    let moved = perform_as(&app, &staff, rebind, absent).await?.rebound()?;
     Ok(Json(RebindResult { requests_moved: moved }))
 }

@@ -48,7 +48,9 @@ pub async fn declare(
         day: &body.day,
         reason: &body.reason,
     };
-    let closure = perform_as(&app, &staff, action, "closure day").await?.closure()?;
+    let closure = perform_as(&app, &staff, action, ApiError::not_found("closure day"))
+        .await?
+        .closure()?;
     let status = if closure.new {
         axum::http::StatusCode::CREATED
     } else {

@@ -142,6 +142,8 @@ pub async fn close(
 
 /// Performs a complaint act and shows the complaint as it now is.
 async fn complaint_act(app: &Application, staff: &Staff, action: Action<'_>) -> Result<Json<ComplaintView>, ApiError> {
-    let updated = perform_as(app, staff, action, "complaint").await?.complaint()?;
+    let updated = perform_as(app, staff, action, ApiError::not_found("complaint"))
+        .await?
+        .complaint()?;
     Ok(Json(view(app.vault(), updated)?))
 }

@@ -80,19 +80,19 @@ fn parse_code(text: &str) -> Result<crate::domain::TrackingCode, ApiError> {
 }
 
 /// Does `action` as the calling member through the staff core, and commits. An item out of
-/// the member's sight answers exactly as an absent `what` does.
+/// the member's sight answers exactly as an absent one does: `absent`.
 async fn perform_as(
     app: &Application,
     staff: &auth::Staff,
     action: crate::staff::perform::Action<'_>,
-    what: &str,
+    absent: ApiError,
 ) -> Result<crate::staff::perform::Done, ApiError> {
     use crate::staff::perform::{Actor, Refusal, perform};
     let mut tx = app.pool().begin().await?;
     let done = perform(&mut tx, app, Actor::Member(&staff.0), action, chrono::Utc::now())
         .await
         .map_err(|refusal| match refusal {
-            Refusal::Hidden => ApiError::not_found(what),
+            Refusal::Hidden => absent,
             other => other.into(),
         })?;
     tx.commit().await?;

@@ -70,7 +70,9 @@ pub async fn declare(
         service: body.service.as_deref(),
         reason: &body.reason,
     };
-    let outage = perform_as(&app, &staff, declare, "outage").await?.outage()?;
+    let outage = perform_as(&app, &staff, declare, ApiError::not_found("outage"))
+        .await?
+        .outage()?;
     Ok((axum::http::StatusCode::CREATED, Json(outage.into())))
 }
 
@@ -95,6 +97,8 @@ pub async fn resolve(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OutageView>, ApiError> {
     let resolve = Action::ResolveOutage { id };
-    let outage = perform_as(&app, &staff, resolve, "outage").await?.outage()?;
+    let outage = perform_as(&app, &staff, resolve, ApiError::not_found("outage"))
+        .await?
+        .outage()?;
     Ok(Json(outage.into()))
 }

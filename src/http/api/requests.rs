@@ -342,7 +342,9 @@ pub async fn request_documents(
 
 /// A move through the staff core, committed.
 async fn act(app: &Application, staff: &Staff, action: Action<'_>) -> Result<Json<TransitionResult>, ApiError> {
-    let applied = perform_as(app, staff, action, "request").await?.moved()?;
+    let applied = perform_as(app, staff, action, ApiError::not_found("request"))
+        .await?
+        .moved()?;
     Ok(Json(TransitionResult {
         from: applied.from,
         to: applied.to,
