@@ -127,7 +127,7 @@ pub async fn show(
     let mut conn = app.pool().acquire().await?;
     let broadcast = store::find(&mut conn, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("broadcast"))?;
+        .ok_or_else(|| ApiError::no_such("broadcast"))?;
     drop(conn);
     Ok(Json(view(&app, broadcast).await?))
 }

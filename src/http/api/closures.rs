@@ -48,7 +48,7 @@ pub async fn declare(
         day: &body.day,
         reason: &body.reason,
     };
-    let closure = perform_as(&app, &staff, action, ApiError::not_found("closure day"))
+    let closure = perform_as(&app, &staff, action, ApiError::no_such("closure day"))
         .await?
         .closure()?;
     let status = if closure.new {

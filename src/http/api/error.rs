@@ -47,6 +47,11 @@ impl ApiError {
         )
     }
 
+    /// Nothing of kind `what` has the id in the path.
+    pub fn no_such(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("no {what} with that id"))
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
@@ -103,7 +108,7 @@ impl From<crate::staff::perform::Refusal> for ApiError {
 impl From<BroadcastError> for ApiError {
     fn from(err: BroadcastError) -> Self {
         match err {
-            BroadcastError::NotFound => Self::not_found("broadcast"),
+            BroadcastError::NotFound => Self::no_such("broadcast"),
             BroadcastError::UnknownService(_)
             | BroadcastError::UnknownCodes(_)
             | BroadcastError::NoCodes

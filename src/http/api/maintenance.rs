@@ -82,7 +82,7 @@ pub async fn schedule(
     staff.may(Act::Operate, Item::Operations)?;
     let body = body.parse()?;
     let schedule = Action::ScheduleMaintenance(body.plan());
-    let window = perform_as(&app, &staff, schedule, ApiError::not_found(WINDOW))
+    let window = perform_as(&app, &staff, schedule, ApiError::no_such(WINDOW))
         .await?
         .maintenance()?;
     Ok((axum::http::StatusCode::CREATED, Json(window.into())))
@@ -111,7 +111,7 @@ pub async fn change(
     staff.may(Act::Operate, Item::Operations)?;
     let body = body.parse()?;
     let change = Action::ChangeMaintenance { id, plan: body.plan() };
-    let window = perform_as(&app, &staff, change, ApiError::not_found(WINDOW))
+    let window = perform_as(&app, &staff, change, ApiError::no_such(WINDOW))
         .await?
         .maintenance()?;
     Ok(Json(window.into()))
@@ -128,7 +128,7 @@ pub async fn cancel(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<WindowView>, ApiError> {
     let cancel = Action::CancelMaintenance { id };
-    let window = perform_as(&app, &staff, cancel, ApiError::not_found(WINDOW))
+    let window = perform_as(&app, &staff, cancel, ApiError::no_such(WINDOW))
         .await?
         .maintenance()?;
     Ok(Json(window.into()))

@@ -70,7 +70,7 @@ pub async fn declare(
         service: body.service.as_deref(),
         reason: &body.reason,
     };
-    let outage = perform_as(&app, &staff, declare, ApiError::not_found("outage"))
+    let outage = perform_as(&app, &staff, declare, ApiError::no_such("outage"))
         .await?
         .outage()?;
     Ok((axum::http::StatusCode::CREATED, Json(outage.into())))
@@ -97,7 +97,7 @@ pub async fn resolve(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OutageView>, ApiError> {
     let resolve = Action::ResolveOutage { id };
-    let outage = perform_as(&app, &staff, resolve, ApiError::not_found("outage"))
+    let outage = perform_as(&app, &staff, resolve, ApiError::no_such("outage"))
         .await?
         .outage()?;
     Ok(Json(outage.into()))
