@@ -24,7 +24,7 @@ use crate::store::maintenance::{Plan, Window};
 use crate::store::outages::Outage;
 use crate::store::staff::StaffMember;
 use crate::store::{Tx, applicants, audit, requests};
-use crate::workflow::{self, Applied, ComplaintError, Move, MoveError};
+use crate::workflow::{self, Applied, ComplaintError, Move, MoveError, TRANSITION_NOT_ALLOWED};
 
 /// Who acts.
 #[derive(Debug, Clone, Copy)]
@@ -229,6 +229,24 @@ impl Refusal {
     }
 }
 
+impl Refusal {
+    fn invalid(code: &'static str, message_id: &'static str, detail: impl ToString) -> Self {
+        Self::Invalid {
+            code,
+            message_id,
+            detail: detail.to_string(),
+        }
+    }
+
+    fn conflict(code: &'static str, message_id: &'static str, detail: impl ToString) -> Self {
+        Self::Conflict {
+            code,
+            message_id,
+            detail: detail.to_string(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for Refusal {
     fn from(err: sqlx::Error) -> Self {
         Self::Unexpected(err.into())
@@ -256,55 +274,24 @@ impl From<ComplaintError> for Refusal {
         match err {
             ComplaintError::NotFound => Self::Hidden,
             ComplaintError::Forbidden => Self::Forbidden,
-            ComplaintError::EmptyAnswer => Self::Invalid {
-                code: EMPTY_ANSWER,
-                message_id: m::STAFF_NOTE_EMPTY,
-                detail: err.to_string(),
-            },
-            ComplaintError::BadAnswer(_) => Self::Invalid {
-                code: INVALID_ANSWER,
-                message_id: m::STAFF_TEXT_INVALID,
-                detail: err.to_string(),
-            },
+            ComplaintError::EmptyAnswer => Self::invalid(EMPTY_ANSWER, m::STAFF_NOTE_EMPTY, err),
+            ComplaintError::BadAnswer(_) => Self::invalid(INVALID_ANSWER, m::STAFF_TEXT_INVALID, err),
             ComplaintError::Unexpected(err) => Self::Unexpected(err),
         }
     }
 }
 
-/// The code of a move the request's stage does not offer.
-pub const TRANSITION_NOT_ALLOWED: &str = "transition_not_allowed";
-/// The code of a move from a stage the request has left since.
-pub const STALE_STAGE: &str = "stale_stage";
-/// The code of a note that cannot be shown as written.
-pub const INVALID_NOTE: &str = "invalid_note";
-
 impl From<MoveError> for Refusal {
     fn from(err: MoveError) -> Self {
-        let detail = err.to_string();
+        let code = err.code();
         match err {
             // Out of the member's scope a request is not there: its code is never confirmed.
             MoveError::NotFound | MoveError::OutOfScope => Self::Hidden,
             MoveError::Forbidden => Self::Forbidden,
-            MoveError::NotAllowed { .. } => Self::Conflict {
-                code: TRANSITION_NOT_ALLOWED,
-                message_id: m::STAFF_NOT_ALLOWED,
-                detail,
-            },
-            MoveError::StaleStage { .. } => Self::Conflict {
-                code: STALE_STAGE,
-                message_id: m::STAFF_STALE,
-                detail,
-            },
-            MoveError::NoteRequired => Self::Invalid {
-                code: "note_required",
-                message_id: m::STAFF_NOTE_EMPTY,
-                detail,
-            },
-            MoveError::BadNote(_) => Self::Invalid {
-                code: INVALID_NOTE,
-                message_id: m::STAFF_TEXT_INVALID,
-                detail,
-            },
+            MoveError::NotAllowed { .. } => Self::conflict(code, m::STAFF_NOT_ALLOWED, err),
+            MoveError::StaleStage { .. } => Self::conflict(code, m::STAFF_STALE, err),
+            MoveError::NoteRequired => Self::invalid(code, m::STAFF_NOTE_EMPTY, err),
+            MoveError::BadNote(_) => Self::invalid(code, m::STAFF_TEXT_INVALID, err),
             MoveError::Unexpected(err) => Self::Unexpected(err),
         }
     }
@@ -317,24 +304,11 @@ pub const OUTAGE_RESOLVED: &str = "outage_resolved";
 
 impl From<OutageError> for Refusal {
     fn from(err: OutageError) -> Self {
-        let detail = err.to_string();
         match err {
             OutageError::NotFound => Self::Hidden,
-            OutageError::UnknownService(_) => Self::Invalid {
-                code: INVALID_OUTAGE,
-                message_id: m::STAFF_MAINTENANCE_UNKNOWN_SERVICE,
-                detail,
-            },
-            OutageError::Reason(_) => Self::Invalid {
-                code: INVALID_OUTAGE,
-                message_id: m::STAFF_TEXT_INVALID,
-                detail,
-            },
-            OutageError::Resolved => Self::Conflict {
-                code: OUTAGE_RESOLVED,
-                message_id: m::STAFF_STALE,
-                detail,
-            },
+            OutageError::UnknownService(_) => Self::invalid(INVALID_OUTAGE, m::STAFF_MAINTENANCE_UNKNOWN_SERVICE, err),
+            OutageError::Reason(_) => Self::invalid(INVALID_OUTAGE, m::STAFF_TEXT_INVALID, err),
+            OutageError::Resolved => Self::conflict(OUTAGE_RESOLVED, m::STAFF_STALE, err),
             OutageError::Unexpected(err) => Self::Unexpected(err),
         }
     }
@@ -347,24 +321,17 @@ pub const WINDOW_CLOSED: &str = "window_closed";
 
 impl From<MaintenanceError> for Refusal {
     fn from(err: MaintenanceError) -> Self {
-        let detail = err.to_string();
-        let invalid = |message_id| Self::Invalid {
-            code: INVALID_WINDOW,
-            message_id,
-            detail: detail.clone(),
-        };
+        let invalid = |message_id, err| Self::invalid(INVALID_WINDOW, message_id, err);
         match err {
             MaintenanceError::NotFound => Self::Hidden,
-            MaintenanceError::UnknownService(_) => invalid(m::STAFF_MAINTENANCE_UNKNOWN_SERVICE),
-            MaintenanceError::EndsBeforeStart => invalid(m::STAFF_MAINTENANCE_ENDS_BEFORE_START),
-            MaintenanceError::StartsInPast => invalid(m::STAFF_MAINTENANCE_STARTS_IN_PAST),
-            MaintenanceError::TooFarAhead => invalid(m::STAFF_MAINTENANCE_TOO_FAR_AHEAD),
-            MaintenanceError::Reason(_) => invalid(m::STAFF_MAINTENANCE_REASON),
-            MaintenanceError::Cancelled | MaintenanceError::Ended => Self::Conflict {
-                code: WINDOW_CLOSED,
-                message_id: m::STAFF_MAINTENANCE_CLOSED,
-                detail,
-            },
+            MaintenanceError::UnknownService(_) => invalid(m::STAFF_MAINTENANCE_UNKNOWN_SERVICE, err),
+            MaintenanceError::EndsBeforeStart => invalid(m::STAFF_MAINTENANCE_ENDS_BEFORE_START, err),
+            MaintenanceError::StartsInPast => invalid(m::STAFF_MAINTENANCE_STARTS_IN_PAST, err),
+            MaintenanceError::TooFarAhead => invalid(m::STAFF_MAINTENANCE_TOO_FAR_AHEAD, err),
+            MaintenanceError::Reason(_) => invalid(m::STAFF_MAINTENANCE_REASON, err),
+            MaintenanceError::Cancelled | MaintenanceError::Ended => {
+                Self::conflict(WINDOW_CLOSED, m::STAFF_MAINTENANCE_CLOSED, err)
+            }
             MaintenanceError::Unexpected(err) => Self::Unexpected(err),
         }
     }
@@ -412,10 +379,9 @@ pub async fn perform(
                 .catalog()
                 .get(&row.service_id)
                 .and_then(|service| service.document_request(&row.stage))
-                .ok_or_else(|| Refusal::Conflict {
-                    code: TRANSITION_NOT_ALLOWED,
-                    message_id: m::STAFF_NOT_ALLOWED,
-                    detail: format!("documents cannot be requested at stage `{}`", row.stage),
+                .ok_or_else(|| {
+                    let detail = format!("documents cannot be requested at stage `{}`", row.stage);
+                    Refusal::conflict(TRANSITION_NOT_ALLOWED, m::STAFF_NOT_ALLOWED, detail)
                 })?;
             let mv = Move {
                 code,
@@ -455,19 +421,18 @@ pub async fn perform(
         }
         Action::Rebind { from, to, reason } => {
             actor.may(Act::Operate, Item::Operations)?;
-            let reason =
-                crate::domain::text::visible_within(reason, MAX_REBIND_REASON).map_err(|err| Refusal::Invalid {
-                    code: INVALID_REASON,
-                    message_id: m::STAFF_TEXT_INVALID,
-                    detail: format!("say how the applicant's identity was checked (reason): {err}"),
-                })?;
+            let reason = crate::domain::text::visible_within(reason, MAX_REBIND_REASON).map_err(|err| {
+                let detail = format!("say how the applicant's identity was checked (reason): {err}");
+                Refusal::invalid(INVALID_REASON, m::STAFF_TEXT_INVALID, detail)
+            })?;
             let (old, new, moved) = applicants::rebind(tx, from, to).await?.ok_or(Refusal::Hidden)?;
             // How the identity was checked may quote the applicant's documents: it is the
             // entry's sealed note, not part of its detail.
             let detail = json!({ "to_applicant": new.0, "requests": moved });
             let subject = format!("applicant:{}", old.0);
-            let entry = (actor.audit_name(), "applicant.rebind", subject.as_str());
-            audit::record_with_note(tx, app.vault(), (&entry.0, entry.1, entry.2), detail, reason).await?;
+            let by = actor.audit_name();
+            let entry = (by.as_str(), "applicant.rebind", subject.as_str());
+            audit::record_with_note(tx, app.vault(), entry, detail, reason).await?;
             Ok(Done::Rebound { requests_moved: moved })
         }
         Action::DeclareClosure { day, reason } => {
@@ -477,11 +442,7 @@ pub async fn perform(
                 .map(Done::ClosureDeclared)
                 .map_err(|err| match err {
                     ClosureError::Unexpected(err) => Refusal::Unexpected(err),
-                    invalid => Refusal::Invalid {
-                        code: INVALID_CLOSURE,
-                        message_id: m::STAFF_CLOSURE_USAGE,
-                        detail: invalid.to_string(),
-                    },
+                    invalid => Refusal::invalid(INVALID_CLOSURE, m::STAFF_CLOSURE_USAGE, invalid),
                 })
         }
     }

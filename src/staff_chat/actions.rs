@@ -18,11 +18,11 @@ use crate::domain::{Catalog, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
 use crate::notify::Lane;
 use crate::staff::access::{self, Act, Item};
-use crate::staff::perform::{Action, Actor as StaffActor, INVALID_ANSWER, INVALID_NOTE, Refusal, STALE_STAGE, perform};
+use crate::staff::perform::{Action, Actor as StaffActor, INVALID_ANSWER, Refusal, perform};
 use crate::store::requests::RequestRow;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, broadcasts, complaints, requests, updates};
-use crate::workflow::{self, Move};
+use crate::workflow::{self, INVALID_NOTE, Move, STALE_STAGE};
 
 /// What came of a press or a reply.
 enum Verdict {

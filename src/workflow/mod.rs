@@ -9,7 +9,9 @@ use crate::store::applicants::ApplicantId;
 use crate::store::staff::StaffMember;
 
 pub use complaints::{ComplaintError, MAX_ANSWER, answer_complaint, close_complaint};
-pub use moves::{Applied, MAX_NOTE, Move, MoveError, apply, staff_may};
+pub use moves::{
+    Applied, INVALID_NOTE, MAX_NOTE, Move, MoveError, STALE_STAGE, TRANSITION_NOT_ALLOWED, apply, staff_may,
+};
 
 /// Who is acting.
 #[derive(Debug, Clone, Copy)]

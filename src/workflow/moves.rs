@@ -59,16 +59,23 @@ pub enum MoveError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// The code of a move the request's stage does not offer.
+pub const TRANSITION_NOT_ALLOWED: &str = "transition_not_allowed";
+/// The code of a move from a stage the request has left since.
+pub const STALE_STAGE: &str = "stale_stage";
+/// The code of a note that cannot be shown as written.
+pub const INVALID_NOTE: &str = "invalid_note";
+
 impl MoveError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
-            Self::NotAllowed { .. } => "transition_not_allowed",
-            Self::StaleStage { .. } => "stale_stage",
+            Self::NotAllowed { .. } => TRANSITION_NOT_ALLOWED,
+            Self::StaleStage { .. } => STALE_STAGE,
             Self::Forbidden => "forbidden",
             Self::OutOfScope => "out_of_scope",
             Self::NoteRequired => "note_required",
-            Self::BadNote(_) => "invalid_note",
+            Self::BadNote(_) => INVALID_NOTE,
             Self::Unexpected(_) => "internal",
         }
     }
