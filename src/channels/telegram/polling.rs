@@ -38,6 +38,8 @@ struct Inbox {
     /// round trip each. Should the process die first, they are handled again after the
     /// restart and known as handled (`processed_updates`).
     handled: Mutex<Vec<i64>>,
+    /// Wakes the deleter once something is handled, so that an idle bot does no work.
+    handled_some: Notify,
 }
 
 impl Inbox {
@@ -46,6 +48,7 @@ impl Inbox {
             turns: Mutex::new(Turns::new(PER_CHAT_IN_MEMORY, IN_MEMORY)),
             changed: Notify::new(),
             handled: Mutex::new(Vec::new()),
+            handled_some: Notify::new(),
         }
     }
 
@@ -55,6 +58,8 @@ impl Inbox {
             .lock()
             .expect("the inbox lock is never poisoned")
             .push(update_id);
+        // A stored permit: the deleter wakes even if it was busy when this came.
+        self.handled_some.notify_one();
     }
 
     fn take_handled(&self) -> Vec<i64> {
@@ -108,11 +113,15 @@ pub async fn run_polling(channel: TelegramChannel, timeout_secs: u32, mut shutdo
     while workers.join_next().await.is_some() {}
 }
 
-/// Deletes handled updates from the table every `FORGET_EVERY`, and once more at shutdown.
+/// Deletes handled updates from the table, those of `FORGET_EVERY` together, and once more at
+/// shutdown.
 async fn forget_handled(channel: TelegramChannel, inbox: Arc<Inbox>, mut shutdown: watch::Receiver<bool>) {
     loop {
         let stopping = tokio::select! {
-            () = tokio::time::sleep(FORGET_EVERY) => false,
+            () = async {
+                inbox.handled_some.notified().await;
+                tokio::time::sleep(FORGET_EVERY).await;
+            } => false,
             _ = shutdown.changed() => true,
         };
         let handled = inbox.take_handled();
@@ -125,6 +134,7 @@ async fn forget_handled(channel: TelegramChannel, inbox: Arc<Inbox>, mut shutdow
                 .lock()
                 .expect("the inbox lock is never poisoned")
                 .extend(handled);
+            inbox.handled_some.notify_one();
         }
         if stopping {
             return;
