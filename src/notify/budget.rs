@@ -31,8 +31,17 @@ pub const HEADROOM: f64 = 0.95;
 /// together and put 31 arrivals in one second.
 const WINDOW_ALLOWANCE: Duration = Duration::from_millis(50);
 
+/// How late after its slot a send may leave before the bot's shared time line moves back to
+/// make up for it. Even spacing puts the send 30 slots later 1.053 s after this one, and
+/// arrivals need 1.04 s between them against ±20 ms of jitter: a send 10 ms late still leaves
+/// 3 ms. Later than that, every slot not yet taken moves back by the excess, in whichever
+/// instance takes it; this instance's own window could not see the others' sends.
+const TOLERATED_LATENESS: Duration = Duration::from_millis(10);
+
 /// The times of this instance's last sends, to keep any `limit + 1` of them more than a
-/// second (and [`WINDOW_ALLOWANCE`]) apart.
+/// second (and [`WINDOW_ALLOWANCE`]) apart. A send is recorded when its sender wakes with the
+/// slot, not when the slot is given: on a busy machine the sender may get a core late, and
+/// that delay is what would otherwise put 31 arrivals in one second.
 struct Window {
     limit: usize,
     span: Duration,
@@ -110,8 +119,11 @@ pub struct Budget {
 }
 
 struct Shared {
-    lanes: Mutex<[VecDeque<oneshot::Sender<()>>; Lane::COUNT]>,
+    /// Senders waiting, by lane; each is sent the instant its slot was due.
+    lanes: Mutex<[VecDeque<oneshot::Sender<Instant>>; Lane::COUNT]>,
     waiting: Notify,
+    window: Mutex<Window>,
+    source: SlotSource,
 }
 
 impl Budget {
@@ -125,9 +137,10 @@ impl Budget {
             let shared = Arc::new(Shared {
                 lanes: Mutex::new(Default::default()),
                 waiting: Notify::new(),
+                window: Mutex::new(Window::new(per_second.unwrap_or_default())),
+                source,
             });
-            let window = Window::new(per_second.unwrap_or_default());
-            tokio::spawn(hand_out(shared.clone(), source, interval, window, stopped));
+            tokio::spawn(hand_out(shared.clone(), interval, stopped));
             shared
         });
         Self {
@@ -151,14 +164,28 @@ impl Budget {
         Self::new(None, SlotSource::Local)
     }
 
-    /// Waits for a slot in `lane`.
+    /// Waits for a slot in `lane`; the caller sends at once.
     pub async fn acquire(&self, lane: Lane) {
         let Some(shared) = &self.shared else { return };
         let (granted, slot) = oneshot::channel();
         shared.lanes.lock().expect("budget lock")[lane.index()].push_back(granted);
         shared.waiting.notify_one();
         // The task ends only when every clone of the budget is gone, and this one is not.
-        let _ = slot.await;
+        let Ok(due) = slot.await else { return };
+        let now = Instant::now();
+        shared.window.lock().expect("budget lock").record(now);
+        let late = now.saturating_duration_since(due);
+        if late > TOLERATED_LATENESS
+            && let SlotSource::Shared { pool, bot } = &shared.source
+        {
+            let (pool, bot, excess) = (pool.clone(), bot.clone(), late - TOLERATED_LATENESS);
+            // Off the send's path: the slot it protects is thirty slots away.
+            tokio::spawn(async move {
+                if let Err(err) = send_budget::move_back(&pool, &bot, excess).await {
+                    tracing::warn!(error = %err, "could not move the shared send budget back after a late send");
+                }
+            });
+        }
     }
 }
 
@@ -171,12 +198,13 @@ impl Shared {
             .any(|lane| lane.iter().any(|w| !w.is_closed()))
     }
 
-    /// Gives the slot to the most urgent sender still waiting; false when there was none.
-    fn grant(&self) -> bool {
+    /// Gives the slot due at `due` to the most urgent sender still waiting; false when there
+    /// was none.
+    fn grant(&self, due: Instant) -> bool {
         let mut lanes = self.lanes.lock().expect("budget lock");
         for lane in lanes.iter_mut() {
             while let Some(waiter) = lane.pop_front() {
-                if waiter.send(()).is_ok() {
+                if waiter.send(due).is_ok() {
                     return true;
                 }
             }
@@ -187,13 +215,7 @@ impl Shared {
 
 /// Takes a slot while anyone waits, sleeps until it is due and gives it away then, not when it
 /// was taken: a reply that arrives meanwhile gets it ahead of the broadcast that was waiting.
-async fn hand_out(
-    shared: Arc<Shared>,
-    source: SlotSource,
-    interval: Duration,
-    mut window: Window,
-    mut stopped: watch::Receiver<()>,
-) {
+async fn hand_out(shared: Arc<Shared>, interval: Duration, mut stopped: watch::Receiver<()>) {
     let mut local_next = Instant::now();
     let mut warned = false;
     loop {
@@ -203,7 +225,7 @@ async fn hand_out(
                 _ = stopped.changed() => return,
             }
         }
-        let due = match &source {
+        let due = match &shared.source {
             SlotSource::Shared { pool, bot } => match send_budget::take_slot(pool, bot, interval).await {
                 Ok(due_in) => {
                     warned = false;
@@ -224,16 +246,22 @@ async fn hand_out(
             local_next = slot + interval;
             slot
         });
-        // A slot that comes late (this task stalled) is followed by one on time: the window
-        // keeps the two from going out together.
-        let due = window.next_allowed(due);
-        tokio::select! {
-            _ = tokio::time::sleep_until(due) => {}
-            _ = stopped.changed() => return,
+        // A send that went out late (its sender or this task stalled) is followed by one on
+        // time: the window keeps the two from going out together. It is asked again once the
+        // slot is due, as a sender late to wake may have recorded its send meanwhile.
+        let mut due = due;
+        loop {
+            let allowed = shared.window.lock().expect("budget lock").next_allowed(due);
+            if allowed <= Instant::now() {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until(allowed) => {}
+                _ = stopped.changed() => return,
+            }
+            due = allowed;
         }
-        if shared.grant() {
-            window.record(Instant::now());
-        }
+        shared.grant(due);
     }
 }
 

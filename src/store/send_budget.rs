@@ -21,3 +21,14 @@ pub async fn take_slot(pool: &PgPool, bot: &str, interval: Duration) -> sqlx::Re
     .await?;
     Ok(Duration::try_from_secs_f64(due_in).unwrap_or(Duration::ZERO))
 }
+
+/// Moves the bot's time line `by` later: a send went out that much later than its slot, and
+/// the slot thirty on must still arrive more than a second after it.
+pub async fn move_back(pool: &PgPool, bot: &str, by: Duration) -> sqlx::Result<()> {
+    sqlx::query("UPDATE send_budget SET next_slot = next_slot + make_interval(secs => $2) WHERE bot = $1")
+        .bind(bot)
+        .bind(by.as_secs_f64())
+        .execute(pool)
+        .await?;
+    Ok(())
+}

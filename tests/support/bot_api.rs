@@ -37,7 +37,7 @@ pub struct Call {
     pub params: Value,
     /// What the fake answered (the sent message, for the send methods).
     pub result: Value,
-    /// When it arrived (after any jitter).
+    /// When it arrived: when it reached the fake plus the network jitter drawn for it.
     pub at: std::time::Instant,
     /// When it reached the fake, before any jitter: when the bot sent it.
     pub reached: std::time::Instant,
@@ -64,8 +64,8 @@ struct Inner {
     failed_sends: usize,
     /// Messages allowed in any one-second window, as Telegram enforces; `None`: no limit.
     rate_limit: Option<usize>,
-    /// When each accepted `sendMessage` arrived, within the last second.
-    recent_sends: VecDeque<std::time::Instant>,
+    /// When each accepted `sendMessage` arrived, in order, over the last two seconds.
+    recent_sends: Vec<std::time::Instant>,
     /// `sendMessage` calls refused for going over `rate_limit`.
     rate_refusals: usize,
     /// How long each `sendMessage` takes to answer (a distant server's latency).
@@ -212,12 +212,13 @@ impl FakeBotApi {
     /// Most `sendMessage` calls accepted in any one second window so far.
     pub fn most_sends_in_a_second(&self) -> usize {
         let inner = self.inner.lock().unwrap();
-        let times: Vec<std::time::Instant> = inner
+        let mut times: Vec<std::time::Instant> = inner
             .calls
             .iter()
             .filter(|c| c.method == "sendMessage")
             .map(|c| c.at)
             .collect();
+        times.sort();
         let mut most = 0;
         let mut start = 0;
         for end in 0..times.len() {
@@ -322,11 +323,12 @@ async fn handle(
     let problem = check_call(&fake.spec, method, &params);
     let canonical = canonical_method(&fake.spec, method).unwrap_or(method).to_owned();
     let reached = std::time::Instant::now();
-    let jitter = fake.inner.lock().unwrap().jitter;
-    if canonical == "sendMessage" && !jitter.is_zero() {
-        let mut byte = [0u8; 1];
-        getrandom::fill(&mut byte).unwrap();
-        tokio::time::sleep(jitter.mul_f64(2.0 * f64::from(byte[0]) / 255.0)).await;
+    // A send arrives when it reached the fake plus the jitter drawn for it. The arrival is
+    // computed, not read from the clock after the sleep: on a busy machine the fake's own
+    // timer runs late, and that is no network's doing.
+    let arrival = reached + arrival_jitter(&fake, &canonical);
+    if arrival > reached {
+        tokio::time::sleep_until(arrival.into()).await;
     }
     let call_index = {
         let mut inner = fake.inner.lock().unwrap();
@@ -334,26 +336,17 @@ async fn handle(
             inner.violations.push(format!("{method}: {problem}"));
         }
         if canonical == "sendMessage" && problem.is_ok() {
-            if let Some(limit) = inner.rate_limit {
-                let now = std::time::Instant::now();
-                while inner
-                    .recent_sends
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
-                {
-                    inner.recent_sends.pop_front();
-                }
-                if inner.recent_sends.len() >= limit {
-                    inner.rate_refusals += 1;
-                    return (
-                        StatusCode::TOO_MANY_REQUESTS,
-                        axum::Json(json!({"ok": false, "error_code": 429,
-                            "description": "Too Many Requests: retry after 1",
-                            "parameters": {"retry_after": 1}})),
-                    )
-                        .into_response();
-                }
-                inner.recent_sends.push_back(now);
+            if let Some(limit) = inner.rate_limit
+                && over_the_limit(&mut inner.recent_sends, arrival, limit)
+            {
+                inner.rate_refusals += 1;
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    axum::Json(json!({"ok": false, "error_code": 429,
+                        "description": "Too Many Requests: retry after 1",
+                        "parameters": {"retry_after": 1}})),
+                )
+                    .into_response();
             }
             let chat = params["chat_id"].as_i64().unwrap_or_default();
             if let Some(fault) = inner.faults.get_mut(&chat).and_then(VecDeque::pop_front) {
@@ -376,7 +369,7 @@ async fn handle(
             method: canonical.clone(),
             params: params.clone(),
             result: Value::Null,
-            at: std::time::Instant::now(),
+            at: arrival,
             reached,
             host: host.clone(),
         });
@@ -406,6 +399,42 @@ async fn handle(
         call.result = result;
     }
     answer
+}
+
+/// The network jitter of one call: a random 0 to 2 × the configured jitter for `sendMessage`.
+fn arrival_jitter(fake: &FakeBotApi, method: &str) -> Duration {
+    let jitter = fake.inner.lock().unwrap().jitter;
+    if method != "sendMessage" || jitter.is_zero() {
+        return Duration::ZERO;
+    }
+    let mut byte = [0u8; 1];
+    getrandom::fill(&mut byte).unwrap();
+    jitter.mul_f64(2.0 * f64::from(byte[0]) / 255.0)
+}
+
+/// Whether a send arriving at `arrival` would put more than `limit` sends in some one-second
+/// window; if not, it is recorded. Arrivals can be handled a little out of order, so every
+/// window that holds it is checked, not only the one ending at it.
+fn over_the_limit(arrivals: &mut Vec<std::time::Instant>, arrival: std::time::Instant, limit: usize) -> bool {
+    let second = Duration::from_secs(1);
+    if let Some(newest) = arrivals.last().copied() {
+        arrivals.retain(|t| newest.duration_since(*t) < 2 * second);
+    }
+    let at = arrivals.partition_point(|t| *t <= arrival);
+    arrivals.insert(at, arrival);
+    let crowded = arrivals.iter().any(|start| {
+        *start <= arrival
+            && arrival.duration_since(*start) < second
+            && arrivals
+                .iter()
+                .filter(|t| **t >= *start && t.duration_since(*start) < second)
+                .count()
+                > limit
+    });
+    if crowded {
+        arrivals.remove(at);
+    }
+    crowded
 }
 
 #[derive(serde::Serialize)]
