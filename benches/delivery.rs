@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use peygir::app::Application;
 use peygir::i18n::{Arg, Msg};
 use peygir::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
-use peygir::sms::Gateway;
+use peygir::sms::Gateways;
 use peygir::store::applicants::ApplicantId;
 use peygir::store::outbox;
 use secrecy::ExposeSecret as _;
@@ -276,7 +276,7 @@ async fn sms_section(app: &Application, kavenegar: &FakeKavenegar) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let gateway = Gateway::from_config(&app.config().sms).unwrap();
+    let gateway = Gateways::from_config(&app.config().sms).unwrap();
     let settings = DispatcherSettings {
         batch: 1000,
         ..DispatcherSettings::default()

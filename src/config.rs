@@ -359,12 +359,26 @@ impl Config {
             }
         }
         if let Some(v) = env("PEYGIR_SMS_PROVIDER") {
-            self.sms.provider = match v.as_str() {
-                "log" => Provider::Log,
-                "kavenegar" => Provider::Kavenegar,
-                "http" => Provider::Http,
-                _ => bail!("PEYGIR_SMS_PROVIDER must be log, kavenegar or http"),
+            self.sms.provider =
+                Provider::parse(&v).context("PEYGIR_SMS_PROVIDER must be log, kavenegar, smsir or http")?;
+        }
+        if let Some(v) = env("PEYGIR_SMS_SECONDARY") {
+            self.sms.secondary = match v.as_str() {
+                "" | "none" => None,
+                name => Some(
+                    Provider::parse(name)
+                        .context("PEYGIR_SMS_SECONDARY must be none, log, kavenegar, smsir or http")?,
+                ),
             };
+        }
+        if let Some(v) = env("PEYGIR_SMSIR_API_KEY") {
+            self.sms.smsir.api_key = Some(v.into());
+        }
+        if let Some(v) = env("PEYGIR_SMSIR_LINE") {
+            self.sms.smsir.line_number = Some(v);
+        }
+        if let Some(v) = env("PEYGIR_SMSIR_URL") {
+            self.sms.smsir.base_url = v;
         }
         if let Some(v) = env("PEYGIR_KAVENEGAR_API_KEY") {
             self.sms.kavenegar.api_key = Some(v.into());

@@ -15,7 +15,7 @@ use crate::channels::terminal::{self, TerminalOutput};
 use crate::config::BotMode;
 use crate::http::{self, Readiness};
 use crate::notify::{Budget, ChatLimits, ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
-use crate::sms::Gateway;
+use crate::sms::Gateways;
 use crate::staff_chat::StaffChat;
 
 /// Runs the HTTP server on `listener`, the bot when a token is configured, and the notice
@@ -72,11 +72,11 @@ pub async fn serve(
     }
 
     let sms_config = &app.config().sms;
-    let gateway = Gateway::from_config(sms_config)?;
-    tracing::info!(gateway = gateway.name(), "SMS gateway");
+    let gateways = Gateways::from_config(sms_config)?;
+    tracing::info!(gateways = gateways.describe(), "SMS gateways");
     let sms = SmsDispatcher::new(
         app.clone(),
-        gateway,
+        gateways,
         DispatcherSettings::default(),
         Some(sms_config.rate_per_sec),
     );

@@ -13,13 +13,14 @@ use peygir::app::Application;
 use peygir::domain::PhoneNumber;
 use peygir::i18n::{Arg, Msg};
 use peygir::notify::{ChatSender, Dispatcher, SmsDispatcher};
-use peygir::sms::Gateway;
+use peygir::sms::Gateways;
 use peygir::store::applicants::{self, ApplicantId};
 use peygir::store::outbox::{self, NewNotice};
 use peygir::store::sms::{self as sms_store, CodeCheck, CodeLimits, CodeRequest};
 use peygir::store::sms_outbox;
 use support::bot_api::{FakeBotApi, Fault, TOKEN};
 use support::kavenegar::FakeKavenegar;
+use support::smsir::FakeSmsIr;
 use support::{NEVER_QUIET, bot_and_kavenegar_env, build_app, config_text, config_with_quiet_hours, quick_dispatch};
 
 struct Setup {
@@ -47,7 +48,7 @@ async fn setup() -> Setup {
 }
 
 fn sms_dispatcher(app: &Application) -> SmsDispatcher {
-    let gateway = Gateway::from_config(&app.config().sms).unwrap();
+    let gateway = Gateways::from_config(&app.config().sms).unwrap();
     SmsDispatcher::new(app.clone(), gateway, quick_dispatch(), None)
 }
 
@@ -193,20 +194,21 @@ async fn a_retryable_error_retries_with_the_same_localid_and_a_permanent_one_end
     assert_eq!(s.kavenegar.delivered().len(), 1, "no second SMS");
 
     let second = subscriber(&s.app, 2).await;
-    notice(&s.app, second, "no-credit", "decision", "x").await;
-    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE dedup_key = 'no-credit:applicant:chat'")
+    notice(&s.app, second, "bad-number", "decision", "x").await;
+    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE dedup_key = 'bad-number:applicant:chat'")
         .execute(s.app.pool())
         .await
         .unwrap();
-    s.kavenegar.fail_next(418);
+    // Kavenegar refuses the number (411): no provider will take it.
+    s.kavenegar.fail_next(411);
     d.run_once().await.unwrap();
     let (status, error): (String, String) =
-        sqlx::query_as("SELECT status, last_error FROM notifications WHERE dedup_key = 'no-credit:applicant:chat'")
+        sqlx::query_as("SELECT status, last_error FROM notifications WHERE dedup_key = 'bad-number:applicant:chat'")
             .fetch_one(s.app.pool())
             .await
             .unwrap();
     assert_eq!(status, "dead");
-    assert!(error.contains("418"), "{error}");
+    assert!(error.contains("411"), "{error}");
 }
 
 #[tokio::test]
@@ -748,4 +750,170 @@ async fn a_persian_code_sms_also_gives_the_code_in_ascii_digits_for_copying() {
     let persian: String = text.chars().filter(|c| ('۰'..='۹').contains(c)).collect();
     assert_eq!(ascii.len(), 6, "{text}");
     assert_eq!(peygir::domain::digits::to_ascii_digits(&persian), ascii, "{text}");
+}
+
+/// A bot whose SMS go through the fake Kavenegar first and the fake SMS.ir after it (or
+/// through SMS.ir alone), with the first passed over for `rest_secs` after it failed.
+async fn setup_two_providers(primary: &str, secondary: Option<&str>, rest_secs: u64) -> (Setup, FakeSmsIr) {
+    let bot = FakeBotApi::start().await;
+    let kavenegar = FakeKavenegar::start().await;
+    let smsir = FakeSmsIr::start().await;
+    let db = support::database::fresh_database().await;
+    let mut env = bot_and_kavenegar_env(&bot.url, &kavenegar.url);
+    env.retain(|(name, _)| *name != "PEYGIR_SMS_PROVIDER");
+    env.extend([
+        ("PEYGIR_SMS_PROVIDER", primary.to_owned()),
+        ("PEYGIR_SMS_SECONDARY", secondary.unwrap_or("none").to_owned()),
+        ("PEYGIR_SMSIR_API_KEY", support::smsir::API_KEY.to_owned()),
+        ("PEYGIR_SMSIR_URL", smsir.url.clone()),
+        ("PEYGIR_SMSIR_LINE", support::smsir::LINE.to_string()),
+    ]);
+    let toml =
+        config_with_quiet_hours(NEVER_QUIET).replace("[sms]\n", &format!("[sms]\nfailover_rest_secs = {rest_secs}\n"));
+    let app = build_app(&db, &toml, &env).await;
+    (Setup { app, bot, kavenegar }, smsir)
+}
+
+/// Queues a decision notice by SMS alone to each of `chats` (subscribed first).
+async fn sms_notices(app: &Application, chats: std::ops::RangeInclusive<i64>, round: &str) {
+    for chat in chats {
+        let applicant = subscriber(app, chat).await;
+        notice(
+            app,
+            applicant,
+            &format!("{round}:{chat}"),
+            "decision",
+            &format!("{round} {chat}"),
+        )
+        .await;
+    }
+    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending'")
+        .execute(app.pool())
+        .await
+        .unwrap();
+}
+
+/// Which provider took each SMS of a round, by provider.
+async fn providers_of(app: &Application, round: &str) -> HashMap<String, i64> {
+    sqlx::query_as::<_, (String, i64)>(
+        "SELECT coalesce(provider, '-'), count(*) FROM notifications WHERE dedup_key LIKE $1 || ':%' GROUP BY 1",
+    )
+    .bind(round)
+    .fetch_all(app.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .collect()
+}
+
+#[tokio::test]
+async fn smsir_alone_sends_pairwise_in_one_call_and_its_reports_are_recorded() {
+    let (s, smsir) = setup_two_providers("smsir", None, 60).await;
+    sms_notices(&s.app, 1..=3, "three").await;
+    drain_sms(&s.app).await;
+    assert_eq!(smsir.send_calls(), 1, "three texts in one liketolike call");
+    let delivered = smsir.delivered();
+    assert_eq!(delivered.len(), 3);
+    for chat in 1..=3 {
+        let to = mobile(chat).local();
+        let texts: Vec<_> = delivered.iter().filter(|(m, _)| *m == to).collect();
+        assert_eq!(texts.len(), 1, "{chat}");
+        assert!(texts[0].1.contains(&format!("three {chat}")), "{:?}", texts[0]);
+    }
+    sms_notices(&s.app, 4..=4, "one").await;
+    drain_sms(&s.app).await;
+    assert_eq!(smsir.send_calls(), 2, "one text in one bulk call");
+    assert_eq!(
+        providers_of(&s.app, "three").await,
+        HashMap::from([("smsir".into(), 3)])
+    );
+
+    // Reports are asked for by message id; delivered is final, "at the operator" is not.
+    sqlx::query("UPDATE notifications SET sent_at = now() - interval '1 minute'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    smsir.set_all_states(3);
+    assert_eq!(sms_dispatcher(&s.app).poll_reports().await.unwrap(), 0);
+    smsir.set_all_states(1);
+    assert_eq!(sms_dispatcher(&s.app).poll_reports().await.unwrap(), 4);
+    assert_eq!(statuses(&s.app, "sms").await, HashMap::from([("delivered".into(), 4)]));
+    assert_eq!(s.kavenegar.send_calls(), 0);
+    assert_eq!(smsir.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_failing_primary_hands_its_sms_to_the_secondary_once_and_gets_traffic_back_after_its_rest() {
+    let (s, smsir) = setup_two_providers("kavenegar", Some("smsir"), 1).await;
+    let d = sms_dispatcher(&s.app);
+
+    // Kavenegar answers 502: the batch goes through SMS.ir at once, each SMS once.
+    s.kavenegar.fail_next(502);
+    sms_notices(&s.app, 1..=5, "down").await;
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(providers_of(&s.app, "down").await, HashMap::from([("smsir".into(), 5)]));
+    assert_eq!(smsir.delivered().len(), 5);
+    assert!(s.kavenegar.delivered().is_empty());
+    assert_eq!(statuses(&s.app, "sms").await, HashMap::from([("sent".into(), 5)]));
+
+    // While Kavenegar rests, SMS go to SMS.ir without asking it first.
+    let calls = s.kavenegar.send_calls();
+    sms_notices(&s.app, 6..=7, "resting").await;
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(s.kavenegar.send_calls(), calls, "the resting primary was not asked");
+    assert_eq!(
+        providers_of(&s.app, "resting").await,
+        HashMap::from([("smsir".into(), 2)])
+    );
+
+    // After its rest it is asked again, and takes the traffic back.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    sms_notices(&s.app, 8..=9, "back").await;
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(
+        providers_of(&s.app, "back").await,
+        HashMap::from([("kavenegar".into(), 2)])
+    );
+    assert_eq!(s.kavenegar.delivered().len(), 2);
+    assert_eq!(smsir.delivered().len(), 7, "no SMS went twice");
+    assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
+    assert_eq!(smsir.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn out_of_credit_moves_to_the_secondary_and_with_none_the_sms_waits_instead_of_dying() {
+    let (s, smsir) = setup_two_providers("kavenegar", Some("smsir"), 60).await;
+    s.kavenegar.fail_next(418);
+    sms_notices(&s.app, 1..=2, "credit").await;
+    drain_sms(&s.app).await;
+    assert_eq!(
+        providers_of(&s.app, "credit").await,
+        HashMap::from([("smsir".into(), 2)])
+    );
+
+    // A bad number is the message's fault: it is not offered to the other provider.
+    let calls = smsir.send_calls();
+    let (s2, smsir2) = setup_two_providers("kavenegar", Some("smsir"), 60).await;
+    s2.kavenegar.fail_next(411);
+    sms_notices(&s2.app, 1..=1, "bad").await;
+    drain_sms(&s2.app).await;
+    assert_eq!(statuses(&s2.app, "sms").await, HashMap::from([("dead".into(), 1)]));
+    assert_eq!(smsir2.send_calls(), 0, "a refused number is not sent elsewhere");
+    assert_eq!(smsir.send_calls(), calls);
+
+    // SMS.ir alone and out of credit: the SMS waits for credit, its attempt given back.
+    let (s3, smsir3) = setup_two_providers("smsir", None, 60).await;
+    smsir3.fail_next(support::smsir::Refusal::NO_CREDIT);
+    sms_notices(&s3.app, 1..=1, "waits").await;
+    drain_sms(&s3.app).await;
+    let (status, attempts, wait, error): (String, i32, f64, String) = sqlx::query_as(
+        "SELECT status, attempts, EXTRACT(EPOCH FROM next_attempt_at - now())::float8, last_error FROM notifications",
+    )
+    .fetch_one(s3.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(status, "pending");
+    assert_eq!(attempts, 0);
+    assert!(wait > 200.0, "it waits minutes, not a backoff of milliseconds: {wait}");
+    assert!(error.contains("102"), "{error}");
 }

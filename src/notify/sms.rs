@@ -1,7 +1,8 @@
 //! The SMS dispatcher: claims due SMS, checks consent and quiet hours at send time, renders
 //! and measures each text, sends in the gateway's bulk size at its configured rate, and records
-//! what the gateway said. A second loop asks the gateway for delivery reports that did not
-//! arrive by callback.
+//! what the gateway said. With two providers configured, what the first cannot take goes
+//! through the second (`Gateways`). A second loop asks the gateways for delivery reports that
+//! did not arrive by callback.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use crate::app::Application;
 use crate::domain::PhoneNumber;
 use crate::sms::compose::Composition;
 use crate::sms::quiet::quiet_until;
-use crate::sms::{Gateway, Report, Sms, SmsError};
+use crate::sms::{Gateways, Report, Sms, SmsError};
 use crate::store::outbox;
 use crate::store::sms_outbox::{self, ClaimedSms, SentSms};
 
@@ -29,21 +30,30 @@ pub async fn record_report(pool: &sqlx::PgPool, provider: &str, id: &str, report
     }
 }
 
-/// Delivers the outbox's SMS rows through one gateway.
+/// How long an SMS waits when no provider can take it for reasons of their own (no credit, a
+/// key refused): long enough not to hammer them, short enough to go soon after someone acts.
+const UNAVAILABLE_WAIT: Duration = Duration::from_secs(300);
+
+/// Delivers the outbox's SMS rows through the configured gateways.
 #[derive(Clone)]
 pub struct SmsDispatcher {
     app: Application,
-    gateway: Gateway,
+    gateways: Gateways,
     settings: DispatcherSettings,
     pacer: Arc<Pacer>,
 }
 
 impl SmsDispatcher {
     /// `per_second` is the gateway's limit; `None` sends as fast as the gateway answers.
-    pub fn new(app: Application, gateway: Gateway, settings: DispatcherSettings, per_second: Option<f64>) -> Self {
+    pub fn new(
+        app: Application,
+        gateways: impl Into<Gateways>,
+        settings: DispatcherSettings,
+        per_second: Option<f64>,
+    ) -> Self {
         Self {
             app,
-            gateway,
+            gateways: gateways.into(),
             settings,
             pacer: Arc::new(Pacer::per_second(per_second)),
         }
@@ -70,24 +80,33 @@ impl SmsDispatcher {
                 outgoing.push(out);
             }
         }
-        let size = self.gateway.batch_size().max(1);
+        let size = self.gateways.batch_size().max(1);
         for (chunk, batch) in ready.chunks(size).zip(outgoing.chunks(size)) {
             self.pacer.wait_for(batch.len() as u32).await;
-            let results = self.gateway.send(batch).await;
-            let mut sent = Vec::with_capacity(batch.len());
-            for (((claimed, parts), out), result) in chunk.iter().zip(batch).zip(results) {
-                match result {
-                    Ok(accepted) => sent.push(SentSms {
-                        id: claimed.id,
-                        provider_id: accepted.provider_id,
-                        status: accepted.state.status(),
-                        segments: *parts as i32,
-                        body: out.text.clone(),
-                    }),
+            let results = self.gateways.send(batch).await;
+            // What each provider took, recorded under its name for its reports.
+            let mut taken: Vec<(&'static str, Vec<SentSms>)> = Vec::new();
+            for (((claimed, parts), out), sent) in chunk.iter().zip(batch).zip(results) {
+                match sent.result {
+                    Ok(accepted) => {
+                        let row = SentSms {
+                            id: claimed.id,
+                            provider_id: accepted.provider_id,
+                            status: accepted.state.status(),
+                            segments: *parts as i32,
+                            body: out.text.clone(),
+                        };
+                        match taken.iter_mut().find(|(provider, _)| *provider == sent.provider) {
+                            Some((_, rows)) => rows.push(row),
+                            None => taken.push((sent.provider, vec![row])),
+                        }
+                    }
                     Err(err) => self.failed(claimed, err).await?,
                 }
             }
-            sms_outbox::mark_sent(pool, self.app.vault(), self.gateway.name(), &sent).await?;
+            for (provider, rows) in &taken {
+                sms_outbox::mark_sent(pool, self.app.vault(), provider, rows).await?;
+            }
         }
         Ok(count)
     }
@@ -140,6 +159,13 @@ impl SmsDispatcher {
                 let at = after(wait, chrono::Duration::seconds(30));
                 outbox::retry_at(pool, sms.id, at, "the SMS gateway asked us to slow down", true).await?;
             }
+            SmsError::Unavailable(error) => {
+                // Not the message's fault, and not to be lost: it waits for a provider that
+                // can take it, its attempt given back.
+                tracing::warn!(notice = sms.id, error = %error, "no SMS provider can send now");
+                let at = after(UNAVAILABLE_WAIT, chrono::Duration::seconds(300));
+                outbox::retry_at(pool, sms.id, at, &error, true).await?;
+            }
             SmsError::Temporary(error) if sms.attempts < self.settings.max_attempts => {
                 retry_later(pool, &self.settings, sms.id, sms.attempts, &error).await?;
             }
@@ -151,22 +177,23 @@ impl SmsDispatcher {
         Ok(())
     }
 
-    /// Asks the gateway about SMS sent a while ago that have no final report yet.
+    /// Asks each gateway about SMS it took a while ago that have no final report yet.
     pub async fn poll_reports(&self) -> anyhow::Result<usize> {
         let pool = self.app.pool();
         let before = Utc::now() - chrono::Duration::seconds(30);
-        let ids = sms_outbox::awaiting_reports(pool, self.gateway.name(), before, 500).await?;
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let reports = self
-            .gateway
-            .status(&ids)
-            .await
-            .map_err(|e| anyhow::anyhow!("asking the gateway for delivery reports: {e:?}"))?;
         let mut moved = 0;
-        for (id, report) in reports {
-            moved += usize::from(record_report(pool, self.gateway.name(), &id, &report).await?);
+        for gateway in self.gateways.all() {
+            let ids = sms_outbox::awaiting_reports(pool, gateway.name(), before, 500).await?;
+            if ids.is_empty() {
+                continue;
+            }
+            let reports = gateway
+                .status(&ids)
+                .await
+                .map_err(|e| anyhow::anyhow!("asking {} for delivery reports: {e:?}", gateway.name()))?;
+            for (id, report) in reports {
+                moved += usize::from(record_report(pool, gateway.name(), &id, &report).await?);
+            }
         }
         Ok(moved)
     }

@@ -16,8 +16,22 @@ pub enum Provider {
     #[default]
     Log,
     Kavenegar,
+    #[serde(rename = "smsir")]
+    SmsIr,
     /// Any provider reached by one HTTP request per message, described by a template.
     Http,
+}
+
+impl Provider {
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "log" => Self::Log,
+            "kavenegar" => Self::Kavenegar,
+            "smsir" => Self::SmsIr,
+            "http" => Self::Http,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -25,6 +39,12 @@ pub enum Provider {
 pub struct SmsConfig {
     #[serde(default)]
     pub provider: Provider,
+    /// A second provider, used for what the first cannot take (down, busy, out of credit).
+    pub secondary: Option<Provider>,
+    /// How long the first provider is passed over after it failed, in seconds; then it is
+    /// tried again.
+    #[serde(default = "default_failover_rest")]
+    pub failover_rest_secs: u64,
     /// The most parts one SMS may take. A notice too long for them is sent in its shorter form
     /// that points to the bot; only a text with no shorter form is cut.
     #[serde(default = "default_max_parts")]
@@ -49,7 +69,23 @@ pub struct SmsConfig {
     pub status_poll_secs: u64,
     #[serde(default)]
     pub kavenegar: KavenegarConfig,
+    #[serde(default)]
+    pub smsir: SmsIrConfig,
     pub http: Option<HttpGatewayConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsIrConfig {
+    /// Env: PEYGIR_SMSIR_API_KEY.
+    pub api_key: Option<SecretString>,
+    #[serde(default = "default_smsir_url")]
+    pub base_url: String,
+    /// The line messages are sent from (SMS.ir asks for one on every send).
+    pub line_number: Option<String>,
+    /// Recipients per request (SMS.ir takes at most 100 different texts in one).
+    #[serde(default = "default_smsir_batch")]
+    pub batch: usize,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -166,8 +202,30 @@ impl SmsConfig {
         if !(self.rate_per_sec > 0.0 && self.rate_per_sec.is_finite()) {
             bail!("sms.rate_per_sec must be a positive number");
         }
-        match self.provider {
+        self.validate_provider(self.provider)?;
+        if let Some(secondary) = self.secondary {
+            if secondary == self.provider {
+                bail!("sms.secondary must be another provider than sms.provider");
+            }
+            self.validate_provider(secondary)?;
+        }
+        Ok(())
+    }
+
+    fn validate_provider(&self, provider: Provider) -> anyhow::Result<()> {
+        match provider {
             Provider::Log => {}
+            Provider::SmsIr => {
+                self.smsir
+                    .api_key
+                    .as_ref()
+                    .context("sms.smsir.api_key (or PEYGIR_SMSIR_API_KEY) is required for smsir")?;
+                self.smsir.line_number()?;
+                url::Url::parse(&self.smsir.base_url).context("sms.smsir.base_url")?;
+                if !(1..=100).contains(&self.smsir.batch) {
+                    bail!("sms.smsir.batch must be between 1 and 100");
+                }
+            }
             Provider::Kavenegar => {
                 self.kavenegar
                     .api_key
@@ -197,6 +255,8 @@ impl Default for SmsConfig {
     fn default() -> Self {
         Self {
             provider: Provider::Log,
+            secondary: None,
+            failover_rest_secs: default_failover_rest(),
             max_parts: default_max_parts(),
             sender: None,
             rate_per_sec: default_rate(),
@@ -205,7 +265,32 @@ impl Default for SmsConfig {
             callback_secret: None,
             status_poll_secs: default_status_poll(),
             kavenegar: KavenegarConfig::default(),
+            smsir: SmsIrConfig::default(),
             http: None,
+        }
+    }
+}
+
+impl SmsIrConfig {
+    /// The sender line, which SMS.ir takes as a number.
+    pub fn line_number(&self) -> anyhow::Result<u64> {
+        let line = self
+            .line_number
+            .as_deref()
+            .context("sms.smsir.line_number (or PEYGIR_SMSIR_LINE) is required for smsir")?;
+        line.trim().parse().with_context(|| {
+            format!("sms.smsir.line_number {line:?} must be the line's digits, such as \"30007732000000\"")
+        })
+    }
+}
+
+impl Default for SmsIrConfig {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: default_smsir_url(),
+            line_number: None,
+            batch: default_smsir_batch(),
         }
     }
 }
@@ -253,6 +338,15 @@ fn default_kavenegar_url() -> String {
 }
 fn default_kavenegar_batch() -> usize {
     200
+}
+fn default_smsir_url() -> String {
+    "https://api.sms.ir".into()
+}
+fn default_smsir_batch() -> usize {
+    100
+}
+fn default_failover_rest() -> u64 {
+    60
 }
 fn default_method() -> String {
     "POST".into()

@@ -8,5 +8,5 @@ mod opt_out;
 pub mod quiet;
 pub mod text;
 
-pub use gateway::{Accepted, Gateway, Report, Sms, SmsError};
+pub use gateway::{Accepted, Gateway, Gateways, Report, Sms, SmsError};
 pub use opt_out::is_opt_out;

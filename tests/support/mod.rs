@@ -11,6 +11,7 @@ pub mod journeys;
 pub mod kavenegar;
 pub mod portal;
 pub mod service;
+pub mod smsir;
 
 use std::time::Duration;
 

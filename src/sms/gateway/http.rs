@@ -116,6 +116,9 @@ impl HttpGateway {
         if status.is_server_error() || status.as_u16() == 408 {
             return Err(SmsError::Temporary(format!("provider answered HTTP {status}")));
         }
+        if matches!(status.as_u16(), 401..=403) {
+            return Err(SmsError::Unavailable(format!("provider answered HTTP {status}")));
+        }
         if !status.is_success() {
             let detail: String = String::from_utf8_lossy(&body).chars().take(200).collect();
             return Err(SmsError::Permanent(format!(

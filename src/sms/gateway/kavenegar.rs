@@ -95,9 +95,11 @@ fn classify(status: u16, message: &str) -> SmsError {
         // 409 server busy, 429 and 451 too many calls, 5xx trouble on their side.
         409 | 429 | 451 => SmsError::RetryAfter(Duration::from_secs(10)),
         500..=599 => SmsError::Temporary(text),
-        // 400/406 bad parameters, 401 account disabled, 403 bad key, 411 bad receptor,
-        // 412 bad sender, 413 text empty or too long, 414 too many recipients, 418 no credit,
-        // 422 bad characters, and anything else unknown: sending again will not help.
+        // 401 account disabled, 403 bad key, 412 bad sender line, 418 no credit: nothing goes
+        // through this account until someone acts, whoever the recipient.
+        401 | 403 | 412 | 418 => SmsError::Unavailable(text),
+        // 400/406 bad parameters, 411 bad receptor, 413 text empty or too long, 414 too many
+        // recipients, 422 bad characters, and anything else unknown: sending again will not help.
         _ => SmsError::Permanent(text),
     }
 }
@@ -247,7 +249,7 @@ mod tests {
 
     #[test]
     fn codes_sort_into_retryable_and_permanent() {
-        assert!(matches!(classify(418, "credit"), SmsError::Permanent(_)));
+        assert!(matches!(classify(418, "credit"), SmsError::Unavailable(_)));
         assert!(matches!(classify(411, "receptor"), SmsError::Permanent(_)));
         assert!(matches!(classify(409, ""), SmsError::RetryAfter(_)));
         assert!(matches!(classify(502, ""), SmsError::Temporary(_)));

@@ -1,9 +1,12 @@
-//! SMS gateways: Kavenegar, a generic HTTP provider, and the log. One enum rather than a trait
-//! object: the set is closed and known at start, and async methods stay plain.
+//! SMS gateways: Kavenegar, SMS.ir, a generic HTTP provider, and the log. One enum rather
+//! than a trait object: the set is closed and known at start, and async methods stay plain.
+//! Two of them may be paired, one standing in for the other ([`Gateways`]).
 
+mod failover;
 mod http;
 mod kavenegar;
 mod log;
+mod smsir;
 
 use std::time::Duration;
 
@@ -13,9 +16,11 @@ use secrecy::ExposeSecret;
 use super::config::{Provider, SmsConfig};
 use crate::domain::PhoneNumber;
 
+pub use self::failover::{Gateways, Sent};
 pub use self::http::HttpGateway;
 pub use self::kavenegar::{Kavenegar, report as kavenegar_report};
 pub use self::log::LogGateway;
+pub use self::smsir::{SmsIr, report as smsir_report};
 
 /// One SMS to send. `local_id` is our idempotency key: the same on every retry of a notice.
 #[derive(Debug, Clone)]
@@ -60,8 +65,19 @@ pub enum SmsError {
     RetryAfter(Duration),
     /// Worth another try: network, provider busy or down.
     Temporary(String),
-    /// Will not succeed as sent: bad number, no credit, bad key.
+    /// This provider can send nothing to anyone until someone acts: no credit, the key or the
+    /// line refused. Another provider may; without one, the SMS waits and is tried again.
+    Unavailable(String),
+    /// Will not succeed as sent, through any provider: a bad number or text.
     Permanent(String),
+}
+
+impl SmsError {
+    /// Whether another provider should be asked instead: the trouble is this provider's, not
+    /// the message's.
+    pub fn is_providers(&self) -> bool {
+        !matches!(self, Self::Permanent(_))
+    }
 }
 
 /// A configured gateway.
@@ -69,12 +85,14 @@ pub enum SmsError {
 pub enum Gateway {
     Log(LogGateway),
     Kavenegar(Kavenegar),
+    SmsIr(SmsIr),
     Http(HttpGateway),
 }
 
 impl Gateway {
-    pub fn from_config(config: &SmsConfig) -> anyhow::Result<Self> {
-        Ok(match config.provider {
+    /// The gateway of `provider` as `config` describes it.
+    pub fn of(provider: Provider, config: &SmsConfig) -> anyhow::Result<Self> {
+        Ok(match provider {
             Provider::Log => Self::Log(LogGateway),
             Provider::Kavenegar => {
                 let k = &config.kavenegar;
@@ -86,6 +104,12 @@ impl Gateway {
                     k.batch,
                 )?)
             }
+            Provider::SmsIr => {
+                let c = &config.smsir;
+                let key = c.api_key.as_ref().context("sms.smsir.api_key")?;
+                let line = c.line_number()?;
+                Self::SmsIr(SmsIr::new(&c.base_url, key.expose_secret(), line, c.batch)?)
+            }
             Provider::Http => Self::Http(HttpGateway::new(config.http.as_ref().context("[sms.http]")?)?),
         })
     }
@@ -95,6 +119,7 @@ impl Gateway {
         match self {
             Self::Log(_) => "log",
             Self::Kavenegar(_) => "kavenegar",
+            Self::SmsIr(_) => "smsir",
             Self::Http(_) => "http",
         }
     }
@@ -104,6 +129,7 @@ impl Gateway {
         match self {
             Self::Log(_) => 100,
             Self::Kavenegar(k) => k.batch_size(),
+            Self::SmsIr(g) => g.batch_size(),
             Self::Http(_) => 1,
         }
     }
@@ -113,6 +139,7 @@ impl Gateway {
         match self {
             Self::Log(g) => g.send(batch),
             Self::Kavenegar(g) => g.send(batch).await,
+            Self::SmsIr(g) => g.send(batch).await,
             Self::Http(g) => g.send(batch).await,
         }
     }
@@ -121,6 +148,7 @@ impl Gateway {
     pub async fn status(&self, provider_ids: &[String]) -> Result<Vec<(String, Report)>, SmsError> {
         match self {
             Self::Kavenegar(g) => g.status(provider_ids).await,
+            Self::SmsIr(g) => g.status(provider_ids).await,
             Self::Log(_) | Self::Http(_) => Ok(Vec::new()),
         }
     }
