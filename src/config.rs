@@ -360,19 +360,32 @@ impl Config {
         }
         if let Some(v) = env("PEYGIR_SMS_PROVIDER") {
             self.sms.provider =
-                Provider::parse(&v).context("PEYGIR_SMS_PROVIDER must be log, kavenegar, smsir or http")?;
+                Provider::parse(&v).context("PEYGIR_SMS_PROVIDER must be log, kavenegar, smsir, safir or http")?;
         }
         if let Some(v) = env("PEYGIR_SMS_SECONDARY") {
             self.sms.secondary = match v.as_str() {
                 "" | "none" => None,
                 name => Some(
                     Provider::parse(name)
-                        .context("PEYGIR_SMS_SECONDARY must be none, log, kavenegar, smsir or http")?,
+                        .context("PEYGIR_SMS_SECONDARY must be none, log, kavenegar, smsir, safir or http")?,
                 ),
             };
         }
         if let Some(v) = env("PEYGIR_SMSIR_API_KEY") {
             self.sms.smsir.api_key = Some(v.into());
+        }
+        if let Some(v) = env("PEYGIR_SAFIR_API_KEY") {
+            self.sms.safir.api_key = Some(v.into());
+        }
+        if let Some(v) = env("PEYGIR_SAFIR_BOT_ID") {
+            self.sms.safir.bot_id = Some(
+                v.trim()
+                    .parse()
+                    .context("PEYGIR_SAFIR_BOT_ID must be the bot's numeric id")?,
+            );
+        }
+        if let Some(v) = env("PEYGIR_SAFIR_URL") {
+            self.sms.safir.base_url = v;
         }
         if let Some(v) = env("PEYGIR_SMSIR_LINE") {
             self.sms.smsir.line_number = Some(v);

@@ -20,6 +20,7 @@ use peygir::store::sms::{self as sms_store, CodeCheck, CodeLimits, CodeRequest};
 use peygir::store::sms_outbox;
 use support::bot_api::{FakeBotApi, Fault, TOKEN};
 use support::kavenegar::FakeKavenegar;
+use support::safir::FakeSafir;
 use support::smsir::FakeSmsIr;
 use support::{NEVER_QUIET, bot_and_kavenegar_env, build_app, config_text, config_with_quiet_hours, quick_dispatch};
 
@@ -752,12 +753,13 @@ async fn a_persian_code_sms_also_gives_the_code_in_ascii_digits_for_copying() {
     assert_eq!(peygir::domain::digits::to_ascii_digits(&persian), ascii, "{text}");
 }
 
-/// A bot whose SMS go through the fake Kavenegar first and the fake SMS.ir after it (or
-/// through SMS.ir alone), with the first passed over for `rest_secs` after it failed.
-async fn setup_two_providers(primary: &str, secondary: Option<&str>, rest_secs: u64) -> (Setup, FakeSmsIr) {
+/// A bot whose messages to phone numbers go through `primary` and then `secondary` among the
+/// fake Kavenegar, SMS.ir and Safir, with the first passed over for `rest_secs` after it failed.
+async fn setup_two_providers(primary: &str, secondary: Option<&str>, rest_secs: u64) -> (Setup, FakeSmsIr, FakeSafir) {
     let bot = FakeBotApi::start().await;
     let kavenegar = FakeKavenegar::start().await;
     let smsir = FakeSmsIr::start().await;
+    let safir = FakeSafir::start().await;
     let db = support::database::fresh_database().await;
     let mut env = bot_and_kavenegar_env(&bot.url, &kavenegar.url);
     env.retain(|(name, _)| *name != "PEYGIR_SMS_PROVIDER");
@@ -767,11 +769,16 @@ async fn setup_two_providers(primary: &str, secondary: Option<&str>, rest_secs: 
         ("PEYGIR_SMSIR_API_KEY", support::smsir::API_KEY.to_owned()),
         ("PEYGIR_SMSIR_URL", smsir.url.clone()),
         ("PEYGIR_SMSIR_LINE", support::smsir::LINE.to_string()),
+        ("PEYGIR_SAFIR_API_KEY", support::safir::API_KEY.to_owned()),
+        ("PEYGIR_SAFIR_BOT_ID", support::safir::BOT_ID.to_string()),
+        ("PEYGIR_SAFIR_URL", safir.url.clone()),
     ]);
-    let toml =
-        config_with_quiet_hours(NEVER_QUIET).replace("[sms]\n", &format!("[sms]\nfailover_rest_secs = {rest_secs}\n"));
+    let toml = config_with_quiet_hours(NEVER_QUIET).replace(
+        "failover_rest_secs = 60\n",
+        &format!("failover_rest_secs = {rest_secs}\n"),
+    );
     let app = build_app(&db, &toml, &env).await;
-    (Setup { app, bot, kavenegar }, smsir)
+    (Setup { app, bot, kavenegar }, smsir, safir)
 }
 
 /// Queues a decision notice by SMS alone to each of `chats` (subscribed first).
@@ -808,7 +815,7 @@ async fn providers_of(app: &Application, round: &str) -> HashMap<String, i64> {
 
 #[tokio::test]
 async fn smsir_alone_sends_pairwise_in_one_call_and_its_reports_are_recorded() {
-    let (s, smsir) = setup_two_providers("smsir", None, 60).await;
+    let (s, smsir, _) = setup_two_providers("smsir", None, 60).await;
     sms_notices(&s.app, 1..=3, "three").await;
     drain_sms(&s.app).await;
     assert_eq!(smsir.send_calls(), 1, "three texts in one liketolike call");
@@ -844,7 +851,7 @@ async fn smsir_alone_sends_pairwise_in_one_call_and_its_reports_are_recorded() {
 
 #[tokio::test]
 async fn a_failing_primary_hands_its_sms_to_the_secondary_once_and_gets_traffic_back_after_its_rest() {
-    let (s, smsir) = setup_two_providers("kavenegar", Some("smsir"), 1).await;
+    let (s, smsir, _) = setup_two_providers("kavenegar", Some("smsir"), 1).await;
     let d = sms_dispatcher(&s.app);
 
     // Kavenegar answers 502: the batch goes through SMS.ir at once, each SMS once.
@@ -882,7 +889,7 @@ async fn a_failing_primary_hands_its_sms_to_the_secondary_once_and_gets_traffic_
 
 #[tokio::test]
 async fn out_of_credit_moves_to_the_secondary_and_with_none_the_sms_waits_instead_of_dying() {
-    let (s, smsir) = setup_two_providers("kavenegar", Some("smsir"), 60).await;
+    let (s, smsir, _) = setup_two_providers("kavenegar", Some("smsir"), 60).await;
     s.kavenegar.fail_next(418);
     sms_notices(&s.app, 1..=2, "credit").await;
     drain_sms(&s.app).await;
@@ -893,7 +900,7 @@ async fn out_of_credit_moves_to_the_secondary_and_with_none_the_sms_waits_instea
 
     // A bad number is the message's fault: it is not offered to the other provider.
     let calls = smsir.send_calls();
-    let (s2, smsir2) = setup_two_providers("kavenegar", Some("smsir"), 60).await;
+    let (s2, smsir2, _) = setup_two_providers("kavenegar", Some("smsir"), 60).await;
     s2.kavenegar.fail_next(411);
     sms_notices(&s2.app, 1..=1, "bad").await;
     drain_sms(&s2.app).await;
@@ -902,7 +909,7 @@ async fn out_of_credit_moves_to_the_secondary_and_with_none_the_sms_waits_instea
     assert_eq!(smsir.send_calls(), calls);
 
     // SMS.ir alone and out of credit: the SMS waits for credit, its attempt given back.
-    let (s3, smsir3) = setup_two_providers("smsir", None, 60).await;
+    let (s3, smsir3, _) = setup_two_providers("smsir", None, 60).await;
     smsir3.fail_next(support::smsir::Refusal::NO_CREDIT);
     sms_notices(&s3.app, 1..=1, "waits").await;
     drain_sms(&s3.app).await;
@@ -916,4 +923,50 @@ async fn out_of_credit_moves_to_the_secondary_and_with_none_the_sms_waits_instea
     assert_eq!(attempts, 0);
     assert!(wait > 200.0, "it waits minutes, not a backoff of milliseconds: {wait}");
     assert!(error.contains("102"), "{error}");
+}
+
+#[tokio::test]
+async fn a_blocked_chat_goes_to_bale_by_phone_and_a_number_without_bale_on_to_sms() {
+    let (s, _, safir) = setup_two_providers("safir", Some("kavenegar"), 60).await;
+    for chat in 1..=2 {
+        let applicant = subscriber(&s.app, chat).await;
+        notice(
+            &s.app,
+            applicant,
+            &format!("answer:{chat}"),
+            "complaint",
+            &format!("answer {chat}"),
+        )
+        .await;
+        s.bot.fail_next(chat, Fault::Blocked);
+    }
+    safir.not_on_bale(&mobile(1).local());
+    let chat = chat_dispatcher(&s);
+    while chat.run_once().await.unwrap() > 0 {}
+    drain_sms(&s.app).await;
+
+    // The chat is blocked for both; Safir reaches the second in Bale, and the first, who has
+    // no Bale account, gets an SMS instead.
+    assert_eq!(statuses(&s.app, "chat").await, HashMap::from([("blocked".into(), 2)]));
+    assert_eq!(
+        providers_of(&s.app, "answer").await,
+        HashMap::from([("-".into(), 2), ("kavenegar".into(), 1), ("safir".into(), 1)])
+    );
+    let to_bale: Vec<String> = safir.delivered().into_iter().map(|(phone, _)| phone).collect();
+    assert_eq!(to_bale, vec![format!("98{}", &mobile(2).local()[1..])]);
+    assert!(safir.delivered()[0].1.contains("answer 2"));
+    let by_sms: Vec<String> = s.kavenegar.delivered().into_iter().map(|(to, _, _)| to).collect();
+    assert_eq!(by_sms, vec![mobile(1).local()]);
+    assert_eq!(safir.calls(), 2, "one call each, none repeated");
+
+    // Sent again after a crash before it was recorded: the request id makes Safir send nothing.
+    sqlx::query("UPDATE notifications SET status = 'pending', next_attempt_at = now() WHERE provider = 'safir'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    drain_sms(&s.app).await;
+    assert_eq!(safir.calls(), 3);
+    assert_eq!(safir.delivered().len(), 1, "no second Bale message");
+    assert_eq!(safir.violations(), Vec::<String>::new());
+    assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
 }

@@ -169,7 +169,7 @@ impl SmsDispatcher {
             SmsError::Temporary(error) if sms.attempts < self.settings.max_attempts => {
                 retry_later(pool, &self.settings, sms.id, sms.attempts, &error).await?;
             }
-            SmsError::Temporary(error) | SmsError::Permanent(error) => {
+            SmsError::Temporary(error) | SmsError::NotReachable(error) | SmsError::Permanent(error) => {
                 tracing::warn!(notice = sms.id, error = %error, "SMS cannot be sent");
                 outbox::mark_dead(pool, sms.id, &error, false).await?;
             }

@@ -18,6 +18,8 @@ pub enum Provider {
     Kavenegar,
     #[serde(rename = "smsir")]
     SmsIr,
+    /// Bale's Safir: a Bale message to the phone number, not an SMS.
+    Safir,
     /// Any provider reached by one HTTP request per message, described by a template.
     Http,
 }
@@ -28,6 +30,7 @@ impl Provider {
             "log" => Self::Log,
             "kavenegar" => Self::Kavenegar,
             "smsir" => Self::SmsIr,
+            "safir" => Self::Safir,
             "http" => Self::Http,
             _ => return None,
         })
@@ -71,7 +74,20 @@ pub struct SmsConfig {
     pub kavenegar: KavenegarConfig,
     #[serde(default)]
     pub smsir: SmsIrConfig,
+    #[serde(default)]
+    pub safir: SafirConfig,
     pub http: Option<HttpGatewayConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafirConfig {
+    /// The organisation's key from Bale's business panel. Env: PEYGIR_SAFIR_API_KEY.
+    pub api_key: Option<SecretString>,
+    /// The numeric id of the bot the messages come from. Env: PEYGIR_SAFIR_BOT_ID.
+    pub bot_id: Option<i64>,
+    #[serde(default = "default_safir_url")]
+    pub base_url: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -226,6 +242,16 @@ impl SmsConfig {
                     bail!("sms.smsir.batch must be between 1 and 100");
                 }
             }
+            Provider::Safir => {
+                self.safir
+                    .api_key
+                    .as_ref()
+                    .context("sms.safir.api_key (or PEYGIR_SAFIR_API_KEY) is required for safir")?;
+                self.safir
+                    .bot_id
+                    .context("sms.safir.bot_id (or PEYGIR_SAFIR_BOT_ID) is required for safir")?;
+                url::Url::parse(&self.safir.base_url).context("sms.safir.base_url")?;
+            }
             Provider::Kavenegar => {
                 self.kavenegar
                     .api_key
@@ -266,6 +292,7 @@ impl Default for SmsConfig {
             status_poll_secs: default_status_poll(),
             kavenegar: KavenegarConfig::default(),
             smsir: SmsIrConfig::default(),
+            safir: SafirConfig::default(),
             http: None,
         }
     }
@@ -281,6 +308,16 @@ impl SmsIrConfig {
         line.trim().parse().with_context(|| {
             format!("sms.smsir.line_number {line:?} must be the line's digits, such as \"30007732000000\"")
         })
+    }
+}
+
+impl Default for SafirConfig {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            bot_id: None,
+            base_url: default_safir_url(),
+        }
     }
 }
 
@@ -341,6 +378,9 @@ fn default_kavenegar_batch() -> usize {
 }
 fn default_smsir_url() -> String {
     "https://api.sms.ir".into()
+}
+fn default_safir_url() -> String {
+    "https://safir.bale.ai".into()
 }
 fn default_smsir_batch() -> usize {
     100

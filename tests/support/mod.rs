@@ -10,6 +10,7 @@ pub mod database;
 pub mod journeys;
 pub mod kavenegar;
 pub mod portal;
+pub mod safir;
 pub mod service;
 pub mod smsir;
 

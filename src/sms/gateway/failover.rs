@@ -1,8 +1,10 @@
 //! Two providers, the second standing in for the first. An SMS the primary could not take for
 //! reasons of its own (down, busy, out of credit, key refused) goes at once through the
 //! secondary; the primary is then passed over for a while and tried again after it, so that
-//! traffic returns to it once it recovers. An SMS refused for itself (a bad number) is not
-//! offered to the other provider: it would fail there too.
+//! traffic returns to it once it recovers. A number the primary cannot reach (no Bale account
+//! behind it, for Safir) goes through the secondary too, without the primary being passed over.
+//! An SMS refused for itself (a bad number) is not offered to the other provider: it would
+//! fail there too.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -84,7 +86,7 @@ impl Gateways {
             .collect();
         let Some(second) = second else { return sent };
         let failed: Vec<usize> = (0..sent.len())
-            .filter(|&i| matches!(&sent[i].result, Err(err) if err.is_providers()))
+            .filter(|&i| matches!(&sent[i].result, Err(err) if err.another_may_send()))
             .collect();
         let is_primary = std::ptr::eq(first, &self.primary);
         if failed.is_empty() {
@@ -93,8 +95,13 @@ impl Gateways {
             }
             return sent;
         }
-        if is_primary {
-            self.primary_failed(&sent[failed[0]].result);
+        let trouble = failed
+            .iter()
+            .find(|&&i| matches!(&sent[i].result, Err(err) if err.provider_in_trouble()));
+        match trouble {
+            Some(&i) if is_primary => self.primary_failed(&sent[i].result),
+            None if is_primary => self.primary_recovered(),
+            _ => {}
         }
         let again: Vec<Sms> = failed.iter().map(|&i| batch[i].clone()).collect();
         let results = send_in_calls(second, &again).await;

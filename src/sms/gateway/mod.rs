@@ -1,11 +1,13 @@
-//! SMS gateways: Kavenegar, SMS.ir, a generic HTTP provider, and the log. One enum rather
-//! than a trait object: the set is closed and known at start, and async methods stay plain.
-//! Two of them may be paired, one standing in for the other ([`Gateways`]).
+//! Gateways to a phone number: Kavenegar, SMS.ir and a generic HTTP provider for SMS, Bale's
+//! Safir for a Bale message to the number, and the log. One enum rather than a trait object:
+//! the set is closed and known at start, and async methods stay plain. Two of them may be
+//! paired, the second taking what the first cannot ([`Gateways`]).
 
 mod failover;
 mod http;
 mod kavenegar;
 mod log;
+mod safir;
 mod smsir;
 
 use std::time::Duration;
@@ -20,6 +22,7 @@ pub use self::failover::{Gateways, Sent};
 pub use self::http::HttpGateway;
 pub use self::kavenegar::{Kavenegar, report as kavenegar_report};
 pub use self::log::LogGateway;
+pub use self::safir::Safir;
 pub use self::smsir::{SmsIr, report as smsir_report};
 
 /// One SMS to send. `local_id` is our idempotency key: the same on every retry of a notice.
@@ -68,6 +71,9 @@ pub enum SmsError {
     /// This provider can send nothing to anyone until someone acts: no credit, the key or the
     /// line refused. Another provider may; without one, the SMS waits and is tried again.
     Unavailable(String),
+    /// This provider cannot reach this number (it has no Bale account, say), though it sends
+    /// to others: another provider may reach it, and this one is not to blame.
+    NotReachable(String),
     /// Will not succeed as sent, through any provider: a bad number or text.
     Permanent(String),
 }
@@ -75,8 +81,14 @@ pub enum SmsError {
 impl SmsError {
     /// Whether another provider should be asked instead: the trouble is this provider's, not
     /// the message's.
-    pub fn is_providers(&self) -> bool {
+    pub fn another_may_send(&self) -> bool {
         !matches!(self, Self::Permanent(_))
+    }
+
+    /// Whether the provider itself is in trouble (down, busy, unusable), and to be passed
+    /// over for a while.
+    pub fn provider_in_trouble(&self) -> bool {
+        matches!(self, Self::RetryAfter(_) | Self::Temporary(_) | Self::Unavailable(_))
     }
 }
 
@@ -86,6 +98,7 @@ pub enum Gateway {
     Log(LogGateway),
     Kavenegar(Kavenegar),
     SmsIr(SmsIr),
+    Safir(Safir),
     Http(HttpGateway),
 }
 
@@ -110,6 +123,12 @@ impl Gateway {
                 let line = c.line_number()?;
                 Self::SmsIr(SmsIr::new(&c.base_url, key.expose_secret(), line, c.batch)?)
             }
+            Provider::Safir => {
+                let c = &config.safir;
+                let key = c.api_key.as_ref().context("sms.safir.api_key")?;
+                let bot = c.bot_id.context("sms.safir.bot_id")?;
+                Self::Safir(Safir::new(&c.base_url, key.expose_secret(), bot)?)
+            }
             Provider::Http => Self::Http(HttpGateway::new(config.http.as_ref().context("[sms.http]")?)?),
         })
     }
@@ -120,6 +139,7 @@ impl Gateway {
             Self::Log(_) => "log",
             Self::Kavenegar(_) => "kavenegar",
             Self::SmsIr(_) => "smsir",
+            Self::Safir(_) => "safir",
             Self::Http(_) => "http",
         }
     }
@@ -130,7 +150,7 @@ impl Gateway {
             Self::Log(_) => 100,
             Self::Kavenegar(k) => k.batch_size(),
             Self::SmsIr(g) => g.batch_size(),
-            Self::Http(_) => 1,
+            Self::Safir(_) | Self::Http(_) => 1,
         }
     }
 
@@ -140,6 +160,7 @@ impl Gateway {
             Self::Log(g) => g.send(batch),
             Self::Kavenegar(g) => g.send(batch).await,
             Self::SmsIr(g) => g.send(batch).await,
+            Self::Safir(g) => g.send(batch).await,
             Self::Http(g) => g.send(batch).await,
         }
     }
@@ -149,7 +170,7 @@ impl Gateway {
         match self {
             Self::Kavenegar(g) => g.status(provider_ids).await,
             Self::SmsIr(g) => g.status(provider_ids).await,
-            Self::Log(_) | Self::Http(_) => Ok(Vec::new()),
+            Self::Log(_) | Self::Safir(_) | Self::Http(_) => Ok(Vec::new()),
         }
     }
 }
