@@ -800,6 +800,20 @@ async fn sms_notices(app: &Application, chats: std::ops::RangeInclusive<i64>, ro
         .unwrap();
 }
 
+/// The evidence kept of the notices about `subject`: (channel, event, provider, detail), each
+/// notice's steps in order.
+async fn evidence(app: &Application, subject: &str) -> Vec<(String, String, Option<String>, Option<String>)> {
+    sqlx::query_as(
+        "SELECT n.channel, e.event, e.provider, e.detail FROM notice_events e
+         JOIN notifications n ON n.id = e.notification_id
+         WHERE n.subject = $1 ORDER BY n.id, e.id",
+    )
+    .bind(subject)
+    .fetch_all(app.pool())
+    .await
+    .unwrap()
+}
+
 /// Which provider took each SMS of a round, by provider.
 async fn providers_of(app: &Application, round: &str) -> HashMap<String, i64> {
     sqlx::query_as::<_, (String, i64)>(
@@ -933,7 +947,7 @@ async fn a_blocked_chat_goes_to_bale_by_phone_and_a_number_without_bale_on_to_sm
         notice(
             &s.app,
             applicant,
-            &format!("answer:{chat}"),
+            &format!("request:{chat}"),
             "complaint",
             &format!("answer {chat}"),
         )
@@ -949,7 +963,7 @@ async fn a_blocked_chat_goes_to_bale_by_phone_and_a_number_without_bale_on_to_sm
     // no Bale account, gets an SMS instead.
     assert_eq!(statuses(&s.app, "chat").await, HashMap::from([("blocked".into(), 2)]));
     assert_eq!(
-        providers_of(&s.app, "answer").await,
+        providers_of(&s.app, "request").await,
         HashMap::from([("-".into(), 2), ("kavenegar".into(), 1), ("safir".into(), 1)])
     );
     let to_bale: Vec<String> = safir.delivered().into_iter().map(|(phone, _)| phone).collect();
@@ -958,6 +972,46 @@ async fn a_blocked_chat_goes_to_bale_by_phone_and_a_number_without_bale_on_to_sm
     let by_sms: Vec<String> = s.kavenegar.delivered().into_iter().map(|(to, _, _)| to).collect();
     assert_eq!(by_sms, vec![mobile(1).local()]);
     assert_eq!(safir.calls(), 2, "one call each, none repeated");
+
+    // The evidence of each step, per channel: the chat blocked, Bale not reachable, the SMS
+    // sent and then delivered.
+    sqlx::query("UPDATE notifications SET sent_at = now() - interval '1 minute'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    s.kavenegar.set_all_states(10);
+    sms_dispatcher(&s.app).poll_reports().await.unwrap();
+    let first = evidence(&s.app, "request:1").await;
+    let shown: Vec<(&str, &str, Option<&str>)> = first
+        .iter()
+        .map(|(c, e, p, _)| (c.as_str(), e.as_str(), p.as_deref()))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            ("chat", "queued", None),
+            ("chat", "blocked", None),
+            ("sms", "queued", None),
+            ("sms", "failed", Some("safir")),
+            ("sms", "sent", Some("kavenegar")),
+            ("sms", "delivered", Some("kavenegar")),
+        ],
+        "{first:#?}"
+    );
+    assert!(
+        first[1].3.as_deref().is_some_and(|d| d.contains("blocked")),
+        "{first:#?}"
+    );
+    assert!(first[3].3.as_deref().is_some_and(|d| d.contains("17")), "{first:#?}");
+    let second: Vec<String> = evidence(&s.app, "request:2")
+        .await
+        .into_iter()
+        .map(|(c, e, p, _)| format!("{c} {e} {}", p.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        second,
+        ["chat queued ", "chat blocked ", "sms queued ", "sms sent safir"]
+    );
 
     // Sent again after a crash before it was recorded: the request id makes Safir send nothing.
     sqlx::query("UPDATE notifications SET status = 'pending', next_attempt_at = now() WHERE provider = 'safir'")

@@ -140,6 +140,22 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     let chat: Vec<&Value> = notices.iter().filter(|n| n["channel"] == "chat").collect();
     assert_eq!(chat.len(), debt_path.len(), "{notices:#?}");
     assert!(chat.iter().all(|n| n["status"] == "sent" && n["sent_at"].is_string()));
+    // Each keeps the evidence of its steps, in order.
+    let steps = |n: &Value| -> Vec<String> {
+        n["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| {
+                format!(
+                    "{} {}",
+                    step["event"].as_str().unwrap(),
+                    step["provider"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    assert!(chat.iter().all(|n| steps(n) == ["queued ", "sent "]), "{notices:#?}");
     assert_eq!(chat.last().unwrap()["kind"], json!("decision"));
     let sms: Vec<&Value> = notices.iter().filter(|n| n["channel"] == "sms").collect();
     assert_eq!(sms.len(), 1, "{notices:#?}");
@@ -148,6 +164,12 @@ async fn both_seed_workflows_are_walked_to_their_end_and_each_notice_arrives_onc
     assert_eq!(sms[0]["status"], json!("delivered"));
     assert!(sms[0]["delivered_at"].is_string(), "{:?}", sms[0]);
     assert_eq!(sms[0]["provider"], json!("log"));
+    assert_eq!(steps(sms[0]), ["queued ", "delivered log"]);
+    // The owner's lookup says how the outcome reached them, on each way.
+    let detail = person.says(&format!("/track {debt}")).await;
+    assert!(detail.contains("The latest notice to you:"), "{detail}");
+    assert!(detail.contains("a message in this bot: sent"), "{detail}");
+    assert!(detail.contains("SMS: reached your phone"), "{detail}");
     assert!(sms[0]["segments"].as_i64().unwrap() >= 1, "{:?}", sms[0]);
     let plate_notices = settled_notices(&admin, &plate).await;
     assert_eq!(plate_notices.len(), plate_path.len(), "{plate_notices:#?}");

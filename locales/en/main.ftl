@@ -45,6 +45,16 @@ lookup-owner = Tracking code: { $code }
     Stage history:
 lookup-note = The reviewer's note: { $note }
 history-line = • { $at } — { $stage }
+lookup-notices = The latest notice to you:
+lookup-notice-line = • { $way }: { $state } — { $at }
+notice-by-chat = a message in this bot
+notice-by-sms = SMS
+notice-by-bale = a Bale message to your mobile number
+notice-state-pending = waiting to be sent
+notice-state-sent = sent
+notice-state-delivered = reached your phone
+notice-state-failed = did not arrive
+notice-state-blocked = not sent: the bot is blocked
 lookup-complaint = Complaint { $code }
     Status: { $status }
     Last change: { $updated }

@@ -45,6 +45,16 @@ lookup-owner = کد پیگیری: { $code }
     سابقهٔ مراحل:
 lookup-note = توضیح کارشناس: { $note }
 history-line = • { $at } — { $stage }
+lookup-notices = آخرین اطلاع‌رسانی به شما:
+lookup-notice-line = • { $way }: { $state } — { $at }
+notice-by-chat = پیام در همین بات
+notice-by-sms = پیامک
+notice-by-bale = پیام بله به شمارهٔ همراه
+notice-state-pending = در صف ارسال
+notice-state-sent = فرستاده شد
+notice-state-delivered = به گوشی رسید
+notice-state-failed = نرسید
+notice-state-blocked = فرستاده نشد، چون بات مسدود شده است
 lookup-complaint = شکایت { $code }
     وضعیت: { $status }
     آخرین تغییر: { $updated }

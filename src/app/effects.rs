@@ -1,6 +1,6 @@
 //! Running the conversation's effects against the database, inside the step's transaction.
 
-use crate::conversation::{ComplaintView, Effect, Outcome, RequestView};
+use crate::conversation::{ComplaintView, Effect, NoticeSeen, NoticeState, NoticeWay, Outcome, RequestView};
 use anyhow::Context as _;
 
 use crate::conversation::Answers;
@@ -11,7 +11,7 @@ use crate::i18n::{Locale, Msg};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::requests::RequestRow;
-use crate::store::{Tx, audit, complaints, documents, ratings, requests};
+use crate::store::{Tx, audit, complaints, documents, notices, ratings, requests};
 use crate::vault::Vault;
 use crate::workflow::{self, Actor, Move, MoveError};
 
@@ -325,6 +325,15 @@ async fn request_view(
         .filter(|e| e.to_stage == row.stage)
         .and_then(|e| e.note.clone());
     let history = events.into_iter().map(|e| (e.at, e.to_stage)).collect();
+    let notices = if owner {
+        notices::latest_per_channel(tx, &requests::subject(row.id))
+            .await?
+            .into_iter()
+            .map(notice_seen)
+            .collect()
+    } else {
+        Vec::new()
+    };
     // A stage dropped from the catalog still shows as "in review" rather than failing.
     let public = catalog
         .get(&row.service_id)
@@ -339,8 +348,30 @@ async fn request_view(
         updated_at: row.updated_at,
         history,
         note,
+        notices,
         answers,
     })
+}
+
+/// How the owner is shown the latest notice on one channel.
+fn notice_seen(notice: notices::LatestNotice) -> NoticeSeen {
+    let way = match (notice.channel.as_str(), notice.provider.as_deref()) {
+        ("chat", _) => NoticeWay::Chat,
+        (_, Some("safir")) => NoticeWay::Bale,
+        _ => NoticeWay::Sms,
+    };
+    let state = match notice.status.as_str() {
+        "pending" => NoticeState::Pending,
+        "sent" => NoticeState::Sent,
+        "delivered" => NoticeState::Delivered,
+        "blocked" => NoticeState::Blocked,
+        _ => NoticeState::Failed,
+    };
+    NoticeSeen {
+        way,
+        state,
+        at: notice.at,
+    }
 }
 
 fn complaint_view(row: complaints::ComplaintRow) -> ComplaintView {

@@ -17,7 +17,7 @@ use crate::i18n::{I18n, Locale};
 pub use form::{Answers, summary_lines, summary_lines_with, value_arg};
 pub use io::{Choice, Input, Reply};
 pub use machine::{MAX_COMPLAINT_CHARS, RESUME_AFTER, field_error, step};
-pub use outcome::{ComplaintView, Outcome, RequestView, outcome_replies, settle};
+pub use outcome::{ComplaintView, NoticeSeen, NoticeState, NoticeWay, Outcome, RequestView, outcome_replies, settle};
 pub use prompt::prompt;
 pub use state::{Dialogue, State};
 pub use status::{Fault, Maintenance, ServiceStatus};

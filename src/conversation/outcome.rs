@@ -24,7 +24,60 @@ pub struct RequestView {
     /// The staff's note on the move into the current stage (a rejection's reason, the documents
     /// asked for): shown to the owner, who may have missed the notice.
     pub note: Option<String>,
+    /// What became of the latest notice to the owner on each way it took: evidence that the
+    /// outcome was sent, and whether it arrived.
+    pub notices: Vec<NoticeSeen>,
     pub answers: Answers,
+}
+
+/// The latest notice to the owner on one way (chat, SMS, Bale by phone number), as they see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticeSeen {
+    pub way: NoticeWay,
+    pub state: NoticeState,
+    /// When it reached that state (delivered, sent, or queued).
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeWay {
+    Chat,
+    Sms,
+    /// A Bale message to the phone number (Safir).
+    Bale,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeState {
+    Pending,
+    Sent,
+    Delivered,
+    /// The operator reported it undelivered, or it could not be sent.
+    Failed,
+    /// The applicant has blocked the bot.
+    Blocked,
+}
+
+impl NoticeWay {
+    fn message_id(self) -> &'static str {
+        match self {
+            Self::Chat => m::NOTICE_BY_CHAT,
+            Self::Sms => m::NOTICE_BY_SMS,
+            Self::Bale => m::NOTICE_BY_BALE,
+        }
+    }
+}
+
+impl NoticeState {
+    fn message_id(self) -> &'static str {
+        match self {
+            Self::Pending => m::NOTICE_PENDING,
+            Self::Sent => m::NOTICE_SENT,
+            Self::Delivered => m::NOTICE_DELIVERED,
+            Self::Failed => m::NOTICE_FAILED,
+            Self::Blocked => m::NOTICE_BLOCKED,
+        }
+    }
 }
 
 /// A complaint as lookups and lists show it.
@@ -230,6 +283,17 @@ fn owner_view(view: &RequestView, catalog: &Catalog) -> Reply {
     );
     if let Some(note) = &view.note {
         reply = reply.line(Msg::new(m::LOOKUP_NOTE).arg("note", Arg::Text(note.clone())));
+    }
+    if !view.notices.is_empty() {
+        reply = reply.line(Msg::new(m::LOOKUP_NOTICES));
+        for seen in &view.notices {
+            reply = reply.line(
+                Msg::new(m::LOOKUP_NOTICE_LINE)
+                    .arg("way", Arg::Msg(seen.way.message_id().into()))
+                    .arg("state", Arg::Msg(seen.state.message_id().into()))
+                    .arg("at", Arg::Time(seen.at)),
+            );
+        }
     }
     for (at, stage) in &view.history {
         reply = reply.line(

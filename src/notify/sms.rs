@@ -17,6 +17,7 @@ use crate::domain::PhoneNumber;
 use crate::sms::compose::Composition;
 use crate::sms::quiet::quiet_until;
 use crate::sms::{Gateways, Report, Sms, SmsError};
+use crate::store::notices::{self, PassedOver};
 use crate::store::outbox;
 use crate::store::sms_outbox::{self, ClaimedSms, SentSms};
 
@@ -86,7 +87,15 @@ impl SmsDispatcher {
             let results = self.gateways.send(batch).await;
             // What each provider took, recorded under its name for its reports.
             let mut taken: Vec<(&'static str, Vec<SentSms>)> = Vec::new();
+            let mut passed_over = Vec::new();
             for (((claimed, parts), out), sent) in chunk.iter().zip(batch).zip(results) {
+                if let Some((provider, why)) = sent.passed_over {
+                    passed_over.push(PassedOver {
+                        id: claimed.id,
+                        provider,
+                        why,
+                    });
+                }
                 match sent.result {
                     Ok(accepted) => {
                         let row = SentSms {
@@ -104,6 +113,8 @@ impl SmsDispatcher {
                     Err(err) => self.failed(claimed, err).await?,
                 }
             }
+            // Before the outcome, so that the evidence reads in the order things happened.
+            notices::record_passed_over(pool, &passed_over).await?;
             for (provider, rows) in &taken {
                 sms_outbox::mark_sent(pool, self.app.vault(), provider, rows).await?;
             }

@@ -1,8 +1,9 @@
-//! What staff can read of the outbox: each notice about a subject with its state and the reason
-//! it ended there.
+//! What staff can read of the outbox: each notice about a subject with its state, the reason
+//! it ended there, and the evidence of each step it took (kept by a trigger: see migration
+//! `0029_notice_events`).
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
 /// One notice as staff see it. The phone number and the text are left out: the state and the
 /// reason are what a reviewer needs, and the number is the applicant's.
@@ -22,6 +23,83 @@ pub struct NoticeRow {
     pub next_attempt_at: DateTime<Utc>,
     pub provider: Option<String>,
     pub segments: Option<i32>,
+}
+
+/// One step in a notice's life: queued, sent, delivered, failed, blocked, dead, skipped,
+/// retrying, requeued.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoticeEvent {
+    pub notification_id: i64,
+    pub event: String,
+    pub provider: Option<String>,
+    pub detail: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// The steps of the notices `ids`, each notice's in the order they happened.
+pub async fn timelines(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<NoticeEvent>> {
+    sqlx::query_as(
+        "SELECT notification_id, event, provider, detail, at FROM notice_events
+         WHERE notification_id = ANY($1) ORDER BY notification_id, id",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// A provider that did not take a notice before another did, and why.
+#[derive(Debug, Clone)]
+pub struct PassedOver {
+    pub id: i64,
+    pub provider: &'static str,
+    pub why: String,
+}
+
+/// Records, as a `failed` step of each notice that keeps evidence, the provider that did not
+/// take it; the trigger sees only the end, through the provider that did.
+pub async fn record_passed_over(pool: &PgPool, passed: &[PassedOver]) -> sqlx::Result<()> {
+    if passed.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = passed.iter().map(|p| p.id).collect();
+    let providers: Vec<&str> = passed.iter().map(|p| p.provider).collect();
+    let whys: Vec<&str> = passed.iter().map(|p| p.why.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO notice_events (notification_id, event, provider, detail)
+         SELECT p.id, 'failed', p.provider, p.why
+         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS p(id, provider, why)
+         JOIN notifications n ON n.id = p.id
+         WHERE notice_keeps_evidence(n.subject)",
+    )
+    .bind(&ids)
+    .bind(&providers)
+    .bind(&whys)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The newest notice about `subject` on each channel and gateway, as its recipient may be shown
+/// it: its state and when it got there. Notices not sent on a channel by choice (skipped) are
+/// left out.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LatestNotice {
+    pub channel: String,
+    pub provider: Option<String>,
+    pub status: String,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn latest_per_channel(conn: &mut PgConnection, subject: &str) -> sqlx::Result<Vec<LatestNotice>> {
+    sqlx::query_as(
+        "SELECT DISTINCT ON (channel) channel, provider, status,
+                COALESCE(delivered_at, sent_at, created_at) AS at
+         FROM notifications WHERE subject = $1 AND status <> 'skipped'
+         ORDER BY channel, id DESC",
+    )
+    .bind(subject)
+    .fetch_all(conn)
+    .await
 }
 
 /// The notices about `subject` (`request:12`), oldest first.

@@ -141,6 +141,33 @@ pub struct NoticeView {
     provider: Option<String>,
     /// SMS parts billed.
     segments: Option<i32>,
+    /// Every step the notice took, oldest first: the evidence of when it was queued, sent,
+    /// delivered or why not.
+    timeline: Vec<NoticeStep>,
+}
+
+/// One step in a notice's life.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeStep {
+    /// `queued`, `sent`, `delivered`, `failed`, `blocked`, `dead`, `skipped`, `retrying`
+    /// (a failure that will be tried again), `requeued`.
+    event: String,
+    /// The gateway, for `sent`, `delivered` and `failed`.
+    provider: Option<String>,
+    /// Why it failed, was skipped or is retried.
+    detail: Option<String>,
+    at: DateTime<Utc>,
+}
+
+impl From<notices::NoticeEvent> for NoticeStep {
+    fn from(e: notices::NoticeEvent) -> Self {
+        Self {
+            event: e.event,
+            provider: e.provider,
+            detail: e.detail,
+            at: e.at,
+        }
+    }
 }
 
 impl From<notices::NoticeRow> for NoticeView {
@@ -159,6 +186,7 @@ impl From<notices::NoticeRow> for NoticeView {
             next_attempt_at: pending.then_some(row.next_attempt_at),
             provider: row.provider,
             segments: row.segments,
+            timeline: Vec::new(),
         }
     }
 }
@@ -296,7 +324,19 @@ pub async fn notices(
         },
     )?;
     let rows = notices::about(&mut conn, &requests::subject(row.id)).await?;
-    Ok(Json(rows.into_iter().map(NoticeView::from).collect()))
+    let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
+    let mut events = notices::timelines(&mut conn, &ids).await?.into_iter().peekable();
+    let views = rows
+        .into_iter()
+        .map(|notice| {
+            let mut view = NoticeView::from(notice);
+            while let Some(event) = events.next_if(|e| e.notification_id == view.id) {
+                view.timeline.push(NoticeStep::from(event));
+            }
+            view
+        })
+        .collect();
+    Ok(Json(views))
 }
 
 /// Move a request to another stage, as its workflow allows; the applicant is notified.

@@ -17,6 +17,8 @@ use crate::sms::config::SmsConfig;
 pub struct Sent {
     pub provider: &'static str,
     pub result: Result<Accepted, SmsError>,
+    /// The provider asked first, when it did not take the SMS, and why: evidence of the step.
+    pub passed_over: Option<(&'static str, String)>,
 }
 
 /// The configured providers: one, or a primary and a secondary. Clones share what they learnt
@@ -82,6 +84,7 @@ impl Gateways {
             .map(|result| Sent {
                 provider: first.name(),
                 result,
+                passed_over: None,
             })
             .collect();
         let Some(second) = second else { return sent };
@@ -106,9 +109,14 @@ impl Gateways {
         let again: Vec<Sms> = failed.iter().map(|&i| batch[i].clone()).collect();
         let results = send_in_calls(second, &again).await;
         for (i, result) in failed.into_iter().zip(results) {
+            let why = match &sent[i].result {
+                Err(err) => err.to_string(),
+                Ok(_) => unreachable!("only refusals are sent again"),
+            };
             sent[i] = Sent {
                 provider: second.name(),
                 result,
+                passed_over: Some((first.name(), why)),
             };
         }
         sent

@@ -78,6 +78,17 @@ pub enum SmsError {
     Permanent(String),
 }
 
+impl std::fmt::Display for SmsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::RetryAfter(wait) => write!(f, "asked to wait {} s", wait.as_secs()),
+            Self::Temporary(why) | Self::Unavailable(why) | Self::NotReachable(why) | Self::Permanent(why) => {
+                f.write_str(why)
+            }
+        }
+    }
+}
+
 impl SmsError {
     /// Whether another provider should be asked instead: the trouble is this provider's, not
     /// the message's.
