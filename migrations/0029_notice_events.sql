@@ -28,7 +28,7 @@ BEGIN
         VALUES (NEW.id,
                 CASE WHEN NEW.status = 'pending' THEN 'requeued' ELSE NEW.status END,
                 CASE WHEN NEW.status IN ('sent', 'delivered', 'failed') THEN NEW.provider END,
-                CASE WHEN NEW.status IN ('failed', 'blocked', 'dead', 'skipped') THEN NEW.last_error END);
+                CASE WHEN NEW.status IN ('failed', 'blocked', 'dead', 'skipped', 'pending') THEN NEW.last_error END);
     ELSIF NEW.status = 'pending' AND NEW.last_error IS NOT NULL
           AND NEW.last_error IS DISTINCT FROM OLD.last_error THEN
         INSERT INTO notice_events (notification_id, event, detail) VALUES (NEW.id, 'retrying', NEW.last_error);

@@ -1024,3 +1024,79 @@ async fn a_blocked_chat_goes_to_bale_by_phone_and_a_number_without_bale_on_to_sm
     assert_eq!(safir.violations(), Vec::<String>::new());
     assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn a_decision_not_confirmed_in_time_goes_again_through_the_other_gateway_once() {
+    let (s, _, safir) = setup_two_providers("safir", Some("kavenegar"), 60).await;
+    let d = sms_dispatcher(&s.app);
+    sms_notices(&s.app, 1..=2, "request").await;
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(safir.delivered().len(), 2);
+    assert_eq!(d.move_on_unconfirmed().await.unwrap(), 0, "the wait has not passed");
+
+    // Safir confirms nothing; after the wait (30 minutes as shipped) both go by SMS.
+    sqlx::query("UPDATE notifications SET sent_at = now() - interval '31 minutes'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(d.move_on_unconfirmed().await.unwrap(), 2);
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(
+        providers_of(&s.app, "request").await,
+        HashMap::from([("kavenegar".into(), 2)])
+    );
+    assert_eq!(s.kavenegar.delivered().len(), 2);
+    assert_eq!(safir.delivered().len(), 2, "Safir is not asked again");
+    // At most once: the SMS not confirmed either stays where it is.
+    sqlx::query("UPDATE notifications SET sent_at = now() - interval '31 minutes'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(d.move_on_unconfirmed().await.unwrap(), 0);
+    let steps: Vec<String> = evidence(&s.app, "request:1")
+        .await
+        .into_iter()
+        .map(|(_, e, p, detail)| format!("{e} {} {}", p.unwrap_or_default(), detail.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "queued  ",
+            "sent safir ",
+            "requeued  no delivery report from safir in time",
+            "sent kavenegar "
+        ]
+    );
+
+    // Reported undelivered: it moves on at once; delivered, it does not move.
+    let (s, smsir, _) = setup_two_providers("kavenegar", Some("smsir"), 60).await;
+    let d = sms_dispatcher(&s.app);
+    sms_notices(&s.app, 1..=1, "undelivered").await;
+    while d.run_once().await.unwrap() > 0 {}
+    s.kavenegar.set_all_states(11);
+    sms_notices(&s.app, 2..=2, "delivered").await;
+    while d.run_once().await.unwrap() > 0 {}
+    sqlx::query("UPDATE notifications SET sent_at = now() - interval '1 minute'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    d.poll_reports().await.unwrap();
+    assert_eq!(
+        statuses(&s.app, "sms").await,
+        HashMap::from([("failed".into(), 1), ("sent".into(), 1)])
+    );
+    s.kavenegar.set_all_states(10);
+    d.poll_reports().await.unwrap();
+    assert_eq!(d.move_on_unconfirmed().await.unwrap(), 1);
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(
+        providers_of(&s.app, "undelivered").await,
+        HashMap::from([("smsir".into(), 1)])
+    );
+    assert_eq!(
+        providers_of(&s.app, "delivered").await,
+        HashMap::from([("kavenegar".into(), 1)])
+    );
+    assert_eq!(smsir.delivered().len(), 1);
+    assert_eq!(smsir.violations(), Vec::<String>::new());
+}

@@ -35,6 +35,11 @@ pub async fn record_report(pool: &sqlx::PgPool, provider: &str, id: &str, report
 /// key refused): long enough not to hammer them, short enough to go soon after someone acts.
 const UNAVAILABLE_WAIT: Duration = Duration::from_secs(300);
 
+/// The items of `all` at `indices`, in that order.
+fn pick<T: Clone>(all: &[T], indices: &[usize]) -> Vec<T> {
+    indices.iter().map(|&i| all[i].clone()).collect()
+}
+
 /// Delivers the outbox's SMS rows through the configured gateways.
 #[derive(Clone)]
 pub struct SmsDispatcher {
@@ -81,10 +86,40 @@ impl SmsDispatcher {
                 outgoing.push(out);
             }
         }
+        // A notice moving on from a gateway that did not confirm it goes through another; the
+        // rest take the usual order. Claimed in order, each group keeps it.
+        let (again, first): (Vec<usize>, Vec<usize>) =
+            (0..ready.len()).partition(|&i| ready[i].0.passed_provider.is_some());
+        self.send_and_record(&pick(&ready, &first), &pick(&outgoing, &first), None)
+            .await?;
+        for passed in self.gateways.all().map(|g| g.name()) {
+            let group: Vec<usize> = again
+                .iter()
+                .copied()
+                .filter(|&i| ready[i].0.passed_provider.as_deref() == Some(passed))
+                .collect();
+            self.send_and_record(&pick(&ready, &group), &pick(&outgoing, &group), Some(passed))
+                .await?;
+        }
+        Ok(count)
+    }
+
+    /// Sends `ready` (beside the texts `outgoing`) in the gateways' batch size at the pace set,
+    /// avoiding the gateway `passed`, and records what each gateway took and what it did not.
+    async fn send_and_record(
+        &self,
+        ready: &[(ClaimedSms, usize)],
+        outgoing: &[Sms],
+        passed: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let pool = self.app.pool();
         let size = self.gateways.batch_size().max(1);
         for (chunk, batch) in ready.chunks(size).zip(outgoing.chunks(size)) {
             self.pacer.wait_for(batch.len() as u32).await;
-            let results = self.gateways.send(batch).await;
+            let results = match passed {
+                Some(passed) => self.gateways.send_avoiding(batch, passed).await,
+                None => self.gateways.send(batch).await,
+            };
             // What each provider took, recorded under its name for its reports.
             let mut taken: Vec<(&'static str, Vec<SentSms>)> = Vec::new();
             let mut passed_over = Vec::new();
@@ -119,7 +154,29 @@ impl SmsDispatcher {
                 sms_outbox::mark_sent(pool, self.app.vault(), provider, rows).await?;
             }
         }
-        Ok(count)
+        Ok(())
+    }
+
+    /// Puts back, to go through the other gateway, notices that must be confirmed and were not
+    /// in time (or were reported undelivered); none without two gateways or a wait set.
+    pub async fn move_on_unconfirmed(&self) -> anyhow::Result<u64> {
+        let notices = &self.app.config().notices;
+        let (Some(wait), providers) = (notices.confirm_within(), self.gateways.with_alternative()) else {
+            return Ok(0);
+        };
+        if providers.is_empty() || notices.confirm_kinds.is_empty() {
+            return Ok(0);
+        }
+        let before = Utc::now() - chrono::Duration::from_std(wait)?;
+        let moved =
+            sms_outbox::move_on_unconfirmed(self.app.pool(), &notices.confirm_kinds, &providers, before).await?;
+        if moved > 0 {
+            tracing::info!(
+                notices = moved,
+                "notices not confirmed delivered go through the other gateway"
+            );
+        }
+        Ok(moved)
     }
 
     /// The checks made at send time; the SMS and its parts, or `None` when it is not sent now
@@ -218,6 +275,10 @@ impl SmsDispatcher {
             }
             if let Err(err) = self.poll_reports().await {
                 tracing::warn!(error = format!("{err:#}"), "delivery report poll failed");
+            }
+            // After the reports are in: what is still not confirmed moves on.
+            if let Err(err) = self.move_on_unconfirmed().await {
+                tracing::warn!(error = format!("{err:#}"), "moving unconfirmed notices on failed");
             }
         }
     }

@@ -198,11 +198,24 @@ pub struct NoticesConfig {
     pub default: ChannelPolicy,
     #[serde(default = "default_kinds")]
     pub kinds: BTreeMap<String, ChannelPolicy>,
+    /// Kinds of notice that must be confirmed: sent to a phone number and not confirmed
+    /// delivered within `confirm_within_minutes` (or reported undelivered), they go again
+    /// through the other gateway of `[sms]`.
+    #[serde(default = "default_confirm_kinds")]
+    pub confirm_kinds: Vec<String>,
+    /// Minutes to wait for a delivery report; 0: never move on for want of one.
+    #[serde(default = "default_confirm_within")]
+    pub confirm_within_minutes: u64,
 }
 
 impl NoticesConfig {
     pub fn policy(&self, kind: &str) -> ChannelPolicy {
         self.kinds.get(kind).copied().unwrap_or(self.default)
+    }
+
+    /// How long a notice that must be confirmed waits for its delivery report.
+    pub fn confirm_within(&self) -> Option<std::time::Duration> {
+        (self.confirm_within_minutes > 0).then(|| std::time::Duration::from_secs(self.confirm_within_minutes * 60))
     }
 }
 
@@ -348,6 +361,8 @@ impl Default for NoticesConfig {
         Self {
             default: default_policy(),
             kinds: default_kinds(),
+            confirm_kinds: default_confirm_kinds(),
+            confirm_within_minutes: default_confirm_within(),
         }
     }
 }
@@ -393,6 +408,12 @@ fn default_method() -> String {
 }
 fn default_content_type() -> String {
     "application/json".into()
+}
+fn default_confirm_kinds() -> Vec<String> {
+    vec!["decision".into()]
+}
+fn default_confirm_within() -> u64 {
+    30
 }
 fn default_policy() -> ChannelPolicy {
     ChannelPolicy::ChatThenSms

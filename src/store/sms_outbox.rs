@@ -82,6 +82,8 @@ pub struct ClaimedSms {
     /// The applicant's SMS is on at this moment.
     pub active: bool,
     pub locale: Option<String>,
+    /// The gateway that already had its chance at this notice: it goes through another.
+    pub passed_provider: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -99,6 +101,7 @@ struct Row {
     mobile_sealed: Option<Vec<u8>>,
     active: bool,
     locale: Option<String>,
+    passed_provider: Option<String>,
 }
 
 /// Claims up to `batch` due SMS for `lease`, counting an attempt on each; consent is read in
@@ -117,9 +120,10 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              WHERE n.id IN (SELECT id FROM due)
              RETURNING n.id, n.dedup_key, n.kind, n.message, n.message_sealed, n.attempts, n.urgent, n.sms_to,
-                       n.sms_to_sealed, n.applicant_id
+                       n.sms_to_sealed, n.applicant_id, n.passed_provider
          )
          SELECT c.id, c.dedup_key, c.kind, c.message, c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id,
+                c.passed_provider,
                 a.mobile_sealed,
                 sms_active(a) AS active, d.locale
          FROM claimed c
@@ -154,6 +158,7 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
                 to: typed.or(own),
                 active: r.active,
                 locale: r.locale,
+                passed_provider: r.passed_provider,
             })
         })
         .collect()
@@ -238,6 +243,38 @@ pub async fn apply_report(
     .await?
     .rows_affected();
     Ok(moved == 1)
+}
+
+/// Puts back, to go through another gateway, notices of `kinds` that one of `providers` took
+/// and did not confirm delivered by `before`, or reported undelivered; each at most once.
+/// Returns how many moved on.
+pub async fn move_on_unconfirmed(
+    pool: &PgPool,
+    kinds: &[String],
+    providers: &[&str],
+    before: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE notifications n
+         SET status = 'pending', passed_provider = n.provider, attempts = 0, next_attempt_at = now(),
+             claimed_until = NULL,
+             last_error = CASE WHEN n.status = 'failed' THEN n.provider || ' reported it undelivered'
+                               ELSE 'no delivery report from ' || n.provider || ' in time' END
+         WHERE n.id IN (
+             SELECT id FROM notifications
+             WHERE channel = 'sms' AND status IN ('sent', 'failed') AND passed_provider IS NULL
+               AND sent_at > now() - interval '3 days'
+               AND (status = 'failed' OR sent_at < $3)
+               AND kind = ANY($1) AND provider = ANY($2)
+             LIMIT 500
+             FOR UPDATE SKIP LOCKED)",
+    )
+    .bind(kinds)
+    .bind(providers)
+    .bind(before)
+    .execute(pool)
+    .await?
+    .rows_affected())
 }
 
 /// Provider ids of SMS sent before `before` that still wait for a final report.

@@ -122,6 +122,32 @@ impl Gateways {
         sent
     }
 
+    /// Sends `batch` through a gateway other than `passed`, which had its chance at it; in the
+    /// usual order when there is no other.
+    pub async fn send_avoiding(&self, batch: &[Sms], passed: &str) -> Vec<Sent> {
+        let other = self.all().find(|g| g.name() != passed);
+        match other {
+            Some(other) if self.secondary.is_some() => send_in_calls(other, batch)
+                .await
+                .into_iter()
+                .map(|result| Sent {
+                    provider: other.name(),
+                    result,
+                    passed_over: None,
+                })
+                .collect(),
+            _ => self.send(batch).await,
+        }
+    }
+
+    /// The gateways a notice can move on from: both of two, none of one.
+    pub fn with_alternative(&self) -> Vec<&'static str> {
+        match &self.secondary {
+            Some(_) => self.all().map(Gateway::name).collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// The gateway to try first, and the one to try after it.
     fn in_order(&self) -> (&Gateway, Option<&Gateway>) {
         match &self.secondary {
