@@ -773,10 +773,13 @@ async fn setup_two_providers(primary: &str, secondary: Option<&str>, rest_secs: 
         ("PEYGIR_SAFIR_BOT_ID", support::safir::BOT_ID.to_string()),
         ("PEYGIR_SAFIR_URL", safir.url.clone()),
     ]);
-    let toml = config_with_quiet_hours(NEVER_QUIET).replace(
-        "failover_rest_secs = 60\n",
-        &format!("failover_rest_secs = {rest_secs}\n"),
-    );
+    let toml = config_with_quiet_hours(NEVER_QUIET)
+        .replace(
+            "failover_rest_secs = 60\n",
+            &format!("failover_rest_secs = {rest_secs}\n"),
+        )
+        .replace("[sms.kavenegar]\n", "[sms.kavenegar]\nlow_credit = 1000000\n")
+        .replace("[sms.smsir]\n", "[sms.smsir]\nlow_credit = 100\n");
     let app = build_app(&db, &toml, &env).await;
     (Setup { app, bot, kavenegar }, smsir, safir)
 }
@@ -1099,4 +1102,51 @@ async fn a_decision_not_confirmed_in_time_goes_again_through_the_other_gateway_o
     );
     assert_eq!(smsir.delivered().len(), 1);
     assert_eq!(smsir.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn each_providers_credit_is_recorded_and_staff_told_once_a_day_when_it_runs_low() {
+    // Floors of 1,000,000 rials at Kavenegar and 100 at SMS.ir (set up for every test here).
+    let (s, smsir, _) = setup_two_providers("kavenegar", Some("smsir"), 60).await;
+    let app = s.app.clone();
+    let d = sms_dispatcher(&app);
+    s.kavenegar.set_credit(2_500_000.0);
+    d.check_credit().await.unwrap();
+    let credit: Vec<(String, f64)> = sqlx::query_as("SELECT provider, credit FROM sms_credit ORDER BY provider")
+        .fetch_all(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        credit,
+        [("kavenegar".to_owned(), 2_500_000.0), ("smsir".to_owned(), 1520.5)]
+    );
+    let low_posts = || async {
+        sqlx::query_scalar::<_, String>("SELECT dedup_key FROM notifications WHERE kind = 'sms-credit' ORDER BY id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap()
+    };
+    assert!(low_posts().await.is_empty(), "above the floor, nothing is said");
+
+    s.kavenegar.set_credit(400_000.0);
+    smsir.set_credit(12.0);
+    d.check_credit().await.unwrap();
+    d.check_credit().await.unwrap();
+    let posts = low_posts().await;
+    assert_eq!(
+        posts.len(),
+        2,
+        "one post per provider, however often checked: {posts:?}"
+    );
+    assert!(posts[0].starts_with("sms-low-credit:kavenegar:"), "{posts:?}");
+
+    // /metrics shows each provider's credit.
+    let response = peygir::http::metrics::scrape(axum::extract::State(app.clone())).await;
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        text.contains("peygir_sms_credit{provider=\"kavenegar\"} 400000"),
+        "{text}"
+    );
+    assert!(text.contains("peygir_sms_credit{provider=\"smsir\"} 12"), "{text}");
 }

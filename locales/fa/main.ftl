@@ -255,6 +255,7 @@ status-maintenance-ahead = • نگهداری «{ $service }» از { $start } �
 
 ## The SLA clock, in the staff group.
 staff-overdue = ⏰ گذشته از موعد: این درخواست از { $since } در مرحلهٔ «{ $stage }» مانده است (موعد این مرحله: { $hours } ساعت اداری).
+staff-sms-low-credit = 💳 اعتبار پیامک در { $provider } به { $credit } رسیده است. آن را شارژ کنید، وگرنه پیامک‌ها منتظر می‌مانند (یا اگر سامانهٔ دومی تنظیم شده باشد، از آن فرستاده می‌شوند).
 staff-digest = 📊 گزارش روزانه، { $date }
     درخواست‌های باز در هر مرحله:
     { $stages }

@@ -145,6 +145,15 @@ fn render(snapshot: &Snapshot) -> Result<String, std::fmt::Error> {
         average.get_or_create(&labels).set(*mean);
         ratings.get_or_create(&labels).set(*count);
     }
+    let credit = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+    registry.register(
+        "sms_credit",
+        "Each SMS provider's credit as it last reported it (Kavenegar: rials)",
+        credit.clone(),
+    );
+    for (provider, value) in &snapshot.sms_credit {
+        credit.get_or_create(&vec![("provider", provider.clone())]).set(*value);
+    }
     let mut text = String::new();
     encode(&mut text, &registry)?;
     Ok(text)

@@ -1,7 +1,7 @@
 //! The HTTP server: liveness and readiness, metrics, the staff API and the Bot API webhook.
 
 pub mod api;
-mod metrics;
+pub mod metrics;
 pub mod sms_callbacks;
 mod webhook;
 

@@ -13,12 +13,15 @@ use tokio::sync::watch;
 use super::dispatcher::{DispatcherSettings, after, retry_later, run_rounds};
 use super::pace::Pacer;
 use crate::app::Application;
+use crate::conversation::messages as m;
 use crate::domain::PhoneNumber;
+use crate::i18n::{Arg, Msg};
 use crate::sms::compose::Composition;
 use crate::sms::quiet::quiet_until;
 use crate::sms::{Gateways, Report, Sms, SmsError};
 use crate::store::notices::{self, PassedOver};
-use crate::store::outbox;
+use crate::store::outbox::{self, NewStaffPost, StaffSubject};
+use crate::store::sms_credit;
 use crate::store::sms_outbox::{self, ClaimedSms, SentSms};
 
 /// Records a report, whether polled or called back; only a final one changes anything. True
@@ -30,6 +33,9 @@ pub async fn record_report(pool: &sqlx::PgPool, provider: &str, id: &str, report
         Report::Sent => Ok(false),
     }
 }
+
+/// The kind of the staff post that says the SMS credit is low.
+pub const LOW_CREDIT_KIND: &str = "sms-credit";
 
 /// How long an SMS waits when no provider can take it for reasons of their own (no credit, a
 /// key refused): long enough not to hammer them, short enough to go soon after someone acts.
@@ -266,6 +272,40 @@ impl SmsDispatcher {
         Ok(moved)
     }
 
+    /// Asks each gateway that reports its credit for it, records it, and tells staff once a
+    /// day while it is below the configured floor.
+    pub async fn check_credit(&self) -> anyhow::Result<()> {
+        let pool = self.app.pool();
+        for gateway in self.gateways.all() {
+            let credit = match gateway.credit().await {
+                Ok(Some(credit)) => credit,
+                Ok(None) => continue,
+                Err(err) => {
+                    tracing::warn!(provider = gateway.name(), error = %err, "asking for the SMS credit failed");
+                    continue;
+                }
+            };
+            sms_credit::record(pool, gateway.name(), credit).await?;
+            let Some(floor) = self.app.config().sms.low_credit(gateway.name()) else {
+                continue;
+            };
+            if credit < floor {
+                tracing::warn!(provider = gateway.name(), credit, floor, "SMS credit is low");
+                let message = Msg::new(m::STAFF_LOW_CREDIT)
+                    .arg("provider", Arg::Text(gateway.name().to_owned()))
+                    .arg("credit", Arg::Number(credit.floor() as i64));
+                let post = NewStaffPost {
+                    dedup_key: format!("sms-low-credit:{}:{}", gateway.name(), Utc::now().date_naive()),
+                    kind: LOW_CREDIT_KIND,
+                    message,
+                    subject: StaffSubject::Notice,
+                };
+                outbox::enqueue_staff(&mut *pool.acquire().await?, &post).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Polls for reports every `every` until shutdown.
     pub async fn run_report_poll(self, every: Duration, mut shutdown: watch::Receiver<bool>) {
         loop {
@@ -275,6 +315,9 @@ impl SmsDispatcher {
             }
             if let Err(err) = self.poll_reports().await {
                 tracing::warn!(error = format!("{err:#}"), "delivery report poll failed");
+            }
+            if let Err(err) = self.check_credit().await {
+                tracing::warn!(error = format!("{err:#}"), "checking the SMS credit failed");
             }
             // After the reports are in: what is still not confirmed moves on.
             if let Err(err) = self.move_on_unconfirmed().await {

@@ -102,6 +102,8 @@ pub struct SmsIrConfig {
     /// Recipients per request (SMS.ir takes at most 100 different texts in one).
     #[serde(default = "default_smsir_batch")]
     pub batch: usize,
+    /// Below this credit, staff are told; unset, never.
+    pub low_credit: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -125,6 +127,8 @@ pub struct KavenegarConfig {
     /// Recipients per bulk request (Kavenegar takes at most 200).
     #[serde(default = "default_kavenegar_batch")]
     pub batch: usize,
+    /// Below this credit (rials), staff are told; unset, never.
+    pub low_credit: Option<f64>,
 }
 
 /// A provider reached by one request per message.
@@ -220,6 +224,15 @@ impl NoticesConfig {
 }
 
 impl SmsConfig {
+    /// The credit below which staff are told about `provider` (a gateway's name).
+    pub fn low_credit(&self, provider: &str) -> Option<f64> {
+        match provider {
+            "kavenegar" => self.kavenegar.low_credit,
+            "smsir" => self.smsir.low_credit,
+            _ => None,
+        }
+    }
+
     pub fn is_urgent(&self, kind: &str) -> bool {
         self.urgent_kinds.iter().any(|k| k == kind)
     }
@@ -341,6 +354,7 @@ impl Default for SmsIrConfig {
             base_url: default_smsir_url(),
             line_number: None,
             batch: default_smsir_batch(),
+            low_credit: None,
         }
     }
 }
@@ -352,6 +366,7 @@ impl Default for KavenegarConfig {
             base_url: default_kavenegar_url(),
             sender: None,
             batch: default_kavenegar_batch(),
+            low_credit: None,
         }
     }
 }

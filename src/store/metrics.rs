@@ -41,6 +41,8 @@ pub struct Snapshot {
     /// Per service (`None`: complaints about no request), the average satisfaction score and
     /// how many gave one, over the last 30 days.
     pub satisfaction: Vec<(Option<String>, f64, i64)>,
+    /// Each SMS provider's credit as it last reported it.
+    pub sms_credit: Vec<(String, f64)>,
 }
 
 pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
@@ -111,5 +113,6 @@ pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
         oldest_update_seconds: oldest_update_seconds.unwrap_or(0.0).max(0.0),
         totals,
         satisfaction,
+        sms_credit: super::sms_credit::all(conn).await?,
     })
 }

@@ -29,6 +29,7 @@ pub mod send_budget;
 pub mod shred_keys;
 pub mod sla;
 pub mod sms;
+pub mod sms_credit;
 pub mod sms_outbox;
 pub mod staff;
 pub mod subscriptions;

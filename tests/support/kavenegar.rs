@@ -35,6 +35,8 @@ struct Inner {
     /// Recipients accepted, with when, for rate checks.
     accepted_at: Vec<Instant>,
     send_calls: usize,
+    /// What `account/info` reports as the remaining credit, in rials.
+    credit: f64,
 }
 
 #[derive(Clone)]
@@ -47,10 +49,12 @@ impl FakeKavenegar {
     pub async fn start() -> Self {
         let inner = Arc::new(Mutex::new(Inner {
             next_id: 8_792_343,
+            credit: 2_500_000.0,
             ..Inner::default()
         }));
         let router = Router::new()
             .route("/v1/{key}/sms/{method}", post(handle))
+            .route("/v1/{key}/account/info.json", post(account_info))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -90,6 +94,22 @@ impl FakeKavenegar {
     pub fn violations(&self) -> Vec<String> {
         self.inner.lock().unwrap().violations.clone()
     }
+
+    /// Sets the credit `account/info` reports, in rials.
+    pub fn set_credit(&self, rials: f64) {
+        self.inner.lock().unwrap().credit = rials;
+    }
+}
+
+/// `account/info`: `entries` is one object, the account's remaining credit and its expiry.
+async fn account_info(State(inner): State<Arc<Mutex<Inner>>>, Path(key): Path<String>) -> (StatusCode, String) {
+    if key != API_KEY {
+        return answer(403, "کلید API نامعتبر است", vec![]);
+    }
+    let credit = inner.lock().unwrap().credit;
+    let body = json!({"return": {"status": 200, "message": "تایید شد"},
+                      "entries": {"remaincredit": credit, "expiredate": 1_893_456_000, "type": "master"}});
+    (StatusCode::OK, body.to_string())
 }
 
 fn answer(status: u16, message: &str, entries: Vec<Value>) -> (StatusCode, String) {

@@ -46,6 +46,7 @@ struct Inner {
     down: Option<Refusal>,
     send_calls: usize,
     violations: Vec<String>,
+    credit: f64,
 }
 
 #[derive(Clone)]
@@ -58,6 +59,7 @@ impl FakeSmsIr {
     pub async fn start() -> Self {
         let inner = Arc::new(Mutex::new(Inner {
             next_id: 876_240_000,
+            credit: 1520.5,
             ..Inner::default()
         }));
         let router = Router::new()
@@ -104,6 +106,11 @@ impl FakeSmsIr {
 
     pub fn violations(&self) -> Vec<String> {
         self.inner.lock().unwrap().violations.clone()
+    }
+
+    /// Sets the credit `GET /v1/credit` reports.
+    pub fn set_credit(&self, credit: f64) {
+        self.inner.lock().unwrap().credit = credit;
     }
 }
 
@@ -245,5 +252,6 @@ async fn credit(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap) -> (
     if let Err(refused) = authorised(&mut inner, &headers) {
         return refused;
     }
-    answer(200, 1, "موفق", json!(1520.5))
+    let credit = inner.credit;
+    answer(200, 1, "موفق", json!(credit))
 }

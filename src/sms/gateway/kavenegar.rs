@@ -26,6 +26,20 @@ impl std::fmt::Debug for Kavenegar {
     }
 }
 
+/// The answer to `account/info`, whose `entries` is one object, not a list.
+#[derive(Debug, Deserialize)]
+struct AccountEnvelope {
+    #[serde(rename = "return")]
+    result: ReturnStatus,
+    entries: Option<AccountInfo>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AccountInfo {
+    /// In rials.
+    remaincredit: f64,
+}
+
 /// Kavenegar's answer to every call: `return` says how the call went, `entries` what it did.
 #[derive(Debug, Deserialize)]
 struct Envelope<T> {
@@ -172,6 +186,25 @@ impl Kavenegar {
         ];
         let entries: Vec<SentEntry> = self.call("sms/sendarray.json", &form).await?;
         Ok(accepted(entries, batch.len()))
+    }
+
+    /// The account's remaining credit, in rials (`account/info`).
+    pub async fn credit(&self) -> Result<f64, SmsError> {
+        let url = self
+            .root
+            .join("account/info.json")
+            .map_err(|e| SmsError::Permanent(format!("kavenegar URL: {e}")))?;
+        let response = self.http.post(url).send().await.map_err(transport_error)?;
+        let body = response.bytes().await.map_err(transport_error)?;
+        let envelope: AccountEnvelope = serde_json::from_slice(&body)
+            .map_err(|e| SmsError::Temporary(format!("kavenegar account/info unreadable: {e}")))?;
+        match envelope {
+            AccountEnvelope {
+                result: ReturnStatus { status: 200, .. },
+                entries: Some(info),
+            } => Ok(info.remaincredit),
+            AccountEnvelope { result, .. } => Err(classify(result.status, &result.message)),
+        }
     }
 
     /// Asks for the state of up to 500 messages per call.

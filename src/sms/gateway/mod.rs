@@ -176,6 +176,16 @@ impl Gateway {
         }
     }
 
+    /// The account's credit where the provider reports it (Kavenegar in rials, SMS.ir in its
+    /// unit); `None` where it does not.
+    pub async fn credit(&self) -> Result<Option<f64>, SmsError> {
+        match self {
+            Self::Kavenegar(g) => g.credit().await.map(Some),
+            Self::SmsIr(g) => g.credit().await.map(Some),
+            Self::Log(_) | Self::Safir(_) | Self::Http(_) => Ok(None),
+        }
+    }
+
     /// Asks for the state of SMS sent earlier; providers without a status call know nothing.
     pub async fn status(&self, provider_ids: &[String]) -> Result<Vec<(String, Report)>, SmsError> {
         match self {
