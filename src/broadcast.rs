@@ -21,12 +21,26 @@ pub const KIND: &str = "broadcast";
 pub const MAX_BODY: usize = 1000;
 
 /// Who a broadcast goes to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Target<'a> {
     Everyone,
     Service(&'a str),
     /// The owners of these requests and complaints.
-    Owners(Vec<TrackingCode>),
+    Owners(&'a [TrackingCode]),
+}
+
+impl<'a> Target<'a> {
+    /// The target a front end's fields name: `service`, or the owners of `codes` (an empty
+    /// list is refused when drafted, never read as everyone), or everyone when neither is
+    /// given; `None` when both are.
+    pub fn named(service: Option<&'a str>, codes: Option<&'a [TrackingCode]>) -> Option<Self> {
+        match (service, codes) {
+            (None, None) => Some(Self::Everyone),
+            (Some(service), None) => Some(Self::Service(service)),
+            (None, Some(codes)) => Some(Self::Owners(codes)),
+            (Some(_), Some(_)) => None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +123,7 @@ pub async fn draft(
             catalog.check_scope(Some(service))?;
             (Some(service), None)
         }
-        Target::Owners(codes) if codes.is_empty() => return Err(BroadcastError::NoCodes),
+        Target::Owners([]) => return Err(BroadcastError::NoCodes),
         Target::Owners(codes) => {
             let stored: Vec<i64> = codes.iter().map(|c| c.to_stored()).collect();
             let unknown = broadcasts::unknown_codes(tx, &stored).await?;
@@ -149,8 +163,8 @@ pub async fn confirm(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<(Broadcast
 }
 
 /// Cancels a broadcast: a draft is never sent; a confirmed one stops, and the notices not yet
-/// sent are skipped (those being sent at that moment still arrive).
-pub async fn cancel(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<Broadcast, BroadcastError> {
+/// sent are skipped (those being sent at that moment still arrive). Returns how many were.
+pub async fn cancel(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<(Broadcast, u64), BroadcastError> {
     let current = broadcasts::lock(tx, id).await?.ok_or(BroadcastError::NotFound)?;
     if State::of(&current) == State::Cancelled {
         return Err(BroadcastError::Cancelled);
@@ -158,7 +172,7 @@ pub async fn cancel(tx: &mut Tx<'_>, id: i64, actor: &str) -> Result<Broadcast, 
     let broadcast = broadcasts::mark_cancelled(tx, id, actor).await?;
     let skipped = outbox::skip_pending_about(tx, &subject(id), "the broadcast was cancelled").await?;
     record(tx, actor, "broadcast.cancel", &broadcast, skipped as usize).await?;
-    Ok(broadcast)
+    Ok((broadcast, skipped))
 }
 
 /// How many applicants the broadcast reaches by chat if confirmed now.

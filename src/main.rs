@@ -366,20 +366,25 @@ async fn maintenance(app: &Application, command: MaintenanceCommand) -> anyhow::
 async fn broadcast(app: &Application, command: BroadcastCommand) -> anyhow::Result<()> {
     use peygir::broadcast::{self, Target};
     use peygir::domain::TrackingCode;
+    use peygir::staff::perform::{Action, Actor, perform};
     let mut tx = app.pool().begin().await?;
+    let now = chrono::Utc::now();
     match command {
         BroadcastCommand::Draft { service, codes, text } => {
             let codes = codes
-                .unwrap_or_default()
-                .iter()
-                .map(|code| TrackingCode::parse(code).with_context(|| format!("--codes: `{code}`")))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let target = match &service {
-                Some(service) => Target::Service(service),
-                None if codes.is_empty() => Target::Everyone,
-                None => Target::Owners(codes),
-            };
-            let (drafted, reach) = broadcast::draft(&mut tx, app.catalog(), target, &text, "cli").await?;
+                .map(|codes| {
+                    codes
+                        .iter()
+                        .map(|code| TrackingCode::parse(code).with_context(|| format!("--codes: `{code}`")))
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
+                .transpose()?;
+            let target =
+                Target::named(service.as_deref(), codes.as_deref()).context("give --service or --codes, not both")?;
+            let action = Action::DraftBroadcast { target, text: &text };
+            let (drafted, reach) = perform(&mut tx, app, Actor::CommandLine, action, now)
+                .await?
+                .broadcast()?;
             let preview = app
                 .i18n()
                 .render(app.config().default_locale, &broadcast::message(&drafted));
@@ -390,7 +395,10 @@ async fn broadcast(app: &Application, command: BroadcastCommand) -> anyhow::Resu
             println!("send it with: peygir broadcast send --id {}", drafted.id);
         }
         BroadcastCommand::Send { id } => {
-            let (_, queued) = broadcast::confirm(&mut tx, id, "cli").await?;
+            let action = Action::ConfirmBroadcast { id };
+            let (_, queued) = perform(&mut tx, app, Actor::CommandLine, action, now)
+                .await?
+                .broadcast()?;
             println!("broadcast {id} queued for {queued} applicants");
         }
         BroadcastCommand::Show { id } => {
@@ -413,7 +421,7 @@ async fn broadcast(app: &Application, command: BroadcastCommand) -> anyhow::Resu
             );
         }
         BroadcastCommand::Cancel { id } => {
-            broadcast::cancel(&mut tx, id, "cli").await?;
+            perform(&mut tx, app, Actor::CommandLine, Action::CancelBroadcast { id }, now).await?;
             println!("broadcast {id} cancelled");
         }
     }

@@ -5,6 +5,7 @@ mod support;
 
 use chrono::Utc;
 use peygir::app::Application;
+use peygir::broadcast::Target;
 use peygir::domain::Role;
 use peygir::staff::perform::{Action, Actor, Done, Refusal, perform};
 use peygir::store::staff;
@@ -486,5 +487,133 @@ async fn an_applicant_is_rebound_by_operators_with_a_sealed_reason_and_refused_o
     assert!(
         !detail.contains("کارت"),
         "the reason is sealed, not in the detail: {detail}"
+    );
+}
+
+#[tokio::test]
+async fn broadcasts_are_drafted_confirmed_and_cancelled_by_operators_and_refused_otherwise() {
+    let (app, _db) = spawn_app().await;
+    let reviewer = staff::add(app.pool(), "rv", Role::Reviewer, None, None).await.unwrap();
+    let operator = staff::add(app.pool(), "op", Role::Operator, None, None).await.unwrap();
+    support::add_applicants(&app, 1..4).await;
+    let drafts = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM broadcasts")
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+    let everyone = |text| Action::DraftBroadcast {
+        target: Target::Everyone,
+        text,
+    };
+    let unknown = [
+        peygir::domain::TrackingCode::generate(),
+        peygir::domain::TrackingCode::generate(),
+    ];
+
+    for (actor, action, code) in [
+        (Actor::Member(&reviewer), everyone("سلام"), "forbidden"),
+        (Actor::Member(&operator), everyone("   "), "invalid_broadcast"),
+        (
+            Actor::Member(&operator),
+            Action::DraftBroadcast {
+                target: Target::Service("no-such-service"),
+                text: "سلام",
+            },
+            "invalid_broadcast",
+        ),
+        (
+            Actor::Member(&operator),
+            Action::DraftBroadcast {
+                target: Target::Owners(&[]),
+                text: "سلام",
+            },
+            "invalid_broadcast",
+        ),
+        (
+            Actor::Member(&operator),
+            Action::ConfirmBroadcast { id: 999 },
+            "not_found",
+        ),
+        (
+            Actor::Member(&operator),
+            Action::CancelBroadcast { id: 999 },
+            "not_found",
+        ),
+    ] {
+        let refused = attempt(&app, actor, action).await.unwrap_err();
+        assert_eq!(refused.code(), code, "{action:?}");
+        assert_eq!(drafts().await, 0, "{action:?} changed nothing");
+    }
+    // Codes that name nothing: the chat says how many.
+    let refused = attempt(
+        &app,
+        Actor::Member(&operator),
+        Action::DraftBroadcast {
+            target: Target::Owners(&unknown),
+            text: "سلام",
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code(), "invalid_broadcast");
+    let said = app.i18n().render(peygir::i18n::Locale::En, &refused.message().unwrap());
+    assert!(said.contains('2'), "{said}");
+
+    // An operator drafts (reaching the three applicants), a reviewer may not confirm, the
+    // command line confirms, and a second confirmation is refused as closed.
+    let (draft, reach) = attempt(&app, Actor::Member(&operator), everyone("سامانه امشب در دسترس نیست."))
+        .await
+        .unwrap()
+        .broadcast()
+        .unwrap();
+    assert_eq!(reach, 3);
+    let confirm = Action::ConfirmBroadcast { id: draft.id };
+    assert_eq!(
+        attempt(&app, Actor::Member(&reviewer), confirm)
+            .await
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+    let (_, queued) = attempt(&app, Actor::CommandLine, confirm)
+        .await
+        .unwrap()
+        .broadcast()
+        .unwrap();
+    assert_eq!(queued, 3);
+    let again = attempt(&app, Actor::Member(&operator), confirm).await.unwrap_err();
+    assert_eq!(
+        (again.code(), again.message_id()),
+        ("broadcast_closed", Some("staff-invalid-button"))
+    );
+    // Cancelled, the notices not yet sent are skipped, and a second cancel is refused.
+    let cancel = Action::CancelBroadcast { id: draft.id };
+    let (_, skipped) = attempt(&app, Actor::Member(&operator), cancel)
+        .await
+        .unwrap()
+        .broadcast()
+        .unwrap();
+    assert_eq!(skipped, 3);
+    assert_eq!(
+        attempt(&app, Actor::Member(&operator), cancel)
+            .await
+            .unwrap_err()
+            .code(),
+        "broadcast_closed"
+    );
+    let audit: Vec<(String, String)> =
+        sqlx::query_as("SELECT actor, action FROM audit_log WHERE action LIKE 'broadcast.%' ORDER BY id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    let op = operator.actor();
+    assert_eq!(
+        audit,
+        [
+            (op.clone(), "broadcast.draft".to_owned()),
+            ("cli".to_owned(), "broadcast.confirm".to_owned()),
+            (op, "broadcast.cancel".to_owned()),
+        ]
     );
 }

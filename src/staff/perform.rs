@@ -4,21 +4,24 @@
 //! shows the message [`Refusal::message_id`] names). The role and scope rules, the audit entry
 //! and the notices an act queues are decided here, once.
 //!
-//! Moving a request (asking for documents among the moves), scheduling, changing and cancelling
-//! maintenance, declaring and resolving an outage, declaring a closure day and answering or
-//! closing a complaint, and re-binding an applicant to a new chat are here; broadcasts still
-//! live in their front ends (issue 17 moves them).
+//! Every staff act is here: moving a request (asking for documents among the moves),
+//! scheduling, changing and cancelling maintenance, declaring and resolving an outage,
+//! declaring a closure day, answering or closing a complaint, re-binding an applicant to a new
+//! chat, and drafting, confirming and cancelling a broadcast.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::access::{self, Act, Denied, Item};
 use crate::app::Application;
+use crate::broadcast::{self, BroadcastError, Target};
 use crate::conversation::messages as m;
 use crate::domain::TrackingCode;
+use crate::i18n::{Arg, Msg};
 use crate::maintenance::{self, MaintenanceError};
 use crate::office::{self, Closure, ClosureError};
 use crate::outage::{self, OutageError, Reach};
+use crate::store::broadcasts::Broadcast;
 use crate::store::complaints::StaffView;
 use crate::store::maintenance::{Plan, Window};
 use crate::store::outages::Outage;
@@ -110,6 +113,19 @@ pub enum Action<'a> {
         to: (&'a str, i64),
         reason: &'a str,
     },
+    /// Draft a notice to many: nothing is sent until it is confirmed.
+    DraftBroadcast {
+        target: Target<'a>,
+        text: &'a str,
+    },
+    /// Queue a draft's notices.
+    ConfirmBroadcast {
+        id: i64,
+    },
+    /// Drop a draft, or stop a broadcast being sent (what is not yet sent is skipped).
+    CancelBroadcast {
+        id: i64,
+    },
 }
 
 /// What an act did.
@@ -126,6 +142,12 @@ pub enum Done {
     /// How many requests moved to the new chat.
     Rebound {
         requests_moved: u64,
+    },
+    /// The broadcast as it now is, and how many it concerns: for a draft, the applicants it
+    /// would reach now; once confirmed, the notices queued; once cancelled, those skipped.
+    Broadcast {
+        broadcast: Broadcast,
+        count: u64,
     },
 }
 
@@ -170,6 +192,14 @@ impl Done {
         }
     }
 
+    /// The broadcast a broadcast act drafted, confirmed or cancelled, and its count.
+    pub fn broadcast(self) -> anyhow::Result<(Broadcast, u64)> {
+        match self {
+            Self::Broadcast { broadcast, count } => Ok((broadcast, count)),
+            other => anyhow::bail!("expected a broadcast, the act did {other:?}"),
+        }
+    }
+
     /// The complaint a complaint act changed, as it now is.
     pub fn complaint(self) -> anyhow::Result<StaffView> {
         match self {
@@ -203,6 +233,9 @@ pub enum Refusal {
         message_id: &'static str,
         detail: String,
     },
+    /// Tracking codes a broadcast was to go to that name nothing: the chat says how many.
+    #[error("{count} of the tracking codes name no request or complaint")]
+    UnknownCodes { count: usize },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -214,6 +247,7 @@ impl Refusal {
             Self::Hidden => "not_found",
             Self::Forbidden => "forbidden",
             Self::Invalid { code, .. } | Self::Conflict { code, .. } => code,
+            Self::UnknownCodes { .. } => INVALID_BROADCAST,
             Self::Unexpected(_) => "internal",
         }
     }
@@ -224,8 +258,19 @@ impl Refusal {
         match self {
             Self::Hidden | Self::Forbidden => Some(m::STAFF_FORBIDDEN),
             Self::Invalid { message_id, .. } | Self::Conflict { message_id, .. } => Some(message_id),
+            Self::UnknownCodes { .. } => Some(m::STAFF_BROADCAST_UNKNOWN_CODES),
             Self::Unexpected(_) => None,
         }
+    }
+
+    /// The message the chat shows for it, with what it needs filled in; `None` as for
+    /// [`Self::message_id`].
+    pub fn message(&self) -> Option<Msg> {
+        let message = Msg::new(self.message_id()?);
+        Some(match self {
+            Self::UnknownCodes { count } => message.arg("count", Arg::Number(*count as i64)),
+            _ => message,
+        })
     }
 }
 
@@ -258,6 +303,28 @@ impl From<Denied> for Refusal {
         match denied {
             Denied::Hidden => Self::Hidden,
             Denied::Forbidden => Self::Forbidden,
+        }
+    }
+}
+
+/// The code of a broadcast that cannot be drafted (no text, too long, an unknown service or
+/// tracking codes that name nothing).
+pub const INVALID_BROADCAST: &str = "invalid_broadcast";
+/// The code of a broadcast confirmed or cancelled already.
+pub const BROADCAST_CLOSED: &str = "broadcast_closed";
+
+impl From<BroadcastError> for Refusal {
+    fn from(err: BroadcastError) -> Self {
+        match err {
+            BroadcastError::NotFound => Self::Hidden,
+            BroadcastError::UnknownCodes(count) => Self::UnknownCodes { count },
+            BroadcastError::UnknownService(_) | BroadcastError::NoCodes | BroadcastError::Body(_) => {
+                Self::invalid(INVALID_BROADCAST, m::STAFF_BROADCAST_USAGE, err)
+            }
+            BroadcastError::Confirmed | BroadcastError::Cancelled => {
+                Self::conflict(BROADCAST_CLOSED, m::STAFF_INVALID_BUTTON, err)
+            }
+            BroadcastError::Unexpected(err) => Self::Unexpected(err),
         }
     }
 }
@@ -434,6 +501,30 @@ pub async fn perform(
             let entry = (by.as_str(), "applicant.rebind", subject.as_str());
             audit::record_with_note(tx, app.vault(), entry, detail, reason).await?;
             Ok(Done::Rebound { requests_moved: moved })
+        }
+        Action::DraftBroadcast { target, text } => {
+            actor.may(Act::Operate, Item::Operations)?;
+            let (broadcast, reach) = broadcast::draft(tx, app.catalog(), target, text, &actor.audit_name()).await?;
+            Ok(Done::Broadcast {
+                broadcast,
+                count: reach as u64,
+            })
+        }
+        Action::ConfirmBroadcast { id } => {
+            actor.may(Act::Operate, Item::Operations)?;
+            let (broadcast, queued) = broadcast::confirm(tx, id, &actor.audit_name()).await?;
+            Ok(Done::Broadcast {
+                broadcast,
+                count: queued,
+            })
+        }
+        Action::CancelBroadcast { id } => {
+            actor.may(Act::Operate, Item::Operations)?;
+            let (broadcast, skipped) = broadcast::cancel(tx, id, &actor.audit_name()).await?;
+            Ok(Done::Broadcast {
+                broadcast,
+                count: skipped,
+            })
         }
         Action::DeclareClosure { day, reason } => {
             actor.may(Act::Operate, Item::Operations)?;

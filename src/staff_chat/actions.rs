@@ -11,7 +11,7 @@ use teloxide::types::{
 use super::StaffChat;
 use super::buttons::{Button, Subject};
 use super::card::{BROADCAST_GO, BROADCAST_STOP, COMPLAINT_ANSWER, COMPLAINT_CLOSE, complaint_version};
-use crate::broadcast::{self, BroadcastError, State};
+use crate::broadcast::State;
 use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
 use crate::domain::{Catalog, TrackingCode, Transition};
@@ -157,7 +157,7 @@ async fn decide_press(chat: &StaffChat, tx: &mut Tx<'_>, user: i64, data: &str) 
             };
             move_request(chat, tx, &member, mv, id).await
         }
-        Subject::Broadcast(id) => decide_broadcast(tx, &member, id, button).await,
+        Subject::Broadcast(id) => decide_broadcast(chat, tx, &member, id, button).await,
         Subject::Complaint(id) => {
             let code = open_complaint(tx, &member, id, button.version).await?;
             match button.slot {
@@ -214,7 +214,13 @@ async fn open_request<'c>(
 }
 
 /// A press on a broadcast's card: send or drop a draft; follow or stop one being sent.
-async fn decide_broadcast(tx: &mut Tx<'_>, member: &StaffMember, id: i64, button: Button) -> Result<Verdict, Stop> {
+async fn decide_broadcast(
+    chat: &StaffChat,
+    tx: &mut Tx<'_>,
+    member: &StaffMember,
+    id: i64,
+    button: Button,
+) -> Result<Verdict, Stop> {
     if access::decide(member, Act::Operate, Item::Operations).is_err() {
         return Err(refuse(m::STAFF_FORBIDDEN));
     }
@@ -227,14 +233,17 @@ async fn decide_broadcast(tx: &mut Tx<'_>, member: &StaffMember, id: i64, button
     }
     let said = match (state, button.slot) {
         (State::Draft, BROADCAST_GO) => {
-            let (_, queued) = broadcast::confirm(tx, id, &member.actor())
+            let confirm = Action::ConfirmBroadcast { id };
+            let (_, queued) = perform(tx, &chat.inner.app, StaffActor::Member(member), confirm, Utc::now())
                 .await
-                .map_err(broadcast_refusal)?;
+                .map_err(broadcast_refusal)?
+                .broadcast()?;
             Msg::new(m::STAFF_BROADCAST_SENT).arg("count", Arg::Number(queued as i64))
         }
         (State::Confirmed, BROADCAST_GO) => Msg::new(m::STAFF_BROADCAST_REFRESHED),
         (State::Draft | State::Confirmed, BROADCAST_STOP) => {
-            broadcast::cancel(tx, id, &member.actor())
+            let cancel = Action::CancelBroadcast { id };
+            perform(tx, &chat.inner.app, StaffActor::Member(member), cancel, Utc::now())
                 .await
                 .map_err(broadcast_refusal)?;
             Msg::new(m::STAFF_BROADCAST_DROPPED)
@@ -244,9 +253,9 @@ async fn decide_broadcast(tx: &mut Tx<'_>, member: &StaffMember, id: i64, button
     Ok(Verdict::Done(button.subject, said))
 }
 
-fn broadcast_refusal(err: BroadcastError) -> Stop {
-    match err {
-        BroadcastError::Unexpected(err) => Stop::Failed(err),
+fn broadcast_refusal(refusal: Refusal) -> Stop {
+    match refusal {
+        Refusal::Unexpected(err) => Stop::Failed(err),
         _ => refuse(m::STAFF_INVALID_BUTTON),
     }
 }

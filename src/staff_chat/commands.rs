@@ -10,7 +10,7 @@ use teloxide::types::Message;
 
 use super::StaffChat;
 use crate::app::Application;
-use crate::broadcast::{self, BroadcastError, Target};
+use crate::broadcast::Target;
 use crate::conversation::messages as m;
 use crate::domain::{Catalog, TrackingCode};
 use crate::i18n::{Arg, Msg};
@@ -70,7 +70,7 @@ pub async fn handle(
             Said::Reply(Msg::new(m::STAFF_FORBIDDEN))
         }
         Some(member) => match command {
-            Command::Broadcast(text) => draft(&mut tx, app.catalog(), &member, text).await?,
+            Command::Broadcast(text) => draft(&mut tx, app, &member, text).await?,
             Command::Maintenance(text) => Said::Reply(schedule(&mut tx, app, &member, text).await?),
             Command::Closed(text) => Said::Reply(closed(&mut tx, app, &member, text).await?),
         },
@@ -92,25 +92,41 @@ pub async fn handle(
     Ok(())
 }
 
-async fn draft(tx: &mut Tx<'_>, catalog: &Catalog, member: &StaffMember, text: &str) -> anyhow::Result<Said> {
-    let (target, body) = split_target(catalog, text);
-    match broadcast::draft(tx, catalog, target, body, &member.actor()).await {
-        Ok((drafted, _)) => Ok(Said::Draft(drafted.id)),
-        Err(BroadcastError::Unexpected(err)) => Err(err),
-        Err(BroadcastError::UnknownCodes(count)) => Ok(Said::Reply(
-            Msg::new(m::STAFF_BROADCAST_UNKNOWN_CODES).arg("count", Arg::Number(count as i64)),
+/// Drafts a broadcast through the staff core; the draft's card, or why not.
+async fn draft(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: &str) -> anyhow::Result<Said> {
+    let Addressed { service, codes, body } = split_target(app.catalog(), text);
+    // Both are never given: a first word naming a service leaves no codes.
+    let codes = (!codes.is_empty()).then_some(codes.as_slice());
+    let target = Target::named(service, codes).unwrap_or(Target::Everyone);
+    let action = Action::DraftBroadcast { target, text: body };
+    match perform(tx, app, Actor::Member(member), action, Utc::now()).await {
+        Ok(done) => Ok(Said::Draft(done.broadcast()?.0.id)),
+        Err(Refusal::Unexpected(err)) => Err(err),
+        Err(refusal) => Ok(Said::Reply(
+            refusal.message().unwrap_or_else(|| Msg::new(m::STAFF_BROADCAST_USAGE)),
         )),
-        Err(_) => Ok(Said::Reply(Msg::new(m::STAFF_BROADCAST_USAGE))),
     }
+}
+
+/// The audience and the text of a `/broadcast` command, as written.
+#[derive(Debug, PartialEq)]
+struct Addressed<'t> {
+    service: Option<&'t str>,
+    codes: Vec<TrackingCode>,
+    body: &'t str,
 }
 
 /// A first word naming a service sends to its applicants; leading tracking codes (each one word,
 /// separated by spaces or commas) to their owners; anything else is all text, to everyone.
-fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Target<'t>, &'t str) {
+fn split_target<'t>(catalog: &Catalog, text: &'t str) -> Addressed<'t> {
     // A service id alone is a broadcast with no text, not a text that is a service id.
     let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     if catalog.get(first).is_some() {
-        return (Target::Service(first), rest.trim());
+        return Addressed {
+            service: Some(first),
+            codes: Vec::new(),
+            body: rest.trim(),
+        };
     }
     let mut codes = Vec::new();
     let mut body = text;
@@ -127,10 +143,10 @@ fn split_target<'t>(catalog: &Catalog, text: &'t str) -> (Target<'t>, &'t str) {
         }
         body = rest.trim_start();
     }
-    if codes.is_empty() {
-        (Target::Everyone, text)
-    } else {
-        (Target::Owners(codes), body)
+    Addressed {
+        service: None,
+        body: if codes.is_empty() { text } else { body },
+        codes,
     }
 }
 
@@ -203,8 +219,7 @@ async fn schedule(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text
 
 #[cfg(test)]
 mod tests {
-    use super::{Command, split_target};
-    use crate::broadcast::Target;
+    use super::{Addressed, Command, split_target};
     use crate::config::{Config, DEFAULT_TOML};
     use crate::domain::TrackingCode;
 
@@ -216,22 +231,23 @@ mod tests {
             TrackingCode::generate(),
             TrackingCode::generate(),
         );
-        assert_eq!(split_target(&catalog, "سلام به همه"), (Target::Everyone, "سلام به همه"));
+        let to = |service, codes, body| Addressed { service, codes, body };
+        assert_eq!(split_target(&catalog, "سلام به همه"), to(None, vec![], "سلام به همه"));
         assert_eq!(
             split_target(&catalog, "plate-removal سلام"),
-            (Target::Service("plate-removal"), "سلام")
+            to(Some("plate-removal"), vec![], "سلام")
         );
         assert_eq!(
             split_target(&catalog, "plate-removal"),
-            (Target::Service("plate-removal"), "")
+            to(Some("plate-removal"), vec![], "")
         );
         let typed = format!("{a} {b}،{c} پرونده‌های شما کامل شد");
         assert_eq!(
             split_target(&catalog, &typed),
-            (Target::Owners(vec![a, b, c]), "پرونده‌های شما کامل شد")
+            to(None, vec![a, b, c], "پرونده‌های شما کامل شد")
         );
         // A number that is not a valid code is text.
-        assert_eq!(split_target(&catalog, "۱۲۳ نفر"), (Target::Everyone, "۱۲۳ نفر"));
+        assert_eq!(split_target(&catalog, "۱۲۳ نفر"), to(None, vec![], "۱۲۳ نفر"));
     }
 
     #[test]

@@ -7,11 +7,12 @@ use utoipa::ToSchema;
 
 use super::auth::Staff;
 use super::extract::{ApiPath, Body};
-use super::{ApiError, parse_code};
+use super::{ApiError, parse_code, perform_as};
 use crate::app::Application;
 use crate::broadcast::{self, Progress, Target};
 use crate::i18n::Locale;
 use crate::staff::access::{Act, Item};
+use crate::staff::perform::Action;
 use crate::store::broadcasts::{self as store, Broadcast};
 
 /// A notice to send. With neither `service` nor `codes` it goes to every applicant.
@@ -81,20 +82,22 @@ pub async fn draft(
         .as_ref()
         .map(|codes| codes.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>())
         .transpose()?;
-    let target = match (&body.service, codes) {
-        (None, None) => Target::Everyone,
-        (Some(service), None) => Target::Service(service),
-        (None, Some(codes)) => Target::Owners(codes),
-        (Some(_), Some(_)) => return Err(ApiError::bad_request("give a service or tracking codes, not both")),
+    let target = Target::named(body.service.as_deref(), codes.as_deref())
+        .ok_or_else(|| ApiError::bad_request("give a service or tracking codes, not both"))?;
+    let action = Action::DraftBroadcast {
+        target,
+        text: &body.text,
     };
-    let mut tx = app.pool().begin().await?;
-    let (broadcast, recipients) =
-        broadcast::draft(&mut tx, app.catalog(), target, &body.text, &staff.0.actor()).await?;
-    tx.commit().await?;
+    let (broadcast, recipients) = perform_as(&app, &staff, action, ApiError::no_such("broadcast"))
+        .await?
+        .broadcast()?;
     let broadcast = view(&app, broadcast).await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(DraftView { broadcast, recipients }),
+        Json(DraftView {
+            broadcast,
+            recipients: recipients as usize,
+        }),
     ))
 }
 
@@ -109,9 +112,10 @@ pub async fn confirm(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<BroadcastView>, ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
-    let mut tx = app.pool().begin().await?;
-    let (broadcast, _) = broadcast::confirm(&mut tx, id, &staff.0.actor()).await?;
-    tx.commit().await?;
+    let action = Action::ConfirmBroadcast { id };
+    let (broadcast, _) = perform_as(&app, &staff, action, ApiError::no_such("broadcast"))
+        .await?
+        .broadcast()?;
     Ok(Json(view(&app, broadcast).await?))
 }
 
@@ -143,8 +147,9 @@ pub async fn cancel(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<BroadcastView>, ApiError> {
     staff.may(Act::Operate, Item::Operations)?;
-    let mut tx = app.pool().begin().await?;
-    let broadcast = broadcast::cancel(&mut tx, id, &staff.0.actor()).await?;
-    tx.commit().await?;
+    let action = Action::CancelBroadcast { id };
+    let (broadcast, _) = perform_as(&app, &staff, action, ApiError::no_such("broadcast"))
+        .await?
+        .broadcast()?;
     Ok(Json(view(&app, broadcast).await?))
 }

@@ -6,8 +6,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::broadcast::BroadcastError;
-
 /// An error as the API returns it.
 #[derive(Debug)]
 pub struct ApiError {
@@ -99,26 +97,9 @@ impl From<crate::staff::perform::Refusal> for ApiError {
             Refusal::Hidden => Self::new(StatusCode::NOT_FOUND, code, "no such item"),
             Refusal::Forbidden => Self::forbidden(refusal.to_string()),
             Refusal::Invalid { detail, .. } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail),
+            Refusal::UnknownCodes { .. } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, refusal.to_string()),
             Refusal::Conflict { detail, .. } => Self::new(StatusCode::CONFLICT, code, detail),
             Refusal::Unexpected(inner) => inner.into(),
-        }
-    }
-}
-
-impl From<BroadcastError> for ApiError {
-    fn from(err: BroadcastError) -> Self {
-        match err {
-            BroadcastError::NotFound => Self::no_such("broadcast"),
-            BroadcastError::UnknownService(_)
-            | BroadcastError::UnknownCodes(_)
-            | BroadcastError::NoCodes
-            | BroadcastError::Body(_) => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_broadcast", err.to_string())
-            }
-            BroadcastError::Confirmed | BroadcastError::Cancelled => {
-                Self::new(StatusCode::CONFLICT, "broadcast_closed", err.to_string())
-            }
-            BroadcastError::Unexpected(inner) => inner.into(),
         }
     }
 }
