@@ -1,3 +1,9 @@
+-- A number on the operators' blacklist (it refused advertising SMS) is its own final state:
+-- the notice is not retried on that line, and it tells staff a service line is needed.
+ALTER TABLE notifications DROP CONSTRAINT notifications_status_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_status_check
+    CHECK (status IN ('pending', 'sent', 'delivered', 'failed', 'blacklisted', 'blocked', 'dead', 'skipped'));
+
 -- Evidence of what became of each notice about an applicant's own request or complaint: every
 -- change of state, when, and through which provider. A trigger keeps it, so that no path that
 -- moves a notice can forget to. Announcements to many are left out: nothing is owed to one
@@ -5,7 +11,7 @@
 CREATE TABLE notice_events (
     id              BIGSERIAL PRIMARY KEY,
     notification_id BIGINT NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
-    -- queued, sent, delivered, failed, blocked, dead, skipped, retrying, requeued
+    -- queued, sent, delivered, failed, blacklisted, blocked, dead, skipped, retrying, requeued
     event           TEXT NOT NULL,
     provider        TEXT,
     -- Why it failed, was skipped or is retried; never a number or a text sent.
@@ -27,8 +33,9 @@ BEGIN
         INSERT INTO notice_events (notification_id, event, provider, detail)
         VALUES (NEW.id,
                 CASE WHEN NEW.status = 'pending' THEN 'requeued' ELSE NEW.status END,
-                CASE WHEN NEW.status IN ('sent', 'delivered', 'failed') THEN NEW.provider END,
-                CASE WHEN NEW.status IN ('failed', 'blocked', 'dead', 'skipped', 'pending') THEN NEW.last_error END);
+                CASE WHEN NEW.status IN ('sent', 'delivered', 'failed', 'blacklisted') THEN NEW.provider END,
+                CASE WHEN NEW.status IN ('failed', 'blacklisted', 'blocked', 'dead', 'skipped', 'pending')
+                     THEN NEW.last_error END);
     ELSIF NEW.status = 'pending' AND NEW.last_error IS NOT NULL
           AND NEW.last_error IS DISTINCT FROM OLD.last_error THEN
         INSERT INTO notice_events (notification_id, event, detail) VALUES (NEW.id, 'retrying', NEW.last_error);

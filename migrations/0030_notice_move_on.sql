@@ -2,6 +2,7 @@
 -- in time, or reported undelivered, goes through another, and this one is passed over.
 ALTER TABLE notifications ADD COLUMN passed_provider TEXT;
 
--- What the move-on scan reads: SMS-channel notices sent or failed and not yet moved on.
+-- What the move-on scan reads: SMS-channel notices sent, failed or blacklisted and not yet
+-- moved on.
 CREATE INDEX notifications_unconfirmed ON notifications (sent_at)
-    WHERE channel = 'sms' AND status IN ('sent', 'failed') AND passed_provider IS NULL;
+    WHERE channel = 'sms' AND status IN ('sent', 'failed', 'blacklisted') AND passed_provider IS NULL;

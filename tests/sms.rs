@@ -17,7 +17,7 @@ use peygir::sms::Gateways;
 use peygir::store::applicants::{self, ApplicantId};
 use peygir::store::outbox::{self, NewNotice};
 use peygir::store::sms::{self as sms_store, CodeCheck, CodeLimits, CodeRequest};
-use peygir::store::sms_outbox;
+use peygir::store::sms_outbox::{self, FinalReport};
 use support::bot_api::{FakeBotApi, Fault, TOKEN};
 use support::kavenegar::FakeKavenegar;
 use support::safir::FakeSafir;
@@ -230,24 +230,24 @@ async fn delivery_reports_only_move_forward_whatever_their_order() {
     assert_eq!(ids.len(), 3);
     let pool = s.app.pool();
     assert!(
-        sms_outbox::apply_report(pool, "kavenegar", &ids[0], true, None)
+        sms_outbox::apply_report(pool, "kavenegar", &ids[0], FinalReport::Delivered)
             .await
             .unwrap()
     );
     assert!(
-        !sms_outbox::apply_report(pool, "kavenegar", &ids[0], true, None)
+        !sms_outbox::apply_report(pool, "kavenegar", &ids[0], FinalReport::Delivered)
             .await
             .unwrap(),
         "a repeat changes nothing"
     );
     assert!(
-        !sms_outbox::apply_report(pool, "kavenegar", &ids[0], false, Some("late failure"))
+        !sms_outbox::apply_report(pool, "kavenegar", &ids[0], FinalReport::Failed("late failure"))
             .await
             .unwrap(),
         "a final state is final"
     );
     assert!(
-        !sms_outbox::apply_report(pool, "http", &ids[1], true, None)
+        !sms_outbox::apply_report(pool, "http", &ids[1], FinalReport::Delivered)
             .await
             .unwrap(),
         "another provider's id"
@@ -1071,12 +1071,13 @@ async fn a_decision_not_confirmed_in_time_goes_again_through_the_other_gateway_o
         ]
     );
 
-    // Reported undelivered: it moves on at once; delivered, it does not move.
+    // Reported blacklisted (Kavenegar's 14, filtered): final on that line, it moves on at once
+    // (as one reported undelivered does); delivered, it does not move.
     let (s, smsir, _) = setup_two_providers("kavenegar", Some("smsir"), 60).await;
     let d = sms_dispatcher(&s.app);
     sms_notices(&s.app, 1..=1, "undelivered").await;
     while d.run_once().await.unwrap() > 0 {}
-    s.kavenegar.set_all_states(11);
+    s.kavenegar.set_all_states(14);
     sms_notices(&s.app, 2..=2, "delivered").await;
     while d.run_once().await.unwrap() > 0 {}
     sqlx::query("UPDATE notifications SET sent_at = now() - interval '1 minute'")
@@ -1086,7 +1087,7 @@ async fn a_decision_not_confirmed_in_time_goes_again_through_the_other_gateway_o
     d.poll_reports().await.unwrap();
     assert_eq!(
         statuses(&s.app, "sms").await,
-        HashMap::from([("failed".into(), 1), ("sent".into(), 1)])
+        HashMap::from([("blacklisted".into(), 1), ("sent".into(), 1)])
     );
     s.kavenegar.set_all_states(10);
     d.poll_reports().await.unwrap();
@@ -1096,6 +1097,12 @@ async fn a_decision_not_confirmed_in_time_goes_again_through_the_other_gateway_o
         providers_of(&s.app, "undelivered").await,
         HashMap::from([("smsir".into(), 1)])
     );
+    let reason: String =
+        sqlx::query_scalar("SELECT last_error FROM notifications WHERE dedup_key LIKE 'undelivered:%'")
+            .fetch_one(s.app.pool())
+            .await
+            .unwrap();
+    assert_eq!(reason, "kavenegar reported the number blacklisted");
     assert_eq!(
         providers_of(&s.app, "delivered").await,
         HashMap::from([("kavenegar".into(), 1)])

@@ -22,14 +22,15 @@ use crate::sms::{Gateways, Report, Sms, SmsError};
 use crate::store::notices::{self, PassedOver};
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::sms_credit;
-use crate::store::sms_outbox::{self, ClaimedSms, SentSms};
+use crate::store::sms_outbox::{self, ClaimedSms, FinalReport, SentSms};
 
 /// Records a report, whether polled or called back; only a final one changes anything. True
 /// when it moved the SMS.
 pub async fn record_report(pool: &sqlx::PgPool, provider: &str, id: &str, report: &Report) -> sqlx::Result<bool> {
     match report {
-        Report::Delivered => sms_outbox::apply_report(pool, provider, id, true, None).await,
-        Report::Failed(why) => sms_outbox::apply_report(pool, provider, id, false, Some(why)).await,
+        Report::Delivered => sms_outbox::apply_report(pool, provider, id, FinalReport::Delivered).await,
+        Report::Failed(why) => sms_outbox::apply_report(pool, provider, id, FinalReport::Failed(why)).await,
+        Report::Blacklisted(why) => sms_outbox::apply_report(pool, provider, id, FinalReport::Blacklisted(why)).await,
         Report::Sent => Ok(false),
     }
 }

@@ -218,26 +218,39 @@ pub async fn mark_sent(pool: &PgPool, vault: &Vault, provider: &str, sent: &[Sen
     Ok(())
 }
 
-/// The final word from the provider: `delivered` or `failed`. Only a row still `sent` moves,
-/// so a repeated report, or a late "queued" after "delivered", changes nothing; true when
-/// this report moved the row.
+/// A provider's final word on an SMS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinalReport<'a> {
+    Delivered,
+    /// Not delivered, and why.
+    Failed(&'a str),
+    /// The number is on the operators' blacklist: not delivered on this line.
+    Blacklisted(&'a str),
+}
+
+/// Records the provider's final word. Only a row still `sent` moves, so a repeated report,
+/// or a late "queued" after "delivered", changes nothing; true when this report moved the row.
 pub async fn apply_report(
     pool: &PgPool,
     provider: &str,
     provider_id: &str,
-    delivered: bool,
-    detail: Option<&str>,
+    report: FinalReport<'_>,
 ) -> sqlx::Result<bool> {
+    let (status, detail) = match report {
+        FinalReport::Delivered => ("delivered", None),
+        FinalReport::Failed(why) => ("failed", Some(why)),
+        FinalReport::Blacklisted(why) => ("blacklisted", Some(why)),
+    };
     let moved = sqlx::query(
         "UPDATE notifications
-         SET status = CASE WHEN $3 THEN 'delivered' ELSE 'failed' END,
-             delivered_at = CASE WHEN $3 THEN now() END,
-             last_error = CASE WHEN $3 THEN last_error ELSE $4 END
+         SET status = $3,
+             delivered_at = CASE WHEN $3 = 'delivered' THEN now() END,
+             last_error = COALESCE($4, last_error)
          WHERE provider = $1 AND provider_message_id = $2 AND channel = 'sms' AND status = 'sent'",
     )
     .bind(provider)
     .bind(provider_id)
-    .bind(delivered)
+    .bind(status)
     .bind(detail)
     .execute(pool)
     .await?
@@ -259,12 +272,13 @@ pub async fn move_on_unconfirmed(
          SET status = 'pending', passed_provider = n.provider, attempts = 0, next_attempt_at = now(),
              claimed_until = NULL,
              last_error = CASE WHEN n.status = 'failed' THEN n.provider || ' reported it undelivered'
+                               WHEN n.status = 'blacklisted' THEN n.provider || ' reported the number blacklisted'
                                ELSE 'no delivery report from ' || n.provider || ' in time' END
          WHERE n.id IN (
              SELECT id FROM notifications
-             WHERE channel = 'sms' AND status IN ('sent', 'failed') AND passed_provider IS NULL
+             WHERE channel = 'sms' AND status IN ('sent', 'failed', 'blacklisted') AND passed_provider IS NULL
                AND sent_at > now() - interval '3 days'
-               AND (status = 'failed' OR sent_at < $3)
+               AND (status <> 'sent' OR sent_at < $3)
                AND kind = ANY($1) AND provider = ANY($2)
              LIMIT 500
              FOR UPDATE SKIP LOCKED)",

@@ -76,8 +76,10 @@ struct StatusEntry {
 pub fn report(status: i32, text: &str) -> Report {
     match status {
         10 => Report::Delivered,
-        // 6 failed, 11 undelivered, 13 cancelled, 14 blocked by the recipient, 100 unknown id.
-        6 | 11 | 13 | 14 | 100 => Report::Failed(format!("kavenegar status {status} {text}").trim().to_owned()),
+        // 14: filtered, the number on the operators' blacklist for advertising lines.
+        14 => Report::Blacklisted(format!("kavenegar status {status} {text}").trim().to_owned()),
+        // 6 failed, 11 undelivered, 13 cancelled, 100 unknown id.
+        6 | 11 | 13 | 100 => Report::Failed(format!("kavenegar status {status} {text}").trim().to_owned()),
         // 1 queued, 2 scheduled, 4 and 5 handed to the operator.
         _ => Report::Sent,
     }
@@ -293,6 +295,7 @@ mod tests {
         assert_eq!(report(10, ""), Report::Delivered);
         assert_eq!(report(1, "queued"), Report::Sent);
         assert!(matches!(report(11, "undelivered"), Report::Failed(_)));
+        assert!(matches!(report(14, "filtered"), Report::Blacklisted(_)));
     }
 
     #[test]

@@ -42,12 +42,15 @@ pub struct Accepted {
 }
 
 /// Where an SMS is, as far as the provider knows. Only moves forward: `Sent`, then one of the
-/// two final states.
+/// final states.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Report {
     Sent,
     Delivered,
     Failed(String),
+    /// The number refused advertising SMS and the operator filters this line for it: final
+    /// here, though a service line (another provider) may still reach it.
+    Blacklisted(String),
 }
 
 impl Report {
@@ -57,6 +60,7 @@ impl Report {
             Self::Sent => "sent",
             Self::Delivered => "delivered",
             Self::Failed(_) => "failed",
+            Self::Blacklisted(_) => "blacklisted",
         }
     }
 }

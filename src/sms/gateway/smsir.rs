@@ -67,7 +67,7 @@ pub fn report(state: Option<i32>) -> Report {
         Some(2) => Report::Failed("smsir: not delivered to the handset".into()),
         Some(4) => Report::Failed("smsir: did not reach the operator".into()),
         Some(6) => Report::Failed("smsir: failed".into()),
-        Some(7) => Report::Failed("smsir: blacklisted".into()),
+        Some(7) => Report::Blacklisted("smsir: blacklisted".into()),
         // 3 and 5: with the operator, no report yet; none: not processed yet.
         _ => Report::Sent,
     }
@@ -241,7 +241,7 @@ mod tests {
         assert_eq!(report(Some(1)), Report::Delivered);
         assert_eq!(report(Some(3)), Report::Sent);
         assert_eq!(report(None), Report::Sent);
-        assert!(matches!(report(Some(7)), Report::Failed(why) if why.contains("blacklisted")));
+        assert!(matches!(report(Some(7)), Report::Blacklisted(_)));
     }
 
     #[test]
