@@ -11,7 +11,8 @@ ALTER TABLE notifications ADD CONSTRAINT notifications_status_check
 CREATE TABLE notice_events (
     id              BIGSERIAL PRIMARY KEY,
     notification_id BIGINT NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
-    -- queued, sent, delivered, failed, blacklisted, blocked, dead, skipped, retrying, requeued
+    -- queued, sent, delivered, failed, blacklisted, blocked, dead, skipped, retrying, requeued,
+    -- seen (the applicant pressed one of its buttons)
     event           TEXT NOT NULL,
     provider        TEXT,
     -- Why it failed, was skipped or is retried; never a number or a text sent.

@@ -572,6 +572,16 @@ async fn an_applicant_rates_a_decision_on_its_notice_and_staff_see_the_average()
             .await
             .unwrap();
     assert_eq!(score, 4);
+    // The score is evidence the decision was seen: its chat notice's timeline says so.
+    let seen: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT n.kind, e.detail FROM notice_events e JOIN notifications n ON n.id = e.notification_id
+         WHERE n.subject = $1 AND e.event = 'seen'",
+    )
+    .bind(format!("request:{request_id}"))
+    .fetch_all(bot.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(seen, [("decision".to_owned(), Some("rated it".to_owned()))]);
     assert!(
         !String::from_utf8_lossy(&comment).contains("رسیدگی"),
         "the comment is sealed"

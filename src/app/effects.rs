@@ -211,6 +211,12 @@ async fn rate(tx: &mut Tx<'_>, env: &Env<'_>, subject: RatingSubject, score: Sco
         return Ok(Outcome::NotRateable);
     }
     ratings::record(tx, subject, &rated, score).await?;
+    // A score given under the decision is evidence the applicant saw it.
+    let about = match subject {
+        RatingSubject::Request(id) => requests::subject(id),
+        RatingSubject::Complaint(id) => complaints::subject(id),
+    };
+    notices::record_seen(tx, &about, env.applicant, "rated it").await?;
     tracing::info!(score = score.get(), "rating recorded");
     Ok(Outcome::Rated { subject })
 }

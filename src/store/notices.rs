@@ -47,6 +47,30 @@ pub async fn timelines(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec
     .await
 }
 
+/// Records that `applicant` has seen the latest chat notice about `subject` sent to them (they
+/// pressed one of its buttons), once; `detail` says how it is known.
+pub async fn record_seen(
+    conn: &mut PgConnection,
+    subject: &str,
+    applicant: crate::store::applicants::ApplicantId,
+    detail: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO notice_events (notification_id, event, detail)
+         SELECT n.id, 'seen', $3 FROM notifications n
+         WHERE n.subject = $1 AND n.applicant_id = $2 AND n.channel = 'chat' AND n.status = 'sent'
+           AND notice_keeps_evidence(n.subject)
+           AND NOT EXISTS (SELECT 1 FROM notice_events e WHERE e.notification_id = n.id AND e.event = 'seen')
+         ORDER BY n.id DESC LIMIT 1",
+    )
+    .bind(subject)
+    .bind(applicant)
+    .bind(detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// A provider that did not take a notice before another did, and why.
 #[derive(Debug, Clone)]
 pub struct PassedOver {

@@ -126,8 +126,9 @@ pub struct NoticeView {
     /// What the notice is: `stage-changed`, `decision`, ….
     kind: String,
     /// `pending`, `sent`, `delivered` (SMS confirmed by the gateway), `failed` (gateway reported
-    /// it undelivered), `blocked` (the applicant blocked the bot), `dead` (given up after
-    /// retries), `skipped` (not sent on this channel: no consent, opted out, sent by SMS instead).
+    /// it undelivered), `blacklisted` (the number is on the operators' blacklist for this line),
+    /// `blocked` (the applicant blocked the bot), `dead` (given up after retries), `skipped`
+    /// (not sent on this channel: no consent, opted out, sent by SMS instead).
     status: String,
     attempts: i32,
     /// Why it failed, was skipped or is waiting.
@@ -149,8 +150,9 @@ pub struct NoticeView {
 /// One step in a notice's life.
 #[derive(Serialize, ToSchema)]
 pub struct NoticeStep {
-    /// `queued`, `sent`, `delivered`, `failed`, `blocked`, `dead`, `skipped`, `retrying`
-    /// (a failure that will be tried again), `requeued`.
+    /// `queued`, `sent`, `delivered`, `failed`, `blacklisted`, `blocked`, `dead`, `skipped`,
+    /// `retrying` (a failure that will be tried again), `requeued` (going again, through
+    /// another gateway), `seen` (the applicant pressed one of its buttons: rated the decision).
     event: String,
     /// The gateway, for `sent`, `delivered` and `failed`.
     provider: Option<String>,
