@@ -42,6 +42,20 @@ pub const LOW_CREDIT_KIND: &str = "sms-credit";
 /// key refused): long enough not to hammer them, short enough to go soon after someone acts.
 const UNAVAILABLE_WAIT: Duration = Duration::from_secs(300);
 
+/// The code a one-time-code notice carries, in ASCII digits (its `ascii` argument).
+fn one_time_code(sms: &ClaimedSms) -> Option<String> {
+    if sms.kind != "otp" {
+        return None;
+    }
+    sms.message
+        .args
+        .iter()
+        .find_map(|(name, arg)| match (name.as_str(), arg) {
+            ("ascii", Arg::Text(code)) => Some(code.clone()),
+            _ => None,
+        })
+}
+
 /// The items of `all` at `indices`, in that order.
 fn pick<T: Clone>(all: &[T], indices: &[usize]) -> Vec<T> {
     indices.iter().map(|&i| all[i].clone()).collect()
@@ -223,6 +237,7 @@ impl SmsDispatcher {
             local_id: sms.id,
             to,
             text,
+            one_time_code: one_time_code(sms),
         };
         Ok(Some((out, measure.parts)))
     }

@@ -1,10 +1,11 @@
 //! A fake Bale Safir on loopback, speaking its documented API (docs.bale.ai/safir): JSON
 //! `POST /api/v3/send_message` with the key in `api-access-key` and `{request_id, bot_id,
-//! phone_number, message_data: {message: {text}}}`, answered `{message_id, error_data}` with
+//! phone_number, message_data: {message: {text}} or {otp_message: {otp}}}`, answered
+//! `{message_id, error_data}` with
 //! `error_data` listing per number what went wrong (17: no Bale account). A `request_id` seen
 //! before sends nothing new and answers the earlier message id. It checks every call (key,
-//! bot id as an integer, the number as 98 and ten digits, a text) and records what reached
-//! each number.
+//! bot id as an integer, the number as 98 and ten digits, a text or a numeric code) and records
+//! what reached each number (a code as `otp:` and its digits).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -95,12 +96,17 @@ fn send(inner: &Mutex<Inner>, headers: &HeaderMap, body: &[u8]) -> (StatusCode, 
         inner.violations.push(format!("phone_number {phone:?}"));
         return error(&phone, 8, "InvalidPhone");
     }
-    let Some(text) = body["message_data"]["message"]["text"]
-        .as_str()
-        .filter(|t| !t.is_empty())
-    else {
-        inner.violations.push("a message without text".into());
-        return error(&phone, 4, "InvalidInput");
+    let data = &body["message_data"];
+    let text = match (data["message"]["text"].as_str(), data["otp_message"]["otp"].as_str()) {
+        (Some(text), None) if !text.is_empty() => text.to_owned(),
+        // Safir takes numeric codes only.
+        (None, Some(otp)) if !otp.is_empty() && otp.bytes().all(|b| b.is_ascii_digit()) => format!("otp:{otp}"),
+        _ => {
+            inner
+                .violations
+                .push(format!("message_data is neither a text nor a numeric code: {data}"));
+            return error(&phone, 4, "InvalidInput");
+        }
     };
     let request = body["request_id"].as_str().unwrap_or_default().to_owned();
     if let Some(id) = inner.by_request.get(&request) {
@@ -113,7 +119,7 @@ fn send(inner: &Mutex<Inner>, headers: &HeaderMap, body: &[u8]) -> (StatusCode, 
         return error(&phone, 17, "NotBaleUser");
     }
     let id = format!("523e6875-7c41-491b-8460-{:012}", inner.delivered.len());
-    inner.delivered.push((phone, text.to_owned()));
+    inner.delivered.push((phone, text));
     if !request.is_empty() {
         inner.by_request.insert(request, id.clone());
     }

@@ -162,6 +162,7 @@ mod tests {
             local_id: 42,
             to: PhoneNumber::parse("09121234567").unwrap(),
             text: text.into(),
+            one_time_code: None,
         }
     }
 

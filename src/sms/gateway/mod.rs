@@ -31,6 +31,9 @@ pub struct Sms {
     pub local_id: i64,
     pub to: PhoneNumber,
     pub text: String,
+    /// For a one-time code, the code alone in ASCII digits: a gateway with a form of its own
+    /// for codes (Safir's `otp_message`) sends that instead of the text.
+    pub one_time_code: Option<String>,
 }
 
 /// What the gateway said of an SMS it took.

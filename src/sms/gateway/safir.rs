@@ -4,7 +4,9 @@
 //! `api-access-key` header and `{request_id, bot_id, phone_number, message_data: {message:
 //! {text}}}`; the answer is `{message_id, error_data}`, `error_data` listing per number what
 //! went wrong. `request_id` makes a repeated request send nothing new: it is the notice's id,
-//! as Kavenegar's `localid` is. Safir reports no delivery: a message it took stays "sent".
+//! as Kavenegar's `localid` is. A one-time code goes as Safir's `otp_message`, which Bale shows
+//! with the bot's name and a button to copy it. Safir reports no delivery: a message it took
+//! stays "sent".
 
 use std::time::Duration;
 
@@ -87,12 +89,16 @@ impl Safir {
     }
 
     async fn send_one(&self, sms: &Sms) -> Result<Accepted, SmsError> {
+        let message_data = match &sms.one_time_code {
+            Some(code) => json!({"otp_message": {"otp": code}}),
+            None => json!({"message": {"text": sms.text}}),
+        };
         let body = json!({
             "request_id": format!("peygir-{}", sms.local_id),
             "bot_id": self.bot_id,
             // 98 and the ten digits, no plus sign.
             "phone_number": &sms.to.e164()[1..],
-            "message_data": {"message": {"text": sms.text}},
+            "message_data": message_data,
         });
         let response = self
             .http
