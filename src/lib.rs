@@ -6,6 +6,7 @@ pub mod broadcast;
 pub mod channels;
 pub mod config;
 pub mod conversation;
+pub mod deadlines;
 pub mod domain;
 pub mod http;
 pub mod i18n;

@@ -312,7 +312,7 @@ impl OfficeCalendar {
     }
 }
 
-fn local_date(at: DateTime<Utc>) -> NaiveDate {
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&tehran()).date_naive()
 }
 

@@ -82,7 +82,7 @@ async fn reminders_fire_at_their_offsets_and_never_twice_across_a_restart() {
     assert_eq!(notices(&app).await, pending(&["v1:scheduled"]));
     assert_eq!(
         scheduler.tick(t0() + hours(6.0)).await.unwrap().jobs,
-        vec![Job::Maintenance, Job::Escalation]
+        vec![Job::Maintenance, Job::Escalation, Job::Deadlines]
     );
     assert_eq!(notices(&app).await, pending(&["v1:scheduled", "v1:reminder-1440m"]));
     // The same minute again runs nothing; a restarted scheduler runs the next minute and

@@ -229,6 +229,7 @@ async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member
             Action::RequestDocuments {
                 code,
                 note: "نامه اصلی",
+                deadline_office_days: None,
             },
             "transition_not_allowed",
             "staff-not-allowed",
@@ -257,7 +258,11 @@ async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member
     let blank = attempt(
         &app,
         Actor::Member(&reviewer),
-        Action::RequestDocuments { code, note: "  " },
+        Action::RequestDocuments {
+            code,
+            note: "  ",
+            deadline_office_days: None,
+        },
     )
     .await
     .unwrap_err();
@@ -268,6 +273,7 @@ async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member
         Action::RequestDocuments {
             code,
             note: "نامه\u{202E}",
+            deadline_office_days: None,
         },
     )
     .await
@@ -283,6 +289,7 @@ async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member
         Action::RequestDocuments {
             code,
             note: "تصویر نامه اصلی",
+            deadline_office_days: None,
         },
     )
     .await

@@ -399,6 +399,9 @@ staff-digest-general = complaints about no request
 
 ## Closure days declared at short notice.
 notice-closure = Notice: the Directorate is closed on { $day } ({ $reason }). Open requests are not worked on that day; work resumes on the next working day.
+notice-documents-deadline = The documents for request { $code } are due by the end of office hours on { $date }. Send them in this bot.
+notice-documents-reminder = Reminder: the documents for request { $code } are due by the end of office hours on { $date }.
+notice-documents-extended = The deadline for the documents of request { $code } is extended to the end of office hours on { $date }.
 staff-closure-declared = { $day } is declared closed; its office hours do not count towards any target.
 staff-closure-again = { $day } was declared closed before; that declaration stands.
 staff-closure-usage = /closed 1405/09/12 REASON — a Solar Hijri date, from a month back to a year ahead, with a reason.

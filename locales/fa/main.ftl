@@ -399,6 +399,9 @@ staff-digest-general = شکایت‌های بدون درخواست
 
 ## Closure days declared at short notice.
 notice-closure = اطلاعیه: ادارهٔ کل روز { $day } تعطیل است ({ $reason }). در آن روز به درخواست‌های باز رسیدگی نمی‌شود و رسیدگی از روز کاری بعد ادامه می‌یابد.
+notice-documents-deadline = مهلت ارسال مدارک درخواست { $code }: تا پایان وقت اداری { $date }. مدارک را در همین بات بفرستید.
+notice-documents-reminder = یادآوری: مهلت ارسال مدارک درخواست { $code } پایان وقت اداری { $date } تمام می‌شود.
+notice-documents-extended = مهلت ارسال مدارک درخواست { $code } تمدید شد: تا پایان وقت اداری { $date }.
 staff-closure-declared = روز { $day } تعطیل ثبت شد؛ ساعت اداری آن روز در موعدها شمرده نمی‌شود.
 staff-closure-again = روز { $day } پیش‌تر تعطیل ثبت شده بود؛ همان ثبت پابرجاست.
 staff-closure-usage = ‎/closed ۱۴۰۵/۰۹/۱۲ دلیل — تاریخ شمسی، حداکثر یک ماه پیش تا یک سال آینده، با دلیل.

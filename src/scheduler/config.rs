@@ -21,6 +21,9 @@ pub struct SchedulerConfig {
     /// Forgetting what is kept only for a while.
     #[serde(default = "every_night", deserialize_with = "cron")]
     pub housekeeping: cron::Schedule,
+    /// Dating document deadlines once served, and reminders.
+    #[serde(default = "every_five_minutes", deserialize_with = "cron")]
+    pub deadlines: cron::Schedule,
 }
 
 impl Default for SchedulerConfig {
@@ -30,12 +33,17 @@ impl Default for SchedulerConfig {
             sla: every_ten_minutes(),
             digest: every_morning(),
             housekeeping: every_night(),
+            deadlines: every_five_minutes(),
         }
     }
 }
 
 fn every_minute() -> cron::Schedule {
     schedule("0 * * * * *")
+}
+
+fn every_five_minutes() -> cron::Schedule {
+    schedule("0 */5 * * * *")
 }
 
 fn every_ten_minutes() -> cron::Schedule {

@@ -34,10 +34,18 @@ pub enum Job {
     /// Forgets what is kept only for a while: handled update ids, expired one-time codes and
     /// the numbers and texts of the SMS that carried them.
     Housekeeping,
+    /// Deadlines for documents: dated once their request is served, reminded the day before.
+    Deadlines,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [Job::Maintenance, Job::Escalation, Job::Digest, Job::Housekeeping];
+    pub const ALL: [Job; 5] = [
+        Job::Maintenance,
+        Job::Escalation,
+        Job::Digest,
+        Job::Housekeeping,
+        Job::Deadlines,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -45,6 +53,7 @@ impl Job {
             Self::Escalation => "sla",
             Self::Digest => "digest",
             Self::Housekeeping => "housekeeping",
+            Self::Deadlines => "deadlines",
         }
     }
 
@@ -54,6 +63,7 @@ impl Job {
             Self::Escalation => &config.sla,
             Self::Digest => &config.digest,
             Self::Housekeeping => &config.housekeeping,
+            Self::Deadlines => &config.deadlines,
         }
     }
 }
@@ -185,6 +195,12 @@ impl Scheduler {
                 let (catalog, i18n) = (self.app.catalog(), self.app.i18n());
                 let office = crate::office::calendar(tx, &config.office, now).await?;
                 crate::sla::digest(tx, catalog, &office, i18n, config.staff_locale(), day, now).await?;
+            }
+            Job::Deadlines => {
+                let ran = crate::deadlines::run(tx, &self.app, now).await?;
+                if ran != crate::deadlines::Ran::default() {
+                    tracing::info!(served = ran.served, reminded = ran.reminded, "document deadlines");
+                }
             }
             Job::Housekeeping => {
                 let updates = updates::forget_before(tx, now - KEEP_UPDATES).await?;

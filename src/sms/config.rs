@@ -210,6 +210,9 @@ pub struct NoticesConfig {
     /// Minutes to wait for a delivery report; 0: never move on for want of one.
     #[serde(default = "default_confirm_within")]
     pub confirm_within_minutes: u64,
+    /// When a request for documents counts as served, for the deadline it gives.
+    #[serde(default)]
+    pub documents_served_when: crate::deadlines::ServedWhen,
 }
 
 impl NoticesConfig {
@@ -378,6 +381,7 @@ impl Default for NoticesConfig {
             kinds: default_kinds(),
             confirm_kinds: default_confirm_kinds(),
             confirm_within_minutes: default_confirm_within(),
+            documents_served_when: crate::deadlines::ServedWhen::default(),
         }
     }
 }

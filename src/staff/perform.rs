@@ -16,6 +16,7 @@ use super::access::{self, Act, Denied, Item};
 use crate::app::Application;
 use crate::broadcast::{self, BroadcastError, Target};
 use crate::conversation::messages as m;
+use crate::deadlines;
 use crate::domain::TrackingCode;
 use crate::i18n::{Arg, Msg};
 use crate::maintenance::{self, MaintenanceError};
@@ -26,7 +27,7 @@ use crate::store::complaints::StaffView;
 use crate::store::maintenance::{Plan, Window};
 use crate::store::outages::Outage;
 use crate::store::staff::StaffMember;
-use crate::store::{Tx, applicants, audit, requests};
+use crate::store::{Tx, applicants, audit, document_deadlines, requests};
 use crate::workflow::{self, Applied, ComplaintError, Move, MoveError, TRANSITION_NOT_ALLOWED};
 
 /// Who acts.
@@ -86,6 +87,13 @@ pub enum Action<'a> {
     RequestDocuments {
         code: TrackingCode,
         note: &'a str,
+        /// A deadline in office days, counted from when the request is deemed served.
+        deadline_office_days: Option<u16>,
+    },
+    /// Give the applicant `office_days` more for the documents asked of them.
+    ExtendDocumentsDeadline {
+        code: TrackingCode,
+        office_days: u16,
     },
     /// Declare an outage of `service` (every service when `None`); its applicants are told.
     DeclareOutage {
@@ -143,6 +151,8 @@ pub enum Done {
     Rebound {
         requests_moved: u64,
     },
+    /// The documents' new deadline, a Tehran date.
+    DeadlineExtended(chrono::NaiveDate),
     /// The broadcast as it now is, and how many it concerns: for a draft, the applicants it
     /// would reach now; once confirmed, the notices queued; once cancelled, those skipped.
     Broadcast {
@@ -197,6 +207,14 @@ impl Done {
         match self {
             Self::Broadcast { broadcast, count } => Ok((broadcast, count)),
             other => anyhow::bail!("expected a broadcast, the act did {other:?}"),
+        }
+    }
+
+    /// The new date an extension gave.
+    pub fn deadline(self) -> anyhow::Result<chrono::NaiveDate> {
+        match self {
+            Self::DeadlineExtended(day) => Ok(day),
+            other => anyhow::bail!("expected a deadline, the act did {other:?}"),
         }
     }
 
@@ -307,11 +325,26 @@ impl From<Denied> for Refusal {
     }
 }
 
+/// The code of a deadline of no office days, or more than [`deadlines::MAX_OFFICE_DAYS`].
+pub const INVALID_DEADLINE: &str = "invalid_deadline";
+/// The code of an extension asked for a request with no deadline running.
+pub const NO_DEADLINE: &str = "no_deadline";
+
 /// The code of a broadcast that cannot be drafted (no text, too long, an unknown service or
 /// tracking codes that name nothing).
 pub const INVALID_BROADCAST: &str = "invalid_broadcast";
 /// The code of a broadcast confirmed or cancelled already.
 pub const BROADCAST_CLOSED: &str = "broadcast_closed";
+
+/// A deadline's office days, if within what one may give.
+fn valid_deadline(days: u16) -> Result<u16, Refusal> {
+    if (1..=deadlines::MAX_OFFICE_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        let detail = format!("a deadline is 1 to {} office days", deadlines::MAX_OFFICE_DAYS);
+        Err(Refusal::invalid(INVALID_DEADLINE, m::STAFF_TEXT_INVALID, detail))
+    }
+}
 
 impl From<BroadcastError> for Refusal {
     fn from(err: BroadcastError) -> Self {
@@ -433,8 +466,13 @@ pub async fn perform(
             let applied = workflow::apply(tx, app.catalog(), app.vault(), workflow::Actor::Staff(member), mv).await?;
             Ok(Done::Moved(applied))
         }
-        Action::RequestDocuments { code, note } => {
+        Action::RequestDocuments {
+            code,
+            note,
+            deadline_office_days,
+        } => {
             let member = actor.member()?;
+            let days = deadline_office_days.map(valid_deadline).transpose()?;
             let row = requests::find_by_code(tx, code).await?.ok_or(Refusal::Hidden)?;
             actor.may(
                 Act::See,
@@ -458,7 +496,34 @@ pub async fn perform(
                 note: Some(note),
             };
             let applied = workflow::apply(tx, app.catalog(), app.vault(), workflow::Actor::Staff(member), mv).await?;
+            if let Some(days) = days {
+                document_deadlines::insert(tx, applied.event_id, applied.request_id, i32::from(days)).await?;
+            }
             Ok(Done::Moved(applied))
+        }
+        Action::ExtendDocumentsDeadline { code, office_days } => {
+            actor.member()?;
+            let days = valid_deadline(office_days)?;
+            let row = requests::find_by_code(tx, code).await?.ok_or(Refusal::Hidden)?;
+            actor.may(
+                Act::See,
+                Item::Request {
+                    service: &row.service_id,
+                },
+            )?;
+            let due_on = deadlines::extend(tx, app, row.id, days, now).await?.ok_or_else(|| {
+                Refusal::conflict(NO_DEADLINE, m::STAFF_NOT_ALLOWED, "the request has no deadline running")
+            })?;
+            let detail = json!({ "office_days": days, "due_on": due_on });
+            audit::record(
+                tx,
+                &actor.audit_name(),
+                "request.deadline_extended",
+                &requests::subject(row.id),
+                detail,
+            )
+            .await?;
+            Ok(Done::DeadlineExtended(due_on))
         }
         Action::DeclareOutage { service, reason } => {
             actor.may(Act::Operate, Item::Operations)?;

@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod codes;
 pub mod complaints;
 pub mod dialogues;
+pub mod document_deadlines;
 pub mod documents;
 pub mod inbox;
 pub mod job_runs;

@@ -34,6 +34,10 @@ pub fn router(app: Application) -> Router {
             "/api/v1/requests/{code}/document-requests",
             post(requests::request_documents),
         )
+        .route(
+            "/api/v1/requests/{code}/deadline-extensions",
+            post(requests::extend_deadline),
+        )
         .route("/api/v1/complaints", get(complaints::list))
         .route("/api/v1/complaints/{code}/answer", post(complaints::answer))
         .route("/api/v1/complaints/{code}/close", post(complaints::close))

@@ -18,6 +18,7 @@ use super::{applicants, audit, broadcasts, closures, complaints, error, maintena
     info(title = "peygir staff API", description = "Review requests, record decisions, answer complaints."),
     paths(
         requests::list, requests::show, requests::notices, requests::transition, requests::request_documents,
+        requests::extend_deadline,
         complaints::list, complaints::answer, complaints::close,
         applicants::rebind, audit::list,
         maintenance::schedule, maintenance::list, maintenance::change, maintenance::cancel,

@@ -106,6 +106,26 @@ pub struct TransitionBody {
 #[serde(deny_unknown_fields)]
 pub struct DocumentRequestBody {
     note: String,
+    /// A deadline for the documents, 1 to 60 office days counted from when the request is
+    /// deemed served; the applicant is told its date and reminded the office day before.
+    deadline_office_days: Option<u16>,
+}
+
+/// More time for the documents asked of the applicant.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineExtensionBody {
+    /// Office days added to the current deadline, 1 to 60.
+    office_days: u16,
+}
+
+/// The documents' deadline after an extension.
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineView {
+    /// The last office day the documents may come on (Gregorian, Tehran).
+    due_on: chrono::NaiveDate,
+    /// The same day in the Solar Hijri calendar, as the applicant is told it.
+    due_on_jalali: String,
 }
 
 /// A move that was made.
@@ -378,8 +398,40 @@ pub async fn request_documents(
     staff.require(&[Role::Reviewer])?;
     let body = body.parse()?;
     let code = path_code(&code, "request")?;
-    let action = Action::RequestDocuments { code, note: &body.note };
+    let action = Action::RequestDocuments {
+        code,
+        note: &body.note,
+        deadline_office_days: body.deadline_office_days,
+    };
     act(&app, &staff, action).await
+}
+
+/// Give the applicant more office days for the documents asked of them; they are told the new
+/// date.
+#[utoipa::path(post, path = "/api/v1/requests/{code}/deadline-extensions", request_body = DeadlineExtensionBody,
+    params(("code" = String, Path, description = "tracking code: 18 digits in groups of six; a wrong check digit answers 404", pattern = r"^[0-9]{6}-[0-9]{6}-[0-9]{6}$")), security(("bearer" = [])),
+    responses((status = 200, body = DeadlineView), (status = 409, body = super::error::ErrorBody),
+              (status = 422, body = super::error::ErrorBody)))]
+pub async fn extend_deadline(
+    State(app): State<Application>,
+    staff: Staff,
+    ApiPath(code): ApiPath<String>,
+    body: Body<DeadlineExtensionBody>,
+) -> Result<Json<DeadlineView>, ApiError> {
+    staff.require(&[Role::Reviewer])?;
+    let body = body.parse()?;
+    let code = path_code(&code, "request")?;
+    let action = Action::ExtendDocumentsDeadline {
+        code,
+        office_days: body.office_days,
+    };
+    let due_on = perform_as(&app, &staff, action, ApiError::not_found("request"))
+        .await?
+        .deadline()?;
+    Ok(Json(DeadlineView {
+        due_on,
+        due_on_jalali: crate::domain::jalali::to_jalali(due_on).to_string(),
+    }))
 }
 
 /// A move through the staff core, committed.
