@@ -123,6 +123,15 @@ async fn a_deadline_counts_office_days_from_serving_is_reminded_and_extended() {
         notices[0].1.contains("1405/09/16"),
         "the date in the applicant's calendar: {notices:?}"
     );
+    // The owner's lookup shows it too.
+    let mut owner = support::chat::Chat::new(&app, 41);
+    owner.says("/start").await;
+    owner.presses("lang:en").await;
+    let lookup = owner.says(&format!("/track {code}")).await;
+    assert!(
+        lookup.contains("The documents are due by the end of office hours on 2026-12-07 (1405/09/16 SH)."),
+        "{lookup}"
+    );
 
     // Reminded on the office day before (Sunday), not on Saturday, and once.
     assert_eq!(run(&app, at(2026, 12, 5, 6)).await.reminded, 0);

@@ -45,6 +45,7 @@ lookup-owner = Tracking code: { $code }
     Stage history:
 lookup-note = The reviewer's note: { $note }
 history-line = • { $at } — { $stage }
+lookup-documents-due = The documents are due by the end of office hours on { $date }.
 lookup-notices = The latest notice to you:
 lookup-notice-line = • { $way }: { $state } — { $at }
 notice-by-chat = a message in this bot

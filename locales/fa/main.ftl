@@ -45,6 +45,7 @@ lookup-owner = کد پیگیری: { $code }
     سابقهٔ مراحل:
 lookup-note = توضیح کارشناس: { $note }
 history-line = • { $at } — { $stage }
+lookup-documents-due = مهلت ارسال مدارک: تا پایان وقت اداری { $date }
 lookup-notices = آخرین اطلاع‌رسانی به شما:
 lookup-notice-line = • { $way }: { $state } — { $at }
 notice-by-chat = پیام در همین بات

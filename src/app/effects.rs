@@ -11,7 +11,7 @@ use crate::i18n::{Locale, Msg};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::requests::RequestRow;
-use crate::store::{Tx, audit, complaints, documents, notices, ratings, requests};
+use crate::store::{Tx, audit, complaints, document_deadlines, documents, notices, ratings, requests};
 use crate::vault::Vault;
 use crate::workflow::{self, Actor, Move, MoveError};
 
@@ -331,6 +331,11 @@ async fn request_view(
         .filter(|e| e.to_stage == row.stage)
         .and_then(|e| e.note.clone());
     let history = events.into_iter().map(|e| (e.at, e.to_stage)).collect();
+    let documents_due = if owner {
+        document_deadlines::open(tx, row.id).await?.map(|open| open.due_on)
+    } else {
+        None
+    };
     let notices = if owner {
         notices::latest_per_channel(tx, &requests::subject(row.id))
             .await?
@@ -355,6 +360,7 @@ async fn request_view(
         history,
         note,
         notices,
+        documents_due,
         answers,
     })
 }

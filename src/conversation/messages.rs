@@ -101,6 +101,7 @@ message_ids! {
     LOOKUP_NOTE = "lookup-note",
     HISTORY_LINE = "history-line",
     LOOKUP_NOTICES = "lookup-notices",
+    LOOKUP_DOCUMENTS_DUE = "lookup-documents-due",
     LOOKUP_NOTICE_LINE = "lookup-notice-line",
     NOTICE_BY_CHAT = "notice-by-chat",
     NOTICE_BY_SMS = "notice-by-sms",

@@ -27,6 +27,8 @@ pub struct RequestView {
     /// What became of the latest notice to the owner on each way it took: evidence that the
     /// outcome was sent, and whether it arrived.
     pub notices: Vec<NoticeSeen>,
+    /// The last office day for the documents asked of the owner, while they are awaited.
+    pub documents_due: Option<chrono::NaiveDate>,
     pub answers: Answers,
 }
 
@@ -283,6 +285,9 @@ fn owner_view(view: &RequestView, catalog: &Catalog) -> Reply {
     );
     if let Some(note) = &view.note {
         reply = reply.line(Msg::new(m::LOOKUP_NOTE).arg("note", Arg::Text(note.clone())));
+    }
+    if let Some(due) = view.documents_due {
+        reply = reply.line(Msg::new(m::LOOKUP_DOCUMENTS_DUE).arg("date", Arg::Date(due)));
     }
     if !view.notices.is_empty() {
         reply = reply.line(Msg::new(m::LOOKUP_NOTICES));

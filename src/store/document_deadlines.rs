@@ -90,20 +90,25 @@ pub async fn mark_reminded(conn: &mut PgConnection, event_id: i64) -> sqlx::Resu
     Ok(())
 }
 
-/// The request's latest served deadline whose documents are still awaited, locked.
+/// The request's latest served deadline whose documents are still awaited.
+const OPEN: &str = "SELECT d.event_id, d.request_id, d.due_on
+     FROM document_deadlines d
+     JOIN request_events e ON e.id = d.event_id
+     JOIN requests r ON r.id = d.request_id
+     WHERE d.request_id = $1 AND d.due_on IS NOT NULL AND r.stage = e.to_stage
+     ORDER BY d.event_id DESC LIMIT 1";
+
+/// The request's deadline running, as its owner's lookup shows it.
+pub async fn open(conn: &mut PgConnection, request_id: i64) -> sqlx::Result<Option<Open>> {
+    sqlx::query_as(OPEN).bind(request_id).fetch_optional(conn).await
+}
+
+/// The request's deadline running, locked, to move it.
 pub async fn open_for_update(conn: &mut PgConnection, request_id: i64) -> sqlx::Result<Option<Open>> {
-    sqlx::query_as(
-        "SELECT d.event_id, d.request_id, d.due_on
-         FROM document_deadlines d
-         JOIN request_events e ON e.id = d.event_id
-         JOIN requests r ON r.id = d.request_id
-         WHERE d.request_id = $1 AND d.due_on IS NOT NULL AND r.stage = e.to_stage
-         ORDER BY d.event_id DESC LIMIT 1
-         FOR UPDATE OF d",
-    )
-    .bind(request_id)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(&format!("{OPEN} FOR UPDATE OF d"))
+        .bind(request_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Moves a deadline to `due_on`; its reminder is due again.
