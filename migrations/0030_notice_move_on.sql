@@ -2,7 +2,7 @@
 -- in time, or reported undelivered, goes through another, and this one is passed over.
 ALTER TABLE notifications ADD COLUMN passed_provider TEXT;
 
--- What the move-on scan reads: SMS-channel notices sent, failed or blacklisted and not yet
--- moved on.
+-- What the move-on and end-of-cascade scans read: SMS-channel notices sent, failed or
+-- blacklisted, by when they were sent (both look back three days at most).
 CREATE INDEX notifications_unconfirmed ON notifications (sent_at)
-    WHERE channel = 'sms' AND status IN ('sent', 'failed', 'blacklisted') AND passed_provider IS NULL;
+    WHERE channel = 'sms' AND status IN ('sent', 'failed', 'blacklisted');

@@ -772,6 +772,8 @@ async fn setup_two_providers(primary: &str, secondary: Option<&str>, rest_secs: 
         ("PEYGIR_SAFIR_API_KEY", support::safir::API_KEY.to_owned()),
         ("PEYGIR_SAFIR_BOT_ID", support::safir::BOT_ID.to_string()),
         ("PEYGIR_SAFIR_URL", safir.url.clone()),
+        // Staff are told of a decision no way delivered.
+        ("PEYGIR_STAFF_CHAT_ID", "-1001234567890".to_owned()),
     ]);
     let toml = config_with_quiet_hours(NEVER_QUIET)
         .replace(
@@ -1035,14 +1037,18 @@ async fn a_decision_not_confirmed_in_time_goes_again_through_the_other_gateway_o
     sms_notices(&s.app, 1..=2, "request").await;
     while d.run_once().await.unwrap() > 0 {}
     assert_eq!(safir.delivered().len(), 2);
-    assert_eq!(d.move_on_unconfirmed().await.unwrap(), 0, "the wait has not passed");
+    assert_eq!(
+        d.move_on_unconfirmed().await.unwrap().moved,
+        0,
+        "the wait has not passed"
+    );
 
     // Safir confirms nothing; after the wait (30 minutes as shipped) both go by SMS.
     sqlx::query("UPDATE notifications SET sent_at = now() - interval '31 minutes'")
         .execute(s.app.pool())
         .await
         .unwrap();
-    assert_eq!(d.move_on_unconfirmed().await.unwrap(), 2);
+    assert_eq!(d.move_on_unconfirmed().await.unwrap().moved, 2);
     while d.run_once().await.unwrap() > 0 {}
     assert_eq!(
         providers_of(&s.app, "request").await,
@@ -1055,7 +1061,7 @@ async fn a_decision_not_confirmed_in_time_goes_again_through_the_other_gateway_o
         .execute(s.app.pool())
         .await
         .unwrap();
-    assert_eq!(d.move_on_unconfirmed().await.unwrap(), 0);
+    assert_eq!(d.move_on_unconfirmed().await.unwrap().moved, 0);
     let steps: Vec<String> = evidence(&s.app, "request:1")
         .await
         .into_iter()
@@ -1091,7 +1097,7 @@ async fn a_decision_not_confirmed_in_time_goes_again_through_the_other_gateway_o
     );
     s.kavenegar.set_all_states(10);
     d.poll_reports().await.unwrap();
-    assert_eq!(d.move_on_unconfirmed().await.unwrap(), 1);
+    assert_eq!(d.move_on_unconfirmed().await.unwrap().moved, 1);
     while d.run_once().await.unwrap() > 0 {}
     assert_eq!(
         providers_of(&s.app, "undelivered").await,
@@ -1187,4 +1193,48 @@ async fn a_one_time_code_goes_through_safir_as_its_code_form_and_other_notices_a
     );
     assert!(delivered[1].1.contains("text 2"), "{delivered:?}");
     assert_eq!(safir.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_decision_no_way_delivered_is_put_before_staff_once() {
+    let (s, _, _) = setup_two_providers("safir", Some("kavenegar"), 60).await;
+    let d = sms_dispatcher(&s.app);
+    let (request, _) = support::stored_request(&s.app, 1, "plate-removal", "submitted").await;
+    let applicant = subscriber(&s.app, 1).await;
+    let subject = format!("request:{request}");
+    notice(&s.app, applicant, &subject, "decision", "rejected").await;
+    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    let back = || async {
+        sqlx::query("UPDATE notifications SET sent_at = now() - interval '31 minutes'")
+            .execute(s.app.pool())
+            .await
+            .unwrap();
+    };
+    // Safir confirms nothing: on to SMS; the SMS is reported undelivered: the cascade ends, and
+    // staff see it on the request's card, once.
+    while d.run_once().await.unwrap() > 0 {}
+    back().await;
+    assert_eq!(d.move_on_unconfirmed().await.unwrap().moved, 1);
+    while d.run_once().await.unwrap() > 0 {}
+    back().await;
+    s.kavenegar.set_all_states(11);
+    d.poll_reports().await.unwrap();
+    let pass = d.move_on_unconfirmed().await.unwrap();
+    assert_eq!((pass.moved, pass.flagged), (0, 1));
+    assert_eq!(d.move_on_unconfirmed().await.unwrap().flagged, 0, "told once");
+    let (kind, about): (String, i64) =
+        sqlx::query_as("SELECT kind, request_id FROM notifications WHERE recipient = 'staff'")
+            .fetch_one(s.app.pool())
+            .await
+            .unwrap();
+    assert_eq!((kind.as_str(), about), ("undelivered", request));
+    let steps: Vec<String> = evidence(&s.app, &subject)
+        .await
+        .into_iter()
+        .map(|(_, e, _, _)| e)
+        .collect();
+    assert_eq!(steps.last().map(String::as_str), Some("undeliverable"), "{steps:?}");
 }

@@ -256,6 +256,7 @@ status-maintenance-ahead = • Maintenance of "{ $service }" from { $start } to 
 
 ## The SLA clock, in the staff group.
 staff-overdue = ⏰ Overdue: this request has been at "{ $stage }" since { $since } (the stage's target: { $hours } office hours).
+staff-undelivered = ⚠️ The decision on this request reached the applicant by no way (bot, Bale, SMS). Call them, or ask them to collect it in person.
 staff-sms-low-credit = 💳 The SMS credit at { $provider } is down to { $credit }. Top it up, or SMS will wait (or go through the other provider, if there is one).
 staff-digest = 📊 Daily digest, { $date }
     Open requests per stage:

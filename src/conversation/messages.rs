@@ -229,6 +229,7 @@ message_ids! {
     ANNOUNCEMENTS_UNMUTED = "announcements-unmuted",
     STAFF_DIGEST = "staff-digest",
     STAFF_LOW_CREDIT = "staff-sms-low-credit",
+    STAFF_UNDELIVERED = "staff-undelivered",
     STAFF_DIGEST_STAGE = "staff-digest-stage",
     STAFF_DIGEST_NOTHING_OPEN = "staff-digest-nothing-open",
     STAFF_DIGEST_HOURS = "staff-digest-hours",

@@ -37,6 +37,17 @@ pub async fn record_report(pool: &sqlx::PgPool, provider: &str, id: &str, report
 
 /// The kind of the staff post that says the SMS credit is low.
 pub const LOW_CREDIT_KIND: &str = "sms-credit";
+/// The kind of the staff post that says a notice that must be confirmed reached no one.
+pub const UNDELIVERED_KIND: &str = "undelivered";
+
+/// What one pass over unconfirmed notices did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MovedOn {
+    /// Put back to go through the other gateway.
+    pub moved: u64,
+    /// At the end of their cascade undelivered, and staff told.
+    pub flagged: u64,
+}
 
 /// How long an SMS waits when no provider can take it for reasons of their own (no credit, a
 /// key refused): long enough not to hammer them, short enough to go soon after someone acts.
@@ -179,25 +190,59 @@ impl SmsDispatcher {
     }
 
     /// Puts back, to go through the other gateway, notices that must be confirmed and were not
-    /// in time (or were reported undelivered); none without two gateways or a wait set.
-    pub async fn move_on_unconfirmed(&self) -> anyhow::Result<u64> {
+    /// in time (or were reported undelivered); tells staff of those that reached the end of
+    /// their cascade undelivered. Nothing without a wait set.
+    pub async fn move_on_unconfirmed(&self) -> anyhow::Result<MovedOn> {
         let notices = &self.app.config().notices;
-        let (Some(wait), providers) = (notices.confirm_within(), self.gateways.with_alternative()) else {
-            return Ok(0);
+        let Some(wait) = notices.confirm_within() else {
+            return Ok(MovedOn::default());
         };
-        if providers.is_empty() || notices.confirm_kinds.is_empty() {
-            return Ok(0);
+        if notices.confirm_kinds.is_empty() {
+            return Ok(MovedOn::default());
         }
         let before = Utc::now() - chrono::Duration::from_std(wait)?;
-        let moved =
-            sms_outbox::move_on_unconfirmed(self.app.pool(), &notices.confirm_kinds, &providers, before).await?;
+        let pool = self.app.pool();
+        let providers = self.gateways.with_alternative();
+        let moved = if providers.is_empty() {
+            0
+        } else {
+            sms_outbox::move_on_unconfirmed(pool, &notices.confirm_kinds, &providers, before).await?
+        };
         if moved > 0 {
             tracing::info!(
                 notices = moved,
                 "notices not confirmed delivered go through the other gateway"
             );
         }
-        Ok(moved)
+        let mut flagged = 0;
+        if self.app.config().staff_chat.is_some() {
+            let ended = sms_outbox::undelivered(pool, &notices.confirm_kinds, !providers.is_empty(), before).await?;
+            for notice in ended {
+                self.flag_undelivered(&notice).await?;
+                flagged += 1;
+            }
+        }
+        if flagged > 0 {
+            tracing::warn!(notices = flagged, "notices no way delivered: staff told");
+        }
+        Ok(MovedOn { moved, flagged })
+    }
+
+    /// Tells staff, on the request's card, that its notice reached the applicant by no way, and
+    /// records it in the notice's evidence; together, once.
+    async fn flag_undelivered(&self, notice: &sms_outbox::Undelivered) -> anyhow::Result<()> {
+        let mut tx = self.app.pool().begin().await?;
+        let post = NewStaffPost {
+            dedup_key: format!("undelivered:{}", notice.id),
+            kind: UNDELIVERED_KIND,
+            message: Msg::new(m::STAFF_UNDELIVERED),
+            subject: StaffSubject::Request(notice.request_id),
+        };
+        if outbox::enqueue_staff(&mut tx, &post).await? {
+            notices::record_step(&mut tx, notice.id, "undeliverable", "no way confirmed it; staff told").await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The checks made at send time; the SMS and its parts, or `None` when it is not sent now

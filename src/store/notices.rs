@@ -71,6 +71,17 @@ pub async fn record_seen(
     Ok(())
 }
 
+/// Records a step of notice `id` that no change of its row shows (the trigger sees those).
+pub async fn record_step(conn: &mut PgConnection, id: i64, event: &str, detail: &str) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO notice_events (notification_id, event, detail) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(event)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A provider that did not take a notice before another did, and why.
 #[derive(Debug, Clone)]
 pub struct PassedOver {

@@ -291,6 +291,46 @@ pub async fn move_on_unconfirmed(
     .rows_affected())
 }
 
+/// A notice that must be confirmed and that no way delivered: its request, for staff.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Undelivered {
+    pub id: i64,
+    pub request_id: i64,
+}
+
+/// Notices of `kinds` about a request whose cascade ended without a delivery: the last gateway
+/// (the second, or the only one when `can_move_on` is false) reported them undelivered or
+/// blacklisted, or confirmed nothing by `before`, and no chat message of the same notice was
+/// sent. Each is returned once: a staff post keyed `undelivered:<id>` marks it.
+pub async fn undelivered(
+    pool: &PgPool,
+    kinds: &[String],
+    can_move_on: bool,
+    before: DateTime<Utc>,
+) -> sqlx::Result<Vec<Undelivered>> {
+    sqlx::query_as(
+        "SELECT n.id, r.id AS request_id
+         FROM notifications n
+         JOIN requests r ON n.subject = 'request:' || r.id
+         WHERE n.channel = 'sms' AND n.status IN ('sent', 'failed', 'blacklisted')
+           AND n.sent_at > now() - interval '3 days'
+           AND (n.status <> 'sent' OR n.sent_at < $3)
+           AND (n.passed_provider IS NOT NULL OR NOT $2)
+           AND n.kind = ANY($1)
+           AND NOT EXISTS (SELECT 1 FROM notifications c
+                           WHERE c.dedup_key = regexp_replace(n.dedup_key, ':sms$', '') || ':chat'
+                             AND c.status = 'sent')
+           AND NOT EXISTS (SELECT 1 FROM notifications p WHERE p.dedup_key = 'undelivered:' || n.id)
+         ORDER BY n.id
+         LIMIT 100",
+    )
+    .bind(kinds)
+    .bind(can_move_on)
+    .bind(before)
+    .fetch_all(pool)
+    .await
+}
+
 /// Provider ids of SMS sent before `before` that still wait for a final report.
 pub async fn awaiting_reports(
     pool: &PgPool,
