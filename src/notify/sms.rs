@@ -289,7 +289,8 @@ impl SmsDispatcher {
 
     async fn failed(&self, sms: &ClaimedSms, err: SmsError) -> anyhow::Result<()> {
         let pool = self.app.pool();
-        match err {
+        // Logged and kept: without a number a provider's message may have echoed.
+        match err.masked() {
             SmsError::RetryAfter(wait) => {
                 let at = after(wait, chrono::Duration::seconds(30));
                 outbox::retry_at(pool, sms.id, at, "the SMS gateway asked us to slow down", true).await?;
@@ -342,7 +343,7 @@ impl SmsDispatcher {
                 Ok(Some(credit)) => credit,
                 Ok(None) => continue,
                 Err(err) => {
-                    tracing::warn!(provider = gateway.name(), error = %err, "asking for the SMS credit failed");
+                    tracing::warn!(provider = gateway.name(), error = %err.masked(), "asking for the SMS credit failed");
                     continue;
                 }
             };

@@ -110,7 +110,7 @@ impl Gateways {
         let results = send_in_calls(second, &again).await;
         for (i, result) in failed.into_iter().zip(results) {
             let why = match &sent[i].result {
-                Err(err) => err.to_string(),
+                Err(err) => err.masked().to_string(),
                 Ok(_) => unreachable!("only refusals are sent again"),
             };
             sent[i] = Sent {
@@ -166,7 +166,7 @@ impl Gateways {
         if resting.is_none() {
             tracing::warn!(
                 primary = self.primary.name(),
-                error = ?why.as_ref().err(),
+                error = ?why.as_ref().err().map(SmsError::masked),
                 rest_secs = self.rest.as_secs(),
                 "the primary SMS gateway failed; sending through the secondary"
             );

@@ -97,6 +97,19 @@ impl std::fmt::Display for SmsError {
 }
 
 impl SmsError {
+    /// The error as it may be logged or kept: a provider's message can echo the number it
+    /// refused, so long runs of digits are hidden.
+    pub fn masked(&self) -> Self {
+        let mask = |why: &str| crate::privacy::mask_digits(why);
+        match self {
+            Self::RetryAfter(wait) => Self::RetryAfter(*wait),
+            Self::Temporary(why) => Self::Temporary(mask(why)),
+            Self::Unavailable(why) => Self::Unavailable(mask(why)),
+            Self::NotReachable(why) => Self::NotReachable(mask(why)),
+            Self::Permanent(why) => Self::Permanent(mask(why)),
+        }
+    }
+
     /// Whether another provider should be asked instead: the trouble is this provider's, not
     /// the message's.
     pub fn another_may_send(&self) -> bool {
@@ -215,4 +228,17 @@ fn client() -> anyhow::Result<reqwest::Client> {
         .connect_timeout(Duration::from_secs(5))
         .build()
         .context("building the SMS HTTP client")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_a_provider_echoes_is_hidden_and_its_code_kept() {
+        let err = SmsError::Permanent("smsir HTTP 400 status 104 شماره 09121234567 نامعتبر است".into());
+        let shown = err.masked().to_string();
+        assert!(!shown.contains("09121234567"), "{shown}");
+        assert!(shown.contains("status 104"), "{shown}");
+    }
 }
