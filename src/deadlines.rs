@@ -59,6 +59,28 @@ fn office_day_before(calendar: &OfficeCalendar, day: NaiveDate) -> NaiveDate {
     before
 }
 
+/// What the applicant is told of their deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Told {
+    /// Its date, once the request is served.
+    Set,
+    /// That it ends on the next office day.
+    Reminder,
+    /// Its new date, after staff extended it.
+    Extended,
+}
+
+impl Told {
+    /// The message, the notice's kind, and the word in its dedup key.
+    fn parts(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::Set => (m::NOTICE_DOCUMENTS_DEADLINE, KIND, "set"),
+            Self::Reminder => (m::NOTICE_DOCUMENTS_REMINDER, REMINDER_KIND, "reminder"),
+            Self::Extended => (m::NOTICE_DOCUMENTS_EXTENDED, KIND, "extended"),
+        }
+    }
+}
+
 /// What one run did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Ran {
@@ -79,13 +101,13 @@ pub async fn run(tx: &mut Tx<'_>, app: &Application, now: DateTime<Utc>) -> anyh
         let days = u32::try_from(deadline.office_days).unwrap_or(1);
         let due_on = office_days_after(&calendar, office::local_date(served_at), days);
         store::serve(tx, deadline.event_id, served_at, due_on).await?;
-        tell(tx, app, deadline.request_id, deadline.event_id, "set", due_on).await?;
+        tell(tx, app, deadline.request_id, deadline.event_id, Told::Set, due_on).await?;
         ran.served += 1;
     }
     let today = office::local_date(now);
     for open in store::awaiting_reminder(tx).await? {
         if today >= office_day_before(&calendar, open.due_on) {
-            tell(tx, app, open.request_id, open.event_id, "reminder", open.due_on).await?;
+            tell(tx, app, open.request_id, open.event_id, Told::Reminder, open.due_on).await?;
             store::mark_reminded(tx, open.event_id).await?;
             ran.reminded += 1;
         }
@@ -108,27 +130,23 @@ pub async fn extend(
     let calendar = office::calendar(tx, &app.config().office, now).await?;
     let due_on = office_days_after(&calendar, open.due_on, u32::from(days));
     store::move_to(tx, open.event_id, due_on).await?;
-    tell(tx, app, request_id, open.event_id, "extended", due_on).await?;
+    tell(tx, app, request_id, open.event_id, Told::Extended, due_on).await?;
     Ok(Some(due_on))
 }
 
-/// Tells the request's owner their deadline: `what` is `set`, `reminder` or `extended`.
+/// Tells the request's owner their deadline.
 async fn tell(
     tx: &mut Tx<'_>,
     app: &Application,
     request_id: i64,
     event_id: i64,
-    what: &str,
+    told: Told,
     due_on: NaiveDate,
 ) -> anyhow::Result<()> {
     let row = requests::lock_by_id(tx, request_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("request {request_id} of a deadline is gone"))?;
-    let (id, kind) = match what {
-        "set" => (m::NOTICE_DOCUMENTS_DEADLINE, KIND),
-        "extended" => (m::NOTICE_DOCUMENTS_EXTENDED, KIND),
-        _ => (m::NOTICE_DOCUMENTS_REMINDER, REMINDER_KIND),
-    };
+    let (id, kind, what) = told.parts();
     let notice = NewNotice {
         dedup_key: format!("documents-deadline:{event_id}:{what}:{due_on}:applicant:chat"),
         applicant: row.applicant_id,

@@ -312,6 +312,7 @@ impl OfficeCalendar {
     }
 }
 
+/// The Tehran date of `at`.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&tehran()).date_naive()
 }

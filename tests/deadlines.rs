@@ -7,7 +7,7 @@ mod support;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use peygir::app::Application;
 use peygir::domain::Role;
-use peygir::staff::perform::{Action, Actor, perform};
+use peygir::staff::perform::{Action, Actor};
 use peygir::store::staff::{self, StaffMember};
 use peygir::workflow::Move;
 use support::spawn_app;
@@ -20,15 +20,15 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// The act as `member`, through the staff core; a refusal as its code.
 async fn act(
     app: &Application,
     member: &StaffMember,
     action: Action<'_>,
 ) -> Result<peygir::staff::perform::Done, String> {
-    let mut tx = app.pool().begin().await.unwrap();
-    let done = perform(&mut tx, app, Actor::Member(member), action, Utc::now()).await;
-    tx.commit().await.unwrap();
-    done.map_err(|refusal| refusal.code().to_owned())
+    support::attempt(app, Actor::Member(member), action)
+        .await
+        .map_err(|refusal| refusal.code().to_owned())
 }
 
 async fn run(app: &Application, now: DateTime<Utc>) -> peygir::deadlines::Ran {

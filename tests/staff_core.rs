@@ -7,18 +7,9 @@ use chrono::Utc;
 use peygir::app::Application;
 use peygir::broadcast::Target;
 use peygir::domain::Role;
-use peygir::staff::perform::{Action, Actor, Done, Refusal, perform};
+use peygir::staff::perform::{Action, Actor, Refusal};
 use peygir::store::staff;
-use support::spawn_app;
-
-/// Does `action` as `actor` in a transaction of its own, committed whatever came of it (a
-/// refusal must have written nothing to commit).
-async fn attempt(app: &Application, actor: Actor<'_>, action: Action<'_>) -> Result<Done, Refusal> {
-    let mut tx = app.pool().begin().await.unwrap();
-    let result = perform(&mut tx, app, actor, action, Utc::now()).await;
-    tx.commit().await.unwrap();
-    result
-}
+use support::{attempt, spawn_app};
 
 async fn closures(app: &Application) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM closure_days")

@@ -4,6 +4,7 @@
 //! through the second (`Gateways`). A second loop asks the gateways for delivery reports that
 //! did not arrive by callback.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,10 +68,8 @@ fn one_time_code(sms: &ClaimedSms) -> Option<String> {
         })
 }
 
-/// The items of `all` at `indices`, in that order.
-fn pick<T: Clone>(all: &[T], indices: &[usize]) -> Vec<T> {
-    indices.iter().map(|&i| all[i].clone()).collect()
-}
+/// SMS that passed the send-time checks, each with its part count, beside the texts to send.
+type Ready = (Vec<(ClaimedSms, usize)>, Vec<Sms>);
 
 /// Delivers the outbox's SMS rows through the configured gateways.
 #[derive(Clone)]
@@ -109,29 +108,20 @@ impl SmsDispatcher {
         let pool = self.app.pool();
         let claimed = sms_outbox::claim(pool, self.app.vault(), self.settings.batch, self.settings.lease).await?;
         let count = claimed.len();
-        // What passed the send-time checks, with its part count, beside the text to send.
-        let mut ready = Vec::with_capacity(count);
-        let mut outgoing = Vec::with_capacity(count);
+        // What passed the send-time checks, with its part count, beside the text to send, by
+        // the gateway it moves on from: none for most, which take the usual order; a notice
+        // moving on from a gateway that did not confirm it goes through another. Claimed in
+        // order, each group keeps it.
+        let mut groups: BTreeMap<Option<String>, Ready> = BTreeMap::new();
         for sms in claimed {
             if let Some((out, parts)) = self.check(&sms).await? {
+                let (ready, outgoing) = groups.entry(sms.passed_provider.clone()).or_default();
                 ready.push((sms, parts));
                 outgoing.push(out);
             }
         }
-        // A notice moving on from a gateway that did not confirm it goes through another; the
-        // rest take the usual order. Claimed in order, each group keeps it.
-        let (again, first): (Vec<usize>, Vec<usize>) =
-            (0..ready.len()).partition(|&i| ready[i].0.passed_provider.is_some());
-        self.send_and_record(&pick(&ready, &first), &pick(&outgoing, &first), None)
-            .await?;
-        for passed in self.gateways.all().map(|g| g.name()) {
-            let group: Vec<usize> = again
-                .iter()
-                .copied()
-                .filter(|&i| ready[i].0.passed_provider.as_deref() == Some(passed))
-                .collect();
-            self.send_and_record(&pick(&ready, &group), &pick(&outgoing, &group), Some(passed))
-                .await?;
+        for (passed, (ready, outgoing)) in &groups {
+            self.send_and_record(ready, outgoing, passed.as_deref()).await?;
         }
         Ok(count)
     }

@@ -31,8 +31,9 @@ pub async fn unserved(conn: &mut PgConnection, delivered_only: bool) -> sqlx::Re
                 (SELECT min(CASE WHEN $1 THEN COALESCE(n.delivered_at, CASE WHEN n.channel = 'chat' THEN n.sent_at END)
                                  ELSE n.sent_at END)
                  FROM notifications n
-                 WHERE n.dedup_key LIKE 'request-event:' || d.event_id || ':%'
-                   AND n.status IN ('sent', 'delivered')) AS served_at
+                 -- The subject finds the request's notices by its index; the key, this move's.
+                 WHERE n.subject = 'request:' || d.request_id AND n.status IN ('sent', 'delivered')
+                   AND n.dedup_key LIKE 'request-event:' || d.event_id || ':%') AS served_at
          FROM document_deadlines d
          WHERE d.served_at IS NULL
          ORDER BY d.event_id

@@ -311,7 +311,9 @@ pub async fn undelivered(
     sqlx::query_as(
         "SELECT n.id, r.id AS request_id
          FROM notifications n
-         JOIN requests r ON n.subject = 'request:' || r.id
+         -- By the request's key, not by an expression over every request's id.
+         JOIN requests r
+           ON r.id = CASE WHEN n.subject ~ '^request:[0-9]+$' THEN substr(n.subject, 9)::bigint END
          WHERE n.channel = 'sms' AND n.status IN ('sent', 'failed', 'blacklisted')
            AND n.sent_at > now() - interval '3 days'
            AND (n.status <> 'sent' OR n.sent_at < $3)

@@ -71,6 +71,19 @@ pub fn quick_dispatch() -> DispatcherSettings {
     }
 }
 
+/// Does the staff act `action` as `actor` through the staff core, in a transaction of its own,
+/// committed whatever came of it (a refusal must have written nothing to commit).
+pub async fn attempt(
+    app: &Application,
+    actor: peygir::staff::perform::Actor<'_>,
+    action: peygir::staff::perform::Action<'_>,
+) -> Result<peygir::staff::perform::Done, peygir::staff::perform::Refusal> {
+    let mut tx = app.pool().begin().await.unwrap();
+    let result = peygir::staff::perform::perform(&mut tx, app, actor, action, chrono::Utc::now()).await;
+    tx.commit().await.unwrap();
+    result
+}
+
 /// Builds the application on `database_url` from configuration text and extra environment.
 pub async fn build_app(database_url: &str, toml: &str, env: &[(&str, String)]) -> Application {
     let lookup = |key: &str| match key {

@@ -78,15 +78,7 @@ impl Gateways {
     /// Sends `batch`; one outcome per SMS, in order.
     pub async fn send(&self, batch: &[Sms]) -> Vec<Sent> {
         let (first, second) = self.in_order();
-        let results = send_in_calls(first, batch).await;
-        let mut sent: Vec<Sent> = results
-            .into_iter()
-            .map(|result| Sent {
-                provider: first.name(),
-                result,
-                passed_over: None,
-            })
-            .collect();
+        let mut sent = send_in_calls(first, batch).await;
         let Some(second) = second else { return sent };
         let failed: Vec<usize> = (0..sent.len())
             .filter(|&i| matches!(&sent[i].result, Err(err) if err.another_may_send()))
@@ -108,16 +100,13 @@ impl Gateways {
         }
         let again: Vec<Sms> = failed.iter().map(|&i| batch[i].clone()).collect();
         let results = send_in_calls(second, &again).await;
-        for (i, result) in failed.into_iter().zip(results) {
+        for (i, mut retried) in failed.into_iter().zip(results) {
             let why = match &sent[i].result {
                 Err(err) => err.masked().to_string(),
                 Ok(_) => unreachable!("only refusals are sent again"),
             };
-            sent[i] = Sent {
-                provider: second.name(),
-                result,
-                passed_over: Some((first.name(), why)),
-            };
+            retried.passed_over = Some((first.name(), why));
+            sent[i] = retried;
         }
         sent
     }
@@ -127,15 +116,7 @@ impl Gateways {
     pub async fn send_avoiding(&self, batch: &[Sms], passed: &str) -> Vec<Sent> {
         let other = self.all().find(|g| g.name() != passed);
         match other {
-            Some(other) if self.secondary.is_some() => send_in_calls(other, batch)
-                .await
-                .into_iter()
-                .map(|result| Sent {
-                    provider: other.name(),
-                    result,
-                    passed_over: None,
-                })
-                .collect(),
+            Some(other) if self.secondary.is_some() => send_in_calls(other, batch).await,
             _ => self.send(batch).await,
         }
     }
@@ -191,11 +172,15 @@ impl From<Gateway> for Gateways {
     }
 }
 
-/// Sends `batch` through `gateway` in calls of the size it takes.
-async fn send_in_calls(gateway: &Gateway, batch: &[Sms]) -> Vec<Result<Accepted, SmsError>> {
-    let mut results = Vec::with_capacity(batch.len());
+/// Sends `batch` through `gateway` in calls of the size it takes; each outcome named by it.
+async fn send_in_calls(gateway: &Gateway, batch: &[Sms]) -> Vec<Sent> {
+    let mut sent = Vec::with_capacity(batch.len());
     for call in batch.chunks(gateway.batch_size().max(1)) {
-        results.extend(gateway.send(call).await);
+        sent.extend(gateway.send(call).await.into_iter().map(|result| Sent {
+            provider: gateway.name(),
+            result,
+            passed_over: None,
+        }));
     }
-    results
+    sent
 }
