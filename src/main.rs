@@ -155,6 +155,15 @@ enum StaffCommand {
         #[arg(long)]
         name: String,
     },
+    /// Set a member's password for the web console (`/staff/`). With `--stdin` it is read
+    /// from the first line of standard input; otherwise a strong one is made and printed once.
+    /// Signing in again is needed everywhere after.
+    Password {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        stdin: bool,
+    },
     /// Revoke an API token by its id.
     Revoke {
         #[arg(long)]
@@ -299,6 +308,34 @@ async fn staff(app: &Application, command: StaffCommand) -> anyhow::Result<()> {
                 .with_context(|| format!("no staff member {name}"))?;
             let (id, token) = staff::issue_token(app.pool(), member.id).await?;
             println!("token {id} for {name} (shown once, keep it safe):\n{token}");
+        }
+        StaffCommand::Password { name, stdin } => {
+            use peygir::staff::password::Password;
+            let member = staff::by_name(app.pool(), &name)
+                .await?
+                .with_context(|| format!("no staff member {name}"))?;
+            let (text, made) = if stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from standard input")?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (Password::generate()?, true)
+            };
+            let password = Password::new(&text).context("--stdin")?;
+            let hash = tokio::task::spawn_blocking(move || password.hash()).await??;
+            staff::set_password_hash(app.pool(), member.id, &hash).await?;
+            let mut conn = app.pool().acquire().await?;
+            let ended = peygir::store::staff_sessions::close_all(&mut conn, member.id).await?;
+            if made {
+                println!("password for {name} (shown once, keep it safe):\n{text}");
+            } else {
+                println!("password for {name} set");
+            }
+            if ended > 0 {
+                println!("{ended} console session(s) of {name} ended");
+            }
         }
         StaffCommand::Revoke { token_id } => {
             if !staff::revoke_token(app.pool(), token_id).await? {

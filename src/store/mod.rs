@@ -33,6 +33,7 @@ pub mod sms;
 pub mod sms_credit;
 pub mod sms_outbox;
 pub mod staff;
+pub mod staff_sessions;
 pub mod subscriptions;
 pub mod updates;
 

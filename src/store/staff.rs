@@ -129,3 +129,41 @@ pub async fn revoke_token(pool: &PgPool, token_id: i64) -> anyhow::Result<bool> 
 fn hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
+
+/// A live member by id.
+pub async fn by_id(conn: &mut PgConnection, id: i64) -> anyhow::Result<Option<StaffMember>> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM staff WHERE id = $1 AND disabled_at IS NULL"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(from_row).transpose()
+}
+
+/// Sets a member's password hash (argon2id, PHC string form).
+pub async fn set_password_hash(pool: &PgPool, staff_id: i64, hash: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE staff SET password_hash = $2 WHERE id = $1")
+        .bind(staff_id)
+        .bind(hash)
+        .execute(pool)
+        .await
+        .with_context(|| format!("storing the password of staff member {staff_id}"))?;
+    Ok(())
+}
+
+/// A live member by name, with their password hash when one is set: what signing in checks.
+pub async fn with_password_hash(
+    conn: &mut PgConnection,
+    name: &str,
+) -> anyhow::Result<Option<(StaffMember, Option<String>)>> {
+    type WithHash = (i64, String, String, Option<Vec<String>>, Option<i64>, Option<String>);
+    let row: Option<WithHash> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, password_hash FROM staff WHERE name = $1 AND disabled_at IS NULL"
+    ))
+    .bind(name)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(id, name, role, services, telegram, hash)| Ok((from_row((id, name, role, services, telegram))?, hash)))
+        .transpose()
+}
