@@ -194,6 +194,10 @@ pub struct TelegramConfig {
 pub struct HttpConfig {
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
+    /// The path a reverse proxy serves peygir under (`/peygir`), put before the staff
+    /// console's links; empty when it is served at the root.
+    #[serde(default)]
+    pub path_prefix: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -269,6 +273,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             listen: default_listen(),
+            path_prefix: String::new(),
         }
     }
 }
@@ -411,6 +416,14 @@ impl Config {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
+        let prefix = &self.http.path_prefix;
+        if !prefix.is_empty()
+            && (!prefix.starts_with('/')
+                || prefix.ends_with('/')
+                || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c)))
+        {
+            bail!("http.path_prefix must be empty or a path like /peygir (a leading slash, none at the end)");
+        }
         self.retention.validate()?;
         crate::office::OfficeCalendar::new(&self.office)?;
         let tg = &self.telegram;

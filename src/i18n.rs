@@ -253,11 +253,13 @@ fn pattern<'b>(bundle: &'b FluentBundle<FluentResource>, id: &str) -> Option<&'b
 
 /// The shipped locale files, built into the binary: it runs from any folder. A locale folder
 /// on disk, when there is one, overrides them.
-const BUILT_IN: [(&str, &str, &str); 4] = [
+const BUILT_IN: [(&str, &str, &str); 6] = [
     ("en", "main.ftl", include_str!("../locales/en/main.ftl")),
     ("en", "services.ftl", include_str!("../locales/en/services.ftl")),
+    ("en", "web.ftl", include_str!("../locales/en/web.ftl")),
     ("fa", "main.ftl", include_str!("../locales/fa/main.ftl")),
     ("fa", "services.ftl", include_str!("../locales/fa/services.ftl")),
+    ("fa", "web.ftl", include_str!("../locales/fa/web.ftl")),
 ];
 
 /// The `.ftl` sources of `locale`, named, in order: from its folder under `root`, or built in

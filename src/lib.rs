@@ -24,4 +24,5 @@ pub mod staff;
 pub mod staff_chat;
 pub mod store;
 pub mod vault;
+pub mod web;
 pub mod workflow;

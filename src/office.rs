@@ -312,6 +312,14 @@ impl OfficeCalendar {
     }
 }
 
+/// When the Tehran day `day` begins.
+pub fn day_starts(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN)
+        .and_local_timezone(tehran())
+        .single()
+        .map_or_else(|| day.and_time(NaiveTime::MIN).and_utc(), |t| t.with_timezone(&Utc))
+}
+
 /// The Tehran date of `at`.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&tehran()).date_naive()

@@ -375,6 +375,7 @@ async fn owned_requests(
 pub fn load_locales(config: &Config, catalog: &Catalog) -> anyhow::Result<I18n> {
     let required: Vec<String> = messages::ALL
         .iter()
+        .chain(crate::web::messages::ALL)
         .map(|id| (*id).to_owned())
         .chain(catalog.message_ids())
         .chain(label_ids(catalog))

@@ -7,6 +7,7 @@ macro_rules! message_ids {
         pub const ALL: &[&str] = &[$($id),*];
     };
 }
+pub(crate) use message_ids;
 
 message_ids! {
     WELCOME = "welcome",

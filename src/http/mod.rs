@@ -1,4 +1,5 @@
-//! The HTTP server: liveness and readiness, metrics, the staff API and the Bot API webhook.
+//! The HTTP server: liveness and readiness, metrics, the staff API, the staff web console and
+//! the Bot API webhook.
 
 pub mod api;
 pub mod metrics;
@@ -76,6 +77,7 @@ pub async fn serve(
             get(sms_callbacks::inbound).post(sms_callbacks::inbound),
         )
         .with_state(app.clone())
+        .merge(crate::web::router(app.clone()))
         .merge(api::router(app))
         .fallback(api::unknown_route);
     if let Some((channel, secret)) = webhook {

@@ -13,6 +13,7 @@ pub mod portal;
 pub mod safir;
 pub mod service;
 pub mod smsir;
+pub mod webdriver;
 
 use std::time::Duration;
 

@@ -1,0 +1,87 @@
+//! The staff web console under `/staff/`: server-rendered pages in Persian (right to left,
+//! Persian digits, Solar Hijri dates, Tehran time) or English, with no script. Every act goes
+//! through the staff core ([`crate::staff::perform`]), as from the API and the staff group;
+//! this module only parses forms, calls it and renders what comes back.
+//!
+//! Safety: a password (argon2id) opens a session kept in PostgreSQL; its cookie is HttpOnly,
+//! SameSite=Strict and Secure behind TLS; every form carries the session's CSRF token; sign-in
+//! is throttled per name; sessions end when idle, at an absolute end, or everywhere at once.
+
+pub mod messages;
+mod page;
+mod queue;
+mod request;
+mod respond;
+pub mod session;
+mod sign_in;
+
+use axum::Router;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use maud::html;
+
+use crate::app::Application;
+use messages as w;
+use page::Page;
+use session::Signed;
+
+/// The console's routes, under `/staff`.
+pub fn router(app: Application) -> Router {
+    let prefix = app.config().http.path_prefix.clone();
+    Router::new()
+        .route(
+            "/staff",
+            get(move || {
+                let prefix = prefix.clone();
+                async move { respond::see_other(&format!("{prefix}/staff/")) }
+            }),
+        )
+        .route("/staff/", get(queue::show))
+        .route("/staff/assets/style.css", get(style))
+        .route("/staff/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/staff/sign-out", post(sign_in::sign_out))
+        .route("/staff/sign-out-everywhere", post(sign_in::sign_out_everywhere))
+        .route("/staff/language", post(sign_in::language))
+        .route("/staff/requests/{code}", get(request::show))
+        .route("/staff/requests/{code}/moves", post(request::move_request))
+        .route("/staff/requests/{code}/documents/{id}", get(request::document))
+        .with_state(app)
+}
+
+async fn style() -> Response {
+    let mut response = page::STYLE.into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    response
+}
+
+/// A page that is not there, or not this member's to see: the same answer for both.
+fn not_found(app: &Application, signed: &Signed) -> Response {
+    let page = Page::for_member(app, signed);
+    respond::page(
+        StatusCode::NOT_FOUND,
+        page.layout(&page.t(w::NOT_FOUND_TITLE), html! { p { (page.t(w::NOT_FOUND)) } }),
+    )
+}
+
+/// A form whose CSRF token is not the session's: nothing is done.
+fn csrf_refused(app: &Application, signed: &Signed) -> Response {
+    tracing::warn!("web console: a form came without this session's CSRF token; refused");
+    let page = Page::for_member(app, signed);
+    respond::page(
+        StatusCode::FORBIDDEN,
+        page.layout(
+            &page.t(w::ERROR),
+            html! { p.error role="alert" { (page.t(w::CSRF_REFUSED)) } },
+        ),
+    )
+}
+
+/// An unexpected failure, logged with its context; the page says only that nothing was done.
+fn failed(err: anyhow::Error, doing: &str) -> Response {
+    tracing::error!(error = %format!("{err:#}"), "web console: {doing} failed");
+    respond::failure()
+}

@@ -1,0 +1,462 @@
+//! A request as a reviewer decides on it: its answers (each read audited), documents, history,
+//! every notice with its delivery state, and the moves open to this member.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::messages as w;
+use super::page::{Page, ltr};
+use super::queue::sla_text;
+use super::session::Signed;
+use super::{csrf_refused, failed, not_found, respond};
+use crate::app::Application;
+use crate::conversation::{summary_lines_with, value_arg};
+use crate::domain::TrackingCode;
+use crate::domain::service::stage_name_id;
+use crate::i18n::{self, Arg, Msg};
+use crate::staff::access::{self, Act, Item};
+use crate::staff::perform::{Action, Actor, Refusal, perform};
+use crate::store::requests::{self, RequestRow};
+use crate::store::{audit, documents, notices};
+use crate::workflow::Move;
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    /// Set after a move: the stage it went to, for the confirmation.
+    moved: Option<String>,
+}
+
+/// What the page shows besides the request: a confirmation or why an act was refused.
+enum Banner {
+    Moved(String),
+    Refused(String),
+}
+
+pub async fn show(
+    State(app): State<Application>,
+    signed: Signed,
+    Path(code): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> Response {
+    let Ok(code) = TrackingCode::parse(&code) else {
+        return not_found(&app, &signed);
+    };
+    let banner = query.moved.map(Banner::Moved);
+    render(&app, &signed, code, banner, StatusCode::OK).await
+}
+
+async fn render(
+    app: &Application,
+    signed: &Signed,
+    code: TrackingCode,
+    banner: Option<Banner>,
+    status: StatusCode,
+) -> Response {
+    match load(app, signed, code).await {
+        Ok(Some(view)) => {
+            let page = Page::for_member(app, signed);
+            respond::page(status, request_page(&page, &view, banner.as_ref()))
+        }
+        Ok(None) => not_found(app, signed),
+        Err(err) => failed(err, "showing a request"),
+    }
+}
+
+/// Everything the page shows, read in one transaction with the audit entry of the read.
+struct View {
+    row: RequestRow,
+    answers: Vec<Msg>,
+    documents: Vec<documents::DocumentMeta>,
+    history: Vec<requests::Event>,
+    notices: Vec<(notices::NoticeRow, Vec<notices::NoticeEvent>)>,
+    left: Option<chrono::Duration>,
+}
+
+/// The request, if it exists and the member may see it (the two are not told apart).
+async fn load(app: &Application, signed: &Signed, code: TrackingCode) -> anyhow::Result<Option<View>> {
+    let mut tx = app.pool().begin().await?;
+    let Some(row) = requests::find_by_code(&mut tx, code).await? else {
+        return Ok(None);
+    };
+    let item = Item::Request {
+        service: &row.service_id,
+    };
+    if access::decide(&signed.member, Act::See, item).is_err() {
+        return Ok(None);
+    }
+    let stored = row.answers(app.vault())?;
+    let answers = app
+        .catalog()
+        .get(&row.service_id)
+        .map(|service| summary_lines_with(service, &stored, value_arg))
+        .unwrap_or_default();
+    let documents = documents::list_for_request(&mut tx, app.vault(), row.id).await?;
+    let history = requests::events(&mut tx, app.vault(), row.id).await?;
+    let sent = notices::about(&mut tx, &requests::subject(row.id)).await?;
+    let ids: Vec<i64> = sent.iter().map(|n| n.id).collect();
+    let mut steps = notices::timelines(&mut tx, &ids).await?.into_iter().peekable();
+    let notices = sent
+        .into_iter()
+        .map(|notice| {
+            let mut timeline = Vec::new();
+            while let Some(step) = steps.next_if(|s| s.notification_id == notice.id) {
+                timeline.push(step);
+            }
+            (notice, timeline)
+        })
+        .collect();
+    let now = Utc::now();
+    let office = crate::office::calendar(&mut tx, &app.config().office, now).await?;
+    let left = app
+        .catalog()
+        .get(&row.service_id)
+        .and_then(|s| s.stage(&row.stage))
+        .and_then(|s| s.target_hours)
+        .map(|hours| chrono::Duration::hours(hours.into()) - office.office_time(row.updated_at, now));
+    audit::record_read(
+        &mut tx,
+        &signed.member.actor(),
+        "request.read",
+        &requests::subject(row.id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(View {
+        row,
+        answers,
+        documents,
+        history,
+        notices,
+        left,
+    }))
+}
+
+fn request_page(page: &Page<'_>, view: &View, banner: Option<&Banner>) -> Markup {
+    let row = &view.row;
+    let code = i18n::code_text(row.code, page.locale);
+    let title = page.msg(&Msg::new(w::REQUEST_TITLE).arg("code", Arg::Code(row.code)));
+    let public = page
+        .app
+        .catalog()
+        .get(&row.service_id)
+        .and_then(|s| s.stage(&row.stage))
+        .map(|s| page.t(s.public.message_id()));
+    page.layout(
+        &title,
+        html! {
+            @match banner {
+                Some(Banner::Moved(stage)) => p.notice role="status" {
+                    (page.msg(&Msg::new(w::MOVED).arg("stage", Arg::Msg(stage_name_id(stage)))))
+                },
+                Some(Banner::Refused(why)) => p.error role="alert" { (why) },
+                None => {},
+            }
+            dl.facts {
+                dt { (page.t(w::COL_CODE)) } dd { (ltr(&code)) }
+                dt { (page.t(w::COL_SERVICE)) } dd { (page.t(&format!("service-{}", row.service_id))) }
+                dt { (page.t(w::COL_STAGE)) } dd.stage { (page.t(&stage_name_id(&row.stage))) }
+                @if let Some(public) = public {
+                    dt { (page.t(w::REQUEST_STATUS)) } dd { (public) }
+                }
+                dt { (page.t(w::COL_SUBMITTED)) } dd { (page.time(row.created_at)) }
+                dt { (page.t(w::REQUEST_UPDATED)) } dd { (page.time(row.updated_at)) }
+                dt { (page.t(w::COL_SLA)) } dd { (sla_text(page, view.left)) }
+            }
+            (moves(page, view))
+            section aria-labelledby="answers" {
+                h2 id="answers" { (page.t(w::ANSWERS)) }
+                @if view.answers.is_empty() {
+                    p { (page.t(w::NO_ANSWERS)) }
+                } @else {
+                    ul.answers { @for line in &view.answers { li { (page.msg(line)) } } }
+                }
+            }
+            (documents_section(page, view))
+            (history(page, view))
+            (notices_section(page, view))
+        },
+    )
+}
+
+/// A form per move the workflow offers this member from the request's stage.
+fn moves(page: &Page<'_>, view: &View) -> Markup {
+    let row = &view.row;
+    let member = &page.signed.expect("the request page is for a member").member;
+    let open: Vec<_> = page
+        .app
+        .catalog()
+        .get(&row.service_id)
+        .map(|service| {
+            service
+                .transitions_from(&row.stage)
+                .filter(|t| {
+                    let item = Item::Request {
+                        service: &row.service_id,
+                    };
+                    access::decide(member, Act::Move(t), item).is_ok()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    html! {
+        section aria-labelledby="moves" {
+            h2 id="moves" { (page.t(w::MOVES)) }
+            @if open.is_empty() {
+                p { (page.t(w::NO_MOVES)) }
+            }
+            @for (i, t) in open.iter().enumerate() {
+                form.move method="post" action=(page.href(&format!("/requests/{}/moves", row.code))) {
+                    (page.csrf_field())
+                    input type="hidden" name="to" value=(t.to);
+                    input type="hidden" name="expected_from" value=(row.stage);
+                    label for=(format!("note-{i}")) {
+                        (page.t(if t.note_required { w::MOVE_NOTE_REQUIRED } else { w::MOVE_NOTE }))
+                    }
+                    textarea id=(format!("note-{i}")) name="note" rows="2" required[t.note_required] dir="auto" {}
+                    button type="submit" data-to=(t.to) {
+                        (page.msg(&Msg::new(w::MOVE_TO).arg("stage", Arg::Msg(stage_name_id(&t.to)))))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn documents_section(page: &Page<'_>, view: &View) -> Markup {
+    html! {
+        section aria-labelledby="documents" {
+            h2 id="documents" { (page.t(w::DOCUMENTS)) }
+            @if view.documents.is_empty() {
+                p { (page.t(w::NO_DOCUMENTS)) }
+            } @else {
+                ul.documents {
+                    @for doc in &view.documents {
+                        li {
+                            a href=(page.href(&format!("/requests/{}/documents/{}", view.row.code, doc.id))) { (ltr(&doc.file_name)) }
+                            " — "
+                            (page.msg(&Msg::new(w::DOCUMENT_SIZE).arg("kb", Arg::Number((doc.size_bytes + 1023) / 1024))))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn history(page: &Page<'_>, view: &View) -> Markup {
+    html! {
+        section aria-labelledby="history" {
+            h2 id="history" { (page.t(w::HISTORY)) }
+            table {
+                thead { tr {
+                    th scope="col" { (page.t(w::COL_WHEN)) }
+                    th scope="col" { (page.t(w::COL_FROM)) }
+                    th scope="col" { (page.t(w::COL_TO)) }
+                    th scope="col" { (page.t(w::COL_BY)) }
+                    th scope="col" { (page.t(w::COL_NOTE)) }
+                } }
+                tbody {
+                    @for event in &view.history {
+                        tr {
+                            td { (page.time(event.at)) }
+                            td { @if let Some(from) = &event.from_stage { (page.t(&stage_name_id(from))) } }
+                            td { (page.t(&stage_name_id(&event.to_stage))) }
+                            td { (ltr(&event.actor)) }
+                            td dir="auto" { @if let Some(note) = &event.note { (note) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn notices_section(page: &Page<'_>, view: &View) -> Markup {
+    let state = |status: &str| w::notice_status(status).map_or_else(|| status.to_owned(), |id| page.t(id));
+    html! {
+        section aria-labelledby="notices" {
+            h2 id="notices" { (page.t(w::NOTICES)) }
+            @if view.notices.is_empty() {
+                p { (page.t(w::NO_NOTICES)) }
+            } @else {
+                table.notices {
+                    thead { tr {
+                        th scope="col" { (page.t(w::COL_WHEN)) }
+                        th scope="col" { (page.t(w::COL_CHANNEL)) }
+                        th scope="col" { (page.t(w::COL_KIND)) }
+                        th scope="col" { (page.t(w::COL_STATE)) }
+                        th scope="col" { (page.t(w::COL_STEPS)) }
+                    } }
+                    tbody {
+                        @for (notice, steps) in &view.notices {
+                            tr data-status=(notice.status) {
+                                td { (page.time(notice.created_at)) }
+                                td { (page.t(if notice.channel == "sms" { w::CHANNEL_SMS } else { w::CHANNEL_CHAT })) }
+                                td { (ltr(&notice.kind)) }
+                                td.state { (state(&notice.status)) }
+                                td {
+                                    ol.steps {
+                                        @for step in steps {
+                                            li {
+                                                (page.time(step.at)) " "
+                                                (state(&step.event))
+                                                @if let Some(provider) = &step.provider { " (" (ltr(provider)) ")" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    csrf: String,
+    to: String,
+    expected_from: Option<String>,
+    note: Option<String>,
+}
+
+/// A move through the staff core; back to the request page, saying what happened.
+pub async fn move_request(
+    State(app): State<Application>,
+    signed: Signed,
+    Path(code): Path<String>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return csrf_refused(&app, &signed);
+    }
+    let Ok(code) = TrackingCode::parse(&code) else {
+        return not_found(&app, &signed);
+    };
+    let note = form.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let action = Action::Move(Move {
+        code,
+        to: &form.to,
+        expected_from: form.expected_from.as_deref(),
+        note,
+    });
+    let result = async {
+        let mut tx = app.pool().begin().await?;
+        let done = perform(&mut tx, &app, Actor::Member(&signed.member), action, Utc::now()).await;
+        if done.is_ok() {
+            tx.commit().await?;
+        }
+        anyhow::Ok(done)
+    }
+    .await;
+    let page = Page::for_member(&app, &signed);
+    match result {
+        Ok(Ok(done)) => match done.moved() {
+            Ok(applied) => respond::see_other(&format!(
+                "{}?moved={}",
+                page.href(&format!("/requests/{code}")),
+                applied.to
+            )),
+            Err(err) => failed(err, "moving a request"),
+        },
+        Ok(Err(Refusal::Hidden)) => not_found(&app, &signed),
+        Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "moving a request"),
+        Ok(Err(refusal)) => {
+            let why = refusal.message().map_or_else(|| page.t(w::ERROR), |m| page.msg(&m));
+            let status = match refusal {
+                Refusal::Forbidden => StatusCode::FORBIDDEN,
+                Refusal::Conflict { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            render(&app, &signed, code, Some(Banner::Refused(why)), status).await
+        }
+    }
+}
+
+/// A document's bytes, shown in the browser when it can show them safely (images, PDF) and
+/// downloaded otherwise. The read is audited.
+pub async fn document(
+    State(app): State<Application>,
+    signed: Signed,
+    Path((code, id)): Path<(String, i64)>,
+) -> Response {
+    let Ok(code) = TrackingCode::parse(&code) else {
+        return not_found(&app, &signed);
+    };
+    let result = async {
+        let mut tx = app.pool().begin().await?;
+        let Some(row) = requests::find_by_code(&mut tx, code).await? else {
+            return Ok(None);
+        };
+        let item = Item::Request {
+            service: &row.service_id,
+        };
+        if access::decide(&signed.member, Act::See, item).is_err() {
+            return Ok(None);
+        }
+        let Some(meta) = documents::list_for_request(&mut tx, app.vault(), row.id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == id)
+        else {
+            return Ok(None);
+        };
+        let stored = documents::fetch(&mut tx, app.vault(), id).await?;
+        audit::record_read(
+            &mut tx,
+            &signed.member.actor(),
+            "document.read",
+            &format!("document:{id}"),
+        )
+        .await?;
+        tx.commit().await?;
+        anyhow::Ok(Some((meta, stored.and_then(|s| s.content))))
+    }
+    .await;
+    match result {
+        Ok(Some((meta, Some(content)))) => {
+            let inline = ["image/jpeg", "image/png", "application/pdf"].contains(&meta.mime.as_str());
+            let mime = if inline {
+                meta.mime.as_str()
+            } else {
+                "application/octet-stream"
+            };
+            let mut response = content.into_response();
+            let headers = response.headers_mut();
+            respond::private(headers);
+            headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            );
+            // The name is the applicant's; only its ASCII letters go in the header, the rest
+            // in the RFC 5987 form browsers decode.
+            let encoded: String = url::form_urlencoded::byte_serialize(meta.file_name.as_bytes()).collect();
+            let disposition = format!(
+                "{}; filename*=UTF-8''{}",
+                if inline { "inline" } else { "attachment" },
+                encoded.replace('+', "%20")
+            );
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                headers.insert(CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Ok(Some((_, None))) => {
+            let page = Page::for_member(&app, &signed);
+            respond::page(
+                StatusCode::NOT_FOUND,
+                page.layout(&page.t(w::DOCUMENTS), html! { p { (page.t(w::DOCUMENT_ELSEWHERE)) } }),
+            )
+        }
+        Ok(None) => not_found(&app, &signed),
+        Err(err) => failed(err, "showing a document"),
+    }
+}

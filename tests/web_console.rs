@@ -1,0 +1,356 @@
+//! The staff web console: a reviewer signs in in a real headless Chromium, filters the queue,
+//! opens a request and moves it with a note, and the applicant on Telegram (the fake Bot API)
+//! is told once; a reviewer of another service cannot see it; forms without the session's
+//! CSRF token, ended sessions and guessed passwords are refused and change nothing.
+
+mod support;
+
+use std::time::Duration;
+
+use peygir::domain::{Role, TrackingCode};
+use peygir::i18n::{Locale, Msg, code_text};
+use peygir::staff::password::Password;
+use peygir::store::staff;
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use support::journeys::{debt_respite_as_person, plate_removal};
+use support::service::Running;
+use support::webdriver::Browser;
+
+const PASSWORD: &str = "a long enough passphrase";
+
+/// A member of staff with the console password [`PASSWORD`].
+async fn member(bot: &Running, name: &str, role: Role, services: Option<&[&str]>) -> staff::StaffMember {
+    let services: Option<Vec<String>> = services.map(|s| s.iter().map(|x| (*x).to_owned()).collect());
+    let member = staff::add(bot.app.pool(), name, role, services.as_deref(), None)
+        .await
+        .unwrap();
+    let hash = Password::new(PASSWORD).unwrap().hash().unwrap();
+    staff::set_password_hash(bot.app.pool(), member.id, &hash)
+        .await
+        .unwrap();
+    member
+}
+
+fn text(bot: &Running, id: &str) -> String {
+    bot.app.i18n().render(Locale::Fa, &Msg::new(id))
+}
+
+async fn stage_of(bot: &Running, code: &str) -> String {
+    let code = TrackingCode::parse(code).unwrap();
+    sqlx::query_scalar("SELECT stage FROM requests WHERE code = $1")
+        .bind(code.to_stored())
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap()
+}
+
+async fn sign_in(browser: &Browser, base: &str, name: &str) {
+    browser.goto(&format!("{base}/staff/")).await;
+    assert!(
+        browser.url().await.ends_with("/staff/sign-in"),
+        "{}",
+        browser.url().await
+    );
+    browser.fill("#name", name).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.submit("form.stacked button[type=submit]").await;
+    assert!(
+        browser.url().await.ends_with("/staff/"),
+        "{name} is not signed in: {}",
+        browser.url().await
+    );
+}
+
+#[tokio::test]
+async fn a_reviewer_moves_a_request_from_the_console_and_the_applicant_is_told_once() {
+    let bot = Running::fresh(&[]).await;
+    let base = format!("http://{}", bot.http);
+    let plate = bot
+        .user(800)
+        .submits(Locale::Fa, "plate-removal", &plate_removal())
+        .await;
+    let debt = bot
+        .user(801)
+        .submits(Locale::Fa, "debt-respite", &debt_respite_as_person())
+        .await;
+    member(&bot, "reza", Role::Reviewer, Some(&["plate-removal"])).await;
+    member(&bot, "sara", Role::Reviewer, Some(&["debt-respite"])).await;
+    let browser = Browser::start().await;
+
+    sign_in(&browser, &base, "reza").await;
+    assert_eq!(browser.attribute("html", "dir").await.as_deref(), Some("rtl"));
+    assert_eq!(browser.attribute("html", "lang").await.as_deref(), Some("fa"));
+    // Only his service is offered, and only its requests are listed.
+    assert_eq!(browser.count("#service option").await, 2, "«all» and plate-removal");
+    browser.press("#stage option[value=submitted]").await;
+    browser.submit("form.filters button[type=submit]").await;
+    assert!(
+        browser.url().await.contains("stage=submitted"),
+        "{}",
+        browser.url().await
+    );
+    // WebDriver gives a no-break space as a plain one.
+    let plate_fa = code_text(TrackingCode::parse(&plate).unwrap(), Locale::Fa).replace('\u{a0}', " ");
+    let debt_fa = code_text(TrackingCode::parse(&debt).unwrap(), Locale::Fa).replace('\u{a0}', " ");
+    let rows = browser.text(&browser.find("table.queue tbody").await).await;
+    assert!(
+        rows.contains(&plate_fa),
+        "the queue shows the code in Persian digits: {rows}"
+    );
+    assert!(
+        !rows.chars().any(|c| c.is_ascii_digit()),
+        "every figure in Persian digits: {rows}"
+    );
+    assert!(
+        !rows.contains(&debt_fa),
+        "another service's request is not listed: {rows}"
+    );
+    println!("queue: {}", browser.screenshot("queue-fa").await.display());
+
+    browser.submit(&format!("a[href$='/requests/{plate}']")).await;
+    let heading = browser.text(&browser.find("h1").await).await;
+    assert!(heading.contains(&plate_fa), "{heading}");
+    println!("request: {}", browser.screenshot("request-fa").await.display());
+
+    let before = bot.fake.sent_to(800).len();
+    browser
+        .fill(
+            "form.move:has(button[data-to=under-review]) textarea",
+            "مدارک شما کامل است و بررسی آغاز شد.",
+        )
+        .await;
+    browser.submit("button[data-to=under-review]").await;
+    let banner = browser.text(&browser.find("p.notice").await).await;
+    assert!(banner.contains(&text(&bot, "stage-under-review")), "{banner}");
+    let stage = browser.text(&browser.find("dd.stage").await).await;
+    assert_eq!(stage, text(&bot, "stage-under-review"));
+    assert_eq!(stage_of(&bot, &plate).await, "under-review");
+    let messages = bot.messages_to(800, before + 1).await;
+    let plate_code = code_text(TrackingCode::parse(&plate).unwrap(), Locale::Fa);
+    assert!(messages[before].contains(&plate_code), "{}", messages[before]);
+    assert!(
+        messages[before].contains("مدارک شما کامل است"),
+        "the note reaches the applicant"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(bot.fake.sent_to(800).len(), before + 1, "the applicant is told once");
+    // A reload of the confirmation sends nothing again.
+    browser.goto(&browser.url().await).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bot.fake.sent_to(800).len(), before + 1);
+    let history = browser
+        .text(&browser.find("section[aria-labelledby=history]").await)
+        .await;
+    assert!(
+        history.contains("مدارک شما کامل است"),
+        "the note is in the history: {history}"
+    );
+
+    // A reviewer of another service is told the request is not there.
+    browser.submit("form[action$='/sign-out'] button").await;
+    assert!(
+        browser.url().await.contains("/staff/sign-in"),
+        "{}",
+        browser.url().await
+    );
+    sign_in(&browser, &base, "sara").await;
+    browser.goto(&format!("{base}/staff/requests/{plate}")).await;
+    let heading = browser.text(&browser.find("h1").await).await;
+    assert_eq!(heading, text(&bot, "web-not-found-title"));
+    assert_eq!(browser.count("form.move").await, 0);
+
+    // An ended session sends the browser to sign in again, saying why.
+    sqlx::query("UPDATE staff_sessions SET last_seen_at = now() - interval '2 hours'")
+        .execute(bot.app.pool())
+        .await
+        .unwrap();
+    browser.goto(&format!("{base}/staff/requests/{debt}")).await;
+    assert!(
+        browser.url().await.contains("/staff/sign-in?ended=1"),
+        "{}",
+        browser.url().await
+    );
+    let notice = browser.text(&browser.find("p.notice").await).await;
+    assert_eq!(notice, text(&bot, "web-session-ended"));
+    browser.quit().await;
+    assert!(bot.fake.violations().is_empty(), "{:?}", bot.fake.violations());
+    bot.stop().await;
+}
+
+/// A browser-less client for the console's HTTP: what a forged or replayed form sends.
+struct Client {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    fn new(bot: &Running) -> Self {
+        Self {
+            base: format!("http://{}/staff", bot.http),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// Signs in; the session cookie, or the refusal's status.
+    async fn sign_in(&self, name: &str, password: &str) -> Result<String, StatusCode> {
+        let response = self
+            .http
+            .post(format!("{}/sign-in", self.base))
+            .form(&[("name", name), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        if response.status() != StatusCode::SEE_OTHER {
+            return Err(response.status());
+        }
+        let cookie = response.headers()[SET_COOKIE].to_str().unwrap();
+        Ok(cookie.split(';').next().unwrap().to_owned())
+    }
+
+    async fn get(&self, cookie: &str, path: &str) -> (StatusCode, String, Option<String>) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
+        (response.status(), response.text().await.unwrap(), location)
+    }
+
+    async fn post(&self, cookie: &str, path: &str, form: &[(&str, &str)]) -> (StatusCode, Option<String>) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, cookie)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
+        (response.status(), location)
+    }
+}
+
+/// The CSRF token in a page's forms.
+fn csrf_in(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("the page has a form with a CSRF token")
+        + 19;
+    page[at..at + 64].to_owned()
+}
+
+#[tokio::test]
+async fn forged_forms_ended_sessions_and_guessed_passwords_change_nothing() {
+    let bot = Running::fresh(&[]).await;
+    let plate = bot
+        .user(810)
+        .submits(Locale::Fa, "plate-removal", &plate_removal())
+        .await;
+    member(&bot, "reza", Role::Reviewer, None).await;
+    let client = Client::new(&bot);
+    let cookie = client.sign_in("reza", PASSWORD).await.unwrap();
+    let (status, page, _) = client.get(&cookie, &format!("/requests/{plate}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_in(&page);
+    let before = bot.fake.sent_to(810).len();
+    let move_path = format!("/requests/{plate}/moves");
+
+    // Without the session's token (a form posted from another site): refused, nothing moves.
+    for forged in ["", "0000", &"f".repeat(64)] {
+        let (status, _) = client
+            .post(&cookie, &move_path, &[("csrf", forged), ("to", "under-review")])
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "token {forged:?}");
+    }
+    // Another session's token is no better.
+    let other = client.sign_in("reza", PASSWORD).await.unwrap();
+    let (_, other_page, _) = client.get(&other, "/").await;
+    let (status, _) = client
+        .post(
+            &cookie,
+            &move_path,
+            &[("csrf", &csrf_in(&other_page)), ("to", "under-review")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(stage_of(&bot, &plate).await, "submitted");
+
+    // A move the stage does not offer is refused with the reason, and changes nothing.
+    let (status, _) = client
+        .post(&cookie, &move_path, &[("csrf", &csrf), ("to", "recorded")])
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    assert_eq!(stage_of(&bot, &plate).await, "submitted");
+
+    // An ended session: sent to sign in, the form not acted on.
+    sqlx::query("UPDATE staff_sessions SET last_seen_at = now() - interval '31 minutes'")
+        .execute(bot.app.pool())
+        .await
+        .unwrap();
+    let (status, location) = client
+        .post(&cookie, &move_path, &[("csrf", &csrf), ("to", "under-review")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/staff/sign-in?ended=1"));
+    assert_eq!(stage_of(&bot, &plate).await, "submitted");
+    // So is one past its absolute end, however recently used.
+    let cookie = client.sign_in("reza", PASSWORD).await.unwrap();
+    sqlx::query("UPDATE staff_sessions SET expires_at = now() - interval '1 second'")
+        .execute(bot.app.pool())
+        .await
+        .unwrap();
+    let (status, _, location) = client.get(&cookie, "/").await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/staff/sign-in?ended=1"))
+    );
+
+    // Signing out everywhere ends every session of the member.
+    let first = client.sign_in("reza", PASSWORD).await.unwrap();
+    let second = client.sign_in("reza", PASSWORD).await.unwrap();
+    let (_, page, _) = client.get(&first, "/").await;
+    let (status, _) = client
+        .post(&first, "/sign-out-everywhere", &[("csrf", &csrf_in(&page))])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    for cookie in [&first, &second] {
+        let (status, _, location) = client.get(cookie, "/").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.unwrap().contains("sign-in"));
+    }
+
+    // Guessing: five wrong passwords lock the name for a while, even against the right one;
+    // an unknown name is answered exactly as a wrong password.
+    assert_eq!(client.sign_in("nobody", PASSWORD).await, Err(StatusCode::UNAUTHORIZED));
+    for _ in 0..5 {
+        assert_eq!(
+            client.sign_in("reza", "wrong password!").await,
+            Err(StatusCode::UNAUTHORIZED)
+        );
+    }
+    assert_eq!(
+        client.sign_in("reza", PASSWORD).await,
+        Err(StatusCode::TOO_MANY_REQUESTS)
+    );
+    sqlx::query("UPDATE staff_sign_in_failures SET at = at - interval '16 minutes'")
+        .execute(bot.app.pool())
+        .await
+        .unwrap();
+    assert!(client.sign_in("reza", PASSWORD).await.is_ok(), "the lock lifts");
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bot.fake.sent_to(810).len(), before, "no notice went out");
+    let signed_in: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'staff.sign-in'")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert!(signed_in >= 5, "sign-ins are audited: {signed_in}");
+    bot.stop().await;
+}
