@@ -81,6 +81,8 @@ async fn a_reviewer_moves_a_request_from_the_console_and_the_applicant_is_told_o
     sign_in(&browser, &base, "reza").await;
     assert_eq!(browser.attribute("html", "dir").await.as_deref(), Some("rtl"));
     assert_eq!(browser.attribute("html", "lang").await.as_deref(), Some("fa"));
+    // A reviewer is not offered broadcasts.
+    assert_eq!(browser.count("a[href$='/broadcasts']").await, 0);
     // Only his service is offered, and only its requests are listed.
     assert_eq!(browser.count("#service option").await, 2, "«all» and plate-removal");
     browser.press("#stage option[value=submitted]").await;
@@ -173,6 +175,68 @@ async fn a_reviewer_moves_a_request_from_the_console_and_the_applicant_is_told_o
     );
     let notice = browser.text(&browser.find("p.notice").await).await;
     assert_eq!(notice, text(&bot, "web-session-ended"));
+    browser.quit().await;
+    assert!(bot.fake.violations().is_empty(), "{:?}", bot.fake.violations());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn an_operator_drafts_and_confirms_a_broadcast_and_follows_it_until_all_sent() {
+    let bot = Running::fresh(&[]).await;
+    let base = format!("http://{}", bot.http);
+    bot.user(820)
+        .submits(Locale::Fa, "plate-removal", &plate_removal())
+        .await;
+    bot.user(821)
+        .submits(Locale::Fa, "debt-respite", &debt_respite_as_person())
+        .await;
+    member(&bot, "omid", Role::Operator, None).await;
+    let (plate_before, debt_before) = (bot.fake.sent_to(820).len(), bot.fake.sent_to(821).len());
+    let browser = Browser::start().await;
+    sign_in(&browser, &base, "omid").await;
+    browser.submit("a[href$='/broadcasts']").await;
+
+    // Both a service and codes: refused, nothing drafted.
+    browser.press("#service option[value=plate-removal]").await;
+    browser.fill("#codes", "123456-123456-123456").await;
+    browser.fill("#text", "نمی‌رود").await;
+    browser.press("form.stacked button[type=submit]").await;
+    let error = browser.text(&browser.wait_for("p.error").await).await;
+    assert_eq!(error, text(&bot, "web-broadcast-both"));
+    let drafts: i64 = sqlx::query_scalar("SELECT count(*) FROM broadcasts")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(drafts, 0);
+
+    // The service's applicants only.
+    browser.goto(&format!("{base}/staff/broadcasts")).await;
+    browser.press("#service option[value=plate-removal]").await;
+    let notice = "سامانه فردا از ساعت ۸ تا ۱۰ در دسترس نیست.";
+    browser.fill("#text", notice).await;
+    browser.submit("form.stacked button[type=submit]").await;
+    let preview = browser.text(&browser.find("blockquote.preview[lang=fa]").await).await;
+    assert!(preview.contains(notice), "{preview}");
+    let reach = browser.text(&browser.find("p.reach").await).await;
+    assert!(reach.contains('۱'), "one applicant is reached: {reach}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bot.fake.sent_to(820).len(), plate_before, "a draft sends nothing");
+
+    browser.press("#confirm").await;
+    browser.wait_for("table.progress").await;
+    // The page reloads itself while notices wait; it ends at "all sent".
+    let all_sent = browser.wait_for("p.all-sent").await;
+    assert_eq!(browser.text(&all_sent).await, text(&bot, "web-broadcast-all-sent"));
+    println!("broadcast: {}", browser.screenshot("broadcast-fa").await.display());
+    let received = bot.messages_to(820, plate_before + 1).await;
+    assert!(received[plate_before].contains(notice), "{}", received[plate_before]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bot.fake.sent_to(820).len(), plate_before + 1, "sent once");
+    assert_eq!(
+        bot.fake.sent_to(821).len(),
+        debt_before,
+        "another service's applicant is not told"
+    );
     browser.quit().await;
     assert!(bot.fake.violations().is_empty(), "{:?}", bot.fake.violations());
     bot.stop().await;
@@ -325,6 +389,20 @@ async fn forged_forms_ended_sessions_and_guessed_passwords_change_nothing() {
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert!(location.unwrap().contains("sign-in"));
     }
+
+    // A reviewer's role does not open broadcasts, whatever the form says.
+    let cookie = client.sign_in("reza", PASSWORD).await.unwrap();
+    let (status, page, _) = client.get(&cookie, "/broadcasts").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = client
+        .post(&cookie, "/broadcasts", &[("csrf", &csrf_in(&page)), ("text", "x")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let drafts: i64 = sqlx::query_scalar("SELECT count(*) FROM broadcasts")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(drafts, 0);
 
     // Guessing: five wrong passwords lock the name for a while, even against the right one;
     // an unknown name is answered exactly as a wrong password.

@@ -91,3 +91,34 @@ web-role-admin = Administrator
 
 # A moment, in Tehran time.
 web-time = { $at }
+
+# A count, in the locale's digits.
+web-count = { $n }
+web-nav-broadcasts = Broadcasts
+web-broadcasts-title = Broadcasts
+web-broadcasts-none = No broadcast has been written yet.
+web-broadcast-new = New broadcast
+web-broadcast-to = Recipients
+web-broadcast-to-everyone = Every applicant
+web-broadcast-to-service = Applicants of “{ $service }”
+web-broadcast-to-codes = Owners of { $count } tracking codes
+web-broadcast-codes = Or the owners of these tracking codes (one a line; instead of a service)
+web-broadcast-text = Text (up to 1000 characters)
+web-broadcast-draft = Draft and preview
+web-broadcast-both = Choose a service or write tracking codes, not both.
+web-broadcast-title = Broadcast { $id }
+web-broadcast-state-draft = Draft (not sent)
+web-broadcast-state-confirmed = Confirmed for sending
+web-broadcast-state-cancelled = Cancelled
+web-broadcast-preview = Applicants will read
+web-broadcast-reach = Sent now, it reaches { $count } applicants in the bot (and by SMS those who chose SMS).
+web-broadcast-confirm = Send
+web-broadcast-drop = Drop the draft
+web-broadcast-stop = Stop sending
+web-broadcast-sending = Sending; this page reloads itself.
+web-broadcast-all-sent = All sent.
+web-progress-total = Total
+web-progress-sent = Sent
+web-progress-waiting = Waiting
+web-progress-failed = Not delivered
+web-progress-cancelled = Cancelled or skipped

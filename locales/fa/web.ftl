@@ -91,3 +91,34 @@ web-role-admin = مدیر
 
 # A moment, in Tehran time.
 web-time = { $at }
+
+# A count, in the locale's digits.
+web-count = { $n }
+web-nav-broadcasts = اطلاعیه‌های همگانی
+web-broadcasts-title = اطلاعیه‌های همگانی
+web-broadcasts-none = هنوز اطلاعیه‌ای نوشته نشده است.
+web-broadcast-new = اطلاعیهٔ تازه
+web-broadcast-to = گیرندگان
+web-broadcast-to-everyone = همهٔ متقاضیان
+web-broadcast-to-service = متقاضیان «{ $service }»
+web-broadcast-to-codes = صاحبان { $count } کد پیگیری
+web-broadcast-codes = یا صاحبان این کدهای پیگیری (هر کد در یک سطر؛ به‌جای خدمت)
+web-broadcast-text = متن اطلاعیه (تا ۱۰۰۰ نویسه)
+web-broadcast-draft = پیش‌نویس و پیش‌نمایش
+web-broadcast-both = یا یک خدمت را برگزینید یا کدهای پیگیری را بنویسید، نه هر دو را.
+web-broadcast-title = اطلاعیهٔ شمارهٔ { $id }
+web-broadcast-state-draft = پیش‌نویس (فرستاده نشده)
+web-broadcast-state-confirmed = تأییدشده برای ارسال
+web-broadcast-state-cancelled = لغوشده
+web-broadcast-preview = متقاضیان این را می‌خوانند
+web-broadcast-reach = اگر اکنون فرستاده شود، به { $count } متقاضی در بات می‌رسد (و به آنان که پیامک را برگزیده‌اند، با پیامک).
+web-broadcast-confirm = ارسال
+web-broadcast-drop = کنار گذاشتن پیش‌نویس
+web-broadcast-stop = توقف ارسال
+web-broadcast-sending = در حال ارسال؛ این صفحه خودبه‌خود تازه می‌شود.
+web-broadcast-all-sent = همه فرستاده شد.
+web-progress-total = همه
+web-progress-sent = فرستاده
+web-progress-waiting = در صف
+web-progress-failed = نرسید
+web-progress-cancelled = لغو یا رد شد

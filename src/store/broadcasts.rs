@@ -103,3 +103,11 @@ pub async fn progress(conn: &mut PgConnection, subject: &str) -> sqlx::Result<Ve
         .fetch_all(conn)
         .await
 }
+
+/// The latest broadcasts, newest first.
+pub async fn recent(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Broadcast>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM broadcasts ORDER BY id DESC LIMIT $1"))
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}

@@ -7,6 +7,7 @@
 //! SameSite=Strict and Secure behind TLS; every form carries the session's CSRF token; sign-in
 //! is throttled per name; sessions end when idle, at an absolute end, or everywhere at once.
 
+mod broadcasts;
 pub mod messages;
 mod page;
 mod queue;
@@ -23,6 +24,7 @@ use axum::routing::{get, post};
 use maud::html;
 
 use crate::app::Application;
+use crate::staff::perform::{Action, Actor, Done, Refusal, perform};
 use messages as w;
 use page::Page;
 use session::Signed;
@@ -47,6 +49,10 @@ pub fn router(app: Application) -> Router {
         .route("/staff/requests/{code}", get(request::show))
         .route("/staff/requests/{code}/moves", post(request::move_request))
         .route("/staff/requests/{code}/documents/{id}", get(request::document))
+        .route("/staff/broadcasts", get(broadcasts::list).post(broadcasts::draft))
+        .route("/staff/broadcasts/{id}", get(broadcasts::show))
+        .route("/staff/broadcasts/{id}/confirm", post(broadcasts::confirm))
+        .route("/staff/broadcasts/{id}/cancel", post(broadcasts::cancel))
         .with_state(app)
 }
 
@@ -78,6 +84,44 @@ fn csrf_refused(app: &Application, signed: &Signed) -> Response {
             html! { p.error role="alert" { (page.t(w::CSRF_REFUSED)) } },
         ),
     )
+}
+
+/// A page the member's role does not open.
+fn forbidden(app: &Application, signed: &Signed) -> Response {
+    let page = Page::for_member(app, signed);
+    respond::page(
+        StatusCode::FORBIDDEN,
+        page.layout(
+            &page.t(w::ERROR),
+            html! { p.error role="alert" { (page.t(crate::conversation::messages::STAFF_FORBIDDEN)) } },
+        ),
+    )
+}
+
+/// Does `action` as the signed-in member through the staff core; commits only what was done.
+async fn act(app: &Application, signed: &Signed, action: Action<'_>) -> anyhow::Result<Result<Done, Refusal>> {
+    let mut tx = app.pool().begin().await?;
+    let done = perform(&mut tx, app, Actor::Member(&signed.member), action, chrono::Utc::now()).await;
+    if done.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(done)
+}
+
+/// What a page says of a refusal: the staff core's message for it.
+fn refusal_text(page: &Page<'_>, refusal: &Refusal) -> String {
+    refusal.message().map_or_else(|| page.t(w::ERROR), |m| page.msg(&m))
+}
+
+/// The status a refused form answers with.
+fn refusal_status(refusal: &Refusal) -> StatusCode {
+    match refusal {
+        Refusal::Hidden => StatusCode::NOT_FOUND,
+        Refusal::Forbidden => StatusCode::FORBIDDEN,
+        Refusal::Conflict { .. } => StatusCode::CONFLICT,
+        Refusal::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
 }
 
 /// An unexpected failure, logged with its context; the page says only that nothing was done.

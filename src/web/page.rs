@@ -91,6 +91,9 @@ impl<'a> Page<'a> {
                             strong { (self.t(w::TITLE)) }
                             @if let Some(signed) = self.signed {
                                 a href=(self.href("/")) { (self.t(w::NAV_QUEUE)) }
+                                @if crate::staff::access::may_ever(&signed.member, crate::staff::access::Act::Operate).is_ok() {
+                                    a href=(self.href("/broadcasts")) { (self.t(w::NAV_BROADCASTS)) }
+                                }
                                 span.who {
                                     (self.msg(&Msg::new(w::SIGNED_IN_AS)
                                         .arg("name", Arg::Text(signed.member.name.clone()))

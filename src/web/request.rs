@@ -14,14 +14,14 @@ use super::messages as w;
 use super::page::{Page, ltr};
 use super::queue::sla_text;
 use super::session::Signed;
-use super::{csrf_refused, failed, not_found, respond};
+use super::{act, csrf_refused, failed, not_found, refusal_status, refusal_text, respond};
 use crate::app::Application;
 use crate::conversation::{summary_lines_with, value_arg};
 use crate::domain::TrackingCode;
 use crate::domain::service::stage_name_id;
 use crate::i18n::{self, Arg, Msg};
 use crate::staff::access::{self, Act, Item};
-use crate::staff::perform::{Action, Actor, Refusal, perform};
+use crate::staff::perform::{Action, Refusal};
 use crate::store::requests::{self, RequestRow};
 use crate::store::{audit, documents, notices};
 use crate::workflow::Move;
@@ -348,15 +348,7 @@ pub async fn move_request(
         expected_from: form.expected_from.as_deref(),
         note,
     });
-    let result = async {
-        let mut tx = app.pool().begin().await?;
-        let done = perform(&mut tx, &app, Actor::Member(&signed.member), action, Utc::now()).await;
-        if done.is_ok() {
-            tx.commit().await?;
-        }
-        anyhow::Ok(done)
-    }
-    .await;
+    let result = act(&app, &signed, action).await;
     let page = Page::for_member(&app, &signed);
     match result {
         Ok(Ok(done)) => match done.moved() {
@@ -370,13 +362,15 @@ pub async fn move_request(
         Ok(Err(Refusal::Hidden)) => not_found(&app, &signed),
         Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "moving a request"),
         Ok(Err(refusal)) => {
-            let why = refusal.message().map_or_else(|| page.t(w::ERROR), |m| page.msg(&m));
-            let status = match refusal {
-                Refusal::Forbidden => StatusCode::FORBIDDEN,
-                Refusal::Conflict { .. } => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            render(&app, &signed, code, Some(Banner::Refused(why)), status).await
+            let why = refusal_text(&page, &refusal);
+            render(
+                &app,
+                &signed,
+                code,
+                Some(Banner::Refused(why)),
+                refusal_status(&refusal),
+            )
+            .await
         }
     }
 }

@@ -194,6 +194,21 @@ impl Browser {
         panic!("pressing {css} on {before} led nowhere within 5 s");
     }
 
+    /// Waits until an element matches `css` (a page answering a form at the same address).
+    pub async fn wait_for(&self, css: &str) -> Element {
+        for _ in 0..200 {
+            if self.count(css).await > 0 {
+                return self.find(css).await;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "nothing matched {css} within 10 s on {}:\n{}",
+            self.url().await,
+            self.source().await
+        );
+    }
+
     /// Fills the field `css` and returns it.
     pub async fn fill(&self, css: &str, text: &str) -> Element {
         let field = self.find(css).await;
