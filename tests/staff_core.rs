@@ -295,6 +295,19 @@ async fn moves_and_document_requests_refuse_with_one_code_and_move_as_the_member
             .await
             .unwrap();
     assert_eq!(actors, vec![reviewer.actor(), reviewer.actor()]);
+
+    // Extending the documents' deadline is the reviewers': outside the scope it is not there,
+    // for an operator it is forbidden, and with no deadline running there is nothing to extend.
+    let extend = Action::ExtendDocumentsDeadline { code, office_days: 2 };
+    for (actor, expected) in [
+        (Actor::Member(&debts_only), "not_found"),
+        (Actor::Member(&operator), "forbidden"),
+        (Actor::CommandLine, "forbidden"),
+        (Actor::Member(&reviewer), "no_deadline"),
+    ] {
+        let refused = attempt(&app, actor, extend).await.unwrap_err();
+        assert_eq!(refused.code(), expected, "{actor:?}");
+    }
 }
 
 #[tokio::test]

@@ -432,3 +432,94 @@ async fn forged_forms_ended_sessions_and_guessed_passwords_change_nothing() {
     assert!(signed_in >= 5, "sign-ins are audited: {signed_in}");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_reviewer_asks_for_documents_with_a_deadline_and_extends_it() {
+    let bot = Running::fresh(&[]).await;
+    let plate = bot
+        .user(830)
+        .submits(Locale::Fa, "plate-removal", &plate_removal())
+        .await;
+    member(&bot, "reza", Role::Reviewer, None).await;
+    member(&bot, "omid", Role::Operator, None).await;
+    let client = Client::new(&bot);
+    let cookie = client.sign_in("reza", PASSWORD).await.unwrap();
+    let page_of = |cookie: String| {
+        let client = &client;
+        let path = format!("/requests/{plate}");
+        async move { client.get(&cookie, &path).await.1 }
+    };
+    let moves = format!("/requests/{plate}/moves");
+    let csrf = csrf_in(&page_of(cookie.clone()).await);
+    let (status, _) = client
+        .post(&cookie, &moves, &[("csrf", &csrf), ("to", "under-review")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The documents move carries a deadline field; days that are not a number are refused.
+    let page = page_of(cookie.clone()).await;
+    assert!(page.contains("name=\"deadline_office_days\""), "{page}");
+    let ask = |days: &'static str| {
+        let (client, cookie, csrf, moves) = (&client, cookie.clone(), csrf.clone(), moves.clone());
+        async move {
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("to", "documents-requested"),
+                ("documents", "1"),
+                ("note", "تصویر کارت خودرو را بفرستید."),
+                ("deadline_office_days", days),
+            ];
+            client.post(&cookie, &moves, &form).await.0
+        }
+    };
+    assert_eq!(ask("پنج").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ask("۹۰").await, StatusCode::UNPROCESSABLE_ENTITY, "more than 60 days");
+    assert_eq!(stage_of(&bot, &plate).await, "under-review");
+    assert_eq!(ask("۵").await, StatusCode::SEE_OTHER, "Persian digits are read");
+    assert_eq!(stage_of(&bot, &plate).await, "documents-requested");
+    let days: i32 = sqlx::query_scalar("SELECT office_days FROM document_deadlines")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(days, 5);
+
+    // Once the notice has gone, the deadline is served and its date shown.
+    bot.messages_to(830, bot.fake.sent_to(830).len()).await;
+    let mut served = false;
+    for _ in 0..50 {
+        let mut tx = bot.app.pool().begin().await.unwrap();
+        peygir::deadlines::run(&mut tx, &bot.app, chrono::Utc::now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        if page_of(cookie.clone()).await.contains("class=\"due\"") {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(served, "the due date is shown once served");
+    let due = |page: &str| {
+        let at = page.find("class=\"due\">").unwrap() + 12;
+        page[at..].split('<').next().unwrap().to_owned()
+    };
+    let first = due(&page_of(cookie.clone()).await);
+
+    // An operator may not extend it; the reviewer may.
+    let other = client.sign_in("omid", PASSWORD).await.unwrap();
+    let other_csrf = csrf_in(&page_of(other.clone()).await);
+    let extend = format!("/requests/{plate}/deadline");
+    let (status, _) = client
+        .post(&other, &extend, &[("csrf", &other_csrf), ("office_days", "2")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(due(&page_of(cookie.clone()).await), first);
+    let (status, _) = client
+        .post(&cookie, &extend, &[("csrf", &csrf), ("office_days", "2")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let second = due(&page_of(cookie.clone()).await);
+    assert_ne!(second, first, "the date moved on");
+    assert!(!second.chars().any(|c| c.is_ascii_digit()), "a Persian date: {second}");
+    bot.stop().await;
+}

@@ -122,3 +122,11 @@ web-progress-sent = Sent
 web-progress-waiting = Waiting
 web-progress-failed = Not delivered
 web-progress-cancelled = Cancelled or skipped
+
+# A day, in the locale's calendar.
+web-date = { $day }
+web-documents-due = Documents due
+web-deadline-days = Deadline in office days (optional, 1 to 60)
+web-deadline-bad-days = “{ $input }” is not a number of office days; write a number from 1 to 60.
+web-deadline-extend-days = Extend the documents' deadline by office days
+web-deadline-extend = Extend

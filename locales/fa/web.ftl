@@ -122,3 +122,11 @@ web-progress-sent = فرستاده
 web-progress-waiting = در صف
 web-progress-failed = نرسید
 web-progress-cancelled = لغو یا رد شد
+
+# A day, in the locale's calendar.
+web-date = { $day }
+web-documents-due = مهلت فرستادن مدارک
+web-deadline-days = مهلت به روز اداری (اختیاری، ۱ تا ۶۰)
+web-deadline-bad-days = «{ $input }» شمار روزهای اداری نیست؛ عددی از ۱ تا ۶۰ بنویسید.
+web-deadline-extend-days = تمدید مهلت مدارک، به روز اداری
+web-deadline-extend = تمدید مهلت

@@ -17,7 +17,7 @@ use crate::app::Application;
 use crate::broadcast::{self, BroadcastError, Target};
 use crate::conversation::messages as m;
 use crate::deadlines;
-use crate::domain::TrackingCode;
+use crate::domain::{Role, TrackingCode};
 use crate::i18n::{Arg, Msg};
 use crate::maintenance::{self, MaintenanceError};
 use crate::office::{self, Closure, ClosureError};
@@ -511,6 +511,10 @@ pub async fn perform(
                     service: &row.service_id,
                 },
             )?;
+            // Deadlines are the reviewers' to give, as the documents are theirs to ask for.
+            if !actor.member()?.acts_as(&[Role::Reviewer]) {
+                return Err(Refusal::Forbidden);
+            }
             let due_on = deadlines::extend(tx, app, row.id, days, now).await?.ok_or_else(|| {
                 Refusal::conflict(NO_DEADLINE, m::STAFF_NOT_ALLOWED, "the request has no deadline running")
             })?;

@@ -48,6 +48,7 @@ pub fn router(app: Application) -> Router {
         .route("/staff/language", post(sign_in::language))
         .route("/staff/requests/{code}", get(request::show))
         .route("/staff/requests/{code}/moves", post(request::move_request))
+        .route("/staff/requests/{code}/deadline", post(request::extend_deadline))
         .route("/staff/requests/{code}/documents/{id}", get(request::document))
         .route("/staff/broadcasts", get(broadcasts::list).post(broadcasts::draft))
         .route("/staff/broadcasts/{id}", get(broadcasts::show))

@@ -17,13 +17,13 @@ use super::session::Signed;
 use super::{act, csrf_refused, failed, not_found, refusal_status, refusal_text, respond};
 use crate::app::Application;
 use crate::conversation::{summary_lines_with, value_arg};
-use crate::domain::TrackingCode;
 use crate::domain::service::stage_name_id;
+use crate::domain::{Role, TrackingCode};
 use crate::i18n::{self, Arg, Msg};
 use crate::staff::access::{self, Act, Item};
 use crate::staff::perform::{Action, Refusal};
 use crate::store::requests::{self, RequestRow};
-use crate::store::{audit, documents, notices};
+use crate::store::{audit, document_deadlines, documents, notices};
 use crate::workflow::Move;
 
 #[derive(Deserialize, Default)]
@@ -76,6 +76,8 @@ struct View {
     history: Vec<requests::Event>,
     notices: Vec<(notices::NoticeRow, Vec<notices::NoticeEvent>)>,
     left: Option<chrono::Duration>,
+    /// The day the documents asked for are due, while that deadline runs.
+    documents_due: Option<chrono::NaiveDate>,
 }
 
 /// The request, if it exists and the member may see it (the two are not told apart).
@@ -119,6 +121,7 @@ async fn load(app: &Application, signed: &Signed, code: TrackingCode) -> anyhow:
         .and_then(|s| s.stage(&row.stage))
         .and_then(|s| s.target_hours)
         .map(|hours| chrono::Duration::hours(hours.into()) - office.office_time(row.updated_at, now));
+    let documents_due = document_deadlines::open(&mut tx, row.id).await?.map(|open| open.due_on);
     audit::record_read(
         &mut tx,
         &signed.member.actor(),
@@ -134,6 +137,7 @@ async fn load(app: &Application, signed: &Signed, code: TrackingCode) -> anyhow:
         history,
         notices,
         left,
+        documents_due,
     }))
 }
 
@@ -167,6 +171,10 @@ fn request_page(page: &Page<'_>, view: &View, banner: Option<&Banner>) -> Markup
                 dt { (page.t(w::COL_SUBMITTED)) } dd { (page.time(row.created_at)) }
                 dt { (page.t(w::REQUEST_UPDATED)) } dd { (page.time(row.updated_at)) }
                 dt { (page.t(w::COL_SLA)) } dd { (sla_text(page, view.left)) }
+                @if let Some(due) = view.documents_due {
+                    dt { (page.t(w::DOCUMENTS_DUE)) }
+                    dd.due { (page.msg(&Msg::new(w::DATE).arg("day", Arg::Date(due)))) }
+                }
             }
             (moves(page, view))
             section aria-labelledby="answers" {
@@ -188,10 +196,11 @@ fn request_page(page: &Page<'_>, view: &View, banner: Option<&Banner>) -> Markup
 fn moves(page: &Page<'_>, view: &View) -> Markup {
     let row = &view.row;
     let member = &page.signed.expect("the request page is for a member").member;
-    let open: Vec<_> = page
-        .app
-        .catalog()
-        .get(&row.service_id)
+    let service = page.app.catalog().get(&row.service_id);
+    let documents_move = service
+        .and_then(|s| s.document_request(&row.stage))
+        .map(|t| t.to.as_str());
+    let open: Vec<_> = service
         .map(|service| {
             service
                 .transitions_from(&row.stage)
@@ -219,9 +228,22 @@ fn moves(page: &Page<'_>, view: &View) -> Markup {
                         (page.t(if t.note_required { w::MOVE_NOTE_REQUIRED } else { w::MOVE_NOTE }))
                     }
                     textarea id=(format!("note-{i}")) name="note" rows="2" required[t.note_required] dir="auto" {}
+                    @if documents_move == Some(t.to.as_str()) {
+                        input type="hidden" name="documents" value="1";
+                        label for=(format!("deadline-{i}")) { (page.t(w::DEADLINE_DAYS)) }
+                        input id=(format!("deadline-{i}")) name="deadline_office_days" type="number" min="1" max="60" inputmode="numeric";
+                    }
                     button type="submit" data-to=(t.to) {
                         (page.msg(&Msg::new(w::MOVE_TO).arg("stage", Arg::Msg(stage_name_id(&t.to)))))
                     }
+                }
+            }
+            @if view.documents_due.is_some() && member.acts_as(&[Role::Reviewer]) {
+                form.move.extend method="post" action=(page.href(&format!("/requests/{}/deadline", row.code))) {
+                    (page.csrf_field())
+                    label for="extend-days" { (page.t(w::DEADLINE_EXTEND_DAYS)) }
+                    input id="extend-days" name="office_days" type="number" min="1" max="60" required inputmode="numeric";
+                    button type="submit" { (page.t(w::DEADLINE_EXTEND)) }
                 }
             }
         }
@@ -326,6 +348,10 @@ pub struct MoveForm {
     to: String,
     expected_from: Option<String>,
     note: Option<String>,
+    /// Set on the move that asks the applicant for documents.
+    documents: Option<String>,
+    /// Empty when no deadline is set.
+    deadline_office_days: Option<String>,
 }
 
 /// A move through the staff core; back to the request page, saying what happened.
@@ -342,12 +368,32 @@ pub async fn move_request(
         return not_found(&app, &signed);
     };
     let note = form.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let action = Action::Move(Move {
-        code,
-        to: &form.to,
-        expected_from: form.expected_from.as_deref(),
-        note,
-    });
+    let deadline = match form
+        .deadline_office_days
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => None,
+        Some(days) => match office_days(days) {
+            Some(days) => Some(days),
+            None => return refused_days(&app, &signed, code, days).await,
+        },
+    };
+    let action = if form.documents.is_some() {
+        Action::RequestDocuments {
+            code,
+            note: note.unwrap_or(""),
+            deadline_office_days: deadline,
+        }
+    } else {
+        Action::Move(Move {
+            code,
+            to: &form.to,
+            expected_from: form.expected_from.as_deref(),
+            note,
+        })
+    };
     let result = act(&app, &signed, action).await;
     let page = Page::for_member(&app, &signed);
     match result {
@@ -363,6 +409,69 @@ pub async fn move_request(
         Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "moving a request"),
         Ok(Err(refusal)) => {
             let why = refusal_text(&page, &refusal);
+            render(
+                &app,
+                &signed,
+                code,
+                Some(Banner::Refused(why)),
+                refusal_status(&refusal),
+            )
+            .await
+        }
+    }
+}
+
+/// A number of office days as typed, in either digits.
+fn office_days(text: &str) -> Option<u16> {
+    crate::domain::digits::to_ascii_digits(text).parse().ok()
+}
+
+/// The request page again, saying the days typed are not a number of days.
+async fn refused_days(app: &Application, signed: &Signed, code: TrackingCode, typed: &str) -> Response {
+    let page = Page::for_member(app, signed);
+    let why = page.msg(&Msg::new(w::DEADLINE_BAD_DAYS).arg("input", Arg::Text(typed.to_owned())));
+    render(
+        app,
+        signed,
+        code,
+        Some(Banner::Refused(why)),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ExtendForm {
+    csrf: String,
+    office_days: String,
+}
+
+/// More office days for the documents; back to the request page, saying the new date.
+pub async fn extend_deadline(
+    State(app): State<Application>,
+    signed: Signed,
+    Path(code): Path<String>,
+    Form(form): Form<ExtendForm>,
+) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return csrf_refused(&app, &signed);
+    }
+    let Ok(code) = TrackingCode::parse(&code) else {
+        return not_found(&app, &signed);
+    };
+    let Some(days) = office_days(form.office_days.trim()) else {
+        return refused_days(&app, &signed, code, &form.office_days).await;
+    };
+    let action = Action::ExtendDocumentsDeadline {
+        code,
+        office_days: days,
+    };
+    match act(&app, &signed, action).await {
+        Ok(Ok(_)) => respond::see_other(&Page::for_member(&app, &signed).href(&format!("/requests/{code}"))),
+        Ok(Err(Refusal::Hidden)) => not_found(&app, &signed),
+        Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "extending a deadline"),
+        Ok(Err(refusal)) => {
+            let why = refusal_text(&Page::for_member(&app, &signed), &refusal);
             render(
                 &app,
                 &signed,
