@@ -523,3 +523,63 @@ async fn a_reviewer_asks_for_documents_with_a_deadline_and_extends_it() {
     assert!(!second.chars().any(|c| c.is_ascii_digit()), "a Persian date: {second}");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_complaint_is_answered_from_the_console_and_the_applicant_told_once() {
+    let bot = Running::fresh(&[]).await;
+    let mut user = bot.user(840);
+    user.says("/start").await;
+    user.presses("lang:fa").await;
+    user.presses("menu:complain").await;
+    let filed = user.says("هنوز پاسخی نگرفته‌ام.").await;
+    let code = support::tracking_codes(&filed)[0].to_string();
+    member(&bot, "reza", Role::Reviewer, None).await;
+    member(&bot, "debts", Role::Reviewer, Some(&["debt-respite"])).await;
+    let client = Client::new(&bot);
+
+    // A complaint about no request is for those who handle every service.
+    let narrow = client.sign_in("debts", PASSWORD).await.unwrap();
+    let (status, page, _) = client.get(&narrow, "/complaints").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("هنوز پاسخی نگرفته‌ام"), "out of scope: {page}");
+
+    let cookie = client.sign_in("reza", PASSWORD).await.unwrap();
+    let (status, page, _) = client.get(&cookie, "/complaints").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("هنوز پاسخی نگرفته‌ام"), "{page}");
+    let csrf = csrf_in(&page);
+    let before = bot.fake.sent_to(840).len();
+    let answer_path = format!("/complaints/{code}/answer");
+    // Nothing visible in the answer: refused with the reason, nothing sent.
+    let (status, _) = client
+        .post(&cookie, &answer_path, &[("csrf", &csrf), ("answer", " \u{200c} ")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, location) = client
+        .post(
+            &cookie,
+            &answer_path,
+            &[("csrf", &csrf), ("answer", "درخواست شما بررسی شد.")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let messages = bot.messages_to(840, before + 1).await;
+    assert!(
+        messages[before].contains("درخواست شما بررسی شد."),
+        "{}",
+        messages[before]
+    );
+    let (_, page, _) = client
+        .get(&cookie, location.unwrap().trim_start_matches("/staff"))
+        .await;
+    assert!(page.contains("data-status=\"answered\""), "{page}");
+    let (status, _) = client
+        .post(&cookie, &format!("/complaints/{code}/close"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = client.get(&cookie, "/complaints?status=closed").await;
+    assert!(page.contains("data-status=\"closed\""), "{page}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bot.fake.sent_to(840).len(), before + 1, "told once");
+    bot.stop().await;
+}

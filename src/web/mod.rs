@@ -8,6 +8,7 @@
 //! is throttled per name; sessions end when idle, at an absolute end, or everywhere at once.
 
 mod broadcasts;
+mod complaints;
 pub mod messages;
 mod page;
 mod queue;
@@ -50,6 +51,9 @@ pub fn router(app: Application) -> Router {
         .route("/staff/requests/{code}/moves", post(request::move_request))
         .route("/staff/requests/{code}/deadline", post(request::extend_deadline))
         .route("/staff/requests/{code}/documents/{id}", get(request::document))
+        .route("/staff/complaints", get(complaints::list))
+        .route("/staff/complaints/{code}/answer", post(complaints::answer))
+        .route("/staff/complaints/{code}/close", post(complaints::close))
         .route("/staff/broadcasts", get(broadcasts::list).post(broadcasts::draft))
         .route("/staff/broadcasts/{id}", get(broadcasts::show))
         .route("/staff/broadcasts/{id}/confirm", post(broadcasts::confirm))

@@ -8,6 +8,7 @@ use super::session::Signed;
 use crate::app::Application;
 use crate::domain::Role;
 use crate::i18n::{Arg, Locale, Msg};
+use crate::staff::access::{Act, may_ever};
 
 /// How one page is rendered: for whom, in which language.
 pub struct Page<'a> {
@@ -91,7 +92,10 @@ impl<'a> Page<'a> {
                             strong { (self.t(w::TITLE)) }
                             @if let Some(signed) = self.signed {
                                 a href=(self.href("/")) { (self.t(w::NAV_QUEUE)) }
-                                @if crate::staff::access::may_ever(&signed.member, crate::staff::access::Act::Operate).is_ok() {
+                                @if may_ever(&signed.member, Act::HandleComplaint).is_ok() {
+                                    a href=(self.href("/complaints")) { (self.t(w::NAV_COMPLAINTS)) }
+                                }
+                                @if may_ever(&signed.member, Act::Operate).is_ok() {
                                     a href=(self.href("/broadcasts")) { (self.t(w::NAV_BROADCASTS)) }
                                 }
                                 span.who {
