@@ -583,3 +583,90 @@ async fn a_complaint_is_answered_from_the_console_and_the_applicant_told_once() 
     assert_eq!(bot.fake.sent_to(840).len(), before + 1, "told once");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn an_operator_declares_and_resolves_an_outage_and_plans_maintenance() {
+    let bot = Running::fresh(&[]).await;
+    bot.user(850)
+        .submits(Locale::Fa, "plate-removal", &plate_removal())
+        .await;
+    member(&bot, "omid", Role::Operator, None).await;
+    member(&bot, "reza", Role::Reviewer, None).await;
+    let client = Client::new(&bot);
+    let reviewer = client.sign_in("reza", PASSWORD).await.unwrap();
+    let (status, _, _) = client.get(&reviewer, "/operations").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a reviewer does not operate");
+
+    let cookie = client.sign_in("omid", PASSWORD).await.unwrap();
+    let (status, page, _) = client.get(&cookie, "/operations").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_in(&page);
+    let before = bot.fake.sent_to(850).len();
+    let reason = "قطعی ارتباط با سامانهٔ راهور";
+    let (status, _) = client
+        .post(
+            &cookie,
+            "/operations/outages",
+            &[("csrf", &csrf), ("service", "plate-removal"), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let told = bot.messages_to(850, before + 1).await;
+    assert!(
+        told[before].contains(&text(&bot, "service-plate-removal")),
+        "{}",
+        told[before]
+    );
+    let id: i64 = sqlx::query_scalar("SELECT id FROM outages WHERE resolved_at IS NULL")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    let (status, _) = client
+        .post(
+            &cookie,
+            &format!("/operations/outages/{id}/resolve"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    bot.messages_to(850, before + 2).await;
+
+    // Maintenance: a time that cannot be read is refused and nothing is planned.
+    let tomorrow = peygir::office::local_date(chrono::Utc::now() + chrono::Duration::days(2));
+    let day = peygir::domain::digits::to_persian_digits(&peygir::domain::jalali::to_jalali(tomorrow).to_string());
+    let window = |start: &'static str| {
+        let (client, cookie, csrf, day) = (&client, cookie.clone(), csrf.clone(), day.clone());
+        async move {
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("service", ""),
+                ("start_date", day.as_str()),
+                ("start_time", start),
+                ("end_date", day.as_str()),
+                ("end_time", "۲۳:۳۰"),
+                ("reason", "ارتقای سامانه"),
+            ];
+            client.post(&cookie, "/operations/maintenance", &form).await.0
+        }
+    };
+    assert_eq!(window("ساعت ده").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(window("۲۲:۰۰").await, StatusCode::SEE_OTHER);
+    let (_, page, _) = client.get(&cookie, "/operations").await;
+    assert!(page.contains("ارتقای سامانه"), "{page}");
+    assert!(page.contains("data-cancelled=\"false\""), "{page}");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM maintenance_windows")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    let (status, _) = client
+        .post(
+            &cookie,
+            &format!("/operations/maintenance/{id}/cancel"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = client.get(&cookie, "/operations").await;
+    assert!(page.contains("data-cancelled=\"true\""), "{page}");
+    bot.stop().await;
+}

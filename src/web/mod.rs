@@ -10,6 +10,7 @@
 mod broadcasts;
 mod complaints;
 pub mod messages;
+mod operations;
 mod page;
 mod queue;
 mod request;
@@ -54,6 +55,17 @@ pub fn router(app: Application) -> Router {
         .route("/staff/complaints", get(complaints::list))
         .route("/staff/complaints/{code}/answer", post(complaints::answer))
         .route("/staff/complaints/{code}/close", post(complaints::close))
+        .route("/staff/operations", get(operations::show))
+        .route("/staff/operations/outages", post(operations::declare_outage))
+        .route(
+            "/staff/operations/outages/{id}/resolve",
+            post(operations::resolve_outage),
+        )
+        .route("/staff/operations/maintenance", post(operations::schedule))
+        .route(
+            "/staff/operations/maintenance/{id}/cancel",
+            post(operations::cancel_window),
+        )
         .route("/staff/broadcasts", get(broadcasts::list).post(broadcasts::draft))
         .route("/staff/broadcasts/{id}", get(broadcasts::show))
         .route("/staff/broadcasts/{id}/confirm", post(broadcasts::confirm))

@@ -96,6 +96,7 @@ impl<'a> Page<'a> {
                                     a href=(self.href("/complaints")) { (self.t(w::NAV_COMPLAINTS)) }
                                 }
                                 @if may_ever(&signed.member, Act::Operate).is_ok() {
+                                    a href=(self.href("/operations")) { (self.t(w::NAV_OPERATIONS)) }
                                     a href=(self.href("/broadcasts")) { (self.t(w::NAV_BROADCASTS)) }
                                 }
                                 span.who {

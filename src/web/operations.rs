@@ -1,0 +1,265 @@
+//! Operations for operators on one screen: outages (declare, resolve) and planned maintenance
+//! (schedule, cancel), each announced to its audience by the staff core.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Duration, Utc};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::messages as w;
+use super::page::Page;
+use super::session::Signed;
+use super::{act, csrf_refused, failed, forbidden, refusal_status, refusal_text, respond};
+use crate::app::Application;
+use crate::i18n::{Arg, Msg};
+use crate::maintenance::tehran_time;
+use crate::staff::access::{self, Act};
+use crate::staff::perform::{Action, Refusal};
+use crate::store::maintenance::{self as windows, Plan, Window};
+use crate::store::outages::{self, Outage};
+
+/// How far back resolved outages are still listed.
+const RECENT: Duration = Duration::days(7);
+
+fn may_operate(signed: &Signed) -> bool {
+    access::may_ever(&signed.member, Act::Operate).is_ok()
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
+pub async fn show(State(app): State<Application>, signed: Signed, Query(query): Query<ShowQuery>) -> Response {
+    if !may_operate(&signed) {
+        return forbidden(&app, &signed);
+    }
+    let notice = query
+        .done
+        .map(|_| Page::for_member(&app, &signed).t(w::OPERATIONS_DONE));
+    render(&app, &signed, notice, None, StatusCode::OK).await
+}
+
+async fn render(
+    app: &Application,
+    signed: &Signed,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let loaded = async {
+        let mut conn = app.pool().acquire().await?;
+        let now = Utc::now();
+        let outages = outages::recent(&mut conn, now - RECENT).await?;
+        let windows = windows::upcoming(&mut conn, now).await?;
+        anyhow::Ok((outages, windows))
+    }
+    .await;
+    match loaded {
+        Ok((outages, windows)) => {
+            let page = Page::for_member(app, signed);
+            respond::page(
+                status,
+                operations_page(&page, &outages, &windows, notice.as_deref(), error.as_deref()),
+            )
+        }
+        Err(err) => failed(err, "showing operations"),
+    }
+}
+
+fn service_name(page: &Page<'_>, service: Option<&str>) -> String {
+    page.msg(&Msg::new(w::SERVICE_OR_EVERY).arg("service", crate::conversation::messages::service_or_every(service)))
+}
+
+fn service_select(page: &Page<'_>, id: &str) -> Markup {
+    html! {
+        label for=(id) { (page.t(w::FILTER_SERVICE)) }
+        select id=(id) name="service" {
+            option value="" { (service_name(page, None)) }
+            @for service in page.app.catalog().services() {
+                option value=(service.id) { (page.t(&format!("service-{}", service.id))) }
+            }
+        }
+    }
+}
+
+fn operations_page(
+    page: &Page<'_>,
+    outages: &[Outage],
+    windows: &[Window],
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Markup {
+    page.layout(
+        &page.t(w::OPERATIONS_TITLE),
+        html! {
+            @if let Some(notice) = notice { p.notice role="status" { (notice) } }
+            @if let Some(error) = error { p.error role="alert" { (error) } }
+            section aria-labelledby="outages" {
+                h2 id="outages" { (page.t(w::OUTAGES)) }
+                @if outages.is_empty() { p { (page.t(w::OUTAGES_NONE)) } }
+                ul.outages {
+                    @for outage in outages {
+                        li data-open=(outage.resolved_at.is_none()) {
+                            strong { (service_name(page, outage.service_id.as_deref())) } ": "
+                            span dir="auto" { (outage.reason) } " — "
+                            (page.msg(&Msg::new(w::OUTAGE_SINCE).arg("at", Arg::Time(outage.started_at))))
+                            @if let Some(resolved) = outage.resolved_at {
+                                " — " (page.msg(&Msg::new(w::OUTAGE_RESOLVED_AT).arg("at", Arg::Time(resolved))))
+                            } @else {
+                                " "
+                                form.inline method="post" action=(page.href(&format!("/operations/outages/{}/resolve", outage.id))) {
+                                    (page.csrf_field())
+                                    button type="submit" { (page.t(w::OUTAGE_RESOLVE)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                form.stacked.wide method="post" action=(page.href("/operations/outages")) {
+                    (page.csrf_field())
+                    (service_select(page, "outage-service"))
+                    label for="outage-reason" { (page.t(w::OUTAGE_REASON)) }
+                    input id="outage-reason" name="reason" type="text" required dir="auto";
+                    button type="submit" { (page.t(w::OUTAGE_DECLARE)) }
+                }
+            }
+            section aria-labelledby="maintenance" {
+                h2 id="maintenance" { (page.t(w::MAINTENANCE)) }
+                @if windows.is_empty() { p { (page.t(w::MAINTENANCE_NONE)) } }
+                ul.windows {
+                    @for window in windows {
+                        li data-cancelled=(window.cancelled_at.is_some()) {
+                            strong { (service_name(page, window.service_id.as_deref())) } ": "
+                            (page.msg(&Msg::new(w::MAINTENANCE_SPAN)
+                                .arg("start", Arg::Time(window.starts_at))
+                                .arg("end", Arg::Time(window.ends_at))))
+                            " — " span dir="auto" { (window.reason) }
+                            @if window.cancelled_at.is_some() {
+                                " — " (page.t(w::MAINTENANCE_CANCELLED))
+                            } @else {
+                                " "
+                                form.inline method="post" action=(page.href(&format!("/operations/maintenance/{}/cancel", window.id))) {
+                                    (page.csrf_field())
+                                    button.secondary type="submit" { (page.t(w::MAINTENANCE_CANCEL)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                form.stacked.wide method="post" action=(page.href("/operations/maintenance")) {
+                    (page.csrf_field())
+                    (service_select(page, "window-service"))
+                    label for="start-date" { (page.t(w::MAINTENANCE_START)) }
+                    div.pair {
+                        input id="start-date" name="start_date" type="text" required inputmode="numeric" placeholder=(page.t(w::FILTER_DATE_HINT)) aria-label=(page.t(w::MAINTENANCE_START));
+                        input id="start-time" name="start_time" type="text" required inputmode="numeric" placeholder="۲۲:۰۰" aria-label=(page.t(w::MAINTENANCE_TIME));
+                    }
+                    label for="end-date" { (page.t(w::MAINTENANCE_END)) }
+                    div.pair {
+                        input id="end-date" name="end_date" type="text" required inputmode="numeric" placeholder=(page.t(w::FILTER_DATE_HINT)) aria-label=(page.t(w::MAINTENANCE_END));
+                        input id="end-time" name="end_time" type="text" required inputmode="numeric" placeholder="۰۲:۰۰" aria-label=(page.t(w::MAINTENANCE_TIME));
+                    }
+                    label for="window-reason" { (page.t(w::OUTAGE_REASON)) }
+                    input id="window-reason" name="reason" type="text" required dir="auto";
+                    button type="submit" { (page.t(w::MAINTENANCE_SCHEDULE)) }
+                }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct OutageForm {
+    csrf: String,
+    service: Option<String>,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+pub struct WindowForm {
+    csrf: String,
+    service: Option<String>,
+    start_date: String,
+    start_time: String,
+    end_date: String,
+    end_time: String,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn declare_outage(State(app): State<Application>, signed: Signed, Form(form): Form<OutageForm>) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return csrf_refused(&app, &signed);
+    }
+    let service = form.service.as_deref().filter(|s| !s.is_empty());
+    let action = Action::DeclareOutage {
+        service,
+        reason: &form.reason,
+    };
+    finish(&app, &signed, action).await
+}
+
+pub async fn resolve_outage(
+    State(app): State<Application>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return csrf_refused(&app, &signed);
+    }
+    finish(&app, &signed, Action::ResolveOutage { id }).await
+}
+
+pub async fn schedule(State(app): State<Application>, signed: Signed, Form(form): Form<WindowForm>) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return csrf_refused(&app, &signed);
+    }
+    let (Ok(starts_at), Ok(ends_at)) = (
+        tehran_time(&form.start_date, &form.start_time),
+        tehran_time(&form.end_date, &form.end_time),
+    ) else {
+        let why = Page::for_member(&app, &signed).t(w::MAINTENANCE_BAD_TIME);
+        return render(&app, &signed, None, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let plan = Plan {
+        service_id: form.service.as_deref().filter(|s| !s.is_empty()),
+        starts_at,
+        ends_at,
+        reason: &form.reason,
+    };
+    finish(&app, &signed, Action::ScheduleMaintenance(plan)).await
+}
+
+pub async fn cancel_window(
+    State(app): State<Application>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return csrf_refused(&app, &signed);
+    }
+    finish(&app, &signed, Action::CancelMaintenance { id }).await
+}
+
+/// Does an operations act; back to the page, saying it was done (and announced) or why not.
+async fn finish(app: &Application, signed: &Signed, action: Action<'_>) -> Response {
+    match act(app, signed, action).await {
+        Ok(Ok(_)) => respond::see_other(&format!("{}?done=1", Page::for_member(app, signed).href("/operations"))),
+        Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "an operations act"),
+        Ok(Err(Refusal::Hidden)) => super::not_found(app, signed),
+        Ok(Err(refusal)) => {
+            let why = refusal_text(&Page::for_member(app, signed), &refusal);
+            render(app, signed, None, Some(why), refusal_status(&refusal)).await
+        }
+    }
+}
