@@ -670,3 +670,37 @@ async fn an_operator_declares_and_resolves_an_outage_and_plans_maintenance() {
     assert!(page.contains("data-cancelled=\"true\""), "{page}");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn the_audit_log_is_for_admins_of_every_service_and_filters_by_action() {
+    let bot = Running::fresh(&[]).await;
+    let plate = bot
+        .user(860)
+        .submits(Locale::Fa, "plate-removal", &plate_removal())
+        .await;
+    member(&bot, "root", Role::Admin, None).await;
+    member(&bot, "plates-admin", Role::Admin, Some(&["plate-removal"])).await;
+    member(&bot, "reza", Role::Reviewer, None).await;
+    let client = Client::new(&bot);
+    for name in ["reza", "plates-admin"] {
+        let cookie = client.sign_in(name, PASSWORD).await.unwrap();
+        let (status, _, _) = client.get(&cookie, "/audit").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}");
+    }
+    let reviewer = client.sign_in("reza", PASSWORD).await.unwrap();
+    client.get(&reviewer, &format!("/requests/{plate}")).await;
+
+    let cookie = client.sign_in("root", PASSWORD).await.unwrap();
+    let (status, page, _) = client.get(&cookie, "/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("staff.sign-in") && page.contains("request.read"),
+        "{page}"
+    );
+    let (_, page, _) = client.get(&cookie, "/audit?action=request.").await;
+    assert!(page.contains("request.read"), "{page}");
+    assert!(!page.contains("staff.sign-in"), "filtered by action: {page}");
+    let (status, page, _) = client.get(&cookie, "/audit?from=%D9%81%D8%B1%D8%AF%D8%A7").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "«فردا» is no date: {page}");
+    bot.stop().await;
+}

@@ -82,6 +82,33 @@ pub struct Entry {
 
 /// The newest entries first, notes opened.
 pub async fn recent(pool: &PgPool, vault: &Vault, limit: i64) -> anyhow::Result<Vec<Entry>> {
+    search(
+        pool,
+        vault,
+        &Search {
+            limit,
+            ..Search::default()
+        },
+    )
+    .await
+}
+
+/// What the audit log is searched by; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub actor: Option<String>,
+    /// An action, or the start of one (`request.` finds every act on requests).
+    pub action: Option<String>,
+    pub subject: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Entries older than this one: the next page.
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Matching entries, newest first, notes opened.
+pub async fn search(pool: &PgPool, vault: &Vault, search: &Search) -> anyhow::Result<Vec<Entry>> {
     type Raw = (
         i64,
         String,
@@ -92,9 +119,22 @@ pub async fn recent(pool: &PgPool, vault: &Vault, limit: i64) -> anyhow::Result<
         DateTime<Utc>,
     );
     let rows: Vec<Raw> = sqlx::query_as(
-        "SELECT id, actor, action, subject, detail, note_sealed, at FROM audit_log ORDER BY id DESC LIMIT $1",
+        "SELECT id, actor, action, subject, detail, note_sealed, at FROM audit_log
+         WHERE ($1::text IS NULL OR actor = $1)
+           AND ($2::text IS NULL OR action = $2 OR starts_with(action, $2))
+           AND ($3::text IS NULL OR subject = $3)
+           AND ($4::timestamptz IS NULL OR at >= $4)
+           AND ($5::timestamptz IS NULL OR at < $5)
+           AND ($6::bigint IS NULL OR id < $6)
+         ORDER BY id DESC LIMIT $7",
     )
-    .bind(limit)
+    .bind(&search.actor)
+    .bind(&search.action)
+    .bind(&search.subject)
+    .bind(search.from)
+    .bind(search.to)
+    .bind(search.before_id)
+    .bind(search.limit)
     .fetch_all(pool)
     .await?;
     rows.into_iter()

@@ -7,6 +7,7 @@
 //! SameSite=Strict and Secure behind TLS; every form carries the session's CSRF token; sign-in
 //! is throttled per name; sessions end when idle, at an absolute end, or everywhere at once.
 
+mod audit;
 mod broadcasts;
 mod complaints;
 pub mod messages;
@@ -55,6 +56,7 @@ pub fn router(app: Application) -> Router {
         .route("/staff/complaints", get(complaints::list))
         .route("/staff/complaints/{code}/answer", post(complaints::answer))
         .route("/staff/complaints/{code}/close", post(complaints::close))
+        .route("/staff/audit", get(audit::show))
         .route("/staff/operations", get(operations::show))
         .route("/staff/operations/outages", post(operations::declare_outage))
         .route(

@@ -8,7 +8,7 @@ use super::session::Signed;
 use crate::app::Application;
 use crate::domain::Role;
 use crate::i18n::{Arg, Locale, Msg};
-use crate::staff::access::{Act, may_ever};
+use crate::staff::access::{Act, Item, decide, may_ever};
 
 /// How one page is rendered: for whom, in which language.
 pub struct Page<'a> {
@@ -98,6 +98,9 @@ impl<'a> Page<'a> {
                                 @if may_ever(&signed.member, Act::Operate).is_ok() {
                                     a href=(self.href("/operations")) { (self.t(w::NAV_OPERATIONS)) }
                                     a href=(self.href("/broadcasts")) { (self.t(w::NAV_BROADCASTS)) }
+                                }
+                                @if decide(&signed.member, Act::See, Item::Audit).is_ok() {
+                                    a href=(self.href("/audit")) { (self.t(w::NAV_AUDIT)) }
                                 }
                                 span.who {
                                     (self.msg(&Msg::new(w::SIGNED_IN_AS)
