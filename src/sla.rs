@@ -20,7 +20,7 @@ use crate::store::{Tx, sla};
 pub const KIND: &str = "sla";
 
 /// How far back the digest's median time to decision looks.
-const DECISIONS_OVER: chrono::Duration = chrono::Duration::days(30);
+pub const DECISIONS_OVER: chrono::Duration = chrono::Duration::days(30);
 
 /// Posts each request that has overstayed its stage's target at `now`; returns how many were new.
 pub async fn escalate(
@@ -138,13 +138,31 @@ async fn overdue(
     office: &OfficeCalendar,
     now: DateTime<Utc>,
 ) -> anyhow::Result<i64> {
-    let mut count = 0;
+    Ok(overdue_per_service(tx, catalog, office, now)
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum())
+}
+
+/// Requests past their stage's target at `now`, per service (each service of the catalog,
+/// in its order).
+pub async fn overdue_per_service<'c>(
+    conn: &mut sqlx::PgConnection,
+    catalog: &'c Catalog,
+    office: &OfficeCalendar,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<(&'c str, i64)>> {
+    let mut counts: Vec<(&str, i64)> = catalog.services().iter().map(|s| (s.id.as_str(), 0)).collect();
     for (service, stage, hours) in targets(catalog) {
-        count += sla::in_stage_since_before(tx, service, stage, office.start_of_last(now, hours))
+        let late = sla::in_stage_since_before(conn, service, stage, office.start_of_last(now, hours))
             .await?
             .len() as i64;
+        if let Some(entry) = counts.iter_mut().find(|(id, _)| *id == service) {
+            entry.1 += late;
+        }
     }
-    Ok(count)
+    Ok(counts)
 }
 
 /// Every (service, stage) with a target, and the target in hours.

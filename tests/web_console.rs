@@ -149,6 +149,10 @@ async fn a_reviewer_moves_a_request_from_the_console_and_the_applicant_is_told_o
         "the note is in the history: {history}"
     );
 
+    browser.goto(&format!("{base}/staff/dashboard")).await;
+    assert_eq!(browser.count("svg.chart").await, 1, "open requests per stage, drawn");
+    println!("dashboard: {}", browser.screenshot("dashboard-fa").await.display());
+
     // A reviewer of another service is told the request is not there.
     browser.submit("form[action$='/sign-out'] button").await;
     assert!(
@@ -702,5 +706,54 @@ async fn the_audit_log_is_for_admins_of_every_service_and_filters_by_action() {
     assert!(!page.contains("staff.sign-in"), "filtered by action: {page}");
     let (status, page, _) = client.get(&cookie, "/audit?from=%D9%81%D8%B1%D8%AF%D8%A7").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "«فردا» is no date: {page}");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_open_overdue_and_decided_requests_of_the_members_services() {
+    let bot = Running::fresh(&[]).await;
+    let decided = bot
+        .user(870)
+        .submits(Locale::Fa, "plate-removal", &plate_removal())
+        .await;
+    bot.user(871)
+        .submits(Locale::Fa, "plate-removal", &plate_removal())
+        .await;
+    bot.user(872)
+        .submits(Locale::Fa, "debt-respite", &debt_respite_as_person())
+        .await;
+    member(&bot, "reza", Role::Reviewer, Some(&["plate-removal"])).await;
+    let client = Client::new(&bot);
+    let cookie = client.sign_in("reza", PASSWORD).await.unwrap();
+    let (_, page, _) = client.get(&cookie, &format!("/requests/{decided}")).await;
+    let csrf = csrf_in(&page);
+    let moves = format!("/requests/{decided}/moves");
+    for (to, note) in [("under-review", ""), ("rejected", "مدارک مالکیت خودرو ناقص است.")] {
+        let (status, _) = client
+            .post(&cookie, &moves, &[("csrf", &csrf), ("to", to), ("note", note)])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    }
+    // One request waits past its stage's target (office time since long ago).
+    sqlx::query("UPDATE request_events SET at = at - interval '30 days' WHERE to_stage = 'submitted'")
+        .execute(bot.app.pool())
+        .await
+        .unwrap();
+
+    let (status, page, _) = client.get(&cookie, "/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    let figure = |id: &str| {
+        let at = page.find(&format!("id=\"{id}\">")).unwrap() + id.len() + 6;
+        page[at..].split('<').next().unwrap().to_owned()
+    };
+    assert_eq!(figure("overdue"), "۱", "the plate request still submitted is overdue");
+    assert!(page.contains("<svg"), "a chart is drawn");
+    assert!(page.contains(&text(&bot, "stage-submitted")), "{page}");
+    assert!(
+        !page.contains(&text(&bot, "service-debt-respite")),
+        "another service's figures are not shown: {page}"
+    );
+    // The decision is counted in the decisions table.
+    assert!(page.contains(&text(&bot, "web-dashboard-median")), "{page}");
     bot.stop().await;
 }

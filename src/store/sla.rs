@@ -70,3 +70,41 @@ pub async fn open_complaints(conn: &mut PgConnection) -> sqlx::Result<i64> {
         .fetch_one(conn)
         .await
 }
+
+/// Per service, how long decisions took from submission, in seconds, of the requests decided
+/// (put in one of the `(services[i], stages[i])` final stages) since `since`: the median, the
+/// 90th percentile and how many.
+pub async fn decision_times(
+    conn: &mut PgConnection,
+    services: &[String],
+    stages: &[String],
+    since: DateTime<Utc>,
+) -> sqlx::Result<Vec<(String, f64, f64, i64)>> {
+    sqlx::query_as(
+        "SELECT r.service_id,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.at - r.created_at))::float8,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM e.at - r.created_at))::float8,
+                count(*)
+         FROM unnest($1::text[], $2::text[]) AS f(service, stage)
+         JOIN requests r ON r.service_id = f.service AND r.stage = f.stage
+         JOIN request_events e ON e.request_id = r.id AND e.to_stage = r.stage
+         WHERE e.at >= $3
+         GROUP BY r.service_id ORDER BY r.service_id",
+    )
+    .bind(services)
+    .bind(stages)
+    .bind(since)
+    .fetch_all(conn)
+    .await
+}
+
+/// Open complaints about requests of `services` (every complaint when `None`).
+pub async fn open_complaints_in(conn: &mut PgConnection, services: Option<&[String]>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM complaints c LEFT JOIN requests r ON r.id = c.request_id
+         WHERE c.status = 'open' AND ($1::text[] IS NULL OR r.service_id = ANY($1))",
+    )
+    .bind(services)
+    .fetch_one(conn)
+    .await
+}

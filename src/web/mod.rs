@@ -9,7 +9,9 @@
 
 mod audit;
 mod broadcasts;
+mod chart;
 mod complaints;
+mod dashboard;
 pub mod messages;
 mod operations;
 mod page;
@@ -57,6 +59,7 @@ pub fn router(app: Application) -> Router {
         .route("/staff/complaints/{code}/answer", post(complaints::answer))
         .route("/staff/complaints/{code}/close", post(complaints::close))
         .route("/staff/audit", get(audit::show))
+        .route("/staff/dashboard", get(dashboard::show))
         .route("/staff/operations", get(operations::show))
         .route("/staff/operations/outages", post(operations::declare_outage))
         .route(

@@ -92,6 +92,7 @@ impl<'a> Page<'a> {
                             strong { (self.t(w::TITLE)) }
                             @if let Some(signed) = self.signed {
                                 a href=(self.href("/")) { (self.t(w::NAV_QUEUE)) }
+                                a href=(self.href("/dashboard")) { (self.t(w::NAV_DASHBOARD)) }
                                 @if may_ever(&signed.member, Act::HandleComplaint).is_ok() {
                                     a href=(self.href("/complaints")) { (self.t(w::NAV_COMPLAINTS)) }
                                 }
