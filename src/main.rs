@@ -283,8 +283,21 @@ async fn run(app: &Application, command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// Does `action` as the operator at the command line, through the staff core, and commits.
+async fn as_operator(
+    app: &Application,
+    action: peygir::staff::perform::Action<'_>,
+) -> anyhow::Result<peygir::staff::perform::Done> {
+    use peygir::staff::perform::{Actor, perform};
+    let mut tx = app.pool().begin().await?;
+    let done = perform(&mut tx, app, Actor::CommandLine, action, chrono::Utc::now()).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
 async fn staff(app: &Application, command: StaffCommand) -> anyhow::Result<()> {
     use peygir::domain::Role;
+    use peygir::staff::perform::{Action, Done};
     use peygir::store::staff;
     match command {
         StaffCommand::Add {
@@ -296,18 +309,32 @@ async fn staff(app: &Application, command: StaffCommand) -> anyhow::Result<()> {
             let role = Role::parse(&role)
                 .filter(|r| *r != Role::Applicant)
                 .context("--role must be reviewer, operator or admin")?;
-            if let Some(unknown) = services.iter().flatten().find(|s| app.catalog().get(s).is_none()) {
-                anyhow::bail!("--services: no service `{unknown}` in the catalog");
-            }
-            let member = staff::add(app.pool(), &name, role, services.as_deref(), telegram_id).await?;
+            let action = Action::AddStaff {
+                name: &name,
+                role,
+                services: services.as_deref(),
+                telegram_user_id: telegram_id,
+            };
+            let Done::StaffAdded(member) = as_operator(app, action).await? else {
+                anyhow::bail!("adding {name} did something else");
+            };
             println!("added {} ({}) with id {}", member.name, member.role.as_str(), member.id);
         }
         StaffCommand::Token { name } => {
             let member = staff::by_name(app.pool(), &name)
                 .await?
                 .with_context(|| format!("no staff member {name}"))?;
-            let (id, token) = staff::issue_token(app.pool(), member.id).await?;
+            let Done::TokenIssued { id, token } = as_operator(app, Action::IssueToken { staff_id: member.id }).await?
+            else {
+                anyhow::bail!("issuing a token did something else");
+            };
             println!("token {id} for {name} (shown once, keep it safe):\n{token}");
+        }
+        StaffCommand::Revoke { token_id } => {
+            as_operator(app, Action::RevokeToken { token_id })
+                .await
+                .with_context(|| format!("no live token with id {token_id}"))?;
+            println!("token {token_id} revoked");
         }
         StaffCommand::Password { name, stdin } => {
             use peygir::staff::password::Password;
@@ -336,12 +363,6 @@ async fn staff(app: &Application, command: StaffCommand) -> anyhow::Result<()> {
             if ended > 0 {
                 println!("{ended} console session(s) of {name} ended");
             }
-        }
-        StaffCommand::Revoke { token_id } => {
-            if !staff::revoke_token(app.pool(), token_id).await? {
-                anyhow::bail!("no live token with id {token_id}");
-            }
-            println!("token {token_id} revoked");
         }
     }
     Ok(())

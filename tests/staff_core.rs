@@ -628,3 +628,108 @@ async fn broadcasts_are_drafted_confirmed_and_cancelled_by_operators_and_refused
         ]
     );
 }
+
+#[tokio::test]
+async fn the_roster_is_kept_by_admins_of_every_service_and_refused_with_one_code_otherwise() {
+    use peygir::staff::perform::Done;
+    let (app, _db) = spawn_app().await;
+    let admin = staff::add(app.pool(), "root", Role::Admin, None, None).await.unwrap();
+    let scoped = vec!["debt-respite".to_owned()];
+    let scoped_admin = staff::add(app.pool(), "debts-admin", Role::Admin, Some(&scoped), None)
+        .await
+        .unwrap();
+    let operator = staff::add(app.pool(), "op", Role::Operator, None, None).await.unwrap();
+    let members = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM staff")
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+    let add = |name: &'static str| Action::AddStaff {
+        name,
+        role: Role::Reviewer,
+        services: None,
+        telegram_user_id: None,
+    };
+    for actor in [Actor::Member(&scoped_admin), Actor::Member(&operator)] {
+        let refused = attempt(&app, actor, add("x")).await.unwrap_err();
+        assert_eq!(refused.code(), "forbidden", "{actor:?}");
+        let refused = attempt(&app, actor, Action::IssueToken { staff_id: operator.id })
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), "forbidden");
+    }
+    assert_eq!(members().await, 3);
+
+    // What cannot be a member is refused with its code, and nothing is added.
+    let unknown = vec!["no-such-service".to_owned()];
+    for (action, code) in [
+        (add("  "), "invalid_staff"),
+        (add("root"), "staff_taken"),
+        (
+            Action::AddStaff {
+                name: "app",
+                role: Role::Applicant,
+                services: None,
+                telegram_user_id: None,
+            },
+            "invalid_staff",
+        ),
+        (
+            Action::AddStaff {
+                name: "lost",
+                role: Role::Reviewer,
+                services: Some(&unknown),
+                telegram_user_id: None,
+            },
+            "invalid_staff",
+        ),
+    ] {
+        let refused = attempt(&app, Actor::Member(&admin), action).await.unwrap_err();
+        assert_eq!(refused.code(), code, "{action:?}");
+        assert!(refused.message_id().is_some());
+    }
+    assert_eq!(members().await, 3);
+
+    let Done::StaffAdded(added) = attempt(&app, Actor::Member(&admin), add("sara")).await.unwrap() else {
+        panic!("no member added");
+    };
+    let Done::TokenIssued { id, token } =
+        attempt(&app, Actor::Member(&admin), Action::IssueToken { staff_id: added.id })
+            .await
+            .unwrap()
+    else {
+        panic!("no token issued");
+    };
+    assert_eq!(
+        staff::by_token(app.pool(), &token).await.unwrap().map(|m| m.id),
+        Some(added.id)
+    );
+    attempt(&app, Actor::Member(&admin), Action::RevokeToken { token_id: id })
+        .await
+        .unwrap();
+    assert_eq!(staff::by_token(app.pool(), &token).await.unwrap(), None);
+    let again = attempt(&app, Actor::Member(&admin), Action::RevokeToken { token_id: id })
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), "not_found", "a revoked token is gone");
+
+    attempt(&app, Actor::Member(&admin), Action::DisableStaff { staff_id: added.id })
+        .await
+        .unwrap();
+    assert_eq!(staff::by_name(app.pool(), "sara").await.unwrap(), None);
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'staff.%' ORDER BY id")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "staff.add",
+            "staff.token-issued",
+            "staff.token-revoked",
+            "staff.disable"
+        ]
+    );
+}

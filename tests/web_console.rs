@@ -757,3 +757,99 @@ async fn the_dashboard_counts_open_overdue_and_decided_requests_of_the_members_s
     assert!(page.contains(&text(&bot, "web-dashboard-median")), "{page}");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn an_admin_adds_a_member_issues_and_revokes_a_token_and_disables_them() {
+    let bot = Running::fresh(&[]).await;
+    member(&bot, "root", Role::Admin, None).await;
+    member(&bot, "debts-admin", Role::Admin, Some(&["debt-respite"])).await;
+    let client = Client::new(&bot);
+    let scoped = client.sign_in("debts-admin", PASSWORD).await.unwrap();
+    let (status, _, _) = client.get(&scoped, "/members").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an admin of one service keeps no roster");
+
+    let cookie = client.sign_in("root", PASSWORD).await.unwrap();
+    let (status, page, _) = client.get(&cookie, "/members").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_in(&page);
+    // Two services ticked: the form sends `services` twice.
+    let (status, _) = client
+        .post(
+            &cookie,
+            "/members",
+            &[
+                ("csrf", csrf.as_str()),
+                ("name", "sara"),
+                ("role", "reviewer"),
+                ("services", "debt-respite"),
+                ("services", "plate-removal"),
+                ("telegram_user_id", "۷۷۷"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let sara = staff::by_name(bot.app.pool(), "sara").await.unwrap().unwrap();
+    assert_eq!(
+        sara.services.as_deref(),
+        Some(&["debt-respite".to_owned(), "plate-removal".to_owned()][..])
+    );
+    assert_eq!(sara.telegram_user_id, Some(777));
+    let (status, _) = client
+        .post(
+            &cookie,
+            "/members",
+            &[("csrf", csrf.as_str()), ("name", "sara"), ("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "the name is taken");
+
+    // A token is shown once, on the page that issues it, and works against the API.
+    let response = client
+        .http
+        .post(format!("{}/members/{}/token", client.base, sara.id))
+        .header(COOKIE, &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    let at = page.find("pgr_").expect("the token is shown");
+    let token = page[at..at + 68].to_owned();
+    let api = |token: String| {
+        let http = client.http.clone();
+        let url = format!("http://{}/api/v1/requests", bot.http);
+        async move { http.get(url).bearer_auth(token).send().await.unwrap().status() }
+    };
+    assert_eq!(api(token.clone()).await, StatusCode::OK);
+    let (_, page, _) = client.get(&cookie, "/members").await;
+    assert!(!page.contains(&token), "never shown again");
+    let token_id: i64 = sqlx::query_scalar("SELECT id FROM api_tokens WHERE staff_id = $1")
+        .bind(sara.id)
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    let (status, _) = client
+        .post(
+            &cookie,
+            &format!("/members/tokens/{token_id}/revoke"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(api(token).await, StatusCode::UNAUTHORIZED);
+
+    // Disabling ends the member's console sessions.
+    let hash = Password::new(PASSWORD).unwrap().hash().unwrap();
+    staff::set_password_hash(bot.app.pool(), sara.id, &hash).await.unwrap();
+    let hers = client.sign_in("sara", PASSWORD).await.unwrap();
+    let (status, _) = client
+        .post(&cookie, &format!("/members/{}/disable", sara.id), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, location) = client.get(&hers, "/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().contains("sign-in"));
+    assert_eq!(client.sign_in("sara", PASSWORD).await, Err(StatusCode::UNAUTHORIZED));
+    bot.stop().await;
+}

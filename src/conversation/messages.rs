@@ -261,6 +261,8 @@ message_ids! {
     STAFF_FORBIDDEN = "staff-forbidden",
     STAFF_OUT_OF_SCOPE = "staff-out-of-scope",
     STAFF_TEXT_INVALID = "staff-text-invalid",
+    STAFF_ROSTER_INVALID = "staff-roster-invalid",
+    STAFF_NAME_TAKEN = "staff-name-taken",
     STAFF_NOT_ALLOWED = "staff-not-allowed",
     STAFF_NOTE_PROMPT = "staff-note-prompt",
     STAFF_ANSWER_PROMPT = "staff-answer-prompt",

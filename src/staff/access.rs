@@ -23,6 +23,8 @@ pub enum Item<'a> {
     Audit,
     /// The directorate's operations: maintenance, outages, broadcasts, re-binding applicants.
     Operations,
+    /// The staff roster: members, their roles, scopes and API tokens.
+    Roster,
 }
 
 /// What a member wants to do.
@@ -36,6 +38,8 @@ pub enum Act<'a> {
     HandleComplaint,
     /// Schedule, change or end maintenance and outages, send broadcasts, re-bind applicants.
     Operate,
+    /// Add and disable members, issue and revoke their tokens.
+    Administer,
 }
 
 /// Why an act was refused.
@@ -55,7 +59,8 @@ pub fn decide(member: &StaffMember, act: Act<'_>, item: Item<'_>) -> Result<(), 
         return Err(Denied::Hidden);
     }
     let allowed = match act {
-        Act::See if matches!(item, Item::Audit) => member.role == Role::Admin && member.services.is_none(),
+        // The audit log and the roster name every service's people and items.
+        Act::See if matches!(item, Item::Audit | Item::Roster) => admin_of_everything(member),
         other => role_allows(member, other),
     };
     if allowed { Ok(()) } else { Err(Denied::Forbidden) }
@@ -77,7 +82,14 @@ fn role_allows(member: &StaffMember, act: Act<'_>) -> bool {
         Act::Move(transition) => transition.allows(member.role),
         Act::HandleComplaint => member.acts_as(&[Role::Reviewer, Role::Operator]),
         Act::Operate => member.acts_as(&[Role::Operator]),
+        Act::Administer => admin_of_everything(member),
     }
+}
+
+/// An admin who handles every service: who may read the audit log and keep the roster (a
+/// member who could add members could add one wider than themselves).
+fn admin_of_everything(member: &StaffMember) -> bool {
+    member.role == Role::Admin && member.services.is_none()
 }
 
 /// The services whose requests and complaints `member`'s lists may hold; `None` for all. A
@@ -93,7 +105,7 @@ fn sees(member: &StaffMember, item: Item<'_>) -> bool {
         Item::Complaint { service: None } => handles_every_service,
         // That there is an audit log, and what operations run, is no secret; who may read and
         // do what there is the role's business.
-        Item::Audit | Item::Operations => true,
+        Item::Audit | Item::Operations | Item::Roster => true,
     }
 }
 
@@ -163,5 +175,11 @@ mod tests {
         assert_eq!(decide(&admin, Act::See, Item::Audit), Ok(()));
         let scoped_admin = member(Role::Admin, Some(&["debt-respite"]));
         assert_eq!(decide(&scoped_admin, Act::See, Item::Audit), Err(Denied::Forbidden));
+        assert_eq!(decide(&admin, Act::Administer, Item::Roster), Ok(()));
+        assert_eq!(
+            decide(&scoped_admin, Act::Administer, Item::Roster),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(decide(&operator, Act::See, Item::Roster), Err(Denied::Forbidden));
     }
 }

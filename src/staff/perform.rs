@@ -7,7 +7,8 @@
 //! Every staff act is here: moving a request (asking for documents among the moves),
 //! scheduling, changing and cancelling maintenance, declaring and resolving an outage,
 //! declaring a closure day, answering or closing a complaint, re-binding an applicant to a new
-//! chat, and drafting, confirming and cancelling a broadcast.
+//! chat, drafting, confirming and cancelling a broadcast, and keeping the staff roster (adding
+//! and disabling members, issuing and revoking their API tokens).
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -27,7 +28,7 @@ use crate::store::complaints::StaffView;
 use crate::store::maintenance::{Plan, Window};
 use crate::store::outages::Outage;
 use crate::store::staff::StaffMember;
-use crate::store::{Tx, applicants, audit, document_deadlines, requests};
+use crate::store::{Tx, applicants, audit, document_deadlines, requests, staff};
 use crate::workflow::{self, Applied, ComplaintError, Move, MoveError, TRANSITION_NOT_ALLOWED};
 
 /// Who acts.
@@ -134,6 +135,24 @@ pub enum Action<'a> {
     CancelBroadcast {
         id: i64,
     },
+    /// Add a member of staff; `services` limits them to those (every service when `None`).
+    AddStaff {
+        name: &'a str,
+        role: Role,
+        services: Option<&'a [String]>,
+        telegram_user_id: Option<i64>,
+    },
+    /// Disable a member: their tokens are revoked and their console sessions ended.
+    DisableStaff {
+        staff_id: i64,
+    },
+    /// Issue an API token for a member; it is shown once and kept only hashed.
+    IssueToken {
+        staff_id: i64,
+    },
+    RevokeToken {
+        token_id: i64,
+    },
 }
 
 /// What an act did.
@@ -153,6 +172,14 @@ pub enum Done {
     },
     /// The documents' new deadline, a Tehran date.
     DeadlineExtended(chrono::NaiveDate),
+    StaffAdded(StaffMember),
+    StaffDisabled,
+    /// A new token: its id, and the token itself, which is not kept.
+    TokenIssued {
+        id: i64,
+        token: String,
+    },
+    TokenRevoked,
     /// The broadcast as it now is, and how many it concerns: for a draft, the applicants it
     /// would reach now; once confirmed, the notices queued; once cancelled, those skipped.
     Broadcast {
@@ -437,6 +464,13 @@ impl From<MaintenanceError> for Refusal {
     }
 }
 
+/// The code of a member who cannot be added as given (name, role or services).
+pub const INVALID_STAFF: &str = "invalid_staff";
+/// The code of a name or Telegram id another member has.
+pub const STAFF_TAKEN: &str = "staff_taken";
+/// The longest name of a member.
+pub const MAX_STAFF_NAME: usize = 64;
+
 /// The longest account of how an applicant's identity was checked.
 pub const MAX_REBIND_REASON: usize = 500;
 /// The code of a re-binding without a printable account of the identity check.
@@ -594,6 +628,87 @@ pub async fn perform(
                 broadcast,
                 count: skipped,
             })
+        }
+        Action::AddStaff {
+            name,
+            role,
+            services,
+            telegram_user_id,
+        } => {
+            actor.may(Act::Administer, Item::Roster)?;
+            let invalid = |detail: String| Refusal::invalid(INVALID_STAFF, m::STAFF_ROSTER_INVALID, detail);
+            let name = crate::domain::text::visible_within(name.trim(), MAX_STAFF_NAME)
+                .map_err(|err| invalid(format!("name: {err}")))?;
+            if role == Role::Applicant {
+                return Err(invalid("the role must be reviewer, operator or admin".into()));
+            }
+            if let Some(unknown) = services
+                .iter()
+                .flat_map(|s| s.iter())
+                .find(|s| app.catalog().get(s).is_none())
+            {
+                return Err(invalid(format!("no service `{unknown}` in the catalog")));
+            }
+            if services.is_some_and(<[String]>::is_empty) {
+                return Err(invalid("give at least one service, or none for every service".into()));
+            }
+            let taken: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM staff WHERE name = $1 OR telegram_user_id = $2)")
+                    .bind(name)
+                    .bind(telegram_user_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            if taken {
+                let detail = "another member has this name or Telegram id";
+                return Err(Refusal::conflict(STAFF_TAKEN, m::STAFF_NAME_TAKEN, detail));
+            }
+            let member = staff::add(&mut **tx, name, role, services, telegram_user_id).await?;
+            let detail = json!({ "name": member.name, "role": role.as_str(), "services": services });
+            audit::record(tx, &actor.audit_name(), "staff.add", &member.actor(), detail).await?;
+            Ok(Done::StaffAdded(member))
+        }
+        Action::DisableStaff { staff_id } => {
+            actor.may(Act::Administer, Item::Roster)?;
+            if !staff::disable(tx, staff_id).await? {
+                return Err(Refusal::Hidden);
+            }
+            let subject = format!("staff:{staff_id}");
+            audit::record(tx, &actor.audit_name(), "staff.disable", &subject, json!({})).await?;
+            Ok(Done::StaffDisabled)
+        }
+        Action::IssueToken { staff_id } => {
+            actor.may(Act::Administer, Item::Roster)?;
+            if staff::by_id(tx, staff_id).await?.is_none() {
+                return Err(Refusal::Hidden);
+            }
+            let (id, token) = staff::issue_token(&mut **tx, staff_id).await?;
+            let subject = format!("staff:{staff_id}");
+            audit::record(
+                tx,
+                &actor.audit_name(),
+                "staff.token-issued",
+                &subject,
+                json!({ "token_id": id }),
+            )
+            .await?;
+            Ok(Done::TokenIssued { id, token })
+        }
+        Action::RevokeToken { token_id } => {
+            actor.may(Act::Administer, Item::Roster)?;
+            let owner = staff::token_owner(tx, token_id).await?.ok_or(Refusal::Hidden)?;
+            if !staff::revoke_token(&mut **tx, token_id).await? {
+                return Err(Refusal::Hidden);
+            }
+            let subject = format!("staff:{owner}");
+            audit::record(
+                tx,
+                &actor.audit_name(),
+                "staff.token-revoked",
+                &subject,
+                json!({ "token_id": token_id }),
+            )
+            .await?;
+            Ok(Done::TokenRevoked)
         }
         Action::DeclareClosure { day, reason } => {
             actor.may(Act::Operate, Item::Operations)?;

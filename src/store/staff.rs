@@ -50,7 +50,7 @@ fn from_row((id, name, role, services, telegram_user_id): Row) -> anyhow::Result
 const COLUMNS: &str = "id, name, role, services, telegram_user_id";
 
 pub async fn add(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     name: &str,
     role: Role,
     services: Option<&[String]>,
@@ -66,7 +66,7 @@ pub async fn add(
     .bind(role.as_str())
     .bind(services)
     .bind(telegram_user_id)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
     .with_context(|| format!("adding staff member {name} (is the name or Telegram id taken?)"))?;
     from_row(row)
@@ -93,14 +93,14 @@ pub async fn by_telegram_user(conn: &mut PgConnection, user_id: i64) -> anyhow::
 }
 
 /// Issues a new token for a member; returns its id and the token, which is not kept.
-pub async fn issue_token(pool: &PgPool, staff_id: i64) -> anyhow::Result<(i64, String)> {
+pub async fn issue_token(db: impl sqlx::PgExecutor<'_>, staff_id: i64) -> anyhow::Result<(i64, String)> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("drawing a token from the OS random source: {e}"))?;
     let token = format!("pgr_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
     let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (staff_id, token_hash) VALUES ($1, $2) RETURNING id")
         .bind(staff_id)
         .bind(hash(&token).as_slice())
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
     Ok((id, token))
 }
@@ -118,10 +118,10 @@ pub async fn by_token(pool: &PgPool, token: &str) -> anyhow::Result<Option<Staff
 }
 
 /// Revokes a token; false when there was no live token with that id.
-pub async fn revoke_token(pool: &PgPool, token_id: i64) -> anyhow::Result<bool> {
+pub async fn revoke_token(db: impl sqlx::PgExecutor<'_>, token_id: i64) -> anyhow::Result<bool> {
     let done = sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
         .bind(token_id)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -166,4 +166,72 @@ pub async fn with_password_hash(
     .await?;
     row.map(|(id, name, role, services, telegram, hash)| Ok((from_row((id, name, role, services, telegram))?, hash)))
         .transpose()
+}
+
+/// A member on the roster, with their live tokens.
+#[derive(Debug, Clone)]
+pub struct RosterEntry {
+    pub member: StaffMember,
+    pub disabled: bool,
+    pub has_password: bool,
+    /// (id, issued at) of each token not revoked.
+    pub tokens: Vec<(i64, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// Every member, live ones first, by name.
+pub async fn roster(conn: &mut PgConnection) -> anyhow::Result<Vec<RosterEntry>> {
+    type Raw = (i64, String, String, Option<Vec<String>>, Option<i64>, bool, bool);
+    let rows: Vec<Raw> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, disabled_at IS NOT NULL, password_hash IS NOT NULL FROM staff
+         ORDER BY disabled_at IS NOT NULL, name"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let tokens: Vec<(i64, i64, chrono::DateTime<chrono::Utc>)> =
+        sqlx::query_as("SELECT id, staff_id, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY id")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(id, name, role, services, telegram, disabled, has_password)| {
+            Ok(RosterEntry {
+                member: from_row((id, name, role, services, telegram))?,
+                disabled,
+                has_password,
+                tokens: tokens
+                    .iter()
+                    .filter(|(_, owner, _)| *owner == id)
+                    .map(|(token, _, at)| (*token, *at))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// Disables a member: they can no longer sign in, use a token or act from the staff group.
+/// False when there is no live member with that id.
+pub async fn disable(conn: &mut PgConnection, staff_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE staff SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL")
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE staff_id = $1 AND revoked_at IS NULL")
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1")
+        .bind(staff_id)
+        .execute(conn)
+        .await?;
+    Ok(true)
+}
+
+/// The member a token belongs to, revoked or not; `None` for no such token.
+pub async fn token_owner(conn: &mut PgConnection, token_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT staff_id FROM api_tokens WHERE id = $1")
+        .bind(token_id)
+        .fetch_optional(conn)
+        .await
 }

@@ -12,6 +12,7 @@ mod broadcasts;
 mod chart;
 mod complaints;
 mod dashboard;
+mod members;
 pub mod messages;
 mod operations;
 mod page;
@@ -59,6 +60,10 @@ pub fn router(app: Application) -> Router {
         .route("/staff/complaints/{code}/answer", post(complaints::answer))
         .route("/staff/complaints/{code}/close", post(complaints::close))
         .route("/staff/audit", get(audit::show))
+        .route("/staff/members", get(members::list).post(members::add))
+        .route("/staff/members/{id}/disable", post(members::disable))
+        .route("/staff/members/{id}/token", post(members::issue))
+        .route("/staff/members/tokens/{id}/revoke", post(members::revoke))
         .route("/staff/dashboard", get(dashboard::show))
         .route("/staff/operations", get(operations::show))
         .route("/staff/operations/outages", post(operations::declare_outage))

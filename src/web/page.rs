@@ -103,6 +103,9 @@ impl<'a> Page<'a> {
                                 @if decide(&signed.member, Act::See, Item::Audit).is_ok() {
                                     a href=(self.href("/audit")) { (self.t(w::NAV_AUDIT)) }
                                 }
+                                @if decide(&signed.member, Act::Administer, Item::Roster).is_ok() {
+                                    a href=(self.href("/members")) { (self.t(w::NAV_MEMBERS)) }
+                                }
                                 span.who {
                                     (self.msg(&Msg::new(w::SIGNED_IN_AS)
                                         .arg("name", Arg::Text(signed.member.name.clone()))
