@@ -198,6 +198,10 @@ pub struct HttpConfig {
     /// console's links; empty when it is served at the root.
     #[serde(default)]
     pub path_prefix: String,
+    /// Where staff reach peygir from their phones (`https://host/peygir`), for the sign-in
+    /// links the bot sends them; without it no links are sent. Taken from here, never from a
+    /// request's Host header, which whoever asks for a link could forge.
+    pub public_url: Option<url::Url>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -274,6 +278,7 @@ impl Default for HttpConfig {
         Self {
             listen: default_listen(),
             path_prefix: String::new(),
+            public_url: None,
         }
     }
 }
@@ -407,6 +412,12 @@ impl Config {
         if let Some(v) = env("PEYGIR_SMS_CALLBACK_SECRET") {
             self.sms.callback_secret = Some(v.into());
         }
+        if let Some(v) = env("PEYGIR_PUBLIC_URL") {
+            self.http.public_url = Some(
+                v.parse()
+                    .context("PEYGIR_PUBLIC_URL must be a URL such as https://example.ir/peygir")?,
+            );
+        }
         if let Some(v) = env("PEYGIR_HTTP_LISTEN") {
             self.http.listen = v
                 .parse()
@@ -423,6 +434,11 @@ impl Config {
                 || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c)))
         {
             bail!("http.path_prefix must be empty or a path like /peygir (a leading slash, none at the end)");
+        }
+        if let Some(url) = &self.http.public_url
+            && !matches!(url.scheme(), "http" | "https")
+        {
+            bail!("http.public_url must be an http or https URL");
         }
         self.retention.validate()?;
         crate::office::OfficeCalendar::new(&self.office)?;

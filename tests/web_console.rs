@@ -853,3 +853,83 @@ async fn an_admin_adds_a_member_issues_and_revokes_a_token_and_disables_them() {
     assert_eq!(client.sign_in("sara", PASSWORD).await, Err(StatusCode::UNAUTHORIZED));
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_one_time_link_sent_to_the_members_own_chat_signs_them_in_once() {
+    let fake = support::bot_api::FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let with_address = |t: String| {
+        t.replace(
+            "# public_url = \"https://example.ir/peygir\"",
+            "public_url = \"https://staff.example.ir/peygir\"",
+        )
+    };
+    let bot = Running::start_with(&fake, &db, with_address, &[]).await;
+    let sara = staff::add(bot.app.pool(), "sara", Role::Reviewer, None, Some(990))
+        .await
+        .unwrap();
+    staff::add(bot.app.pool(), "nochat", Role::Reviewer, None, None)
+        .await
+        .unwrap();
+    let client = Client::new(&bot);
+    let ask = |name: &'static str| {
+        let client = &client;
+        async move {
+            let response = client
+                .http
+                .post(format!("{}/sign-in/link", client.base))
+                .form(&[("name", name), ("lang", "fa")])
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    // The page says the same whatever the name.
+    let (status, known) = ask("sara").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, unknown) = ask("nobody").await;
+    let (_, without_chat) = ask("nochat").await;
+    assert_eq!(known, unknown);
+    assert_eq!(known, without_chat);
+
+    let sent = bot.messages_to(990, 1).await;
+    let link = sent[0]
+        .split_whitespace()
+        .find(|w| w.starts_with("https://staff.example.ir/peygir/staff/sign-in/link/"))
+        .unwrap_or_else(|| panic!("no link in {}", sent[0]))
+        .to_owned();
+    let path = link.trim_start_matches("https://staff.example.ir/peygir/staff");
+    // Opening it (as a messenger drawing a preview does) signs nobody in.
+    let (status, page, _) = client.get("", path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"use-link\""), "{page}");
+    let response = client.http.post(format!("{}{path}", client.base)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _, _) = client.get(&cookie, "/").await;
+    assert_eq!(status, StatusCode::OK, "signed in");
+    let who: i64 = sqlx::query_scalar("SELECT staff_id FROM staff_sessions")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(who, sara.id);
+
+    // Once only.
+    let again = client.http.post(format!("{}{path}", client.base)).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::GONE);
+    // Three links in fifteen minutes, no more.
+    ask("sara").await;
+    ask("sara").await;
+    ask("sara").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(bot.fake.sent_to(990).len(), 3, "the fourth was not sent");
+    assert!(bot.fake.violations().is_empty(), "{:?}", bot.fake.violations());
+    bot.stop().await;
+}

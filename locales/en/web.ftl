@@ -201,3 +201,10 @@ web-members-disable = Disable
 web-members-disabled = disabled
 web-members-add = Add a member
 web-members-telegram = Telegram or Bale user id (optional, to act from the staff group)
+web-link-title = Sign in with a one-time link
+web-link-send = Send a sign-in link to my Telegram or Bale account
+web-link-sent = If this user name is linked to a Telegram or Bale account, a sign-in link has been sent to it. It works once, within 15 minutes.
+web-link-message = Your sign-in link to the peygir staff desk (works once, within { $minutes } minutes):
+    { $link }
+    If you did not ask for it, do nothing.
+web-link-spent = This sign-in link has been used or has expired. Ask for a new one on the sign-in page.

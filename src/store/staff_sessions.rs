@@ -146,6 +146,59 @@ pub async fn clear_failures(conn: &mut PgConnection, name: &str) -> sqlx::Result
     Ok(())
 }
 
+/// A new one-time sign-in link for a member, good for `lasts`: its token (sent, not kept).
+pub async fn create_link(
+    conn: &mut PgConnection,
+    staff_id: i64,
+    locale: Locale,
+    lasts: Duration,
+) -> anyhow::Result<String> {
+    let token = random_hex()?;
+    sqlx::query(
+        "INSERT INTO staff_sign_in_links (token_hash, staff_id, locale, expires_at) VALUES ($1, $2, $3, now() + $4)",
+    )
+    .bind(hash(&token).as_slice())
+    .bind(staff_id)
+    .bind(locale.code())
+    .bind(lasts)
+    .execute(conn)
+    .await?;
+    Ok(token)
+}
+
+/// Uses a sign-in link: the member and language it was for, once, while it is good.
+pub async fn take_link(conn: &mut PgConnection, token: &str) -> anyhow::Result<Option<(i64, Locale)>> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "UPDATE staff_sign_in_links SET used_at = now()
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+         RETURNING staff_id, locale",
+    )
+    .bind(hash(token).as_slice())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id, locale)| (id, Locale::parse(&locale).unwrap_or(Locale::Fa))))
+}
+
+/// Whether a sign-in link is still good (its page shows the button, or says it is spent).
+pub async fn link_is_good(conn: &mut PgConnection, token: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM staff_sign_in_links
+                        WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now())",
+    )
+    .bind(hash(token).as_slice())
+    .fetch_one(conn)
+    .await
+}
+
+/// Links sent to a member since `since`.
+pub async fn links_since(conn: &mut PgConnection, staff_id: i64, since: DateTime<Utc>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM staff_sign_in_links WHERE staff_id = $1 AND created_at >= $2")
+        .bind(staff_id)
+        .bind(since)
+        .fetch_one(conn)
+        .await
+}
+
 /// 32 bytes from the OS random source, as hex.
 fn random_hex() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];

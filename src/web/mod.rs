@@ -49,6 +49,11 @@ pub fn router(app: Application) -> Router {
         .route("/staff/", get(queue::show))
         .route("/staff/assets/style.css", get(style))
         .route("/staff/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/staff/sign-in/link", post(sign_in::send_link))
+        .route(
+            "/staff/sign-in/link/{token}",
+            get(sign_in::link_page).post(sign_in::use_link),
+        )
         .route("/staff/sign-out", post(sign_in::sign_out))
         .route("/staff/sign-out-everywhere", post(sign_in::sign_out_everywhere))
         .route("/staff/language", post(sign_in::language))

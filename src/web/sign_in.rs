@@ -1,7 +1,7 @@
 //! Signing in with a password, signing out here or everywhere, and the console's language.
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -52,8 +52,22 @@ fn sign_in_page(page: &Page<'_>, error: Option<&str>, notice: Option<&str>, name
                 input id="password" name="password" type="password" autocomplete="current-password" required;
                 button type="submit" { (page.t(w::SIGN_IN_SUBMIT)) }
             }
+            @if links_enabled(page.app) {
+                h2 { (page.t(w::LINK_TITLE)) }
+                form.stacked method="post" action=(page.href("/sign-in/link")) {
+                    input type="hidden" name="lang" value=(page.locale.code());
+                    label for="link-name" { (page.t(w::SIGN_IN_NAME)) }
+                    input id="link-name" name="name" type="text" autocomplete="username" required dir="auto";
+                    button.secondary type="submit" { (page.t(w::LINK_SEND)) }
+                }
+            }
         },
     )
+}
+
+/// Whether the bot can send sign-in links: there is a bot, and an address to link to.
+fn links_enabled(app: &Application) -> bool {
+    app.config().http.public_url.is_some() && app.config().telegram.token.is_some()
 }
 
 #[derive(Deserialize)]
@@ -242,4 +256,146 @@ pub async fn language(
         .filter(|p| p.starts_with(&format!("{}/staff/", app.config().http.path_prefix)))
         .unwrap_or_else(|| format!("{}/staff/", app.config().http.path_prefix));
     respond::see_other(&back)
+}
+
+/// How long a sign-in link works, and how many a member may be sent in that time.
+const LINK_LASTS: chrono::Duration = chrono::Duration::minutes(15);
+const LINKS_PER_WINDOW: i64 = 3;
+
+#[derive(Deserialize)]
+pub struct LinkRequest {
+    name: String,
+    lang: Option<String>,
+}
+
+/// Sends a one-time sign-in link to the member's own chat, when they have one. The page says
+/// the same whatever the name, so it tells nobody which names exist.
+pub async fn send_link(State(app): State<Application>, Form(form): Form<LinkRequest>) -> Response {
+    let locale = form.lang.as_deref().and_then(Locale::parse).unwrap_or(Locale::Fa);
+    if !links_enabled(&app) {
+        return respond::see_other(&format!("{}/staff/sign-in", app.config().http.path_prefix));
+    }
+    if let Err(err) = queue_link(&app, form.name.trim(), locale).await {
+        tracing::error!(error = %format!("{err:#}"), "web console: sending a sign-in link failed");
+        return respond::failure();
+    }
+    let page = Page::anonymous(&app, locale);
+    respond::page(
+        StatusCode::OK,
+        page.layout(
+            &page.t(w::LINK_TITLE),
+            html! { p.notice role="status" { (page.t(w::LINK_SENT)) } },
+        ),
+    )
+}
+
+async fn queue_link(app: &Application, name: &str, locale: Locale) -> anyhow::Result<()> {
+    let mut tx = app.pool().begin().await?;
+    let Some(member) = staff::by_name(app.pool(), name).await? else {
+        return Ok(());
+    };
+    let (Some(chat), Some(base)) = (member.telegram_user_id, app.config().http.public_url.as_ref()) else {
+        return Ok(());
+    };
+    if staff_sessions::links_since(&mut tx, member.id, Utc::now() - LINK_LASTS).await? >= LINKS_PER_WINDOW {
+        tracing::info!("web console: a sign-in link was not sent: too many asked for");
+        return Ok(());
+    }
+    let token = staff_sessions::create_link(&mut tx, member.id, locale, LINK_LASTS).await?;
+    let link = format!("{}/staff/sign-in/link/{token}", base.as_str().trim_end_matches('/'));
+    let message = Msg::new(w::LINK_MESSAGE)
+        .arg("link", Arg::Text(link))
+        .arg("minutes", Arg::Number(LINK_LASTS.num_minutes()));
+    // A reply to the member's own chat: sealed while it waits, sent by the bot's reply loop.
+    let reply = crate::conversation::Reply::text(message);
+    crate::store::replies::queue(&mut tx, app.vault(), app.config().platform(), chat, locale, &[reply]).await?;
+    audit::record(
+        &mut tx,
+        &member.actor(),
+        "staff.sign-in-link",
+        &member.actor(),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The page a link opens: a button that signs in. Opening the link signs nobody in by itself,
+/// since messengers open links to draw their previews.
+pub async fn link_page(State(app): State<Application>, Path(token): Path<String>) -> Response {
+    let good = async {
+        let mut conn = app.pool().acquire().await?;
+        staff_sessions::link_is_good(&mut conn, &token).await
+    }
+    .await;
+    let page = Page::anonymous(&app, Locale::Fa);
+    match good {
+        Ok(true) => respond::page(
+            StatusCode::OK,
+            page.layout(
+                &page.t(w::LINK_TITLE),
+                html! {
+                    form.stacked method="post" {
+                        button type="submit" id="use-link" { (page.t(w::SIGN_IN_SUBMIT)) }
+                    }
+                },
+            ),
+        ),
+        Ok(false) => link_spent(&page),
+        Err(err) => {
+            tracing::error!(error = %err, "web console: reading a sign-in link failed");
+            respond::failure()
+        }
+    }
+}
+
+fn link_spent(page: &Page<'_>) -> Response {
+    respond::page(
+        StatusCode::GONE,
+        page.layout(
+            &page.t(w::LINK_TITLE),
+            html! { p.error role="alert" { (page.t(w::LINK_SPENT)) } },
+        ),
+    )
+}
+
+/// Signs in with a link, once.
+pub async fn use_link(State(app): State<Application>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+    let opened = async {
+        let mut tx = app.pool().begin().await?;
+        let Some((staff_id, locale)) = staff_sessions::take_link(&mut tx, &token).await? else {
+            return anyhow::Ok(None);
+        };
+        if staff::by_id(&mut tx, staff_id).await?.is_none() {
+            return Ok(None);
+        }
+        let (session, _) = staff_sessions::open(&mut tx, staff_id, locale, session::ABSOLUTE).await?;
+        let actor = format!("staff:{staff_id}");
+        audit::record(
+            &mut tx,
+            &actor,
+            "staff.sign-in",
+            &actor,
+            serde_json::json!({ "by": "link" }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(session))
+    }
+    .await;
+    match opened {
+        Ok(Some(session_token)) => {
+            let mut response = respond::see_other(&format!("{}/staff/", app.config().http.path_prefix));
+            response
+                .headers_mut()
+                .insert(SET_COOKIE, session::cookie_for(&session_token, &headers));
+            response
+        }
+        Ok(None) => link_spent(&Page::anonymous(&app, Locale::Fa)),
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "web console: signing in by link failed");
+            respond::failure()
+        }
+    }
 }
