@@ -10,12 +10,13 @@ use crate::conversation::messages as m;
 use crate::domain::text::{TextError, visible_within};
 use crate::domain::{Catalog, TrackingCode, UnknownService};
 use crate::i18n::{Arg, Msg};
+use crate::notify::kind::NoticeKind;
 use crate::store::broadcasts::{self, Broadcast};
 use crate::store::subscriptions::{self, Audience};
 use crate::store::{Tx, audit, outbox};
 
 /// The kind of broadcast notices, for the channel policy in `[notices]`.
-pub const KIND: &str = "broadcast";
+pub const KIND: NoticeKind = NoticeKind::Broadcast;
 
 /// The longest text: a chat message, and a few SMS parts at most.
 pub const MAX_BODY: usize = 1000;

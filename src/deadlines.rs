@@ -10,14 +10,15 @@ use serde::Deserialize;
 use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::i18n::{Arg, Msg};
+use crate::notify::kind::{NoticeKind, dedup};
 use crate::office::{self, OfficeCalendar};
 use crate::store::outbox::{self, NewNotice};
 use crate::store::{Tx, document_deadlines as store, requests};
 
 /// The kind of the notice that tells the applicant their deadline, first or extended.
-pub const KIND: &str = "documents-deadline";
+pub const KIND: NoticeKind = NoticeKind::DocumentsDeadline;
 /// The kind of the reminder the office day before it.
-pub const REMINDER_KIND: &str = "documents-reminder";
+pub const REMINDER_KIND: NoticeKind = NoticeKind::DocumentsReminder;
 /// The most office days a deadline may give at once.
 pub const MAX_OFFICE_DAYS: u16 = 60;
 
@@ -72,7 +73,7 @@ enum Told {
 
 impl Told {
     /// The message, the notice's kind, and the word in its dedup key.
-    fn parts(self) -> (&'static str, &'static str, &'static str) {
+    fn parts(self) -> (&'static str, NoticeKind, &'static str) {
         match self {
             Self::Set => (m::NOTICE_DOCUMENTS_DEADLINE, KIND, "set"),
             Self::Reminder => (m::NOTICE_DOCUMENTS_REMINDER, REMINDER_KIND, "reminder"),
@@ -148,7 +149,7 @@ async fn tell(
         .ok_or_else(|| anyhow::anyhow!("request {request_id} of a deadline is gone"))?;
     let (id, kind, what) = told.parts();
     let notice = NewNotice {
-        dedup_key: format!("documents-deadline:{event_id}:{what}:{due_on}:applicant:chat"),
+        dedup_key: dedup::documents_deadline(event_id, what, due_on),
         applicant: row.applicant_id,
         kind,
         message: Msg::new(id)

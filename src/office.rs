@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use serde::Deserialize;
 
 use crate::domain::jalali::{self, JalaliDate};
+use crate::notify::kind::NoticeKind;
 use crate::sms::quiet::tehran;
 
 /// How far the clock looks for office time before it gives up: a calendar with no office day
@@ -117,7 +118,7 @@ pub struct Closure {
 pub const MAX_CLOSURE_REASON: usize = 500;
 
 /// The kind of the notice that tells applicants with open requests of a closure.
-pub const CLOSURE_KIND: &str = "closure";
+pub const CLOSURE_KIND: NoticeKind = NoticeKind::Closure;
 
 /// Declares `day` (a Solar Hijri date as staff type it) closed, audited: the SLA clock counts
 /// none of it. A day may be declared up to a month late (a closure found out after the fact)

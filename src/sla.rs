@@ -12,12 +12,13 @@ use crate::conversation::messages as m;
 use crate::domain::service::stage_name_id;
 use crate::domain::{Catalog, PublicStatus};
 use crate::i18n::{Arg, I18n, Locale, Msg};
+use crate::notify::kind::{NoticeKind, dedup};
 use crate::office::OfficeCalendar;
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::{Tx, sla};
 
 /// The kind of SLA posts, for the outbox.
-pub const KIND: &str = "sla";
+pub const KIND: NoticeKind = NoticeKind::Sla;
 
 /// How far back the digest's median time to decision looks.
 pub const DECISIONS_OVER: chrono::Duration = chrono::Duration::days(30);
@@ -35,7 +36,7 @@ pub async fn escalate(
         for stay in sla::in_stage_since_before(tx, service, stage, entered_before).await? {
             let post = NewStaffPost {
                 // One escalation per stay in the stage: the event that put it there names it.
-                dedup_key: format!("request-event:{}:staff:overdue", stay.event_id),
+                dedup_key: dedup::overdue_to_staff(stay.event_id),
                 kind: KIND,
                 message: Msg::new(m::STAFF_OVERDUE)
                     .arg("stage", Arg::Msg(stage_name_id(stage)))
@@ -96,7 +97,7 @@ pub async fn digest(
         .arg("complaints", Arg::Number(sla::open_complaints(tx).await?))
         .arg("satisfaction", Arg::Text(satisfaction(tx, &render, now).await?));
     let post = NewStaffPost {
-        dedup_key: format!("digest:{day}"),
+        dedup_key: dedup::digest(day),
         kind: KIND,
         message,
         subject: StaffSubject::Notice,

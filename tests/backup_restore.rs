@@ -30,7 +30,7 @@ fn notice(applicant: ApplicantId) -> outbox::NewNotice {
     outbox::NewNotice {
         dedup_key: "backup-test:1:applicant:chat".into(),
         applicant,
-        kind: "test",
+        kind: peygir::notify::kind::NoticeKind::StageChanged,
         message: Msg::new("notice-complaint-answered")
             .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
             .arg("answer", Arg::Text("پاسخ کارشناس".into())),

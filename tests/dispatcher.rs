@@ -43,7 +43,7 @@ async fn queue(app: &Application, chats: std::ops::Range<i64>, per_chat: usize) 
             let notice = NewNotice {
                 dedup_key: format!("test:{chat}:{n}"),
                 applicant,
-                kind: "test",
+                kind: peygir::notify::kind::NoticeKind::StageChanged,
                 message: Msg::new("notice-complaint-answered")
                     .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
                     .arg("answer", Arg::Text(label.clone())),

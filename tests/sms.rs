@@ -79,7 +79,7 @@ async fn notice(app: &Application, applicant: ApplicantId, key: &str, kind: &'st
     let notice = NewNotice {
         dedup_key: format!("{key}:applicant:chat"),
         applicant,
-        kind,
+        kind: peygir::notify::kind::NoticeKind::parse(kind).expect("a known kind"),
         message: Msg::new("notice-complaint-answered")
             .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
             .arg("answer", Arg::Text(label.to_owned())),
@@ -711,7 +711,7 @@ async fn a_documents_request_by_sms_says_where_to_send_them_not_a_chat_command()
     let notice = NewNotice {
         dedup_key: "docs:applicant:chat".into(),
         applicant,
-        kind: "stage-changed",
+        kind: peygir::notify::kind::NoticeKind::StageChanged,
         message: Msg::new("notice-documents-requested")
             .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
             .arg("service", Arg::Msg("service-plate-removal".into()))
@@ -1173,7 +1173,7 @@ async fn a_one_time_code_goes_through_safir_as_its_code_form_and_other_notices_a
         dedup_key: "phone-challenge:1:sms".into(),
         applicant,
         to: mobile(1),
-        kind: "otp",
+        kind: peygir::notify::kind::NoticeKind::Otp,
         // As the bot writes it: the code in Persian digits, and in ASCII for copying.
         message: Msg::new("sms-code-text")
             .arg("ascii", Arg::Text("482913".into()))

@@ -1,6 +1,7 @@
 //! Running the conversation's effects against the database, inside the step's transaction.
 
 use crate::conversation::{ComplaintView, Effect, NoticeSeen, NoticeState, NoticeWay, Outcome, RequestView};
+use crate::notify::kind::NoticeKind;
 use anyhow::Context as _;
 
 use crate::conversation::Answers;
@@ -284,7 +285,7 @@ async fn post(
     }
     let post = NewStaffPost {
         dedup_key,
-        kind: "staff-post",
+        kind: NoticeKind::StaffPost,
         message: headline.clone(),
         subject,
     };

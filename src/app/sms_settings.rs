@@ -7,6 +7,7 @@ use chrono::Utc;
 use crate::conversation::messages as m;
 use crate::conversation::{Effect, Outcome, SmsView};
 use crate::i18n::{Arg, Msg};
+use crate::notify::kind::{NoticeKind, dedup};
 use crate::store::Tx;
 use crate::store::applicants::ApplicantId;
 use crate::store::sms::{self, CodeCheck, CodeLimits, CodeRequest};
@@ -41,10 +42,10 @@ pub async fn run(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId, effect:
                     .arg("ascii", Arg::Text(code.clone()))
                     .arg("code", Arg::Digits(code));
                 let sms = DirectSms {
-                    dedup_key: format!("phone-challenge:{challenge}:sms"),
+                    dedup_key: dedup::phone_challenge(challenge),
                     applicant,
                     to: phone.clone(),
-                    kind: "otp",
+                    kind: NoticeKind::Otp,
                     message,
                     urgent: true,
                 };

@@ -4,10 +4,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::conversation::messages as m;
 use crate::i18n::{Arg, Msg};
+use crate::notify::kind::NoticeKind;
 use crate::store::maintenance::Window;
 
 /// The kind of every maintenance notice, for the channel policy in `[notices]`.
-pub const KIND: &str = "maintenance";
+pub const KIND: NoticeKind = NoticeKind::Maintenance;
 
 /// A notice about a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

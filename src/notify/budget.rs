@@ -91,8 +91,8 @@ impl Lane {
 
     /// The lane of a notice of `kind`: announcements to many give way to everything else.
     pub fn of_notice(kind: &str) -> Self {
-        match kind {
-            crate::broadcast::KIND | crate::maintenance::KIND | crate::outage::KIND => Self::Announcement,
+        match crate::notify::kind::NoticeKind::parse(kind) {
+            Some(kind) if kind.is_announcement() => Self::Announcement,
             _ => Self::Notice,
         }
     }

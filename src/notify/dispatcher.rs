@@ -21,6 +21,7 @@ use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::rating::{self, RatingSubject, Score};
 use crate::i18n::{Arg, Locale, Msg};
+use crate::notify::kind::NoticeKind;
 use crate::sms::config::ChannelPolicy;
 use crate::staff_chat::StaffChat;
 use crate::store::applicants::ApplicantId;
@@ -710,8 +711,9 @@ pub(super) fn backoff(settings: &DispatcherSettings, attempts: i32) -> Duration 
 /// their complaint; the score buttons go under it.
 fn survey_of(notice: &Claimed) -> Option<RatingSubject> {
     let subject = RatingSubject::parse(notice.subject.as_deref()?)?;
-    match (notice.kind.as_str(), subject) {
-        ("decision", RatingSubject::Request(_)) | ("complaint-answered", RatingSubject::Complaint(_)) => Some(subject),
+    match (NoticeKind::parse(&notice.kind)?, subject) {
+        (NoticeKind::Decision, RatingSubject::Request(_))
+        | (NoticeKind::ComplaintAnswered, RatingSubject::Complaint(_)) => Some(subject),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod dispatcher;
+pub mod kind;
 mod order;
 pub mod pace;
 mod replies;

@@ -17,6 +17,7 @@ use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::PhoneNumber;
 use crate::i18n::{Arg, Msg};
+use crate::notify::kind::{NoticeKind, dedup};
 use crate::sms::compose::Composition;
 use crate::sms::quiet::quiet_until;
 use crate::sms::{Gateways, Report, Sms, SmsError};
@@ -37,9 +38,9 @@ pub async fn record_report(pool: &sqlx::PgPool, provider: &str, id: &str, report
 }
 
 /// The kind of the staff post that says the SMS credit is low.
-pub const LOW_CREDIT_KIND: &str = "sms-credit";
+pub const LOW_CREDIT_KIND: NoticeKind = NoticeKind::SmsCredit;
 /// The kind of the staff post that says a notice that must be confirmed reached no one.
-pub const UNDELIVERED_KIND: &str = "undelivered";
+pub const UNDELIVERED_KIND: NoticeKind = NoticeKind::Undelivered;
 
 /// What one pass over unconfirmed notices did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +57,7 @@ const UNAVAILABLE_WAIT: Duration = Duration::from_secs(300);
 
 /// The code a one-time-code notice carries, in ASCII digits (its `ascii` argument).
 fn one_time_code(sms: &ClaimedSms) -> Option<String> {
-    if sms.kind != "otp" {
+    if sms.kind != NoticeKind::Otp.as_str() {
         return None;
     }
     sms.message
@@ -196,7 +197,7 @@ impl SmsDispatcher {
         let moved = if providers.is_empty() {
             0
         } else {
-            sms_outbox::move_on_unconfirmed(pool, &notices.confirm_kinds, &providers, before).await?
+            sms_outbox::move_on_unconfirmed(pool, &notices.confirm_kinds_stored(), &providers, before).await?
         };
         if moved > 0 {
             tracing::info!(
@@ -206,7 +207,8 @@ impl SmsDispatcher {
         }
         let mut flagged = 0;
         if self.app.config().staff_chat.is_some() {
-            let ended = sms_outbox::undelivered(pool, &notices.confirm_kinds, !providers.is_empty(), before).await?;
+            let ended =
+                sms_outbox::undelivered(pool, &notices.confirm_kinds_stored(), !providers.is_empty(), before).await?;
             for notice in ended {
                 self.flag_undelivered(&notice).await?;
                 flagged += 1;
@@ -223,7 +225,7 @@ impl SmsDispatcher {
     async fn flag_undelivered(&self, notice: &sms_outbox::Undelivered) -> anyhow::Result<()> {
         let mut tx = self.app.pool().begin().await?;
         let post = NewStaffPost {
-            dedup_key: format!("undelivered:{}", notice.id),
+            dedup_key: dedup::undelivered(notice.id),
             kind: UNDELIVERED_KIND,
             message: Msg::new(m::STAFF_UNDELIVERED),
             subject: StaffSubject::Request(notice.request_id),
@@ -347,7 +349,7 @@ impl SmsDispatcher {
                     .arg("provider", Arg::Text(gateway.name().to_owned()))
                     .arg("credit", Arg::Number(credit.floor() as i64));
                 let post = NewStaffPost {
-                    dedup_key: format!("sms-low-credit:{}:{}", gateway.name(), Utc::now().date_naive()),
+                    dedup_key: dedup::low_credit(gateway.name(), Utc::now().date_naive()),
                     kind: LOW_CREDIT_KIND,
                     message,
                     subject: StaffSubject::Notice,

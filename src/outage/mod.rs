@@ -17,6 +17,7 @@ use crate::conversation::messages as m;
 use crate::domain::text::{TextError, visible_within};
 use crate::domain::{Catalog, UnknownService};
 use crate::i18n::{Arg, Msg};
+use crate::notify::kind::{NoticeKind, dedup};
 use crate::store::outages::{self, NewOutage, Outage};
 use crate::store::outbox::{self, NewStaffPost, StaffSubject};
 use crate::store::{Tx, audit, probe_states, subscriptions};
@@ -26,7 +27,7 @@ pub use probe::Prober;
 
 /// The kind of every outage notice, for the channel policy in `[notices]` (and urgent in
 /// quiet hours by default).
-pub const KIND: &str = "outage";
+pub const KIND: NoticeKind = NoticeKind::Outage;
 
 /// Why an outage action was refused.
 #[derive(Debug, thiserror::Error)]
@@ -215,7 +216,7 @@ async fn announce(tx: &mut Tx<'_>, outage: &Outage, event: Event, reach: Reach) 
     if reach.staff_chat {
         let by = outage.resolved_by.as_deref().unwrap_or(&outage.declared_by);
         let post = NewStaffPost {
-            dedup_key: format!("{key}:staff"),
+            dedup_key: dedup::staff_copy(&key),
             kind: KIND,
             message: with_times(staff_id)
                 .arg("reason", Arg::Text(outage.reason.clone()))

@@ -1,6 +1,7 @@
 //! The `[sms]` and `[notices]` sections of `bot.toml`: which gateway, how fast, when to keep
 //! quiet, and which channel each kind of notice takes.
 
+use crate::notify::kind::NoticeKind;
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, bail};
@@ -64,7 +65,7 @@ pub struct SmsConfig {
     pub quiet_hours: Option<QuietHours>,
     /// Kinds of notice sent even in quiet hours.
     #[serde(default = "default_urgent_kinds")]
-    pub urgent_kinds: Vec<String>,
+    pub urgent_kinds: Vec<NoticeKind>,
     /// Shared secret in the URLs the gateway calls back on (delivery reports, incoming SMS).
     pub callback_secret: Option<SecretString>,
     /// How often sent SMS without a final report are asked about, in seconds; 0 never.
@@ -201,12 +202,12 @@ pub struct NoticesConfig {
     #[serde(default = "default_policy")]
     pub default: ChannelPolicy,
     #[serde(default = "default_kinds")]
-    pub kinds: BTreeMap<String, ChannelPolicy>,
+    pub kinds: BTreeMap<NoticeKind, ChannelPolicy>,
     /// Kinds of notice that must be confirmed: sent to a phone number and not confirmed
     /// delivered within `confirm_within_minutes` (or reported undelivered), they go again
     /// through the other gateway of `[sms]`.
     #[serde(default = "default_confirm_kinds")]
-    pub confirm_kinds: Vec<String>,
+    pub confirm_kinds: Vec<NoticeKind>,
     /// Minutes to wait for a delivery report; 0: never move on for want of one.
     #[serde(default = "default_confirm_within")]
     pub confirm_within_minutes: u64,
@@ -216,8 +217,16 @@ pub struct NoticesConfig {
 }
 
 impl NoticesConfig {
+    /// The channels a notice of `kind` (as stored) takes; the default for a kind not named.
     pub fn policy(&self, kind: &str) -> ChannelPolicy {
-        self.kinds.get(kind).copied().unwrap_or(self.default)
+        NoticeKind::parse(kind)
+            .and_then(|kind| self.kinds.get(&kind).copied())
+            .unwrap_or(self.default)
+    }
+
+    /// The kinds that must be confirmed, as stored, for a query to bind.
+    pub fn confirm_kinds_stored(&self) -> Vec<String> {
+        self.confirm_kinds.iter().map(|k| k.as_str().to_owned()).collect()
     }
 
     /// How long a notice that must be confirmed waits for its delivery report.
@@ -237,7 +246,7 @@ impl SmsConfig {
     }
 
     pub fn is_urgent(&self, kind: &str) -> bool {
-        self.urgent_kinds.iter().any(|k| k == kind)
+        self.urgent_kinds.iter().any(|k| k.as_str() == kind)
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
@@ -398,8 +407,8 @@ fn default_quiet_hours() -> Option<QuietHours> {
         end: NaiveTime::from_hms_opt(7, 0, 0).expect("valid time"),
     })
 }
-fn default_urgent_kinds() -> Vec<String> {
-    vec!["otp".into(), "outage".into()]
+fn default_urgent_kinds() -> Vec<NoticeKind> {
+    vec![NoticeKind::Otp, NoticeKind::Outage]
 }
 fn default_status_poll() -> u64 {
     300
@@ -428,8 +437,8 @@ fn default_method() -> String {
 fn default_content_type() -> String {
     "application/json".into()
 }
-fn default_confirm_kinds() -> Vec<String> {
-    vec!["decision".into()]
+fn default_confirm_kinds() -> Vec<NoticeKind> {
+    vec![NoticeKind::Decision]
 }
 fn default_confirm_within() -> u64 {
     30
@@ -437,10 +446,10 @@ fn default_confirm_within() -> u64 {
 fn default_policy() -> ChannelPolicy {
     ChannelPolicy::ChatThenSms
 }
-fn default_kinds() -> BTreeMap<String, ChannelPolicy> {
+fn default_kinds() -> BTreeMap<NoticeKind, ChannelPolicy> {
     BTreeMap::from([
-        ("decision".into(), ChannelPolicy::Both),
-        ("otp".into(), ChannelPolicy::Sms),
+        (NoticeKind::Decision, ChannelPolicy::Both),
+        (NoticeKind::Otp, ChannelPolicy::Sms),
     ])
 }
 

@@ -13,6 +13,7 @@ use super::subscriptions::Audience;
 use anyhow::Context as _;
 
 use crate::i18n::Msg;
+use crate::notify::kind::NoticeKind;
 use crate::vault::{Place, Vault};
 
 /// A notice to queue; `dedup_key` names (event, recipient, channel) and is unique.
@@ -20,7 +21,7 @@ use crate::vault::{Place, Vault};
 pub struct NewNotice {
     pub dedup_key: String,
     pub applicant: ApplicantId,
-    pub kind: &'static str,
+    pub kind: NoticeKind,
     pub message: Msg,
     /// What it is about, as the audit log names it (`request:12`), for staff to look it up.
     pub subject: String,
@@ -57,7 +58,7 @@ pub async fn enqueue(conn: &mut PgConnection, vault: &Vault, notice: &NewNotice)
     )
     .bind(&notice.dedup_key)
     .bind(notice.applicant)
-    .bind(notice.kind)
+    .bind(notice.kind.as_str())
     .bind(Json(&clear))
     .bind(&notice.subject)
     .bind(vault.seal_json(message_place(&notice.dedup_key), &notice.message))
@@ -72,7 +73,7 @@ pub async fn enqueue(conn: &mut PgConnection, vault: &Vault, notice: &NewNotice)
 pub struct Fanout<'a> {
     /// Names the occasion; each copy is keyed `{event}:applicant:{id}:chat`.
     pub event: &'a str,
-    pub kind: &'a str,
+    pub kind: NoticeKind,
     pub subject: &'a str,
     pub message: &'a Msg,
 }
@@ -112,7 +113,7 @@ async fn enqueue_on(
              ON CONFLICT (dedup_key) DO NOTHING",
         )
         .bind(fanout.event)
-        .bind(fanout.kind)
+        .bind(fanout.kind.as_str())
         .bind(Json(fanout.message))
         .bind(&ids)
         .bind(fanout.subject)
@@ -129,7 +130,7 @@ async fn enqueue_on(
 #[derive(Debug, Clone)]
 pub struct NewStaffPost {
     pub dedup_key: String,
-    pub kind: &'static str,
+    pub kind: NoticeKind,
     /// The headline ("new request", "documents received"), in the staff's language.
     pub message: Msg,
     pub subject: StaffSubject,
@@ -159,7 +160,7 @@ pub async fn enqueue_staff(conn: &mut PgConnection, post: &NewStaffPost) -> sqlx
          VALUES ($1, 'staff', 'chat', $2, $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(&post.dedup_key)
-    .bind(post.kind)
+    .bind(post.kind.as_str())
     .bind(Json(&post.message))
     .bind(request)
     .bind(complaint)

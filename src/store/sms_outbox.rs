@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgPool};
 use super::applicants::ApplicantId;
 use crate::domain::PhoneNumber;
 use crate::i18n::Msg;
+use crate::notify::kind::NoticeKind;
 use crate::vault::{Place, Vault};
 
 /// An SMS addressed to a number given for this one message (the code confirming it).
@@ -18,7 +19,7 @@ pub struct DirectSms {
     pub dedup_key: String,
     pub applicant: ApplicantId,
     pub to: PhoneNumber,
-    pub kind: &'static str,
+    pub kind: NoticeKind,
     pub message: Msg,
     pub urgent: bool,
 }
@@ -56,7 +57,7 @@ pub async fn enqueue_direct(conn: &mut PgConnection, vault: &Vault, sms: &Direct
     )
     .bind(&sms.dedup_key)
     .bind(sms.applicant)
-    .bind(sms.kind)
+    .bind(sms.kind.as_str())
     .bind(Json(&sms.message))
     .bind(sms.urgent)
     .bind(vault.seal_text(to_place(&id.to_string()), sms.to.e164()))

@@ -6,6 +6,7 @@ use crate::conversation::messages as m;
 use crate::domain::TrackingCode;
 use crate::domain::text::{TextError, visible_within};
 use crate::i18n::{Arg, Msg};
+use crate::notify::kind::{NoticeKind, dedup};
 use crate::staff::access::{self, Act, Denied, Item};
 use crate::store::complaints::{self, StaffView};
 use crate::store::outbox::{self, NewNotice};
@@ -80,9 +81,9 @@ pub async fn answer_complaint(
     .await?;
     let notice = NewNotice {
         // One notice per answer given, however many answers a complaint gets.
-        dedup_key: format!("complaint:{}:answer:{audit_id}:applicant:chat", row.id),
+        dedup_key: dedup::complaint_answer(row.id, audit_id),
         applicant: row.applicant_id,
-        kind: "complaint-answered",
+        kind: NoticeKind::ComplaintAnswered,
         subject: complaints::subject(row.id),
         message: Msg::new(m::NOTICE_COMPLAINT_ANSWERED)
             .arg("code", Arg::Code(code))

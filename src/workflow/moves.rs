@@ -10,6 +10,7 @@ use crate::domain::service::stage_name_id;
 use crate::domain::text::{TextError, visible_within};
 use crate::domain::{Catalog, Role, Service, TrackingCode, Transition};
 use crate::i18n::{Arg, Msg};
+use crate::notify::kind::{NoticeKind, dedup};
 use crate::staff::access::{self, Act, Denied, Item};
 use crate::store::applicants::ApplicantId;
 use crate::store::outbox::{self, NewNotice};
@@ -160,10 +161,14 @@ pub async fn apply(
     if transition.notify {
         let decided = service.stage(mv.to).is_some_and(|s| s.public.is_decision());
         let notice = NewNotice {
-            dedup_key: format!("request-event:{event_id}:applicant:chat"),
+            dedup_key: dedup::move_to_applicant(event_id),
             applicant: owner,
             // Decisions may take a different channel (SMS as well as chat by default).
-            kind: if decided { "decision" } else { "stage-changed" },
+            kind: if decided {
+                NoticeKind::Decision
+            } else {
+                NoticeKind::StageChanged
+            },
             message: stage_notice(mv.code, service, mv.to, note),
             subject: requests::subject(request_id),
         };

@@ -138,7 +138,7 @@ fn rand_suffix() -> u64 {
 pub fn broadcast<'a>(event: &'a str, message: &'a peygir::i18n::Msg) -> peygir::store::outbox::Fanout<'a> {
     peygir::store::outbox::Fanout {
         event,
-        kind: "broadcast",
+        kind: peygir::notify::kind::NoticeKind::Broadcast,
         subject: event,
         message,
     }
