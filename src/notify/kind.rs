@@ -155,4 +155,14 @@ mod tests {
         }
         assert_eq!(NoticeKind::parse("decisions"), None);
     }
+
+    #[test]
+    fn a_misspelt_kind_in_the_configuration_is_refused() {
+        let parsed = toml::from_str::<crate::sms::config::NoticesConfig>("confirm_kinds = [\"decisions\"]");
+        let error = parsed.unwrap_err().to_string();
+        assert!(error.contains("decisions"), "{error}");
+        let parsed = toml::from_str::<crate::sms::config::NoticesConfig>("[kinds]\ndecision = \"sms\"").unwrap();
+        assert_eq!(parsed.policy("decision"), crate::sms::config::ChannelPolicy::Sms);
+        assert_eq!(parsed.policy("stage-changed"), parsed.default);
+    }
 }
