@@ -953,7 +953,7 @@ async fn a_blocked_chat_goes_to_bale_by_phone_and_a_number_without_bale_on_to_sm
             &s.app,
             applicant,
             &format!("request:{chat}"),
-            "complaint",
+            "complaint-answered",
             &format!("answer {chat}"),
         )
         .await;
