@@ -12,6 +12,7 @@ use tokio::sync::Mutex;
 use super::{Rendered, render};
 use crate::app::{Application, Origin};
 use crate::conversation::Input;
+use crate::conversation::key::Key;
 use crate::conversation::messages as m;
 use crate::domain::field::mime_from_name;
 use crate::domain::{DocumentRef, DocumentSource};
@@ -147,7 +148,10 @@ fn draw(rendered: &Rendered, app: &Application, locale: Locale) -> String {
         let moves: Vec<String> = rendered
             .nav
             .iter()
-            .map(|b| format!("{} /{}", b.label, b.key.trim_start_matches("nav:")))
+            .map(|b| match Key::parse(&b.key) {
+                Some(Key::Nav(nav)) => format!("{} /{}", b.label, nav.command()),
+                _ => b.label.clone(),
+            })
             .collect();
         out.push_str(&format!("  [{}]\n", moves.join(" · ")));
     }

@@ -6,6 +6,7 @@ use crate::i18n::{Arg, Locale, Msg};
 
 use super::form::{self, Answers};
 use super::io::{Choice, Input, Reply};
+use super::key::{AnnouncementKey, Key, MenuItem, Nav, SmsKey};
 use super::messages as m;
 use super::prompt::prompt;
 use super::state::{Dialogue, State};
@@ -18,7 +19,7 @@ pub const MAX_COMPLAINT_CHARS: usize = 2000;
 #[derive(Debug)]
 enum Intent {
     Command(Command, Option<String>),
-    Choice(String),
+    Choice(Key),
     Text(String),
     Contact { phone: String, own: bool },
     Document(DocumentRef),
@@ -167,7 +168,9 @@ fn resolve(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Intent {
     let current = prompt(dialogue, ctx);
     let offered = |key: &str| current.choices.iter().chain(&current.nav).any(|c| c.key == key);
     match input {
-        Input::Button { turn, key } if turn == dialogue.turn && offered(&key) => Intent::Choice(key),
+        Input::Button { turn, key } if turn == dialogue.turn && offered(&key) => {
+            Key::parse(&key).map_or(Intent::StaleButton, Intent::Choice)
+        }
         Input::Button { .. } => Intent::StaleButton,
         Input::Contact { phone, own } => Intent::Contact { phone, own },
         Input::Document(doc) => Intent::Document(doc),
@@ -179,7 +182,7 @@ fn resolve(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Intent {
             if let Some(command) = trimmed.strip_prefix('/') {
                 return parse_command(command).unwrap_or(Intent::Text(text));
             }
-            match typed_choice(trimmed, &current, dialogue.locale, ctx) {
+            match typed_choice(trimmed, &current, dialogue.locale, ctx).and_then(|k| Key::parse(&k)) {
                 Some(key) => Intent::Choice(key),
                 None => Intent::Text(text),
             }
@@ -255,8 +258,8 @@ fn command(out: &mut Outcome, cmd: Command, arg: Option<String>, ctx: &Context<'
         },
         Command::Language => out.go(State::ChoosingLanguage),
         Command::Menu | Command::Cancel => cancel(out),
-        Command::Back => in_state(out, Intent::Choice("nav:back".into()), ctx),
-        Command::Skip => in_state(out, Intent::Choice("nav:skip".into()), ctx),
+        Command::Back => in_state(out, Intent::Choice(Key::Nav(Nav::Back)), ctx),
+        Command::Skip => in_state(out, Intent::Choice(Key::Nav(Nav::Skip)), ctx),
         Command::Help => out.say(help(ctx, out.dialogue.locale)),
         Command::Mine => out.effects.push(Effect::ListMine),
         Command::New => out.go(State::ChoosingService),
@@ -293,7 +296,7 @@ fn cancel(out: &mut Outcome) {
 fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
     let state = out.dialogue.state.clone();
     match (state, intent) {
-        (_, Intent::Choice(key)) if key == "nav:cancel" => cancel(out),
+        (_, Intent::Choice(Key::Nav(Nav::Cancel))) => cancel(out),
         // A score is taken wherever the applicant is; the comment is asked for only when
         // nothing is in progress (see `settle`).
         (_, Intent::Rate(subject, score)) => out.effects.push(Effect::Rate { subject, score }),
@@ -310,32 +313,29 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             out.go(State::ChoosingLanguage);
         }
         (State::ChoosingLanguage, Intent::Choice(key)) => {
-            if let Some(locale) = key.strip_prefix("lang:").and_then(Locale::parse) {
+            if let Key::Language(locale) = key {
                 out.dialogue.locale = locale;
                 out.go(State::Menu);
             }
         }
-        (State::Menu, Intent::Choice(key)) => menu(out, &key, ctx),
-        (State::ChoosingWithdrawal, Intent::Choice(key)) => {
-            match key.strip_prefix("withdraw:").and_then(|c| TrackingCode::parse(c).ok()) {
-                Some(code) => out.go(State::ConfirmingWithdrawal { code }),
-                None => out.go(State::Menu),
-            }
-        }
-        (State::ChoosingEdit, Intent::Choice(key)) => {
-            match key.strip_prefix("edit:").and_then(|c| TrackingCode::parse(c).ok()) {
-                Some(code) => out.effects.push(Effect::StartEdit { code }),
-                None => out.go(State::Menu),
-            }
-        }
+        (State::Menu, Intent::Choice(Key::Menu(item))) => menu(out, item, ctx),
+        (State::Menu, Intent::Choice(_)) => out.say(Msg::new(m::PICK_ONE)),
+        (State::ChoosingWithdrawal, Intent::Choice(key)) => match key {
+            Key::Withdraw(code) => out.go(State::ConfirmingWithdrawal { code }),
+            _ => out.go(State::Menu),
+        },
+        (State::ChoosingEdit, Intent::Choice(key)) => match key {
+            Key::Edit(code) => out.effects.push(Effect::StartEdit { code }),
+            _ => out.go(State::Menu),
+        },
         (State::ConfirmingWithdrawal { code }, Intent::Choice(key)) => {
-            if key == "withdraw:yes" {
+            if key == Key::WithdrawYes {
                 out.effects.push(Effect::WithdrawRequest { code });
             }
             out.go(State::Menu);
         }
-        (State::Resuming { pending }, Intent::Choice(key)) => match key.as_str() {
-            "resume:continue" => out.go(*pending),
+        (State::Resuming { pending }, Intent::Choice(key)) => match key {
+            Key::Resume { continue_form: true } => out.go(*pending),
             _ => {
                 out.say(Msg::new(m::CANCELLED));
                 out.go(State::Menu);
@@ -352,19 +352,19 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
                 None => out.say(Msg::new(m::NOT_UNDERSTOOD)),
             }
         }
-        (State::SmsSettings, Intent::Choice(key)) => match key.as_str() {
-            "sms:on" | "sms:number" => out.go(State::EnteringPhone),
-            "sms:off" => {
+        (State::SmsSettings, Intent::Choice(key)) => match key {
+            Key::Sms(SmsKey::On | SmsKey::Number) => out.go(State::EnteringPhone),
+            Key::Sms(SmsKey::Off) => {
                 out.effects.push(Effect::SmsOff);
                 out.go(State::Menu);
             }
             _ => out.go(State::Menu),
         },
-        (State::Announcements, Intent::Choice(key)) => match key.strip_prefix("ann:") {
-            Some("mute") => out.effects.push(Effect::MuteAnnouncements(true)),
-            Some("unmute") => out.effects.push(Effect::MuteAnnouncements(false)),
-            Some(service) => {
-                let current = ctx.announcements.services.iter().find(|(s, _)| s == service);
+        (State::Announcements, Intent::Choice(key)) => match key {
+            Key::Announcements(AnnouncementKey::Mute) => out.effects.push(Effect::MuteAnnouncements(true)),
+            Key::Announcements(AnnouncementKey::Unmute) => out.effects.push(Effect::MuteAnnouncements(false)),
+            Key::Announcements(AnnouncementKey::Service(service)) => {
+                let current = ctx.announcements.services.iter().find(|(s, _)| *s == service);
                 if let Some((service, channels)) = current {
                     out.effects.push(Effect::Subscribe {
                         service: service.clone(),
@@ -372,7 +372,7 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
                     });
                 }
             }
-            None => out.go(State::Menu),
+            _ => out.go(State::Menu),
         },
         (State::EnteringPhone, Intent::Choice(_)) => out.go(State::SmsSettings),
         (State::EnteringPhone, Intent::Contact { phone, own }) => match (PhoneNumber::parse(&phone), own) {
@@ -391,8 +391,8 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             Ok(phone) => send_code(out, phone),
             Err(_) => out.say(Msg::new(m::ERROR_MOBILE)),
         },
-        (State::EnteringPhoneCode { phone }, Intent::Choice(key)) => match (key.as_str(), PhoneNumber::parse(&phone)) {
-            ("sms:resend", Ok(phone)) => send_code(out, phone),
+        (State::EnteringPhoneCode { phone }, Intent::Choice(key)) => match (key, PhoneNumber::parse(&phone)) {
+            (Key::Sms(SmsKey::Resend), Ok(phone)) => send_code(out, phone),
             _ => out.go(State::EnteringPhone),
         },
         (State::EnteringPhoneCode { phone }, Intent::Text(text)) => {
@@ -405,24 +405,24 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
                 Err(_) => out.go(State::EnteringPhone),
             }
         }
-        (State::ChoosingService, Intent::Choice(key)) => match key.strip_prefix("svc:") {
-            Some(id) => {
-                if let Some(window) = ctx.status.maintenance_of(id) {
+        (State::ChoosingService, Intent::Choice(key)) => match key {
+            Key::Service(id) => {
+                if let Some(window) = ctx.status.maintenance_of(&id) {
                     out.say(window.refusal());
                     out.go(State::Menu);
-                } else if let Some(service) = ctx.catalog.get(id) {
-                    if let Some(fault) = ctx.status.fault_of(id) {
+                } else if let Some(service) = ctx.catalog.get(&id) {
+                    if let Some(fault) = ctx.status.fault_of(&id) {
                         out.say(fault.notice());
                     }
                     out.say(service_intro(service));
                     out.go(State::Filling {
-                        service: id.to_owned(),
+                        service: id,
                         answers: Vec::new(),
                         editing: None,
                     });
                 }
             }
-            None => out.go(State::Menu),
+            _ => out.go(State::Menu),
         },
         (
             State::Filling {
@@ -442,10 +442,10 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
                 editing,
             },
             Intent::Choice(key),
-        ) => match key.as_str() {
+        ) => match key {
             // Maintenance began while the form was open: the answers wait for its end.
-            "confirm" if let Some(window) = ctx.status.maintenance_of(&service) => out.say(window.refusal()),
-            "confirm" => {
+            Key::Confirm if let Some(window) = ctx.status.maintenance_of(&service) => out.say(window.refusal()),
+            Key::Confirm => {
                 out.effects.push(match editing {
                     Some(code) => Effect::EditRequest { code, answers },
                     None => Effect::SubmitRequest { service, answers },
@@ -453,8 +453,8 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
                 out.go(State::Menu);
             }
             // One answer to give again: the form asks that question next, then comes back here.
-            change if let Some(field) = change.strip_prefix("change:") => {
-                answers.retain(|(id, _)| id != field);
+            Key::Change(field) => {
+                answers.retain(|(id, _)| *id != field);
                 out.go(State::Filling {
                     service,
                     answers,
@@ -476,14 +476,9 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             }
         }
         (State::AwaitingCode, Intent::Choice(_)) => out.go(State::Menu),
-        (State::ChoosingComplaintSubject, Intent::Choice(key)) => match key.strip_prefix("about:") {
-            Some("none") => out.go(State::WritingComplaint { about: None }),
-            Some(code) => {
-                if let Ok(code) = TrackingCode::parse(code) {
-                    out.go(State::WritingComplaint { about: Some(code) });
-                }
-            }
-            None => out.go(State::Menu),
+        (State::ChoosingComplaintSubject, Intent::Choice(key)) => match key {
+            Key::About(about) => out.go(State::WritingComplaint { about }),
+            _ => out.go(State::Menu),
         },
         (State::WritingComplaint { about }, Intent::Text(text)) => match complaint_text(&text) {
             Ok(body) => {
@@ -501,20 +496,15 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
             }
             _ => out.say(Msg::new(m::UNEXPECTED_DOCUMENT)),
         },
-        (State::ChoosingSupplement, Intent::Choice(key)) => {
-            match key
-                .strip_prefix("supplement:")
-                .and_then(|c| TrackingCode::parse(c).ok())
-            {
-                Some(code) => out.go(State::Supplementing {
-                    code,
-                    documents: Vec::new(),
-                }),
-                None => out.go(State::Menu),
-            }
-        }
+        (State::ChoosingSupplement, Intent::Choice(key)) => match key {
+            Key::Supplement(code) => out.go(State::Supplementing {
+                code,
+                documents: Vec::new(),
+            }),
+            _ => out.go(State::Menu),
+        },
         (State::Supplementing { code, documents }, Intent::Document(doc)) => supplement(out, code, documents, doc),
-        (State::Supplementing { code, documents }, Intent::Choice(key)) if key == "supplement:done" => {
+        (State::Supplementing { code, documents }, Intent::Choice(Key::SupplementDone)) => {
             out.effects.push(Effect::SupplyDocuments { code, documents });
             out.go(State::Menu);
         }
@@ -541,30 +531,29 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
     }
 }
 
-fn menu(out: &mut Outcome, key: &str, ctx: &Context<'_>) {
-    match key {
-        "menu:submit" => out.go(State::ChoosingService),
-        "menu:track" => out.go(State::AwaitingCode),
-        "menu:complain" => start_complaint(out, ctx),
-        "menu:mine" => out.effects.push(Effect::ListMine),
-        "menu:documents" => start_supplement(out, ctx),
-        "menu:sms" => out.go(State::SmsSettings),
-        "menu:status" => out.said.extend(ctx.status.lines()),
-        "menu:announcements" => out.go(State::Announcements),
-        "menu:help" => out.say(help(ctx, out.dialogue.locale)),
-        "menu:language" => out.go(State::ChoosingLanguage),
+fn menu(out: &mut Outcome, item: MenuItem, ctx: &Context<'_>) {
+    match item {
+        MenuItem::Submit => out.go(State::ChoosingService),
+        MenuItem::Track => out.go(State::AwaitingCode),
+        MenuItem::Complain => start_complaint(out, ctx),
+        MenuItem::Mine => out.effects.push(Effect::ListMine),
+        MenuItem::Documents => start_supplement(out, ctx),
+        MenuItem::Sms => out.go(State::SmsSettings),
+        MenuItem::Status => out.said.extend(ctx.status.lines()),
+        MenuItem::Announcements => out.go(State::Announcements),
+        MenuItem::Help => out.say(help(ctx, out.dialogue.locale)),
+        MenuItem::Language => out.go(State::ChoosingLanguage),
         // A request is edited while it may still be withdrawn: staff have not acted on it.
-        "menu:edit" => match ctx.withdrawable().as_slice() {
+        MenuItem::Edit => match ctx.withdrawable().as_slice() {
             [] => out.say(Msg::new(m::EDIT_NONE)),
             [only] => out.effects.push(Effect::StartEdit { code: only.code }),
             _ => out.go(State::ChoosingEdit),
         },
-        "menu:withdraw" => match ctx.withdrawable().as_slice() {
+        MenuItem::Withdraw => match ctx.withdrawable().as_slice() {
             [] => out.say(Msg::new(m::WITHDRAW_NONE)),
             [only] => out.go(State::ConfirmingWithdrawal { code: only.code }),
             _ => out.go(State::ChoosingWithdrawal),
         },
-        _ => out.say(Msg::new(m::PICK_ONE)),
     }
 }
 
@@ -676,7 +665,7 @@ fn fill(out: &mut Outcome, service: &Service, form: Form, intent: Intent, today:
         return;
     };
     let accepted = match (&intent, &field.kind) {
-        (Intent::Choice(key), _) if key == "nav:back" => {
+        (Intent::Choice(Key::Nav(Nav::Back)), _) => {
             if answers.pop().is_none() {
                 // Back from an edit's first question is back to where it began.
                 out.go(if editing.is_some() {
@@ -693,17 +682,16 @@ fn fill(out: &mut Outcome, service: &Service, form: Form, intent: Intent, today:
             });
             return;
         }
-        (Intent::Choice(key), _) if key == "nav:skip" => {
+        (Intent::Choice(Key::Nav(Nav::Skip)), _) => {
             if field.optional {
                 Ok(FieldValue::Skipped)
             } else {
                 Err(FieldError::Required)
             }
         }
-        (Intent::Choice(key), FieldKind::Choice { .. }) => match key.strip_prefix("opt:") {
-            Some(option) => field.kind.accept(Answer::Text(option), today),
-            None => Err(FieldError::UnknownOption),
-        },
+        (Intent::Choice(Key::Option(option)), FieldKind::Choice { .. }) => {
+            field.kind.accept(Answer::Text(option), today)
+        }
         (Intent::Text(text), FieldKind::Choice { .. }) if !text.trim().is_empty() => Err(FieldError::UnknownOption),
         (Intent::Text(text), _) => field.kind.accept(Answer::Text(text), today),
         (Intent::Contact { phone, .. }, _) => field.kind.accept(Answer::Contact(phone), today),
@@ -796,10 +784,10 @@ fn help(ctx: &Context<'_>, locale: Locale) -> Msg {
 
 /// The buttons every form question offers.
 pub fn form_nav(optional: bool) -> Vec<Choice> {
-    let mut nav = vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))];
+    let mut nav = vec![Choice::new(Key::Nav(Nav::Back), Msg::new(m::NAV_BACK))];
     if optional {
-        nav.push(Choice::new("nav:skip", Msg::new(m::NAV_SKIP)));
+        nav.push(Choice::new(Key::Nav(Nav::Skip), Msg::new(m::NAV_SKIP)));
     }
-    nav.push(Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)));
+    nav.push(Choice::new(Key::Nav(Nav::Cancel), Msg::new(m::NAV_CANCEL)));
     nav
 }

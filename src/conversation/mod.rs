@@ -3,6 +3,7 @@
 
 mod form;
 mod io;
+pub mod key;
 mod machine;
 pub mod messages;
 mod outcome;

@@ -6,10 +6,13 @@ use crate::i18n::{Arg, Msg};
 
 use super::form;
 use super::io::{Choice, Reply};
+use super::key::{AnnouncementKey, Key, MenuItem, Nav, SmsKey};
 use super::machine::form_nav;
 use super::messages as m;
 use super::state::{Dialogue, State};
 use super::{Context, OwnedRequest};
+use crate::domain::TrackingCode;
+use crate::i18n::Locale;
 
 /// The prompt for where the dialogue is.
 pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
@@ -17,8 +20,8 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
         State::New | State::ChoosingLanguage => Reply {
             lines: vec![Msg::new(m::CHOOSE_LANGUAGE)],
             choices: vec![
-                Choice::new("lang:fa", Msg::new(m::LANGUAGE_FA)),
-                Choice::new("lang:en", Msg::new(m::LANGUAGE_EN)),
+                Choice::new(Key::Language(Locale::Fa), Msg::new(m::LANGUAGE_FA)),
+                Choice::new(Key::Language(Locale::En), Msg::new(m::LANGUAGE_EN)),
             ],
             ..Reply::default()
         },
@@ -26,24 +29,24 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             let mut choices = Vec::new();
             // Shown first, and only while a request waits for the applicant.
             if !ctx.awaiting_applicant().is_empty() {
-                choices.push(Choice::new("menu:documents", Msg::new(m::MENU_DOCUMENTS)));
+                choices.push(Choice::new(Key::Menu(MenuItem::Documents), Msg::new(m::MENU_DOCUMENTS)));
             }
             choices.extend([
-                Choice::new("menu:submit", Msg::new(m::MENU_SUBMIT)),
-                Choice::new("menu:track", Msg::new(m::MENU_TRACK)),
-                Choice::new("menu:complain", Msg::new(m::MENU_COMPLAIN)),
-                Choice::new("menu:mine", Msg::new(m::MENU_MINE)),
-                Choice::new("menu:sms", Msg::new(m::MENU_SMS)),
-                Choice::new("menu:announcements", Msg::new(m::MENU_ANNOUNCEMENTS)),
-                Choice::new("menu:status", Msg::new(m::MENU_STATUS)),
-                Choice::new("menu:help", Msg::new(m::MENU_HELP)),
+                Choice::new(Key::Menu(MenuItem::Submit), Msg::new(m::MENU_SUBMIT)),
+                Choice::new(Key::Menu(MenuItem::Track), Msg::new(m::MENU_TRACK)),
+                Choice::new(Key::Menu(MenuItem::Complain), Msg::new(m::MENU_COMPLAIN)),
+                Choice::new(Key::Menu(MenuItem::Mine), Msg::new(m::MENU_MINE)),
+                Choice::new(Key::Menu(MenuItem::Sms), Msg::new(m::MENU_SMS)),
+                Choice::new(Key::Menu(MenuItem::Announcements), Msg::new(m::MENU_ANNOUNCEMENTS)),
+                Choice::new(Key::Menu(MenuItem::Status), Msg::new(m::MENU_STATUS)),
+                Choice::new(Key::Menu(MenuItem::Help), Msg::new(m::MENU_HELP)),
             ]);
             // Only while a request may still be edited or withdrawn (staff have not acted).
             if !ctx.withdrawable().is_empty() {
-                choices.push(Choice::new("menu:edit", Msg::new(m::MENU_EDIT)));
-                choices.push(Choice::new("menu:withdraw", Msg::new(m::MENU_WITHDRAW)));
+                choices.push(Choice::new(Key::Menu(MenuItem::Edit), Msg::new(m::MENU_EDIT)));
+                choices.push(Choice::new(Key::Menu(MenuItem::Withdraw), Msg::new(m::MENU_WITHDRAW)));
             }
-            choices.push(Choice::new("menu:language", Msg::new(m::MENU_LANGUAGE)));
+            choices.push(Choice::new(Key::Menu(MenuItem::Language), Msg::new(m::MENU_LANGUAGE)));
             Reply {
                 lines: vec![Msg::new(m::MENU)],
                 choices,
@@ -56,9 +59,9 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 .catalog
                 .services()
                 .iter()
-                .map(|s| Choice::new(format!("svc:{}", s.id), Msg::new(s.name_id())))
+                .map(|s| Choice::new(Key::Service(s.id.clone()), Msg::new(s.name_id())))
                 .collect(),
-            nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
+            nav: vec![Choice::new(Key::Nav(Nav::Back), Msg::new(m::NAV_BACK))],
             ..Reply::default()
         },
         State::Filling { service, answers, .. } => field_prompt(ctx, service, answers),
@@ -79,7 +82,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 choices.extend(answers.iter().map(|(field, _)| {
                     let label = m::label_of(&format!("field-{service}-{field}"));
                     Choice::new(
-                        format!("change:{field}"),
+                        Key::Change(field.clone()),
                         Msg::new(m::CONFIRM_CHANGE).arg("label", Arg::Msg(label)),
                     )
                 }));
@@ -89,13 +92,13 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             } else {
                 m::CONFIRM_YES
             };
-            choices.insert(0, Choice::new("confirm", Msg::new(save)));
+            choices.insert(0, Choice::new(Key::Confirm, Msg::new(save)));
             Reply {
                 lines,
                 choices,
                 nav: vec![
-                    Choice::new("nav:back", Msg::new(m::NAV_BACK)),
-                    Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),
+                    Choice::new(Key::Nav(Nav::Back), Msg::new(m::NAV_BACK)),
+                    Choice::new(Key::Nav(Nav::Cancel), Msg::new(m::NAV_CANCEL)),
                 ],
                 ..Reply::default()
             }
@@ -105,23 +108,27 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 .into_iter()
                 .collect(),
             choices: vec![
-                Choice::new("resume:continue", Msg::new(m::RESUME_CONTINUE)),
-                Choice::new("resume:restart", Msg::new(m::RESUME_RESTART)),
+                Choice::new(Key::Resume { continue_form: true }, Msg::new(m::RESUME_CONTINUE)),
+                Choice::new(Key::Resume { continue_form: false }, Msg::new(m::RESUME_RESTART)),
             ],
             ..Reply::default()
         },
         State::AwaitingCode => Reply {
             lines: vec![Msg::new(m::ASK_CODE)],
-            nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
+            nav: vec![Choice::new(Key::Nav(Nav::Back), Msg::new(m::NAV_BACK))],
             ..Reply::default()
         },
         State::ChoosingComplaintSubject => {
-            let mut choices = vec![Choice::new("about:none", Msg::new(m::COMPLAINT_GENERAL))];
-            choices.extend(ctx.my_requests.iter().map(|r| request_choice("about", r)));
+            let mut choices = vec![Choice::new(Key::About(None), Msg::new(m::COMPLAINT_GENERAL))];
+            choices.extend(
+                ctx.my_requests
+                    .iter()
+                    .map(|r| request_choice(|code| Key::About(Some(code)), r)),
+            );
             Reply {
                 lines: vec![Msg::new(m::COMPLAINT_SUBJECT)],
                 choices,
-                nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+                nav: vec![Choice::new(Key::Nav(Nav::Cancel), Msg::new(m::NAV_CANCEL))],
                 ..Reply::default()
             }
         }
@@ -130,16 +137,16 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 Msg::new(m::COMPLAINT_ASK_TEXT).arg("max", Arg::Number(super::machine::MAX_COMPLAINT_CHARS as i64)),
             ],
             nav: vec![
-                Choice::new("nav:back", Msg::new(m::NAV_BACK)),
-                Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),
+                Choice::new(Key::Nav(Nav::Back), Msg::new(m::NAV_BACK)),
+                Choice::new(Key::Nav(Nav::Cancel), Msg::new(m::NAV_CANCEL)),
             ],
             ..Reply::default()
         },
-        State::ChoosingWithdrawal => choose_request(m::WITHDRAW_CHOOSE, "withdraw", ctx.withdrawable()),
-        State::ChoosingEdit => choose_request(m::EDIT_CHOOSE, "edit", ctx.withdrawable()),
+        State::ChoosingWithdrawal => choose_request(m::WITHDRAW_CHOOSE, Key::Withdraw, ctx.withdrawable()),
+        State::ChoosingEdit => choose_request(m::EDIT_CHOOSE, Key::Edit, ctx.withdrawable()),
         State::Commenting { .. } => Reply {
             lines: vec![Msg::new(m::RATE_COMMENT_ASK)],
-            nav: vec![Choice::new("nav:skip", Msg::new(m::RATE_COMMENT_SKIP))],
+            nav: vec![Choice::new(Key::Nav(Nav::Skip), Msg::new(m::RATE_COMMENT_SKIP))],
             ..Reply::default()
         },
         State::ConfirmingWithdrawal { code } => {
@@ -154,16 +161,16 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             }
             Reply {
                 lines: vec![question],
-                choices: vec![Choice::new("withdraw:yes", Msg::new(m::WITHDRAW_YES))],
-                nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+                choices: vec![Choice::new(Key::WithdrawYes, Msg::new(m::WITHDRAW_YES))],
+                nav: vec![Choice::new(Key::Nav(Nav::Cancel), Msg::new(m::NAV_CANCEL))],
                 ..Reply::default()
             }
         }
-        State::ChoosingSupplement => choose_request(m::SUPPLEMENT_CHOOSE, "supplement", ctx.awaiting_applicant()),
+        State::ChoosingSupplement => choose_request(m::SUPPLEMENT_CHOOSE, Key::Supplement, ctx.awaiting_applicant()),
         State::Supplementing { code, documents } => {
             let mut choices = Vec::new();
             if !documents.is_empty() {
-                choices.push(Choice::new("supplement:done", Msg::new(m::SUPPLEMENT_DONE)));
+                choices.push(Choice::new(Key::SupplementDone, Msg::new(m::SUPPLEMENT_DONE)));
             }
             // The supplement takes any_document(), whose limit is the default one.
             let mb = (crate::domain::field::DEFAULT_MAX_BYTES / (1024 * 1024)) as i64;
@@ -174,7 +181,7 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                         .arg("mb", Arg::Number(mb)),
                 ],
                 choices,
-                nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+                nav: vec![Choice::new(Key::Nav(Nav::Cancel), Msg::new(m::NAV_CANCEL))],
                 expects_document: true,
                 ..Reply::default()
             }
@@ -184,19 +191,19 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
                 (Some(mobile), true) => (
                     Msg::new(m::SMS_STATUS_ON).arg("mobile", Arg::Digits(mobile.clone())),
                     vec![
-                        Choice::new("sms:off", Msg::new(m::SMS_TURN_OFF)),
-                        Choice::new("sms:number", Msg::new(m::SMS_CHANGE_NUMBER)),
+                        Choice::new(Key::Sms(SmsKey::Off), Msg::new(m::SMS_TURN_OFF)),
+                        Choice::new(Key::Sms(SmsKey::Number), Msg::new(m::SMS_CHANGE_NUMBER)),
                     ],
                 ),
                 _ => (
                     Msg::new(m::SMS_STATUS_OFF),
-                    vec![Choice::new("sms:on", Msg::new(m::SMS_TURN_ON))],
+                    vec![Choice::new(Key::Sms(SmsKey::On), Msg::new(m::SMS_TURN_ON))],
                 ),
             };
             Reply {
                 lines: vec![line],
                 choices,
-                nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
+                nav: vec![Choice::new(Key::Nav(Nav::Back), Msg::new(m::NAV_BACK))],
                 ..Reply::default()
             }
         }
@@ -211,36 +218,47 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
             let mut choices: Vec<Choice> = settings
                 .services
                 .iter()
-                .map(|(service, _)| Choice::new(format!("ann:{service}"), Msg::new(format!("service-{service}"))))
+                .map(|(service, _)| {
+                    Choice::new(
+                        Key::Announcements(AnnouncementKey::Service(service.clone())),
+                        Msg::new(format!("service-{service}")),
+                    )
+                })
                 .collect();
             if settings.muted {
                 lines.push(Msg::new(m::ANNOUNCEMENTS_ALL_OFF));
-                choices.push(Choice::new("ann:unmute", Msg::new(m::ANNOUNCEMENTS_UNMUTE)));
+                choices.push(Choice::new(
+                    Key::Announcements(AnnouncementKey::Unmute),
+                    Msg::new(m::ANNOUNCEMENTS_UNMUTE),
+                ));
             } else {
-                choices.push(Choice::new("ann:mute", Msg::new(m::ANNOUNCEMENTS_MUTE)));
+                choices.push(Choice::new(
+                    Key::Announcements(AnnouncementKey::Mute),
+                    Msg::new(m::ANNOUNCEMENTS_MUTE),
+                ));
             }
             Reply {
                 lines,
                 choices,
-                nav: vec![Choice::new("nav:back", Msg::new(m::NAV_BACK))],
+                nav: vec![Choice::new(Key::Nav(Nav::Back), Msg::new(m::NAV_BACK))],
                 ..Reply::default()
             }
         }
         State::EnteringPhone => Reply {
             lines: vec![Msg::new(m::SMS_ASK_PHONE)],
             nav: vec![
-                Choice::new("nav:back", Msg::new(m::NAV_BACK)),
-                Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),
+                Choice::new(Key::Nav(Nav::Back), Msg::new(m::NAV_BACK)),
+                Choice::new(Key::Nav(Nav::Cancel), Msg::new(m::NAV_CANCEL)),
             ],
             ask_contact: true,
             ..Reply::default()
         },
         State::EnteringPhoneCode { phone } => Reply {
             lines: vec![Msg::new(m::SMS_ASK_CODE).arg("mobile", Arg::Digits(crate::privacy::mask_last_four(phone)))],
-            choices: vec![Choice::new("sms:resend", Msg::new(m::SMS_RESEND))],
+            choices: vec![Choice::new(Key::Sms(SmsKey::Resend), Msg::new(m::SMS_RESEND))],
             nav: vec![
-                Choice::new("nav:back", Msg::new(m::NAV_BACK)),
-                Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL)),
+                Choice::new(Key::Nav(Nav::Back), Msg::new(m::NAV_BACK)),
+                Choice::new(Key::Nav(Nav::Cancel), Msg::new(m::NAV_CANCEL)),
             ],
             ..Reply::default()
         },
@@ -251,18 +269,18 @@ pub fn prompt(dialogue: &Dialogue, ctx: &Context<'_>) -> Reply {
 
 /// One of the applicant's requests as an option, keyed `PREFIX:CODE`.
 /// Asks `question` with one button per request (keyed `prefix:CODE`), and a way out.
-fn choose_request(question: &str, prefix: &str, requests: Vec<&OwnedRequest>) -> Reply {
+fn choose_request(question: &str, key: fn(TrackingCode) -> Key, requests: Vec<&OwnedRequest>) -> Reply {
     Reply {
         lines: vec![Msg::new(question)],
-        choices: requests.into_iter().map(|r| request_choice(prefix, r)).collect(),
-        nav: vec![Choice::new("nav:cancel", Msg::new(m::NAV_CANCEL))],
+        choices: requests.into_iter().map(|r| request_choice(key, r)).collect(),
+        nav: vec![Choice::new(Key::Nav(Nav::Cancel), Msg::new(m::NAV_CANCEL))],
         ..Reply::default()
     }
 }
 
-fn request_choice(prefix: &str, request: &OwnedRequest) -> Choice {
+fn request_choice(key: impl Fn(TrackingCode) -> Key, request: &OwnedRequest) -> Choice {
     Choice::new(
-        format!("{prefix}:{}", request.code),
+        key(request.code),
         Msg::new(m::COMPLAINT_ABOUT)
             .arg("code", Arg::Code(request.code))
             .arg("service", Arg::Msg(format!("service-{}", request.service))),
@@ -279,7 +297,7 @@ fn field_prompt(ctx: &Context<'_>, service_id: &str, answers: &form::Answers) ->
     let choices = match &field.kind {
         FieldKind::Choice { options } => options
             .iter()
-            .map(|o| Choice::new(format!("opt:{o}"), Msg::new(field.option_id(service_id, o))))
+            .map(|o| Choice::new(Key::Option(o.clone()), Msg::new(field.option_id(service_id, o))))
             .collect(),
         _ => Vec::new(),
     };
