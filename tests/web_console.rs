@@ -928,6 +928,7 @@ async fn a_one_time_link_sent_to_the_members_own_chat_signs_them_in_once() {
     ask("sara").await;
     ask("sara").await;
     ask("sara").await;
+    bot.messages_to(990, 3).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(bot.fake.sent_to(990).len(), 3, "the fourth was not sent");
     assert!(bot.fake.violations().is_empty(), "{:?}", bot.fake.violations());

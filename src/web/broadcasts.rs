@@ -1,7 +1,6 @@
 //! Broadcasts for operators: draft with a preview and the audience counted, confirm, follow
 //! the progress until everything is sent, or cancel.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -10,8 +9,8 @@ use serde::Deserialize;
 
 use super::messages as w;
 use super::page::Page;
-use super::session::Signed;
-use super::{act, csrf_refused, failed, forbidden, refusal_status, refusal_text, respond};
+use super::session::{CarriesCsrf, CsrfOnly, Posted, Signed};
+use super::{act, failed, forbidden, refusal_status, refusal_text, respond};
 use crate::app::Application;
 use crate::broadcast::{self, Counts, Progress, Target};
 use crate::domain::TrackingCode;
@@ -101,10 +100,13 @@ pub struct DraftForm {
     text: Option<String>,
 }
 
-pub async fn draft(State(app): State<Application>, signed: Signed, Form(form): Form<DraftForm>) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
+impl CarriesCsrf for DraftForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
+}
+
+pub async fn draft(State(app): State<Application>, Posted { signed, form }: Posted<DraftForm>) -> Response {
     if !may_operate(&signed) {
         return forbidden(&app, &signed);
     }
@@ -297,34 +299,24 @@ fn audience_text(page: &Page<'_>, b: &Broadcast) -> String {
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
 pub async fn confirm(
     State(app): State<Application>,
-    signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    Posted { signed, .. }: Posted<CsrfOnly>,
 ) -> Response {
-    step(app, signed, id, form, Action::ConfirmBroadcast { id }).await
+    step(app, signed, id, Action::ConfirmBroadcast { id }).await
 }
 
 pub async fn cancel(
     State(app): State<Application>,
-    signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    Posted { signed, .. }: Posted<CsrfOnly>,
 ) -> Response {
-    step(app, signed, id, form, Action::CancelBroadcast { id }).await
+    step(app, signed, id, Action::CancelBroadcast { id }).await
 }
 
 /// Confirms or cancels, then back to the broadcast's page.
-async fn step(app: Application, signed: Signed, id: i64, form: CsrfOnly, action: Action<'_>) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
+async fn step(app: Application, signed: Signed, id: i64, action: Action<'_>) -> Response {
     match act(&app, &signed, action).await {
         Ok(Ok(_)) => respond::see_other(&Page::for_member(&app, &signed).href(&format!("/broadcasts/{id}"))),
         Ok(Err(Refusal::Hidden)) => super::not_found(&app, &signed),

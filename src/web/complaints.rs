@@ -1,7 +1,6 @@
 //! Complaints for those who handle them: what the applicant wrote (the read is audited), the
 //! request it is about, and forms to answer (the applicant is told) or close it.
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -11,8 +10,8 @@ use serde_json::json;
 
 use super::messages as w;
 use super::page::{Page, ltr};
-use super::session::Signed;
-use super::{act, csrf_refused, failed, forbidden, not_found, refusal_status, refusal_text, respond};
+use super::session::{CarriesCsrf, Posted, Signed};
+use super::{act, failed, forbidden, not_found, refusal_status, refusal_text, respond};
 use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::TrackingCode;
@@ -167,20 +166,28 @@ pub struct AnswerForm {
     answer: String,
 }
 
+impl CarriesCsrf for AnswerForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 #[derive(Deserialize)]
 pub struct CloseForm {
     csrf: String,
 }
 
+impl CarriesCsrf for CloseForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 pub async fn answer(
     State(app): State<Application>,
-    signed: Signed,
     Path(code): Path<String>,
-    Form(form): Form<AnswerForm>,
+    Posted { signed, form }: Posted<AnswerForm>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
     let Ok(code) = TrackingCode::parse(&code) else {
         return not_found(&app, &signed);
     };
@@ -193,13 +200,9 @@ pub async fn answer(
 
 pub async fn close(
     State(app): State<Application>,
-    signed: Signed,
     Path(code): Path<String>,
-    Form(form): Form<CloseForm>,
+    Posted { signed, form: _ }: Posted<CloseForm>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
     let Ok(code) = TrackingCode::parse(&code) else {
         return not_found(&app, &signed);
     };

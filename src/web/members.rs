@@ -1,17 +1,15 @@
 //! The staff roster for admins who handle every service: members with their roles, services
 //! and API tokens; add or disable a member, issue a token (shown once) or revoke one.
 
-use axum::Form;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
-use serde::Deserialize;
 
 use super::messages as w;
 use super::page::{Page, ltr};
-use super::session::Signed;
+use super::session::{CsrfOnly, Posted, Signed};
 use super::{act, csrf_refused, failed, forbidden, not_found, refusal_status, refusal_text, respond};
 use crate::app::Application;
 use crate::domain::Role;
@@ -235,45 +233,28 @@ pub async fn add(State(app): State<Application>, signed: Signed, body: Bytes) ->
     finish(&app, &signed, action).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
 pub async fn disable(
     State(app): State<Application>,
-    signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    Posted { signed, form: _ }: Posted<CsrfOnly>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
     finish(&app, &signed, Action::DisableStaff { staff_id: id }).await
 }
 
 pub async fn revoke(
     State(app): State<Application>,
-    signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    Posted { signed, form: _ }: Posted<CsrfOnly>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
     finish(&app, &signed, Action::RevokeToken { token_id: id }).await
 }
 
 /// Issues a token and shows it on the page this once (never in a link or a redirect).
 pub async fn issue(
     State(app): State<Application>,
-    signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    Posted { signed, form: _ }: Posted<CsrfOnly>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
     match act(&app, &signed, Action::IssueToken { staff_id: id }).await {
         Ok(Ok(Done::TokenIssued { id: token_id, token })) => {
             let name = async {

@@ -1,7 +1,6 @@
 //! Operations for operators on one screen: outages (declare, resolve) and planned maintenance
 //! (schedule, cancel), each announced to its audience by the staff core.
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -11,8 +10,8 @@ use serde::Deserialize;
 
 use super::messages as w;
 use super::page::Page;
-use super::session::Signed;
-use super::{act, csrf_refused, failed, forbidden, refusal_status, refusal_text, respond};
+use super::session::{CarriesCsrf, CsrfOnly, Posted, Signed};
+use super::{act, failed, forbidden, refusal_status, refusal_text, respond};
 use crate::app::Application;
 use crate::i18n::{Arg, Msg};
 use crate::maintenance::tehran_time;
@@ -179,6 +178,12 @@ pub struct OutageForm {
     reason: String,
 }
 
+impl CarriesCsrf for OutageForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 #[derive(Deserialize)]
 pub struct WindowForm {
     csrf: String,
@@ -190,15 +195,13 @@ pub struct WindowForm {
     reason: String,
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
+impl CarriesCsrf for WindowForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
-pub async fn declare_outage(State(app): State<Application>, signed: Signed, Form(form): Form<OutageForm>) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
+pub async fn declare_outage(State(app): State<Application>, Posted { signed, form }: Posted<OutageForm>) -> Response {
     let service = form.service.as_deref().filter(|s| !s.is_empty());
     let action = Action::DeclareOutage {
         service,
@@ -209,20 +212,13 @@ pub async fn declare_outage(State(app): State<Application>, signed: Signed, Form
 
 pub async fn resolve_outage(
     State(app): State<Application>,
-    signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    Posted { signed, form: _ }: Posted<CsrfOnly>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
     finish(&app, &signed, Action::ResolveOutage { id }).await
 }
 
-pub async fn schedule(State(app): State<Application>, signed: Signed, Form(form): Form<WindowForm>) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
+pub async fn schedule(State(app): State<Application>, Posted { signed, form }: Posted<WindowForm>) -> Response {
     let (Ok(starts_at), Ok(ends_at)) = (
         tehran_time(&form.start_date, &form.start_time),
         tehran_time(&form.end_date, &form.end_time),
@@ -241,13 +237,9 @@ pub async fn schedule(State(app): State<Application>, signed: Signed, Form(form)
 
 pub async fn cancel_window(
     State(app): State<Application>,
-    signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    Posted { signed, form: _ }: Posted<CsrfOnly>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
     finish(&app, &signed, Action::CancelMaintenance { id }).await
 }
 

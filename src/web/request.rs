@@ -1,7 +1,6 @@
 //! A request as a reviewer decides on it: its answers (each read audited), documents, history,
 //! every notice with its delivery state, and the moves open to this member.
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
@@ -13,8 +12,8 @@ use serde::Deserialize;
 use super::messages as w;
 use super::page::{Page, ltr};
 use super::queue::sla_text;
-use super::session::Signed;
-use super::{act, csrf_refused, failed, not_found, refusal_status, refusal_text, respond};
+use super::session::{CarriesCsrf, Posted, Signed};
+use super::{act, failed, not_found, refusal_status, refusal_text, respond};
 use crate::app::Application;
 use crate::conversation::{summary_lines_with, value_arg};
 use crate::domain::service::stage_name_id;
@@ -80,18 +79,28 @@ struct View {
     documents_due: Option<chrono::NaiveDate>,
 }
 
-/// The request, if it exists and the member may see it (the two are not told apart).
-async fn load(app: &Application, signed: &Signed, code: TrackingCode) -> anyhow::Result<Option<View>> {
-    let mut tx = app.pool().begin().await?;
-    let Some(row) = requests::find_by_code(&mut tx, code).await? else {
+/// The request `code` names, if the member may see it: `None` both when there is none and
+/// when it is out of their sight, which are not told apart.
+async fn visible(
+    conn: &mut sqlx::PgConnection,
+    signed: &Signed,
+    code: TrackingCode,
+) -> anyhow::Result<Option<RequestRow>> {
+    let Some(row) = requests::find_by_code(conn, code).await? else {
         return Ok(None);
     };
     let item = Item::Request {
         service: &row.service_id,
     };
-    if access::decide(&signed.member, Act::See, item).is_err() {
+    Ok(access::decide(&signed.member, Act::See, item).is_ok().then_some(row))
+}
+
+/// The request, if it exists and the member may see it (the two are not told apart).
+async fn load(app: &Application, signed: &Signed, code: TrackingCode) -> anyhow::Result<Option<View>> {
+    let mut tx = app.pool().begin().await?;
+    let Some(row) = visible(&mut tx, signed, code).await? else {
         return Ok(None);
-    }
+    };
     let stored = row.answers(app.vault())?;
     let answers = app
         .catalog()
@@ -354,16 +363,18 @@ pub struct MoveForm {
     deadline_office_days: Option<String>,
 }
 
+impl CarriesCsrf for MoveForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// A move through the staff core; back to the request page, saying what happened.
 pub async fn move_request(
     State(app): State<Application>,
-    signed: Signed,
     Path(code): Path<String>,
-    Form(form): Form<MoveForm>,
+    Posted { signed, form }: Posted<MoveForm>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
     let Ok(code) = TrackingCode::parse(&code) else {
         return not_found(&app, &signed);
     };
@@ -446,16 +457,18 @@ pub struct ExtendForm {
     office_days: String,
 }
 
+impl CarriesCsrf for ExtendForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// More office days for the documents; back to the request page, saying the new date.
 pub async fn extend_deadline(
     State(app): State<Application>,
-    signed: Signed,
     Path(code): Path<String>,
-    Form(form): Form<ExtendForm>,
+    Posted { signed, form }: Posted<ExtendForm>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
     let Ok(code) = TrackingCode::parse(&code) else {
         return not_found(&app, &signed);
     };
@@ -496,15 +509,9 @@ pub async fn document(
     };
     let result = async {
         let mut tx = app.pool().begin().await?;
-        let Some(row) = requests::find_by_code(&mut tx, code).await? else {
+        let Some(row) = visible(&mut tx, &signed, code).await? else {
             return Ok(None);
         };
-        let item = Item::Request {
-            service: &row.service_id,
-        };
-        if access::decide(&signed.member, Act::See, item).is_err() {
-            return Ok(None);
-        }
         let Some(meta) = documents::list_for_request(&mut tx, app.vault(), row.id)
             .await?
             .into_iter()

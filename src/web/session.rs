@@ -146,6 +146,51 @@ impl FromRequestParts<Application> for Signed {
     }
 }
 
+/// A form a signed-in member posted, its CSRF token checked against their session: a form
+/// without it (sent from another site, or from a page of another session) is refused with
+/// nothing done. It reads the body, so it comes last among a handler's arguments.
+pub struct Posted<T> {
+    pub signed: Signed,
+    pub form: T,
+}
+
+/// A form that carries the session's CSRF token.
+pub trait CarriesCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// A form of a button and nothing else.
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+impl CarriesCsrf for CsrfOnly {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl<T> axum::extract::FromRequest<Application> for Posted<T>
+where
+    T: serde::de::DeserializeOwned + CarriesCsrf + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, app: &Application) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let signed = Signed::from_request_parts(&mut parts, app).await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let axum::Form(form) = axum::Form::<T>::from_request(request, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if !signed.csrf_matches(form.csrf()) {
+            return Err(super::csrf_refused(app, &signed));
+        }
+        Ok(Self { signed, form })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

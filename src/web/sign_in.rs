@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::messages as w;
 use super::page::Page;
 use super::respond;
-use super::session::{self, Signed};
+use super::session::{self, CarriesCsrf, CsrfOnly, Posted};
 use crate::app::Application;
 use crate::i18n::{Arg, Locale, Msg};
 use crate::staff::password;
@@ -150,20 +150,11 @@ async fn sign_in(app: &Application, form: &SignInForm, locale: Locale) -> anyhow
     Ok(Outcome::SignedIn(token))
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn sign_out(
     State(app): State<Application>,
-    signed: Signed,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    Posted { signed, form: _ }: Posted<CsrfOnly>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return super::csrf_refused(&app, &signed);
-    }
     let result = async {
         let mut conn = app.pool().acquire().await?;
         staff_sessions::close(&mut conn, signed.token()).await
@@ -174,13 +165,9 @@ pub async fn sign_out(
 
 pub async fn sign_out_everywhere(
     State(app): State<Application>,
-    signed: Signed,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    Posted { signed, form: _ }: Posted<CsrfOnly>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return super::csrf_refused(&app, &signed);
-    }
     let result = async {
         let mut tx = app.pool().begin().await?;
         let closed = staff_sessions::close_all(&mut tx, signed.member.id).await?;
@@ -227,15 +214,17 @@ pub struct LanguageForm {
     lang: String,
 }
 
+impl CarriesCsrf for LanguageForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 pub async fn language(
     State(app): State<Application>,
-    signed: Signed,
     headers: HeaderMap,
-    Form(form): Form<LanguageForm>,
+    Posted { signed, form }: Posted<LanguageForm>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return super::csrf_refused(&app, &signed);
-    }
     let locale = Locale::parse(&form.lang).unwrap_or(signed.session.locale);
     let result = async {
         let mut conn = app.pool().acquire().await?;
