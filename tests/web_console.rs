@@ -662,6 +662,32 @@ async fn an_operator_declares_and_resolves_an_outage_and_plans_maintenance() {
         .fetch_one(bot.app.pool())
         .await
         .unwrap();
+    // The change form comes filled in with the window as it is; a new end is saved.
+    assert!(page.contains("value=\"22:00\""), "{page}");
+    let (status, _) = client
+        .post(
+            &cookie,
+            &format!("/operations/maintenance/{id}"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("service", ""),
+                ("start_date", day.as_str()),
+                ("start_time", "22:00"),
+                ("end_date", day.as_str()),
+                ("end_time", "23:45"),
+                ("reason", "ارتقای سامانه"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let version: i32 = sqlx::query_scalar("SELECT version FROM maintenance_windows WHERE id = $1")
+        .bind(id)
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(version, 2, "changed once");
+    let (_, page, _) = client.get(&cookie, "/operations").await;
+    assert!(page.contains("value=\"23:45\""), "{page}");
     let (status, _) = client
         .post(
             &cookie,

@@ -208,3 +208,5 @@ web-link-message = Your sign-in link to the peygir staff desk (works once, withi
     { $link }
     If you did not ask for it, do nothing.
 web-link-spent = This sign-in link has been used or has expired. Ask for a new one on the sign-in page.
+web-maintenance-change = Change its times or reason
+web-maintenance-save = Save and announce the change

@@ -156,6 +156,8 @@ crate::conversation::messages::message_ids! {
     MAINTENANCE_TIME = "web-maintenance-time",
     MAINTENANCE_SCHEDULE = "web-maintenance-schedule",
     MAINTENANCE_BAD_TIME = "web-maintenance-bad-time",
+    MAINTENANCE_CHANGE = "web-maintenance-change",
+    MAINTENANCE_SAVE = "web-maintenance-save",
     NAV_COMPLAINTS = "web-nav-complaints",
     COMPLAINTS_TITLE = "web-complaints-title",
     COMPLAINTS_NONE = "web-complaints-none",

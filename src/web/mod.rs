@@ -48,6 +48,7 @@ pub fn router(app: Application) -> Router {
         )
         .route("/staff/", get(queue::show))
         .route("/staff/assets/style.css", get(style))
+        .route("/staff/assets/fonts/{name}", get(font))
         .route("/staff/sign-in", get(sign_in::form).post(sign_in::submit))
         .route("/staff/sign-in/link", post(sign_in::send_link))
         .route(
@@ -77,6 +78,7 @@ pub fn router(app: Application) -> Router {
             post(operations::resolve_outage),
         )
         .route("/staff/operations/maintenance", post(operations::schedule))
+        .route("/staff/operations/maintenance/{id}", post(operations::change))
         .route(
             "/staff/operations/maintenance/{id}/cancel",
             post(operations::cancel_window),
@@ -93,6 +95,41 @@ async fn style() -> Response {
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    response
+}
+
+/// The console's font files, built in: Vazirmatn's Arabic-script and Latin subsets, regular
+/// and bold (about 90 KB together).
+const FONTS: [(&str, &[u8]); 4] = [
+    (
+        "vazirmatn-arabic-400.woff2",
+        include_bytes!("fonts/vazirmatn-arabic-400-normal.woff2"),
+    ),
+    (
+        "vazirmatn-arabic-700.woff2",
+        include_bytes!("fonts/vazirmatn-arabic-700-normal.woff2"),
+    ),
+    (
+        "vazirmatn-latin-400.woff2",
+        include_bytes!("fonts/vazirmatn-latin-400-normal.woff2"),
+    ),
+    (
+        "vazirmatn-latin-700.woff2",
+        include_bytes!("fonts/vazirmatn-latin-700-normal.woff2"),
+    ),
+];
+
+async fn font(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    let Some((_, bytes)) = FONTS.iter().find(|(file, _)| *file == name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("font/woff2"));
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
     response
 }
 

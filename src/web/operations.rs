@@ -145,30 +145,60 @@ fn operations_page(
                                     (page.csrf_field())
                                     button.secondary type="submit" { (page.t(w::MAINTENANCE_CANCEL)) }
                                 }
+                                details {
+                                    summary { (page.t(w::MAINTENANCE_CHANGE)) }
+                                    (window_form(page, &format!("/operations/maintenance/{}", window.id), Some(window), &format!("w{}", window.id)))
+                                }
                             }
                         }
                     }
                 }
-                form.stacked.wide method="post" action=(page.href("/operations/maintenance")) {
-                    (page.csrf_field())
-                    (service_select(page, "window-service"))
-                    label for="start-date" { (page.t(w::MAINTENANCE_START)) }
-                    div.pair {
-                        input id="start-date" name="start_date" type="text" required inputmode="numeric" placeholder=(page.t(w::FILTER_DATE_HINT)) aria-label=(page.t(w::MAINTENANCE_START));
-                        input id="start-time" name="start_time" type="text" required inputmode="numeric" placeholder="۲۲:۰۰" aria-label=(page.t(w::MAINTENANCE_TIME));
-                    }
-                    label for="end-date" { (page.t(w::MAINTENANCE_END)) }
-                    div.pair {
-                        input id="end-date" name="end_date" type="text" required inputmode="numeric" placeholder=(page.t(w::FILTER_DATE_HINT)) aria-label=(page.t(w::MAINTENANCE_END));
-                        input id="end-time" name="end_time" type="text" required inputmode="numeric" placeholder="۰۲:۰۰" aria-label=(page.t(w::MAINTENANCE_TIME));
-                    }
-                    label for="window-reason" { (page.t(w::OUTAGE_REASON)) }
-                    input id="window-reason" name="reason" type="text" required dir="auto";
-                    button type="submit" { (page.t(w::MAINTENANCE_SCHEDULE)) }
-                }
+                (window_form(page, "/operations/maintenance", None, "new"))
             }
         },
     )
+}
+
+/// The form that schedules a window, or changes `current` (its fields filled in), posting to
+/// `path`; `id` keeps its fields' ids apart from other forms on the page.
+fn window_form(page: &Page<'_>, path: &str, current: Option<&Window>, id: &str) -> Markup {
+    let (start_date, start_time) = current.map(|w| tehran_parts(w.starts_at)).unzip();
+    let (end_date, end_time) = current.map(|w| tehran_parts(w.ends_at)).unzip();
+    let field = |name: &str| format!("{name}-{id}");
+    html! {
+        form.stacked.wide method="post" action=(page.href(path)) {
+            (page.csrf_field())
+            label for=(field("service")) { (page.t(w::FILTER_SERVICE)) }
+            select id=(field("service")) name="service" {
+                option value="" { (service_name(page, None)) }
+                @for service in page.app.catalog().services() {
+                    option value=(service.id) selected[current.is_some_and(|w| w.service_id.as_deref() == Some(service.id.as_str()))] {
+                        (page.t(&format!("service-{}", service.id)))
+                    }
+                }
+            }
+            label for=(field("start-date")) { (page.t(w::MAINTENANCE_START)) }
+            div.pair {
+                input id=(field("start-date")) name="start_date" type="text" required inputmode="numeric" placeholder=(page.t(w::FILTER_DATE_HINT)) value=[start_date];
+                input id=(field("start-time")) name="start_time" type="text" required inputmode="numeric" placeholder="۲۲:۰۰" aria-label=(page.t(w::MAINTENANCE_TIME)) value=[start_time];
+            }
+            label for=(field("end-date")) { (page.t(w::MAINTENANCE_END)) }
+            div.pair {
+                input id=(field("end-date")) name="end_date" type="text" required inputmode="numeric" placeholder=(page.t(w::FILTER_DATE_HINT)) value=[end_date];
+                input id=(field("end-time")) name="end_time" type="text" required inputmode="numeric" placeholder="۰۲:۰۰" aria-label=(page.t(w::MAINTENANCE_TIME)) value=[end_time];
+            }
+            label for=(field("reason")) { (page.t(w::OUTAGE_REASON)) }
+            input id=(field("reason")) name="reason" type="text" required dir="auto" value=[current.map(|w| w.reason.as_str())];
+            button type="submit" { (page.t(if current.is_some() { w::MAINTENANCE_SAVE } else { w::MAINTENANCE_SCHEDULE })) }
+        }
+    }
+}
+
+/// A moment as its Tehran Solar Hijri date and HH:MM, as the form takes them.
+fn tehran_parts(at: chrono::DateTime<Utc>) -> (String, String) {
+    let local = at.with_timezone(&crate::sms::quiet::tehran());
+    let day = crate::domain::jalali::to_jalali(local.date_naive()).to_string();
+    (day, local.format("%H:%M").to_string())
 }
 
 #[derive(Deserialize)]
@@ -218,21 +248,36 @@ pub async fn resolve_outage(
     finish(&app, &signed, Action::ResolveOutage { id }).await
 }
 
-pub async fn schedule(State(app): State<Application>, Posted { signed, form }: Posted<WindowForm>) -> Response {
-    let (Ok(starts_at), Ok(ends_at)) = (
-        tehran_time(&form.start_date, &form.start_time),
-        tehran_time(&form.end_date, &form.end_time),
-    ) else {
+pub async fn change(
+    State(app): State<Application>,
+    Path(id): Path<i64>,
+    Posted { signed, form }: Posted<WindowForm>,
+) -> Response {
+    let Some(plan) = form.plan() else {
         let why = Page::for_member(&app, &signed).t(w::MAINTENANCE_BAD_TIME);
         return render(&app, &signed, None, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let plan = Plan {
-        service_id: form.service.as_deref().filter(|s| !s.is_empty()),
-        starts_at,
-        ends_at,
-        reason: &form.reason,
+    finish(&app, &signed, Action::ChangeMaintenance { id, plan }).await
+}
+
+pub async fn schedule(State(app): State<Application>, Posted { signed, form }: Posted<WindowForm>) -> Response {
+    let Some(plan) = form.plan() else {
+        let why = Page::for_member(&app, &signed).t(w::MAINTENANCE_BAD_TIME);
+        return render(&app, &signed, None, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     finish(&app, &signed, Action::ScheduleMaintenance(plan)).await
+}
+
+impl WindowForm {
+    /// The window the form describes; `None` when a time cannot be read.
+    fn plan(&self) -> Option<Plan<'_>> {
+        Some(Plan {
+            service_id: self.service.as_deref().filter(|s| !s.is_empty()),
+            starts_at: tehran_time(&self.start_date, &self.start_time).ok()?,
+            ends_at: tehran_time(&self.end_date, &self.end_time).ok()?,
+            reason: &self.reason,
+        })
+    }
 }
 
 pub async fn cancel_window(
