@@ -807,3 +807,64 @@ async fn a_closure_day_is_declared_from_the_group_and_waiting_applicants_are_tol
     assert_eq!(notices, 2, "declared twice, told once");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_reviewer_extends_a_documents_deadline_from_the_group() {
+    use peygir::staff::perform::{Action, Actor};
+    const OPERATOR: i64 = 9005;
+    let bot = service_with_staff_group().await;
+    staff::add(bot.app.pool(), "omid", Role::Operator, None, Some(OPERATOR))
+        .await
+        .unwrap();
+    let reviewer = staff::by_name(bot.app.pool(), "maryam").await.unwrap().unwrap();
+    let (_, code) = support::stored_request(&bot.app, 4301, "plate-removal", "under-review").await;
+    let asked = Action::RequestDocuments {
+        code,
+        note: "تصویر کارت خودرو",
+        deadline_office_days: Some(5),
+    };
+    support::attempt(&bot.app, Actor::Member(&reviewer), asked)
+        .await
+        .unwrap();
+    // Served once its notice has gone out.
+    let due = async || -> Option<chrono::NaiveDate> {
+        sqlx::query_scalar("SELECT due_on FROM document_deadlines")
+            .fetch_one(bot.app.pool())
+            .await
+            .unwrap()
+    };
+    for _ in 0..100 {
+        let mut tx = bot.app.pool().begin().await.unwrap();
+        peygir::deadlines::run(&mut tx, &bot.app, chrono::Utc::now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        if due().await.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let first = due().await.expect("the deadline is served");
+    let group = &Group { bot: &bot };
+
+    assert_eq!(
+        group.say(OPERATOR, &format!("/deadline {code} 2")).await,
+        group.text("staff-forbidden")
+    );
+    assert_eq!(
+        group.say(REVIEWER, &format!("/deadline {code}")).await,
+        group.text("staff-deadline-usage")
+    );
+    assert_eq!(due().await, Some(first), "refusals change nothing");
+    let answer = group.say(REVIEWER, &format!("/deadline {code} ۲")).await;
+    let extended = due().await.unwrap();
+    assert!(extended > first, "{extended} after {first}");
+    let expected = bot.app.i18n().render(
+        Locale::Fa,
+        &Msg::new("staff-deadline-extended")
+            .arg("code", Arg::Code(code))
+            .arg("date", Arg::Date(extended)),
+    );
+    assert_eq!(answer, expected);
+    bot.stop().await;
+}

@@ -318,6 +318,8 @@ staff-broadcast-refreshed = Progress refreshed.
 
 ## Maintenance from the staff group.
 staff-maintenance-usage = To schedule maintenance write: /maintenance SERVICE-ID|all DATE TIME DATE TIME REASON, e.g. /maintenance all 1405/09/03 22:00 1405/09/03 23:30 database upgrade (Tehran time); to cancel: /maintenance cancel ID.
+staff-deadline-usage = To extend the deadline for documents write: /deadline CODE DAYS, e.g. /deadline 123456-123456-123456 3 (office days, 1 to 60).
+staff-deadline-extended = The documents for request { $code } are now due by the end of office hours on { $date }; the applicant is being told.
 staff-maintenance-scheduled = 🛠 Maintenance { $id } of "{ $service }" from { $start } to { $end } is scheduled; applicants are told now and reminded before it.
 staff-maintenance-cancelled = Maintenance { $id } is cancelled, and the cancellation announced.
 staff-maintenance-bad-time = Write each time as a date and a time of day in Tehran time, e.g. 1405/09/03 22:00.

@@ -318,6 +318,8 @@ staff-broadcast-refreshed = پیشرفت به‌روز شد.
 
 ## Maintenance from the staff group.
 staff-maintenance-usage = برای نگهداری بنویسید: ‎/maintenance شناسهٔ‌خدمت|all تاریخ ساعت تاریخ ساعت علت‎، مثلاً ‎/maintenance all 1405/09/03 22:00 1405/09/03 23:30 ارتقای سامانه‎ (به وقت تهران)؛ برای لغو: ‎/maintenance cancel شماره‎.
+staff-deadline-usage = برای تمدید مهلت مدارک بنویسید: ‎/deadline کد‌پیگیری شمار‌روز‎، مثلاً ‎/deadline 123456-123456-123456 3‎ (روزهای اداری، از ۱ تا ۶۰).
+staff-deadline-extended = مهلت مدارک درخواست { $code } تا پایان ساعت اداری { $date } تمدید شد و به متقاضی اطلاع داده می‌شود.
 staff-maintenance-scheduled = 🛠 نگهداری شمارهٔ { $id } برای «{ $service }» از { $start } تا { $end } ثبت شد؛ به متقاضیان اکنون اطلاع داده می‌شود و پیش از آن یادآوری می‌شود.
 staff-maintenance-cancelled = نگهداری شمارهٔ { $id } لغو شد و لغو آن اعلام می‌شود.
 staff-maintenance-bad-time = زمان را به شکل تاریخ و ساعت به وقت تهران بنویسید، مثلاً 1405/09/03 22:00.

@@ -206,6 +206,8 @@ message_ids! {
     STAFF_BROADCAST_DROPPED = "staff-broadcast-dropped",
     STAFF_BROADCAST_REFRESHED = "staff-broadcast-refreshed",
     STAFF_MAINTENANCE_USAGE = "staff-maintenance-usage",
+    STAFF_DEADLINE_USAGE = "staff-deadline-usage",
+    STAFF_DEADLINE_EXTENDED = "staff-deadline-extended",
     STAFF_MAINTENANCE_SCHEDULED = "staff-maintenance-scheduled",
     STAFF_MAINTENANCE_CANCELLED = "staff-maintenance-cancelled",
     STAFF_MAINTENANCE_BAD_TIME = "staff-maintenance-bad-time",

@@ -2,8 +2,10 @@
 //! `/broadcast [SERVICE-ID] TEXT` drafts a notice and posts its card (preview, reach, and
 //! buttons to send or drop it); `/maintenance SERVICE-ID|all DATE TIME DATE TIME REASON`
 //! schedules a window (Tehran time, Jalali or Gregorian dates) and `/maintenance cancel ID`
-//! cancels one; `/closed DATE REASON` declares a closure day (see `crate::office`). Each is
-//! handled once, in one transaction; refusals are answered in reply.
+//! cancels one; `/closed DATE REASON` declares a closure day (see `crate::office`); and, by
+//! reviewers, `/deadline CODE DAYS` gives an applicant that many more office days for the
+//! documents asked of them. Each is handled once, in one transaction; refusals are answered in
+//! reply.
 
 use chrono::Utc;
 use teloxide::types::Message;
@@ -27,6 +29,7 @@ pub enum Command<'t> {
     Broadcast(&'t str),
     Maintenance(&'t str),
     Closed(&'t str),
+    Deadline(&'t str),
 }
 
 impl<'t> Command<'t> {
@@ -40,6 +43,7 @@ impl<'t> Command<'t> {
             "broadcast" => Some(Self::Broadcast(rest)),
             "maintenance" => Some(Self::Maintenance(rest)),
             "closed" => Some(Self::Closed(rest)),
+            "deadline" => Some(Self::Deadline(rest)),
             _ => None,
         }
     }
@@ -66,6 +70,10 @@ pub async fn handle(
     }
     let said = match staff::by_telegram_user(&mut tx, super::actions::sender(message)).await? {
         None => Said::Reply(Msg::new(m::STAFF_NOT_REGISTERED)),
+        // A reviewer's act: the staff core decides who may.
+        Some(member) if let Command::Deadline(text) = command => {
+            Said::Reply(extend(&mut tx, app, &member, text).await?)
+        }
         Some(member) if access::decide(&member, Act::Operate, Item::Operations).is_err() => {
             Said::Reply(Msg::new(m::STAFF_FORBIDDEN))
         }
@@ -73,6 +81,7 @@ pub async fn handle(
             Command::Broadcast(text) => draft(&mut tx, app, &member, text).await?,
             Command::Maintenance(text) => Said::Reply(schedule(&mut tx, app, &member, text).await?),
             Command::Closed(text) => Said::Reply(closed(&mut tx, app, &member, text).await?),
+            Command::Deadline(_) => unreachable!("answered above"),
         },
     };
     tx.commit().await?;
@@ -147,6 +156,37 @@ fn split_target<'t>(catalog: &Catalog, text: &'t str) -> Addressed<'t> {
         service: None,
         body: if codes.is_empty() { text } else { body },
         codes,
+    }
+}
+
+/// Gives more office days for a request's documents; the answer gives the new date, or why not.
+async fn extend(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: &str) -> anyhow::Result<Msg> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [code, days] = words.as_slice() else {
+        return Ok(Msg::new(m::STAFF_DEADLINE_USAGE));
+    };
+    let (Ok(code), Ok(office_days)) = (
+        TrackingCode::parse(code),
+        crate::domain::digits::to_ascii_digits(days).parse::<u16>(),
+    ) else {
+        return Ok(Msg::new(m::STAFF_DEADLINE_USAGE));
+    };
+    match perform(
+        tx,
+        app,
+        Actor::Member(member),
+        Action::ExtendDocumentsDeadline { code, office_days },
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(done) => Ok(Msg::new(m::STAFF_DEADLINE_EXTENDED)
+            .arg("code", Arg::Code(code))
+            .arg("date", Arg::Date(done.deadline()?))),
+        Err(Refusal::Unexpected(err)) => Err(err),
+        // Out of the member's services is told as such in the group, as for moves.
+        Err(Refusal::Hidden) => Ok(Msg::new(m::STAFF_OUT_OF_SCOPE)),
+        Err(refusal) => Ok(refusal.message().unwrap_or_else(|| Msg::new(m::STAFF_DEADLINE_USAGE))),
     }
 }
 
@@ -263,6 +303,7 @@ mod tests {
             Some(Command::Maintenance("cancel 3"))
         );
         assert_eq!(Command::parse("/broadcasting x"), None);
+        assert_eq!(Command::parse("/deadline 1 2"), Some(Command::Deadline("1 2")));
         assert_eq!(Command::parse("سلام"), None);
     }
 }
