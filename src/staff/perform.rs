@@ -476,6 +476,18 @@ pub const MAX_REBIND_REASON: usize = 500;
 /// The code of a re-binding without a printable account of the identity check.
 pub const INVALID_REASON: &str = "invalid_reason";
 
+/// The request `code` names, if `actor` may see it; one they may not see is not there.
+async fn seen_request(tx: &mut Tx<'_>, actor: Actor<'_>, code: TrackingCode) -> Result<requests::RequestRow, Refusal> {
+    let row = requests::find_by_code(tx, code).await?.ok_or(Refusal::Hidden)?;
+    actor.may(
+        Act::See,
+        Item::Request {
+            service: &row.service_id,
+        },
+    )?;
+    Ok(row)
+}
+
 /// Does `action` as `actor`, in `tx`, at `now`.
 pub async fn perform(
     tx: &mut Tx<'_>,
@@ -507,13 +519,7 @@ pub async fn perform(
         } => {
             let member = actor.member()?;
             let days = deadline_office_days.map(valid_deadline).transpose()?;
-            let row = requests::find_by_code(tx, code).await?.ok_or(Refusal::Hidden)?;
-            actor.may(
-                Act::See,
-                Item::Request {
-                    service: &row.service_id,
-                },
-            )?;
+            let row = seen_request(tx, actor, code).await?;
             let target = app
                 .catalog()
                 .get(&row.service_id)
@@ -536,17 +542,11 @@ pub async fn perform(
             Ok(Done::Moved(applied))
         }
         Action::ExtendDocumentsDeadline { code, office_days } => {
-            actor.member()?;
+            let member = actor.member()?;
             let days = valid_deadline(office_days)?;
-            let row = requests::find_by_code(tx, code).await?.ok_or(Refusal::Hidden)?;
-            actor.may(
-                Act::See,
-                Item::Request {
-                    service: &row.service_id,
-                },
-            )?;
+            let row = seen_request(tx, actor, code).await?;
             // Deadlines are the reviewers' to give, as the documents are theirs to ask for.
-            if !actor.member()?.acts_as(&[Role::Reviewer]) {
+            if !member.acts_as(&[Role::Reviewer]) {
                 return Err(Refusal::Forbidden);
             }
             let due_on = deadlines::extend(tx, app, row.id, days, now).await?.ok_or_else(|| {

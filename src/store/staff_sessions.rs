@@ -16,7 +16,6 @@ pub struct Session {
     pub staff_id: i64,
     pub csrf_token: String,
     pub locale: Locale,
-    pub last_seen_at: DateTime<Utc>,
 }
 
 /// A new session: the cookie's token (given to the browser, not kept) and the session.
@@ -28,16 +27,16 @@ pub async fn open(
 ) -> anyhow::Result<(String, Session)> {
     let token = random_hex()?;
     let csrf_token = random_hex()?;
-    let last_seen_at: DateTime<Utc> = sqlx::query_scalar(
+    sqlx::query(
         "INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, locale, expires_at)
-         VALUES ($1, $2, $3, $4, now() + $5) RETURNING last_seen_at",
+         VALUES ($1, $2, $3, $4, now() + $5)",
     )
     .bind(hash(&token).as_slice())
     .bind(staff_id)
     .bind(&csrf_token)
     .bind(locale.code())
     .bind(lasts)
-    .fetch_one(conn)
+    .execute(conn)
     .await?;
     Ok((
         token,
@@ -45,36 +44,27 @@ pub async fn open(
             staff_id,
             csrf_token,
             locale,
-            last_seen_at,
         },
     ))
 }
 
-/// The live session `token` names: not past its absolute end, and seen within `idle`.
-pub async fn find(conn: &mut PgConnection, token: &str, idle: Duration) -> anyhow::Result<Option<Session>> {
-    let row: Option<(i64, String, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT staff_id, csrf_token, locale, last_seen_at FROM staff_sessions
-         WHERE token_hash = $1 AND expires_at > now() AND last_seen_at > now() - $2",
+/// The live session `token` names (not past its absolute end, and used within `idle`),
+/// marked used now, which pushes its idle end back: one statement per page.
+pub async fn take(conn: &mut PgConnection, token: &str, idle: Duration) -> anyhow::Result<Option<Session>> {
+    let row: Option<(i64, String, String)> = sqlx::query_as(
+        "UPDATE staff_sessions SET last_seen_at = now()
+         WHERE token_hash = $1 AND expires_at > now() AND last_seen_at > now() - $2
+         RETURNING staff_id, csrf_token, locale",
     )
     .bind(hash(token).as_slice())
     .bind(idle)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(staff_id, csrf_token, locale, last_seen_at)| Session {
+    Ok(row.map(|(staff_id, csrf_token, locale)| Session {
         staff_id,
         csrf_token,
         locale: Locale::parse(&locale).unwrap_or(Locale::Fa),
-        last_seen_at,
     }))
-}
-
-/// Marks the session used now, which pushes its idle end back.
-pub async fn touch(conn: &mut PgConnection, token: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE staff_sessions SET last_seen_at = now() WHERE token_hash = $1")
-        .bind(hash(token).as_slice())
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 pub async fn set_locale(conn: &mut PgConnection, token: &str, locale: Locale) -> sqlx::Result<()> {

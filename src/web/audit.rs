@@ -4,18 +4,16 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Duration;
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::filter::{date_range, given, link};
 use super::messages as w;
 use super::page::{Page, ltr};
 use super::session::Signed;
 use super::{failed, forbidden, respond};
 use crate::app::Application;
-use crate::domain::jalali;
 use crate::i18n::{Arg, Msg};
-use crate::office;
 use crate::staff::access::{self, Act, Item};
 use crate::store::audit::{self, Entry, Search};
 
@@ -32,37 +30,22 @@ pub struct AuditQuery {
     before: Option<i64>,
 }
 
-fn given(field: &Option<String>) -> Option<String> {
-    field
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
 pub async fn show(State(app): State<Application>, signed: Signed, Query(query): Query<AuditQuery>) -> Response {
     if access::decide(&signed.member, Act::See, Item::Audit).is_err() {
         return forbidden(&app, &signed);
     }
     let page = Page::for_member(&app, &signed);
-    let mut bounds = [None, None];
-    for (slot, (text, next_day)) in bounds
-        .iter_mut()
-        .zip([(given(&query.from), false), (given(&query.to), true)])
-    {
-        let Some(text) = text else { continue };
-        match jalali::parse_date(&text) {
-            Ok(day) => *slot = Some(office::day_starts(if next_day { day + Duration::days(1) } else { day })),
-            Err(_) => {
-                let error = page.msg(&Msg::new(w::FILTER_BAD_DATE).arg("input", Arg::Text(text)));
-                return respond::page(StatusCode::BAD_REQUEST, audit_page(&page, &query, &[], Some(&error)));
-            }
+    let bounds = match date_range(&query.from, &query.to) {
+        Ok(bounds) => bounds,
+        Err(text) => {
+            let error = page.msg(&Msg::new(w::FILTER_BAD_DATE).arg("input", Arg::Text(text)));
+            return respond::page(StatusCode::BAD_REQUEST, audit_page(&page, &query, &[], Some(&error)));
         }
-    }
+    };
     let search = Search {
-        actor: given(&query.actor),
-        action: given(&query.action),
-        subject: given(&query.subject),
+        actor: given(&query.actor).map(str::to_owned),
+        action: given(&query.action).map(str::to_owned),
+        subject: given(&query.subject).map(str::to_owned),
         from: bounds[0],
         to: bounds[1],
         before_id: query.before,
@@ -84,20 +67,14 @@ fn audit_page(page: &Page<'_>, query: &AuditQuery, entries: &[Entry], error: Opt
         }
     };
     let next = entries.last().filter(|_| entries.len() as i64 == PAGE).map(|oldest| {
-        let mut pairs = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in [
+        let filters = [
             ("actor", &query.actor),
             ("action", &query.action),
             ("subject", &query.subject),
             ("from", &query.from),
             ("to", &query.to),
-        ] {
-            if let Some(value) = given(value) {
-                pairs.append_pair(name, &value);
-            }
-        }
-        pairs.append_pair("before", &oldest.id.to_string());
-        format!("{}?{}", page.href("/audit"), pairs.finish())
+        ];
+        link(page, "/audit", &filters, ("before", oldest.id.to_string()))
     });
     page.layout(
         &page.t(w::AUDIT_TITLE),

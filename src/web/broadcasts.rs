@@ -9,14 +9,14 @@ use serde::Deserialize;
 
 use super::messages as w;
 use super::page::Page;
-use super::session::{CarriesCsrf, CsrfOnly, Posted, Signed};
-use super::{act, failed, forbidden, refusal_status, refusal_text, respond};
+use super::session::{CsrfOnly, Posted, Signed};
+use super::{NotDone, attempt, failed, forbidden, respond};
 use crate::app::Application;
 use crate::broadcast::{self, Counts, Progress, Target};
 use crate::domain::TrackingCode;
 use crate::i18n::{Arg, Locale, Msg};
 use crate::staff::access::{self, Act};
-use crate::staff::perform::{Action, Refusal};
+use crate::staff::perform::Action;
 use crate::store::broadcasts::{self as store, Broadcast};
 
 /// Broadcasts the list shows.
@@ -93,17 +93,9 @@ fn list_page(page: &Page<'_>, recent: &[Broadcast], error: Option<&str>, form: &
 
 #[derive(Deserialize, Default)]
 pub struct DraftForm {
-    #[serde(default)]
-    csrf: String,
     service: Option<String>,
     codes: Option<String>,
     text: Option<String>,
-}
-
-impl CarriesCsrf for DraftForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 pub async fn draft(State(app): State<Application>, Posted { signed, form }: Posted<DraftForm>) -> Response {
@@ -112,9 +104,9 @@ pub async fn draft(State(app): State<Application>, Posted { signed, form }: Post
     }
     let page = Page::for_member(&app, &signed);
     let (status, error) = match drafted(&app, &signed, &page, &form).await {
-        Ok(Ok(id)) => return respond::see_other(&page.href(&format!("/broadcasts/{id}"))),
-        Ok(Err(refused)) => refused,
-        Err(err) => return failed(err, "drafting a broadcast"),
+        Ok(id) => return respond::see_other(&page.href(&format!("/broadcasts/{id}"))),
+        Err(NotDone::Refused { why, status }) => (status, why),
+        Err(NotDone::Answered(response)) => return response,
     };
     match recent(&app).await {
         Ok(recent) => respond::page(status, list_page(&page, &recent, Some(&error), &form)),
@@ -123,12 +115,7 @@ pub async fn draft(State(app): State<Application>, Posted { signed, form }: Post
 }
 
 /// The draft's id, or why the form was refused.
-async fn drafted(
-    app: &Application,
-    signed: &Signed,
-    page: &Page<'_>,
-    form: &DraftForm,
-) -> anyhow::Result<Result<i64, (StatusCode, String)>> {
+async fn drafted(app: &Application, signed: &Signed, page: &Page<'_>, form: &DraftForm) -> Result<i64, NotDone> {
     let service = form.service.as_deref().filter(|s| !s.is_empty());
     let mut codes = Vec::new();
     for text in form
@@ -144,23 +131,29 @@ async fn drafted(
         match TrackingCode::parse(text) {
             Ok(code) => codes.push(code),
             Err(_) => {
-                let error = page.msg(&Msg::new(w::FILTER_BAD_CODE).arg("input", Arg::Text(text.to_owned())));
-                return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, error)));
+                let why = page.msg(&Msg::new(w::FILTER_BAD_CODE).arg("input", Arg::Text(text.to_owned())));
+                return Err(NotDone::Refused {
+                    why,
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                });
             }
         }
     }
     let Some(target) = Target::named(service, (!codes.is_empty()).then_some(codes.as_slice())) else {
-        return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, page.t(w::BROADCAST_BOTH))));
+        let why = page.t(w::BROADCAST_BOTH);
+        return Err(NotDone::Refused {
+            why,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        });
     };
     let action = Action::DraftBroadcast {
         target,
         text: form.text.as_deref().unwrap_or(""),
     };
-    match act(app, signed, action).await? {
-        Ok(done) => Ok(Ok(done.broadcast()?.0.id)),
-        Err(Refusal::Unexpected(err)) => Err(err),
-        Err(refusal) => Ok(Err((refusal_status(&refusal), refusal_text(page, &refusal)))),
-    }
+    let done = attempt(app, signed, action, "drafting a broadcast").await?;
+    done.broadcast()
+        .map(|(broadcast, _)| broadcast.id)
+        .map_err(|err| NotDone::Answered(failed(err, "drafting a broadcast")))
 }
 
 pub async fn show(State(app): State<Application>, signed: Signed, Path(id): Path<i64>) -> Response {
@@ -317,14 +310,9 @@ pub async fn cancel(
 
 /// Confirms or cancels, then back to the broadcast's page.
 async fn step(app: Application, signed: Signed, id: i64, action: Action<'_>) -> Response {
-    match act(&app, &signed, action).await {
-        Ok(Ok(_)) => respond::see_other(&Page::for_member(&app, &signed).href(&format!("/broadcasts/{id}"))),
-        Ok(Err(Refusal::Hidden)) => super::not_found(&app, &signed),
-        Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "changing a broadcast"),
-        Ok(Err(refusal)) => {
-            let page = Page::for_member(&app, &signed);
-            let why = refusal_text(&page, &refusal);
-            render(&app, &signed, id, Some(why), refusal_status(&refusal)).await
-        }
+    match attempt(&app, &signed, action, "changing a broadcast").await {
+        Ok(_) => respond::see_other(&Page::for_member(&app, &signed).href(&format!("/broadcasts/{id}"))),
+        Err(NotDone::Refused { why, status }) => render(&app, &signed, id, Some(why), status).await,
+        Err(NotDone::Answered(response)) => response,
     }
 }

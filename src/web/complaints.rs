@@ -10,14 +10,14 @@ use serde_json::json;
 
 use super::messages as w;
 use super::page::{Page, ltr};
-use super::session::{CarriesCsrf, Posted, Signed};
-use super::{act, failed, forbidden, not_found, refusal_status, refusal_text, respond};
+use super::session::{Posted, Signed};
+use super::{NotDone, attempt, failed, forbidden, not_found, respond};
 use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::TrackingCode;
 use crate::i18n::{self, Arg, Msg};
 use crate::staff::access::{self, Act};
-use crate::staff::perform::{Action, Refusal};
+use crate::staff::perform::Action;
 use crate::store::audit;
 use crate::store::complaints::{self, StaffView};
 
@@ -162,26 +162,11 @@ fn list_page(
 
 #[derive(Deserialize)]
 pub struct AnswerForm {
-    csrf: String,
     answer: String,
 }
 
-impl CarriesCsrf for AnswerForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 #[derive(Deserialize)]
-pub struct CloseForm {
-    csrf: String,
-}
-
-impl CarriesCsrf for CloseForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
+pub struct CloseForm {}
 
 pub async fn answer(
     State(app): State<Application>,
@@ -211,17 +196,13 @@ pub async fn close(
 
 /// Does a complaint act; back to the list, saying it was done or why not.
 async fn done(app: &Application, signed: &Signed, code: TrackingCode, action: Action<'_>) -> Response {
-    match act(app, signed, action).await {
-        Ok(Ok(_)) => respond::see_other(&format!(
+    match attempt(app, signed, action, "acting on a complaint").await {
+        Ok(_) => respond::see_other(&format!(
             "{}?status=all&done={code}#c{}",
             Page::for_member(app, signed).href("/complaints"),
             code.to_stored()
         )),
-        Ok(Err(Refusal::Hidden)) => not_found(app, signed),
-        Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "acting on a complaint"),
-        Ok(Err(refusal)) => {
-            let why = refusal_text(&Page::for_member(app, signed), &refusal);
-            render(app, signed, Some("all"), None, Some(why), refusal_status(&refusal)).await
-        }
+        Err(NotDone::Refused { why, status }) => render(app, signed, Some("all"), None, Some(why), status).await,
+        Err(NotDone::Answered(response)) => response,
     }
 }

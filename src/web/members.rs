@@ -1,7 +1,6 @@
 //! The staff roster for admins who handle every service: members with their roles, services
 //! and API tokens; add or disable a member, issue a token (shown once) or revoke one.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -10,12 +9,12 @@ use maud::{Markup, html};
 use super::messages as w;
 use super::page::{Page, ltr};
 use super::session::{CsrfOnly, Posted, Signed};
-use super::{act, csrf_refused, failed, forbidden, not_found, refusal_status, refusal_text, respond};
+use super::{NotDone, attempt, failed, forbidden, respond};
 use crate::app::Application;
 use crate::domain::Role;
 use crate::i18n::{Arg, Msg};
 use crate::staff::access::{self, Act, Item};
-use crate::staff::perform::{Action, Done, Refusal};
+use crate::staff::perform::{Action, Done};
 use crate::store::staff::{self, RosterEntry};
 
 fn may_administer(signed: &Signed) -> bool {
@@ -157,11 +156,10 @@ fn roster_page(page: &Page<'_>, roster: &[RosterEntry], banner: Option<&Banner>)
     )
 }
 
-/// The add form. Read from the body's pairs by hand: a checkbox list sends `services` once per
-/// box ticked, which the one-value-per-name form extractor does not take.
+/// The add form, gathered from the body's pairs: a checkbox list sends `services` once per box
+/// ticked, which a one-value-per-name form struct does not take.
 #[derive(Default)]
 pub struct AddForm {
-    csrf: String,
     name: String,
     role: String,
     /// Ticked services; none ticked means every service.
@@ -170,12 +168,10 @@ pub struct AddForm {
 }
 
 impl AddForm {
-    fn parse(body: &[u8]) -> Self {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut form = Self::default();
-        for (name, value) in url::form_urlencoded::parse(body) {
-            let value = value.into_owned();
-            match name.as_ref() {
-                "csrf" => form.csrf = value,
+        for (name, value) in pairs {
+            match name.as_str() {
                 "name" => form.name = value,
                 "role" => form.role = value,
                 "services" => form.services.push(value),
@@ -187,11 +183,8 @@ impl AddForm {
     }
 }
 
-pub async fn add(State(app): State<Application>, signed: Signed, body: Bytes) -> Response {
-    let form = AddForm::parse(&body);
-    if !signed.csrf_matches(&form.csrf) {
-        return csrf_refused(&app, &signed);
-    }
+pub async fn add(State(app): State<Application>, Posted { signed, form }: Posted<Vec<(String, String)>>) -> Response {
+    let form = AddForm::from_pairs(form);
     let page = Page::for_member(&app, &signed);
     let telegram = match form
         .telegram_user_id
@@ -255,8 +248,8 @@ pub async fn issue(
     Path(id): Path<i64>,
     Posted { signed, form: _ }: Posted<CsrfOnly>,
 ) -> Response {
-    match act(&app, &signed, Action::IssueToken { staff_id: id }).await {
-        Ok(Ok(Done::TokenIssued { id: token_id, token })) => {
+    match attempt(&app, &signed, Action::IssueToken { staff_id: id }, "issuing a token").await {
+        Ok(Done::TokenIssued { id: token_id, token }) => {
             let name = async {
                 let mut conn = app.pool().acquire().await?;
                 anyhow::Ok(staff::by_id(&mut conn, id).await?.map(|m| m.name).unwrap_or_default())
@@ -275,18 +268,15 @@ pub async fn issue(
 }
 
 async fn finish(app: &Application, signed: &Signed, action: Action<'_>) -> Response {
-    let result = act(app, signed, action).await;
+    let result = attempt(app, signed, action, "changing the roster").await;
     outcome(app, signed, result).await
 }
 
-async fn outcome(app: &Application, signed: &Signed, result: anyhow::Result<Result<Done, Refusal>>) -> Response {
+/// Back to the roster, saying why when the act was refused.
+async fn outcome(app: &Application, signed: &Signed, result: Result<Done, NotDone>) -> Response {
     match result {
-        Ok(Ok(_)) => respond::see_other(&Page::for_member(app, signed).href("/members")),
-        Ok(Err(Refusal::Hidden)) => not_found(app, signed),
-        Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "changing the roster"),
-        Ok(Err(refusal)) => {
-            let why = refusal_text(&Page::for_member(app, signed), &refusal);
-            render(app, signed, Some(Banner::Error(why)), refusal_status(&refusal)).await
-        }
+        Ok(_) => respond::see_other(&Page::for_member(app, signed).href("/members")),
+        Err(NotDone::Refused { why, status }) => render(app, signed, Some(Banner::Error(why)), status).await,
+        Err(NotDone::Answered(response)) => response,
     }
 }

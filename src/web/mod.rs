@@ -12,6 +12,7 @@ mod broadcasts;
 mod chart;
 mod complaints;
 mod dashboard;
+mod filter;
 mod members;
 pub mod messages;
 mod operations;
@@ -167,29 +168,41 @@ fn forbidden(app: &Application, signed: &Signed) -> Response {
     )
 }
 
-/// Does `action` as the signed-in member through the staff core; commits only what was done.
-async fn act(app: &Application, signed: &Signed, action: Action<'_>) -> anyhow::Result<Result<Done, Refusal>> {
-    let mut tx = app.pool().begin().await?;
-    let done = perform(&mut tx, app, Actor::Member(&signed.member), action, chrono::Utc::now()).await;
-    if done.is_ok() {
-        tx.commit().await?;
+/// Why a form's act was not done.
+enum NotDone {
+    /// The staff core refused it: the form's page is shown again saying why, with `status`.
+    Refused { why: String, status: StatusCode },
+    /// The item is not there (or not the member's to see), or something failed: this page.
+    Answered(Response),
+}
+
+/// Does `action` as the signed-in member through the staff core, committing only what was
+/// done; `doing` names the act in the log should it fail.
+async fn attempt(app: &Application, signed: &Signed, action: Action<'_>, doing: &str) -> Result<Done, NotDone> {
+    let performed = async {
+        let mut tx = app.pool().begin().await?;
+        let done = perform(&mut tx, app, Actor::Member(&signed.member), action, chrono::Utc::now()).await;
+        if done.is_ok() {
+            tx.commit().await?;
+        }
+        anyhow::Ok(done)
     }
-    Ok(done)
-}
-
-/// What a page says of a refusal: the staff core's message for it.
-fn refusal_text(page: &Page<'_>, refusal: &Refusal) -> String {
-    refusal.message().map_or_else(|| page.t(w::ERROR), |m| page.msg(&m))
-}
-
-/// The status a refused form answers with.
-fn refusal_status(refusal: &Refusal) -> StatusCode {
-    match refusal {
-        Refusal::Hidden => StatusCode::NOT_FOUND,
-        Refusal::Forbidden => StatusCode::FORBIDDEN,
-        Refusal::Conflict { .. } => StatusCode::CONFLICT,
-        Refusal::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    .await;
+    match performed {
+        Ok(Ok(done)) => Ok(done),
+        Ok(Err(Refusal::Hidden)) => Err(NotDone::Answered(not_found(app, signed))),
+        Ok(Err(Refusal::Unexpected(err))) | Err(err) => Err(NotDone::Answered(failed(err, doing))),
+        Ok(Err(refusal)) => {
+            let page = Page::for_member(app, signed);
+            Err(NotDone::Refused {
+                why: refusal.message().map_or_else(|| page.t(w::ERROR), |m| page.msg(&m)),
+                status: match refusal {
+                    Refusal::Forbidden => StatusCode::FORBIDDEN,
+                    Refusal::Conflict { .. } => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                },
+            })
+        }
     }
 }
 

@@ -10,13 +10,13 @@ use serde::Deserialize;
 
 use super::messages as w;
 use super::page::Page;
-use super::session::{CarriesCsrf, CsrfOnly, Posted, Signed};
-use super::{act, failed, forbidden, refusal_status, refusal_text, respond};
+use super::session::{CsrfOnly, Posted, Signed};
+use super::{NotDone, attempt, failed, forbidden, respond};
 use crate::app::Application;
 use crate::i18n::{Arg, Msg};
 use crate::maintenance::tehran_time;
 use crate::staff::access::{self, Act};
-use crate::staff::perform::{Action, Refusal};
+use crate::staff::perform::Action;
 use crate::store::maintenance::{self as windows, Plan, Window};
 use crate::store::outages::{self, Outage};
 
@@ -203,32 +203,18 @@ fn tehran_parts(at: chrono::DateTime<Utc>) -> (String, String) {
 
 #[derive(Deserialize)]
 pub struct OutageForm {
-    csrf: String,
     service: Option<String>,
     reason: String,
 }
 
-impl CarriesCsrf for OutageForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 #[derive(Deserialize)]
 pub struct WindowForm {
-    csrf: String,
     service: Option<String>,
     start_date: String,
     start_time: String,
     end_date: String,
     end_time: String,
     reason: String,
-}
-
-impl CarriesCsrf for WindowForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 pub async fn declare_outage(State(app): State<Application>, Posted { signed, form }: Posted<OutageForm>) -> Response {
@@ -290,13 +276,9 @@ pub async fn cancel_window(
 
 /// Does an operations act; back to the page, saying it was done (and announced) or why not.
 async fn finish(app: &Application, signed: &Signed, action: Action<'_>) -> Response {
-    match act(app, signed, action).await {
-        Ok(Ok(_)) => respond::see_other(&format!("{}?done=1", Page::for_member(app, signed).href("/operations"))),
-        Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "an operations act"),
-        Ok(Err(Refusal::Hidden)) => super::not_found(app, signed),
-        Ok(Err(refusal)) => {
-            let why = refusal_text(&Page::for_member(app, signed), &refusal);
-            render(app, signed, None, Some(why), refusal_status(&refusal)).await
-        }
+    match attempt(app, signed, action, "an operations act").await {
+        Ok(_) => respond::see_other(&format!("{}?done=1", Page::for_member(app, signed).href("/operations"))),
+        Err(NotDone::Refused { why, status }) => render(app, signed, None, Some(why), status).await,
+        Err(NotDone::Answered(response)) => response,
     }
 }

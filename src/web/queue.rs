@@ -8,13 +8,14 @@ use chrono::{DateTime, Duration, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::filter::{date_range, given, link};
 use super::messages as w;
 use super::page::{Page, ltr};
 use super::session::Signed;
 use super::{failed, respond};
 use crate::app::Application;
+use crate::domain::TrackingCode;
 use crate::domain::service::stage_name_id;
-use crate::domain::{TrackingCode, jalali};
 use crate::i18n::{self, Arg, Msg};
 use crate::office::{self, OfficeCalendar};
 use crate::staff::access;
@@ -38,11 +39,6 @@ pub struct QueueQuery {
     page: Option<usize>,
 }
 
-/// A field as the form sent it: `None` when left empty.
-fn given(field: &Option<String>) -> Option<&str> {
-    field.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// A request in the queue with the office time left on its stage's target (negative: over).
 struct Line {
     row: RequestRow,
@@ -58,17 +54,10 @@ pub async fn show(State(app): State<Application>, signed: Signed, Query(query): 
             Err(_) => refused(&page, &query, w::FILTER_BAD_CODE, text),
         };
     }
-    let mut bounds = [None, None];
-    for (slot, (text, next_day)) in bounds
-        .iter_mut()
-        .zip([(given(&query.from), false), (given(&query.to), true)])
-    {
-        let Some(text) = text else { continue };
-        match jalali::parse_date(text) {
-            Ok(day) => *slot = Some(office::day_starts(if next_day { day + Duration::days(1) } else { day })),
-            Err(_) => return refused(&page, &query, w::FILTER_BAD_DATE, text),
-        }
-    }
+    let bounds = match date_range(&query.from, &query.to) {
+        Ok(bounds) => bounds,
+        Err(text) => return refused(&page, &query, w::FILTER_BAD_DATE, &text),
+    };
     match lines(&app, &signed, &query, bounds).await {
         Ok((lines, capped)) => respond::page(StatusCode::OK, queue_page(&page, &query, &lines, capped, None)),
         Err(err) => failed(err, "listing the queue"),
@@ -278,19 +267,13 @@ fn filters(page: &Page<'_>, query: &QueueQuery) -> Markup {
 
 /// This view's link with another page number.
 fn page_link(page: &Page<'_>, query: &QueueQuery, number: usize) -> String {
-    let mut pairs = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in [
+    let filters = [
         ("service", &query.service),
         ("stage", &query.stage),
         ("overdue", &query.overdue),
         ("from", &query.from),
         ("to", &query.to),
         ("order", &query.order),
-    ] {
-        if let Some(value) = given(value) {
-            pairs.append_pair(name, value);
-        }
-    }
-    pairs.append_pair("page", &number.to_string());
-    format!("{}?{}", page.href("/"), pairs.finish())
+    ];
+    link(page, "/", &filters, ("page", number.to_string()))
 }

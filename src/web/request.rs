@@ -12,15 +12,15 @@ use serde::Deserialize;
 use super::messages as w;
 use super::page::{Page, ltr};
 use super::queue::sla_text;
-use super::session::{CarriesCsrf, Posted, Signed};
-use super::{act, failed, not_found, refusal_status, refusal_text, respond};
+use super::session::{Posted, Signed};
+use super::{NotDone, attempt, failed, not_found, respond};
 use crate::app::Application;
 use crate::conversation::{summary_lines_with, value_arg};
 use crate::domain::service::stage_name_id;
 use crate::domain::{Role, TrackingCode};
 use crate::i18n::{self, Arg, Msg};
 use crate::staff::access::{self, Act, Item};
-use crate::staff::perform::{Action, Refusal};
+use crate::staff::perform::Action;
 use crate::store::requests::{self, RequestRow};
 use crate::store::{audit, document_deadlines, documents, notices};
 use crate::workflow::Move;
@@ -353,7 +353,6 @@ fn notices_section(page: &Page<'_>, view: &View) -> Markup {
 
 #[derive(Deserialize)]
 pub struct MoveForm {
-    csrf: String,
     to: String,
     expected_from: Option<String>,
     note: Option<String>,
@@ -361,12 +360,6 @@ pub struct MoveForm {
     documents: Option<String>,
     /// Empty when no deadline is set.
     deadline_office_days: Option<String>,
-}
-
-impl CarriesCsrf for MoveForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 /// A move through the staff core; back to the request page, saying what happened.
@@ -405,30 +398,24 @@ pub async fn move_request(
             note,
         })
     };
-    let result = act(&app, &signed, action).await;
-    let page = Page::for_member(&app, &signed);
-    match result {
-        Ok(Ok(done)) => match done.moved() {
+    match attempt(&app, &signed, action, "moving a request").await {
+        Ok(done) => match done.moved() {
             Ok(applied) => respond::see_other(&format!(
                 "{}?moved={}",
-                page.href(&format!("/requests/{code}")),
+                Page::for_member(&app, &signed).href(&format!("/requests/{code}")),
                 applied.to
             )),
             Err(err) => failed(err, "moving a request"),
         },
-        Ok(Err(Refusal::Hidden)) => not_found(&app, &signed),
-        Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "moving a request"),
-        Ok(Err(refusal)) => {
-            let why = refusal_text(&page, &refusal);
-            render(
-                &app,
-                &signed,
-                code,
-                Some(Banner::Refused(why)),
-                refusal_status(&refusal),
-            )
-            .await
-        }
+        Err(not_done) => again(&app, &signed, code, not_done).await,
+    }
+}
+
+/// The request page again after a refused form, saying why.
+async fn again(app: &Application, signed: &Signed, code: TrackingCode, not_done: NotDone) -> Response {
+    match not_done {
+        NotDone::Refused { why, status } => render(app, signed, code, Some(Banner::Refused(why)), status).await,
+        NotDone::Answered(response) => response,
     }
 }
 
@@ -441,26 +428,13 @@ fn office_days(text: &str) -> Option<u16> {
 async fn refused_days(app: &Application, signed: &Signed, code: TrackingCode, typed: &str) -> Response {
     let page = Page::for_member(app, signed);
     let why = page.msg(&Msg::new(w::DEADLINE_BAD_DAYS).arg("input", Arg::Text(typed.to_owned())));
-    render(
-        app,
-        signed,
-        code,
-        Some(Banner::Refused(why)),
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    again(app, signed, code, NotDone::Refused { why, status }).await
 }
 
 #[derive(Deserialize)]
 pub struct ExtendForm {
-    csrf: String,
     office_days: String,
-}
-
-impl CarriesCsrf for ExtendForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 /// More office days for the documents; back to the request page, saying the new date.
@@ -479,21 +453,9 @@ pub async fn extend_deadline(
         code,
         office_days: days,
     };
-    match act(&app, &signed, action).await {
-        Ok(Ok(_)) => respond::see_other(&Page::for_member(&app, &signed).href(&format!("/requests/{code}"))),
-        Ok(Err(Refusal::Hidden)) => not_found(&app, &signed),
-        Ok(Err(Refusal::Unexpected(err))) | Err(err) => failed(err, "extending a deadline"),
-        Ok(Err(refusal)) => {
-            let why = refusal_text(&Page::for_member(&app, &signed), &refusal);
-            render(
-                &app,
-                &signed,
-                code,
-                Some(Banner::Refused(why)),
-                refusal_status(&refusal),
-            )
-            .await
-        }
+    match attempt(&app, &signed, action, "extending a deadline").await {
+        Ok(_) => respond::see_other(&Page::for_member(&app, &signed).href(&format!("/requests/{code}"))),
+        Err(not_done) => again(&app, &signed, code, not_done).await,
     }
 }
 

@@ -121,13 +121,12 @@ impl FromRequestParts<Application> for Signed {
         };
         let found = async {
             let mut conn = app.pool().acquire().await?;
-            let Some(session) = staff_sessions::find(&mut conn, &token, IDLE).await? else {
+            let Some(session) = staff_sessions::take(&mut conn, &token, IDLE).await? else {
                 return Ok(None);
             };
             let Some(member) = crate::store::staff::by_id(&mut conn, session.staff_id).await? else {
                 return Ok(None);
             };
-            staff_sessions::touch(&mut conn, &token).await?;
             anyhow::Ok(Some((member, session)))
         }
         .await;
@@ -146,34 +145,22 @@ impl FromRequestParts<Application> for Signed {
     }
 }
 
-/// A form a signed-in member posted, its CSRF token checked against their session: a form
+/// A form a signed-in member posted, its `csrf` field checked against their session: a form
 /// without it (sent from another site, or from a page of another session) is refused with
-/// nothing done. It reads the body, so it comes last among a handler's arguments.
+/// nothing done. The form's own type need not name the field. It reads the body, so it comes
+/// last among a handler's arguments.
 pub struct Posted<T> {
     pub signed: Signed,
     pub form: T,
 }
 
-/// A form that carries the session's CSRF token.
-pub trait CarriesCsrf {
-    fn csrf(&self) -> &str;
-}
-
-/// A form of a button and nothing else.
+/// A form of a button and nothing else (its CSRF token is read by [`Posted`]).
 #[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
-impl CarriesCsrf for CsrfOnly {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
+pub struct CsrfOnly {}
 
 impl<T> axum::extract::FromRequest<Application> for Posted<T>
 where
-    T: serde::de::DeserializeOwned + CarriesCsrf + Send,
+    T: serde::de::DeserializeOwned + Send,
 {
     type Rejection = Response;
 
@@ -181,12 +168,24 @@ where
         let (mut parts, body) = request.into_parts();
         let signed = Signed::from_request_parts(&mut parts, app).await?;
         let request = axum::extract::Request::from_parts(parts, body);
-        let axum::Form(form) = axum::Form::<T>::from_request(request, app)
+        let axum::extract::RawForm(body) = axum::extract::RawForm::from_request(request, app)
             .await
             .map_err(IntoResponse::into_response)?;
-        if !signed.csrf_matches(form.csrf()) {
+        // The token is checked before the form is read: a forged form learns nothing of it.
+        let csrf = url::form_urlencoded::parse(&body)
+            .find(|(name, _)| name == "csrf")
+            .map(|(_, value)| value.into_owned())
+            .unwrap_or_default();
+        if !signed.csrf_matches(&csrf) {
             return Err(super::csrf_refused(app, &signed));
         }
+        let form = serde_urlencoded::from_bytes(&body).map_err(|err| {
+            let answer = (
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                format!("the form cannot be read: {err}"),
+            );
+            answer.into_response()
+        })?;
         Ok(Self { signed, form })
     }
 }

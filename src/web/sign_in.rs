@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::messages as w;
 use super::page::Page;
 use super::respond;
-use super::session::{self, CarriesCsrf, CsrfOnly, Posted};
+use super::session::{self, CsrfOnly, Posted};
 use crate::app::Application;
 use crate::i18n::{Arg, Locale, Msg};
 use crate::staff::password;
@@ -210,14 +210,7 @@ fn signed_out<E: std::fmt::Display>(
 
 #[derive(Deserialize)]
 pub struct LanguageForm {
-    csrf: String,
     lang: String,
-}
-
-impl CarriesCsrf for LanguageForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 pub async fn language(
