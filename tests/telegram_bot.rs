@@ -268,3 +268,98 @@ async fn the_language_is_preselected_from_the_app_asked_once_and_a_form_survives
     assert_eq!(bot.fake.violations(), Vec::<String>::new());
     bot.stop().await;
 }
+
+/// Inputs of several chats handled in one batch (as a polling worker hands them in) leave the
+/// same replies, in the same order per chat, as the same inputs handled one by one; a chat's
+/// second input in the batch steps from where its first left the dialogue, and an update
+/// delivered twice in the batch is handled once.
+#[tokio::test]
+async fn a_batch_of_updates_answers_as_the_same_updates_one_by_one() {
+    use peygir::app::{Application, Arrival, Origin};
+    use peygir::conversation::{Input, Reply};
+
+    let script: Vec<(i64, i64, &str)> = vec![
+        (1, 100, "/start"),
+        (2, 101, "/start"),
+        (1, 102, "2"),
+        (1, 108, "/help"),
+        (3, 103, "/track 1234567890"),
+        (2, 104, "/mine"),
+        (2, 104, "/mine"),
+        (1, 105, "/notices"),
+        (3, 106, "/sms"),
+        (3, 107, "/menu"),
+    ];
+    let arrivals = || {
+        script
+            .iter()
+            .map(|&(chat_id, update_id, text)| Arrival {
+                origin: Origin {
+                    platform: "telegram",
+                    chat_id,
+                    update_id: Some(update_id),
+                    language: None,
+                },
+                input: Input::Text(text.to_owned()),
+            })
+            .collect::<Vec<_>>()
+    };
+    async fn queued(app: &Application) -> Vec<(i64, Locale, Reply)> {
+        let platforms = vec!["telegram".to_owned()];
+        let lease = std::time::Duration::from_secs(60);
+        let mut all = Vec::new();
+        // A chat's later replies are claimed only once its earlier ones are gone: delete as we go.
+        loop {
+            let claimed = peygir::store::replies::claim(app.pool(), app.vault(), &platforms, 1000, lease)
+                .await
+                .unwrap();
+            if claimed.is_empty() {
+                break;
+            }
+            let ids: Vec<i64> = claimed.iter().map(|r| r.id).collect();
+            sqlx::query("DELETE FROM replies WHERE id = ANY($1)")
+                .bind(&ids)
+                .execute(app.pool())
+                .await
+                .unwrap();
+            all.extend(claimed.into_iter().map(|r| (r.chat_id, r.locale, r.reply)));
+        }
+        all
+    }
+    fn per_chat(replies: &[(i64, Locale, Reply)], chat: i64) -> Vec<(Locale, &Reply)> {
+        replies
+            .iter()
+            .filter(|(c, _, _)| *c == chat)
+            .map(|(_, l, r)| (*l, r))
+            .collect()
+    }
+
+    let (together, _db) = support::spawn_app().await;
+    let done_together = together.handle_and_queue_each(arrivals()).await.unwrap();
+    let (alone, _db2) = support::spawn_app().await;
+    let mut done_alone = Vec::new();
+    for arrival in arrivals() {
+        done_alone.push(alone.handle_and_queue(arrival.origin, arrival.input).await.unwrap());
+    }
+    assert_eq!(done_together, done_alone);
+    assert_eq!(
+        done_together,
+        vec![true, true, true, true, true, true, false, true, true, true],
+        "the update delivered twice is handled once"
+    );
+    let (replies_together, replies_alone) = (queued(&together).await, queued(&alone).await);
+    for chat in 1..=3 {
+        let (t, a) = (per_chat(&replies_together, chat), per_chat(&replies_alone, chat));
+        assert!(t.len() >= 3, "chat {chat} was answered at every step: {t:?}");
+        assert_eq!(t, a, "chat {chat}'s replies, batched and one by one");
+    }
+    // Chat 1 picked its language with its second input, in the same batch as its first: the
+    // third stepped from there.
+    let chat_1 = per_chat(&replies_together, 1);
+    assert_eq!(chat_1[0].0, Locale::Fa, "greeted in the default language: {chat_1:?}");
+    let help = chat_1
+        .iter()
+        .find(|(_, r)| r.lines.iter().any(|m| m.id == "help"))
+        .expect("chat 1 got the help");
+    assert_eq!(help.0, Locale::En, "in the language it picked: {chat_1:?}");
+}

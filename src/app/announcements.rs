@@ -6,9 +6,21 @@ use crate::store::applicants::ApplicantId;
 use crate::store::{Tx, sms, subscriptions};
 
 pub async fn view(tx: &mut Tx<'_>, catalog: &Catalog, applicant: ApplicantId) -> anyhow::Result<AnnouncementsView> {
+    Ok(view_each(tx, catalog, &[applicant]).await?.pop().unwrap_or_default())
+}
+
+/// [`view`] for each applicant, in the order given, in one query.
+pub async fn view_each(
+    tx: &mut Tx<'_>,
+    catalog: &Catalog,
+    applicants: &[ApplicantId],
+) -> anyhow::Result<Vec<AnnouncementsView>> {
     let services: Vec<String> = catalog.services().iter().map(|s| s.id.clone()).collect();
-    let (muted, services) = subscriptions::of(tx, applicant, &services).await?;
-    Ok(AnnouncementsView { muted, services })
+    Ok(subscriptions::of_each(tx, applicants, &services)
+        .await?
+        .into_iter()
+        .map(|(muted, services)| AnnouncementsView { muted, services })
+        .collect())
 }
 
 pub async fn run(tx: &mut Tx<'_>, applicant: ApplicantId, effect: &Effect) -> anyhow::Result<Outcome> {

@@ -22,24 +22,40 @@ pub enum Admission {
     Refused(Option<Reply>),
 }
 
-/// Counts a message from the chat. Past its limit the step is not taken: the first message
-/// past it is told so, and the rest of the minute passes unanswered, so that a flood costs
-/// one short transaction a message and draws no flood of answers.
-pub async fn admit_message(tx: &mut Tx<'_>, limits: &LimitsConfig, applicant: ApplicantId) -> sqlx::Result<Admission> {
+/// Counts a message from each chat (one statement for a batch of chats, which must differ).
+/// Past its limit a chat's step is not taken: the first message past it is told so, and the
+/// rest of the minute passes unanswered, so that a flood costs little and draws no flood of
+/// answers.
+pub async fn admit_messages(
+    tx: &mut Tx<'_>,
+    limits: &LimitsConfig,
+    applicants: &[ApplicantId],
+) -> sqlx::Result<Vec<Admission>> {
     let limit = limits.messages_per_minute;
     if limit == 0 {
-        return Ok(Admission::Admitted);
+        return Ok(applicants.iter().map(|_| Admission::Admitted).collect());
     }
-    let count = rates::count(tx, Scope::Chat(applicant), Counted::Message).await?;
-    if count <= limit as i32 {
-        return Ok(Admission::Admitted);
+    let scopes: Vec<Scope> = applicants.iter().map(|a| Scope::Chat(*a)).collect();
+    let counts = rates::count_each(tx, &scopes, Counted::Message).await?;
+    let admissions: Vec<Admission> = counts
+        .into_iter()
+        .map(|count| {
+            if count <= limit as i32 {
+                return Admission::Admitted;
+            }
+            let first_past = count == limit as i32 + 1;
+            Admission::Refused(first_past.then(|| Reply::text(Msg::new(m::THROTTLED_MESSAGES))))
+        })
+        .collect();
+    let refused = admissions.iter().filter(|a| matches!(a, Admission::Refused(_))).count();
+    if refused > 0 {
+        rates::tally_by(tx, THROTTLED_MESSAGES, refused as i64).await?;
+        tracing::info!(
+            chats = refused,
+            "chats went past their messages a minute; answered once, then ignored"
+        );
     }
-    rates::tally(tx, THROTTLED_MESSAGES).await?;
-    tracing::info!("a chat went past its messages a minute; answered once, then ignored");
-    let first_past = count == limit as i32 + 1;
-    Ok(Admission::Refused(
-        first_past.then(|| Reply::text(Msg::new(m::THROTTLED_MESSAGES))),
-    ))
+    Ok(admissions)
 }
 
 /// Counts a lookup by the chat; the reply that refuses it when the chat is past its limit, or

@@ -17,10 +17,14 @@ use sqlx::PgPool;
 use tokio::sync::Notify;
 
 use crate::config::Config;
-use crate::conversation::{self, Context, Dialogue, Effect, Input, Outcome, OwnedRequest, Reply, messages};
+use crate::conversation::{
+    self, AnnouncementsView, Context, Dialogue, Effect, Input, Outcome, OwnedRequest, Reply, ServiceStatus, SmsView,
+    messages,
+};
 use crate::domain::Catalog;
 use crate::i18n::{I18n, Locale};
-use crate::store::{self, applicants, cluster::PrivateCluster, dialogues, replies, requests};
+use crate::store::applicants::ApplicantId;
+use crate::store::{self, cluster::PrivateCluster, dialogues, replies, requests};
 use crate::vault::{Keyring, Vault};
 
 pub use limits::Admission;
@@ -36,6 +40,13 @@ pub struct Origin<'a> {
     pub update_id: Option<i64>,
     /// The language the platform reports for the user, for greeting a first contact in it.
     pub language: Option<Locale>,
+}
+
+/// One input to handle: where it came from and what it says.
+#[derive(Debug)]
+pub struct Arrival<'a> {
+    pub origin: Origin<'a>,
+    pub input: Input,
 }
 
 /// What to send back after handling an input.
@@ -172,34 +183,53 @@ impl Application {
     #[tracing::instrument(skip_all, fields(platform = origin.platform))]
     pub async fn handle(&self, origin: Origin<'_>, input: Input) -> anyhow::Result<Option<Handled>> {
         let mut tx = self.inner.pool.begin().await.context("starting a transaction")?;
-        let handled = self.step_in(&mut tx, origin, input).await?;
+        let handled = self
+            .steps_in(&mut tx, vec![Arrival { origin, input }])
+            .await?
+            .pop()
+            .flatten();
         tx.commit().await.context("committing the step")?;
         Ok(handled)
     }
 
-    /// Handles one input from a Bot API chat: its replies are queued in the same transaction
-    /// as the step and the update id, and sent by the dispatcher, woken at once. A crash or a
-    /// refused send loses no reply, and a redelivered update queues none twice. False when
-    /// the update was handled before.
-    #[tracing::instrument(skip_all, fields(platform = origin.platform))]
+    /// Handles one input from a Bot API chat: see [`Application::handle_and_queue_each`].
+    /// False when the update was handled before.
     pub async fn handle_and_queue(&self, origin: Origin<'_>, input: Input) -> anyhow::Result<bool> {
+        let done = self.handle_and_queue_each(vec![Arrival { origin, input }]).await?;
+        Ok(done.first().copied().unwrap_or(false))
+    }
+
+    /// Handles inputs from Bot API chats in one transaction: each step, its replies (queued for
+    /// the dispatcher, woken at once) and its update id commit together, so a crash or a refused
+    /// send loses no reply, and a redelivered update queues none twice. A batch of inputs from
+    /// different chats costs about as many statements as one input: the steps read and write
+    /// set-wise. If any fails, none is taken; the caller may then hand them in one by one.
+    /// For each input, false when its update was handled before.
+    #[tracing::instrument(skip_all, fields(inputs = arrivals.len()))]
+    pub async fn handle_and_queue_each(&self, arrivals: Vec<Arrival<'_>>) -> anyhow::Result<Vec<bool>> {
+        let chats: Vec<(&str, i64)> = arrivals.iter().map(|a| (a.origin.platform, a.origin.chat_id)).collect();
         let mut tx = self.inner.pool.begin().await.context("starting a transaction")?;
-        let Some(handled) = self.step_in(&mut tx, origin, input).await? else {
-            return Ok(false);
-        };
-        replies::queue(
-            &mut tx,
-            &self.inner.vault,
-            origin.platform,
-            origin.chat_id,
-            handled.locale,
-            &handled.replies,
-        )
-        .await
-        .context("queueing the replies")?;
-        tx.commit().await.context("committing the step")?;
-        self.inner.replies_queued.notify_one();
-        Ok(true)
+        let handled = self.steps_in(&mut tx, arrivals).await?;
+        let answers: Vec<replies::Answer<'_>> = chats
+            .iter()
+            .zip(&handled)
+            .filter_map(|(&(platform, chat_id), handled)| {
+                handled.as_ref().map(|h| replies::Answer {
+                    platform,
+                    chat_id,
+                    locale: h.locale,
+                    replies: &h.replies,
+                })
+            })
+            .collect();
+        replies::queue_each(&mut tx, &self.inner.vault, &answers)
+            .await
+            .context("queueing the replies")?;
+        tx.commit().await.context("committing the steps")?;
+        if !answers.is_empty() {
+            self.inner.replies_queued.notify_one();
+        }
+        Ok(handled.iter().map(Option::is_some).collect())
     }
 
     /// Queues a reply outside any step (the apology for an input that could not be handled).
@@ -210,53 +240,123 @@ impl Application {
         Ok(())
     }
 
-    /// The step, its effects and the new state, in `tx`; the caller commits.
-    async fn step_in(
+    /// The steps of `arrivals`, their effects and the new states, in `tx`; the caller commits.
+    /// Inputs of different chats step side by side; a chat's second input in the batch steps,
+    /// in a later round, from where its first left the dialogue.
+    async fn steps_in(
         &self,
         tx: &mut store::Tx<'_>,
-        origin: Origin<'_>,
-        input: Input,
-    ) -> anyhow::Result<Option<Handled>> {
-        let inner = &self.inner;
-        // A first contact is greeted in the language the messenger reports for the user.
-        let fresh = Dialogue {
-            locale: origin.language.unwrap_or(inner.config.default_locale),
-            ..Dialogue::default()
-        };
-        let begun = dialogues::begin_step(
-            tx,
-            &inner.vault,
-            origin.platform,
-            origin.chat_id,
-            origin.update_id,
-            &fresh,
-        )
-        .await?;
-        let Some(dialogues::Begun { applicant, dialogue }) = begun else {
-            tracing::debug!("update handled before; ignored");
-            return Ok(None);
-        };
-        let limits = origin.update_id.map(|_| inner.config.limits);
-        if let Some(limits) = &limits
-            && let Admission::Refused(reply) = limits::admit_message(tx, limits, applicant).await?
-        {
-            return Ok(Some(Handled {
-                locale: dialogue.locale,
-                replies: reply.into_iter().collect(),
-            }));
-        }
-        let my_requests = owned_requests(tx, applicant).await?;
-        let sms = sms_settings::view(tx, &inner.vault, applicant).await?;
+        arrivals: Vec<Arrival<'_>>,
+    ) -> anyhow::Result<Vec<Option<Handled>>> {
         let now = chrono::Utc::now();
         let status = status::load(tx, now).await?;
-        let announcements = announcements::view(tx, &inner.catalog, applicant).await?;
+        let rounds = rounds_of_distinct_chats(&arrivals);
+        let mut waiting: Vec<Option<Arrival<'_>>> = arrivals.into_iter().map(Some).collect();
+        let mut handled: Vec<Option<Handled>> = waiting.iter().map(|_| None).collect();
+        for round in rounds {
+            let members: Vec<Arrival<'_>> = round
+                .iter()
+                .map(|&i| waiting[i].take().expect("an input is in one round"))
+                .collect();
+            for (i, result) in round.into_iter().zip(self.round_in(tx, members, &status, now).await?) {
+                handled[i] = result;
+            }
+        }
+        Ok(handled)
+    }
+
+    /// One round of a batch: inputs of different chats, begun, admitted, read and saved
+    /// together, stepped one after the other.
+    async fn round_in(
+        &self,
+        tx: &mut store::Tx<'_>,
+        arrivals: Vec<Arrival<'_>>,
+        status: &ServiceStatus,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<Vec<Option<Handled>>> {
+        let inner = &self.inner;
+        let keys: Vec<dialogues::StepKey<'_>> = arrivals
+            .iter()
+            .map(|a| dialogues::StepKey {
+                platform: a.origin.platform,
+                chat_id: a.origin.chat_id,
+                update_id: a.origin.update_id,
+            })
+            .collect();
+        // A first contact is greeted in the language the messenger reports for the user.
+        let fresh = |i: usize| Dialogue {
+            locale: arrivals[i].origin.language.unwrap_or(inner.config.default_locale),
+            ..Dialogue::default()
+        };
+        let begun = dialogues::begin_steps(tx, &inner.vault, &keys, fresh).await?;
+        // Only Bot API updates count against the limits on a chat: the terminal is one local
+        // applicant.
+        let counted: Vec<ApplicantId> = arrivals
+            .iter()
+            .zip(&begun)
+            .filter_map(|(a, b)| b.as_ref().filter(|_| a.origin.update_id.is_some()).map(|b| b.applicant))
+            .collect();
+        let mut admissions = limits::admit_messages(tx, &inner.config.limits, &counted)
+            .await?
+            .into_iter();
+        let mut admitted = Vec::with_capacity(arrivals.len());
+        let mut results: Vec<Option<Handled>> = Vec::with_capacity(arrivals.len());
+        for (arrival, begun) in arrivals.into_iter().zip(begun) {
+            let Some(dialogues::Begun { applicant, dialogue }) = begun else {
+                tracing::debug!("update handled before; ignored");
+                results.push(None);
+                continue;
+            };
+            let limits = arrival.origin.update_id.map(|_| inner.config.limits);
+            if limits.is_some()
+                && let Some(Admission::Refused(reply)) = admissions.next()
+            {
+                results.push(Some(Handled {
+                    locale: dialogue.locale,
+                    replies: reply.into_iter().collect(),
+                }));
+                continue;
+            }
+            results.push(None);
+            admitted.push((results.len() - 1, applicant, dialogue, arrival.input, limits));
+        }
+        let applicants: Vec<ApplicantId> = admitted.iter().map(|a| a.1).collect();
+        let views = View::load(tx, inner, &applicants).await?;
+        let mut stepped = Vec::with_capacity(admitted.len());
+        for ((slot, applicant, dialogue, input, limits), view) in admitted.into_iter().zip(views) {
+            let (handled, dialogue) = self
+                .advance(tx, applicant, dialogue, input, limits, view, status, now)
+                .await?;
+            results[slot] = Some(handled);
+            stepped.push((applicant, dialogue));
+        }
+        let saved: Vec<(ApplicantId, &Dialogue)> = stepped.iter().map(|(a, d)| (*a, d)).collect();
+        dialogues::save_each(tx, &inner.vault, &saved).await?;
+        Ok(results)
+    }
+
+    /// One admitted input's step and effects, with the facts it reads already in `view`; the
+    /// replies, and the dialogue to save.
+    #[allow(clippy::too_many_arguments)]
+    async fn advance(
+        &self,
+        tx: &mut store::Tx<'_>,
+        applicant: ApplicantId,
+        dialogue: Dialogue,
+        input: Input,
+        limits: Option<crate::config::LimitsConfig>,
+        view: View,
+        status: &ServiceStatus,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<(Handled, Dialogue)> {
+        let inner = &self.inner;
         let ctx = Context {
             catalog: &inner.catalog,
             i18n: &inner.i18n,
-            my_requests: &my_requests,
-            sms: &sms,
-            status: &status,
-            announcements: &announcements,
+            my_requests: &view.my_requests,
+            sms: &view.sms,
+            status,
+            announcements: &view.announcements,
             today: now.with_timezone(&crate::sms::quiet::tehran()).date_naive(),
             now,
         };
@@ -303,7 +403,7 @@ impl Application {
             // Only what the effects changed is read again; a dialogue an outcome moved needs
             // nothing new.
             let fresh_requests = if requests_changed {
-                Some(owned_requests(tx, applicant).await?)
+                Some(owned_requests(tx, &[applicant]).await?.pop().unwrap_or_default())
             } else {
                 None
             };
@@ -324,11 +424,8 @@ impl Application {
             }
         }
         replies.extend(step_replies);
-        dialogues::save(tx, &inner.vault, applicant, &step.dialogue).await?;
-        Ok(Some(Handled {
-            locale: step.locale(),
-            replies,
-        }))
+        let locale = step.locale();
+        Ok((Handled { locale, replies }, step.dialogue))
     }
 
     /// The locale to apologise in when handling failed: the chat's own, else the default.
@@ -354,21 +451,63 @@ impl Application {
     }
 }
 
-/// The applicant's newest requests, as the conversation offers them for picking.
-async fn owned_requests(
-    tx: &mut store::Tx<'_>,
-    applicant: applicants::ApplicantId,
-) -> anyhow::Result<Vec<OwnedRequest>> {
-    Ok(requests::list_for_applicant(tx, applicant)
-        .await?
-        .into_iter()
-        .take(10)
-        .map(|r| OwnedRequest {
+/// Each applicant's newest requests, as the conversation offers them for picking, in the
+/// order given.
+async fn owned_requests(tx: &mut store::Tx<'_>, applicants: &[ApplicantId]) -> anyhow::Result<Vec<Vec<OwnedRequest>>> {
+    let mut owned: std::collections::HashMap<ApplicantId, Vec<OwnedRequest>> = std::collections::HashMap::new();
+    for r in requests::newest_of_each(tx, applicants, 10).await? {
+        owned.entry(r.applicant_id).or_default().push(OwnedRequest {
             code: r.code,
             service: r.service_id,
             stage: r.stage,
-        })
-        .collect())
+        });
+    }
+    Ok(applicants.iter().map(|a| owned.remove(a).unwrap_or_default()).collect())
+}
+
+/// What a step reads of its applicant besides the dialogue.
+struct View {
+    my_requests: Vec<OwnedRequest>,
+    sms: SmsView,
+    announcements: AnnouncementsView,
+}
+
+impl View {
+    /// Each applicant's, in the order given: three queries however many applicants.
+    async fn load(tx: &mut store::Tx<'_>, inner: &Inner, applicants: &[ApplicantId]) -> anyhow::Result<Vec<Self>> {
+        if applicants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let requests = owned_requests(tx, applicants).await?;
+        let sms = sms_settings::view_each(tx, &inner.vault, applicants).await?;
+        let announcements = announcements::view_each(tx, &inner.catalog, applicants).await?;
+        Ok(requests
+            .into_iter()
+            .zip(sms)
+            .zip(announcements)
+            .map(|((my_requests, sms), announcements)| Self {
+                my_requests,
+                sms,
+                announcements,
+            })
+            .collect())
+    }
+}
+
+/// The inputs of a batch in rounds in which no chat comes twice, each chat's inputs in the
+/// order given: positions into `arrivals`.
+fn rounds_of_distinct_chats(arrivals: &[Arrival<'_>]) -> Vec<Vec<usize>> {
+    let mut seen: std::collections::HashMap<(&str, i64), usize> = std::collections::HashMap::new();
+    let mut rounds: Vec<Vec<usize>> = Vec::new();
+    for (i, a) in arrivals.iter().enumerate() {
+        let times = seen.entry((a.origin.platform, a.origin.chat_id)).or_insert(0);
+        if rounds.len() <= *times {
+            rounds.push(Vec::new());
+        }
+        rounds[*times].push(i);
+        *times += 1;
+    }
+    rounds
 }
 
 /// The locales, checked to hold every message the code and the catalog use.

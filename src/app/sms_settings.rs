@@ -16,11 +16,19 @@ use crate::vault::Vault;
 
 /// What the prompt shows of the applicant's SMS settings.
 pub async fn view(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId) -> anyhow::Result<SmsView> {
-    let subscription = sms::subscription(tx, vault, applicant).await?;
-    Ok(SmsView {
-        active: subscription.active,
-        masked_mobile: subscription.mobile.map(|m| m.last_four()),
-    })
+    Ok(view_each(tx, vault, &[applicant]).await?.pop().unwrap_or_default())
+}
+
+/// [`view`] for each applicant, in the order given, in one query.
+pub async fn view_each(tx: &mut Tx<'_>, vault: &Vault, applicants: &[ApplicantId]) -> anyhow::Result<Vec<SmsView>> {
+    Ok(sms::subscriptions(tx, vault, applicants)
+        .await?
+        .into_iter()
+        .map(|subscription| SmsView {
+            active: subscription.active,
+            masked_mobile: subscription.mobile.map(|m| m.last_four()),
+        })
+        .collect())
 }
 
 pub async fn run(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId, effect: &Effect) -> anyhow::Result<Outcome> {

@@ -20,60 +20,85 @@ pub struct Begun {
     pub dialogue: Dialogue,
 }
 
-/// Begins a step for a chat's input: claims the Bot API update (when there is one), finds the
-/// chat's applicant and locks its dialogue. A chat seen before costs one round trip, where
-/// the claim, the applicant and the lock were three statements on every update's path; a
-/// first contact takes the long way. `None` when the update was handled before.
-pub async fn begin_step(
+/// Which chat's input a step is for, and the Bot API update it came in (when there is one).
+#[derive(Debug, Clone, Copy)]
+pub struct StepKey<'a> {
+    pub platform: &'a str,
+    pub chat_id: i64,
+    pub update_id: Option<i64>,
+}
+
+/// Begins a step for each chat's input, in one round trip for chats seen before: claims each
+/// Bot API update, finds the chat's applicant and locks its dialogue (in applicant order, so
+/// that two batches never wait on each other in a circle). A first contact takes the long way.
+/// The chats must differ. `None` for an update handled before; `fresh` is the dialogue a
+/// first contact of the input at that position starts with.
+pub async fn begin_steps(
     tx: &mut Tx<'_>,
     vault: &Vault,
-    platform: &str,
-    chat_id: i64,
-    update_id: Option<i64>,
-    fresh: &Dialogue,
-) -> anyhow::Result<Option<Begun>> {
-    let (claimed, found): (bool, Option<(ApplicantId, bool, Vec<u8>)>) = {
-        let row: (bool, Option<i64>, Option<bool>, Option<Vec<u8>>) = sqlx::query_as(
-            "WITH claimed AS (
-                 INSERT INTO processed_updates (platform, update_id)
-                 SELECT $1, $3 WHERE $3::bigint IS NOT NULL
-                 ON CONFLICT DO NOTHING RETURNING 1
-             ), locked AS (
-                 SELECT a.id, a.chat_blocked_at IS NOT NULL AS blocked, d.dialogue_sealed
-                 FROM applicants a JOIN dialogues d ON d.applicant_id = a.id
-                 WHERE a.platform = $1 AND a.chat_id = $2
-                 FOR UPDATE OF d
-             )
-             SELECT $3::bigint IS NULL OR EXISTS (SELECT 1 FROM claimed), l.id, l.blocked, l.dialogue_sealed
-             FROM (SELECT 1) AS one LEFT JOIN locked l ON true",
-        )
-        .bind(platform)
-        .bind(chat_id)
-        .bind(update_id)
-        .fetch_one(&mut **tx)
-        .await
-        .context("beginning the step")?;
-        let found = match row {
-            (_, Some(id), Some(blocked), Some(sealed)) => Some((ApplicantId(id), blocked, sealed)),
-            _ => None,
+    keys: &[StepKey<'_>],
+    fresh: impl Fn(usize) -> Dialogue,
+) -> anyhow::Result<Vec<Option<Begun>>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        claimed: bool,
+        id: Option<i64>,
+        blocked: Option<bool>,
+        dialogue_sealed: Option<Vec<u8>>,
+    }
+    let platforms: Vec<&str> = keys.iter().map(|k| k.platform).collect();
+    let chats: Vec<i64> = keys.iter().map(|k| k.chat_id).collect();
+    let updates: Vec<Option<i64>> = keys.iter().map(|k| k.update_id).collect();
+    let rows: Vec<Row> = sqlx::query_as(
+        "WITH input AS (
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS t(platform, chat_id, update_id, n)
+         ), claimed AS (
+             INSERT INTO processed_updates (platform, update_id)
+             SELECT platform, update_id FROM input WHERE update_id IS NOT NULL
+             ON CONFLICT DO NOTHING RETURNING platform, update_id
+         ), locked AS (
+             SELECT a.platform, a.chat_id, a.id, a.chat_blocked_at IS NOT NULL AS blocked, d.dialogue_sealed
+             FROM input i
+             JOIN applicants a ON a.platform = i.platform AND a.chat_id = i.chat_id
+             JOIN dialogues d ON d.applicant_id = a.id
+             ORDER BY a.id
+             FOR UPDATE OF d
+         )
+         SELECT i.update_id IS NULL
+                    OR EXISTS (SELECT 1 FROM claimed c WHERE c.platform = i.platform AND c.update_id = i.update_id)
+                    AS claimed,
+                l.id, l.blocked, l.dialogue_sealed
+         FROM input i LEFT JOIN locked l ON l.platform = i.platform AND l.chat_id = i.chat_id
+         ORDER BY i.n",
+    )
+    .bind(&platforms)
+    .bind(&chats)
+    .bind(&updates)
+    .fetch_all(&mut **tx)
+    .await
+    .context("beginning the steps")?;
+    let mut begun = Vec::with_capacity(keys.len());
+    for (i, (key, row)) in keys.iter().zip(rows).enumerate() {
+        if !row.claimed {
+            begun.push(None);
+            continue;
+        }
+        let (Some(id), Some(blocked), Some(sealed)) = (row.id, row.blocked, row.dialogue_sealed) else {
+            let applicant = applicants::find_or_create(tx, key.platform, key.chat_id).await?;
+            let dialogue = lock(tx, vault, applicant, &fresh(i)).await?;
+            begun.push(Some(Begun { applicant, dialogue }));
+            continue;
         };
-        (row.0, found)
-    };
-    if !claimed {
-        return Ok(None);
+        let applicant = ApplicantId(id);
+        if blocked {
+            applicants::chat_unblocked(tx, applicant).await?;
+        }
+        let dialogue = vault
+            .open_json(place(&id.to_string()), &sealed)
+            .context("opening the dialogue")?;
+        begun.push(Some(Begun { applicant, dialogue }));
     }
-    let Some((applicant, blocked, sealed)) = found else {
-        let applicant = applicants::find_or_create(tx, platform, chat_id).await?;
-        let dialogue = lock(tx, vault, applicant, fresh).await?;
-        return Ok(Some(Begun { applicant, dialogue }));
-    };
-    if blocked {
-        applicants::chat_unblocked(tx, applicant).await?;
-    }
-    let dialogue = vault
-        .open_json(place(&applicant.0.to_string()), &sealed)
-        .context("opening the dialogue")?;
-    Ok(Some(Begun { applicant, dialogue }))
+    Ok(begun)
 }
 
 /// Loads and locks the applicant's dialogue, creating it as `fresh` on first contact.
@@ -118,12 +143,30 @@ pub async fn lock(
 }
 
 pub async fn save(tx: &mut Tx<'_>, vault: &Vault, applicant: ApplicantId, dialogue: &Dialogue) -> sqlx::Result<()> {
-    sqlx::query("UPDATE dialogues SET dialogue_sealed = $2, locale = $3, updated_at = now() WHERE applicant_id = $1")
-        .bind(applicant)
-        .bind(vault.seal_json(place(&applicant.0.to_string()), dialogue))
-        .bind(dialogue.locale.code())
-        .execute(&mut **tx)
-        .await?;
+    save_each(tx, vault, &[(applicant, dialogue)]).await
+}
+
+/// Saves each applicant's dialogue in one statement (the steps of a batch of chats).
+pub async fn save_each(tx: &mut Tx<'_>, vault: &Vault, dialogues: &[(ApplicantId, &Dialogue)]) -> sqlx::Result<()> {
+    if dialogues.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = dialogues.iter().map(|(a, _)| a.0).collect();
+    let sealed: Vec<Vec<u8>> = dialogues
+        .iter()
+        .map(|(a, d)| vault.seal_json(place(&a.0.to_string()), *d))
+        .collect();
+    let locales: Vec<&str> = dialogues.iter().map(|(_, d)| d.locale.code()).collect();
+    sqlx::query(
+        "UPDATE dialogues d SET dialogue_sealed = t.sealed, locale = t.locale, updated_at = now()
+         FROM unnest($1::bigint[], $2::bytea[], $3::text[]) AS t(id, sealed, locale)
+         WHERE d.applicant_id = t.id",
+    )
+    .bind(&ids)
+    .bind(&sealed)
+    .bind(&locales)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

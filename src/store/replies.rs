@@ -36,6 +36,15 @@ fn place(id: &str) -> Place<'_> {
     Place::new("replies", "reply", id)
 }
 
+/// The replies to one input, for one chat.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    pub platform: &'a str,
+    pub chat_id: i64,
+    pub locale: Locale,
+    pub replies: &'a [Reply],
+}
+
 /// Queues the replies to one input, in order.
 pub async fn queue(
     conn: &mut PgConnection,
@@ -45,7 +54,20 @@ pub async fn queue(
     locale: Locale,
     replies: &[Reply],
 ) -> sqlx::Result<()> {
-    if replies.is_empty() {
+    let answer = Answer {
+        platform,
+        chat_id,
+        locale,
+        replies,
+    };
+    queue_each(conn, vault, &[answer]).await
+}
+
+/// Queues the replies to several inputs in two statements, each input's in order and after
+/// those of any input before it.
+pub async fn queue_each(conn: &mut PgConnection, vault: &Vault, answers: &[Answer<'_>]) -> sqlx::Result<()> {
+    let count: usize = answers.iter().map(|a| a.replies.len()).sum();
+    if count == 0 {
         return Ok(());
     }
     // The ids are drawn first, in order (a chat's replies go out in id order), because each
@@ -53,23 +75,29 @@ pub async fn queue(
     // over `generate_series(1, $1)` PostgreSQL planned the query afresh on every call (its
     // estimate of rows depends on the bound count), over an array it keeps one plan.
     let mut ids: Vec<i64> = sqlx::query_scalar("SELECT nextval('replies_id_seq') FROM unnest($1::int[])")
-        .bind(vec![0i32; replies.len()])
+        .bind(vec![0i32; count])
         .fetch_all(&mut *conn)
         .await?;
     ids.sort_unstable();
-    let sealed: Vec<Vec<u8>> = ids
-        .iter()
-        .zip(replies)
-        .map(|(id, reply)| vault.seal_json(place(&id.to_string()), reply))
-        .collect();
+    let mut platforms = Vec::with_capacity(count);
+    let mut chats = Vec::with_capacity(count);
+    let mut locales = Vec::with_capacity(count);
+    let mut sealed = Vec::with_capacity(count);
+    let each_reply = answers.iter().flat_map(|a| a.replies.iter().map(move |r| (a, r)));
+    for (id, (answer, reply)) in ids.iter().zip(each_reply) {
+        platforms.push(answer.platform);
+        chats.push(answer.chat_id);
+        locales.push(answer.locale.code());
+        sealed.push(vault.seal_json(place(&id.to_string()), reply));
+    }
     sqlx::query(
         "INSERT INTO replies (id, platform, chat_id, locale, reply_sealed)
-         SELECT id, $1, $2, $3, r FROM unnest($4::bigint[], $5::bytea[]) AS t(id, r)",
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bytea[])",
     )
-    .bind(platform)
-    .bind(chat_id)
-    .bind(locale.code())
     .bind(&ids)
+    .bind(&platforms)
+    .bind(&chats)
+    .bind(&locales)
     .bind(&sealed)
     .execute(conn)
     .await?;

@@ -242,6 +242,26 @@ pub async fn list_for_applicant(conn: &mut PgConnection, applicant: ApplicantId)
     rows.into_iter().map(RequestRow::try_from).collect()
 }
 
+/// Each applicant's newest `per_applicant` requests, newest first within each (the steps of
+/// a batch of chats, which offer them for picking), in one query through the applicant index.
+pub async fn newest_of_each(
+    conn: &mut PgConnection,
+    applicants: &[ApplicantId],
+    per_applicant: i64,
+) -> anyhow::Result<Vec<RequestRow>> {
+    let ids: Vec<i64> = applicants.iter().map(|a| a.0).collect();
+    let rows: Vec<RawRow> = sqlx::query_as(&format!(
+        "SELECT r.* FROM unnest($1::bigint[]) AS a(id)
+         CROSS JOIN LATERAL (SELECT {COLUMNS} FROM requests WHERE applicant_id = a.id
+                             ORDER BY created_at DESC, id DESC LIMIT $2) AS r"
+    ))
+    .bind(&ids)
+    .bind(per_applicant)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(RequestRow::try_from).collect()
+}
+
 /// What staff filter the request list by.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {

@@ -54,59 +54,78 @@ const CHAT_AUDIENCE: &str = "SELECT a.id FROM applicants a
 
 /// Whether the applicant muted every announcement, and their setting for each of `services`
 /// as announcements would treat it now; one query, as the dialogue reads it at every step.
-/// The services are matched here rather than in SQL: a query over the bound list of services
-/// was planned afresh on every call (its plan depends on the list), which cost eight times
-/// its execution.
 pub async fn of(
     conn: &mut PgConnection,
     applicant: ApplicantId,
     services: &[String],
 ) -> sqlx::Result<(bool, Vec<(String, Channels)>)> {
+    Ok(of_each(conn, &[applicant], services)
+        .await?
+        .pop()
+        .unwrap_or((false, Vec::new())))
+}
+
+/// [`of`] for each applicant, in the order given, in one query (the steps of a batch of
+/// chats). The services are matched here rather than in SQL: a query over the bound list of
+/// services was planned afresh on every call (its plan depends on the list), which cost eight
+/// times its execution.
+pub async fn of_each(
+    conn: &mut PgConnection,
+    applicants: &[ApplicantId],
+    services: &[String],
+) -> sqlx::Result<Vec<(bool, Vec<(String, Channels)>)>> {
     #[derive(sqlx::FromRow)]
     struct Settings {
+        id: i64,
         muted: bool,
         subscribed: Vec<String>,
         channels: Vec<String>,
         requested: Vec<String>,
     }
-    let row: Option<Settings> = sqlx::query_as(
-        "SELECT a.announcements_muted_at IS NOT NULL AS muted,
+    let ids: Vec<i64> = applicants.iter().map(|a| a.0).collect();
+    let rows: Vec<Settings> = sqlx::query_as(
+        "SELECT a.id, a.announcements_muted_at IS NOT NULL AS muted,
                 ARRAY(SELECT s.service_id FROM subscriptions s WHERE s.applicant_id = a.id ORDER BY s.service_id)
                     AS subscribed,
                 ARRAY(SELECT s.channels FROM subscriptions s WHERE s.applicant_id = a.id ORDER BY s.service_id)
                     AS channels,
                 ARRAY(SELECT DISTINCT r.service_id FROM requests r WHERE r.applicant_id = a.id) AS requested
-         FROM applicants a WHERE a.id = $1",
+         FROM applicants a WHERE a.id = ANY($1)",
     )
-    .bind(applicant)
-    .fetch_optional(conn)
+    .bind(&ids)
+    .fetch_all(conn)
     .await?;
-    let Some(Settings {
-        muted,
-        subscribed,
-        channels,
-        requested,
-    }) = row
-    else {
-        return Ok((false, Vec::new()));
+    let mut found: std::collections::HashMap<i64, Settings> = rows.into_iter().map(|r| (r.id, r)).collect();
+    let settings_of = |row: Option<Settings>| {
+        let Some(Settings {
+            muted,
+            subscribed,
+            channels,
+            requested,
+            ..
+        }) = row
+        else {
+            return (false, Vec::new());
+        };
+        let chosen: std::collections::HashMap<&str, &str> = subscribed
+            .iter()
+            .map(String::as_str)
+            .zip(channels.iter().map(String::as_str))
+            .collect();
+        let settings = services
+            .iter()
+            .map(|service| {
+                let channels = match chosen.get(service.as_str()).and_then(|c| Channels::parse(c)) {
+                    Some(chosen) => chosen,
+                    None if requested.contains(service) => Channels::Chat,
+                    None => Channels::None,
+                };
+                (service.clone(), channels)
+            })
+            .collect();
+        (muted, settings)
     };
-    let chosen: std::collections::HashMap<&str, &str> = subscribed
-        .iter()
-        .map(String::as_str)
-        .zip(channels.iter().map(String::as_str))
-        .collect();
-    let settings = services
-        .iter()
-        .map(|service| {
-            let channels = match chosen.get(service.as_str()).and_then(|c| Channels::parse(c)) {
-                Some(chosen) => chosen,
-                None if requested.contains(service) => Channels::Chat,
-                None => Channels::None,
-            };
-            (service.clone(), channels)
-        })
-        .collect();
-    Ok((muted, settings))
+    Ok(ids.iter().map(|id| settings_of(found.remove(id))).collect())
 }
 
 pub async fn set(

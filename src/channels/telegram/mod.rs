@@ -13,7 +13,7 @@ use teloxide::types::{
 };
 
 use super::Rendered;
-use crate::app::{Application, Origin};
+use crate::app::{Application, Arrival, Origin};
 use crate::conversation::Reply;
 use crate::conversation::messages as m;
 use crate::i18n::Msg;
@@ -62,25 +62,49 @@ impl TelegramChannel {
     /// rolled back, so handling it again is safe.
     #[tracing::instrument(skip_all, fields(platform = %self.platform, update_id = update.id.0))]
     pub async fn handle_update(&self, update: &Update) -> anyhow::Result<()> {
-        if let Some(staff_chat) = self.staff_chat.as_ref().filter(|s| s.owns(update)) {
-            return staff_chat.handle_update(&self.platform, update).await;
-        }
-        let Some(incoming) = convert::incoming(update) else {
-            tracing::debug!("update ignored: not from a private chat, or of a kind we do not handle");
-            return Ok(());
-        };
-        let origin = Origin {
-            platform: &self.platform,
-            chat_id: incoming.chat_id,
-            update_id: Some(update.id.0.into()),
-            language: incoming.language,
-        };
-        self.app.handle_and_queue(origin, incoming.input).await?;
-        if let Some(id) = &incoming.callback_id {
-            // Stops the button's spinner; what the press did arrives as a message.
-            if let Err(err) = self.bot.answer_callback_query(id.clone()).await {
-                tracing::warn!(error = %err, "answering a callback query failed");
+        self.handle_updates(&[update]).await
+    }
+
+    /// Handles updates of different chats together: the applicants' steps commit in one
+    /// transaction with their replies and update ids (all or none), the staff group's each on
+    /// its own. Errors are the caller's to report; handling the updates again is safe, as
+    /// an update handled before is known.
+    pub async fn handle_updates(&self, updates: &[&Update]) -> anyhow::Result<()> {
+        let mut arrivals = Vec::with_capacity(updates.len());
+        let mut pressed = Vec::new();
+        for update in updates {
+            if let Some(staff_chat) = self.staff_chat.as_ref().filter(|s| s.owns(update)) {
+                staff_chat.handle_update(&self.platform, update).await?;
+                continue;
             }
+            let Some(incoming) = convert::incoming(update) else {
+                tracing::debug!("update ignored: not from a private chat, or of a kind we do not handle");
+                continue;
+            };
+            let origin = Origin {
+                platform: &self.platform,
+                chat_id: incoming.chat_id,
+                update_id: Some(update.id.0.into()),
+                language: incoming.language,
+            };
+            arrivals.push(Arrival {
+                origin,
+                input: incoming.input,
+            });
+            pressed.extend(incoming.callback_id);
+        }
+        if !arrivals.is_empty() {
+            self.app.handle_and_queue_each(arrivals).await?;
+        }
+        // Stops each pressed button's spinner; what the press did arrives as a message. Not
+        // waited for: a batch's answers need not go one after the other.
+        for id in pressed {
+            let bot = self.bot.clone();
+            tokio::spawn(async move {
+                if let Err(err) = bot.answer_callback_query(id).await {
+                    tracing::warn!(error = %err, "answering a callback query failed");
+                }
+            });
         }
         Ok(())
     }

@@ -27,6 +27,9 @@ const PER_CHAT_IN_MEMORY: usize = 8;
 const IN_MEMORY: usize = 2_000;
 /// Polling pauses while this many updates wait to be handled.
 const MAX_WAITING: usize = 20_000;
+/// Updates of different chats a worker handles together, in one transaction: under a flood
+/// the statements of one step serve many chats.
+const BATCH: usize = 32;
 /// How often handled updates are deleted from the table, together.
 const FORGET_EVERY: Duration = Duration::from_millis(20);
 
@@ -85,9 +88,19 @@ impl Inbox {
         }
     }
 
-    /// The next chat's turn.
-    async fn next(&self) -> Turn<Update> {
-        self.wait_for(Turns::next).await
+    /// The next chats' turns, up to `most`: as many as wait, once one does.
+    async fn next_few(&self, most: usize) -> Vec<Turn<Update>> {
+        self.wait_for(|turns| {
+            let first = turns.next()?;
+            let mut taken = vec![first];
+            while taken.len() < most
+                && let Some(turn) = turns.next()
+            {
+                taken.push(turn);
+            }
+            Some(taken)
+        })
+        .await
     }
 
     /// Returns once fewer than `MAX_WAITING` updates wait.
@@ -251,51 +264,90 @@ async fn pause(backoff: &mut Duration, shutdown: &mut watch::Receiver<bool>) -> 
     stopped
 }
 
-/// Takes chats' turns until shutdown. An update interrupted by shutdown stays in the table and
-/// is handled after the restart.
+/// Takes chats' turns until shutdown, those of several chats at once. An update interrupted by
+/// shutdown stays in the table and is handled after the restart.
 async fn work(channel: TelegramChannel, inbox: Arc<Inbox>, mut shutdown: watch::Receiver<bool>) {
     loop {
-        let turn = tokio::select! {
-            turn = inbox.next() => turn,
+        let turns = tokio::select! {
+            turns = inbox.next_few(BATCH) => turns,
             _ = shutdown.changed() => return,
         };
-        match turn {
-            Turn::Handle { chat, update_id, item } => {
-                if !handle_one(&channel, &item, &mut shutdown).await {
-                    return;
+        let mut taken = Vec::with_capacity(turns.len());
+        for turn in turns {
+            match turn {
+                Turn::Handle { chat, update_id, item } => taken.push((chat, update_id, item)),
+                Turn::Load { chat, after, count } => {
+                    let Some(updates) = read_back(&channel, &inbox, chat, after, count, &mut shutdown).await else {
+                        return;
+                    };
+                    inbox.with(|turns| turns.loaded(chat, updates));
                 }
-                inbox.forget(update_id);
-                inbox.with(|turns| turns.finished(chat));
             }
-            Turn::Load { chat, after, count } => {
-                let Some(updates) = read_back(&channel, &inbox, chat, after, count, &mut shutdown).await else {
-                    return;
-                };
-                inbox.with(|turns| turns.loaded(chat, updates));
-            }
+        }
+        if taken.is_empty() {
+            continue;
+        }
+        let updates: Vec<&Update> = taken.iter().map(|(_, _, update)| update).collect();
+        if !handle_together(&channel, &updates, &mut shutdown).await {
+            return;
+        }
+        for (chat, update_id, _) in taken {
+            inbox.forget(update_id);
+            inbox.with(|turns| turns.finished(chat));
         }
     }
 }
 
-/// Handles one update, riding out database faults however long they last (the chat's later
-/// updates wait behind it); false when shutdown came first. Any other failure is final: the
-/// sender is told their message was not saved.
-async fn handle_one(channel: &TelegramChannel, update: &Update, shutdown: &mut watch::Receiver<bool>) -> bool {
+/// Handles updates of different chats together, riding out database faults however long they
+/// last (the chats' later updates wait behind them); false when shutdown came first. Should
+/// they fail otherwise, each is handled on its own, so that only the sender of an update that
+/// cannot be handled is told their message was not saved.
+async fn handle_together(channel: &TelegramChannel, updates: &[&Update], shutdown: &mut watch::Receiver<bool>) -> bool {
+    let together = ride_out(shutdown, || channel.handle_updates(updates)).await;
+    let err = match together {
+        None => return false,
+        Some(Ok(())) => return true,
+        Some(Err(err)) => err,
+    };
+    if let [update] = updates {
+        tracing::error!(error = format!("{err:#}"), "handling an update failed");
+        channel.apologise(update).await;
+        return true;
+    }
+    tracing::warn!(
+        error = format!("{err:#}"),
+        "handling updates together failed; each is handled on its own"
+    );
+    for update in updates {
+        match ride_out(shutdown, || channel.handle_update(update)).await {
+            None => return false,
+            Some(Ok(())) => {}
+            Some(Err(err)) => {
+                tracing::error!(error = format!("{err:#}"), "handling an update failed");
+                channel.apologise(update).await;
+            }
+        }
+    }
+    true
+}
+
+/// Runs `attempt` until it succeeds or fails for a reason other than a passing database
+/// fault, backing off between tries; `None` when shutdown came first.
+async fn ride_out<F, Fut>(shutdown: &mut watch::Receiver<bool>, mut attempt: F) -> Option<anyhow::Result<()>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
     let mut backoff = Duration::from_secs(1);
     loop {
-        match with_retries(PATIENCE, || channel.handle_update(update)).await {
-            Ok(()) => return true,
+        match with_retries(PATIENCE, &mut attempt).await {
             Err(err) if is_transient(&err) => {
                 tracing::warn!(error = format!("{err:#}"), retry_in = ?backoff, "the database is unreachable; the update waits");
                 if pause(&mut backoff, shutdown).await {
-                    return false;
+                    return None;
                 }
             }
-            Err(err) => {
-                tracing::error!(error = format!("{err:#}"), "handling an update failed");
-                channel.apologise(update).await;
-                return true;
-            }
+            done => return Some(done),
         }
     }
 }
