@@ -2,6 +2,7 @@
 //! the Bot API webhook.
 
 pub mod api;
+mod chat_order;
 pub mod metrics;
 pub mod sms_callbacks;
 mod webhook;

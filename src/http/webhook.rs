@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use teloxide::types::Update;
 
+use super::chat_order::ChatOrder;
 use crate::app::{is_transient, with_retries};
 use crate::channels::telegram::TelegramChannel;
 
@@ -21,6 +22,8 @@ pub const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 pub struct WebhookState {
     channel: TelegramChannel,
     secret: Arc<str>,
+    /// A chat's updates posted at once are handled in update-id order.
+    order: Arc<ChatOrder>,
 }
 
 impl WebhookState {
@@ -28,6 +31,7 @@ impl WebhookState {
         Self {
             channel,
             secret: secret.into(),
+            order: Arc::new(ChatOrder::default()),
         }
     }
 }
@@ -45,6 +49,8 @@ pub async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body
             return StatusCode::BAD_REQUEST;
         }
     };
+    let chat = update.chat().map_or(0, |c| c.id.0);
+    let _turn = state.order.turn(chat, i64::from(update.id.0)).await;
     match with_retries(PATIENCE, || state.channel.handle_update(&update)).await {
         Ok(()) => StatusCode::OK,
         Err(err) if is_transient(&err) => {
