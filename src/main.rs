@@ -1,5 +1,6 @@
 //! The `peygir` command: `serve` (the default), `chat` and `migrate`.
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -502,7 +503,16 @@ async fn serve(app: &Application) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let (stop, shutdown) = watch::channel(false);
-    let screen = app.config().telegram.token.is_none().then(TerminalOutput::stdout);
+    // With no bot token the terminal is the chat, when there is one: under a service manager
+    // (stdin not a terminal) the rest of the service runs and waits for a stop.
+    let no_bot = app.config().telegram.token.is_none();
+    let screen = (no_bot && std::io::stdin().is_terminal()).then(TerminalOutput::stdout);
+    if no_bot && screen.is_none() {
+        tracing::warn!(
+            "no bot token configured and no terminal to chat in: the HTTP API, console, SMS and \
+             scheduler run without a bot; set PEYGIR_TELEGRAM_TOKEN"
+        );
+    }
     let server = tokio::spawn(peygir::server::serve(app.clone(), listener, screen.clone(), shutdown));
     if let Some(screen) = screen {
         tracing::info!("no bot token configured: chatting in this terminal");
