@@ -174,35 +174,31 @@ async fn raw_burn_down(app: &Application, ids: &[ApplicantId]) -> f64 {
     copy_into(&owner, "lean_queue", &copy_rows(ids, "burn")).await;
     sqlx::query("VACUUM ANALYZE lean_queue").execute(&owner).await.unwrap();
     let start = Instant::now();
-    let workers: Vec<_> = (0..2)
-        .map(|_| {
-            let pool = owner.clone();
-            tokio::spawn(async move {
-                loop {
-                    let mut tx = pool.begin().await.unwrap();
-                    let claimed: Vec<i64> = sqlx::query_scalar(
-                        "SELECT id FROM lean_queue WHERE status = 'pending' ORDER BY id LIMIT 1000
-                         FOR UPDATE SKIP LOCKED",
-                    )
-                    .fetch_all(&mut *tx)
+    side_by_side(2, || {
+        let pool = owner.clone();
+        async move {
+            loop {
+                let mut tx = pool.begin().await.unwrap();
+                let claimed: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM lean_queue WHERE status = 'pending' ORDER BY id LIMIT 1000
+                     FOR UPDATE SKIP LOCKED",
+                )
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap();
+                if claimed.is_empty() {
+                    break;
+                }
+                sqlx::query("UPDATE lean_queue SET status = 'sent' WHERE id = ANY($1)")
+                    .bind(&claimed)
+                    .execute(&mut *tx)
                     .await
                     .unwrap();
-                    if claimed.is_empty() {
-                        break;
-                    }
-                    sqlx::query("UPDATE lean_queue SET status = 'sent' WHERE id = ANY($1)")
-                        .bind(&claimed)
-                        .execute(&mut *tx)
-                        .await
-                        .unwrap();
-                    tx.commit().await.unwrap();
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.await.unwrap();
-    }
+                tx.commit().await.unwrap();
+            }
+        }
+    })
+    .await;
     let elapsed = start.elapsed().as_secs_f64();
     sqlx::query("DROP TABLE lean_queue").execute(&owner).await.unwrap();
     owner.close().await;
@@ -388,6 +384,18 @@ async fn sms_section(app: &Application, kavenegar: &FakeKavenegar) {
     assert_eq!(kavenegar.delivered().len(), n, "every SMS reached the fake once");
 }
 
+/// Runs `workers` copies of a task side by side and waits for all of them.
+async fn side_by_side<F, Fut>(workers: usize, task: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let running: Vec<_> = (0..workers).map(|_| tokio::spawn(task())).collect();
+    for worker in running {
+        worker.await.unwrap();
+    }
+}
+
 /// The `p`-th percentile of `samples` (sorted here).
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
@@ -513,35 +521,31 @@ async fn raw_update_floor(app: &Application, n: usize, chats: usize) -> f64 {
     let body = vec![7u8; 400];
     let start = Instant::now();
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let workers: Vec<_> = (0..connections)
-        .map(|_| {
-            let (pool, next, body) = (pool.clone(), next.clone(), body.clone());
-            tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= n {
-                        break;
-                    }
-                    let mut tx = pool.begin().await.unwrap();
-                    sqlx::query("INSERT INTO lean_updates VALUES ($1)")
-                        .bind(i as i64)
-                        .execute(&mut *tx)
-                        .await
-                        .unwrap();
-                    sqlx::query("INSERT INTO lean_replies (chat_id, body) SELECT $1, $2 FROM generate_series(1, 2)")
-                        .bind((i % chats) as i64)
-                        .bind(&body)
-                        .execute(&mut *tx)
-                        .await
-                        .unwrap();
-                    tx.commit().await.unwrap();
+    side_by_side(connections as usize, || {
+        let (pool, next, body) = (pool.clone(), next.clone(), body.clone());
+        async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    break;
                 }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.await.unwrap();
-    }
+                let mut tx = pool.begin().await.unwrap();
+                sqlx::query("INSERT INTO lean_updates VALUES ($1)")
+                    .bind(i as i64)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                sqlx::query("INSERT INTO lean_replies (chat_id, body) SELECT $1, $2 FROM generate_series(1, 2)")
+                    .bind((i % chats) as i64)
+                    .bind(&body)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            }
+        }
+    })
+    .await;
     loop {
         let deleted =
             sqlx::query("DELETE FROM lean_replies WHERE id IN (SELECT id FROM lean_replies ORDER BY id LIMIT 100)")
