@@ -142,8 +142,10 @@ async fn owner_pool(app: &Application, connections: u32) -> sqlx::PgPool {
 }
 
 /// A lean queue table with the rows' width: a primary key and one partial index on what is
-/// due, no foreign key, no checks. The honest floor for a queue on this machine.
-async fn lean_queue(pool: &sqlx::PgPool) {
+/// due, no foreign key, no checks. The honest floor for a queue on this machine. Made over a
+/// pool of two owner's connections, which [`drop_lean_queue`] ends.
+async fn lean_queue(app: &Application) -> sqlx::PgPool {
+    let pool = owner_pool(app, 2).await;
     for ddl in [
         "DROP TABLE IF EXISTS lean_queue",
         "CREATE TABLE lean_queue (
@@ -152,25 +154,28 @@ async fn lean_queue(pool: &sqlx::PgPool) {
              status TEXT NOT NULL DEFAULT 'pending', created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
         "CREATE INDEX lean_queue_due ON lean_queue (id) WHERE status = 'pending'",
     ] {
-        sqlx::query(ddl).execute(pool).await.unwrap();
+        sqlx::query(ddl).execute(&pool).await.unwrap();
     }
+    pool
+}
+
+async fn drop_lean_queue(pool: sqlx::PgPool) {
+    sqlx::query("DROP TABLE lean_queue").execute(&pool).await.unwrap();
+    pool.close().await;
 }
 
 /// Raw COPY into the lean queue table.
 async fn raw_copy_lean(app: &Application, ids: &[ApplicantId]) -> f64 {
-    let pool = owner_pool(app, 2).await;
-    lean_queue(&pool).await;
+    let pool = lean_queue(app).await;
     let elapsed = copy_into(&pool, "lean_queue", &copy_rows(ids, "lean")).await;
-    sqlx::query("DROP TABLE lean_queue").execute(&pool).await.unwrap();
-    pool.close().await;
+    drop_lean_queue(pool).await;
     elapsed
 }
 
 /// A raw `SKIP LOCKED` claim and complete of `n` rows of the lean queue, 1,000 at a time over
 /// two connections (one per core), with no sending: the floor under any dispatcher's burn-down.
 async fn raw_burn_down(app: &Application, ids: &[ApplicantId]) -> f64 {
-    let owner = owner_pool(app, 2).await;
-    lean_queue(&owner).await;
+    let owner = lean_queue(app).await;
     copy_into(&owner, "lean_queue", &copy_rows(ids, "burn")).await;
     sqlx::query("VACUUM ANALYZE lean_queue").execute(&owner).await.unwrap();
     let start = Instant::now();
@@ -200,8 +205,7 @@ async fn raw_burn_down(app: &Application, ids: &[ApplicantId]) -> f64 {
     })
     .await;
     let elapsed = start.elapsed().as_secs_f64();
-    sqlx::query("DROP TABLE lean_queue").execute(&owner).await.unwrap();
-    owner.close().await;
+    drop_lean_queue(owner).await;
     elapsed
 }
 

@@ -10,7 +10,7 @@ use peygir::domain::Role;
 use peygir::staff::perform::{Action, Actor};
 use peygir::store::staff::{self, StaffMember};
 use peygir::workflow::Move;
-use support::spawn_app;
+use support::{run_deadlines as run, spawn_app};
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
@@ -29,13 +29,6 @@ async fn act(
     support::attempt(app, Actor::Member(member), action)
         .await
         .map_err(|refusal| refusal.code().to_owned())
-}
-
-async fn run(app: &Application, now: DateTime<Utc>) -> peygir::deadlines::Ran {
-    let mut tx = app.pool().begin().await.unwrap();
-    let ran = peygir::deadlines::run(&mut tx, app, now).await.unwrap();
-    tx.commit().await.unwrap();
-    ran
 }
 
 /// The deadline notices queued for the request, oldest first: (kind, Jalali date told).

@@ -834,11 +834,7 @@ async fn a_reviewer_extends_a_documents_deadline_from_the_group() {
             .unwrap()
     };
     for _ in 0..100 {
-        let mut tx = bot.app.pool().begin().await.unwrap();
-        peygir::deadlines::run(&mut tx, &bot.app, chrono::Utc::now())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        support::run_deadlines(&bot.app, chrono::Utc::now()).await;
         if due().await.is_some() {
             break;
         }

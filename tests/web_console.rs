@@ -491,11 +491,7 @@ async fn a_reviewer_asks_for_documents_with_a_deadline_and_extends_it() {
     bot.messages_to(830, bot.fake.sent_to(830).len()).await;
     let mut served = false;
     for _ in 0..50 {
-        let mut tx = bot.app.pool().begin().await.unwrap();
-        peygir::deadlines::run(&mut tx, &bot.app, chrono::Utc::now())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        support::run_deadlines(&bot.app, chrono::Utc::now()).await;
         if page_of(cookie.clone()).await.contains("class=\"due\"") {
             served = true;
             break;

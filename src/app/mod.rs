@@ -249,7 +249,9 @@ impl Application {
         arrivals: Vec<Arrival<'_>>,
     ) -> anyhow::Result<Vec<Option<Handled>>> {
         let now = chrono::Utc::now();
-        let status = status::load(tx, now).await?;
+        // Read once for the batch, and only when some input is stepped: a flood of throttled
+        // or repeated updates does not pay for it.
+        let mut status = None;
         let rounds = rounds_of_distinct_chats(&arrivals);
         let mut waiting: Vec<Option<Arrival<'_>>> = arrivals.into_iter().map(Some).collect();
         let mut handled: Vec<Option<Handled>> = waiting.iter().map(|_| None).collect();
@@ -258,7 +260,10 @@ impl Application {
                 .iter()
                 .map(|&i| waiting[i].take().expect("an input is in one round"))
                 .collect();
-            for (i, result) in round.into_iter().zip(self.round_in(tx, members, &status, now).await?) {
+            for (i, result) in round
+                .into_iter()
+                .zip(self.round_in(tx, members, &mut status, now).await?)
+            {
                 handled[i] = result;
             }
         }
@@ -271,7 +276,7 @@ impl Application {
         &self,
         tx: &mut store::Tx<'_>,
         arrivals: Vec<Arrival<'_>>,
-        status: &ServiceStatus,
+        status: &mut Option<ServiceStatus>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> anyhow::Result<Vec<Option<Handled>>> {
         let inner = &self.inner;
@@ -290,36 +295,49 @@ impl Application {
         };
         let begun = dialogues::begin_steps(tx, &inner.vault, &keys, fresh).await?;
         // Only Bot API updates count against the limits on a chat: the terminal is one local
-        // applicant.
-        let counted: Vec<ApplicantId> = arrivals
+        // applicant. Each counted input's admission sits at its own position.
+        let counted: Vec<(usize, ApplicantId)> = arrivals
             .iter()
             .zip(&begun)
-            .filter_map(|(a, b)| b.as_ref().filter(|_| a.origin.update_id.is_some()).map(|b| b.applicant))
+            .enumerate()
+            .filter_map(|(i, (a, b))| {
+                b.as_ref()
+                    .filter(|_| a.origin.update_id.is_some())
+                    .map(|b| (i, b.applicant))
+            })
             .collect();
-        let mut admissions = limits::admit_messages(tx, &inner.config.limits, &counted)
-            .await?
-            .into_iter();
+        let counted_applicants: Vec<ApplicantId> = counted.iter().map(|&(_, a)| a).collect();
+        let mut admissions: Vec<Option<Admission>> = arrivals.iter().map(|_| None).collect();
+        let admitted_or_not = limits::admit_messages(tx, &inner.config.limits, &counted_applicants).await?;
+        for ((i, _), admission) in counted.into_iter().zip(admitted_or_not) {
+            admissions[i] = Some(admission);
+        }
         let mut admitted = Vec::with_capacity(arrivals.len());
         let mut results: Vec<Option<Handled>> = Vec::with_capacity(arrivals.len());
-        for (arrival, begun) in arrivals.into_iter().zip(begun) {
+        for ((arrival, begun), admission) in arrivals.into_iter().zip(begun).zip(admissions) {
             let Some(dialogues::Begun { applicant, dialogue }) = begun else {
                 tracing::debug!("update handled before; ignored");
                 results.push(None);
                 continue;
             };
-            let limits = arrival.origin.update_id.map(|_| inner.config.limits);
-            if limits.is_some()
-                && let Some(Admission::Refused(reply)) = admissions.next()
-            {
+            if let Some(Admission::Refused(reply)) = admission {
                 results.push(Some(Handled {
                     locale: dialogue.locale,
                     replies: reply.into_iter().collect(),
                 }));
                 continue;
             }
+            let limits = arrival.origin.update_id.map(|_| inner.config.limits);
             results.push(None);
             admitted.push((results.len() - 1, applicant, dialogue, arrival.input, limits));
         }
+        if admitted.is_empty() {
+            return Ok(results);
+        }
+        if status.is_none() {
+            *status = Some(status::load(tx, now).await?);
+        }
+        let status = status.as_ref().expect("loaded just above");
         let applicants: Vec<ApplicantId> = admitted.iter().map(|a| a.1).collect();
         let views = View::load(tx, inner, &applicants).await?;
         let mut stepped = Vec::with_capacity(admitted.len());

@@ -13,7 +13,7 @@ use teloxide::types::Update;
 
 use super::chat_order::ChatOrder;
 use crate::app::{is_transient, with_retries};
-use crate::channels::telegram::TelegramChannel;
+use crate::channels::telegram::{TelegramChannel, chat_of};
 
 /// The header that carries the secret given to `setWebhook`.
 pub const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
@@ -49,8 +49,7 @@ pub async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body
             return StatusCode::BAD_REQUEST;
         }
     };
-    let chat = update.chat().map_or(0, |c| c.id.0);
-    let _turn = state.order.turn(chat, i64::from(update.id.0)).await;
+    let _turn = state.order.turn(chat_of(&update), i64::from(update.id.0)).await;
     match with_retries(PATIENCE, || state.channel.handle_update(&update)).await {
         Ok(()) => StatusCode::OK,
         Err(err) if is_transient(&err) => {

@@ -18,7 +18,7 @@ use crate::store::maintenance::{self, Plan, Window};
 use crate::store::{Tx, audit, outbox, subscriptions};
 
 pub use events::{Event, KIND, due_events};
-pub use when::{TimeError, tehran_time};
+pub use when::{TimeError, tehran_time, typed_time};
 
 /// Why a maintenance action was refused.
 #[derive(Debug, thiserror::Error)]

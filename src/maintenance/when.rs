@@ -22,6 +22,14 @@ pub fn tehran_time(date: &str, time: &str) -> Result<DateTime<Utc>, TimeError> {
     Ok(local.with_timezone(&Utc))
 }
 
+/// A moment as staff type it: its Tehran Solar Hijri date and `HH:MM` (what [`tehran_time`]
+/// reads back), for a form filled in with a window's times.
+pub fn typed_time(at: DateTime<Utc>) -> (String, String) {
+    let local = at.with_timezone(&tehran());
+    let day = crate::domain::jalali::to_jalali(local.date_naive()).to_string();
+    (day, local.format("%H:%M").to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

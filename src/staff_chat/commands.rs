@@ -68,21 +68,20 @@ pub async fn handle(
     if !updates::claim(&mut tx, platform, update_id).await? {
         return Ok(());
     }
-    let said = match staff::by_telegram_user(&mut tx, super::actions::sender(message)).await? {
-        None => Said::Reply(Msg::new(m::STAFF_NOT_REGISTERED)),
+    let said = match (
+        staff::by_telegram_user(&mut tx, super::actions::sender(message)).await?,
+        command,
+    ) {
+        (None, _) => Said::Reply(Msg::new(m::STAFF_NOT_REGISTERED)),
         // A reviewer's act: the staff core decides who may.
-        Some(member) if let Command::Deadline(text) = command => {
-            Said::Reply(extend(&mut tx, app, &member, text).await?)
-        }
-        Some(member) if access::decide(&member, Act::Operate, Item::Operations).is_err() => {
+        (Some(member), Command::Deadline(text)) => Said::Reply(extend(&mut tx, app, &member, text).await?),
+        // The rest are operators' acts.
+        (Some(member), _) if access::decide(&member, Act::Operate, Item::Operations).is_err() => {
             Said::Reply(Msg::new(m::STAFF_FORBIDDEN))
         }
-        Some(member) => match command {
-            Command::Broadcast(text) => draft(&mut tx, app, &member, text).await?,
-            Command::Maintenance(text) => Said::Reply(schedule(&mut tx, app, &member, text).await?),
-            Command::Closed(text) => Said::Reply(closed(&mut tx, app, &member, text).await?),
-            Command::Deadline(_) => unreachable!("answered above"),
-        },
+        (Some(member), Command::Broadcast(text)) => draft(&mut tx, app, &member, text).await?,
+        (Some(member), Command::Maintenance(text)) => Said::Reply(schedule(&mut tx, app, &member, text).await?),
+        (Some(member), Command::Closed(text)) => Said::Reply(closed(&mut tx, app, &member, text).await?),
     };
     tx.commit().await?;
     match said {

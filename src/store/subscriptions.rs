@@ -52,23 +52,11 @@ const CHAT_AUDIENCE: &str = "SELECT a.id FROM applicants a
            ELSE EXISTS (SELECT 1 FROM requests r WHERE r.applicant_id = a.id AND r.service_id = $1)
        END";
 
-/// Whether the applicant muted every announcement, and their setting for each of `services`
-/// as announcements would treat it now; one query, as the dialogue reads it at every step.
-pub async fn of(
-    conn: &mut PgConnection,
-    applicant: ApplicantId,
-    services: &[String],
-) -> sqlx::Result<(bool, Vec<(String, Channels)>)> {
-    Ok(of_each(conn, &[applicant], services)
-        .await?
-        .pop()
-        .unwrap_or((false, Vec::new())))
-}
-
-/// [`of`] for each applicant, in the order given, in one query (the steps of a batch of
-/// chats). The services are matched here rather than in SQL: a query over the bound list of
-/// services was planned afresh on every call (its plan depends on the list), which cost eight
-/// times its execution.
+/// Whether each applicant muted every announcement, and their setting for each of `services`
+/// as announcements would treat it now; in the order given, in one query, as the dialogue reads
+/// it at every step (for a batch of chats at once). The services are matched here rather than
+/// in SQL: a query over the bound list of services was planned afresh on every call (its plan
+/// depends on the list), which cost eight times its execution.
 pub async fn of_each(
     conn: &mut PgConnection,
     applicants: &[ApplicantId],

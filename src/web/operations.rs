@@ -14,7 +14,7 @@ use super::session::{CsrfOnly, Posted, Signed};
 use super::{NotDone, attempt, failed, forbidden, respond};
 use crate::app::Application;
 use crate::i18n::{Arg, Msg};
-use crate::maintenance::tehran_time;
+use crate::maintenance::{tehran_time, typed_time};
 use crate::staff::access::{self, Act};
 use crate::staff::perform::Action;
 use crate::store::maintenance::{self as windows, Plan, Window};
@@ -73,13 +73,16 @@ fn service_name(page: &Page<'_>, service: Option<&str>) -> String {
     page.msg(&Msg::new(w::SERVICE_OR_EVERY).arg("service", crate::conversation::messages::service_or_every(service)))
 }
 
-fn service_select(page: &Page<'_>, id: &str) -> Markup {
+/// The service field, with `chosen` (a service's id) selected; the empty choice is every service.
+fn service_select(page: &Page<'_>, id: &str, chosen: Option<&str>) -> Markup {
     html! {
         label for=(id) { (page.t(w::FILTER_SERVICE)) }
         select id=(id) name="service" {
             option value="" { (service_name(page, None)) }
             @for service in page.app.catalog().services() {
-                option value=(service.id) { (page.t(&format!("service-{}", service.id))) }
+                option value=(service.id) selected[chosen == Some(service.id.as_str())] {
+                    (page.t(&format!("service-{}", service.id)))
+                }
             }
         }
     }
@@ -120,7 +123,7 @@ fn operations_page(
                 }
                 form.stacked.wide method="post" action=(page.href("/operations/outages")) {
                     (page.csrf_field())
-                    (service_select(page, "outage-service"))
+                    (service_select(page, "outage-service", None))
                     label for="outage-reason" { (page.t(w::OUTAGE_REASON)) }
                     input id="outage-reason" name="reason" type="text" required dir="auto";
                     button type="submit" { (page.t(w::OUTAGE_DECLARE)) }
@@ -162,21 +165,13 @@ fn operations_page(
 /// The form that schedules a window, or changes `current` (its fields filled in), posting to
 /// `path`; `id` keeps its fields' ids apart from other forms on the page.
 fn window_form(page: &Page<'_>, path: &str, current: Option<&Window>, id: &str) -> Markup {
-    let (start_date, start_time) = current.map(|w| tehran_parts(w.starts_at)).unzip();
-    let (end_date, end_time) = current.map(|w| tehran_parts(w.ends_at)).unzip();
+    let (start_date, start_time) = current.map(|w| typed_time(w.starts_at)).unzip();
+    let (end_date, end_time) = current.map(|w| typed_time(w.ends_at)).unzip();
     let field = |name: &str| format!("{name}-{id}");
     html! {
         form.stacked.wide method="post" action=(page.href(path)) {
             (page.csrf_field())
-            label for=(field("service")) { (page.t(w::FILTER_SERVICE)) }
-            select id=(field("service")) name="service" {
-                option value="" { (service_name(page, None)) }
-                @for service in page.app.catalog().services() {
-                    option value=(service.id) selected[current.is_some_and(|w| w.service_id.as_deref() == Some(service.id.as_str()))] {
-                        (page.t(&format!("service-{}", service.id)))
-                    }
-                }
-            }
+            (service_select(page, &field("service"), current.and_then(|w| w.service_id.as_deref())))
             label for=(field("start-date")) { (page.t(w::MAINTENANCE_START)) }
             div.pair {
                 input id=(field("start-date")) name="start_date" type="text" required inputmode="numeric" placeholder=(page.t(w::FILTER_DATE_HINT)) value=[start_date];
@@ -192,13 +187,6 @@ fn window_form(page: &Page<'_>, path: &str, current: Option<&Window>, id: &str) 
             button type="submit" { (page.t(if current.is_some() { w::MAINTENANCE_SAVE } else { w::MAINTENANCE_SCHEDULE })) }
         }
     }
-}
-
-/// A moment as its Tehran Solar Hijri date and HH:MM, as the form takes them.
-fn tehran_parts(at: chrono::DateTime<Utc>) -> (String, String) {
-    let local = at.with_timezone(&crate::sms::quiet::tehran());
-    let day = crate::domain::jalali::to_jalali(local.date_naive()).to_string();
-    (day, local.format("%H:%M").to_string())
 }
 
 #[derive(Deserialize)]
@@ -239,19 +227,23 @@ pub async fn change(
     Path(id): Path<i64>,
     Posted { signed, form }: Posted<WindowForm>,
 ) -> Response {
-    let Some(plan) = form.plan() else {
-        let why = Page::for_member(&app, &signed).t(w::MAINTENANCE_BAD_TIME);
-        return render(&app, &signed, None, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
-    finish(&app, &signed, Action::ChangeMaintenance { id, plan }).await
+    match form.plan() {
+        Some(plan) => finish(&app, &signed, Action::ChangeMaintenance { id, plan }).await,
+        None => unreadable_times(&app, &signed).await,
+    }
 }
 
 pub async fn schedule(State(app): State<Application>, Posted { signed, form }: Posted<WindowForm>) -> Response {
-    let Some(plan) = form.plan() else {
-        let why = Page::for_member(&app, &signed).t(w::MAINTENANCE_BAD_TIME);
-        return render(&app, &signed, None, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
-    finish(&app, &signed, Action::ScheduleMaintenance(plan)).await
+    match form.plan() {
+        Some(plan) => finish(&app, &signed, Action::ScheduleMaintenance(plan)).await,
+        None => unreadable_times(&app, &signed).await,
+    }
+}
+
+/// The page again, saying how to write a window's times.
+async fn unreadable_times(app: &Application, signed: &Signed) -> Response {
+    let why = Page::for_member(app, signed).t(w::MAINTENANCE_BAD_TIME);
+    render(app, signed, None, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 impl WindowForm {

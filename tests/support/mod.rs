@@ -85,6 +85,14 @@ pub async fn attempt(
     result
 }
 
+/// One run of the deadlines job (served, reminded, lapsed) at `now`, committed.
+pub async fn run_deadlines(app: &Application, now: chrono::DateTime<chrono::Utc>) -> peygir::deadlines::Ran {
+    let mut tx = app.pool().begin().await.unwrap();
+    let ran = peygir::deadlines::run(&mut tx, app, now).await.unwrap();
+    tx.commit().await.unwrap();
+    ran
+}
+
 /// Builds the application on `database_url` from configuration text and extra environment.
 pub async fn build_app(database_url: &str, toml: &str, env: &[(&str, String)]) -> Application {
     let lookup = |key: &str| match key {

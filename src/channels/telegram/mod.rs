@@ -134,6 +134,12 @@ impl TelegramChannel {
     }
 }
 
+/// The chat an update belongs to (0 for the few kinds that have none): what a chat's updates
+/// are kept in order by.
+pub fn chat_of(update: &Update) -> i64 {
+    update.chat().map_or(0, |c| c.id.0)
+}
+
 /// Sends a rendered reply, with its keyboard, to a chat.
 pub async fn send_rendered(bot: &Bot, chat: ChatId, rendered: &Rendered) -> Result<(), teloxide::RequestError> {
     let text = match &rendered.contact_hint {

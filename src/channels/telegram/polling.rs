@@ -14,8 +14,8 @@ use teloxide::types::{AllowedUpdate, Update};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
-use super::TelegramChannel;
 use super::turns::{Turn, Turns};
+use super::{TelegramChannel, chat_of};
 use crate::app::{is_transient, with_retries};
 use crate::store::{inbox, poll_offsets};
 
@@ -242,10 +242,6 @@ async fn poll(channel: &TelegramChannel, inbox: &Inbox, timeout_secs: u32, shutd
     }
 }
 
-fn chat_of(update: &Update) -> i64 {
-    update.chat().map_or(0, |c| c.id.0)
-}
-
 fn fetched(update: &Update) -> inbox::Fetched {
     inbox::Fetched {
         update_id: i64::from(update.id.0),
@@ -310,8 +306,7 @@ async fn handle_together(channel: &TelegramChannel, updates: &[&Update], shutdow
         Some(Err(err)) => err,
     };
     if let [update] = updates {
-        tracing::error!(error = format!("{err:#}"), "handling an update failed");
-        channel.apologise(update).await;
+        give_up(channel, update, &err).await;
         return true;
     }
     tracing::warn!(
@@ -322,13 +317,16 @@ async fn handle_together(channel: &TelegramChannel, updates: &[&Update], shutdow
         match ride_out(shutdown, || channel.handle_update(update)).await {
             None => return false,
             Some(Ok(())) => {}
-            Some(Err(err)) => {
-                tracing::error!(error = format!("{err:#}"), "handling an update failed");
-                channel.apologise(update).await;
-            }
+            Some(Err(err)) => give_up(channel, update, &err).await,
         }
     }
     true
+}
+
+/// An update that cannot be handled: logged, and its sender told it was not saved.
+async fn give_up(channel: &TelegramChannel, update: &Update, err: &anyhow::Error) {
+    tracing::error!(error = format!("{err:#}"), "handling an update failed");
+    channel.apologise(update).await;
 }
 
 /// Runs `attempt` until it succeeds or fails for a reason other than a passing database
