@@ -1,7 +1,7 @@
 //! The notice dispatcher against the fake Bot API: a dispatcher that dies between claiming and
 //! sending, two dispatchers on one database, 429 with retry_after, a blocked bot, and a notice
 //! that runs out of attempts, how many sends are under way at once, a round that runs late, and
-//! paced rounds on a slow Bot API.
+//! paced rounds on a slow Bot API, and one chat's pace kept by two dispatchers.
 
 mod support;
 
@@ -347,6 +347,38 @@ async fn a_notice_given_back_late_is_not_overtaken_by_its_chats_next_one() {
     // A minute at most: on a busy machine the rounds run later, and the order must hold still.
     run_until_sent(d, &fake, expected.len(), Duration::from_secs(60)).await;
     assert_each_once_in_order(&fake, 500..510, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_dispatchers_keep_a_chats_pace_between_them() {
+    let (app, fake) = setup().await;
+    // Telegram's pace, a message a second to a chat, holds whichever instance sends. Each
+    // round lets out one notice of the chat and gives the rest back, and the two instances
+    // take turns: each round's notice is claimed the moment the other instance sent one.
+    let expected = queue(&app, 600..601, 4).await;
+    let settings = DispatcherSettings {
+        limits: peygir::notify::ChatLimits::TELEGRAM,
+        lease: Duration::from_secs(60),
+        ..quick_dispatch()
+    };
+    let instances = [
+        dispatcher(&app, &fake, settings.clone()),
+        dispatcher(&app, &fake, settings),
+    ];
+    for turn in 0..expected.len() {
+        let sent = instances[turn % 2].run_once().await.unwrap();
+        assert_eq!(sent, 1, "turn {turn}: one notice of the chat a round");
+    }
+    for (chat, label) in &expected {
+        assert_eq!(copies(&fake, *chat, label), 1, "{label}");
+    }
+    let mut sends: Vec<std::time::Instant> = fake.calls("sendMessage").iter().map(|c| c.reached).collect();
+    sends.sort();
+    let gaps: Vec<Duration> = sends.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        gaps.iter().all(|gap| *gap >= Duration::from_millis(950)),
+        "a second between sends to one chat: {gaps:?}"
+    );
 }
 
 /// Runs the dispatcher's own loop until `count` messages reached the fake (or `limit` passed).

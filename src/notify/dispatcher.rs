@@ -13,9 +13,9 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
-use super::budget::{Budget, Lane};
+use super::budget::{Budget, Lane, SlotSource};
+use super::chat_pace::{ChatPace, Slot};
 use super::order::LateNotices;
-use super::pace::KeyedPacer;
 use super::sender::{ChatSender, SendError};
 use crate::app::Application;
 use crate::conversation::messages as m;
@@ -152,25 +152,26 @@ pub struct Dispatcher {
 /// the sends under way at once.
 pub(super) struct Pacing {
     pub(super) budget: Budget,
-    per_chat: Option<KeyedPacer<ChatKey>>,
-    per_group: Option<KeyedPacer<ChatKey>>,
+    per_chat: Option<ChatPace>,
+    per_group: Option<ChatPace>,
     pub(super) in_flight: Semaphore,
     /// Notices that went back late, which their chat's later notices must not overtake.
     late: LateNotices,
 }
 
 impl Pacing {
-    fn new(limits: ChatLimits, max_in_flight: usize, budget: Budget, lease: Duration) -> Self {
+    fn new(limits: ChatLimits, max_in_flight: usize, budget: Budget, lease: Duration, slots: SlotSource) -> Self {
+        let pace = |interval| ChatPace::new(interval, slots.clone());
         Self {
             budget,
-            per_chat: limits.per_chat.map(KeyedPacer::new),
-            per_group: limits.per_group.map(KeyedPacer::new),
+            per_chat: limits.per_chat.map(pace),
+            per_group: limits.per_group.map(pace),
             in_flight: Semaphore::new(max_in_flight.max(1)),
             late: LateNotices::new(lease),
         }
     }
 
-    fn keyed(&self, key: ChatKey) -> Option<&KeyedPacer<ChatKey>> {
+    fn of(&self, key: ChatKey) -> Option<&ChatPace> {
         match key {
             ChatKey::Applicant(_) => self.per_chat.as_ref(),
             ChatKey::StaffGroup => self.per_group.as_ref(),
@@ -179,9 +180,9 @@ impl Pacing {
 
     /// Waits for the chat's own slot, then for a slot of the bot's budget in `lane`; returns
     /// the chat's slot (none without a limit per chat), for `unused` or `sent`.
-    async fn wait(&self, key: ChatKey, lane: Lane) -> Option<Instant> {
-        let slot = match self.keyed(key) {
-            Some(keyed) => Some(keyed.wait(&key).await),
+    async fn wait(&self, key: ChatKey, lane: Lane) -> Option<Slot> {
+        let slot = match self.of(key) {
+            Some(pace) => Some(pace.wait(key).await),
             None => None,
         };
         self.budget.acquire(lane).await;
@@ -189,16 +190,16 @@ impl Pacing {
     }
 
     /// The chat's `slot` was not used: its send came too late.
-    fn unused(&self, key: ChatKey, slot: Option<Instant>) {
-        if let (Some(keyed), Some(slot)) = (self.keyed(key), slot) {
-            keyed.give_back(&key, slot);
+    async fn unused(&self, key: ChatKey, slot: Option<Slot>) {
+        if let (Some(pace), Some(slot)) = (self.of(key), slot) {
+            pace.unused(key, slot).await;
         }
     }
 
-    /// A send to the chat went out now: its next one waits its interval from here.
-    fn sent(&self, key: ChatKey) {
-        if let Some(keyed) = self.keyed(key) {
-            keyed.sent(&key, Instant::now());
+    /// The send of the chat's `slot` left at `left`.
+    async fn sent(&self, key: ChatKey, slot: Option<Slot>, left: Instant) {
+        if let (Some(pace), Some(slot)) = (self.of(key), slot) {
+            pace.sent(key, slot, left).await;
         }
     }
 }
@@ -234,6 +235,16 @@ pub(super) enum ChatKey {
     StaffGroup,
 }
 
+impl ChatKey {
+    /// The chat's name on the shared time line of chat slots (an internal id, no personal data).
+    pub(super) fn name(self) -> String {
+        match self {
+            Self::Applicant(id) => format!("applicant:{}", id.0),
+            Self::StaffGroup => "staff-group".to_owned(),
+        }
+    }
+}
+
 impl Dispatcher {
     /// A dispatcher whose sends share the bot's budget with every instance on the database.
     pub fn new(app: Application, senders: HashMap<String, ChatSender>, settings: DispatcherSettings) -> Self {
@@ -248,7 +259,11 @@ impl Dispatcher {
         settings: DispatcherSettings,
         budget: Budget,
     ) -> Self {
-        let pacing = Pacing::new(settings.limits, settings.max_in_flight, budget, settings.lease);
+        let slots = SlotSource::Shared {
+            pool: app.pool().clone(),
+            bot: app.config().platform().to_owned(),
+        };
+        let pacing = Pacing::new(settings.limits, settings.max_in_flight, budget, settings.lease, slots);
         Self {
             app,
             senders: Arc::new(senders),
@@ -471,10 +486,7 @@ impl Dispatcher {
             blocked |= delivery == Delivery::Blocked;
             match delivery {
                 Delivery::Sent => done.sent.push(notice.id),
-                Delivery::Late => {
-                    self.pacing.late.went_late(key, notice.id);
-                    done.late.push(notice.id);
-                }
+                Delivery::Late => done.late.push(notice.id),
                 _ => {}
             }
         }
@@ -539,7 +551,7 @@ impl Dispatcher {
             None
         };
         let result = {
-            let _slot = self
+            let permit = self
                 .pacing
                 .in_flight
                 .acquire()
@@ -548,15 +560,19 @@ impl Dispatcher {
             // Waiting for the pace and a slot took the round past its deadline, or meanwhile an
             // older notice of the chat went back: not sent now.
             if Instant::now() >= deadline || self.pacing.late.must_wait(key, notice.id) {
+                // The chat's later notices, claimed in later rounds, wait for it from now on:
+                // giving its slot back below lets them run.
+                self.pacing.late.went_late(key, notice.id);
                 // Its slot goes back to the chat: a notice that keeps coming too late must
                 // not keep pushing its chat's next slot away (it could starve the chat).
-                self.pacing.unused(key, slot);
+                drop(permit);
+                self.pacing.unused(key, slot).await;
                 return Ok(Delivery::Late);
             }
+            let left = Instant::now();
             let result = sender.send(chat.chat_id, text, &buttons).await;
-            if sender.is_paced() {
-                self.pacing.sent(key);
-            }
+            drop(permit);
+            self.pacing.sent(key, slot, left).await;
             result
         };
         self.record(notice, result, Some(chat)).await
@@ -581,9 +597,10 @@ impl Dispatcher {
             self.retry_or_give_up(notice, "no staff chat is running", false).await?;
             return Ok(Delivery::Later);
         };
-        self.pacing.wait(key, Lane::Notice).await;
+        let slot = self.pacing.wait(key, Lane::Notice).await;
+        let left = Instant::now();
         let result = staff_chat.post(subject, &notice.message).await;
-        self.pacing.sent(key);
+        self.pacing.sent(key, slot, left).await;
         self.record(notice, result, None).await
     }
 

@@ -2,6 +2,7 @@
 //! dispatcher, and the pacing both keep to the providers' limits.
 
 pub mod budget;
+mod chat_pace;
 pub mod dispatcher;
 pub mod kind;
 mod order;

@@ -209,6 +209,8 @@ impl Scheduler {
                 let code_sms = sms_outbox::forget_direct_before(tx, now - KEEP_CHALLENGES).await?;
                 // Counts only ever matter in their own minute.
                 let rates = crate::store::rates::forget_before(tx, now - chrono::Duration::hours(1)).await?;
+                // A chat's send slot only matters in the seconds before it.
+                let paces = crate::store::chat_pace::forget_before(tx, now - chrono::Duration::minutes(1)).await?;
                 let app = &self.app;
                 let purged = crate::retention::apply(tx, app.catalog(), app.vault(), &config.retention, now).await?;
                 tracing::info!(
@@ -217,6 +219,7 @@ impl Scheduler {
                     challenges,
                     code_sms,
                     rates,
+                    paces,
                     ?purged,
                     "housekeeping done"
                 );

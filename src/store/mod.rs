@@ -4,6 +4,7 @@
 pub mod applicants;
 pub mod audit;
 pub mod broadcasts;
+pub mod chat_pace;
 pub mod closures;
 pub mod cluster;
 pub mod codes;
