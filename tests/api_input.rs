@@ -225,6 +225,12 @@ async fn malformed_and_hostile_calls_answer_the_json_error_shape_and_change_noth
         ),
         (
             &reviewer,
+            raw(Method::GET, "/api/v1/requests?after=123456", None, b""),
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+        ),
+        (
+            &reviewer,
             raw(Method::GET, "/api/v1/complaints?status=pending", None, b""),
             StatusCode::BAD_REQUEST,
             "bad_query",

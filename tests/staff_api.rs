@@ -334,6 +334,38 @@ async fn tokens_can_be_revoked_and_staff_reads_are_audited() {
 }
 
 #[tokio::test]
+async fn the_request_list_pages_newest_first_after_the_last_code_seen() {
+    let bot = Running::fresh(&[]).await;
+    let mut codes = Vec::new();
+    for chat in 730..733 {
+        let mut user = bot.user(chat);
+        codes.push(user.submits(Locale::En, "plate-removal", &plate_removal()).await);
+    }
+    let reviewer = Api::for_member(&bot, "rev", Role::Reviewer, None).await;
+    let page = async |path: &str| -> Vec<String> {
+        let (status, list) = reviewer.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {list}");
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = page("/api/v1/requests?limit=2").await;
+    assert_eq!(first, [codes[2].clone(), codes[1].clone()], "newest first");
+    let second = page(&format!("/api/v1/requests?limit=2&after={}", first[1])).await;
+    assert_eq!(second, [codes[0].clone()], "the rest, none repeated");
+    assert!(page(&format!("/api/v1/requests?after={}", codes[0])).await.is_empty());
+    let filtered = page(&format!(
+        "/api/v1/requests?service=plate-removal&stage=submitted&after={}",
+        codes[2]
+    ))
+    .await;
+    assert_eq!(filtered, [codes[1].clone(), codes[0].clone()]);
+    bot.stop().await;
+}
+
+#[tokio::test]
 async fn a_complaint_is_answered_and_the_applicant_told_once() {
     let bot = Running::fresh(&[]).await;
     let mut user = bot.user(730);

@@ -85,6 +85,7 @@ async fn lines(
         submitted_from: from,
         submitted_to: to,
         services_in_scope: access::services_in_scope(&signed.member).map(<[String]>::to_vec),
+        after: None,
         limit: LOOKED_AT,
     };
     let mut conn = app.pool().acquire().await?;

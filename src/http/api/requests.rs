@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,7 +12,7 @@ use super::auth::Staff;
 use super::extract::{ApiPath, ApiQuery, Body};
 use super::{ApiError, path_code, perform_as};
 use crate::app::Application;
-use crate::domain::{PublicStatus, Role};
+use crate::domain::{PublicStatus, Role, TrackingCode};
 use crate::office::OfficeCalendar;
 use crate::staff::access::{self, Act, Item};
 use crate::staff::perform::Action;
@@ -34,6 +35,9 @@ pub struct ListQuery {
     to: Option<DateTime<Utc>>,
     /// At most this many (default 100, at most 1000).
     limit: Option<i64>,
+    /// The next page: only requests listed after this one, given by its tracking code (the
+    /// last `code` of the page before). The list is newest first.
+    after: Option<String>,
 }
 
 /// A request in a list.
@@ -244,6 +248,14 @@ pub async fn list(
         submitted_from: query.from,
         submitted_to: query.to,
         services_in_scope: access::services_in_scope(&staff.0).map(<[String]>::to_vec),
+        after: query
+            .after
+            .as_deref()
+            .map(|code| {
+                TrackingCode::parse(code)
+                    .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", format!("after: {e}")))
+            })
+            .transpose()?,
         limit: query.limit.unwrap_or(100).clamp(1, 1000),
     };
     let mut conn = app.pool().acquire().await?;
