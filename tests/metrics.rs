@@ -1,6 +1,7 @@
 //! `GET /metrics` through the running service: the outbox per channel (pending, how late the
 //! oldest due notice is, dead), requests by service and stage, open complaints and outages, in
-//! the OpenMetrics text format, with nothing about an applicant in it.
+//! the OpenMetrics text format, with nothing about an applicant in it; and figures above a
+//! thousand, which are the planner's estimates, close to the true count.
 
 mod support;
 
@@ -95,4 +96,61 @@ async fn operators_see_the_queues_requests_and_faults_without_personal_data() {
     assert!(!text.contains(&code_digits) && !text.contains("4242"), "{text}");
 
     bot.stop().await;
+}
+
+#[tokio::test]
+async fn figures_above_a_thousand_are_estimates_close_to_the_count() {
+    let db = support::database::fresh_database().await;
+    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let pool = app.pool();
+    sqlx::query("INSERT INTO applicants (platform, chat_id) SELECT 'telegram', g FROM generate_series(1, 5000) g")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
+         SELECT 'estimate:' || id, id, 'chat', 'test', '{\"id\": \"x\"}', 'estimate' FROM applicants",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO tracking_codes (code, kind) SELECT g, 'request' FROM generate_series(1, 3000) g")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO requests (code, service_id, applicant_id, stage, answers_sealed, locale)
+         SELECT g, 'plate-removal', 1, CASE WHEN g <= 2500 THEN 'recorded' ELSE 'submitted' END, '\\x00', 'fa'
+         FROM generate_series(1, 3000) g",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    // What autovacuum does after a tenth of a table changed; statistics are the owner's to take.
+    let owner_url = secrecy::ExposeSecret::expose_secret(app.config().database.url.as_ref().unwrap()).to_owned();
+    let owner = peygir::store::connect(&owner_url, 1).await.unwrap();
+    sqlx::query("ANALYZE notifications, requests")
+        .execute(&owner)
+        .await
+        .unwrap();
+
+    let snapshot = peygir::store::metrics::snapshot(&mut pool.acquire().await.unwrap())
+        .await
+        .unwrap();
+    let chat = snapshot.queues.iter().find(|q| q.channel == "chat").unwrap();
+    assert!(
+        (4_500..=5_500).contains(&chat.pending),
+        "about 5,000 pending: {}",
+        chat.pending
+    );
+    let stage = |name: &str| {
+        snapshot
+            .requests
+            .iter()
+            .find(|(service, stage, _)| service == "plate-removal" && stage == name)
+            .map(|(_, _, count)| *count)
+    };
+    let recorded = stage("recorded").unwrap();
+    assert!((2_250..=2_750).contains(&recorded), "about 2,500 recorded: {recorded}");
+    assert_eq!(stage("submitted"), Some(500), "counted exactly up to a thousand");
 }

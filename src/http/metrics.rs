@@ -39,14 +39,22 @@ pub async fn scrape(State(app): State<Application>) -> Response {
 /// The snapshot in the OpenMetrics text format.
 fn render(snapshot: &Snapshot) -> Result<String, std::fmt::Error> {
     let mut registry = Registry::with_prefix("peygir");
-    let pending = gauge_family(&mut registry, "notifications_pending", "Notices not yet sent");
+    let pending = gauge_family(
+        &mut registry,
+        "notifications_pending",
+        "Notices not yet sent (exact up to 1,000, estimated above)",
+    );
     let oldest = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
     registry.register(
         "notifications_oldest_due_seconds",
         "How long the oldest due notice has waited past its time",
         oldest.clone(),
     );
-    let dead = gauge_family(&mut registry, "notifications_dead", "Notices given up on");
+    let dead = gauge_family(
+        &mut registry,
+        "notifications_dead",
+        "Notices given up on (exact up to 1,000, estimated above)",
+    );
     for queue in &snapshot.queues {
         let labels = vec![("channel", queue.channel.to_owned())];
         pending.get_or_create(&labels).set(queue.pending);
@@ -59,7 +67,11 @@ fn render(snapshot: &Snapshot) -> Result<String, std::fmt::Error> {
         "SMS sent and waiting for the provider's final report",
         snapshot.sms_awaiting_report,
     );
-    let requests = gauge_family(&mut registry, "requests", "Requests by service and stage");
+    let requests = gauge_family(
+        &mut registry,
+        "requests",
+        "Requests by service and stage (exact up to 1,000, estimated above)",
+    );
     for (service, stage, count) in &snapshot.requests {
         let labels = vec![("service", service.clone()), ("stage", stage.clone())];
         requests.get_or_create(&labels).set(*count);

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use super::{outages, sla};
+use super::{counts, outages, sla};
 
 /// The outbox of one channel.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,32 +48,32 @@ pub struct Snapshot {
 pub async fn snapshot(conn: &mut PgConnection) -> sqlx::Result<Snapshot> {
     let mut queues = Vec::new();
     for channel in ["chat", "sms"] {
-        // The channel is written into each query, not bound, so that the plan can use the
-        // channel's partial index (a generic plan cannot prove a bound value matches it).
-        let (pending, oldest_due_seconds): (i64, Option<f64>) = sqlx::query_as(&format!(
-            "SELECT count(*),
-                    EXTRACT(EPOCH FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now()))::float8
-             FROM notifications WHERE status = 'pending' AND channel = '{channel}'"
-        ))
-        .fetch_one(&mut *conn)
-        .await?;
-        let dead = sqlx::query_scalar(&format!(
-            "SELECT count(*) FROM notifications WHERE status = 'dead' AND channel = '{channel}'"
+        // The channel is written into each condition, not bound, so that the plan can use the
+        // channel's partial index.
+        let pending = format!("status = 'pending' AND channel = '{channel}'");
+        let oldest_due_seconds: Option<f64> = sqlx::query_scalar(&format!(
+            "SELECT EXTRACT(EPOCH FROM now() - min(next_attempt_at))::float8
+             FROM notifications WHERE {pending} AND next_attempt_at <= now()"
         ))
         .fetch_one(&mut *conn)
         .await?;
         queues.push(Queue {
             channel,
-            pending,
+            pending: counts::rows_where(&mut *conn, "notifications", &pending).await?,
             oldest_due_seconds: oldest_due_seconds.unwrap_or(0.0).max(0.0),
-            dead,
+            dead: counts::rows_where(
+                &mut *conn,
+                "notifications",
+                &format!("status = 'dead' AND channel = '{channel}'"),
+            )
+            .await?,
         });
     }
-    let sms_awaiting_report = sqlx::query_scalar(
-        "SELECT count(*) FROM notifications
-         WHERE channel = 'sms' AND status = 'sent' AND provider_message_id IS NOT NULL",
+    let sms_awaiting_report = counts::rows_where(
+        &mut *conn,
+        "notifications",
+        "channel = 'sms' AND status = 'sent' AND provider_message_id IS NOT NULL",
     )
-    .fetch_one(&mut *conn)
     .await?;
     // The same figures the staff digest reads.
     let requests = sla::per_stage(&mut *conn).await?;

@@ -9,6 +9,7 @@ pub mod closures;
 pub mod cluster;
 pub mod codes;
 pub mod complaints;
+pub mod counts;
 pub mod dialogues;
 pub mod document_deadlines;
 pub mod documents;

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use super::counts;
+
 /// A request that entered its stage before a time.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Stay {
@@ -36,11 +38,46 @@ pub async fn in_stage_since_before(
     .await
 }
 
-/// How many requests sit in each (service, stage).
+/// How many requests sit in each (service, stage): exactly up to a thousand, estimated above
+/// (see `counts`). Grouping the whole table took over a second at 10 M requests.
 pub async fn per_stage(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, String, i64)>> {
-    sqlx::query_as("SELECT service_id, stage, count(*) FROM requests GROUP BY 1, 2 ORDER BY 1, 2")
-        .fetch_all(conn)
-        .await
+    // Each (service, stage) in use, found by skipping along the index from one to the next
+    // (a handful of index probes, not a scan), with its rows counted up to the cap.
+    let capped: Vec<(String, String, i64)> = sqlx::query_as(&format!(
+        "WITH RECURSIVE pairs AS (
+             (SELECT service_id, stage FROM requests ORDER BY service_id, stage LIMIT 1)
+             UNION ALL
+             SELECT next.service_id, next.stage FROM pairs p
+             CROSS JOIN LATERAL (
+                 SELECT service_id, stage FROM requests r
+                 WHERE (r.service_id, r.stage) > (p.service_id, p.stage)
+                 ORDER BY service_id, stage LIMIT 1
+             ) next
+         )
+         SELECT service_id, stage,
+                (SELECT count(*) FROM (SELECT 1 FROM requests r
+                                       WHERE r.service_id = p.service_id AND r.stage = p.stage
+                                       LIMIT {}) AS capped)
+         FROM pairs p ORDER BY 1, 2",
+        counts::EXACT_UP_TO + 1
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut stages = Vec::with_capacity(capped.len());
+    for (service, stage, count) in capped {
+        let count = if count > counts::EXACT_UP_TO {
+            let condition = format!(
+                "service_id = {} AND stage = {}",
+                counts::literal(&service),
+                counts::literal(&stage)
+            );
+            counts::rows_where(conn, "requests", &condition).await?
+        } else {
+            count
+        };
+        stages.push((service, stage, count));
+    }
+    Ok(stages)
 }
 
 /// The median time from submission to decision, in seconds, of the requests decided (put in
