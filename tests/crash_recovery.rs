@@ -1,6 +1,8 @@
 //! `kill -9` of the real service binary while it sends 10,000 notices, then a restart: every
 //! recipient gets the notice, and none gets it twice beyond the sends that were in flight (at
-//! most one claimed batch: sent, but not yet recorded, when the process died).
+//! most one claimed batch: sent, but not yet recorded, when the process died). The same while
+//! updates arrive, by polling and by webhook; and one of two instances behind one webhook
+//! killed while both work, the other carrying on alone.
 
 mod support;
 
@@ -325,4 +327,141 @@ async fn kill_9_while_webhook_updates_arrive_then_restart_answers_every_update()
         .map(|chat| (chat, (0..UPDATES).filter(|i| 1 + i % CHATS == chat).count()))
         .collect();
     assert_every_update_answered(&fake, &updates_per_chat, per_start, KILLS);
+}
+
+#[tokio::test]
+async fn one_of_two_instances_behind_a_webhook_killed_the_other_carries_on() {
+    const UPDATES: i64 = 600;
+    const CHATS: i64 = 60;
+    const NOTICES: i64 = 10_000;
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let pool = app.pool().clone();
+    let dir = |name: &str| std::env::temp_dir().join(format!("peygir-two-{name}-{}", std::process::id()));
+    let per_start = replies_to_start(&db, &fake, &dir("probe"), &pool).await;
+    let before = handled(&pool).await;
+    // A broadcast both instances send, to recipients apart from the chatting applicants.
+    sqlx::query(
+        "INSERT INTO applicants (platform, chat_id) SELECT 'telegram', g FROM generate_series(1000001, 1000000 + $1::bigint) g",
+    )
+    .bind(NOTICES)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let ids: Vec<ApplicantId> = sqlx::query_scalar("SELECT id FROM applicants WHERE chat_id > 1000000 ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let message = Msg::new("notice-complaint-answered")
+        .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
+        .arg("answer", Arg::Text("maintenance tonight".into()));
+    let mut tx = pool.begin().await.unwrap();
+    outbox::enqueue_many(&mut tx, support::broadcast("two-instances", &message), &ids)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let ports: Vec<u16> = (0..2)
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        })
+        .collect();
+    let instance = |port: u16, name: &str| {
+        let webhook = [
+            ("PEYGIR_TELEGRAM_MODE", "webhook".to_owned()),
+            (
+                "PEYGIR_TELEGRAM_WEBHOOK_URL",
+                "https://bot.example.ir/telegram/webhook".to_owned(),
+            ),
+            ("PEYGIR_TELEGRAM_WEBHOOK_SECRET", "s3cret".to_owned()),
+            ("PEYGIR_HTTP_LISTEN", format!("127.0.0.1:{port}")),
+        ];
+        start_service_with(&db, &fake, &dir(name), &webhook)
+    };
+    let mut first = instance(ports[0], "first");
+    let mut second = instance(ports[1], "second");
+
+    // What nginx does with the two as one upstream: each update goes to one instance in turn,
+    // and to the other when that one does not answer (`proxy_next_upstream error`); Telegram
+    // posts it again until it is answered 200.
+    let urls: Vec<String> = ports
+        .iter()
+        .map(|port| format!("http://127.0.0.1:{port}{}", peygir::http::WEBHOOK_PATH))
+        .collect();
+    let mut posters = tokio::task::JoinSet::new();
+    for poster in 0..4 {
+        let urls = urls.clone();
+        posters.spawn(async move {
+            let client = reqwest::Client::new();
+            for i in (0..UPDATES).filter(|i| (i % CHATS) % 4 == poster) {
+                let mut update = support::bot_api::updates::text(1 + i % CHATS, "/start");
+                update["update_id"] = serde_json::json!(200_000 + i);
+                for attempt in 0.. {
+                    let url = &urls[((i + attempt) % 2) as usize];
+                    let sent = client
+                        .post(url)
+                        .header(peygir::http::SECRET_HEADER, "s3cret")
+                        .json(&update)
+                        .timeout(Duration::from_secs(15))
+                        .send()
+                        .await;
+                    if sent.is_ok_and(|r| r.status() == 200) {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                // An applicant types at a person's pace, not a machine's.
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        });
+    }
+    wait_until("both instances at work", Duration::from_secs(120), async || {
+        handled(&pool).await - before >= UPDATES / 3 && fake.calls("sendMessage").len() >= 500
+    })
+    .await;
+    first.start_kill().unwrap(); // SIGKILL: no shutdown, no cleanup
+    first.wait().await.unwrap();
+    let at_the_kill = handled(&pool).await - before;
+    assert!(at_the_kill < UPDATES, "killed while updates still arrived");
+    while let Some(done) = posters.join_next().await {
+        done.unwrap();
+    }
+    wait_until(
+        "every update answered and every notice sent",
+        Duration::from_secs(300),
+        async || {
+            let unsent: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications WHERE status <> 'sent'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            handled(&pool).await - before == UPDATES && replies_waiting(&pool).await == 0 && unsent == 0
+        },
+    )
+    .await;
+    second.start_kill().unwrap();
+    second.wait().await.unwrap();
+
+    let updates_per_chat: HashMap<i64, usize> = (1..=CHATS)
+        .map(|chat| (chat, (0..UPDATES).filter(|i| 1 + i % CHATS == chat).count()))
+        .collect();
+    assert_every_update_answered(&fake, &updates_per_chat, per_start, 1);
+    let mut per_recipient: HashMap<i64, usize> = HashMap::new();
+    for call in fake.calls("sendMessage") {
+        let chat = call.params["chat_id"].as_i64().unwrap();
+        if chat > 1_000_000 {
+            *per_recipient.entry(chat).or_default() += 1;
+        }
+    }
+    assert_eq!(per_recipient.len() as i64, NOTICES, "every recipient got the notice");
+    let doubled: usize = per_recipient.values().map(|n| n - 1).sum();
+    assert!(
+        doubled <= IN_FLIGHT,
+        "{doubled} notices went out twice; at most the {IN_FLIGHT} the killed instance had in flight may"
+    );
+    eprintln!("killed after {at_the_kill} of {UPDATES} updates: {doubled} notices sent twice");
 }
