@@ -521,6 +521,34 @@ async fn a_reviewer_asks_for_documents_with_a_deadline_and_extends_it() {
     let second = due(&page_of(cookie.clone()).await);
     assert_ne!(second, first, "the date moved on");
     assert!(!second.chars().any(|c| c.is_ascii_digit()), "a Persian date: {second}");
+
+    // The evidence that the applicant was told, to print: each notice with its steps, read
+    // into the audit log; linked from the request, and out of sight like the request itself.
+    let evidence_path = format!("/requests/{plate}/evidence");
+    assert!(
+        page_of(cookie.clone())
+            .await
+            .contains(&format!("/staff{evidence_path}\""))
+    );
+    let (status, evidence, _) = client.get(&cookie, &evidence_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(evidence.contains(&text(&bot, "web-notices")), "{evidence}");
+    assert!(evidence.contains(&text(&bot, "web-channel-chat")), "{evidence}");
+    let steps = evidence.matches("<li>").count();
+    assert!(steps >= 4, "queued and sent for each of the two notices: {evidence}");
+    assert!(evidence.contains(&text(&bot, "web-notice-sent")), "{evidence}");
+    assert!(
+        !evidence.contains("تصویر کارت خودرو"),
+        "no note or answer on the evidence page"
+    );
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'request.evidence'")
+        .fetch_one(bot.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
+    member(&bot, "sara", Role::Reviewer, Some(&["debt-respite"])).await;
+    let elsewhere = client.sign_in("sara", PASSWORD).await.unwrap();
+    assert_eq!(client.get(&elsewhere, &evidence_path).await.0, StatusCode::NOT_FOUND);
     bot.stop().await;
 }
 

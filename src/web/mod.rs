@@ -62,6 +62,7 @@ pub fn router(app: Application) -> Router {
         .route("/staff/requests/{code}", get(request::show))
         .route("/staff/requests/{code}/moves", post(request::move_request))
         .route("/staff/requests/{code}/deadline", post(request::extend_deadline))
+        .route("/staff/requests/{code}/evidence", get(request::evidence))
         .route("/staff/requests/{code}/documents/{id}", get(request::document))
         .route("/staff/complaints", get(complaints::list))
         .route("/staff/complaints/{code}/answer", post(complaints::answer))

@@ -73,7 +73,7 @@ struct View {
     answers: Vec<Msg>,
     documents: Vec<documents::DocumentMeta>,
     history: Vec<requests::Event>,
-    notices: Vec<(notices::NoticeRow, Vec<notices::NoticeEvent>)>,
+    notices: Vec<Timeline>,
     left: Option<chrono::Duration>,
     /// The day the documents asked for are due, while that deadline runs.
     documents_due: Option<chrono::NaiveDate>,
@@ -109,19 +109,7 @@ async fn load(app: &Application, signed: &Signed, code: TrackingCode) -> anyhow:
         .unwrap_or_default();
     let documents = documents::list_for_request(&mut tx, app.vault(), row.id).await?;
     let history = requests::events(&mut tx, app.vault(), row.id).await?;
-    let sent = notices::about(&mut tx, &requests::subject(row.id)).await?;
-    let ids: Vec<i64> = sent.iter().map(|n| n.id).collect();
-    let mut steps = notices::timelines(&mut tx, &ids).await?.into_iter().peekable();
-    let notices = sent
-        .into_iter()
-        .map(|notice| {
-            let mut timeline = Vec::new();
-            while let Some(step) = steps.next_if(|s| s.notification_id == notice.id) {
-                timeline.push(step);
-            }
-            (notice, timeline)
-        })
-        .collect();
+    let notices = notices_with_timelines(&mut tx, row.id).await?;
     let now = Utc::now();
     let office = crate::office::calendar(&mut tx, &app.config().office, now).await?;
     let left = app
@@ -149,6 +137,75 @@ async fn load(app: &Application, signed: &Signed, code: TrackingCode) -> anyhow:
         documents_due,
     }))
 }
+
+/// Every notice about request `id`, each with the timeline of its steps.
+async fn notices_with_timelines(conn: &mut sqlx::PgConnection, id: i64) -> anyhow::Result<Vec<Timeline>> {
+    let sent = notices::about(&mut *conn, &requests::subject(id)).await?;
+    let ids: Vec<i64> = sent.iter().map(|n| n.id).collect();
+    let mut steps = notices::timelines(conn, &ids).await?.into_iter().peekable();
+    Ok(sent
+        .into_iter()
+        .map(|notice| {
+            let mut timeline = Vec::new();
+            while let Some(step) = steps.next_if(|s| s.notification_id == notice.id) {
+                timeline.push(step);
+            }
+            (notice, timeline)
+        })
+        .collect())
+}
+
+/// The evidence that the applicant was told: a page of the request's notices and every step
+/// of each, to print or save (the API's `GET /api/v1/requests/{code}/notices` gives the same
+/// as JSON). It shows no answers; it is audited all the same, as a read of the request.
+pub async fn evidence(State(app): State<Application>, signed: Signed, Path(code): Path<String>) -> Response {
+    let Ok(code) = TrackingCode::parse(&code) else {
+        return not_found(&app, &signed);
+    };
+    let loaded = async {
+        let mut tx = app.pool().begin().await?;
+        let Some(row) = visible(&mut tx, &signed, code).await? else {
+            return Ok(None);
+        };
+        let notices = notices_with_timelines(&mut tx, row.id).await?;
+        let actor = signed.member.actor();
+        audit::record_read(&mut tx, &actor, "request.evidence", &requests::subject(row.id)).await?;
+        tx.commit().await?;
+        anyhow::Ok(Some((row, notices)))
+    };
+    match loaded.await {
+        Ok(Some((row, notices))) => {
+            let page = Page::for_member(&app, &signed);
+            respond::page(StatusCode::OK, evidence_page(&page, &row, &notices))
+        }
+        Ok(None) => not_found(&app, &signed),
+        Err(err) => failed(err, "showing a request's notice evidence"),
+    }
+}
+
+fn evidence_page(page: &Page<'_>, row: &RequestRow, notices: &[Timeline]) -> Markup {
+    let code = i18n::code_text(row.code, page.locale);
+    let title = page.msg(&Msg::new(w::EVIDENCE_TITLE).arg("code", Arg::Code(row.code)));
+    page.layout(
+        &title,
+        html! {
+            dl.facts {
+                dt { (page.t(w::COL_CODE)) } dd { (ltr(&code)) }
+                dt { (page.t(w::COL_SERVICE)) } dd { (page.t(&format!("service-{}", row.service_id))) }
+                dt { (page.t(w::COL_STAGE)) } dd.stage { (page.t(&stage_name_id(&row.stage))) }
+                dt { (page.t(w::EVIDENCE_PRINTED)) } dd { (page.time(Utc::now())) }
+                dt { (page.t(w::EVIDENCE_BY)) } dd { (page.signed.map(|s| s.member.name.clone()).unwrap_or_default()) }
+            }
+            (notices_table(page, notices))
+            p.no-print {
+                a href=(page.href(&format!("/requests/{}", row.code))) { (page.t(w::EVIDENCE_BACK)) }
+            }
+        },
+    )
+}
+
+/// A notice with the steps of its delivery, oldest first.
+type Timeline = (notices::NoticeRow, Vec<notices::NoticeEvent>);
 
 fn request_page(page: &Page<'_>, view: &View, banner: Option<&Banner>) -> Markup {
     let row = &view.row;
@@ -309,11 +366,21 @@ fn history(page: &Page<'_>, view: &View) -> Markup {
 }
 
 fn notices_section(page: &Page<'_>, view: &View) -> Markup {
+    html! {
+        (notices_table(page, &view.notices))
+        @if !view.notices.is_empty() {
+            p { a href=(page.href(&format!("/requests/{}/evidence", view.row.code))) { (page.t(w::EVIDENCE_LINK)) } }
+        }
+    }
+}
+
+/// The notices about a request, each with its steps.
+fn notices_table(page: &Page<'_>, notices: &[Timeline]) -> Markup {
     let state = |status: &str| w::notice_status(status).map_or_else(|| status.to_owned(), |id| page.t(id));
     html! {
         section aria-labelledby="notices" {
             h2 id="notices" { (page.t(w::NOTICES)) }
-            @if view.notices.is_empty() {
+            @if notices.is_empty() {
                 p { (page.t(w::NO_NOTICES)) }
             } @else {
                 table.notices {
@@ -325,7 +392,7 @@ fn notices_section(page: &Page<'_>, view: &View) -> Markup {
                         th scope="col" { (page.t(w::COL_STEPS)) }
                     } }
                     tbody {
-                        @for (notice, steps) in &view.notices {
+                        @for (notice, steps) in notices {
                             tr data-status=(notice.status) {
                                 td { (page.time(notice.created_at)) }
                                 td { (page.t(if notice.channel == "sms" { w::CHANNEL_SMS } else { w::CHANNEL_CHAT })) }
