@@ -756,6 +756,16 @@ async fn a_persian_code_sms_also_gives_the_code_in_ascii_digits_for_copying() {
 /// A bot whose messages to phone numbers go through `primary` and then `secondary` among the
 /// fake Kavenegar, SMS.ir and Safir, with the first passed over for `rest_secs` after it failed.
 async fn setup_two_providers(primary: &str, secondary: Option<&str>, rest_secs: u64) -> (Setup, FakeSmsIr, FakeSafir) {
+    setup_two_providers_with(primary, secondary, rest_secs, |t| t).await
+}
+
+/// Two providers, with `edit` applied to the configuration.
+async fn setup_two_providers_with(
+    primary: &str,
+    secondary: Option<&str>,
+    rest_secs: u64,
+    edit: impl FnOnce(String) -> String,
+) -> (Setup, FakeSmsIr, FakeSafir) {
     let bot = FakeBotApi::start().await;
     let kavenegar = FakeKavenegar::start().await;
     let smsir = FakeSmsIr::start().await;
@@ -782,7 +792,7 @@ async fn setup_two_providers(primary: &str, secondary: Option<&str>, rest_secs: 
         )
         .replace("[sms.kavenegar]\n", "[sms.kavenegar]\nlow_credit = 1000000\n")
         .replace("[sms.smsir]\n", "[sms.smsir]\nlow_credit = 100\n");
-    let app = build_app(&db, &toml, &env).await;
+    let app = build_app(&db, &edit(toml), &env).await;
     (Setup { app, bot, kavenegar }, smsir, safir)
 }
 
@@ -1237,4 +1247,47 @@ async fn a_decision_no_way_delivered_is_put_before_staff_once() {
         .map(|(_, e, _, _)| e)
         .collect();
     assert_eq!(steps.last().map(String::as_str), Some("undeliverable"), "{steps:?}");
+}
+
+#[tokio::test]
+async fn each_message_class_goes_from_its_own_line_where_one_is_set() {
+    // Kavenegar: announcements from an informational line, codes from their own, the rest
+    // (about the applicant's own request) from the default service line.
+    let lines =
+        |t: String| {
+            t.replace(
+            "[sms.kavenegar]\n",
+            "[sms.kavenegar]\nsender = \"10004346\"\nlines = { informational = \"30004346\", otp = \"20004346\" }\n",
+        )
+        .replace(
+            "[sms.smsir]\n",
+            &format!("[sms.smsir]\nlines = {{ informational = \"{}\" }}\n", support::smsir::INFO_LINE),
+        )
+        };
+    for provider in ["kavenegar", "smsir"] {
+        let (s, smsir, _) = setup_two_providers_with(provider, None, 60, lines).await;
+        let applicant = subscriber(&s.app, 7).await;
+        notice(&s.app, applicant, "announce", "broadcast", "سامانه امشب در دسترس نیست.").await;
+        let other = subscriber(&s.app, 8).await;
+        notice(&s.app, other, "decide", "decision", "درخواست شما پذیرفته شد.").await;
+        sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending'")
+            .execute(s.app.pool())
+            .await
+            .unwrap();
+        drain_sms(&s.app).await;
+        let (announced, decided) = (mobile(7).local(), mobile(8).local());
+        if provider == "kavenegar" {
+            let senders = s.kavenegar.senders();
+            assert!(senders.contains(&(announced, "30004346".into())), "{senders:?}");
+            assert!(senders.contains(&(decided, "10004346".into())), "{senders:?}");
+            assert_eq!(senders.len(), 2, "{senders:?}");
+            assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
+        } else {
+            let lines = smsir.lines();
+            assert!(lines.contains(&(announced, support::smsir::INFO_LINE)), "{lines:?}");
+            assert!(lines.contains(&(decided, support::smsir::LINE)), "{lines:?}");
+            assert_eq!(smsir.send_calls(), 2, "one call per line");
+            assert_eq!(smsir.violations(), Vec::<String>::new());
+        }
+    }
 }

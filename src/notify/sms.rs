@@ -275,6 +275,7 @@ impl SmsDispatcher {
             to,
             text,
             one_time_code: one_time_code(sms),
+            class: crate::sms::class::MessageClass::of_kind(&sms.kind),
         };
         Ok(Some((out, measure.parts)))
     }

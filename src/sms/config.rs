@@ -100,6 +100,10 @@ pub struct SmsIrConfig {
     pub base_url: String,
     /// The line messages are sent from (SMS.ir asks for one on every send).
     pub line_number: Option<String>,
+    /// A line per message class (`service`, `otp`, `informational`), digits like
+    /// `line_number`; a class not named goes from `line_number`.
+    #[serde(default)]
+    pub lines: super::class::Lines<String>,
     /// Recipients per request (SMS.ir takes at most 100 different texts in one).
     #[serde(default = "default_smsir_batch")]
     pub batch: usize,
@@ -125,6 +129,10 @@ pub struct KavenegarConfig {
     pub base_url: String,
     /// The line messages are sent from; the account's default line when unset.
     pub sender: Option<String>,
+    /// A line per message class (`service`, `otp`, `informational`); a class not named goes
+    /// from `sender`.
+    #[serde(default)]
+    pub lines: super::class::Lines<String>,
     /// Recipients per bulk request (Kavenegar takes at most 200).
     #[serde(default = "default_kavenegar_batch")]
     pub batch: usize,
@@ -275,6 +283,7 @@ impl SmsConfig {
                     .as_ref()
                     .context("sms.smsir.api_key (or PEYGIR_SMSIR_API_KEY) is required for smsir")?;
                 self.smsir.line_number()?;
+                self.smsir.class_lines()?;
                 url::Url::parse(&self.smsir.base_url).context("sms.smsir.base_url")?;
                 if !(1..=100).contains(&self.smsir.batch) {
                     bail!("sms.smsir.batch must be between 1 and 100");
@@ -343,10 +352,22 @@ impl SmsIrConfig {
             .line_number
             .as_deref()
             .context("sms.smsir.line_number (or PEYGIR_SMSIR_LINE) is required for smsir")?;
-        line.trim().parse().with_context(|| {
-            format!("sms.smsir.line_number {line:?} must be the line's digits, such as \"30007732000000\"")
-        })
+        line_digits(line, "sms.smsir.line_number")
     }
+
+    /// The lines of the message classes that have their own, as numbers.
+    pub fn class_lines(&self) -> anyhow::Result<super::class::Lines<u64>> {
+        self.lines
+            .iter()
+            .map(|(class, line)| Ok((*class, line_digits(line, "sms.smsir.lines")?)))
+            .collect()
+    }
+}
+
+fn line_digits(line: &str, what: &str) -> anyhow::Result<u64> {
+    line.trim()
+        .parse()
+        .with_context(|| format!("{what} {line:?} must be the line's digits, such as \"30007732000000\""))
 }
 
 impl Default for SafirConfig {
@@ -365,6 +386,7 @@ impl Default for SmsIrConfig {
             api_key: None,
             base_url: default_smsir_url(),
             line_number: None,
+            lines: Default::default(),
             batch: default_smsir_batch(),
             low_credit: None,
         }
@@ -377,6 +399,7 @@ impl Default for KavenegarConfig {
             api_key: None,
             base_url: default_kavenegar_url(),
             sender: None,
+            lines: Default::default(),
             batch: default_kavenegar_batch(),
             low_credit: None,
         }

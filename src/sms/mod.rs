@@ -1,6 +1,7 @@
 //! SMS: gateways, text measuring, quiet hours, and their configuration. The outbox and the
 //! dispatcher decide what to send; this module knows how.
 
+pub mod class;
 pub mod compose;
 pub mod config;
 pub mod gateway;

@@ -25,6 +25,8 @@ struct Inner {
     by_local_id: HashMap<String, i64>,
     /// Every message handed to the operator: (receptor, text, localid).
     delivered: Vec<(String, String, String)>,
+    /// The line each message was sent from: (receptor, sender; empty when none was given).
+    senders: Vec<(String, String)>,
     /// Every localid presented, retries included.
     local_ids_seen: Vec<String>,
     /// message id → Kavenegar status.
@@ -69,6 +71,11 @@ impl FakeKavenegar {
     /// What reached each number: (receptor 09…, text, localid).
     pub fn delivered(&self) -> Vec<(String, String, String)> {
         self.inner.lock().unwrap().delivered.clone()
+    }
+
+    /// The line each message was sent from: (receptor 09…, sender; empty when none was given).
+    pub fn senders(&self) -> Vec<(String, String)> {
+        self.inner.lock().unwrap().senders.clone()
     }
 
     pub fn local_ids_seen(&self) -> Vec<String> {
@@ -143,6 +150,8 @@ async fn handle(
                 return answer(406, "پارامترهای اجباری خالی است", vec![]);
             };
             let local = form.get("localid").cloned().unwrap_or_default();
+            let sender = form.get("sender").cloned().unwrap_or_default();
+            inner.senders.push((receptor.clone(), sender));
             let entry = send(&mut inner, receptor, message, &local);
             match entry {
                 Ok(entry) => answer(200, "تایید شد", vec![entry]),
@@ -177,6 +186,8 @@ async fn handle(
             let mut entries = Vec::new();
             for (i, (receptor, message)) in receptors.iter().zip(&messages).enumerate() {
                 let local = locals.get(i).cloned().unwrap_or_default();
+                let sender = senders.get(i).cloned().unwrap_or_default();
+                inner.senders.push((receptor.clone(), sender));
                 entries.push(send(&mut inner, receptor, message, &local).expect("receptors checked"));
             }
             answer(200, "تایید شد", entries)

@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 
 pub const API_KEY: &str = "TEST-SMSIR-KEY";
 pub const LINE: u64 = 30_007_732_000_000;
+/// A second line of the same account, for informational messages.
+pub const INFO_LINE: u64 = 30_007_732_000_099;
 
 /// An answer the fake gives instead of sending: the HTTP status, and SMS.ir's `status`.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +40,8 @@ struct Inner {
     next_id: i64,
     /// Every message handed to the operator: (mobile, text).
     delivered: Vec<(String, String)>,
+    /// The line each message was sent from: (mobile, line).
+    lines: Vec<(String, u64)>,
     /// message id → `deliveryState`; absent: not processed yet.
     states: HashMap<i64, i32>,
     /// Refusals for the next send calls, in order.
@@ -89,6 +93,11 @@ impl FakeSmsIr {
     /// What reached each number: (mobile 09…, text).
     pub fn delivered(&self) -> Vec<(String, String)> {
         self.inner.lock().unwrap().delivered.clone()
+    }
+
+    /// The line each message was sent from: (mobile 09…, line).
+    pub fn lines(&self) -> Vec<(String, u64)> {
+        self.inner.lock().unwrap().lines.clone()
     }
 
     pub fn send_calls(&self) -> usize {
@@ -156,7 +165,9 @@ async fn send(
         return answer(400, 0, "bad request", Value::Null);
     };
     inner.send_calls += 1;
-    if body["lineNumber"].as_u64() != Some(LINE) {
+    // The account's lines; a number only (a string is refused by the real service too).
+    let line = body["lineNumber"].as_u64();
+    if !matches!(line, Some(LINE | INFO_LINE)) {
         inner
             .violations
             .push(format!("{method} with lineNumber {}", body["lineNumber"]));
@@ -213,6 +224,7 @@ async fn send(
     for (mobile, text) in mobiles.into_iter().zip(texts) {
         inner.next_id += 1;
         ids.push(inner.next_id);
+        inner.lines.push((mobile.clone(), line.unwrap_or_default()));
         inner.delivered.push((mobile, text));
     }
     let cost = ids.len() as f64 * 1.2;

@@ -163,6 +163,7 @@ mod tests {
             to: PhoneNumber::parse("09121234567").unwrap(),
             text: text.into(),
             one_time_code: None,
+            class: crate::sms::class::MessageClass::Service,
         }
     }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{Accepted, Report, Sms, SmsError, client, transport_error};
+use crate::sms::class::{Lines, line_for};
 
 #[derive(Clone)]
 pub struct Kavenegar {
@@ -14,6 +15,8 @@ pub struct Kavenegar {
     /// `{base}/v1/{key}/`, ending in a slash so that method paths join onto it.
     root: url::Url,
     sender: Option<String>,
+    /// A line per message class; a class not named goes from `sender`.
+    lines: Lines<String>,
     batch: usize,
 }
 
@@ -121,13 +124,20 @@ fn classify(status: u16, message: &str) -> SmsError {
 }
 
 impl Kavenegar {
-    pub fn new(base_url: &str, api_key: &str, sender: Option<String>, batch: usize) -> anyhow::Result<Self> {
+    pub fn new(
+        base_url: &str,
+        api_key: &str,
+        sender: Option<String>,
+        lines: Lines<String>,
+        batch: usize,
+    ) -> anyhow::Result<Self> {
         let base = url::Url::parse(base_url)?;
         let root = base.join(&format!("v1/{api_key}/"))?;
         Ok(Self {
             http: client()?,
             root,
             sender,
+            lines,
             batch: batch.clamp(1, 200),
         })
     }
@@ -166,8 +176,8 @@ impl Kavenegar {
             ("message", sms.text.clone()),
             ("localid", sms.local_id.to_string()),
         ];
-        if let Some(sender) = &self.sender {
-            form.push(("sender", sender.clone()));
+        if let Some(sender) = self.sender_of(sms) {
+            form.push(("sender", sender.to_owned()));
         }
         let entries: Vec<SentEntry> = self.call("sms/send.json", &form).await?;
         Ok(accepted(entries, 1))
@@ -178,8 +188,10 @@ impl Kavenegar {
         let receptors = batch.iter().map(|s| s.to.local()).collect();
         let messages = batch.iter().map(|s| s.text.clone()).collect();
         let ids = batch.iter().map(|s| s.local_id.to_string()).collect();
-        let sender = self.sender.clone().unwrap_or_default();
-        let senders = batch.iter().map(|_| sender.clone()).collect();
+        let senders = batch
+            .iter()
+            .map(|sms| self.sender_of(sms).unwrap_or_default().to_owned())
+            .collect();
         let form = vec![
             ("receptor", json(receptors)),
             ("message", json(messages)),
@@ -188,6 +200,11 @@ impl Kavenegar {
         ];
         let entries: Vec<SentEntry> = self.call("sms/sendarray.json", &form).await?;
         Ok(accepted(entries, batch.len()))
+    }
+
+    /// The line `sms` goes from: its class's, or the default (none: the account's own).
+    fn sender_of(&self, sms: &Sms) -> Option<&str> {
+        line_for(&self.lines, self.sender.as_ref(), sms.class).map(String::as_str)
     }
 
     /// The account's remaining credit, in rials (`account/info`).
@@ -300,7 +317,7 @@ mod tests {
 
     #[test]
     fn the_key_stays_out_of_debug_output() {
-        let k = Kavenegar::new("http://127.0.0.1:1", "SECRET-KEY", None, 200).unwrap();
+        let k = Kavenegar::new("http://127.0.0.1:1", "SECRET-KEY", None, Lines::new(), 200).unwrap();
         assert!(!format!("{k:?}").contains("SECRET"));
     }
 }

@@ -15,6 +15,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use secrecy::ExposeSecret;
 
+use super::class::MessageClass;
 use super::config::{Provider, SmsConfig};
 use crate::domain::PhoneNumber;
 
@@ -34,6 +35,8 @@ pub struct Sms {
     /// For a one-time code, the code alone in ASCII digits: a gateway with a form of its own
     /// for codes (Safir's `otp_message`) sends that instead of the text.
     pub one_time_code: Option<String>,
+    /// What it is, for the line it goes from.
+    pub class: MessageClass,
 }
 
 /// What the gateway said of an SMS it took.
@@ -145,6 +148,7 @@ impl Gateway {
                     &k.base_url,
                     key.expose_secret(),
                     k.sender.clone(),
+                    k.lines.clone(),
                     k.batch,
                 )?)
             }
@@ -152,7 +156,8 @@ impl Gateway {
                 let c = &config.smsir;
                 let key = c.api_key.as_ref().context("sms.smsir.api_key")?;
                 let line = c.line_number()?;
-                Self::SmsIr(SmsIr::new(&c.base_url, key.expose_secret(), line, c.batch)?)
+                let lines = c.class_lines()?;
+                Self::SmsIr(SmsIr::new(&c.base_url, key.expose_secret(), line, lines, c.batch)?)
             }
             Provider::Safir => {
                 let c = &config.safir;

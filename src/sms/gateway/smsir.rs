@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::{Accepted, Report, Sms, SmsError, client, transport_error};
+use crate::sms::class::{Lines, line_for};
 
 /// The most numbers one `liketolike` call takes.
 pub const MAX_BATCH: usize = 100;
@@ -25,6 +26,8 @@ pub struct SmsIr {
     headers: HeaderMap,
     /// A number in SMS.ir's JSON, not a string.
     line_number: u64,
+    /// A line per message class; a class not named goes from `line_number`.
+    lines: Lines<u64>,
     batch: usize,
 }
 
@@ -90,7 +93,13 @@ fn classify(http: reqwest::StatusCode, status: i32, message: &str) -> SmsError {
 }
 
 impl SmsIr {
-    pub fn new(base_url: &str, api_key: &str, line_number: u64, batch: usize) -> anyhow::Result<Self> {
+    pub fn new(
+        base_url: &str,
+        api_key: &str,
+        line_number: u64,
+        lines: Lines<u64>,
+        batch: usize,
+    ) -> anyhow::Result<Self> {
         let base = url::Url::parse(base_url)?;
         let root = base.join("v1/")?;
         let mut key = HeaderValue::from_str(api_key)?;
@@ -103,6 +112,7 @@ impl SmsIr {
             root,
             headers,
             line_number,
+            lines,
             batch: batch.clamp(1, MAX_BATCH),
         })
     }
@@ -111,16 +121,41 @@ impl SmsIr {
         self.batch
     }
 
+    /// Sends `batch`, one call per line its messages go from (SMS.ir takes one line a call);
+    /// the results in the batch's order.
     pub async fn send(&self, batch: &[Sms]) -> Vec<Result<Accepted, SmsError>> {
+        let mut lines: Vec<(u64, Vec<usize>)> = Vec::new();
+        for (i, sms) in batch.iter().enumerate() {
+            let line = *line_for(&self.lines, Some(&self.line_number), sms.class).expect("a default line");
+            match lines.iter_mut().find(|(l, _)| *l == line) {
+                Some((_, members)) => members.push(i),
+                None => lines.push((line, vec![i])),
+            }
+        }
+        let mut results: Vec<Option<Result<Accepted, SmsError>>> = vec![None; batch.len()];
+        for (line, members) in lines {
+            let group: Vec<&Sms> = members.iter().map(|i| &batch[*i]).collect();
+            for (i, result) in members.into_iter().zip(self.send_from(line, &group).await) {
+                results[i] = Some(result);
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.expect("every message of the batch is in one group"))
+            .collect()
+    }
+
+    /// Sends `batch` from `line` in one call.
+    async fn send_from(&self, line: u64, batch: &[&Sms]) -> Vec<Result<Accepted, SmsError>> {
         let body = match batch {
             [] => return Vec::new(),
             [one] => json!({
-                "lineNumber": self.line_number,
+                "lineNumber": line,
                 "messageText": one.text,
                 "mobiles": [one.to.local()],
             }),
             many => json!({
-                "lineNumber": self.line_number,
+                "lineNumber": line,
                 "messageTexts": many.iter().map(|s| s.text.as_str()).collect::<Vec<_>>(),
                 "mobiles": many.iter().map(|s| s.to.local()).collect::<Vec<_>>(),
             }),
@@ -246,7 +281,7 @@ mod tests {
 
     #[test]
     fn the_key_stays_out_of_debug_output() {
-        let g = SmsIr::new("http://127.0.0.1:1", "SECRET-KEY", 30007732, 100).unwrap();
+        let g = SmsIr::new("http://127.0.0.1:1", "SECRET-KEY", 30007732, Lines::new(), 100).unwrap();
         assert!(!format!("{g:?}").contains("SECRET"));
     }
 }
