@@ -36,15 +36,9 @@ use secrecy::ExposeSecret as _;
 use support::bot_api::{FakeBotApi, TOKEN};
 use support::kavenegar::FakeKavenegar;
 
-fn scale() -> f64 {
-    std::env::var("PEYGIR_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0)
-}
-
+/// `n` at the run's scale.
 fn scaled(n: usize) -> usize {
-    ((n as f64 * scale()) as usize).max(10)
+    support::bench::scaled(n, 10)
 }
 
 async fn app(bot: &FakeBotApi, kavenegar: &FakeKavenegar) -> Application {
@@ -249,7 +243,7 @@ async fn main() {
     let bot = FakeBotApi::start().await;
     let kavenegar = FakeKavenegar::start().await;
     let app = app(&bot, &kavenegar).await;
-    println!("peygir delivery benchmark (scale {})", scale());
+    println!("peygir delivery benchmark (scale {})", support::bench::scale());
     if wanted("enqueue") {
         enqueue_section(&app).await;
     }

@@ -31,15 +31,9 @@ use support::bot_api::FakeBotApi;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::{Layer as _, filter};
 
-fn scale() -> f64 {
-    std::env::var("PEYGIR_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0)
-}
-
+/// `n` at the run's scale.
 fn scaled(n: usize) -> usize {
-    ((n as f64 * scale()) as usize).max(1_000)
+    support::bench::scaled(n, 1_000)
 }
 
 /// A table this large read from end to end is what the bench flags.
@@ -58,7 +52,7 @@ async fn main() {
     .unwrap();
     let n_requests = scaled(10_000_000);
     let n_applicants = scaled(1_000_000);
-    println!("peygir national-scale benchmark (scale {})", scale());
+    println!("peygir national-scale benchmark (scale {})", support::bench::scale());
     let fake = FakeBotApi::start().await;
     let db = support::database::fresh_database().await;
     let service = support::service::Running::start(&fake, &db, &[]).await;
@@ -270,7 +264,6 @@ async fn queries_section(app: &Application, owner: &PgPool, plans: &Plans, probe
     let code = probes[probes.len() / 2];
     let vault = app.vault().clone();
     let platforms = vec!["telegram".to_owned()];
-    let filter = |f: requests::Filter| requests::Filter { limit: 100, ..f };
 
     measure(owner, plans, "bot: a request by its code", async |pool| {
         let mut c = pool.acquire().await.unwrap();
@@ -282,35 +275,32 @@ async fn queries_section(app: &Application, owner: &PgPool, plans: &Plans, probe
         requests::list_for_applicant(&mut c, ApplicantId(500)).await.unwrap();
     })
     .await;
-    measure(owner, plans, "API: request list, newest 100", async |pool| {
-        let mut c = pool.acquire().await.unwrap();
-        requests::list(&mut c, &filter(Default::default())).await.unwrap();
-    })
-    .await;
-    measure(owner, plans, "API: request list, one service and stage", async |pool| {
-        let mut c = pool.acquire().await.unwrap();
-        let f = requests::Filter {
-            service: Some("plate-removal".into()),
-            stage: Some("under-review".into()),
-            ..Default::default()
-        };
-        requests::list(&mut c, &filter(f)).await.unwrap();
-    })
-    .await;
-    measure(
-        owner,
-        plans,
-        "API: request list, submitted in the last month",
-        async |pool| {
-            let mut c = pool.acquire().await.unwrap();
-            let f = requests::Filter {
+    let pages = [
+        ("newest 100", requests::Filter::default()),
+        (
+            "one service and stage",
+            requests::Filter {
+                service: Some("plate-removal".into()),
+                stage: Some("under-review".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "submitted in the last month",
+            requests::Filter {
                 submitted_from: Some(month_ago),
                 ..Default::default()
-            };
-            requests::list(&mut c, &filter(f)).await.unwrap();
-        },
-    )
-    .await;
+            },
+        ),
+    ];
+    for (name, filter) in pages {
+        let filter = requests::Filter { limit: 100, ..filter };
+        measure(owner, plans, &format!("API: request list, {name}"), async |pool| {
+            let mut c = pool.acquire().await.unwrap();
+            requests::list(&mut c, &filter).await.unwrap();
+        })
+        .await;
+    }
     measure(
         owner,
         plans,

@@ -76,17 +76,7 @@ async fn kill_9_mid_send_then_restart_delivers_every_notice() {
         .fetch_all(app.pool())
         .await
         .unwrap();
-    let message = Msg::new("notice-complaint-answered")
-        .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
-        .arg("answer", Arg::Text("maintenance tonight".into()));
-    let mut tx = app.pool().begin().await.unwrap();
-    assert_eq!(
-        outbox::enqueue_many(&mut tx, support::broadcast("crash-test", &message), &ids)
-            .await
-            .unwrap(),
-        RECIPIENTS as u64
-    );
-    tx.commit().await.unwrap();
+    assert_eq!(queue_broadcast(app.pool(), &ids, "crash-test").await, RECIPIENTS as u64);
 
     let data_dir = std::env::temp_dir().join(format!("peygir-crash-{}", std::process::id()));
     let mut service = start_service(&db, &fake, &data_dir);
@@ -127,6 +117,44 @@ async fn kill_9_mid_send_then_restart_delivers_every_notice() {
     );
     assert!(per_chat.values().all(|n| *n <= 2));
     assert_eq!(fake.violations(), Vec::<String>::new());
+}
+
+/// Queues a broadcast to `ids` under `event`; returns how many notices it queued.
+async fn queue_broadcast(pool: &sqlx::PgPool, ids: &[ApplicantId], event: &str) -> u64 {
+    let message = Msg::new("notice-complaint-answered")
+        .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
+        .arg("answer", Arg::Text("maintenance tonight".into()));
+    let mut tx = pool.begin().await.unwrap();
+    let queued = outbox::enqueue_many(&mut tx, support::broadcast(event, &message), ids)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    queued
+}
+
+/// How many of `updates` numbered from 0, to chats 1 + i % `chats`, each chat has.
+fn updates_per_chat(updates: i64, chats: i64) -> HashMap<i64, usize> {
+    (1..=chats)
+        .map(|chat| (chat, (0..updates).filter(|i| 1 + i % chats == chat).count()))
+        .collect()
+}
+
+/// Posts `update` to the webhook as the Bot API does, until it is answered 200: first to
+/// `urls[first]`, then to each of the others in turn (one instance, or a proxy's upstream).
+async fn post_until_answered(client: &reqwest::Client, urls: &[String], first: usize, update: &serde_json::Value) {
+    for attempt in 0.. {
+        let sent = client
+            .post(&urls[(first + attempt) % urls.len()])
+            .header(peygir::http::SECRET_HEADER, "s3cret")
+            .json(update)
+            .timeout(Duration::from_secs(15))
+            .send()
+            .await;
+        if sent.is_ok_and(|r| r.status() == 200) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Updates handled (stored) so far.
@@ -276,28 +304,16 @@ async fn kill_9_while_webhook_updates_arrive_then_restart_answers_every_update()
 
     // The Bot API's side: each update is posted until it is answered 200, as Telegram retries,
     // over a few connections at once, each chat's updates in order.
-    let url = format!("http://127.0.0.1:{port}{}", peygir::http::WEBHOOK_PATH);
+    let urls = [format!("http://127.0.0.1:{port}{}", peygir::http::WEBHOOK_PATH)];
     let mut posters = tokio::task::JoinSet::new();
     for poster in 0..POSTERS {
-        let url = url.clone();
+        let urls = urls.clone();
         posters.spawn(async move {
             let client = reqwest::Client::new();
             for i in (0..UPDATES).filter(|i| (i % CHATS) % POSTERS == poster) {
                 let mut update = support::bot_api::updates::text(1 + i % CHATS, "/start");
                 update["update_id"] = serde_json::json!(100_000 + i);
-                loop {
-                    let sent = client
-                        .post(&url)
-                        .header(peygir::http::SECRET_HEADER, "s3cret")
-                        .json(&update)
-                        .timeout(Duration::from_secs(15))
-                        .send()
-                        .await;
-                    if sent.is_ok_and(|r| r.status() == 200) {
-                        break;
-                    }
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
+                post_until_answered(&client, &urls, 0, &update).await;
             }
         });
     }
@@ -323,9 +339,7 @@ async fn kill_9_while_webhook_updates_arrive_then_restart_answers_every_update()
     service.start_kill().unwrap();
     service.wait().await.unwrap();
 
-    let updates_per_chat: HashMap<i64, usize> = (1..=CHATS)
-        .map(|chat| (chat, (0..UPDATES).filter(|i| 1 + i % CHATS == chat).count()))
-        .collect();
+    let updates_per_chat = updates_per_chat(UPDATES, CHATS);
     assert_every_update_answered(&fake, &updates_per_chat, per_start, KILLS);
 }
 
@@ -353,14 +367,7 @@ async fn one_of_two_instances_behind_a_webhook_killed_the_other_carries_on() {
         .fetch_all(&pool)
         .await
         .unwrap();
-    let message = Msg::new("notice-complaint-answered")
-        .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
-        .arg("answer", Arg::Text("maintenance tonight".into()));
-    let mut tx = pool.begin().await.unwrap();
-    outbox::enqueue_many(&mut tx, support::broadcast("two-instances", &message), &ids)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    queue_broadcast(&pool, &ids, "two-instances").await;
 
     let ports: Vec<u16> = (0..2)
         .map(|_| {
@@ -401,20 +408,7 @@ async fn one_of_two_instances_behind_a_webhook_killed_the_other_carries_on() {
             for i in (0..UPDATES).filter(|i| (i % CHATS) % 4 == poster) {
                 let mut update = support::bot_api::updates::text(1 + i % CHATS, "/start");
                 update["update_id"] = serde_json::json!(200_000 + i);
-                for attempt in 0.. {
-                    let url = &urls[((i + attempt) % 2) as usize];
-                    let sent = client
-                        .post(url)
-                        .header(peygir::http::SECRET_HEADER, "s3cret")
-                        .json(&update)
-                        .timeout(Duration::from_secs(15))
-                        .send()
-                        .await;
-                    if sent.is_ok_and(|r| r.status() == 200) {
-                        break;
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
+                post_until_answered(&client, &urls, i as usize, &update).await;
                 // An applicant types at a person's pace, not a machine's.
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -446,9 +440,7 @@ async fn one_of_two_instances_behind_a_webhook_killed_the_other_carries_on() {
     second.start_kill().unwrap();
     second.wait().await.unwrap();
 
-    let updates_per_chat: HashMap<i64, usize> = (1..=CHATS)
-        .map(|chat| (chat, (0..UPDATES).filter(|i| 1 + i % CHATS == chat).count()))
-        .collect();
+    let updates_per_chat = updates_per_chat(UPDATES, CHATS);
     assert_every_update_answered(&fake, &updates_per_chat, per_start, 1);
     let mut per_recipient: HashMap<i64, usize> = HashMap::new();
     for call in fake.calls("sendMessage") {
