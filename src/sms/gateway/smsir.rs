@@ -63,7 +63,10 @@ struct MessageReport {
     delivery_state: Option<i32>,
 }
 
-/// A message's `deliveryState` in SMS.ir's reports, on the common lifecycle.
+/// A message's `deliveryState` in SMS.ir's reports, on the common lifecycle. SMS.ir's REST
+/// documentation (its section 6-1), as two independent public clients of it transcribe it:
+/// 1 delivered to the handset, 2 not delivered to the handset, 3 at the telecom, 4 did not
+/// reach the telecom, 5 with the operator, 6 failed, 7 blacklisted, 8 unknown.
 pub fn report(state: Option<i32>) -> Report {
     match state {
         Some(1) => Report::Delivered,
@@ -71,7 +74,7 @@ pub fn report(state: Option<i32>) -> Report {
         Some(4) => Report::Failed("smsir: did not reach the operator".into()),
         Some(6) => Report::Failed("smsir: failed".into()),
         Some(7) => Report::Blacklisted("smsir: blacklisted".into()),
-        // 3 and 5: with the operator, no report yet; none: not processed yet.
+        // 3 and 5: on their way, no report yet; 8: unknown, asked again; none: not processed yet.
         _ => Report::Sent,
     }
 }
