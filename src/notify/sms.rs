@@ -70,6 +70,13 @@ fn one_time_code(sms: &ClaimedSms) -> Option<String> {
 }
 
 /// SMS that passed the send-time checks, each with its part count, beside the texts to send.
+/// A batch sent and not yet recorded: the claimed rows, the texts, and what the gateways said.
+struct Batch<'a> {
+    chunk: &'a [(ClaimedSms, usize)],
+    batch: &'a [Sms],
+    results: Vec<crate::sms::gateway::Sent>,
+}
+
 type Ready = (Vec<(ClaimedSms, usize)>, Vec<Sms>);
 
 /// Delivers the outbox's SMS rows through the configured gateways.
@@ -129,53 +136,76 @@ impl SmsDispatcher {
 
     /// Sends `ready` (beside the texts `outgoing`) in the gateways' batch size at the pace set,
     /// avoiding the gateway `passed`, and records what each gateway took and what it did not.
+    /// A batch is recorded while the next one is sent: the sends keep their order, and the
+    /// database's time and the provider's overlap. (A crash between the two leaves at most two
+    /// batches sent and not recorded, sent again after the lease under the same local ids.)
     async fn send_and_record(
         &self,
         ready: &[(ClaimedSms, usize)],
         outgoing: &[Sms],
         passed: Option<&str>,
     ) -> anyhow::Result<()> {
-        let pool = self.app.pool();
         let size = self.gateways.batch_size().max(1);
+        let mut unrecorded: Option<Batch<'_>> = None;
         for (chunk, batch) in ready.chunks(size).zip(outgoing.chunks(size)) {
             self.pacer.wait_for(batch.len() as u32).await;
-            let results = match passed {
-                Some(passed) => self.gateways.send_avoiding(batch, passed).await,
-                None => self.gateways.send(batch).await,
+            let sending = async {
+                match passed {
+                    Some(passed) => self.gateways.send_avoiding(batch, passed).await,
+                    None => self.gateways.send(batch).await,
+                }
             };
-            // What each provider took, recorded under its name for its reports.
-            let mut taken: Vec<(&'static str, Vec<SentSms>)> = Vec::new();
-            let mut passed_over = Vec::new();
-            for (((claimed, parts), out), sent) in chunk.iter().zip(batch).zip(results) {
-                if let Some((provider, why)) = sent.passed_over {
-                    passed_over.push(PassedOver {
+            let results = match unrecorded.take() {
+                Some(previous) => {
+                    let (results, recorded) = tokio::join!(sending, self.record(previous));
+                    recorded?;
+                    results
+                }
+                None => sending.await,
+            };
+            unrecorded = Some(Batch { chunk, batch, results });
+        }
+        if let Some(last) = unrecorded {
+            self.record(last).await?;
+        }
+        Ok(())
+    }
+
+    /// Records what each gateway took of a batch and what it did not.
+    async fn record(&self, sent: Batch<'_>) -> anyhow::Result<()> {
+        let pool = self.app.pool();
+        // What each provider took, recorded under its name for its reports.
+        let mut taken: Vec<(&'static str, Vec<SentSms>)> = Vec::new();
+        let mut passed_over = Vec::new();
+        for (((claimed, parts), out), sent) in sent.chunk.iter().zip(sent.batch).zip(sent.results) {
+            if let Some((provider, why)) = sent.passed_over {
+                passed_over.push(PassedOver {
+                    id: claimed.id,
+                    provider,
+                    why,
+                });
+            }
+            match sent.result {
+                Ok(accepted) => {
+                    let row = SentSms {
                         id: claimed.id,
-                        provider,
-                        why,
-                    });
-                }
-                match sent.result {
-                    Ok(accepted) => {
-                        let row = SentSms {
-                            id: claimed.id,
-                            provider_id: accepted.provider_id,
-                            status: accepted.state.status(),
-                            segments: *parts as i32,
-                            body: out.text.clone(),
-                        };
-                        match taken.iter_mut().find(|(provider, _)| *provider == sent.provider) {
-                            Some((_, rows)) => rows.push(row),
-                            None => taken.push((sent.provider, vec![row])),
-                        }
+                        provider_id: accepted.provider_id,
+                        status: accepted.state.status(),
+                        segments: *parts as i32,
+                        body: out.text.clone(),
+                    };
+                    match taken.iter_mut().find(|(provider, _)| *provider == sent.provider) {
+                        Some((_, rows)) => rows.push(row),
+                        None => taken.push((sent.provider, vec![row])),
                     }
-                    Err(err) => self.failed(claimed, err).await?,
                 }
+                Err(err) => self.failed(claimed, err).await?,
             }
-            // Before the outcome, so that the evidence reads in the order things happened.
-            notices::record_passed_over(pool, &passed_over).await?;
-            for (provider, rows) in &taken {
-                sms_outbox::mark_sent(pool, self.app.vault(), provider, rows).await?;
-            }
+        }
+        // Before the outcome, so that the evidence reads in the order things happened.
+        notices::record_passed_over(pool, &passed_over).await?;
+        for (provider, rows) in &taken {
+            sms_outbox::mark_sent(pool, self.app.vault(), provider, rows).await?;
         }
         Ok(())
     }
