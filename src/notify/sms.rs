@@ -138,7 +138,9 @@ impl SmsDispatcher {
     /// avoiding the gateway `passed`, and records what each gateway took and what it did not.
     /// A batch is recorded while the next one is sent: the sends keep their order, and the
     /// database's time and the provider's overlap. (A crash between the two leaves at most two
-    /// batches sent and not recorded, sent again after the lease under the same local ids.)
+    /// batches sent and not recorded, sent again after the lease under the same local ids:
+    /// Kavenegar answers a known one with the earlier message; SMS.ir, which takes no such id,
+    /// sends them again.)
     async fn send_and_record(
         &self,
         ready: &[(ClaimedSms, usize)],
