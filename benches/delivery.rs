@@ -32,7 +32,6 @@ use peygir::notify::{ChatLimits, ChatSender, Dispatcher, DispatcherSettings, Sms
 use peygir::sms::Gateways;
 use peygir::store::applicants::ApplicantId;
 use peygir::store::outbox;
-use secrecy::ExposeSecret as _;
 use support::bot_api::{FakeBotApi, TOKEN};
 use support::kavenegar::FakeKavenegar;
 
@@ -50,8 +49,7 @@ async fn app(bot: &FakeBotApi, kavenegar: &FakeKavenegar) -> Application {
 /// `n` Telegram applicants (chat ids 1..=n), SMS on for all when `sms`.
 async fn applicants(app: &Application, n: usize, sms: bool) -> Vec<ApplicantId> {
     // Emptying tables is the owner's to do; the service's role may not.
-    let owner_url = app.config().database.url.as_ref().unwrap().expose_secret().to_owned();
-    let owner = peygir::store::connect(&owner_url, 1).await.unwrap();
+    let owner = support::owner_pool(app, 1).await;
     sqlx::query("TRUNCATE notifications, phone_challenges, dialogues, applicants RESTART IDENTITY CASCADE")
         .execute(&owner)
         .await
@@ -128,18 +126,11 @@ async fn raw_copy(app: &Application, ids: &[ApplicantId]) -> f64 {
     copy_into(app.pool(), "notifications", &copy_rows(ids, "copy")).await
 }
 
-/// A pool as the database's owner, who may make the baselines' own tables (the service's role
-/// may not).
-async fn owner_pool(app: &Application, connections: u32) -> sqlx::PgPool {
-    let owner_url = app.config().database.url.as_ref().unwrap().expose_secret().to_owned();
-    peygir::store::connect(&owner_url, connections).await.unwrap()
-}
-
 /// A lean queue table with the rows' width: a primary key and one partial index on what is
 /// due, no foreign key, no checks. The honest floor for a queue on this machine. Made over a
 /// pool of two owner's connections, which [`drop_lean_queue`] ends.
 async fn lean_queue(app: &Application) -> sqlx::PgPool {
-    let pool = owner_pool(app, 2).await;
+    let pool = support::owner_pool(app, 2).await;
     for ddl in [
         "DROP TABLE IF EXISTS lean_queue",
         "CREATE TABLE lean_queue (
@@ -508,7 +499,7 @@ async fn updates_section() {
 /// tables, over as many connections as the service has: what no handler can beat here.
 async fn raw_update_floor(app: &Application, n: usize, chats: usize) -> f64 {
     let connections = app.config().database.max_connections;
-    let pool = owner_pool(app, connections).await;
+    let pool = support::owner_pool(app, connections).await;
     for ddl in [
         "DROP TABLE IF EXISTS lean_updates, lean_replies",
         "CREATE TABLE lean_updates (update_id BIGINT PRIMARY KEY)",

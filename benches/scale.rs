@@ -23,7 +23,6 @@ use peygir::app::Application;
 use peygir::domain::{Role, TrackingCode};
 use peygir::store::applicants::ApplicantId;
 use peygir::store::{broadcasts, metrics, notices, outbox, requests, sla};
-use secrecy::ExposeSecret as _;
 use serde_json::Value;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Executor as _, PgPool};
@@ -81,7 +80,6 @@ async fn main() {
 /// A pool of the database's owner (a superuser of the private cluster): bulk seeding skips the
 /// foreign-key triggers, and `auto_explain` must be loaded by a superuser.
 async fn owner_pool(app: &Application) -> PgPool {
-    let url = app.config().database.url.as_ref().unwrap().expose_secret().to_owned();
     PgPoolOptions::new()
         // One connection: the plan settings `measure` makes are then the session's every query runs in.
         .max_connections(1)
@@ -96,7 +94,7 @@ async fn owner_pool(app: &Application) -> PgPool {
                 Ok(())
             })
         })
-        .connect(&url)
+        .connect(&support::owner_url(app))
         .await
         .unwrap()
 }
@@ -112,7 +110,7 @@ async fn seed_applicants(owner: &PgPool, n: usize) {
     .unwrap();
 }
 
-/// `n` requests spread over three years, a tenth of them still open, each with the event that
+/// `n` requests spread over three years, the newest 1% still open, each with the event that
 /// put it in its stage. Tracking codes are drawn here (they carry a check digit) and sent in
 /// chunks; the answers are a stand-in blob, as no bulk row is ever opened.
 async fn seed_requests(owner: &PgPool, n: usize, applicants: usize) {
@@ -336,7 +334,7 @@ async fn queries_section(app: &Application, owner: &PgPool, plans: &Plans, probe
     .await;
     measure(owner, plans, "notices about a request", async |pool| {
         let mut c = pool.acquire().await.unwrap();
-        notices::about(&mut c, &format!("request:{}", 123)).await.unwrap();
+        notices::about(&mut c, &requests::subject(123)).await.unwrap();
     })
     .await;
     let (vault, platforms) = (&vault, &platforms);

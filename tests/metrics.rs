@@ -103,32 +103,19 @@ async fn figures_above_a_thousand_are_estimates_close_to_the_count() {
     let db = support::database::fresh_database().await;
     let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
     let pool = app.pool();
-    sqlx::query("INSERT INTO applicants (platform, chat_id) SELECT 'telegram', g FROM generate_series(1, 5000) g")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query(
+    for seed in [
+        "INSERT INTO applicants (platform, chat_id) SELECT 'telegram', g FROM generate_series(1, 5000) g",
         "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
          SELECT 'estimate:' || id, id, 'chat', 'test', '{\"id\": \"x\"}', 'estimate' FROM applicants",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO tracking_codes (code, kind) SELECT g, 'request' FROM generate_series(1, 3000) g")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query(
+        "INSERT INTO tracking_codes (code, kind) SELECT g, 'request' FROM generate_series(1, 3000) g",
         "INSERT INTO requests (code, service_id, applicant_id, stage, answers_sealed, locale)
          SELECT g, 'plate-removal', 1, CASE WHEN g <= 2500 THEN 'recorded' ELSE 'submitted' END, '\\x00', 'fa'
          FROM generate_series(1, 3000) g",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    ] {
+        sqlx::query(seed).execute(pool).await.unwrap();
+    }
     // What autovacuum does after a tenth of a table changed; statistics are the owner's to take.
-    let owner_url = secrecy::ExposeSecret::expose_secret(app.config().database.url.as_ref().unwrap()).to_owned();
-    let owner = peygir::store::connect(&owner_url, 1).await.unwrap();
+    let owner = support::owner_pool(&app, 1).await;
     sqlx::query("ANALYZE notifications, requests")
         .execute(&owner)
         .await

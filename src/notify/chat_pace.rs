@@ -85,6 +85,7 @@ impl ChatPace {
                 }
             }
             (Slot::Alone(at), _) => self.alone.give_back(&key, at),
+            // A shared slot comes only from a shared source.
             (Slot::Shared { .. }, SlotSource::Local) => {}
         }
     }

@@ -18,6 +18,7 @@ use crate::conversation::messages as m;
 use crate::domain::PhoneNumber;
 use crate::i18n::{Arg, Msg};
 use crate::notify::kind::{NoticeKind, dedup};
+use crate::sms::class::MessageClass;
 use crate::sms::compose::Composition;
 use crate::sms::quiet::quiet_until;
 use crate::sms::{Gateways, Report, Sms, SmsError};
@@ -69,7 +70,6 @@ fn one_time_code(sms: &ClaimedSms) -> Option<String> {
         })
 }
 
-/// SMS that passed the send-time checks, each with its part count, beside the texts to send.
 /// A batch sent and not yet recorded: the claimed rows, the texts, and what the gateways said.
 struct Batch<'a> {
     chunk: &'a [(ClaimedSms, usize)],
@@ -77,6 +77,7 @@ struct Batch<'a> {
     results: Vec<crate::sms::gateway::Sent>,
 }
 
+/// SMS that passed the send-time checks, each with its part count, beside the texts to send.
 type Ready = (Vec<(ClaimedSms, usize)>, Vec<Sms>);
 
 /// Delivers the outbox's SMS rows through the configured gateways.
@@ -288,18 +289,15 @@ impl SmsDispatcher {
             return Ok(None);
         }
         let locale = self.app.locale_or_default(sms.locale.as_deref());
-        // Broadcasts, maintenance and outage notices are informational: they end as the
-        // regulator asks of service lines. A notice about the applicant's own request does not.
-        let informational = matches!(
-            crate::notify::Lane::of_notice(&sms.kind),
-            crate::notify::Lane::Announcement
-        );
+        let class = MessageClass::of_kind(&sms.kind);
         let composition = Composition {
             i18n: self.app.i18n(),
             locale,
             sender: config.sender.as_deref(),
             max_parts: config.max_parts,
-            informational,
+            // Broadcasts, maintenance and outage notices end as the regulator asks of
+            // informational messages; a notice about the applicant's own request does not.
+            informational: class == MessageClass::Informational,
         };
         let (text, measure) = composition.compose(&sms.message);
         let out = Sms {
@@ -307,7 +305,7 @@ impl SmsDispatcher {
             to,
             text,
             one_time_code: one_time_code(sms),
-            class: crate::sms::class::MessageClass::of_kind(&sms.kind),
+            class,
         };
         Ok(Some((out, measure.parts)))
     }

@@ -27,7 +27,7 @@ pub async fn rows_where(conn: &mut PgConnection, table: &str, condition: &str) -
 
 /// The planner's estimate of the rows of `table` matching `condition`; never less than
 /// `at_least`, the rows already counted.
-async fn estimate(conn: &mut PgConnection, table: &str, condition: &str, at_least: i64) -> sqlx::Result<i64> {
+pub async fn estimate(conn: &mut PgConnection, table: &str, condition: &str, at_least: i64) -> sqlx::Result<i64> {
     let plan: serde_json::Value = sqlx::query_scalar(&format!(
         "EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE {condition}"
     ))

@@ -71,7 +71,7 @@ pub async fn per_stage(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, Str
                 counts::literal(&service),
                 counts::literal(&stage)
             );
-            counts::rows_where(conn, "requests", &condition).await?
+            counts::estimate(conn, "requests", &condition, count).await?
         } else {
             count
         };

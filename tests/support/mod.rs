@@ -111,6 +111,24 @@ pub async fn build_app(database_url: &str, toml: &str, env: &[(&str, String)]) -
         .expect("building the application")
 }
 
+/// The URL of `app`'s database as its owner, who may do what the service's role may not
+/// (empty tables, analyse them, load `auto_explain`).
+pub fn owner_url(app: &Application) -> String {
+    use secrecy::ExposeSecret as _;
+    app.config()
+        .database
+        .url
+        .as_ref()
+        .expect("a database URL")
+        .expose_secret()
+        .to_owned()
+}
+
+/// A pool of `connections` to `app`'s database as its owner.
+pub async fn owner_pool(app: &Application, connections: u32) -> sqlx::PgPool {
+    peygir::store::connect(&owner_url(app), connections).await.unwrap()
+}
+
 /// The application with the shipped configuration on a fresh database.
 pub async fn spawn_app() -> (Application, String) {
     let db = database::fresh_database().await;

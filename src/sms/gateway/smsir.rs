@@ -4,6 +4,7 @@
 //! account's balance. Every call carries the key in an `X-API-KEY` header and every answer is
 //! `{"status", "message", "data"}`, `status` 1 meaning success.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -12,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::{Accepted, Report, Sms, SmsError, client, transport_error};
-use crate::sms::class::{Lines, line_for};
+use crate::sms::class::Lines;
 
 /// The most numbers one `liketolike` call takes.
 pub const MAX_BATCH: usize = 100;
@@ -127,24 +128,22 @@ impl SmsIr {
     /// Sends `batch`, one call per line its messages go from (SMS.ir takes one line a call);
     /// the results in the batch's order.
     pub async fn send(&self, batch: &[Sms]) -> Vec<Result<Accepted, SmsError>> {
-        let mut lines: Vec<(u64, Vec<usize>)> = Vec::new();
+        // Positions in the batch, by the line they go from.
+        let mut by_line: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
         for (i, sms) in batch.iter().enumerate() {
-            let line = *line_for(&self.lines, Some(&self.line_number), sms.class).expect("a default line");
-            match lines.iter_mut().find(|(l, _)| *l == line) {
-                Some((_, members)) => members.push(i),
-                None => lines.push((line, vec![i])),
-            }
+            let line = self.lines.get(&sms.class).copied().unwrap_or(self.line_number);
+            by_line.entry(line).or_default().push(i);
         }
         let mut results: Vec<Option<Result<Accepted, SmsError>>> = vec![None; batch.len()];
-        for (line, members) in lines {
-            let group: Vec<&Sms> = members.iter().map(|i| &batch[*i]).collect();
-            for (i, result) in members.into_iter().zip(self.send_from(line, &group).await) {
+        for (line, positions) in by_line {
+            let group: Vec<&Sms> = positions.iter().map(|&i| &batch[i]).collect();
+            for (i, result) in positions.into_iter().zip(self.send_from(line, &group).await) {
                 results[i] = Some(result);
             }
         }
         results
             .into_iter()
-            .map(|r| r.expect("every message of the batch is in one group"))
+            .map(|r| r.expect("a call answers for each message it sent"))
             .collect()
     }
 
