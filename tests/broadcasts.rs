@@ -140,6 +140,13 @@ async fn a_broadcast_is_previewed_confirmed_followed_and_cancelled_mid_way() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     follow(&operator, id, |p| p["sent"].as_i64().unwrap() >= 30).await;
+    // Its text is kept once, not in each of its copies.
+    let copies_of_text = format!(
+        "SELECT count(*) FROM notifications n JOIN fanout_messages f ON f.id = n.fanout_message_id
+         WHERE n.subject = 'broadcast:{id}' AND n.message IS NULL AND position('{text}' in f.message::text) > 0"
+    );
+    assert_eq!(count(&bot, &copies_of_text).await, APPLICANTS);
+    assert_eq!(count(&bot, "SELECT count(*) FROM fanout_messages").await, 1);
 
     // Cancelled mid-way: what was being sent at that moment still arrives, the rest is skipped.
     let (status, cancelled) = operator
@@ -168,6 +175,13 @@ async fn a_broadcast_is_previewed_confirmed_followed_and_cancelled_mid_way() {
     assert_eq!(
         delivered as i64, sent,
         "the Bot API received exactly the notices counted as sent"
+    );
+    let texts: Vec<Value> = (FIRST_CHAT..FIRST_CHAT + APPLICANTS)
+        .flat_map(|chat| bot.fake.sent_to(chat))
+        .collect();
+    assert!(
+        texts.iter().all(|m| m["text"].as_str().unwrap().contains(text)),
+        "every copy carries the broadcast's text"
     );
     let (status, _) = operator
         .post(&format!("/api/v1/broadcasts/{id}/cancel"), json!({}))

@@ -1,7 +1,8 @@
 //! The notice dispatcher against the fake Bot API: a dispatcher that dies between claiming and
 //! sending, two dispatchers on one database, 429 with retry_after, a blocked bot, and a notice
 //! that runs out of attempts, how many sends are under way at once, a round that runs late, and
-//! paced rounds on a slow Bot API, and one chat's pace kept by two dispatchers.
+//! paced rounds on a slow Bot API, and one chat's pace kept by two dispatchers; a fan-out to an
+//! applicant that does not exist.
 
 mod support;
 
@@ -75,6 +76,31 @@ async fn statuses(app: &Application) -> HashMap<String, i64> {
         .unwrap()
         .into_iter()
         .collect()
+}
+
+#[tokio::test]
+async fn a_fan_out_queues_only_applicants_that_exist() {
+    // The outbox has no foreign key to applicants (it cost a broadcast a third of its speed):
+    // the fan-out reads its recipients from their table instead.
+    let (app, _fake) = setup().await;
+    let mut tx = app.pool().begin().await.unwrap();
+    let known = applicants::find_or_create(&mut tx, "telegram", 7).await.unwrap();
+    let message = Msg::new("notice-complaint-answered")
+        .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
+        .arg("answer", Arg::Text("maintenance tonight".into()));
+    let unknown = ApplicantId(known.0 + 1_000_000);
+    let queued = outbox::enqueue_many(&mut tx, support::broadcast("fan-out", &message), &[known, unknown])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(queued, 1);
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM applicants a WHERE a.id = n.applicant_id)",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0);
 }
 
 #[tokio::test]

@@ -133,7 +133,9 @@ async fn a_flapping_target_tells_nobody_and_a_run_of_failures_is_one_outage() {
 
     // The applicant's notice names the service and the times, in Persian by default.
     let text: String = sqlx::query_scalar(
-        "SELECT message::text FROM notifications WHERE kind = 'outage' AND recipient = 'applicant' LIMIT 1",
+        // An announcement's copies name its message, kept once.
+        "SELECT f.message::text FROM notifications n JOIN fanout_messages f ON f.id = n.fanout_message_id
+         WHERE n.kind = 'outage' AND n.recipient = 'applicant' LIMIT 1",
     )
     .fetch_one(app.pool())
     .await

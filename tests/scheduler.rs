@@ -111,12 +111,14 @@ async fn reminders_fire_at_their_offsets_and_never_twice_across_a_restart() {
     );
 
     // The text names the window in Tehran time with a Jalali date.
-    let message: sqlx::types::Json<peygir::i18n::Msg> =
-        sqlx::query_scalar("SELECT message FROM notifications WHERE dedup_key LIKE $1 LIMIT 1")
-            .bind(format!("maintenance:{}:v1:scheduled:%", window.id))
-            .fetch_one(app.pool())
-            .await
-            .unwrap();
+    let message: sqlx::types::Json<peygir::i18n::Msg> = sqlx::query_scalar(
+        "SELECT f.message FROM notifications n JOIN fanout_messages f ON f.id = n.fanout_message_id
+             WHERE n.dedup_key LIKE $1 LIMIT 1",
+    )
+    .bind(format!("maintenance:{}:v1:scheduled:%", window.id))
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
     let fa = app.i18n().render(Locale::Fa, &message.0);
     assert!(
         fa.contains("۱۴۰۵") && fa.contains("۱۵:۰۰") && fa.contains("ارتقای پایگاه داده"),

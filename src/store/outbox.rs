@@ -80,27 +80,40 @@ pub struct Fanout<'a> {
 
 /// Queues one chat notice per applicant, a statement per 20,000 of them; for broadcasts to many
 /// thousands, where a statement per row would take minutes, and one statement for all would
-/// hold a huge array in memory. Returns how many were new.
+/// hold a huge array in memory. Returns how many were new. Only applicants that exist are
+/// queued: the insert reads them from their table, which stands in for a foreign key.
 pub async fn enqueue_many(
     conn: &mut PgConnection,
     fanout: Fanout<'_>,
     applicants: &[ApplicantId],
 ) -> sqlx::Result<u64> {
-    enqueue_on(conn, fanout, "chat", applicants).await
+    let message = keep_message(&mut *conn, fanout.message).await?;
+    enqueue_on(conn, fanout, message, "chat", applicants).await
 }
 
 /// Queues an announcement to its audience: by chat, and by SMS to those who asked for it too
 /// (keyed like the SMS a failed chat notice falls back to, so one never doubles the other).
 /// Returns how many chat notices were new.
 pub async fn announce(conn: &mut PgConnection, fanout: Fanout<'_>, audience: &Audience) -> sqlx::Result<u64> {
-    let queued = enqueue_on(&mut *conn, fanout, "chat", &audience.chat).await?;
-    enqueue_on(conn, fanout, "sms", &audience.sms).await?;
+    let message = keep_message(&mut *conn, fanout.message).await?;
+    let queued = enqueue_on(&mut *conn, fanout, message, "chat", &audience.chat).await?;
+    enqueue_on(conn, fanout, message, "sms", &audience.sms).await?;
     Ok(queued)
+}
+
+/// Keeps a fan-out's message once, for its copies to name: a broadcast's text written into
+/// each of a million rows made its enqueue 40% slower.
+async fn keep_message(conn: &mut PgConnection, message: &Msg) -> sqlx::Result<i64> {
+    sqlx::query_scalar("INSERT INTO fanout_messages (message) VALUES ($1) RETURNING id")
+        .bind(Json(message))
+        .fetch_one(conn)
+        .await
 }
 
 async fn enqueue_on(
     conn: &mut PgConnection,
     fanout: Fanout<'_>,
+    message: i64,
     channel: &str,
     applicants: &[ApplicantId],
 ) -> sqlx::Result<u64> {
@@ -108,13 +121,14 @@ async fn enqueue_on(
     for chunk in applicants.chunks(20_000) {
         let ids: Vec<i64> = chunk.iter().map(|a| a.0).collect();
         queued += sqlx::query(
-            "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
-             SELECT $1 || ':applicant:' || a || ':' || $6, a, $6, $2, $3, $5 FROM unnest($4::bigint[]) AS a
+            "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, fanout_message_id, subject)
+             SELECT $1 || ':applicant:' || a.id || ':' || $6, a.id, $6, $2, $3, $5
+             FROM applicants a WHERE a.id = ANY($4::bigint[])
              ON CONFLICT (dedup_key) DO NOTHING",
         )
         .bind(fanout.event)
         .bind(fanout.kind.as_str())
-        .bind(Json(fanout.message))
+        .bind(message)
         .bind(&ids)
         .bind(fanout.subject)
         .bind(channel)
@@ -278,14 +292,16 @@ pub async fn claim(
              UPDATE notifications n
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              WHERE n.id IN (SELECT id FROM due)
-             RETURNING n.id, n.dedup_key, n.kind, n.applicant_id, n.message, n.message_sealed, n.attempts,
-                       n.request_id, n.complaint_id, n.document_id, n.subject
+             RETURNING n.id, n.dedup_key, n.kind, n.applicant_id, n.message, n.fanout_message_id, n.message_sealed,
+                       n.attempts, n.request_id, n.complaint_id, n.document_id, n.subject
          )
-         SELECT c.id, c.dedup_key, c.kind, c.message, c.message_sealed, c.attempts, c.applicant_id, a.platform, a.chat_id,
+         SELECT c.id, c.dedup_key, c.kind, COALESCE(c.message, f.message) AS message, c.message_sealed, c.attempts,
+                c.applicant_id, a.platform, a.chat_id,
                 a.chat_blocked_at IS NOT NULL AS blocked, d.locale,
                 sms_active(a) AS sms_active,
                 c.request_id, c.complaint_id, c.document_id, c.subject
          FROM claimed c
+         LEFT JOIN fanout_messages f ON f.id = c.fanout_message_id
          LEFT JOIN applicants a ON a.id = c.applicant_id
          LEFT JOIN dialogues d ON d.applicant_id = a.id
          ORDER BY c.id",
@@ -327,9 +343,10 @@ pub async fn release(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
 /// Queues the SMS twin of a chat notice (same event, same text); false when it exists.
 pub async fn queue_sms_twin(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, urgent, subject, message_sealed)
-         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, message, urgent, subject,
-                message_sealed
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, fanout_message_id, urgent, subject,
+                                    message_sealed)
+         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, message, fanout_message_id,
+                urgent, subject, message_sealed
          FROM notifications WHERE id = $1 AND applicant_id IS NOT NULL
          ON CONFLICT (dedup_key) DO NOTHING",
     )

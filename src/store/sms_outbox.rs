@@ -120,14 +120,15 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
              UPDATE notifications n
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              WHERE n.id IN (SELECT id FROM due)
-             RETURNING n.id, n.dedup_key, n.kind, n.message, n.message_sealed, n.attempts, n.urgent, n.sms_to,
-                       n.sms_to_sealed, n.applicant_id, n.passed_provider
+             RETURNING n.id, n.dedup_key, n.kind, n.message, n.fanout_message_id, n.message_sealed, n.attempts,
+                       n.urgent, n.sms_to, n.sms_to_sealed, n.applicant_id, n.passed_provider
          )
-         SELECT c.id, c.dedup_key, c.kind, c.message, c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id,
+         SELECT c.id, c.dedup_key, c.kind, COALESCE(c.message, f.message) AS message, c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id,
                 c.passed_provider,
                 a.mobile_sealed,
                 sms_active(a) AS active, d.locale
          FROM claimed c
+         LEFT JOIN fanout_messages f ON f.id = c.fanout_message_id
          JOIN applicants a ON a.id = c.applicant_id
          LEFT JOIN dialogues d ON d.applicant_id = a.id
          ORDER BY c.id",
