@@ -397,6 +397,22 @@ impl Config {
         if let Some(v) = env("PEYGIR_SAFIR_URL") {
             self.sms.safir.base_url = v;
         }
+        if let Some(v) = env("PEYGIR_SMS_CODES_VIA") {
+            self.sms.codes_via = match v.as_str() {
+                "" | "none" => None,
+                "bale-otp" => Some(crate::sms::config::CodesVia::BaleOtp),
+                _ => anyhow::bail!("PEYGIR_SMS_CODES_VIA must be none or bale-otp"),
+            };
+        }
+        if let Some(v) = env("PEYGIR_BALE_OTP_CLIENT_ID") {
+            self.sms.bale_otp.client_id = Some(v);
+        }
+        if let Some(v) = env("PEYGIR_BALE_OTP_CLIENT_SECRET") {
+            self.sms.bale_otp.client_secret = Some(v.into());
+        }
+        if let Some(v) = env("PEYGIR_BALE_OTP_URL") {
+            self.sms.bale_otp.base_url = v;
+        }
         if let Some(v) = env("PEYGIR_SMSIR_LINE") {
             self.sms.smsir.line_number = Some(v);
         }

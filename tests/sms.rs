@@ -1205,6 +1205,119 @@ async fn a_one_time_code_goes_through_safir_as_its_code_form_and_other_notices_a
     assert_eq!(safir.violations(), Vec::<String>::new());
 }
 
+/// Queues the one-time code `code` to `mobile(chat)`, as the bot does when a number is typed.
+async fn queue_code(app: &Application, chat: i64, code: &str) {
+    let applicant = subscriber(app, chat).await;
+    let mut tx = app.pool().begin().await.unwrap();
+    let sms = sms_outbox::DirectSms {
+        dedup_key: format!("phone-challenge:{chat}:{code}:sms"),
+        applicant,
+        to: mobile(chat),
+        kind: peygir::notify::kind::NoticeKind::Otp,
+        message: Msg::new("sms-code-text")
+            .arg("ascii", Arg::Text(code.into()))
+            .arg("code", Arg::Digits(code.into())),
+        urgent: true,
+    };
+    sms_outbox::enqueue_direct(&mut tx, app.vault(), &sms).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The provider that took each one-time code, by the chat it was for.
+async fn code_providers(app: &Application) -> Vec<(String, Option<String>, Option<String>)> {
+    sqlx::query_as("SELECT dedup_key, provider, passed_provider FROM notifications WHERE kind = 'otp' ORDER BY id")
+        .fetch_all(app.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_time_codes_go_through_bales_otp_service_and_by_sms_where_it_cannot_deliver() {
+    let bale = support::bale_otp::FakeBaleOtp::start().await;
+    let url = bale.url.clone();
+    let (s, _, _) = setup_two_providers_with("kavenegar", None, 60, |toml| {
+        format!(
+            "{}\n[sms.bale_otp]\nclient_id = \"{}\"\nclient_secret = \"{}\"\nbase_url = \"{url}\"\n",
+            toml.replacen("[sms]\n", "[sms]\ncodes_via = \"bale-otp\"\n", 1),
+            support::bale_otp::CLIENT_ID,
+            support::bale_otp::CLIENT_SECRET,
+        )
+    })
+    .await;
+    let phone = |chat: i64| format!("98{}", &mobile(chat).local()[1..]);
+
+    // A code goes in Bale; one to a number with no Bale account, by SMS at once; other notices
+    // by SMS as before.
+    bale.not_on_bale(&mobile(2).local());
+    queue_code(&s.app, 1, "482913").await;
+    queue_code(&s.app, 2, "551204").await;
+    sms_notices(&s.app, 3..=3, "text").await;
+    drain_sms(&s.app).await;
+    assert_eq!(bale.delivered(), vec![(phone(1), 482_913)]);
+    let texted: Vec<(String, String)> = s
+        .kavenegar
+        .delivered()
+        .into_iter()
+        .map(|(to, text, _)| (to, text))
+        .collect();
+    assert_eq!(texted.len(), 2, "{texted:?}");
+    assert!(
+        texted
+            .iter()
+            .any(|(to, text)| *to == mobile(2).local() && text.contains("551204"))
+    );
+    assert!(
+        texted
+            .iter()
+            .any(|(to, text)| *to == mobile(3).local() && text.contains("text 3"))
+    );
+    assert_eq!(
+        code_providers(&s.app).await,
+        vec![
+            (
+                "phone-challenge:1:482913:sms".to_owned(),
+                Some("bale-otp".to_owned()),
+                None
+            ),
+            (
+                "phone-challenge:2:551204:sms".to_owned(),
+                Some("kavenegar".to_owned()),
+                None
+            ),
+        ]
+    );
+    assert_eq!(bale.tokens_issued(), 1, "one token serves every code");
+
+    // A token Bale no longer honours is replaced, and the code still goes in Bale.
+    bale.revoke_tokens();
+    queue_code(&s.app, 4, "730018").await;
+    drain_sms(&s.app).await;
+    assert_eq!(bale.delivered().last(), Some(&(phone(4), 730_018)));
+    assert_eq!(bale.tokens_issued(), 2);
+
+    // Out of credit: the code goes by SMS, and Bale is passed over for the next one (by the
+    // same dispatcher, which keeps what it learnt of each gateway).
+    bale.set_out_of_credit(true);
+    let dispatcher = sms_dispatcher(&s.app);
+    queue_code(&s.app, 5, "640271").await;
+    while dispatcher.run_once().await.unwrap() > 0 {}
+    let calls = bale.send_calls();
+    queue_code(&s.app, 6, "912834").await;
+    while dispatcher.run_once().await.unwrap() > 0 {}
+    assert_eq!(bale.send_calls(), calls, "a service out of credit rests");
+    let texted = s.kavenegar.delivered();
+    for (chat, code) in [(5, "640271"), (6, "912834")] {
+        assert!(
+            texted
+                .iter()
+                .any(|(to, text, _)| *to == mobile(chat).local() && text.contains(code)),
+            "{texted:?}"
+        );
+    }
+    assert_eq!(bale.violations(), Vec::<String>::new());
+    assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn a_decision_no_way_delivered_is_put_before_staff_once() {
     let (s, _, _) = setup_two_providers("safir", Some("kavenegar"), 60).await;

@@ -370,7 +370,7 @@ async fn request_view(
 fn notice_seen(notice: notices::LatestNotice) -> NoticeSeen {
     let way = match (notice.channel.as_str(), notice.provider.as_deref()) {
         ("chat", _) => NoticeWay::Chat,
-        (_, Some("safir")) => NoticeWay::Bale,
+        (_, Some("safir" | "bale-otp")) => NoticeWay::Bale,
         _ => NoticeWay::Sms,
     };
     let state = match notice.status.as_str() {

@@ -78,6 +78,41 @@ pub struct SmsConfig {
     #[serde(default)]
     pub safir: SafirConfig,
     pub http: Option<HttpGatewayConfig>,
+    /// Where one-time codes go first, before the providers above: `"bale-otp"`, Bale's OTP
+    /// service. A code it cannot deliver (no Bale account behind the number, no credit, the
+    /// service down) goes on by SMS at once.
+    pub codes_via: Option<CodesVia>,
+    #[serde(default)]
+    pub bale_otp: BaleOtpConfig,
+}
+
+/// A service made for one-time codes, tried before the SMS providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum CodesVia {
+    #[serde(rename = "bale-otp")]
+    BaleOtp,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaleOtpConfig {
+    /// The user name of the organisation's OTP subscription in Bale's gateway panel. Env:
+    /// PEYGIR_BALE_OTP_CLIENT_ID.
+    pub client_id: Option<String>,
+    /// Its password. Env: PEYGIR_BALE_OTP_CLIENT_SECRET.
+    pub client_secret: Option<SecretString>,
+    #[serde(default = "default_safir_url")]
+    pub base_url: String,
+}
+
+impl Default for BaleOtpConfig {
+    fn default() -> Self {
+        Self {
+            client_id: None,
+            client_secret: None,
+            base_url: default_safir_url(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -265,6 +300,15 @@ impl SmsConfig {
             bail!("sms.rate_per_sec must be a positive number");
         }
         self.validate_provider(self.provider)?;
+        if self.codes_via == Some(CodesVia::BaleOtp) {
+            self.bale_otp.client_id.as_ref().context(
+                "sms.bale_otp.client_id (or PEYGIR_BALE_OTP_CLIENT_ID) is required for codes_via = \"bale-otp\"",
+            )?;
+            self.bale_otp.client_secret.as_ref().context(
+                "sms.bale_otp.client_secret (or PEYGIR_BALE_OTP_CLIENT_SECRET) is required for codes_via = \"bale-otp\"",
+            )?;
+            url::Url::parse(&self.bale_otp.base_url).context("sms.bale_otp.base_url")?;
+        }
         if let Some(secondary) = self.secondary {
             if secondary == self.provider {
                 bail!("sms.secondary must be another provider than sms.provider");
@@ -341,6 +385,8 @@ impl Default for SmsConfig {
             smsir: SmsIrConfig::default(),
             safir: SafirConfig::default(),
             http: None,
+            codes_via: None,
+            bale_otp: BaleOtpConfig::default(),
         }
     }
 }

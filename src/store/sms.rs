@@ -312,15 +312,17 @@ async fn number_hash(conn: &mut PgConnection, mobile: &PhoneNumber) -> anyhow::R
     Ok(mac.finalize().into_bytes().to_vec())
 }
 
-/// Six uniform digits from the OS random source.
+/// Six uniform digits from the OS random source, the first not 0: Bale's OTP service takes a
+/// code as a number, which would drop a leading zero.
 fn six_digits() -> anyhow::Result<String> {
     loop {
         let mut bytes = [0u8; 4];
         getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("OS random source: {e}"))?;
         let n = u32::from_le_bytes(bytes);
-        // Rejecting the top sliver keeps every code equally likely.
-        if n < 4_294_000_000 {
-            return Ok(format!("{:06}", n % 1_000_000));
+        // Rejecting the top sliver (past the last whole multiple of 900,000) keeps every code
+        // equally likely.
+        if n < 4_293_900_000 {
+            return Ok((100_000 + n % 900_000).to_string());
         }
     }
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod api;
+pub mod bale_otp;
 pub mod bench;
 pub mod bot_api;
 pub mod chat;

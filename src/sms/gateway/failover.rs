@@ -21,15 +21,57 @@ pub struct Sent {
     pub passed_over: Option<(&'static str, String)>,
 }
 
-/// The configured providers: one, or a primary and a secondary. Clones share what they learnt
-/// of the primary's health.
+/// The configured providers: one, or a primary and a secondary; and a service for one-time
+/// codes tried before them, where one is set. Clones share what they learnt of each one's health.
 #[derive(Debug, Clone)]
 pub struct Gateways {
     primary: Gateway,
     secondary: Option<Gateway>,
     /// Until when the primary is passed over, after it failed.
-    primary_resting: Arc<Mutex<Option<Instant>>>,
+    primary_resting: Resting,
+    /// Bale's OTP service: a code it cannot deliver goes on through the providers at once.
+    codes: Option<(Gateway, Resting)>,
+}
+
+/// Until when a gateway that failed is passed over; shared by clones.
+#[derive(Debug, Clone, Default)]
+struct Resting {
+    until: Arc<Mutex<Option<Instant>>>,
     rest: Duration,
+}
+
+impl Resting {
+    fn new(rest: Duration) -> Self {
+        Self {
+            until: Arc::default(),
+            rest,
+        }
+    }
+
+    fn now(&self) -> bool {
+        let until = self.until.lock().expect("gateway health lock");
+        until.is_some_and(|until| Instant::now() < until)
+    }
+
+    fn failed(&self, gateway: &Gateway, why: &SmsError) {
+        let mut until = self.until.lock().expect("gateway health lock");
+        if until.is_none() {
+            tracing::warn!(
+                gateway = gateway.name(),
+                error = ?why.masked(),
+                rest_secs = self.rest.as_secs(),
+                "an SMS gateway failed; passing it over for a while"
+            );
+        }
+        *until = Some(Instant::now() + self.rest);
+    }
+
+    fn recovered(&self, gateway: &Gateway) {
+        let mut until = self.until.lock().expect("gateway health lock");
+        if until.take().is_some() {
+            tracing::info!(gateway = gateway.name(), "an SMS gateway is sending again");
+        }
+    }
 }
 
 impl Gateways {
@@ -39,11 +81,17 @@ impl Gateways {
             .secondary
             .map(|provider| Gateway::of(provider, config))
             .transpose()?;
+        let rest = Duration::from_secs(config.failover_rest_secs);
+        let codes = config
+            .codes_via
+            .map(|via| Gateway::for_codes(via, config))
+            .transpose()?
+            .map(|gateway| (gateway, Resting::new(rest)));
         Ok(Self {
             primary,
             secondary,
-            primary_resting: Arc::default(),
-            rest: Duration::from_secs(config.failover_rest_secs),
+            primary_resting: Resting::new(rest),
+            codes,
         })
     }
 
@@ -52,21 +100,25 @@ impl Gateways {
         Self {
             primary: gateway,
             secondary: None,
-            primary_resting: Arc::default(),
-            rest: Duration::ZERO,
+            primary_resting: Resting::default(),
+            codes: None,
         }
     }
 
-    /// Every configured gateway, the primary first.
+    /// Every configured SMS provider, the primary first (not the codes' service).
     pub fn all(&self) -> impl Iterator<Item = &Gateway> {
         std::iter::once(&self.primary).chain(&self.secondary)
     }
 
-    /// Names for the log: `kavenegar`, or `kavenegar then smsir`.
+    /// Names for the log: `kavenegar`, or `kavenegar then smsir`, and where codes go first.
     pub fn describe(&self) -> String {
-        match &self.secondary {
+        let providers = match &self.secondary {
             Some(second) => format!("{} then {}", self.primary.name(), second.name()),
             None => self.primary.name().to_owned(),
+        };
+        match &self.codes {
+            Some((codes, _)) => format!("{providers}; one-time codes through {} first", codes.name()),
+            None => providers,
         }
     }
 
@@ -75,8 +127,57 @@ impl Gateways {
         self.in_order().0.batch_size()
     }
 
-    /// Sends `batch`; one outcome per SMS, in order.
+    /// Sends `batch`; one outcome per SMS, in order. One-time codes go through the codes'
+    /// service first, where one is set and not resting.
     pub async fn send(&self, batch: &[Sms]) -> Vec<Sent> {
+        match &self.codes {
+            Some((codes, resting)) if !resting.now() && batch.iter().any(|sms| sms.one_time_code.is_some()) => {
+                self.send_codes_first(codes, resting, batch).await
+            }
+            _ => self.send_by_sms(batch).await,
+        }
+    }
+
+    /// Sends the codes of `batch` through `codes`, and the rest, with each code it did not
+    /// take, through the SMS providers.
+    async fn send_codes_first(&self, codes: &Gateway, resting: &Resting, batch: &[Sms]) -> Vec<Sent> {
+        let (code_at, mut by_sms_at): (Vec<usize>, Vec<usize>) =
+            (0..batch.len()).partition(|&i| batch[i].one_time_code.is_some());
+        let to_codes: Vec<Sms> = code_at.iter().map(|&i| batch[i].clone()).collect();
+        let mut outcomes: Vec<Option<Sent>> = (0..batch.len()).map(|_| None).collect();
+        let mut passed: Vec<(usize, String)> = Vec::new();
+        for (i, sent) in code_at.into_iter().zip(send_in_calls(codes, &to_codes).await) {
+            match &sent.result {
+                Err(err) if err.another_may_send() => {
+                    if err.provider_in_trouble() {
+                        resting.failed(codes, err);
+                    }
+                    passed.push((i, err.masked().to_string()));
+                    by_sms_at.push(i);
+                }
+                _ => {
+                    resting.recovered(codes);
+                    outcomes[i] = Some(sent);
+                }
+            }
+        }
+        by_sms_at.sort_unstable();
+        let rest: Vec<Sms> = by_sms_at.iter().map(|&i| batch[i].clone()).collect();
+        for (i, mut sent) in by_sms_at.into_iter().zip(self.send_by_sms(&rest).await) {
+            if let Some((_, why)) = passed.iter().find(|(at, _)| *at == i) {
+                // The first gateway passed over is the evidence kept: the codes' service.
+                sent.passed_over = Some((codes.name(), why.clone()));
+            }
+            outcomes[i] = Some(sent);
+        }
+        outcomes
+            .into_iter()
+            .map(|sent| sent.expect("every SMS has an outcome"))
+            .collect()
+    }
+
+    /// Sends `batch` through the SMS providers, the second taking what the first could not.
+    async fn send_by_sms(&self, batch: &[Sms]) -> Vec<Sent> {
         let (first, second) = self.in_order();
         let mut sent = send_in_calls(first, batch).await;
         let Some(second) = second else { return sent };
@@ -90,11 +191,12 @@ impl Gateways {
             }
             return sent;
         }
-        let trouble = failed
-            .iter()
-            .find(|&&i| matches!(&sent[i].result, Err(err) if err.provider_in_trouble()));
+        let trouble = failed.iter().find_map(|&i| match &sent[i].result {
+            Err(err) if err.provider_in_trouble() => Some(err),
+            _ => None,
+        });
         match trouble {
-            Some(&i) if is_primary => self.primary_failed(&sent[i].result),
+            Some(err) if is_primary => self.primary_resting.failed(&self.primary, err),
             None if is_primary => self.primary_recovered(),
             _ => {}
         }
@@ -138,31 +240,11 @@ impl Gateways {
     }
 
     fn primary_is_resting(&self) -> bool {
-        let resting = self.primary_resting.lock().expect("gateway health lock");
-        resting.is_some_and(|until| Instant::now() < until)
-    }
-
-    fn primary_failed(&self, why: &Result<Accepted, SmsError>) {
-        let mut resting = self.primary_resting.lock().expect("gateway health lock");
-        if resting.is_none() {
-            tracing::warn!(
-                primary = self.primary.name(),
-                error = ?why.as_ref().err().map(SmsError::masked),
-                rest_secs = self.rest.as_secs(),
-                "the primary SMS gateway failed; sending through the secondary"
-            );
-        }
-        *resting = Some(Instant::now() + self.rest);
+        self.primary_resting.now()
     }
 
     fn primary_recovered(&self) {
-        let mut resting = self.primary_resting.lock().expect("gateway health lock");
-        if resting.take().is_some() {
-            tracing::info!(
-                primary = self.primary.name(),
-                "the primary SMS gateway is sending again"
-            );
-        }
+        self.primary_resting.recovered(&self.primary);
     }
 }
 

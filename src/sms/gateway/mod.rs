@@ -1,8 +1,9 @@
 //! Gateways to a phone number: Kavenegar, SMS.ir and a generic HTTP provider for SMS, Bale's
-//! Safir for a Bale message to the number, and the log. One enum rather than a trait object:
+//! Safir for a Bale message to the number, Bale's OTP service for one-time codes, and the log. One enum rather than a trait object:
 //! the set is closed and known at start, and async methods stay plain. Two of them may be
 //! paired, the second taking what the first cannot ([`Gateways`]).
 
+mod bale_otp;
 mod failover;
 mod http;
 mod kavenegar;
@@ -16,9 +17,10 @@ use anyhow::Context as _;
 use secrecy::ExposeSecret;
 
 use super::class::MessageClass;
-use super::config::{Provider, SmsConfig};
+use super::config::{CodesVia, Provider, SmsConfig};
 use crate::domain::PhoneNumber;
 
+pub use self::bale_otp::BaleOtp;
 pub use self::failover::{Gateways, Sent};
 pub use self::http::HttpGateway;
 pub use self::kavenegar::{Kavenegar, report as kavenegar_report};
@@ -134,6 +136,7 @@ pub enum Gateway {
     SmsIr(SmsIr),
     Safir(Safir),
     Http(HttpGateway),
+    BaleOtp(BaleOtp),
 }
 
 impl Gateway {
@@ -169,6 +172,18 @@ impl Gateway {
         })
     }
 
+    /// The service for one-time codes `via` names, as `config` describes it.
+    pub fn for_codes(via: CodesVia, config: &SmsConfig) -> anyhow::Result<Self> {
+        match via {
+            CodesVia::BaleOtp => {
+                let c = &config.bale_otp;
+                let id = c.client_id.as_ref().context("sms.bale_otp.client_id")?;
+                let secret = c.client_secret.clone().context("sms.bale_otp.client_secret")?;
+                Ok(Self::BaleOtp(BaleOtp::new(&c.base_url, id, secret)?))
+            }
+        }
+    }
+
     /// The name stored with each SMS, so reports are matched to the provider that sent it.
     pub fn name(&self) -> &'static str {
         match self {
@@ -177,6 +192,7 @@ impl Gateway {
             Self::SmsIr(_) => "smsir",
             Self::Safir(_) => "safir",
             Self::Http(_) => "http",
+            Self::BaleOtp(_) => "bale-otp",
         }
     }
 
@@ -186,7 +202,7 @@ impl Gateway {
             Self::Log(_) => 100,
             Self::Kavenegar(k) => k.batch_size(),
             Self::SmsIr(g) => g.batch_size(),
-            Self::Safir(_) | Self::Http(_) => 1,
+            Self::Safir(_) | Self::Http(_) | Self::BaleOtp(_) => 1,
         }
     }
 
@@ -198,6 +214,7 @@ impl Gateway {
             Self::SmsIr(g) => g.send(batch).await,
             Self::Safir(g) => g.send(batch).await,
             Self::Http(g) => g.send(batch).await,
+            Self::BaleOtp(g) => g.send(batch).await,
         }
     }
 
@@ -207,7 +224,7 @@ impl Gateway {
         match self {
             Self::Kavenegar(g) => g.credit().await.map(Some),
             Self::SmsIr(g) => g.credit().await.map(Some),
-            Self::Log(_) | Self::Safir(_) | Self::Http(_) => Ok(None),
+            Self::Log(_) | Self::Safir(_) | Self::Http(_) | Self::BaleOtp(_) => Ok(None),
         }
     }
 
@@ -216,7 +233,7 @@ impl Gateway {
         match self {
             Self::Kavenegar(g) => g.status(provider_ids).await,
             Self::SmsIr(g) => g.status(provider_ids).await,
-            Self::Log(_) | Self::Safir(_) | Self::Http(_) => Ok(Vec::new()),
+            Self::Log(_) | Self::Safir(_) | Self::Http(_) | Self::BaleOtp(_) => Ok(Vec::new()),
         }
     }
 }
