@@ -36,6 +36,10 @@ fn a_valid_configuration_is_shown_with_its_secrets_masked() {
 url = "https://sms.example/send?apikey=KEY-IN-URL"
 body = '{"to": "{to}", "text": "{text}", "key": "KEY-IN-BODY"}'
 headers = { "X-Api-Key" = "KEY-IN-HEADER", "X-Other" = "env:SMS_OTHER" }
+
+[sms.bale_otp]
+client_id = "peygir"
+client_secret = "BALE-OTP-SECRET"
 "#;
     let (ok, text) = check(&toml);
     assert!(ok, "{text}");
@@ -46,6 +50,7 @@ headers = { "X-Api-Key" = "KEY-IN-HEADER", "X-Other" = "env:SMS_OTHER" }
         "KEY-IN-URL",
         "KEY-IN-BODY",
         "KEY-IN-HEADER",
+        "BALE-OTP-SECRET",
     ] {
         assert!(!text.contains(secret), "{secret} is shown:\n{text}");
     }
@@ -61,4 +66,23 @@ fn a_bad_configuration_is_refused_with_the_reason() {
     let (ok, text) = check(&toml);
     assert!(!ok);
     assert!(text.contains("max_parts"), "{text}");
+}
+
+#[test]
+fn a_generic_gateway_naming_a_line_needs_a_default_line() {
+    let toml = support::config_text(|t| t.replace("provider = \"log\"", "provider = \"http\""))
+        + r#"
+[sms.http]
+url = "https://sms.example/send"
+body = '{"from": "{line}", "to": "{to}", "text": "{text}"}'
+lines = { otp = "20004346" }
+"#;
+    let (ok, text) = check(&toml);
+    assert!(!ok, "{text}");
+    assert!(text.contains("sms.http.line is required"), "{text}");
+    let (ok, text) = check(&toml.replace(
+        "\nlines = { otp = \"20004346\" }",
+        "\nline = \"10004346\"\nlines = { otp = \"20004346\" }",
+    ));
+    assert!(ok, "{text}");
 }

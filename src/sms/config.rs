@@ -182,9 +182,15 @@ pub struct HttpGatewayConfig {
     pub url: String,
     #[serde(default = "default_method")]
     pub method: String,
-    /// Body with `{to}` (09…), `{to_e164}`, `{text}` and `{id}` (our idempotency key); values are
-    /// escaped for `content_type` (JSON, or form encoding).
+    /// Body with `{to}` (09…), `{to_e164}`, `{text}`, `{id}` (our idempotency key) and `{line}`
+    /// (the sender line of the message's class); values are escaped for `content_type` (JSON,
+    /// or form encoding).
     pub body: String,
+    /// The line `{line}` names, for a class `lines` does not name.
+    pub line: Option<String>,
+    /// A line per message class (`service`, `otp`, `informational`).
+    #[serde(default)]
+    pub lines: super::class::Lines<String>,
     #[serde(default = "default_content_type")]
     pub content_type: String,
     /// Extra headers, e.g. an API key. Values may name an environment variable as `env:NAME`.
@@ -224,6 +230,8 @@ impl std::fmt::Debug for HttpGatewayConfig {
             .field("content_type", &self.content_type)
             .field("headers", &headers)
             .field("id_pointer", &self.id_pointer)
+            .field("line", &self.line)
+            .field("lines", &self.lines)
             .finish()
     }
 }
@@ -361,6 +369,14 @@ impl SmsConfig {
                 url::Url::parse(&http.url).context("sms.http.url")?;
                 if !http.body.contains("{text}") || !http.body.contains("{to") {
                     bail!("sms.http.body must contain {{text}} and {{to}} (or {{to_e164}})");
+                }
+                if http.body.contains("{line}") && http.line.is_none() {
+                    bail!(
+                        "sms.http.line is required when sms.http.body names {{line}}: the line of a class sms.http.lines does not name"
+                    );
+                }
+                if !http.body.contains("{line}") && (http.line.is_some() || !http.lines.is_empty()) {
+                    bail!("sms.http.line and sms.http.lines need {{line}} in sms.http.body, where the line goes");
                 }
             }
         }

@@ -8,6 +8,7 @@ use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 
 use super::{Accepted, Report, Sms, SmsError, client, transport_error};
+use crate::sms::class::{Lines, line_for};
 use crate::sms::config::HttpGatewayConfig;
 
 #[derive(Clone)]
@@ -19,6 +20,8 @@ pub struct HttpGateway {
     escape: Escape,
     headers: HeaderMap,
     id_pointer: Option<String>,
+    line: Option<String>,
+    lines: Lines<String>,
 }
 
 impl std::fmt::Debug for HttpGateway {
@@ -66,6 +69,8 @@ impl HttpGateway {
             escape,
             headers,
             id_pointer: config.id_pointer.clone(),
+            line: config.line.clone(),
+            lines: config.lines.clone(),
         })
     }
 
@@ -86,7 +91,9 @@ impl HttpGateway {
             }
             Escape::Form => url::form_urlencoded::byte_serialize(value.as_bytes()).collect(),
         };
+        let line = line_for(&self.lines, self.line.as_ref(), sms.class).map_or("", String::as_str);
         self.body
+            .replace("{line}", &escape(line))
             .replace("{to_e164}", &escape(sms.to.e164()))
             .replace("{to}", &escape(&sms.to.local()))
             .replace("{id}", &sms.local_id.to_string())
@@ -144,6 +151,7 @@ impl HttpGateway {
 mod tests {
     use super::*;
     use crate::domain::PhoneNumber;
+    use crate::sms::class::MessageClass;
 
     fn gateway(content_type: &str, body: &str) -> HttpGateway {
         HttpGateway::new(&HttpGatewayConfig {
@@ -153,6 +161,8 @@ mod tests {
             content_type: content_type.into(),
             headers: Default::default(),
             id_pointer: None,
+            line: Some("10004346".into()),
+            lines: Lines::from([(MessageClass::Otp, "20004346".into())]),
         })
         .unwrap()
     }
@@ -163,8 +173,23 @@ mod tests {
             to: PhoneNumber::parse("09121234567").unwrap(),
             text: text.into(),
             one_time_code: None,
-            class: crate::sms::class::MessageClass::Service,
+            class: MessageClass::Service,
         }
+    }
+
+    #[test]
+    fn each_class_goes_from_its_own_line_or_the_default() {
+        let g = gateway("application/x-www-form-urlencoded", "from={line}&to={to}&text={text}");
+        let code = Sms {
+            class: MessageClass::Otp,
+            ..sms("123456")
+        };
+        assert_eq!(g.render(&code), "from=20004346&to=09121234567&text=123456");
+        let broadcast = Sms {
+            class: MessageClass::Informational,
+            ..sms("x")
+        };
+        assert_eq!(g.render(&broadcast), "from=10004346&to=09121234567&text=x");
     }
 
     #[test]
