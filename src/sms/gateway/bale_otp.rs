@@ -94,16 +94,8 @@ impl BaleOtp {
         })
     }
 
-    /// One code per call, as the service takes them.
-    pub async fn send(&self, batch: &[Sms]) -> Vec<Result<Accepted, SmsError>> {
-        let mut results = Vec::with_capacity(batch.len());
-        for sms in batch {
-            results.push(self.send_one(sms).await);
-        }
-        results
-    }
-
-    async fn send_one(&self, sms: &Sms) -> Result<Accepted, SmsError> {
+    /// Sends one message: the provider takes one per call.
+    pub async fn send_one(&self, sms: &Sms) -> Result<Accepted, SmsError> {
         let Some(otp) = sms.one_time_code.as_deref().and_then(otp_number) else {
             return Err(SmsError::NotReachable(
                 "bale-otp carries one-time codes of 3 to 8 digits, the first not 0".into(),

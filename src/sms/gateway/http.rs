@@ -74,14 +74,6 @@ impl HttpGateway {
         })
     }
 
-    pub async fn send(&self, batch: &[Sms]) -> Vec<Result<Accepted, SmsError>> {
-        let mut results = Vec::with_capacity(batch.len());
-        for sms in batch {
-            results.push(self.send_one(sms).await);
-        }
-        results
-    }
-
     fn render(&self, sms: &Sms) -> String {
         let escape = |value: &str| match self.escape {
             // A JSON string literal without its quotes: the template supplies them.
@@ -100,7 +92,8 @@ impl HttpGateway {
             .replace("{text}", &escape(&sms.text))
     }
 
-    async fn send_one(&self, sms: &Sms) -> Result<Accepted, SmsError> {
+    /// Sends one message: the provider takes one per request.
+    pub async fn send_one(&self, sms: &Sms) -> Result<Accepted, SmsError> {
         let response = self
             .http
             .request(self.method.clone(), self.url.clone())

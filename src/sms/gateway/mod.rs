@@ -212,9 +212,9 @@ impl Gateway {
             Self::Log(g) => g.send(batch),
             Self::Kavenegar(g) => g.send(batch).await,
             Self::SmsIr(g) => g.send(batch).await,
-            Self::Safir(g) => g.send(batch).await,
-            Self::Http(g) => g.send(batch).await,
-            Self::BaleOtp(g) => g.send(batch).await,
+            Self::Safir(g) => one_at_a_time(batch, |sms| g.send_one(sms)).await,
+            Self::Http(g) => one_at_a_time(batch, |sms| g.send_one(sms)).await,
+            Self::BaleOtp(g) => one_at_a_time(batch, |sms| g.send_one(sms)).await,
         }
     }
 
@@ -236,6 +236,18 @@ impl Gateway {
             Self::Log(_) | Self::Safir(_) | Self::Http(_) | Self::BaleOtp(_) => Ok(Vec::new()),
         }
     }
+}
+
+/// Sends `batch` in order through a gateway that takes one message per call.
+async fn one_at_a_time<'a, Fut>(batch: &'a [Sms], send: impl Fn(&'a Sms) -> Fut) -> Vec<Result<Accepted, SmsError>>
+where
+    Fut: std::future::Future<Output = Result<Accepted, SmsError>>,
+{
+    let mut results = Vec::with_capacity(batch.len());
+    for sms in batch {
+        results.push(send(sms).await);
+    }
+    results
 }
 
 /// A transport failure, without the URL: Kavenegar's carries the API key in its path.

@@ -79,16 +79,8 @@ impl Safir {
         })
     }
 
-    /// One number per call, as Safir takes them.
-    pub async fn send(&self, batch: &[Sms]) -> Vec<Result<Accepted, SmsError>> {
-        let mut results = Vec::with_capacity(batch.len());
-        for sms in batch {
-            results.push(self.send_one(sms).await);
-        }
-        results
-    }
-
-    async fn send_one(&self, sms: &Sms) -> Result<Accepted, SmsError> {
+    /// Sends one message: the provider takes one per call.
+    pub async fn send_one(&self, sms: &Sms) -> Result<Accepted, SmsError> {
         let message_data = match &sms.one_time_code {
             Some(code) => json!({"otp_message": {"otp": code}}),
             None => json!({"message": {"text": sms.text}}),
