@@ -1237,7 +1237,7 @@ async fn one_time_codes_go_through_bales_otp_service_and_by_sms_where_it_cannot_
     let url = bale.url.clone();
     let (s, _, _) = setup_two_providers_with("kavenegar", None, 60, |toml| {
         format!(
-            "{}\n[sms.bale_otp]\nclient_id = \"{}\"\nclient_secret = \"{}\"\nbase_url = \"{url}\"\n",
+            "{}\n[sms.bale_otp]\nclient_id = \"{}\"\nclient_secret = \"{}\"\nbase_url = \"{url}\"\nlow_credit = 1000\n",
             toml.replacen("[sms]\n", "[sms]\ncodes_via = \"bale-otp\"\n", 1),
             support::bale_otp::CLIENT_ID,
             support::bale_otp::CLIENT_SECRET,
@@ -1252,8 +1252,23 @@ async fn one_time_codes_go_through_bales_otp_service_and_by_sms_where_it_cannot_
     queue_code(&s.app, 1, "482913").await;
     queue_code(&s.app, 2, "551204").await;
     sms_notices(&s.app, 3..=3, "text").await;
-    drain_sms(&s.app).await;
+    let first = sms_dispatcher(&s.app);
+    while first.run_once().await.unwrap() > 0 {}
     assert_eq!(bale.delivered(), vec![(phone(1), 482_913)]);
+    // Its credit is known from its answer, and staff are told when it is low.
+    first.check_credit().await.unwrap();
+    let credit: f64 = sqlx::query_scalar("SELECT credit FROM sms_credit WHERE provider = 'bale-otp'")
+        .fetch_one(s.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(credit, 999.0);
+    let told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE recipient = 'staff' AND message::text LIKE '%bale-otp%'",
+    )
+    .fetch_one(s.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(told, 1, "staff told of the low credit");
     let texted: Vec<(String, String)> = s
         .kavenegar
         .delivered()

@@ -361,7 +361,7 @@ impl SmsDispatcher {
     /// day while it is below the configured floor.
     pub async fn check_credit(&self) -> anyhow::Result<()> {
         let pool = self.app.pool();
-        for gateway in self.gateways.all() {
+        for gateway in self.gateways.with_codes() {
             let credit = match gateway.credit().await {
                 Ok(Some(credit)) => credit,
                 Ok(None) => continue,

@@ -103,6 +103,8 @@ pub struct BaleOtpConfig {
     pub client_secret: Option<SecretString>,
     #[serde(default = "default_safir_url")]
     pub base_url: String,
+    /// Below this credit (as its last answer gave it), staff are told; unset, never.
+    pub low_credit: Option<f64>,
 }
 
 impl Default for BaleOtpConfig {
@@ -111,6 +113,7 @@ impl Default for BaleOtpConfig {
             client_id: None,
             client_secret: None,
             base_url: default_safir_url(),
+            low_credit: None,
         }
     }
 }
@@ -292,6 +295,7 @@ impl SmsConfig {
         match provider {
             "kavenegar" => self.kavenegar.low_credit,
             "smsir" => self.smsir.low_credit,
+            "bale-otp" => self.bale_otp.low_credit,
             _ => None,
         }
     }

@@ -5,7 +5,7 @@
 //! token as `Bearer` and `{phone: "98…", otp: <digits as a number>}`, answered `{balance}`.
 //! Refusals carry a code: 17 the number has no Bale account (the SMS providers then send it),
 //! 20 no credit, 18 or HTTP 429 too many, 8 a number Bale cannot read. It reports no delivery:
-//! a code it took stays "sent".
+//! a code it took stays "sent". Its credit is known only from the `balance` of its last answer.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,6 +29,8 @@ pub struct BaleOtp {
     client_secret: SecretString,
     /// The token in use and until when, shared by clones (one fetch serves every send).
     token: Arc<Mutex<Option<(SecretString, Instant)>>>,
+    /// The credit its last answer gave: the service has no call of its own for it.
+    balance: Arc<std::sync::Mutex<Option<f64>>>,
 }
 
 impl std::fmt::Debug for BaleOtp {
@@ -43,6 +45,11 @@ impl std::fmt::Debug for BaleOtp {
 struct TokenAnswer {
     access_token: String,
     expires_in: u64,
+}
+
+#[derive(Deserialize)]
+struct Sent {
+    balance: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -91,7 +98,13 @@ impl BaleOtp {
             client_id: client_id.to_owned(),
             client_secret,
             token: Arc::default(),
+            balance: Arc::default(),
         })
+    }
+
+    /// The credit as the last code sent reported it; `None` before the first.
+    pub fn last_balance(&self) -> Option<f64> {
+        *self.balance.lock().expect("balance lock")
     }
 
     /// Sends one message: the provider takes one per call.
@@ -110,6 +123,12 @@ impl BaleOtp {
         let status = response.status();
         let bytes = response.bytes().await.map_err(transport_error)?;
         if status.is_success() {
+            if let Some(balance) = serde_json::from_slice::<Sent>(&bytes)
+                .ok()
+                .and_then(|sent| sent.balance)
+            {
+                *self.balance.lock().expect("balance lock") = Some(balance);
+            }
             return Ok(Accepted {
                 provider_id: None,
                 state: Report::Sent,

@@ -110,6 +110,11 @@ impl Gateways {
         std::iter::once(&self.primary).chain(&self.secondary)
     }
 
+    /// Every configured gateway, the codes' service too: those whose credit is followed.
+    pub fn with_codes(&self) -> impl Iterator<Item = &Gateway> {
+        self.all().chain(self.codes.as_ref().map(|(gateway, _)| gateway))
+    }
+
     /// Names for the log: `kavenegar`, or `kavenegar then smsir`, and where codes go first.
     pub fn describe(&self) -> String {
         let providers = match &self.secondary {

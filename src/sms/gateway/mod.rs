@@ -218,13 +218,14 @@ impl Gateway {
         }
     }
 
-    /// The account's credit where the provider reports it (Kavenegar in rials, SMS.ir in its
-    /// unit); `None` where it does not.
+    /// The account's credit where the provider reports it (Kavenegar in rials, SMS.ir and Bale's
+    /// OTP service in their units, the last from its latest answer); `None` where it does not.
     pub async fn credit(&self) -> Result<Option<f64>, SmsError> {
         match self {
             Self::Kavenegar(g) => g.credit().await.map(Some),
             Self::SmsIr(g) => g.credit().await.map(Some),
-            Self::Log(_) | Self::Safir(_) | Self::Http(_) | Self::BaleOtp(_) => Ok(None),
+            Self::BaleOtp(g) => Ok(g.last_balance()),
+            Self::Log(_) | Self::Safir(_) | Self::Http(_) => Ok(None),
         }
     }
 
