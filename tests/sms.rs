@@ -1174,38 +1174,8 @@ async fn each_providers_credit_is_recorded_and_staff_told_once_a_day_when_it_run
     assert!(text.contains("peygir_sms_credit{provider=\"smsir\"} 12"), "{text}");
 }
 
-#[tokio::test]
-async fn a_one_time_code_goes_through_safir_as_its_code_form_and_other_notices_as_text() {
-    let (s, _, safir) = setup_two_providers("safir", Some("kavenegar"), 60).await;
-    let applicant = subscriber(&s.app, 1).await;
-    let mut tx = s.app.pool().begin().await.unwrap();
-    let code = sms_outbox::DirectSms {
-        dedup_key: "phone-challenge:1:sms".into(),
-        applicant,
-        to: mobile(1),
-        kind: peygir::notify::kind::NoticeKind::Otp,
-        // As the bot writes it: the code in Persian digits, and in ASCII for copying.
-        message: Msg::new("sms-code-text")
-            .arg("ascii", Arg::Text("482913".into()))
-            .arg("code", Arg::Digits("482913".into())),
-        urgent: true,
-    };
-    sms_outbox::enqueue_direct(&mut tx, s.app.vault(), &code).await.unwrap();
-    tx.commit().await.unwrap();
-    sms_notices(&s.app, 2..=2, "text").await;
-    drain_sms(&s.app).await;
-    let mut delivered = safir.delivered();
-    delivered.sort();
-    assert_eq!(delivered.len(), 2, "{delivered:?}");
-    assert_eq!(
-        delivered[0],
-        (format!("98{}", &mobile(1).local()[1..]), "otp:482913".to_owned())
-    );
-    assert!(delivered[1].1.contains("text 2"), "{delivered:?}");
-    assert_eq!(safir.violations(), Vec::<String>::new());
-}
-
-/// Queues the one-time code `code` to `mobile(chat)`, as the bot does when a number is typed.
+/// Queues the one-time code `code` to `mobile(chat)`, as the bot does when a number is typed:
+/// the code in Persian digits, and in ASCII for copying.
 async fn queue_code(app: &Application, chat: i64, code: &str) {
     let applicant = subscriber(app, chat).await;
     let mut tx = app.pool().begin().await.unwrap();
@@ -1229,6 +1199,23 @@ async fn code_providers(app: &Application) -> Vec<(String, Option<String>, Optio
         .fetch_all(app.pool())
         .await
         .unwrap()
+}
+
+#[tokio::test]
+async fn a_one_time_code_goes_through_safir_as_its_code_form_and_other_notices_as_text() {
+    let (s, _, safir) = setup_two_providers("safir", Some("kavenegar"), 60).await;
+    queue_code(&s.app, 1, "482913").await;
+    sms_notices(&s.app, 2..=2, "text").await;
+    drain_sms(&s.app).await;
+    let mut delivered = safir.delivered();
+    delivered.sort();
+    assert_eq!(delivered.len(), 2, "{delivered:?}");
+    assert_eq!(
+        delivered[0],
+        (format!("98{}", &mobile(1).local()[1..]), "otp:482913".to_owned())
+    );
+    assert!(delivered[1].1.contains("text 2"), "{delivered:?}");
+    assert_eq!(safir.violations(), Vec::<String>::new());
 }
 
 #[tokio::test]

@@ -37,7 +37,7 @@ pub struct NoticeEvent {
 }
 
 /// The steps of the notices `ids`, each notice's in the order they happened.
-pub async fn timelines(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<NoticeEvent>> {
+async fn timelines(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<NoticeEvent>> {
     sqlx::query_as(
         "SELECT notification_id, event, provider, detail, at FROM notice_events
          WHERE notification_id = ANY($1) ORDER BY notification_id, id",
@@ -135,6 +135,26 @@ pub async fn latest_per_channel(conn: &mut PgConnection, subject: &str) -> sqlx:
     .bind(subject)
     .fetch_all(conn)
     .await
+}
+
+/// A notice with the steps of its delivery, oldest first.
+pub type Timeline = (NoticeRow, Vec<NoticeEvent>);
+
+/// The notices about `subject`, oldest first, each with its steps: the evidence staff read.
+pub async fn about_with_timelines(conn: &mut PgConnection, subject: &str) -> sqlx::Result<Vec<Timeline>> {
+    let sent = about(&mut *conn, subject).await?;
+    let ids: Vec<i64> = sent.iter().map(|n| n.id).collect();
+    let mut steps = timelines(conn, &ids).await?.into_iter().peekable();
+    Ok(sent
+        .into_iter()
+        .map(|notice| {
+            let mut timeline = Vec::new();
+            while let Some(step) = steps.next_if(|s| s.notification_id == notice.id) {
+                timeline.push(step);
+            }
+            (notice, timeline)
+        })
+        .collect())
 }
 
 /// The notices about `subject` (`request:12`), oldest first.

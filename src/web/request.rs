@@ -73,7 +73,7 @@ struct View {
     answers: Vec<Msg>,
     documents: Vec<documents::DocumentMeta>,
     history: Vec<requests::Event>,
-    notices: Vec<Timeline>,
+    notices: Vec<notices::Timeline>,
     left: Option<chrono::Duration>,
     /// The day the documents asked for are due, while that deadline runs.
     documents_due: Option<chrono::NaiveDate>,
@@ -109,7 +109,7 @@ async fn load(app: &Application, signed: &Signed, code: TrackingCode) -> anyhow:
         .unwrap_or_default();
     let documents = documents::list_for_request(&mut tx, app.vault(), row.id).await?;
     let history = requests::events(&mut tx, app.vault(), row.id).await?;
-    let notices = notices_with_timelines(&mut tx, row.id).await?;
+    let notices = notices::about_with_timelines(&mut tx, &requests::subject(row.id)).await?;
     let now = Utc::now();
     let office = crate::office::calendar(&mut tx, &app.config().office, now).await?;
     let left = app
@@ -138,23 +138,6 @@ async fn load(app: &Application, signed: &Signed, code: TrackingCode) -> anyhow:
     }))
 }
 
-/// Every notice about request `id`, each with the timeline of its steps.
-async fn notices_with_timelines(conn: &mut sqlx::PgConnection, id: i64) -> anyhow::Result<Vec<Timeline>> {
-    let sent = notices::about(&mut *conn, &requests::subject(id)).await?;
-    let ids: Vec<i64> = sent.iter().map(|n| n.id).collect();
-    let mut steps = notices::timelines(conn, &ids).await?.into_iter().peekable();
-    Ok(sent
-        .into_iter()
-        .map(|notice| {
-            let mut timeline = Vec::new();
-            while let Some(step) = steps.next_if(|s| s.notification_id == notice.id) {
-                timeline.push(step);
-            }
-            (notice, timeline)
-        })
-        .collect())
-}
-
 /// The evidence that the applicant was told: a page of the request's notices and every step
 /// of each, to print or save (the API's `GET /api/v1/requests/{code}/notices` gives the same
 /// as JSON). It shows no answers; it is audited all the same, as a read of the request.
@@ -167,7 +150,7 @@ pub async fn evidence(State(app): State<Application>, signed: Signed, Path(code)
         let Some(row) = visible(&mut tx, &signed, code).await? else {
             return Ok(None);
         };
-        let notices = notices_with_timelines(&mut tx, row.id).await?;
+        let notices = notices::about_with_timelines(&mut tx, &requests::subject(row.id)).await?;
         let actor = signed.member.actor();
         audit::record_read(&mut tx, &actor, "request.evidence", &requests::subject(row.id)).await?;
         tx.commit().await?;
@@ -183,7 +166,7 @@ pub async fn evidence(State(app): State<Application>, signed: Signed, Path(code)
     }
 }
 
-fn evidence_page(page: &Page<'_>, row: &RequestRow, notices: &[Timeline]) -> Markup {
+fn evidence_page(page: &Page<'_>, row: &RequestRow, notices: &[notices::Timeline]) -> Markup {
     let code = i18n::code_text(row.code, page.locale);
     let title = page.msg(&Msg::new(w::EVIDENCE_TITLE).arg("code", Arg::Code(row.code)));
     page.layout(
@@ -203,9 +186,6 @@ fn evidence_page(page: &Page<'_>, row: &RequestRow, notices: &[Timeline]) -> Mar
         },
     )
 }
-
-/// A notice with the steps of its delivery, oldest first.
-type Timeline = (notices::NoticeRow, Vec<notices::NoticeEvent>);
 
 fn request_page(page: &Page<'_>, view: &View, banner: Option<&Banner>) -> Markup {
     let row = &view.row;
@@ -375,7 +355,7 @@ fn notices_section(page: &Page<'_>, view: &View) -> Markup {
 }
 
 /// The notices about a request, each with its steps.
-fn notices_table(page: &Page<'_>, notices: &[Timeline]) -> Markup {
+fn notices_table(page: &Page<'_>, notices: &[notices::Timeline]) -> Markup {
     let state = |status: &str| w::notice_status(status).map_or_else(|| status.to_owned(), |id| page.t(id));
     html! {
         section aria-labelledby="notices" {

@@ -357,17 +357,12 @@ pub async fn notices(
             service: &row.service_id,
         },
     )?;
-    let rows = notices::about(&mut conn, &requests::subject(row.id)).await?;
-    let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
-    let mut events = notices::timelines(&mut conn, &ids).await?.into_iter().peekable();
-    let views = rows
+    let views = notices::about_with_timelines(&mut conn, &requests::subject(row.id))
+        .await?
         .into_iter()
-        .map(|notice| {
-            let mut view = NoticeView::from(notice);
-            while let Some(event) = events.next_if(|e| e.notification_id == view.id) {
-                view.timeline.push(NoticeStep::from(event));
-            }
-            view
+        .map(|(notice, steps)| NoticeView {
+            timeline: steps.into_iter().map(NoticeStep::from).collect(),
+            ..NoticeView::from(notice)
         })
         .collect();
     Ok(Json(views))

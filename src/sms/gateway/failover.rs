@@ -66,6 +66,14 @@ impl Resting {
         *until = Some(Instant::now() + self.rest);
     }
 
+    /// Rests `gateway` after `trouble`; without any, it is sending again.
+    fn update(&self, gateway: &Gateway, trouble: Option<&SmsError>) {
+        match trouble {
+            Some(why) => self.failed(gateway, why),
+            None => self.recovered(gateway),
+        }
+    }
+
     fn recovered(&self, gateway: &Gateway) {
         let mut until = self.until.lock().expect("gateway health lock");
         if until.take().is_some() {
@@ -143,36 +151,26 @@ impl Gateways {
         }
     }
 
-    /// Sends the codes of `batch` through `codes`, and the rest, with each code it did not
-    /// take, through the SMS providers.
+    /// Sends the codes of `batch` through `codes`; the other messages, and each code it did not
+    /// take, go through the SMS providers in one round.
     async fn send_codes_first(&self, codes: &Gateway, resting: &Resting, batch: &[Sms]) -> Vec<Sent> {
-        let (code_at, mut by_sms_at): (Vec<usize>, Vec<usize>) =
+        let (code_at, other_at): (Vec<usize>, Vec<usize>) =
             (0..batch.len()).partition(|&i| batch[i].one_time_code.is_some());
-        let to_codes: Vec<Sms> = code_at.iter().map(|&i| batch[i].clone()).collect();
-        let mut outcomes: Vec<Option<Sent>> = (0..batch.len()).map(|_| None).collect();
-        let mut passed: Vec<(usize, String)> = Vec::new();
-        for (i, sent) in code_at.into_iter().zip(send_in_calls(codes, &to_codes).await) {
-            match &sent.result {
-                Err(err) if err.another_may_send() => {
-                    if err.provider_in_trouble() {
-                        resting.failed(codes, err);
-                    }
-                    passed.push((i, err.masked().to_string()));
-                    by_sms_at.push(i);
-                }
-                _ => {
-                    resting.recovered(codes);
-                    outcomes[i] = Some(sent);
-                }
-            }
-        }
+        let tried = Tried::by(codes, &pick(batch, &code_at)).await;
+        resting.update(codes, tried.trouble());
+        let mut by_sms_at: Vec<usize> = tried.refused.iter().map(|&r| code_at[r]).chain(other_at).collect();
         by_sms_at.sort_unstable();
-        let rest: Vec<Sms> = by_sms_at.iter().map(|&i| batch[i].clone()).collect();
-        for (i, mut sent) in by_sms_at.into_iter().zip(self.send_by_sms(&rest).await) {
-            if let Some((_, why)) = passed.iter().find(|(at, _)| *at == i) {
-                // The first gateway passed over is the evidence kept: the codes' service.
-                sent.passed_over = Some((codes.name(), why.clone()));
-            }
+        let by_sms = self.send_by_sms(&pick(batch, &by_sms_at)).await;
+        let mut outcomes: Vec<Option<Sent>> = (0..batch.len()).map(|_| None).collect();
+        for (i, sent) in by_sms_at.into_iter().zip(by_sms) {
+            outcomes[i] = Some(sent);
+        }
+        let again: Vec<Sent> = tried
+            .refused
+            .iter()
+            .map(|&r| outcomes[code_at[r]].take().expect("sent by SMS"))
+            .collect();
+        for (i, sent) in code_at.into_iter().zip(tried.hand_on(codes, again)) {
             outcomes[i] = Some(sent);
         }
         outcomes
@@ -184,38 +182,15 @@ impl Gateways {
     /// Sends `batch` through the SMS providers, the second taking what the first could not.
     async fn send_by_sms(&self, batch: &[Sms]) -> Vec<Sent> {
         let (first, second) = self.in_order();
-        let mut sent = send_in_calls(first, batch).await;
-        let Some(second) = second else { return sent };
-        let failed: Vec<usize> = (0..sent.len())
-            .filter(|&i| matches!(&sent[i].result, Err(err) if err.another_may_send()))
-            .collect();
-        let is_primary = std::ptr::eq(first, &self.primary);
-        if failed.is_empty() {
-            if is_primary {
-                self.primary_recovered();
-            }
-            return sent;
+        let Some(second) = second else {
+            return send_in_calls(first, batch).await;
+        };
+        let tried = Tried::by(first, batch).await;
+        if std::ptr::eq(first, &self.primary) {
+            self.primary_resting.update(&self.primary, tried.trouble());
         }
-        let trouble = failed.iter().find_map(|&i| match &sent[i].result {
-            Err(err) if err.provider_in_trouble() => Some(err),
-            _ => None,
-        });
-        match trouble {
-            Some(err) if is_primary => self.primary_resting.failed(&self.primary, err),
-            None if is_primary => self.primary_recovered(),
-            _ => {}
-        }
-        let again: Vec<Sms> = failed.iter().map(|&i| batch[i].clone()).collect();
-        let results = send_in_calls(second, &again).await;
-        for (i, mut retried) in failed.into_iter().zip(results) {
-            let why = match &sent[i].result {
-                Err(err) => err.masked().to_string(),
-                Ok(_) => unreachable!("only refusals are sent again"),
-            };
-            retried.passed_over = Some((first.name(), why));
-            sent[i] = retried;
-        }
-        sent
+        let again = send_in_calls(second, &pick(batch, &tried.refused)).await;
+        tried.hand_on(first, again)
     }
 
     /// Sends `batch` through a gateway other than `passed`, which had its chance at it; in the
@@ -247,10 +222,50 @@ impl Gateways {
     fn primary_is_resting(&self) -> bool {
         self.primary_resting.now()
     }
+}
 
-    fn primary_recovered(&self) {
-        self.primary_resting.recovered(&self.primary);
+/// What a gateway made of a batch: each outcome, and the positions of those it refused that
+/// another gateway may send (its trouble, or a number it cannot reach).
+struct Tried {
+    sent: Vec<Sent>,
+    refused: Vec<usize>,
+}
+
+impl Tried {
+    async fn by(gateway: &Gateway, batch: &[Sms]) -> Self {
+        let sent = send_in_calls(gateway, batch).await;
+        let refused = (0..sent.len())
+            .filter(|&i| matches!(&sent[i].result, Err(err) if err.another_may_send()))
+            .collect();
+        Self { sent, refused }
     }
+
+    /// The gateway's own trouble (down, busy, unusable), where a refusal shows one.
+    fn trouble(&self) -> Option<&SmsError> {
+        self.refused.iter().find_map(|&i| match &self.sent[i].result {
+            Err(err) if err.provider_in_trouble() => Some(err),
+            _ => None,
+        })
+    }
+
+    /// The outcomes, with those of the refused messages (`again`, in their order) taken from
+    /// another gateway, each naming `gateway` as passed over and why.
+    fn hand_on(mut self, gateway: &Gateway, again: impl IntoIterator<Item = Sent>) -> Vec<Sent> {
+        for (i, mut retried) in self.refused.into_iter().zip(again) {
+            let why = match &self.sent[i].result {
+                Err(err) => err.masked().to_string(),
+                Ok(_) => unreachable!("only refusals are sent again"),
+            };
+            retried.passed_over = Some((gateway.name(), why));
+            self.sent[i] = retried;
+        }
+        self.sent
+    }
+}
+
+/// The messages of `batch` at `positions`, in that order.
+fn pick(batch: &[Sms], positions: &[usize]) -> Vec<Sms> {
+    positions.iter().map(|&i| batch[i].clone()).collect()
 }
 
 impl From<Gateway> for Gateways {
