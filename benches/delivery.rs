@@ -371,7 +371,7 @@ async fn sms_section(app: &Application, kavenegar: &FakeKavenegar) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let gateway = Gateways::from_config(&app.config().sms).unwrap();
+    let gateway = Gateways::from_config(&app.config().sms, &app.config().notices).unwrap();
     let settings = DispatcherSettings {
         batch: 1000,
         ..DispatcherSettings::default()

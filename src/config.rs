@@ -491,6 +491,7 @@ impl Config {
             bail!("telegram.poll_timeout_secs must be at most 50 (the HTTP client gives up at 60)");
         }
         self.sms.validate()?;
+        self.notices.validate(&self.sms)?;
         Ok(())
     }
 

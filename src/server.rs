@@ -72,7 +72,7 @@ pub async fn serve(
     }
 
     let sms_config = &app.config().sms;
-    let gateways = Gateways::from_config(sms_config)?;
+    let gateways = Gateways::from_config(sms_config, &app.config().notices)?;
     tracing::info!(gateways = gateways.describe(), "SMS gateways");
     let sms = SmsDispatcher::new(
         app.clone(),

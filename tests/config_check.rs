@@ -86,3 +86,18 @@ lines = { otp = "20004346" }
     ));
     assert!(ok, "{text}");
 }
+
+#[test]
+fn a_cascade_naming_a_gateway_not_configured_is_refused() {
+    let cascade = "\n[notices.cascade]\ndecision = [\"chat\", \"safir\", \"log\", \"in-person\"]\n";
+    let (ok, text) = check(&(support::config_text(|t| t) + cascade));
+    assert!(!ok, "{text}");
+    assert!(text.contains("notices.cascade.decision"), "{text}");
+    assert!(text.contains("sms.safir.api_key"), "{text}");
+    let (ok, text) = check(&(support::config_text(|t| t) + &cascade.replace("\"safir\", ", "")));
+    assert!(ok, "{text}");
+    let (ok, text) =
+        check(&(support::config_text(|t| t) + &cascade.replace("\"chat\", \"safir\"", "\"safir\", \"chat\"")));
+    assert!(!ok, "{text}");
+    assert!(text.contains("\"chat\" can only be a cascade's first step"), "{text}");
+}

@@ -12,6 +12,7 @@ use chrono::Utc;
 use peygir::app::Application;
 use peygir::domain::PhoneNumber;
 use peygir::i18n::{Arg, Msg};
+use peygir::notify::sms::MovedOn;
 use peygir::notify::{ChatSender, Dispatcher, SmsDispatcher};
 use peygir::sms::Gateways;
 use peygir::store::applicants::{self, ApplicantId};
@@ -49,7 +50,7 @@ async fn setup() -> Setup {
 }
 
 fn sms_dispatcher(app: &Application) -> SmsDispatcher {
-    let gateway = Gateways::from_config(&app.config().sms).unwrap();
+    let gateway = Gateways::from_config(&app.config().sms, &app.config().notices).unwrap();
     SmsDispatcher::new(app.clone(), gateway, quick_dispatch(), None)
 }
 
@@ -984,7 +985,7 @@ async fn a_blocked_chat_goes_to_bale_by_phone_and_a_number_without_bale_on_to_sm
     let to_bale: Vec<String> = safir.delivered().into_iter().map(|(phone, _)| phone).collect();
     assert_eq!(to_bale, vec![format!("98{}", &mobile(2).local()[1..])]);
     assert!(safir.delivered()[0].1.contains("answer 2"));
-    let by_sms: Vec<String> = s.kavenegar.delivered().into_iter().map(|(to, _, _)| to).collect();
+    let by_sms = s.kavenegar.recipients();
     assert_eq!(by_sms, vec![mobile(1).local()]);
     assert_eq!(safir.calls(), 2, "one call each, none repeated");
 
@@ -1195,7 +1196,7 @@ async fn queue_code(app: &Application, chat: i64, code: &str) {
 
 /// The provider that took each one-time code, by the chat it was for.
 async fn code_providers(app: &Application) -> Vec<(String, Option<String>, Option<String>)> {
-    sqlx::query_as("SELECT dedup_key, provider, passed_provider FROM notifications WHERE kind = 'otp' ORDER BY id")
+    sqlx::query_as("SELECT dedup_key, provider, array_to_string(passed_providers, ' ') FROM notifications WHERE kind = 'otp' ORDER BY id")
         .fetch_all(app.pool())
         .await
         .unwrap()
@@ -1362,6 +1363,173 @@ async fn a_decision_no_way_delivered_is_put_before_staff_once() {
         .map(|(_, e, _, _)| e)
         .collect();
     assert_eq!(steps.last().map(String::as_str), Some("undeliverable"), "{steps:?}");
+}
+
+/// The steps of a notice's evidence, as `event provider detail`.
+async fn steps_of(app: &Application, subject: &str) -> Vec<String> {
+    evidence(app, subject)
+        .await
+        .into_iter()
+        .map(|(c, e, p, detail)| {
+            format!("{c} {e} {} {}", p.unwrap_or_default(), detail.unwrap_or_default())
+                .trim_end()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_decision_follows_its_own_cascade_and_stops_at_the_first_delivery() {
+    // Kavenegar is the usual gateway; decisions go chat, Safir, SMS.ir, Kavenegar, then staff.
+    let cascade = "\n[notices.cascade]\ndecision = [\"chat\", \"safir\", \"smsir\", \"kavenegar\", \"in-person\"]\n";
+    let (s, smsir, safir) = setup_two_providers_with("kavenegar", None, 60, |t| t + cascade).await;
+    let d = sms_dispatcher(&s.app);
+    let mut requests = Vec::new();
+    for chat in 1..=2 {
+        let (request, _) = support::stored_request(&s.app, chat, "plate-removal", "submitted").await;
+        let applicant = subscriber(&s.app, chat).await;
+        notice(
+            &s.app,
+            applicant,
+            &format!("request:{request}"),
+            "decision",
+            &format!("decided {chat}"),
+        )
+        .await;
+        requests.push(format!("request:{request}"));
+    }
+    // A kind without a cascade of its own goes the usual way.
+    let third = subscriber(&s.app, 3).await;
+    notice(&s.app, third, "maintenance:1", "maintenance", "maintenance").await;
+    assert_eq!(
+        statuses(&s.app, "sms").await,
+        HashMap::new(),
+        "the chat first: nothing by phone while it may reach them"
+    );
+    for chat in 1..=3 {
+        s.bot.fail_next(chat, Fault::Blocked);
+    }
+    let chat = chat_dispatcher(&s);
+    while chat.run_once().await.unwrap() > 0 {}
+    while d.run_once().await.unwrap() > 0 {}
+    let mut to_bale: Vec<String> = safir.delivered().into_iter().map(|(phone, _)| phone).collect();
+    to_bale.sort();
+    assert_eq!(
+        to_bale,
+        [1, 2].map(|n| format!("98{}", &mobile(n).local()[1..])),
+        "decisions by Bale first"
+    );
+    assert_eq!(
+        s.kavenegar.recipients(),
+        vec![mobile(3).local()],
+        "maintenance by the usual gateway"
+    );
+
+    let back = || async {
+        sqlx::query("UPDATE notifications SET sent_at = now() - interval '31 minutes' WHERE status = 'sent'")
+            .execute(s.app.pool())
+            .await
+            .unwrap();
+    };
+    // Safir confirms nothing within the wait: both on to SMS.ir; maintenance needs no
+    // confirming, and stays.
+    back().await;
+    assert_eq!(d.move_on_unconfirmed().await.unwrap().moved, 2);
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(smsir.delivered().len(), 2);
+    // SMS.ir delivers the first: its cascade stops. The second is blacklisted on SMS.ir's
+    // line: on to Kavenegar at once, without waiting.
+    smsir.set_states_to(&mobile(1).local(), 1);
+    smsir.set_states_to(&mobile(2).local(), 7);
+    sqlx::query("UPDATE notifications SET sent_at = now() - interval '1 minute' WHERE status = 'sent'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    d.poll_reports().await.unwrap();
+    assert_eq!(d.move_on_unconfirmed().await.unwrap(), MovedOn { moved: 1, flagged: 0 });
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(s.kavenegar.recipients(), vec![mobile(3).local(), mobile(2).local()]);
+    // Kavenegar, the last gateway, reports it undelivered: the cascade ends with staff, once.
+    back().await;
+    s.kavenegar.set_all_states(11);
+    d.poll_reports().await.unwrap();
+    assert_eq!(d.move_on_unconfirmed().await.unwrap(), MovedOn { moved: 0, flagged: 1 });
+    assert_eq!(d.move_on_unconfirmed().await.unwrap(), MovedOn::default());
+    let flagged: Vec<String> =
+        sqlx::query_scalar("SELECT 'request:' || request_id FROM notifications WHERE kind = 'undelivered'")
+            .fetch_all(s.app.pool())
+            .await
+            .unwrap();
+    assert_eq!(flagged, [requests[1].clone()]);
+
+    assert_eq!(
+        steps_of(&s.app, &requests[0]).await,
+        [
+            "chat queued",
+            "chat blocked  Forbidden: bot was blocked by the user",
+            "sms queued",
+            "sms sent safir",
+            "sms requeued  no delivery report from safir in time",
+            "sms sent smsir",
+            "sms delivered smsir",
+        ]
+    );
+    assert_eq!(
+        steps_of(&s.app, &requests[1]).await[3..],
+        [
+            "sms sent safir",
+            "sms requeued  no delivery report from safir in time",
+            "sms sent smsir",
+            "sms blacklisted smsir smsir: blacklisted",
+            "sms requeued  smsir reported the number blacklisted",
+            "sms sent kavenegar",
+            "sms failed kavenegar kavenegar status 11 state",
+            "sms undeliverable  no way confirmed it; staff told",
+        ]
+    );
+    assert_eq!(safir.violations(), Vec::<String>::new());
+    assert_eq!(smsir.violations(), Vec::<String>::new());
+    assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_cascade_hands_an_sms_along_all_its_gateways_in_one_round_and_rests_those_in_trouble() {
+    let cascade = "\n[notices.cascade]\ndecision = [\"safir\", \"smsir\", \"kavenegar\"]\n";
+    let (s, smsir, safir) = setup_two_providers_with("kavenegar", None, 60, |t| t + cascade).await;
+    let d = sms_dispatcher(&s.app);
+    // No Bale account behind the number, and SMS.ir down: Kavenegar sends it, in one round.
+    safir.not_on_bale(&mobile(1).local());
+    safir.not_on_bale(&mobile(2).local());
+    smsir.go_down(support::smsir::Refusal::DOWN);
+    sms_notices(&s.app, 1..=1, "request").await;
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(
+        providers_of(&s.app, "request").await,
+        HashMap::from([("kavenegar".into(), 1)])
+    );
+    let steps = steps_of(&s.app, "request:1").await;
+    assert_eq!(steps.len(), 4, "{steps:#?}");
+    assert!(
+        steps[1].starts_with("sms failed safir") && steps[1].contains("17"),
+        "{steps:#?}"
+    );
+    assert!(
+        steps[2].starts_with("sms failed smsir") && steps[2].contains("503"),
+        "{steps:#?}"
+    );
+    assert_eq!(steps[3], "sms sent kavenegar");
+    let calls = smsir.send_calls();
+
+    // SMS.ir rests: the next goes past it to Kavenegar, and SMS.ir is not asked.
+    sms_notices(&s.app, 2..=2, "later").await;
+    while d.run_once().await.unwrap() > 0 {}
+    assert_eq!(
+        providers_of(&s.app, "later").await,
+        HashMap::from([("kavenegar".into(), 1)])
+    );
+    assert_eq!(smsir.send_calls(), calls, "a resting gateway is tried last");
+    assert_eq!(safir.violations(), Vec::<String>::new());
+    assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
 }
 
 #[tokio::test]

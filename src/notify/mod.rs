@@ -2,6 +2,7 @@
 //! dispatcher, and the pacing both keep to the providers' limits.
 
 pub mod budget;
+pub mod cascade;
 mod chat_pace;
 pub mod dispatcher;
 pub mod kind;

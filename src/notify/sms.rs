@@ -20,6 +20,7 @@ use crate::i18n::{Arg, Msg};
 use crate::notify::kind::{NoticeKind, dedup};
 use crate::sms::class::MessageClass;
 use crate::sms::compose::Composition;
+use crate::sms::gateway::Route;
 use crate::sms::quiet::quiet_until;
 use crate::sms::{Gateways, Report, Sms, SmsError};
 use crate::store::notices::{self, PassedOver};
@@ -50,6 +51,14 @@ pub struct MovedOn {
     pub moved: u64,
     /// At the end of their cascade undelivered, and staff told.
     pub flagged: u64,
+}
+
+/// Kinds of notice that go one way: their gateways in order, and whether staff are told when
+/// the last confirmed nothing.
+struct Way {
+    kinds: Vec<String>,
+    order: Vec<&'static str>,
+    ends_in_person: bool,
 }
 
 /// How long an SMS waits when no provider can take it for reasons of their own (no credit, a
@@ -118,25 +127,26 @@ impl SmsDispatcher {
         let claimed = sms_outbox::claim(pool, self.app.vault(), self.settings.batch, self.settings.lease).await?;
         let count = claimed.len();
         // What passed the send-time checks, with its part count, beside the text to send, by
-        // the gateway it moves on from: none for most, which take the usual order; a notice
-        // moving on from a gateway that did not confirm it goes through another. Claimed in
-        // order, each group keeps it.
-        let mut groups: BTreeMap<Option<String>, Ready> = BTreeMap::new();
+        // the route it takes: its kind's gateways (the usual order, or its cascade), less those
+        // that already had their chance at it and did not confirm it. Claimed in order, each
+        // group keeps it.
+        let mut groups: BTreeMap<Route, Ready> = BTreeMap::new();
         for sms in claimed {
             if let Some((out, parts)) = self.check(&sms).await? {
-                let (ready, outgoing) = groups.entry(sms.passed_provider.clone()).or_default();
+                let route = self.gateways.route(&sms.kind, &sms.passed_providers);
+                let (ready, outgoing) = groups.entry(route).or_default();
                 ready.push((sms, parts));
                 outgoing.push(out);
             }
         }
-        for (passed, (ready, outgoing)) in &groups {
-            self.send_and_record(ready, outgoing, passed.as_deref()).await?;
+        for (route, (ready, outgoing)) in &groups {
+            self.send_and_record(ready, outgoing, route).await?;
         }
         Ok(count)
     }
 
-    /// Sends `ready` (beside the texts `outgoing`) in the gateways' batch size at the pace set,
-    /// avoiding the gateway `passed`, and records what each gateway took and what it did not.
+    /// Sends `ready` (beside the texts `outgoing`) along `route` in its first gateway's batch
+    /// size at the pace set, and records what each gateway took and what it did not.
     /// A batch is recorded while the next one is sent: the sends keep their order, and the
     /// database's time and the provider's overlap. (A crash between the two leaves at most two
     /// batches sent and not recorded, sent again after the lease under the same local ids:
@@ -146,18 +156,13 @@ impl SmsDispatcher {
         &self,
         ready: &[(ClaimedSms, usize)],
         outgoing: &[Sms],
-        passed: Option<&str>,
+        route: &Route,
     ) -> anyhow::Result<()> {
-        let size = self.gateways.batch_size().max(1);
+        let size = self.gateways.batch_size(route).max(1);
         let mut unrecorded: Option<Batch<'_>> = None;
         for (chunk, batch) in ready.chunks(size).zip(outgoing.chunks(size)) {
             self.pacer.wait_for(batch.len() as u32).await;
-            let sending = async {
-                match passed {
-                    Some(passed) => self.gateways.send_avoiding(batch, passed).await,
-                    None => self.gateways.send(batch).await,
-                }
-            };
+            let sending = self.gateways.send(batch, route);
             let results = match unrecorded.take() {
                 Some(previous) => {
                     let (results, recorded) = tokio::join!(sending, self.record(previous));
@@ -181,13 +186,11 @@ impl SmsDispatcher {
         let mut taken: Vec<(&'static str, Vec<SentSms>)> = Vec::new();
         let mut passed_over = Vec::new();
         for (((claimed, parts), out), sent) in sent.chunk.iter().zip(sent.batch).zip(sent.results) {
-            if let Some((provider, why)) = sent.passed_over {
-                passed_over.push(PassedOver {
-                    id: claimed.id,
-                    provider,
-                    why,
-                });
-            }
+            passed_over.extend(sent.passed_over.into_iter().map(|(provider, why)| PassedOver {
+                id: claimed.id,
+                provider,
+                why,
+            }));
             match sent.result {
                 Ok(accepted) => {
                     let row = SentSms {
@@ -213,44 +216,58 @@ impl SmsDispatcher {
         Ok(())
     }
 
-    /// Puts back, to go through the other gateway, notices that must be confirmed and were not
-    /// in time (or were reported undelivered); tells staff of those that reached the end of
-    /// their cascade undelivered. Nothing without a wait set.
+    /// Puts back, to go through the next gateway of its kind's order, each notice that must be
+    /// confirmed and was not in time (or was reported undelivered); tells staff of those that
+    /// reached the end of their cascade undelivered, where it ends in person. Nothing without a
+    /// wait set.
     pub async fn move_on_unconfirmed(&self) -> anyhow::Result<MovedOn> {
-        let notices = &self.app.config().notices;
-        let Some(wait) = notices.confirm_within() else {
+        let Some(wait) = self.app.config().notices.confirm_within() else {
             return Ok(MovedOn::default());
         };
-        if notices.confirm_kinds.is_empty() {
-            return Ok(MovedOn::default());
-        }
         let before = Utc::now() - chrono::Duration::from_std(wait)?;
         let pool = self.app.pool();
-        let providers = self.gateways.with_alternative();
-        let moved = if providers.is_empty() {
-            0
-        } else {
-            sms_outbox::move_on_unconfirmed(pool, &notices.confirm_kinds_stored(), &providers, before).await?
-        };
-        if moved > 0 {
-            tracing::info!(
-                notices = moved,
-                "notices not confirmed delivered go through the other gateway"
-            );
-        }
-        let mut flagged = 0;
-        if self.app.config().staff_chat.is_some() {
-            let ended =
-                sms_outbox::undelivered(pool, &notices.confirm_kinds_stored(), !providers.is_empty(), before).await?;
-            for notice in ended {
-                self.flag_undelivered(&notice).await?;
-                flagged += 1;
+        let staff = self.app.config().staff_chat.is_some();
+        let mut done = MovedOn::default();
+        for way in self.ways() {
+            if way.kinds.is_empty() {
+                continue;
+            }
+            done.moved += sms_outbox::move_on_unconfirmed(pool, &way.kinds, &way.order, before).await?;
+            if staff && way.ends_in_person {
+                for notice in sms_outbox::undelivered(pool, &way.kinds, &way.order, before).await? {
+                    self.flag_undelivered(&notice).await?;
+                    done.flagged += 1;
+                }
             }
         }
-        if flagged > 0 {
-            tracing::warn!(notices = flagged, "notices no way delivered: staff told");
+        if done.moved > 0 {
+            tracing::info!(
+                notices = done.moved,
+                "notices not confirmed delivered go through the next gateway"
+            );
         }
-        Ok(MovedOn { moved, flagged })
+        if done.flagged > 0 {
+            tracing::warn!(notices = done.flagged, "notices no way delivered: staff told");
+        }
+        Ok(done)
+    }
+
+    /// The ways notices that must be confirmed go: the kinds of `confirm_kinds` without a
+    /// cascade of their own through the usual order, ending with staff; each kind with a
+    /// cascade through its own gateways, ending with staff where it says "in-person".
+    fn ways(&self) -> Vec<Way> {
+        let notices = &self.app.config().notices;
+        let usual = Way {
+            kinds: notices.confirm_kinds_stored(),
+            order: self.gateways.usual_order(),
+            ends_in_person: true,
+        };
+        let cascades = notices.cascade.iter().map(|(kind, cascade)| Way {
+            kinds: vec![kind.as_str().to_owned()],
+            order: self.gateways.order(kind.as_str()),
+            ends_in_person: cascade.ends_in_person(),
+        });
+        std::iter::once(usual).chain(cascades).collect()
     }
 
     /// Tells staff, on the request's card, that its notice reached the applicant by no way, and

@@ -1,6 +1,7 @@
 //! The `[sms]` and `[notices]` sections of `bot.toml`: which gateway, how fast, when to keep
 //! quiet, and which channel each kind of notice takes.
 
+use crate::notify::cascade::Cascade;
 use crate::notify::kind::NoticeKind;
 use std::collections::BTreeMap;
 
@@ -26,6 +27,17 @@ pub enum Provider {
 }
 
 impl Provider {
+    /// The name in `bot.toml`, stored with each SMS it sends.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Log => "log",
+            Self::Kavenegar => "kavenegar",
+            Self::SmsIr => "smsir",
+            Self::Safir => "safir",
+            Self::Http => "http",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name {
             "log" => Self::Log,
@@ -268,19 +280,44 @@ pub struct NoticesConfig {
     /// When a request for documents counts as served, for the deadline it gives.
     #[serde(default)]
     pub documents_served_when: crate::deadlines::ServedWhen,
+    /// The way a kind goes, step by step: the chat, phone gateways in order, then staff ("in-person").
+    /// A kind named here takes its channels from it, not from `kinds`, and moves on through its
+    /// gateways whether or not it is in `confirm_kinds`.
+    #[serde(default)]
+    pub cascade: BTreeMap<NoticeKind, Cascade>,
 }
 
 impl NoticesConfig {
     /// The channels a notice of `kind` (as stored) takes; the default for a kind not named.
     pub fn policy(&self, kind: &str) -> ChannelPolicy {
-        NoticeKind::parse(kind)
-            .and_then(|kind| self.kinds.get(&kind).copied())
-            .unwrap_or(self.default)
+        let Some(kind) = NoticeKind::parse(kind) else {
+            return self.default;
+        };
+        match self.cascade.get(&kind) {
+            Some(cascade) => cascade.policy(),
+            None => self.kinds.get(&kind).copied().unwrap_or(self.default),
+        }
     }
 
-    /// The kinds that must be confirmed, as stored, for a query to bind.
+    /// The kinds that must be confirmed and go the usual way (no cascade of their own), as
+    /// stored, for a query to bind.
     pub fn confirm_kinds_stored(&self) -> Vec<String> {
-        self.confirm_kinds.iter().map(|k| k.as_str().to_owned()).collect()
+        self.confirm_kinds
+            .iter()
+            .filter(|kind| !self.cascade.contains_key(kind))
+            .map(|k| k.as_str().to_owned())
+            .collect()
+    }
+
+    /// Checks that each gateway a cascade names is configured in `sms`.
+    pub fn validate(&self, sms: &SmsConfig) -> anyhow::Result<()> {
+        for (kind, cascade) in &self.cascade {
+            for &provider in cascade.phones() {
+                sms.validate_provider(provider)
+                    .with_context(|| format!("notices.cascade.{}", kind.as_str()))?;
+            }
+        }
+        Ok(())
     }
 
     /// How long a notice that must be confirmed waits for its delivery report.
@@ -330,7 +367,7 @@ impl SmsConfig {
         Ok(())
     }
 
-    fn validate_provider(&self, provider: Provider) -> anyhow::Result<()> {
+    pub(crate) fn validate_provider(&self, provider: Provider) -> anyhow::Result<()> {
         match provider {
             Provider::Log => {}
             Provider::SmsIr => {
@@ -480,6 +517,7 @@ impl Default for NoticesConfig {
             confirm_kinds: default_confirm_kinds(),
             confirm_within_minutes: default_confirm_within(),
             documents_served_when: crate::deadlines::ServedWhen::default(),
+            cascade: BTreeMap::new(),
         }
     }
 }

@@ -83,8 +83,9 @@ pub struct ClaimedSms {
     /// The applicant's SMS is on at this moment.
     pub active: bool,
     pub locale: Option<String>,
-    /// The gateway that already had its chance at this notice: it goes through another.
-    pub passed_provider: Option<String>,
+    /// The gateways that already had their chance at this notice, in order: it goes through
+    /// another.
+    pub passed_providers: Vec<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -102,7 +103,7 @@ struct Row {
     mobile_sealed: Option<Vec<u8>>,
     active: bool,
     locale: Option<String>,
-    passed_provider: Option<String>,
+    passed_providers: Option<Vec<String>>,
 }
 
 /// Claims up to `batch` due SMS for `lease`, counting an attempt on each; consent is read in
@@ -121,10 +122,10 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              WHERE n.id IN (SELECT id FROM due)
              RETURNING n.id, n.dedup_key, n.kind, n.message, n.fanout_message_id, n.message_sealed, n.attempts,
-                       n.urgent, n.sms_to, n.sms_to_sealed, n.applicant_id, n.passed_provider
+                       n.urgent, n.sms_to, n.sms_to_sealed, n.applicant_id, n.passed_providers
          )
          SELECT c.id, c.dedup_key, c.kind, COALESCE(c.message, f.message) AS message, c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id,
-                c.passed_provider,
+                c.passed_providers,
                 a.mobile_sealed,
                 sms_active(a) AS active, d.locale
          FROM claimed c
@@ -160,7 +161,7 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
                 to: typed.or(own),
                 active: r.active,
                 locale: r.locale,
-                passed_provider: r.passed_provider,
+                passed_providers: r.passed_providers.unwrap_or_default(),
             })
         })
         .collect()
@@ -260,33 +261,34 @@ pub async fn apply_report(
     Ok(moved == 1)
 }
 
-/// Puts back, to go through another gateway, notices of `kinds` that one of `providers` took
-/// and did not confirm delivered by `before`, or reported undelivered; each at most once.
-/// Returns how many moved on.
+/// Puts back, to go through the next gateway of `order`, notices of `kinds` that one of its
+/// gateways took and did not confirm delivered by `before`, or reported undelivered, while a
+/// gateway of `order` has not had its chance at them. Returns how many moved on.
 pub async fn move_on_unconfirmed(
     pool: &PgPool,
     kinds: &[String],
-    providers: &[&str],
+    order: &[&str],
     before: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
     Ok(sqlx::query(
         "UPDATE notifications n
-         SET status = 'pending', passed_provider = n.provider, attempts = 0, next_attempt_at = now(),
+         SET status = 'pending', passed_providers = COALESCE(n.passed_providers, '{}') || n.provider, attempts = 0, next_attempt_at = now(),
              claimed_until = NULL,
              last_error = CASE WHEN n.status = 'failed' THEN n.provider || ' reported it undelivered'
                                WHEN n.status = 'blacklisted' THEN n.provider || ' reported the number blacklisted'
                                ELSE 'no delivery report from ' || n.provider || ' in time' END
          WHERE n.id IN (
              SELECT id FROM notifications
-             WHERE channel = 'sms' AND status IN ('sent', 'failed', 'blacklisted') AND passed_provider IS NULL
+             WHERE channel = 'sms' AND status IN ('sent', 'failed', 'blacklisted')
                AND sent_at > now() - interval '3 days'
                AND (status <> 'sent' OR sent_at < $3)
                AND kind = ANY($1) AND provider = ANY($2)
+               AND NOT $2 <@ (COALESCE(passed_providers, '{}') || provider)
              LIMIT 500
              FOR UPDATE SKIP LOCKED)",
     )
     .bind(kinds)
-    .bind(providers)
+    .bind(order)
     .bind(before)
     .execute(pool)
     .await?
@@ -300,14 +302,14 @@ pub struct Undelivered {
     pub request_id: i64,
 }
 
-/// Notices of `kinds` about a request whose cascade ended without a delivery: the last gateway
-/// (the second, or the only one when `can_move_on` is false) reported them undelivered or
-/// blacklisted, or confirmed nothing by `before`, and no chat message of the same notice was
-/// sent. Each is returned once: a staff post keyed `undelivered:<id>` marks it.
+/// Notices of `kinds` about a request whose cascade ended without a delivery: every gateway of
+/// `order` had its chance, and the last reported them undelivered or blacklisted, or confirmed
+/// nothing by `before`, and no chat message of the same notice was sent. Each is returned once:
+/// a staff post keyed `undelivered:<id>` marks it.
 pub async fn undelivered(
     pool: &PgPool,
     kinds: &[String],
-    can_move_on: bool,
+    order: &[&str],
     before: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Undelivered>> {
     sqlx::query_as(
@@ -319,7 +321,8 @@ pub async fn undelivered(
          WHERE n.channel = 'sms' AND n.status IN ('sent', 'failed', 'blacklisted')
            AND n.sent_at > now() - interval '3 days'
            AND (n.status <> 'sent' OR n.sent_at < $3)
-           AND (n.passed_provider IS NOT NULL OR NOT $2)
+           -- Or sent by a gateway its order no longer names: nothing is left to try.
+           AND ($2 <@ (COALESCE(n.passed_providers, '{}') || n.provider) OR NOT n.provider = ANY($2))
            AND n.kind = ANY($1)
            AND NOT EXISTS (SELECT 1 FROM notifications c
                            WHERE c.dedup_key = regexp_replace(n.dedup_key, ':sms$', '') || ':chat'
@@ -329,7 +332,7 @@ pub async fn undelivered(
          LIMIT 100",
     )
     .bind(kinds)
-    .bind(can_move_on)
+    .bind(order)
     .bind(before)
     .fetch_all(pool)
     .await

@@ -74,6 +74,11 @@ impl FakeKavenegar {
     }
 
     /// The line each message was sent from: (receptor 09…, sender; empty when none was given).
+    /// The numbers messages were handed over to, in order.
+    pub fn recipients(&self) -> Vec<String> {
+        self.delivered().into_iter().map(|(to, _, _)| to).collect()
+    }
+
     pub fn senders(&self) -> Vec<(String, String)> {
         self.inner.lock().unwrap().senders.clone()
     }

@@ -113,6 +113,20 @@ impl FakeSmsIr {
         }
     }
 
+    /// Sets the `deliveryState` reported for every message sent so far to `mobile` (as the fake
+    /// records it, `09…`).
+    pub fn set_states_to(&self, mobile: &str, state: i32) {
+        let mut inner = self.inner.lock().unwrap();
+        let ids: Vec<i64> = (876_240_001..)
+            .zip(&inner.delivered)
+            .filter(|(_, (to, _))| to == mobile)
+            .map(|(id, _)| id)
+            .collect();
+        for id in ids {
+            inner.states.insert(id, state);
+        }
+    }
+
     pub fn violations(&self) -> Vec<String> {
         self.inner.lock().unwrap().violations.clone()
     }

@@ -1,36 +1,57 @@
-//! Two providers, the second standing in for the first. An SMS the primary could not take for
-//! reasons of its own (down, busy, out of credit, key refused) goes at once through the
-//! secondary; the primary is then passed over for a while and tried again after it, so that
-//! traffic returns to it once it recovers. A number the primary cannot reach (no Bale account
-//! behind it, for Safir) goes through the secondary too, without the primary being passed over.
-//! An SMS refused for itself (a bad number) is not offered to the other provider: it would
-//! fail there too.
+//! Providers in turn, each standing in for those before it. An SMS a provider could not take
+//! for reasons of its own (down, busy, out of credit, key refused) goes at once through the next
+//! of its route; that provider is then passed over for a while and tried again after the
+//! others, so that traffic returns to it once it recovers. A number a provider cannot reach (no
+//! Bale account behind it, for Safir) goes on too, without the provider being passed over. An
+//! SMS refused for itself (a bad number) is not offered to another: it would fail there too.
+//! The route is the usual order (`provider`, then `secondary`), or a kind's own cascade.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
+
 use super::{Accepted, Gateway, Sms, SmsError};
-use crate::sms::config::SmsConfig;
+use crate::sms::config::{NoticesConfig, SmsConfig};
 
 /// One SMS's outcome, and the provider that gave it (reports are matched by it).
 #[derive(Debug)]
 pub struct Sent {
     pub provider: &'static str,
     pub result: Result<Accepted, SmsError>,
-    /// The provider asked first, when it did not take the SMS, and why: evidence of the step.
-    pub passed_over: Option<(&'static str, String)>,
+    /// The providers asked before, in order, that did not take the SMS, and why: evidence of
+    /// each step.
+    pub passed_over: Vec<(&'static str, String)>,
 }
 
-/// The configured providers: one, or a primary and a secondary; and a service for one-time
-/// codes tried before them, where one is set. Clones share what they learnt of each one's health.
+/// The gateways a notice goes through, in order (positions among those built). Notices of
+/// one route are sent together.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Route(Vec<usize>);
+
+/// The configured providers, each with what was learnt of its health: the usual order
+/// (`provider`, then `secondary`), the order of each kind with a cascade of its own, and a
+/// service for one-time codes tried before them, where one is set. Clones share what they
+/// learnt of each one's health.
 #[derive(Debug, Clone)]
 pub struct Gateways {
-    primary: Gateway,
-    secondary: Option<Gateway>,
-    /// Until when the primary is passed over, after it failed.
-    primary_resting: Resting,
+    /// Every gateway a notice may go through: the usual order first, then those only a cascade
+    /// names.
+    built: Vec<Built>,
+    /// How many of `built` make the usual order.
+    usual: usize,
+    /// The gateways of each kind (as stored) with a cascade of its own.
+    orders: BTreeMap<String, Route>,
     /// Bale's OTP service: a code it cannot deliver goes on through the providers at once.
-    codes: Option<(Gateway, Resting)>,
+    codes: Option<Built>,
+}
+
+/// A gateway, and until when it is passed over after it failed.
+#[derive(Debug, Clone)]
+struct Built {
+    gateway: Gateway,
+    resting: Resting,
 }
 
 /// Until when a gateway that failed is passed over; shared by clones.
@@ -83,94 +104,163 @@ impl Resting {
 }
 
 impl Gateways {
-    pub fn from_config(config: &SmsConfig) -> anyhow::Result<Self> {
-        let primary = Gateway::of(config.provider, config)?;
-        let secondary = config
-            .secondary
-            .map(|provider| Gateway::of(provider, config))
-            .transpose()?;
-        let rest = Duration::from_secs(config.failover_rest_secs);
-        let codes = config
-            .codes_via
-            .map(|via| Gateway::for_codes(via, config))
-            .transpose()?
-            .map(|gateway| (gateway, Resting::new(rest)));
-        Ok(Self {
-            primary,
-            secondary,
-            primary_resting: Resting::new(rest),
-            codes,
-        })
+    pub fn from_config(sms: &SmsConfig, notices: &NoticesConfig) -> anyhow::Result<Self> {
+        let rest = Duration::from_secs(sms.failover_rest_secs);
+        let built = |gateway| Built {
+            gateway,
+            resting: Resting::new(rest),
+        };
+        let mut gateways = Self {
+            built: vec![built(Gateway::of(sms.provider, sms)?)],
+            usual: 1,
+            orders: BTreeMap::new(),
+            codes: sms
+                .codes_via
+                .map(|via| Gateway::for_codes(via, sms))
+                .transpose()?
+                .map(built),
+        };
+        if let Some(secondary) = sms.secondary {
+            gateways.built.push(built(Gateway::of(secondary, sms)?));
+            gateways.usual = 2;
+        }
+        for (kind, cascade) in &notices.cascade {
+            let mut order = Vec::new();
+            for &provider in cascade.phones() {
+                let at = match gateways.position(provider.as_str()) {
+                    Some(at) => at,
+                    None => {
+                        let gateway =
+                            Gateway::of(provider, sms).with_context(|| format!("notices.cascade.{}", kind.as_str()))?;
+                        gateways.built.push(built(gateway));
+                        gateways.built.len() - 1
+                    }
+                };
+                order.push(at);
+            }
+            if !order.is_empty() {
+                gateways.orders.insert(kind.as_str().to_owned(), Route(order));
+            }
+        }
+        Ok(gateways)
     }
 
     /// A gateway alone, with nothing to fall back on.
     pub fn single(gateway: Gateway) -> Self {
         Self {
-            primary: gateway,
-            secondary: None,
-            primary_resting: Resting::default(),
+            built: vec![Built {
+                gateway,
+                resting: Resting::default(),
+            }],
+            usual: 1,
+            orders: BTreeMap::new(),
             codes: None,
         }
     }
 
-    /// Every configured SMS provider, the primary first (not the codes' service).
+    fn position(&self, name: &str) -> Option<usize> {
+        self.built.iter().position(|b| b.gateway.name() == name)
+    }
+
+    /// Every configured SMS provider, the usual order first (not the codes' service).
     pub fn all(&self) -> impl Iterator<Item = &Gateway> {
-        std::iter::once(&self.primary).chain(&self.secondary)
+        self.built.iter().map(|b| &b.gateway)
     }
 
     /// Every configured gateway, the codes' service too: those whose credit is followed.
     pub fn with_codes(&self) -> impl Iterator<Item = &Gateway> {
-        self.all().chain(self.codes.as_ref().map(|(gateway, _)| gateway))
+        self.all().chain(self.codes.as_ref().map(|b| &b.gateway))
     }
 
-    /// Names for the log: `kavenegar`, or `kavenegar then smsir`, and where codes go first.
+    /// Names for the log: `kavenegar`, or `kavenegar then smsir`, each kind's own order, and
+    /// where codes go first.
     pub fn describe(&self) -> String {
-        let providers = match &self.secondary {
-            Some(second) => format!("{} then {}", self.primary.name(), second.name()),
-            None => self.primary.name().to_owned(),
-        };
-        match &self.codes {
-            Some((codes, _)) => format!("{providers}; one-time codes through {} first", codes.name()),
-            None => providers,
+        let mut described = self.names(&self.usual_route()).join(" then ");
+        for (kind, route) in &self.orders {
+            described.push_str(&format!("; {kind}: {}", self.names(route).join(" then ")));
+        }
+        if let Some(codes) = &self.codes {
+            described.push_str(&format!("; one-time codes through {} first", codes.gateway.name()));
+        }
+        described
+    }
+
+    fn names(&self, route: &Route) -> Vec<&'static str> {
+        route.0.iter().map(|&at| self.built[at].gateway.name()).collect()
+    }
+
+    fn usual_route(&self) -> Route {
+        Route((0..self.usual).collect())
+    }
+
+    /// The gateways a notice of `kind` goes through, in order, by name.
+    pub fn order(&self, kind: &str) -> Vec<&'static str> {
+        match self.orders.get(kind) {
+            Some(route) => self.names(route),
+            None => self.usual_order(),
         }
     }
 
-    /// How many SMS to hand to `send` at once: what the gateway tried first takes per call.
-    pub fn batch_size(&self) -> usize {
-        self.in_order().0.batch_size()
+    /// The usual order, by name, for kinds without a cascade of their own.
+    pub fn usual_order(&self) -> Vec<&'static str> {
+        self.names(&self.usual_route())
     }
 
-    /// Sends `batch`; one outcome per SMS, in order. One-time codes go through the codes'
-    /// service first, where one is set and not resting.
-    pub async fn send(&self, batch: &[Sms]) -> Vec<Sent> {
+    /// The way a notice of `kind` goes on, `passed` (by name) having had their chance at it:
+    /// the rest of its order, or all of it again when none is left (its order changed since).
+    pub fn route(&self, kind: &str, passed: &[String]) -> Route {
+        let order = self.orders.get(kind).cloned().unwrap_or_else(|| self.usual_route());
+        let rest: Vec<usize> = order
+            .0
+            .iter()
+            .copied()
+            .filter(|&at| !passed.iter().any(|name| name == self.built[at].gateway.name()))
+            .collect();
+        if rest.is_empty() { order } else { Route(rest) }
+    }
+
+    /// How many SMS of `route` to hand to `send` at once: what the gateway tried first takes
+    /// per call.
+    pub fn batch_size(&self, route: &Route) -> usize {
+        self.built[self.awake_first(route)[0]].gateway.batch_size()
+    }
+
+    /// Sends `batch` along `route`; one outcome per SMS, in order. One-time codes go through
+    /// the codes' service first, where one is set and not resting.
+    pub async fn send(&self, batch: &[Sms], route: &Route) -> Vec<Sent> {
         match &self.codes {
-            Some((codes, resting)) if !resting.now() && batch.iter().any(|sms| sms.one_time_code.is_some()) => {
-                self.send_codes_first(codes, resting, batch).await
+            Some(codes) if !codes.resting.now() && batch.iter().any(|sms| sms.one_time_code.is_some()) => {
+                self.send_codes_first(codes, batch, route).await
             }
-            _ => self.send_by_sms(batch).await,
+            _ => self.send_along(batch, route).await,
         }
     }
 
     /// Sends the codes of `batch` through `codes`; the other messages, and each code it did not
-    /// take, go through the SMS providers in one round.
-    async fn send_codes_first(&self, codes: &Gateway, resting: &Resting, batch: &[Sms]) -> Vec<Sent> {
+    /// take, go along `route` in one round.
+    async fn send_codes_first(&self, codes: &Built, batch: &[Sms], route: &Route) -> Vec<Sent> {
         let (code_at, other_at): (Vec<usize>, Vec<usize>) =
             (0..batch.len()).partition(|&i| batch[i].one_time_code.is_some());
-        let tried = Tried::by(codes, &pick(batch, &code_at)).await;
-        resting.update(codes, tried.trouble());
-        let mut by_sms_at: Vec<usize> = tried.refused.iter().map(|&r| code_at[r]).chain(other_at).collect();
-        by_sms_at.sort_unstable();
-        let by_sms = self.send_by_sms(&pick(batch, &by_sms_at)).await;
+        let tried = Tried::by(&codes.gateway, &pick(batch, &code_at)).await;
+        codes.resting.update(&codes.gateway, tried.trouble());
         let mut outcomes: Vec<Option<Sent>> = (0..batch.len()).map(|_| None).collect();
-        for (i, sent) in by_sms_at.into_iter().zip(by_sms) {
-            outcomes[i] = Some(sent);
+        let mut passed_over: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); batch.len()];
+        let mut along_at = other_at;
+        for (k, sent) in tried.sent.into_iter().enumerate() {
+            match refusal(&sent) {
+                Some(why) => {
+                    passed_over[code_at[k]].push((codes.gateway.name(), why));
+                    along_at.push(code_at[k]);
+                }
+                None => outcomes[code_at[k]] = Some(sent),
+            }
         }
-        let again: Vec<Sent> = tried
-            .refused
-            .iter()
-            .map(|&r| outcomes[code_at[r]].take().expect("sent by SMS"))
-            .collect();
-        for (i, sent) in code_at.into_iter().zip(tried.hand_on(codes, again)) {
+        along_at.sort_unstable();
+        let along = self.send_along(&pick(batch, &along_at), route).await;
+        for (i, mut sent) in along_at.into_iter().zip(along) {
+            let mut before = std::mem::take(&mut passed_over[i]);
+            before.append(&mut sent.passed_over);
+            sent.passed_over = before;
             outcomes[i] = Some(sent);
         }
         outcomes
@@ -179,87 +269,80 @@ impl Gateways {
             .collect()
     }
 
-    /// Sends `batch` through the SMS providers, the second taking what the first could not.
-    async fn send_by_sms(&self, batch: &[Sms]) -> Vec<Sent> {
-        let (first, second) = self.in_order();
-        let Some(second) = second else {
-            return send_in_calls(first, batch).await;
-        };
-        let tried = Tried::by(first, batch).await;
-        if std::ptr::eq(first, &self.primary) {
-            self.primary_resting.update(&self.primary, tried.trouble());
+    /// Sends `batch` through the gateways of `route` in turn, each taking what those before it
+    /// could not; those resting go last.
+    async fn send_along(&self, batch: &[Sms], route: &Route) -> Vec<Sent> {
+        let order = self.awake_first(route);
+        let mut outcomes: Vec<Option<Sent>> = (0..batch.len()).map(|_| None).collect();
+        let mut passed_over: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); batch.len()];
+        let mut pending: Vec<usize> = (0..batch.len()).collect();
+        for (step, &at) in order.iter().enumerate() {
+            let Built { gateway, resting } = &self.built[at];
+            let tried = Tried::by(gateway, &pick(batch, &pending)).await;
+            if order.len() > 1 {
+                resting.update(gateway, tried.trouble());
+            }
+            let last = step + 1 == order.len();
+            let mut next = Vec::new();
+            for (k, mut sent) in tried.sent.into_iter().enumerate() {
+                let i = pending[k];
+                match refusal(&sent) {
+                    Some(why) if !last => {
+                        passed_over[i].push((gateway.name(), why));
+                        next.push(i);
+                    }
+                    _ => {
+                        sent.passed_over = std::mem::take(&mut passed_over[i]);
+                        outcomes[i] = Some(sent);
+                    }
+                }
+            }
+            pending = next;
+            if pending.is_empty() {
+                break;
+            }
         }
-        let again = send_in_calls(second, &pick(batch, &tried.refused)).await;
-        tried.hand_on(first, again)
+        outcomes
+            .into_iter()
+            .map(|sent| sent.expect("every SMS has an outcome"))
+            .collect()
     }
 
-    /// Sends `batch` through a gateway other than `passed`, which had its chance at it; in the
-    /// usual order when there is no other.
-    pub async fn send_avoiding(&self, batch: &[Sms], passed: &str) -> Vec<Sent> {
-        let other = self.all().find(|g| g.name() != passed);
-        match other {
-            Some(other) if self.secondary.is_some() => send_in_calls(other, batch).await,
-            _ => self.send(batch).await,
-        }
-    }
-
-    /// The gateways a notice can move on from: both of two, none of one.
-    pub fn with_alternative(&self) -> Vec<&'static str> {
-        match &self.secondary {
-            Some(_) => self.all().map(Gateway::name).collect(),
-            None => Vec::new(),
-        }
-    }
-
-    /// The gateway to try first, and the one to try after it.
-    fn in_order(&self) -> (&Gateway, Option<&Gateway>) {
-        match &self.secondary {
-            Some(second) if self.primary_is_resting() => (second, Some(&self.primary)),
-            second => (&self.primary, second.as_ref()),
-        }
-    }
-
-    fn primary_is_resting(&self) -> bool {
-        self.primary_resting.now()
+    /// The gateways of `route` in the order to try them now: those resting after a failure
+    /// last, so that they still take what no other can.
+    fn awake_first(&self, route: &Route) -> Vec<usize> {
+        let (awake, resting): (Vec<usize>, Vec<usize>) = route.0.iter().partition(|&&at| !self.built[at].resting.now());
+        awake.into_iter().chain(resting).collect()
     }
 }
 
-/// What a gateway made of a batch: each outcome, and the positions of those it refused that
-/// another gateway may send (its trouble, or a number it cannot reach).
+/// Why a gateway did not take an SMS that another may send (its trouble, or a number it cannot
+/// reach), as it may be kept; `None` when it took it or no other would do better.
+fn refusal(sent: &Sent) -> Option<String> {
+    match &sent.result {
+        Err(err) if err.another_may_send() => Some(err.masked().to_string()),
+        _ => None,
+    }
+}
+
+/// What a gateway made of a batch: each outcome, and whether it showed trouble of its own.
 struct Tried {
     sent: Vec<Sent>,
-    refused: Vec<usize>,
 }
 
 impl Tried {
     async fn by(gateway: &Gateway, batch: &[Sms]) -> Self {
-        let sent = send_in_calls(gateway, batch).await;
-        let refused = (0..sent.len())
-            .filter(|&i| matches!(&sent[i].result, Err(err) if err.another_may_send()))
-            .collect();
-        Self { sent, refused }
+        Self {
+            sent: send_in_calls(gateway, batch).await,
+        }
     }
 
     /// The gateway's own trouble (down, busy, unusable), where a refusal shows one.
     fn trouble(&self) -> Option<&SmsError> {
-        self.refused.iter().find_map(|&i| match &self.sent[i].result {
+        self.sent.iter().find_map(|sent| match &sent.result {
             Err(err) if err.provider_in_trouble() => Some(err),
             _ => None,
         })
-    }
-
-    /// The outcomes, with those of the refused messages (`again`, in their order) taken from
-    /// another gateway, each naming `gateway` as passed over and why.
-    fn hand_on(mut self, gateway: &Gateway, again: impl IntoIterator<Item = Sent>) -> Vec<Sent> {
-        for (i, mut retried) in self.refused.into_iter().zip(again) {
-            let why = match &self.sent[i].result {
-                Err(err) => err.masked().to_string(),
-                Ok(_) => unreachable!("only refusals are sent again"),
-            };
-            retried.passed_over = Some((gateway.name(), why));
-            self.sent[i] = retried;
-        }
-        self.sent
     }
 }
 
@@ -281,7 +364,7 @@ async fn send_in_calls(gateway: &Gateway, batch: &[Sms]) -> Vec<Sent> {
         sent.extend(gateway.send(call).await.into_iter().map(|result| Sent {
             provider: gateway.name(),
             result,
-            passed_over: None,
+            passed_over: Vec::new(),
         }));
     }
     sent

@@ -21,7 +21,7 @@ use super::config::{CodesVia, Provider, SmsConfig};
 use crate::domain::PhoneNumber;
 
 pub use self::bale_otp::BaleOtp;
-pub use self::failover::{Gateways, Sent};
+pub use self::failover::{Gateways, Route, Sent};
 pub use self::http::HttpGateway;
 pub use self::kavenegar::{Kavenegar, report as kavenegar_report};
 pub use self::log::LogGateway;
