@@ -527,17 +527,24 @@ fn collect_refs(value: &Value, refs: &mut Vec<String>) {
     }
 }
 
-#[tokio::test]
-async fn an_applicant_rates_a_decision_on_its_notice_and_staff_see_the_average() {
-    let bot = Running::fresh(&[]).await;
+/// Chat 77's plate-removal request, taken up for review: the applicant, its code and id, and
+/// the reviewer who took it up.
+async fn taken_up(bot: &Running) -> (User, String, i64, Api) {
     let mut user = bot.user(77);
     let code = user.submits(Locale::Fa, "plate-removal", &plate_removal()).await;
     let request_id: i64 = sqlx::query_scalar("SELECT id FROM requests")
         .fetch_one(bot.app.pool())
         .await
         .unwrap();
-    let reviewer = Api::for_member(&bot, "rv", Role::Reviewer, None).await;
+    let reviewer = Api::for_member(bot, "rv", Role::Reviewer, None).await;
     assert_eq!(reviewer.moves(&code, "under-review", None).await.0, StatusCode::OK);
+    (user, code, request_id, reviewer)
+}
+
+#[tokio::test]
+async fn an_applicant_rates_a_decision_on_its_notice_and_staff_see_the_average() {
+    let bot = Running::fresh(&[]).await;
+    let (mut user, code, request_id, reviewer) = taken_up(&bot).await;
     assert_eq!(
         reviewer
             .moves(&code, "rejected", Some("نامهٔ دستگاه امضا ندارد"))
@@ -604,7 +611,9 @@ async fn an_applicant_rates_a_decision_on_its_notice_and_staff_see_the_average()
             .await
             .unwrap();
     assert_eq!(score, 4);
-    // The score is evidence the decision was seen: its chat notice's timeline says so.
+    // The score is evidence the decision was seen: its chat notice's timeline says so, once,
+    // however often it is pressed (and no earlier notice is marked by a second press).
+    user.send(updates::press(77, &expected[3], &decision)).await;
     let seen: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT n.kind, e.detail FROM notice_events e JOIN notifications n ON n.id = e.notification_id
          WHERE n.subject = $1 AND e.event = 'seen'",
@@ -647,5 +656,83 @@ async fn an_applicant_rates_a_decision_on_its_notice_and_staff_see_the_average()
         metrics.contains("peygir_satisfaction_ratings{service=\"plate-removal\"} 1"),
         "{metrics}"
     );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn documents_due_by_a_date_carry_an_i_have_seen_it_button_kept_as_evidence() {
+    let bot = Running::fresh(&[]).await;
+    let (mut user, code, request_id, reviewer) = taken_up(&bot).await;
+    let (status, body) = reviewer
+        .post(
+            &format!("/api/v1/requests/{code}/document-requests"),
+            json!({"note": "تصویر نامهٔ اصلی", "deadline_office_days": 3}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Once the request for documents is sent it counts as served, and the date follows it.
+    let mut served = false;
+    for _ in 0..200 {
+        if support::run_deadlines(&bot.app, chrono::Utc::now()).await.served == 1 {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(served, "the request for documents was sent");
+    let deadline_notice: i64 = sqlx::query_scalar(
+        "SELECT id FROM notifications WHERE kind = 'documents-deadline' AND channel = 'chat' AND subject = $1",
+    )
+    .bind(format!("request:{request_id}"))
+    .fetch_one(bot.app.pool())
+    .await
+    .unwrap();
+    let seen_data = format!("seen:{deadline_notice}");
+    let mut dated = None;
+    for _ in 0..200 {
+        dated = bot
+            .fake
+            .sent_to(77)
+            .into_iter()
+            .find(|m| m["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == json!(seen_data));
+        if dated.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let dated = dated.expect("the deadline reached the chat with its button");
+    assert_eq!(
+        dated["reply_markup"]["inline_keyboard"][0][0]["text"],
+        json!(bot.text(Locale::Fa, "seen-button"))
+    );
+
+    // Pressed by the applicant: thanked, and kept in that notice's evidence, once.
+    let seen = || async {
+        sqlx::query_as::<_, (String, Option<String>)>(
+            "SELECT n.kind, e.detail FROM notice_events e JOIN notifications n ON n.id = e.notification_id
+             WHERE n.subject = $1 AND e.event = 'seen'",
+        )
+        .bind(format!("request:{request_id}"))
+        .fetch_all(bot.app.pool())
+        .await
+        .unwrap()
+    };
+    user.new_messages();
+    let thanked = user.send(updates::press(77, &seen_data, &dated)).await;
+    assert!(thanked.contains(&bot.text(Locale::Fa, "seen-thanks")), "{thanked}");
+    user.send(updates::press(77, &seen_data, &dated)).await;
+    let pressed = [(
+        "documents-deadline".to_owned(),
+        Some("pressed \"I have seen it\"".to_owned()),
+    )];
+    assert_eq!(seen().await, pressed);
+
+    // Someone else pressing it is told so, and nothing is recorded.
+    let mut stranger = bot.user(78);
+    stranger.says("/start").await;
+    let refused = stranger.send(updates::press(78, &seen_data, &dated)).await;
+    assert!(refused.contains(&bot.text(Locale::Fa, "seen-not-yours")), "{refused}");
+    assert_eq!(seen().await, pressed);
     bot.stop().await;
 }

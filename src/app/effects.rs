@@ -84,6 +84,10 @@ pub async fn run(tx: &mut Tx<'_>, env: &Env<'_>, effect: &Effect) -> anyhow::Res
         },
         Effect::EditRequest { code, answers } => edit(tx, env, *code, answers).await,
         Effect::Rate { subject, score } => rate(tx, env, *subject, *score).await,
+        Effect::Seen { notice } => {
+            let yours = notices::record_seen_notice(tx, *notice, env.applicant, "pressed \"I have seen it\"").await?;
+            Ok(Outcome::Seen { yours })
+        }
         Effect::CommentRating { subject, comment } => {
             ratings::comment(tx, env.vault, *subject, applicant, comment).await?;
             Ok(Outcome::RatingCommented)
@@ -213,13 +217,17 @@ async fn rate(tx: &mut Tx<'_>, env: &Env<'_>, subject: RatingSubject, score: Sco
     }
     ratings::record(tx, subject, &rated, score).await?;
     // A score given under the decision is evidence the applicant saw it.
-    let about = match subject {
-        RatingSubject::Request(id) => requests::subject(id),
-        RatingSubject::Complaint(id) => complaints::subject(id),
-    };
-    notices::record_seen(tx, &about, env.applicant, "rated it").await?;
+    notices::record_seen(tx, &notices_about(subject), env.applicant, "rated it").await?;
     tracing::info!(score = score.get(), "rating recorded");
     Ok(Outcome::Rated { subject })
+}
+
+/// The subject the notices about a request or complaint are queued under.
+fn notices_about(subject: RatingSubject) -> String {
+    match subject {
+        RatingSubject::Request(id) => requests::subject(id),
+        RatingSubject::Complaint(id) => complaints::subject(id),
+    }
 }
 
 /// Makes the applicant's move `pick` finds from the request's current stage, as the applicant

@@ -31,6 +31,11 @@ pub enum Input {
         subject: crate::domain::rating::RatingSubject,
         score: crate::domain::rating::Score,
     },
+    /// "I have seen it" pressed under a notice (its outbox id); not tied to the dialogue's
+    /// turn either.
+    Seen {
+        notice: i64,
+    },
 }
 
 /// A button (or numbered option in the terminal).

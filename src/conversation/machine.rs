@@ -21,9 +21,14 @@ enum Intent {
     Command(Command, Option<String>),
     Choice(Key),
     Text(String),
-    Contact { phone: String, own: bool },
+    Contact {
+        phone: String,
+        own: bool,
+    },
     Document(DocumentRef),
     Rate(crate::domain::rating::RatingSubject, crate::domain::rating::Score),
+    /// "I have seen it" under a notice (its outbox id).
+    Seen(i64),
     StaleButton,
 }
 
@@ -76,7 +81,7 @@ fn returning(dialogue: &Dialogue, input: &Input, ctx: &Context<'_>) -> bool {
         Input::Returned => true,
         Input::Text(text) if text.trim_start().starts_with('/') => false,
         Input::Text(_) | Input::Contact { .. } | Input::Document(_) => away_long && dialogue.state.is_unfinished(),
-        Input::Button { .. } | Input::Rate { .. } => false,
+        Input::Button { .. } | Input::Rate { .. } | Input::Seen { .. } => false,
     }
 }
 
@@ -175,6 +180,7 @@ fn resolve(dialogue: &Dialogue, input: Input, ctx: &Context<'_>) -> Intent {
         Input::Contact { phone, own } => Intent::Contact { phone, own },
         Input::Document(doc) => Intent::Document(doc),
         Input::Rate { subject, score } => Intent::Rate(subject, score),
+        Input::Seen { notice } => Intent::Seen(notice),
         // `step` answers a return before resolving anything; nothing here is meant by it.
         Input::Returned => Intent::StaleButton,
         Input::Text(text) => {
@@ -300,6 +306,7 @@ fn in_state(out: &mut Outcome, intent: Intent, ctx: &Context<'_>) {
         // A score is taken wherever the applicant is; the comment is asked for only when
         // nothing is in progress (see `settle`).
         (_, Intent::Rate(subject, score)) => out.effects.push(Effect::Rate { subject, score }),
+        (_, Intent::Seen(notice)) => out.effects.push(Effect::Seen { notice }),
         (State::Commenting { subject }, Intent::Text(text)) => match complaint_text(&text) {
             Ok(comment) => {
                 out.effects.push(Effect::CommentRating { subject, comment });

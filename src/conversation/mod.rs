@@ -120,6 +120,10 @@ pub enum Effect {
         subject: crate::domain::rating::RatingSubject,
         score: crate::domain::rating::Score,
     },
+    /// "I have seen it" pressed under a notice (its outbox id).
+    Seen {
+        notice: i64,
+    },
     /// A comment on the score just given.
     CommentRating {
         subject: crate::domain::rating::RatingSubject,

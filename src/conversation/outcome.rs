@@ -142,6 +142,10 @@ pub enum Outcome {
     NotRateable,
     /// The comment was added to the rating.
     RatingCommented,
+    /// "I have seen it" was recorded; or not, the notice not being one sent to them.
+    Seen {
+        yours: bool,
+    },
     /// The applicant's own requests and complaints, newest first.
     Mine {
         requests: Vec<RequestView>,
@@ -230,6 +234,8 @@ pub fn outcome_replies(outcome: &Outcome, catalog: &Catalog) -> Reply {
         Outcome::Rated { .. } => Reply::text(Msg::new(m::RATE_THANKS)),
         Outcome::NotRateable => Reply::text(Msg::new(m::RATE_NOT_YOURS)),
         Outcome::RatingCommented => Reply::text(Msg::new(m::RATE_COMMENT_THANKS)),
+        Outcome::Seen { yours: true } => Reply::text(Msg::new(m::SEEN_THANKS)),
+        Outcome::Seen { yours: false } => Reply::text(Msg::new(m::SEEN_NOT_YOURS)),
         Outcome::Mine { requests, complaints } if requests.is_empty() && complaints.is_empty() => {
             Reply::text(Msg::new(m::MINE_EMPTY))
         }

@@ -8,6 +8,7 @@ pub mod number_words;
 pub mod phone;
 pub mod plate;
 pub mod rating;
+pub mod seen;
 pub mod service;
 pub mod subscription;
 pub mod text;

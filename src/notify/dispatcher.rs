@@ -20,6 +20,7 @@ use super::sender::{ChatSender, SendError};
 use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::rating::{self, RatingSubject, Score};
+use crate::domain::seen;
 use crate::i18n::{Arg, Locale, Msg};
 use crate::notify::kind::NoticeKind;
 use crate::sms::config::ChannelPolicy;
@@ -541,8 +542,12 @@ impl Dispatcher {
         };
         let locale = self.app.locale_or_default(chat.locale.as_deref());
         let mut text = self.app.i18n().render(locale, &notice.message);
-        let buttons = match survey_of(notice).filter(|_| sender.has_buttons()) {
-            Some(subject) => self.ask_for_a_score(&mut text, locale, subject),
+        let buttons = match asked_under(notice).filter(|_| sender.has_buttons()) {
+            Some(Asked::Score(subject)) => self.ask_for_a_score(&mut text, locale, subject),
+            Some(Asked::Seen) => {
+                let label = self.app.i18n().render(locale, &Msg::new(m::SEEN_BUTTON));
+                vec![(label, seen::button_data(notice.id))]
+            }
             None => Vec::new(),
         };
         let slot = if sender.is_paced() {
@@ -724,13 +729,21 @@ pub(super) fn backoff(settings: &DispatcherSettings, attempts: i32) -> Duration 
     raw.mul_f64(0.75 + jitter * 0.5)
 }
 
-/// What a notice asks the applicant to rate: a decision on their request, or the answer to
-/// their complaint; the score buttons go under it.
-fn survey_of(notice: &Claimed) -> Option<RatingSubject> {
+/// What the buttons under a notice ask of the applicant.
+#[derive(Debug, PartialEq, Eq)]
+enum Asked {
+    /// A score for a decision on their request, or the answer to their complaint.
+    Score(RatingSubject),
+    /// "I have seen it", under documents due by a date: evidence this message reached them.
+    Seen,
+}
+
+fn asked_under(notice: &Claimed) -> Option<Asked> {
     let subject = RatingSubject::parse(notice.subject.as_deref()?)?;
     match (NoticeKind::parse(&notice.kind)?, subject) {
         (NoticeKind::Decision, RatingSubject::Request(_))
-        | (NoticeKind::ComplaintAnswered, RatingSubject::Complaint(_)) => Some(subject),
+        | (NoticeKind::ComplaintAnswered, RatingSubject::Complaint(_)) => Some(Asked::Score(subject)),
+        (NoticeKind::DocumentsDeadline | NoticeKind::DocumentsReminder, RatingSubject::Request(_)) => Some(Asked::Seen),
         _ => None,
     }
 }
@@ -740,7 +753,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_decisions_and_complaint_answers_ask_for_a_score() {
+    fn decisions_and_answers_ask_for_a_score_and_documents_due_for_a_sighting() {
         let notice = |kind: &str, subject: Option<&str>| Claimed {
             id: 1,
             kind: kind.into(),
@@ -750,21 +763,25 @@ mod tests {
             subject: subject.map(str::to_owned),
         };
         assert_eq!(
-            survey_of(&notice("decision", Some("request:12"))),
-            Some(RatingSubject::Request(12))
+            asked_under(&notice("decision", Some("request:12"))),
+            Some(Asked::Score(RatingSubject::Request(12)))
         );
         assert_eq!(
-            survey_of(&notice("complaint-answered", Some("complaint:5"))),
-            Some(RatingSubject::Complaint(5))
+            asked_under(&notice("complaint-answered", Some("complaint:5"))),
+            Some(Asked::Score(RatingSubject::Complaint(5)))
         );
+        for kind in ["documents-deadline", "documents-reminder"] {
+            assert_eq!(asked_under(&notice(kind, Some("request:12"))), Some(Asked::Seen));
+        }
         for (kind, subject) in [
             ("stage-changed", Some("request:12")),
             ("decision", Some("complaint:5")),
             ("complaint-answered", Some("request:12")),
             ("decision", None),
             ("broadcast", Some("broadcast:3")),
+            ("documents-deadline", Some("complaint:5")),
         ] {
-            assert_eq!(survey_of(&notice(kind, subject)), None, "{kind} {subject:?}");
+            assert_eq!(asked_under(&notice(kind, subject)), None, "{kind} {subject:?}");
         }
     }
 

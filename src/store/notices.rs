@@ -55,13 +55,16 @@ pub async fn record_seen(
     applicant: crate::store::applicants::ApplicantId,
     detail: &str,
 ) -> sqlx::Result<()> {
+    // The latest notice, and only if it is not yet marked: a second press must not mark the
+    // one before it.
     sqlx::query(
         "INSERT INTO notice_events (notification_id, event, detail)
-         SELECT n.id, 'seen', $3 FROM notifications n
-         WHERE n.subject = $1 AND n.applicant_id = $2 AND n.channel = 'chat' AND n.status = 'sent'
-           AND notice_keeps_evidence(n.subject)
-           AND NOT EXISTS (SELECT 1 FROM notice_events e WHERE e.notification_id = n.id AND e.event = 'seen')
-         ORDER BY n.id DESC LIMIT 1",
+         SELECT latest.id, 'seen', $3
+         FROM (SELECT n.id FROM notifications n
+               WHERE n.subject = $1 AND n.applicant_id = $2 AND n.channel = 'chat' AND n.status = 'sent'
+                 AND notice_keeps_evidence(n.subject)
+               ORDER BY n.id DESC LIMIT 1) latest
+         WHERE NOT EXISTS (SELECT 1 FROM notice_events e WHERE e.notification_id = latest.id AND e.event = 'seen')",
     )
     .bind(subject)
     .bind(applicant)
@@ -69,6 +72,39 @@ pub async fn record_seen(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Records that `applicant` has seen chat notice `id`, sent to them (they pressed "I have seen
+/// it" under it), once; false when it is no notice sent to them.
+pub async fn record_seen_notice(
+    conn: &mut PgConnection,
+    id: i64,
+    applicant: crate::store::applicants::ApplicantId,
+    detail: &str,
+) -> sqlx::Result<bool> {
+    let theirs: Option<bool> = sqlx::query_scalar(
+        "SELECT notice_keeps_evidence(subject) FROM notifications
+         WHERE id = $1 AND applicant_id = $2 AND channel = 'chat' AND status = 'sent'",
+    )
+    .bind(id)
+    .bind(applicant)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(keeps_evidence) = theirs else {
+        return Ok(false);
+    };
+    if keeps_evidence {
+        sqlx::query(
+            "INSERT INTO notice_events (notification_id, event, detail)
+             SELECT $1, 'seen', $2
+             WHERE NOT EXISTS (SELECT 1 FROM notice_events WHERE notification_id = $1 AND event = 'seen')",
+        )
+        .bind(id)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    }
+    Ok(true)
 }
 
 /// Records a step of notice `id` that no change of its row shows (the trigger sees those).

@@ -43,6 +43,7 @@ pub fn incoming(update: &Update) -> Option<Incoming> {
             // A score pressed on a notice is not tied to the dialogue's turn.
             let input = match crate::domain::rating::parse_button_data(data) {
                 Some((subject, score)) => Input::Rate { subject, score },
+                None if let Some(notice) = crate::domain::seen::parse_button_data(data) => Input::Seen { notice },
                 None => {
                     // Data we did not produce is treated like a button from an old message.
                     let (turn, key) = parse_button_data(data).unwrap_or((u64::MAX, String::new()));
