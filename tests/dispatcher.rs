@@ -104,6 +104,42 @@ async fn a_fan_out_queues_only_applicants_that_exist() {
 }
 
 #[tokio::test]
+async fn a_staff_post_about_a_request_that_does_not_exist_is_refused() {
+    // No foreign key either (checking each applicant's notice for its NULL request cost a
+    // broadcast 15%): a trigger checks the rows that name one.
+    let (app, _fake) = setup().await;
+    let (request, _) = support::stored_request(&app, 7, "plate-removal", "submitted").await;
+    let post = |subject| outbox::NewStaffPost {
+        dedup_key: format!("staff-post:{subject:?}"),
+        kind: peygir::notify::kind::NoticeKind::StaffPost,
+        message: Msg::new("staff-new-request"),
+        subject,
+    };
+    let mut conn = app.pool().acquire().await.unwrap();
+    for missing in [
+        outbox::StaffSubject::Request(request + 1_000),
+        outbox::StaffSubject::Complaint(1_000),
+        outbox::StaffSubject::Document(1_000),
+    ] {
+        let refused = outbox::enqueue_staff(&mut conn, &post(missing)).await.unwrap_err();
+        let code = refused
+            .as_database_error()
+            .and_then(|e| e.code())
+            .map(|c| c.into_owned());
+        assert_eq!(code.as_deref(), Some("23503"), "{missing:?}: {refused}");
+    }
+    let existing = outbox::StaffSubject::Request(request);
+    assert!(outbox::enqueue_staff(&mut conn, &post(existing)).await.unwrap());
+    let moved = sqlx::query("UPDATE notifications SET request_id = request_id + 1000 WHERE request_id IS NOT NULL")
+        .execute(&mut *conn)
+        .await;
+    assert!(
+        moved.is_err(),
+        "nor may a post be moved to a request that does not exist"
+    );
+}
+
+#[tokio::test]
 async fn notices_claimed_by_a_dispatcher_that_died_are_delivered_after_its_lease() {
     let (app, fake) = setup().await;
     let expected = queue(&app, 1..4, 2).await;
