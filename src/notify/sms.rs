@@ -1,8 +1,8 @@
 //! The SMS dispatcher: claims due SMS, checks consent and quiet hours at send time, renders
 //! and measures each text, sends in the gateway's bulk size at its configured rate, and records
-//! what the gateway said. With two providers configured, what the first cannot take goes
-//! through the second (`Gateways`). A second loop asks the gateways for delivery reports that
-//! did not arrive by callback.
+//! what the gateway said. Each SMS goes along its route (the usual order of providers, or its
+//! kind's cascade), each gateway taking what those before it could not (`Gateways`). A second
+//! loop asks the gateways for delivery reports that did not arrive by callback.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

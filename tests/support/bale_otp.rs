@@ -50,9 +50,7 @@ impl FakeBaleOtp {
                 "/api/v2/send_otp",
                 post(move |headers: HeaderMap, body: Bytes| async move { send(&for_send, &headers, &body) }),
             );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let url = super::serve_on_loopback(router).await;
         Self { url, inner }
     }
 

@@ -58,9 +58,7 @@ impl FakeKavenegar {
             .route("/v1/{key}/sms/{method}", post(handle))
             .route("/v1/{key}/account/info.json", post(account_info))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let url = super::serve_on_loopback(router).await;
         Self { url, inner }
     }
 

@@ -26,6 +26,15 @@ use peygir::notify::{ChatLimits, DispatcherSettings};
 pub use chat::{Chat, tracking_codes};
 
 /// The repository's locales folder, wherever the test runs from.
+/// Serves `router` on a loopback port of its own, in the background, as the fakes of outside
+/// services do; returns its base URL.
+pub async fn serve_on_loopback(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
 pub fn locales_dir() -> String {
     format!("{}/locales", env!("CARGO_MANIFEST_DIR"))
 }

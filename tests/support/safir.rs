@@ -45,9 +45,7 @@ impl FakeSafir {
             "/api/v3/send_message",
             post(move |headers: HeaderMap, body: Bytes| async move { send(&state, &headers, &body) }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let url = super::serve_on_loopback(router).await;
         Self { url, inner }
     }
 

@@ -71,9 +71,7 @@ impl FakeSmsIr {
             .route("/v1/send/{segment}", post(send).get(report))
             .route("/v1/credit", get(credit))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let url = super::serve_on_loopback(router).await;
         Self { url, inner }
     }
 
