@@ -51,6 +51,20 @@ fn start_service_with(
         .expect("starting the service binary")
 }
 
+/// The fake Bot API, a fresh database and the application built on it (migrated).
+async fn fresh_service() -> (FakeBotApi, String, peygir::app::Application) {
+    let fake = FakeBotApi::start().await;
+    let db = support::database::fresh_database().await;
+    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    (fake, db, app)
+}
+
+/// SIGKILL: no shutdown, no cleanup; returns once the process is gone.
+async fn kill_9(service: &mut tokio::process::Child) {
+    service.start_kill().unwrap();
+    service.wait().await.unwrap();
+}
+
 async fn wait_until(what: &str, limit: Duration, mut done: impl AsyncFnMut() -> bool) {
     let start = Instant::now();
     while !done().await {
@@ -61,10 +75,8 @@ async fn wait_until(what: &str, limit: Duration, mut done: impl AsyncFnMut() -> 
 
 #[tokio::test]
 async fn kill_9_mid_send_then_restart_delivers_every_notice() {
-    let fake = FakeBotApi::start().await;
-    let db = support::database::fresh_database().await;
-    // Build once to migrate, then queue the broadcast.
-    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    // Built once to migrate, then the broadcast queued.
+    let (fake, db, app) = fresh_service().await;
     sqlx::query(
         "INSERT INTO applicants (platform, chat_id) SELECT 'telegram', g FROM generate_series(1, $1::bigint) g",
     )
@@ -84,8 +96,7 @@ async fn kill_9_mid_send_then_restart_delivers_every_notice() {
         fake.calls("sendMessage").len() >= 1500
     })
     .await;
-    service.start_kill().unwrap(); // SIGKILL: no shutdown, no cleanup
-    service.wait().await.unwrap();
+    kill_9(&mut service).await;
     let before_restart = fake.calls("sendMessage").len();
     assert!(
         (before_restart as i64) < RECIPIENTS,
@@ -102,8 +113,7 @@ async fn kill_9_mid_send_then_restart_delivers_every_notice() {
         pending == 0
     })
     .await;
-    service.start_kill().unwrap();
-    service.wait().await.unwrap();
+    kill_9(&mut service).await;
 
     let mut per_chat: HashMap<i64, usize> = HashMap::new();
     for call in fake.calls("sendMessage") {
@@ -179,8 +189,7 @@ async fn replies_to_start(db: &str, fake: &FakeBotApi, data_dir: &std::path::Pat
         replies_waiting(pool).await == 0
     })
     .await;
-    service.start_kill().unwrap();
-    service.wait().await.unwrap();
+    kill_9(&mut service).await;
     fake.sent_to(999_999).len()
 }
 
@@ -189,9 +198,7 @@ async fn kill_9_while_updates_arrive_then_restart_answers_every_update() {
     const UPDATES: i64 = 1000;
     const CHATS: i64 = 98;
     const KILLS: usize = 5;
-    let fake = FakeBotApi::start().await;
-    let db = support::database::fresh_database().await;
-    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let (fake, db, app) = fresh_service().await;
     let pool = app.pool().clone();
     let data_dir = std::env::temp_dir().join(format!("peygir-crash-updates-{}", std::process::id()));
     let per_start = replies_to_start(&db, &fake, &data_dir, &pool).await;
@@ -210,16 +217,13 @@ async fn kill_9_while_updates_arrive_then_restart_answers_every_update() {
         handled(&pool).await - before == UPDATES && replies_waiting(&pool).await == 0
     })
     .await;
-    service.start_kill().unwrap();
-    service.wait().await.unwrap();
+    kill_9(&mut service).await;
     assert_every_update_answered(&fake, &per_chat_updates, per_start, KILLS);
 }
 
 #[tokio::test]
 async fn a_crash_between_storing_a_step_and_sending_its_replies_loses_none() {
-    let fake = FakeBotApi::start().await;
-    let db = support::database::fresh_database().await;
-    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let (fake, db, app) = fresh_service().await;
     let pool = app.pool().clone();
     let data_dir = std::env::temp_dir().join(format!("peygir-crash-step-{}", std::process::id()));
     let per_start = replies_to_start(&db, &fake, &data_dir, &pool).await;
@@ -235,8 +239,7 @@ async fn a_crash_between_storing_a_step_and_sending_its_replies_loses_none() {
         fake.failed_sends() >= 1
     })
     .await;
-    service.start_kill().unwrap();
-    service.wait().await.unwrap();
+    kill_9(&mut service).await;
     assert!(fake.sent_to(7).is_empty());
 
     let mut service = start_service(&db, &fake, &data_dir);
@@ -244,8 +247,7 @@ async fn a_crash_between_storing_a_step_and_sending_its_replies_loses_none() {
         replies_waiting(&pool).await == 0
     })
     .await;
-    service.start_kill().unwrap();
-    service.wait().await.unwrap();
+    kill_9(&mut service).await;
     let got: Vec<serde_json::Value> = fake.sent_to(7).iter().map(|m| m["text"].clone()).collect();
     assert_eq!(got.len(), per_start);
     assert_eq!(got, expected, "every reply, once, in order");
@@ -259,8 +261,7 @@ async fn kill_now_and_then(kills: usize, start: impl Fn() -> tokio::process::Chi
         let mut byte = [0u8; 1];
         getrandom::fill(&mut byte).unwrap();
         tokio::time::sleep(Duration::from_millis(300 + 4 * u64::from(byte[0]))).await;
-        service.start_kill().unwrap();
-        service.wait().await.unwrap();
+        kill_9(&mut service).await;
     }
 }
 
@@ -290,9 +291,7 @@ async fn kill_9_while_webhook_updates_arrive_then_restart_answers_every_update()
     const CHATS: i64 = 98;
     const KILLS: usize = 5;
     const POSTERS: i64 = 8;
-    let fake = FakeBotApi::start().await;
-    let db = support::database::fresh_database().await;
-    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let (fake, db, app) = fresh_service().await;
     let pool = app.pool().clone();
     let data_dir = std::env::temp_dir().join(format!("peygir-crash-webhook-{}", std::process::id()));
     let per_start = replies_to_start(&db, &fake, &data_dir, &pool).await;
@@ -336,8 +335,7 @@ async fn kill_9_while_webhook_updates_arrive_then_restart_answers_every_update()
         handled(&pool).await - before == UPDATES && replies_waiting(&pool).await == 0
     })
     .await;
-    service.start_kill().unwrap();
-    service.wait().await.unwrap();
+    kill_9(&mut service).await;
 
     let updates_per_chat = updates_per_chat(UPDATES, CHATS);
     assert_every_update_answered(&fake, &updates_per_chat, per_start, KILLS);
@@ -348,9 +346,7 @@ async fn one_of_two_instances_behind_a_webhook_killed_the_other_carries_on() {
     const UPDATES: i64 = 600;
     const CHATS: i64 = 60;
     const NOTICES: i64 = 10_000;
-    let fake = FakeBotApi::start().await;
-    let db = support::database::fresh_database().await;
-    let app = support::build_app(&db, &support::config_text(|t| t), &[]).await;
+    let (fake, db, app) = fresh_service().await;
     let pool = app.pool().clone();
     let dir = |name: &str| std::env::temp_dir().join(format!("peygir-two-{name}-{}", std::process::id()));
     let per_start = replies_to_start(&db, &fake, &dir("probe"), &pool).await;
@@ -418,8 +414,7 @@ async fn one_of_two_instances_behind_a_webhook_killed_the_other_carries_on() {
         handled(&pool).await - before >= UPDATES / 3 && fake.calls("sendMessage").len() >= 500
     })
     .await;
-    first.start_kill().unwrap(); // SIGKILL: no shutdown, no cleanup
-    first.wait().await.unwrap();
+    kill_9(&mut first).await;
     let at_the_kill = handled(&pool).await - before;
     assert!(at_the_kill < UPDATES, "killed while updates still arrived");
     while let Some(done) = posters.join_next().await {
@@ -437,8 +432,7 @@ async fn one_of_two_instances_behind_a_webhook_killed_the_other_carries_on() {
         },
     )
     .await;
-    second.start_kill().unwrap();
-    second.wait().await.unwrap();
+    kill_9(&mut second).await;
 
     let updates_per_chat = updates_per_chat(UPDATES, CHATS);
     assert_every_update_answered(&fake, &updates_per_chat, per_start, 1);
