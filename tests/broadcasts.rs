@@ -169,6 +169,11 @@ async fn a_broadcast_is_previewed_confirmed_followed_and_cancelled_mid_way() {
         "{progress}"
     );
     assert!(sent >= 30 && skipped > 0, "{progress}");
+    let (kept, counted) = kept_and_counted(&bot, id).await;
+    assert_eq!(
+        kept, counted,
+        "the counts kept as notices move are those of counting them"
+    );
     let delivered: usize = (FIRST_CHAT..FIRST_CHAT + APPLICANTS)
         .map(|chat| bot.fake.sent_to(chat).len())
         .sum();
@@ -269,6 +274,8 @@ async fn applicants_choose_which_announcements_reach_them_and_how() {
         (Some(1), Some(0)),
         "{settled}"
     );
+    let (kept, counted) = kept_and_counted(&bot, id).await;
+    assert_eq!(kept, counted);
 
     // All off: nothing reaches them, whatever the service; and back on.
     let muted = user.presses("ann:mute").await;
@@ -283,6 +290,27 @@ async fn applicants_choose_which_announcements_reach_them_and_how() {
     assert_eq!(reach(Some("plate-removal")).await, 0, "chose none again");
 
     bot.stop().await;
+}
+
+/// A broadcast's notices by (channel, status, how many): as the outbox's triggers keep them for
+/// its progress, and as counting every notice gives them.
+async fn kept_and_counted(bot: &Running, id: i64) -> (Vec<(String, String, i64)>, Vec<(String, String, i64)>) {
+    let subject = format!("broadcast:{id}");
+    let kept = sqlx::query_as(
+        "SELECT channel, status, notices FROM broadcast_progress WHERE subject = $1 AND notices <> 0 ORDER BY 1, 2",
+    )
+    .bind(&subject)
+    .fetch_all(bot.app.pool())
+    .await
+    .unwrap();
+    let counted = sqlx::query_as(
+        "SELECT channel, status, count(*) FROM notifications WHERE subject = $1 GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .bind(&subject)
+    .fetch_all(bot.app.pool())
+    .await
+    .unwrap();
+    (kept, counted)
 }
 
 /// Runs the service binary's command line against `db`; returns (success, stdout, stderr).

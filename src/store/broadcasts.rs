@@ -96,9 +96,10 @@ pub async fn unknown_codes(conn: &mut PgConnection, codes: &[i64]) -> sqlx::Resu
     .await
 }
 
-/// A broadcast's notices counted by channel and status.
+/// A broadcast's notices counted by channel and status, as the outbox's triggers keep them
+/// (counting a million notices each time took a fifth of a second).
 pub async fn progress(conn: &mut PgConnection, subject: &str) -> sqlx::Result<Vec<(String, String, i64)>> {
-    sqlx::query_as("SELECT channel, status, count(*) FROM notifications WHERE subject = $1 GROUP BY channel, status")
+    sqlx::query_as("SELECT channel, status, notices FROM broadcast_progress WHERE subject = $1 AND notices <> 0")
         .bind(subject)
         .fetch_all(conn)
         .await
