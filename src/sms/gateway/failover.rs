@@ -226,66 +226,32 @@ impl Gateways {
     }
 
     /// Sends `batch` along `route`; one outcome per SMS, in order. One-time codes go through
-    /// the codes' service first, where one is set and not resting.
+    /// the codes' service first, where one is set and not resting; each gateway takes what
+    /// those before it could not, and those resting go last.
     pub async fn send(&self, batch: &[Sms], route: &Route) -> Vec<Sent> {
-        match &self.codes {
-            Some(codes) if !codes.resting.now() && batch.iter().any(|sms| sms.one_time_code.is_some()) => {
-                self.send_codes_first(codes, batch, route).await
-            }
-            _ => self.send_along(batch, route).await,
-        }
-    }
-
-    /// Sends the codes of `batch` through `codes`; the other messages, and each code it did not
-    /// take, go along `route` in one round.
-    async fn send_codes_first(&self, codes: &Built, batch: &[Sms], route: &Route) -> Vec<Sent> {
-        let (code_at, other_at): (Vec<usize>, Vec<usize>) =
-            (0..batch.len()).partition(|&i| batch[i].one_time_code.is_some());
-        let tried = Tried::by(&codes.gateway, &pick(batch, &code_at)).await;
-        codes.resting.update(&codes.gateway, tried.trouble());
-        let mut outcomes: Vec<Option<Sent>> = (0..batch.len()).map(|_| None).collect();
-        let mut passed_over: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); batch.len()];
-        let mut along_at = other_at;
-        for (k, sent) in tried.sent.into_iter().enumerate() {
-            match refusal(&sent) {
-                Some(why) => {
-                    passed_over[code_at[k]].push((codes.gateway.name(), why));
-                    along_at.push(code_at[k]);
-                }
-                None => outcomes[code_at[k]] = Some(sent),
-            }
-        }
-        along_at.sort_unstable();
-        let along = self.send_along(&pick(batch, &along_at), route).await;
-        for (i, mut sent) in along_at.into_iter().zip(along) {
-            let mut before = std::mem::take(&mut passed_over[i]);
-            before.append(&mut sent.passed_over);
-            sent.passed_over = before;
-            outcomes[i] = Some(sent);
-        }
-        outcomes
+        let codes_first = self
+            .codes
+            .as_ref()
+            .filter(|codes| !codes.resting.now() && batch.iter().any(|sms| sms.one_time_code.is_some()));
+        let steps: Vec<(&Built, bool)> = codes_first
+            .map(|codes| (codes, true))
             .into_iter()
-            .map(|sent| sent.expect("every SMS has an outcome"))
-            .collect()
-    }
-
-    /// Sends `batch` through the gateways of `route` in turn, each taking what those before it
-    /// could not; those resting go last.
-    async fn send_along(&self, batch: &[Sms], route: &Route) -> Vec<Sent> {
-        let order = self.awake_first(route);
+            .chain(self.awake_first(route).into_iter().map(|at| (&self.built[at], false)))
+            .collect();
         let mut outcomes: Vec<Option<Sent>> = (0..batch.len()).map(|_| None).collect();
         let mut passed_over: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); batch.len()];
         let mut pending: Vec<usize> = (0..batch.len()).collect();
-        for (step, &at) in order.iter().enumerate() {
-            let Built { gateway, resting } = &self.built[at];
-            let tried = Tried::by(gateway, &pick(batch, &pending)).await;
-            if order.len() > 1 {
-                resting.update(gateway, tried.trouble());
+        for (step, &(Built { gateway, resting }, codes_only)) in steps.iter().enumerate() {
+            // The codes' service takes only the codes; the other messages wait for the next step.
+            let (taken, mut next): (Vec<usize>, Vec<usize>) = pending
+                .iter()
+                .partition(|&&i| !codes_only || batch[i].one_time_code.is_some());
+            let sent = send_in_calls(gateway, &pick(batch, &taken)).await;
+            if steps.len() > 1 {
+                resting.update(gateway, trouble(&sent));
             }
-            let last = step + 1 == order.len();
-            let mut next = Vec::new();
-            for (k, mut sent) in tried.sent.into_iter().enumerate() {
-                let i = pending[k];
+            let last = step + 1 == steps.len();
+            for (i, mut sent) in taken.into_iter().zip(sent) {
                 match refusal(&sent) {
                     Some(why) if !last => {
                         passed_over[i].push((gateway.name(), why));
@@ -297,6 +263,7 @@ impl Gateways {
                     }
                 }
             }
+            next.sort_unstable();
             pending = next;
             if pending.is_empty() {
                 break;
@@ -325,25 +292,12 @@ fn refusal(sent: &Sent) -> Option<String> {
     }
 }
 
-/// What a gateway made of a batch: each outcome, and whether it showed trouble of its own.
-struct Tried {
-    sent: Vec<Sent>,
-}
-
-impl Tried {
-    async fn by(gateway: &Gateway, batch: &[Sms]) -> Self {
-        Self {
-            sent: send_in_calls(gateway, batch).await,
-        }
-    }
-
-    /// The gateway's own trouble (down, busy, unusable), where a refusal shows one.
-    fn trouble(&self) -> Option<&SmsError> {
-        self.sent.iter().find_map(|sent| match &sent.result {
-            Err(err) if err.provider_in_trouble() => Some(err),
-            _ => None,
-        })
-    }
+/// A gateway's own trouble (down, busy, unusable), where a refusal in `sent` shows one.
+fn trouble(sent: &[Sent]) -> Option<&SmsError> {
+    sent.iter().find_map(|sent| match &sent.result {
+        Err(err) if err.provider_in_trouble() => Some(err),
+        _ => None,
+    })
 }
 
 /// The messages of `batch` at `positions`, in that order.
