@@ -262,11 +262,16 @@ impl SmsDispatcher {
             order: self.gateways.usual_order(),
             ends_in_person: true,
         };
-        let cascades = notices.cascade.iter().map(|(kind, cascade)| Way {
-            kinds: vec![kind.as_str().to_owned()],
-            order: self.gateways.order(kind.as_str()),
-            ends_in_person: cascade.ends_in_person(),
-        });
+        // A cascade without a phone gateway has nothing to move on through.
+        let cascades = notices
+            .cascade
+            .iter()
+            .filter(|(_, cascade)| !cascade.phones().is_empty())
+            .map(|(kind, cascade)| Way {
+                kinds: vec![kind.as_str().to_owned()],
+                order: self.gateways.order(kind.as_str()),
+                ends_in_person: cascade.ends_in_person(),
+            });
         std::iter::once(usual).chain(cascades).collect()
     }
 

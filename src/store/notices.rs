@@ -55,19 +55,31 @@ pub async fn record_seen(
     applicant: crate::store::applicants::ApplicantId,
     detail: &str,
 ) -> sqlx::Result<()> {
-    // The latest notice, and only if it is not yet marked: a second press must not mark the
-    // one before it.
-    sqlx::query(
-        "INSERT INTO notice_events (notification_id, event, detail)
-         SELECT latest.id, 'seen', $3
-         FROM (SELECT n.id FROM notifications n
-               WHERE n.subject = $1 AND n.applicant_id = $2 AND n.channel = 'chat' AND n.status = 'sent'
-                 AND notice_keeps_evidence(n.subject)
-               ORDER BY n.id DESC LIMIT 1) latest
-         WHERE NOT EXISTS (SELECT 1 FROM notice_events e WHERE e.notification_id = latest.id AND e.event = 'seen')",
+    let latest: Option<i64> = sqlx::query_scalar(
+        "SELECT n.id FROM notifications n
+         WHERE n.subject = $1 AND n.applicant_id = $2 AND n.channel = 'chat' AND n.status = 'sent'
+           AND notice_keeps_evidence(n.subject)
+         ORDER BY n.id DESC LIMIT 1",
     )
     .bind(subject)
     .bind(applicant)
+    .fetch_optional(&mut *conn)
+    .await?;
+    // Only the latest: a second press must not mark the one before it.
+    if let Some(id) = latest {
+        mark_seen(conn, id, detail).await?;
+    }
+    Ok(())
+}
+
+/// Adds `seen` to notice `id`'s evidence unless it is there already.
+async fn mark_seen(conn: &mut PgConnection, id: i64, detail: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO notice_events (notification_id, event, detail)
+         SELECT $1, 'seen', $2
+         WHERE NOT EXISTS (SELECT 1 FROM notice_events WHERE notification_id = $1 AND event = 'seen')",
+    )
+    .bind(id)
     .bind(detail)
     .execute(conn)
     .await?;
@@ -94,15 +106,7 @@ pub async fn record_seen_notice(
         return Ok(false);
     };
     if keeps_evidence {
-        sqlx::query(
-            "INSERT INTO notice_events (notification_id, event, detail)
-             SELECT $1, 'seen', $2
-             WHERE NOT EXISTS (SELECT 1 FROM notice_events WHERE notification_id = $1 AND event = 'seen')",
-        )
-        .bind(id)
-        .bind(detail)
-        .execute(conn)
-        .await?;
+        mark_seen(conn, id, detail).await?;
     }
     Ok(true)
 }
