@@ -295,22 +295,21 @@ async fn applicants_choose_which_announcements_reach_them_and_how() {
 /// A broadcast's notices by (channel, status, how many): as the outbox's triggers keep them for
 /// its progress, and as counting every notice gives them.
 async fn kept_and_counted(bot: &Running, id: i64) -> (Vec<(String, String, i64)>, Vec<(String, String, i64)>) {
-    let subject = format!("broadcast:{id}");
-    let kept = sqlx::query_as(
-        "SELECT channel, status, notices FROM broadcast_progress WHERE subject = $1 AND notices <> 0 ORDER BY 1, 2",
+    let rows = async |sql: &str| -> Vec<(String, String, i64)> {
+        sqlx::query_as(sql)
+            .bind(format!("broadcast:{id}"))
+            .fetch_all(bot.app.pool())
+            .await
+            .unwrap()
+    };
+    (
+        rows(
+            "SELECT channel, status, notices FROM broadcast_progress WHERE subject = $1 AND notices <> 0 ORDER BY 1, 2",
+        )
+        .await,
+        rows("SELECT channel, status, count(*) FROM notifications WHERE subject = $1 GROUP BY 1, 2 ORDER BY 1, 2")
+            .await,
     )
-    .bind(&subject)
-    .fetch_all(bot.app.pool())
-    .await
-    .unwrap();
-    let counted = sqlx::query_as(
-        "SELECT channel, status, count(*) FROM notifications WHERE subject = $1 GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    .bind(&subject)
-    .fetch_all(bot.app.pool())
-    .await
-    .unwrap();
-    (kept, counted)
 }
 
 /// Runs the service binary's command line against `db`; returns (success, stdout, stderr).

@@ -8,12 +8,13 @@ mod support;
 
 use std::collections::HashMap;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use peygir::i18n::{Arg, Msg};
 use peygir::store::applicants::ApplicantId;
 use peygir::store::outbox;
 use support::bot_api::{FakeBotApi, TOKEN};
+use support::wait_until;
 
 const RECIPIENTS: i64 = 10_000;
 /// The dispatcher's claim size: the most sends that can be made and not yet recorded.
@@ -63,14 +64,6 @@ async fn fresh_service() -> (FakeBotApi, String, peygir::app::Application) {
 async fn kill_9(service: &mut tokio::process::Child) {
     service.start_kill().unwrap();
     service.wait().await.unwrap();
-}
-
-async fn wait_until(what: &str, limit: Duration, mut done: impl AsyncFnMut() -> bool) {
-    let start = Instant::now();
-    while !done().await {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]

@@ -554,19 +554,13 @@ async fn an_applicant_rates_a_decision_on_its_notice_and_staff_see_the_average()
     );
 
     // The decision's notice carries the five score buttons; the stage change before it none.
-    let mut decision = None;
-    for _ in 0..200 {
-        decision = bot
-            .fake
+    let decision = support::eventually("the decision in the chat", Duration::from_secs(20), async || {
+        bot.fake
             .sent_to(77)
             .into_iter()
-            .find(|m| m["text"].as_str().is_some_and(|t| t.contains("نامهٔ دستگاه امضا ندارد")));
-        if decision.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let decision = decision.expect("the decision reached the chat");
+            .find(|m| m["text"].as_str().is_some_and(|t| t.contains("نامهٔ دستگاه امضا ندارد")))
+    })
+    .await;
     assert!(
         decision["text"]
             .as_str()
@@ -672,15 +666,10 @@ async fn documents_due_by_a_date_carry_an_i_have_seen_it_button_kept_as_evidence
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // Once the request for documents is sent it counts as served, and the date follows it.
-    let mut served = false;
-    for _ in 0..200 {
-        if support::run_deadlines(&bot.app, chrono::Utc::now()).await.served == 1 {
-            served = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(served, "the request for documents was sent");
+    support::wait_until("the request for documents sent", Duration::from_secs(20), async || {
+        support::run_deadlines(&bot.app, chrono::Utc::now()).await.served == 1
+    })
+    .await;
     let deadline_notice: i64 = sqlx::query_scalar(
         "SELECT id FROM notifications WHERE kind = 'documents-deadline' AND channel = 'chat' AND subject = $1",
     )
@@ -689,19 +678,17 @@ async fn documents_due_by_a_date_carry_an_i_have_seen_it_button_kept_as_evidence
     .await
     .unwrap();
     let seen_data = format!("seen:{deadline_notice}");
-    let mut dated = None;
-    for _ in 0..200 {
-        dated = bot
-            .fake
-            .sent_to(77)
-            .into_iter()
-            .find(|m| m["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == json!(seen_data));
-        if dated.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let dated = dated.expect("the deadline reached the chat with its button");
+    let dated = support::eventually(
+        "the deadline in the chat, with its button",
+        Duration::from_secs(20),
+        async || {
+            bot.fake
+                .sent_to(77)
+                .into_iter()
+                .find(|m| m["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == json!(seen_data))
+        },
+    )
+    .await;
     assert_eq!(
         dated["reply_markup"]["inline_keyboard"][0][0]["text"],
         json!(bot.text(Locale::Fa, "seen-button"))

@@ -15,6 +15,7 @@ use peygir::store::outbox;
 use serde_json::json;
 use support::bot_api::{FakeBotApi, Fault, updates};
 use support::service::Running;
+use support::wait_until;
 
 /// Telegram's limit on messages a second, which the fake enforces.
 const LIMIT: usize = 30;
@@ -50,14 +51,6 @@ async fn broadcast_to(app: &peygir::app::Application, first_chat: i64, recipient
         .await
         .unwrap();
     tx.commit().await.unwrap();
-}
-
-async fn wait_until(what: &str, limit: Duration, mut done: impl AsyncFnMut() -> bool) {
-    let start = Instant::now();
-    while !done().await {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,23 @@ use peygir::notify::{ChatLimits, DispatcherSettings};
 pub use chat::{Chat, tracking_codes};
 
 /// The repository's locales folder, wherever the test runs from.
+/// Asks `found` every 50 ms until it gives a value; fails the test after `limit`, naming `what`.
+pub async fn eventually<T>(what: &str, limit: std::time::Duration, mut found: impl AsyncFnMut() -> Option<T>) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(value) = found().await {
+            return value;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until `done` holds; fails the test after `limit`, naming `what`.
+pub async fn wait_until(what: &str, limit: std::time::Duration, mut done: impl AsyncFnMut() -> bool) {
+    eventually(what, limit, async || done().await.then_some(())).await
+}
+
 /// Serves `router` on a loopback port of its own, in the background, as the fakes of outside
 /// services do; returns its base URL.
 pub async fn serve_on_loopback(router: axum::Router) -> String {
