@@ -111,7 +111,7 @@ fn copy_rows(ids: &[ApplicantId], tag: &str) -> String {
     let mut data = String::with_capacity(ids.len() * (escaped.len() + 60));
     for id in ids {
         data.push_str(&format!(
-            "{tag}:applicant:{}:chat\t{}\tchat\tbroadcast\t{}\t{tag}\n",
+            "{tag}:applicant:{}:chat\t{}\tchat\tbroadcast\t{}\t{tag}\ttelegram\n",
             id.0, id.0, escaped
         ));
     }
@@ -123,7 +123,7 @@ async fn copy_into(pool: &sqlx::PgPool, table: &str, data: &str) -> f64 {
     let mut conn = pool.acquire().await.unwrap();
     let mut copy = conn
         .copy_in_raw(&format!(
-            "COPY {table} (dedup_key, applicant_id, channel, kind, message, subject) FROM STDIN"
+            "COPY {table} (dedup_key, applicant_id, channel, kind, message, subject, platform) FROM STDIN"
         ))
         .await
         .unwrap();
@@ -148,7 +148,7 @@ async fn lean_queue(app: &Application) -> sqlx::PgPool {
         "CREATE TABLE lean_queue (
              id BIGSERIAL PRIMARY KEY, dedup_key TEXT NOT NULL, applicant_id BIGINT NOT NULL,
              channel TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL, subject TEXT NOT NULL,
-             status TEXT NOT NULL DEFAULT 'pending', created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+             platform TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
         "CREATE INDEX lean_queue_due ON lean_queue (id) WHERE status = 'pending'",
     ] {
         sqlx::query(ddl).execute(&pool).await.unwrap();

@@ -1,8 +1,8 @@
 //! The notice dispatcher against the fake Bot API: a dispatcher that dies between claiming and
 //! sending, two dispatchers on one database, 429 with retry_after, a blocked bot, and a notice
 //! that runs out of attempts, how many sends are under way at once, a round that runs late, and
-//! paced rounds on a slow Bot API, and one chat's pace kept by two dispatchers; a fan-out to an
-//! applicant that does not exist.
+//! paced rounds on a slow Bot API, and one chat's pace kept by two dispatchers; a fan-out or a
+//! notice to an applicant that does not exist.
 
 mod support;
 
@@ -101,6 +101,48 @@ async fn a_fan_out_queues_only_applicants_that_exist() {
     .await
     .unwrap();
     assert_eq!(orphans, 0);
+}
+
+#[tokio::test]
+async fn a_notice_to_an_applicant_that_does_not_exist_is_refused_not_left_unclaimed() {
+    // A chat notice keeps its applicant's platform, which the claim filters on (a join to the
+    // applicants there could hash them all). One with none would never be claimed, so the
+    // table refuses it, and the notice to a missing applicant with it.
+    let (app, _fake) = setup().await;
+    let mut tx = app.pool().begin().await.unwrap();
+    let known = applicants::find_or_create(&mut tx, "bale", 7).await.unwrap();
+    let notice = |applicant| NewNotice {
+        dedup_key: format!("test:{applicant:?}"),
+        applicant,
+        kind: peygir::notify::kind::NoticeKind::StageChanged,
+        message: Msg::new("notice-complaint-answered"),
+        subject: "test".into(),
+    };
+    assert!(outbox::enqueue(&mut tx, app.vault(), &notice(known)).await.unwrap());
+    let platform: Option<String> = sqlx::query_scalar("SELECT platform FROM notifications WHERE applicant_id = $1")
+        .bind(known)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(platform.as_deref(), Some("bale"));
+    tx.commit().await.unwrap();
+
+    let mut conn = app.pool().acquire().await.unwrap();
+    let refused = outbox::enqueue(&mut conn, app.vault(), &notice(ApplicantId(known.0 + 1_000)))
+        .await
+        .unwrap_err();
+    let code = refused
+        .as_database_error()
+        .and_then(|e| e.code())
+        .map(|c| c.into_owned());
+    assert_eq!(code.as_deref(), Some("23514"), "{refused}");
+    let bare = sqlx::query(
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message) VALUES ('bare', $1, 'chat', 'test', '{}')",
+    )
+    .bind(known)
+    .execute(&mut *conn)
+    .await;
+    assert!(bare.is_err(), "a chat notice without its platform is refused");
 }
 
 #[tokio::test]

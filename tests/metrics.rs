@@ -28,9 +28,9 @@ async fn operators_see_the_queues_requests_and_faults_without_personal_data() {
     // one SMS dead. Written directly so the running dispatcher leaves them as they are.
     sqlx::query(
         "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject, status,
-                                    next_attempt_at, claimed_until)
+                                    next_attempt_at, claimed_until, platform)
          SELECT 'metrics:' || a.id || ':' || c.channel, a.id, c.channel, 'test', '{\"id\": \"x\"}', 'metrics',
-                c.status, now() + c.due, now() + interval '1 hour'
+                c.status, now() + c.due, now() + interval '1 hour', a.platform
          FROM applicants a
          JOIN (VALUES (6000, 'chat', 'pending', interval '-10 minutes'),
                       (6001, 'chat', 'pending', interval '-10 minutes'),
@@ -105,8 +105,8 @@ async fn figures_above_a_thousand_are_estimates_close_to_the_count() {
     let pool = app.pool();
     for seed in [
         "INSERT INTO applicants (platform, chat_id) SELECT 'telegram', g FROM generate_series(1, 5000) g",
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject)
-         SELECT 'estimate:' || id, id, 'chat', 'test', '{\"id\": \"x\"}', 'estimate' FROM applicants",
+        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, subject, platform)
+         SELECT 'estimate:' || id, id, 'chat', 'test', '{\"id\": \"x\"}', 'estimate', platform FROM applicants",
         "INSERT INTO tracking_codes (code, kind) SELECT g, 'request' FROM generate_series(1, 3000) g",
         "INSERT INTO requests (code, service_id, applicant_id, stage, answers_sealed, locale)
          SELECT g, 'plate-removal', 1, CASE WHEN g <= 2500 THEN 'recorded' ELSE 'submitted' END, '\\x00', 'fa'
