@@ -323,7 +323,7 @@ async fn queries_section(app: &Application, owner: &PgPool, plans: &Plans, probe
         "draft: the reach of a broadcast to everyone",
         async |pool| {
             let mut c = pool.acquire().await.unwrap();
-            peygir::store::subscriptions::audience_size(&mut c, None).await.unwrap();
+            peygir::store::subscriptions::everyone_size(&mut c).await.unwrap();
         },
     )
     .await;

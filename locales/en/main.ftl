@@ -296,7 +296,10 @@ announcements-unmuted = Announcements are back on.
 staff-broadcast-to = To: applicants of "{ $service }"
 staff-broadcast-to-codes = To: the owners of { $count } tracking codes
 staff-broadcast-draft = 📝 Draft notice
-    { $audience } ({ $recipients } people)
+    { $audience } ({ $estimated ->
+        [yes] about { $recipients }
+       *[no] { $recipients }
+    } people)
     As applicants will read it:
     { $preview }
 staff-broadcast-sending = 📤 Notice being sent

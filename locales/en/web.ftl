@@ -116,7 +116,10 @@ web-broadcast-state-draft = Draft (not sent)
 web-broadcast-state-confirmed = Confirmed for sending
 web-broadcast-state-cancelled = Cancelled
 web-broadcast-preview = Applicants will read
-web-broadcast-reach = Sent now, it reaches { $count } applicants in the bot (and by SMS those who chose SMS).
+web-broadcast-reach = Sent now, it reaches { $estimated ->
+        [yes] about { $count }
+       *[no] { $count }
+    } applicants in the bot (and by SMS those who chose SMS).
 web-broadcast-confirm = Send
 web-broadcast-drop = Drop the draft
 web-broadcast-stop = Stop sending

@@ -296,7 +296,10 @@ announcements-unmuted = اطلاعیه‌ها دوباره روشن شد.
 staff-broadcast-to = مخاطبان: متقاضیان «{ $service }»
 staff-broadcast-to-codes = مخاطبان: صاحبان { $count } کد پیگیری
 staff-broadcast-draft = 📝 پیش‌نویس اطلاعیه
-    { $audience } ({ $recipients } نفر)
+    { $audience } ({ $estimated ->
+        [yes] حدود { $recipients }
+       *[no] { $recipients }
+    } نفر)
     متن، همان‌گونه که متقاضیان می‌بینند:
     { $preview }
 staff-broadcast-sending = 📤 اطلاعیه در حال ارسال

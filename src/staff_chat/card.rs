@@ -162,12 +162,13 @@ impl Composer<'_> {
         let progress = broadcast::progress(conn, &broadcast).await?;
         let (text, labels) = match state {
             State::Draft => (
-                Msg::new(m::STAFF_BROADCAST_DRAFT)
-                    .arg(
-                        "recipients",
-                        Arg::Number(broadcast::reach(conn, &broadcast).await? as i64),
-                    )
-                    .arg("preview", Arg::Text(self.render(&broadcast::message(&broadcast)))),
+                broadcast::reach_args(
+                    Msg::new(m::STAFF_BROADCAST_DRAFT),
+                    "recipients",
+                    &broadcast,
+                    broadcast::reach(conn, &broadcast).await?,
+                )
+                .arg("preview", Arg::Text(self.render(&broadcast::message(&broadcast)))),
                 vec![m::STAFF_BROADCAST_SEND, m::STAFF_BROADCAST_DROP],
             ),
             State::Confirmed => (

@@ -3,6 +3,7 @@
 use sqlx::PgConnection;
 
 use super::applicants::ApplicantId;
+use super::counts;
 use crate::domain::subscription::Channels;
 
 /// The applicants an announcement reaches by chat, and those who asked for SMS too.
@@ -40,6 +41,12 @@ pub async fn audience_size(conn: &mut PgConnection, service: Option<&str>) -> sq
         .bind(service)
         .fetch_one(conn)
         .await
+}
+
+/// How many applicants hear announcements about every service by chat: every applicant who
+/// has not muted them, counted exactly up to [`counts::EXACT_UP_TO`] and estimated above.
+pub async fn everyone_size(conn: &mut PgConnection) -> sqlx::Result<i64> {
+    counts::rows_where(conn, "applicants", "announcements_muted_at IS NULL").await
 }
 
 /// The applicants who hear announcements about `$1` by chat (see `audience`).

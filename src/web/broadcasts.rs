@@ -206,7 +206,7 @@ fn broadcast_page(page: &Page<'_>, b: &Broadcast, progress: &Progress, reach: us
         }
         @match state {
             broadcast::State::Draft => {
-                p.reach { (page.msg(&Msg::new(w::BROADCAST_REACH).arg("count", Arg::Number(reach as i64)))) }
+                p.reach { (page.msg(&broadcast::reach_args(Msg::new(w::BROADCAST_REACH), "count", b, reach))) }
                 form.inline method="post" action=(page.href(&format!("/broadcasts/{}/confirm", b.id))) {
                     (page.csrf_field())
                     button type="submit" id="confirm" { (page.t(w::BROADCAST_CONFIRM)) }

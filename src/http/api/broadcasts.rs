@@ -47,6 +47,9 @@ pub struct DraftView {
     broadcast: BroadcastView,
     /// How many applicants it would reach if confirmed now.
     recipients: usize,
+    /// The number is the database's estimate, not a count: for a broadcast to everyone above
+    /// a thousand applicants.
+    recipients_estimated: bool,
 }
 
 async fn view(app: &Application, broadcast: Broadcast) -> Result<BroadcastView, ApiError> {
@@ -91,12 +94,15 @@ pub async fn draft(
     let (broadcast, recipients) = perform_as(&app, &staff, action, ApiError::no_such("broadcast"))
         .await?
         .broadcast()?;
+    let recipients = recipients as usize;
+    let recipients_estimated = broadcast::reach_estimated(&broadcast, recipients);
     let broadcast = view(&app, broadcast).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(DraftView {
             broadcast,
-            recipients: recipients as usize,
+            recipients,
+            recipients_estimated,
         }),
     ))
 }
