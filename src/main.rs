@@ -447,8 +447,13 @@ async fn broadcast(app: &Application, command: BroadcastCommand) -> anyhow::Resu
             let preview = app
                 .i18n()
                 .render(app.config().default_locale, &broadcast::message(&drafted));
+            let about = if broadcast::reach_estimated(&drafted, reach as usize) {
+                "about "
+            } else {
+                ""
+            };
             println!(
-                "drafted broadcast {} to {reach} applicants; they will read:\n\n{preview}\n",
+                "drafted broadcast {} to {about}{reach} applicants; they will read:\n\n{preview}\n",
                 drafted.id
             );
             println!("send it with: peygir broadcast send --id {}", drafted.id);
