@@ -369,17 +369,17 @@ impl Config {
             }
         }
         if let Some(v) = env("PEYGIR_SMS_PROVIDER") {
-            self.sms.provider =
-                Provider::parse(&v).context("PEYGIR_SMS_PROVIDER must be log, kavenegar, smsir, safir or http")?;
+            self.sms.provider = Provider::parse(&v)
+                .with_context(|| format!("PEYGIR_SMS_PROVIDER must be one of {}", Provider::names()))?;
         }
         if let Some(v) = env("PEYGIR_SMS_SECONDARY") {
-            self.sms.secondary = match v.as_str() {
-                "" | "none" => None,
-                name => Some(
-                    Provider::parse(name)
-                        .context("PEYGIR_SMS_SECONDARY must be none, log, kavenegar, smsir, safir or http")?,
-                ),
-            };
+            self.sms.secondary =
+                match v.as_str() {
+                    "" | "none" => None,
+                    name => Some(Provider::parse(name).with_context(|| {
+                        format!("PEYGIR_SMS_SECONDARY must be none or one of {}", Provider::names())
+                    })?),
+                };
         }
         if let Some(v) = env("PEYGIR_SMSIR_API_KEY") {
             self.sms.smsir.api_key = Some(v.into());

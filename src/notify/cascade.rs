@@ -50,7 +50,8 @@ impl TryFrom<Vec<String>> for Cascade {
                     Some(provider) => cascade.phones.push(provider),
                     None => {
                         return Err(format!(
-                            "unknown cascade step \"{name}\": expected chat, log, kavenegar, smsir, safir, http or in-person"
+                            "unknown cascade step \"{name}\": expected chat, {}, or in-person",
+                            Provider::names()
                         ));
                     }
                 },

@@ -10,15 +10,14 @@ use chrono::NaiveTime;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-/// Which gateway sends SMS.
+/// Which gateway sends SMS; read from `bot.toml` by its name (see [`Provider::as_str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum Provider {
     /// Writes each SMS to the log and the database; for running without a provider.
     #[default]
     Log,
     Kavenegar,
-    #[serde(rename = "smsir")]
     SmsIr,
     /// Bale's Safir: a Bale message to the phone number, not an SMS.
     Safir,
@@ -27,7 +26,9 @@ pub enum Provider {
 }
 
 impl Provider {
-    /// The name in `bot.toml`, stored with each SMS it sends.
+    pub const ALL: [Self; 5] = [Self::Log, Self::Kavenegar, Self::SmsIr, Self::Safir, Self::Http];
+
+    /// The name in `bot.toml`, stored with each SMS it sends; the one place it is spelled.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Log => "log",
@@ -39,14 +40,20 @@ impl Provider {
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "log" => Self::Log,
-            "kavenegar" => Self::Kavenegar,
-            "smsir" => Self::SmsIr,
-            "safir" => Self::Safir,
-            "http" => Self::Http,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|provider| provider.as_str() == name)
+    }
+
+    /// Every name, for the messages that say what may be written: "log, kavenegar, …".
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
+    }
+}
+
+impl TryFrom<String> for Provider {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Self::parse(&name).ok_or_else(|| format!("unknown SMS provider \"{name}\": expected one of {}", Self::names()))
     }
 }
 
@@ -588,5 +595,36 @@ mod hh_mm {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
         let text = String::deserialize(d)?;
         NaiveTime::parse_from_str(&text, "%H:%M").map_err(|_| serde::de::Error::custom("expected a time as \"HH:MM\""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Named {
+        provider: Provider,
+    }
+
+    #[test]
+    fn each_provider_is_read_back_from_its_name() {
+        for provider in Provider::ALL {
+            assert_eq!(Provider::parse(provider.as_str()), Some(provider));
+            let named: Named = toml::from_str(&format!("provider = \"{}\"", provider.as_str())).unwrap();
+            assert_eq!(named.provider, provider);
+        }
+        assert_eq!(Provider::parse("SmsIr"), None);
+    }
+
+    #[test]
+    fn an_unknown_provider_is_refused_with_the_names_that_are_known() {
+        let refused = toml::from_str::<Named>("provider = \"kavenegr\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("unknown SMS provider \"kavenegr\": expected one of log, kavenegar, smsir, safir, http"),
+            "{refused}"
+        );
     }
 }

@@ -187,11 +187,12 @@ impl Gateway {
     /// The name stored with each SMS, so reports are matched to the provider that sent it.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Log(_) => "log",
-            Self::Kavenegar(_) => "kavenegar",
-            Self::SmsIr(_) => "smsir",
-            Self::Safir(_) => "safir",
-            Self::Http(_) => "http",
+            Self::Log(_) => Provider::Log.as_str(),
+            Self::Kavenegar(_) => Provider::Kavenegar.as_str(),
+            Self::SmsIr(_) => Provider::SmsIr.as_str(),
+            Self::Safir(_) => Provider::Safir.as_str(),
+            Self::Http(_) => Provider::Http.as_str(),
+            // A service for one-time codes, not an SMS provider `bot.toml` can name.
             Self::BaleOtp(_) => "bale-otp",
         }
     }
