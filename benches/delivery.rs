@@ -206,6 +206,58 @@ async fn raw_burn_down(app: &Application, ids: &[ApplicantId]) -> f64 {
     elapsed
 }
 
+/// The raw loop again, now sending each claimed row to the fake Bot API before completing it:
+/// a bare reqwest POST of `sendMessage` per row, 32 under way at once (the dispatcher's
+/// `max_in_flight`), over one connection to the database. The floor for a burn-down that
+/// sends, with nothing of ours in the way (no rendering, pacing, evidence or lease).
+async fn raw_burn_down_sending(app: &Application, bot: &FakeBotApi, ids: &[ApplicantId]) -> f64 {
+    let owner = lean_queue(app).await;
+    copy_into(&owner, "lean_queue", &copy_rows(ids, "send")).await;
+    sqlx::query("VACUUM ANALYZE lean_queue").execute(&owner).await.unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("{}/bot{TOKEN}/sendMessage", bot.url.trim_end_matches('/'));
+    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
+    let start = Instant::now();
+    loop {
+        let mut tx = owner.begin().await.unwrap();
+        let claimed: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT id, applicant_id, message FROM lean_queue WHERE status = 'pending' ORDER BY id LIMIT 1000
+             FOR UPDATE SKIP LOCKED",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+        if claimed.is_empty() {
+            break;
+        }
+        let mut sends = tokio::task::JoinSet::new();
+        for (_, chat, text) in &claimed {
+            let permit = in_flight.clone().acquire_owned().await.unwrap();
+            let send = client
+                .post(&url)
+                .json(&serde_json::json!({ "chat_id": chat, "text": text }));
+            sends.spawn(async move {
+                let answer = send.send().await.unwrap();
+                assert!(answer.status().is_success(), "{}", answer.status());
+                drop(permit);
+            });
+        }
+        while let Some(sent) = sends.join_next().await {
+            sent.unwrap();
+        }
+        let done: Vec<i64> = claimed.iter().map(|(id, _, _)| *id).collect();
+        sqlx::query("UPDATE lean_queue SET status = 'sent' WHERE id = ANY($1)")
+            .bind(&done)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    drop_lean_queue(owner).await;
+    elapsed
+}
+
 /// The outbox's own claim and completion of `n` queued notices (`outbox::claim`, then
 /// `outbox::mark_sent`), 1,000 at a time over two connections, with no sending: the database
 /// part of the dispatcher's burn-down, the same loop as [`raw_burn_down`] on our table.
@@ -383,15 +435,21 @@ async fn unlimited_section(app: &Application, bot: &FakeBotApi) {
     let raw = raw_burn_down(app, &ids).await;
     enqueue(app, &ids, "claimed").await;
     let queue = outbox_burn_down(app, n).await;
+    bot.clear_calls();
+    let raw_sending = raw_burn_down_sending(app, bot, &ids).await;
+    assert_eq!(bot.count("sendMessage"), n, "the raw loop sent each row once");
     println!(
         "limits off: {n} messages in {elapsed:.2} s = {:.0} deliveries/s; raw SKIP LOCKED claim+complete of as many \
          rows of a lean table {:.0} rows/s ({raw:.2} s, no sending), ours/raw {:.2}; the outbox's own claim+complete, \
-         no sending, {:.0} rows/s ({queue:.2} s), outbox/raw {:.2}",
+         no sending, {:.0} rows/s ({queue:.2} s), outbox/raw {:.2}; the raw loop sending each row by a bare \
+         reqwest POST {:.0} rows/s ({raw_sending:.2} s), ours/raw-sending {:.2}",
         n as f64 / elapsed,
         n as f64 / raw,
         raw / elapsed,
         n as f64 / queue,
         raw / queue,
+        n as f64 / raw_sending,
+        raw_sending / elapsed,
     );
 }
 

@@ -71,12 +71,12 @@ impl FakeKavenegar {
         self.inner.lock().unwrap().delivered.clone()
     }
 
-    /// The line each message was sent from: (receptor 09…, sender; empty when none was given).
     /// The numbers messages were handed over to, in order.
     pub fn recipients(&self) -> Vec<String> {
         self.delivered().into_iter().map(|(to, _, _)| to).collect()
     }
 
+    /// The line each message was sent from: (receptor 09…, sender; empty when none was given).
     pub fn senders(&self) -> Vec<(String, String)> {
         self.inner.lock().unwrap().senders.clone()
     }
