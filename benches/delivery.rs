@@ -169,6 +169,33 @@ async fn raw_copy_lean(app: &Application, ids: &[ApplicantId]) -> f64 {
     elapsed
 }
 
+/// A row of the lean queue as a sender needs it: id, chat, text.
+type LeanRow = (i64, i64, String);
+
+/// Takes the next 1,000 pending rows of the lean queue in a transaction left open for
+/// [`complete_lean`]; `None` when none are left.
+async fn claim_lean(pool: &sqlx::PgPool) -> Option<(sqlx::Transaction<'static, sqlx::Postgres>, Vec<LeanRow>)> {
+    let mut tx = pool.begin().await.unwrap();
+    let claimed: Vec<LeanRow> = sqlx::query_as(
+        "SELECT id, applicant_id, message FROM lean_queue WHERE status = 'pending' ORDER BY id LIMIT 1000
+         FOR UPDATE SKIP LOCKED",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    (!claimed.is_empty()).then_some((tx, claimed))
+}
+
+async fn complete_lean(mut tx: sqlx::Transaction<'static, sqlx::Postgres>, claimed: &[LeanRow]) {
+    let ids: Vec<i64> = claimed.iter().map(|(id, _, _)| *id).collect();
+    sqlx::query("UPDATE lean_queue SET status = 'sent' WHERE id = ANY($1)")
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// A raw `SKIP LOCKED` claim and complete of `n` rows of the lean queue, 1,000 at a time over
 /// two connections (one per core), with no sending: the floor under any dispatcher's burn-down.
 async fn raw_burn_down(app: &Application, ids: &[ApplicantId]) -> f64 {
@@ -179,24 +206,8 @@ async fn raw_burn_down(app: &Application, ids: &[ApplicantId]) -> f64 {
     side_by_side(2, || {
         let pool = owner.clone();
         async move {
-            loop {
-                let mut tx = pool.begin().await.unwrap();
-                let claimed: Vec<i64> = sqlx::query_scalar(
-                    "SELECT id FROM lean_queue WHERE status = 'pending' ORDER BY id LIMIT 1000
-                     FOR UPDATE SKIP LOCKED",
-                )
-                .fetch_all(&mut *tx)
-                .await
-                .unwrap();
-                if claimed.is_empty() {
-                    break;
-                }
-                sqlx::query("UPDATE lean_queue SET status = 'sent' WHERE id = ANY($1)")
-                    .bind(&claimed)
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
-                tx.commit().await.unwrap();
+            while let Some((tx, claimed)) = claim_lean(&pool).await {
+                complete_lean(tx, &claimed).await;
             }
         }
     })
@@ -218,18 +229,7 @@ async fn raw_burn_down_sending(app: &Application, bot: &FakeBotApi, ids: &[Appli
     let url = format!("{}/bot{TOKEN}/sendMessage", bot.url.trim_end_matches('/'));
     let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
     let start = Instant::now();
-    loop {
-        let mut tx = owner.begin().await.unwrap();
-        let claimed: Vec<(i64, i64, String)> = sqlx::query_as(
-            "SELECT id, applicant_id, message FROM lean_queue WHERE status = 'pending' ORDER BY id LIMIT 1000
-             FOR UPDATE SKIP LOCKED",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .unwrap();
-        if claimed.is_empty() {
-            break;
-        }
+    while let Some((tx, claimed)) = claim_lean(&owner).await {
         let mut sends = tokio::task::JoinSet::new();
         for (_, chat, text) in &claimed {
             let permit = in_flight.clone().acquire_owned().await.unwrap();
@@ -245,13 +245,7 @@ async fn raw_burn_down_sending(app: &Application, bot: &FakeBotApi, ids: &[Appli
         while let Some(sent) = sends.join_next().await {
             sent.unwrap();
         }
-        let done: Vec<i64> = claimed.iter().map(|(id, _, _)| *id).collect();
-        sqlx::query("UPDATE lean_queue SET status = 'sent' WHERE id = ANY($1)")
-            .bind(&done)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        complete_lean(tx, &claimed).await;
     }
     let elapsed = start.elapsed().as_secs_f64();
     drop_lean_queue(owner).await;
