@@ -443,18 +443,14 @@ async fn broadcast(app: &Application, command: BroadcastCommand) -> anyhow::Resu
             let action = Action::DraftBroadcast { target, text: &text };
             let (drafted, reach) = perform(&mut tx, app, Actor::CommandLine, action, now)
                 .await?
-                .broadcast()?;
+                .drafted()?;
             let preview = app
                 .i18n()
                 .render(app.config().default_locale, &broadcast::message(&drafted));
-            let about = if broadcast::reach_estimated(&drafted, reach as usize) {
-                "about "
-            } else {
-                ""
-            };
+            let about = if reach.estimated { "about " } else { "" };
             println!(
-                "drafted broadcast {} to {about}{reach} applicants; they will read:\n\n{preview}\n",
-                drafted.id
+                "drafted broadcast {} to {about}{} applicants; they will read:\n\n{preview}\n",
+                drafted.id, reach.applicants
             );
             println!("send it with: peygir broadcast send --id {}", drafted.id);
         }

@@ -72,8 +72,7 @@ async fn a_draft_to_everyone_above_a_thousand_gives_the_estimate_and_says_about(
         .unwrap();
     let reach = peygir::broadcast::reach(&mut conn, &drafted).await.unwrap();
     let shown = |locale| {
-        let msg =
-            peygir::broadcast::reach_args(peygir::i18n::Msg::new("web-broadcast-reach"), "count", &drafted, reach);
+        let msg = reach.args(peygir::i18n::Msg::new("web-broadcast-reach"));
         bot.app.i18n().render(locale, &msg)
     };
     assert!(

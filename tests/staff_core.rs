@@ -576,9 +576,9 @@ async fn broadcasts_are_drafted_confirmed_and_cancelled_by_operators_and_refused
     let (draft, reach) = attempt(&app, Actor::Member(&operator), everyone("سامانه امشب در دسترس نیست."))
         .await
         .unwrap()
-        .broadcast()
+        .drafted()
         .unwrap();
-    assert_eq!(reach, 3);
+    assert_eq!(reach.applicants, 3);
     let confirm = Action::ConfirmBroadcast { id: draft.id };
     assert_eq!(
         attempt(&app, Actor::Member(&reviewer), confirm)

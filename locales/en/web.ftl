@@ -117,8 +117,8 @@ web-broadcast-state-confirmed = Confirmed for sending
 web-broadcast-state-cancelled = Cancelled
 web-broadcast-preview = Applicants will read
 web-broadcast-reach = Sent now, it reaches { $estimated ->
-        [yes] about { $count }
-       *[no] { $count }
+        [yes] about { $recipients }
+       *[no] { $recipients }
     } applicants in the bot (and by SMS those who chose SMS).
 web-broadcast-confirm = Send
 web-broadcast-drop = Drop the draft

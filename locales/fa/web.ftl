@@ -117,8 +117,8 @@ web-broadcast-state-confirmed = تأییدشده برای ارسال
 web-broadcast-state-cancelled = لغوشده
 web-broadcast-preview = متقاضیان این را می‌خوانند
 web-broadcast-reach = اگر اکنون فرستاده شود، به { $estimated ->
-        [yes] حدود { $count }
-       *[no] { $count }
+        [yes] حدود { $recipients }
+       *[no] { $recipients }
     } متقاضی در بات می‌رسد (و به آنان که پیامک را برگزیده‌اند، با پیامک).
 web-broadcast-confirm = ارسال
 web-broadcast-drop = کنار گذاشتن پیش‌نویس

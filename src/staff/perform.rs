@@ -180,11 +180,16 @@ pub enum Done {
         token: String,
     },
     TokenRevoked,
-    /// The broadcast as it now is, and how many it concerns: for a draft, the applicants it
-    /// would reach now; once confirmed, the notices queued; once cancelled, those skipped.
+    /// The broadcast as it now is, and how many it concerns: once confirmed, the notices
+    /// queued; once cancelled, those skipped.
     Broadcast {
         broadcast: Broadcast,
         count: u64,
+    },
+    /// A draft, and how many it would reach now.
+    Drafted {
+        broadcast: Broadcast,
+        reach: broadcast::Reach,
     },
 }
 
@@ -229,7 +234,15 @@ impl Done {
         }
     }
 
-    /// The broadcast a broadcast act drafted, confirmed or cancelled, and its count.
+    /// The draft a `DraftBroadcast` made, and its reach.
+    pub fn drafted(self) -> anyhow::Result<(Broadcast, broadcast::Reach)> {
+        match self {
+            Self::Drafted { broadcast, reach } => Ok((broadcast, reach)),
+            other => anyhow::bail!("expected a draft, the act did {other:?}"),
+        }
+    }
+
+    /// The broadcast a broadcast act confirmed or cancelled, and its count.
     pub fn broadcast(self) -> anyhow::Result<(Broadcast, u64)> {
         match self {
             Self::Broadcast { broadcast, count } => Ok((broadcast, count)),
@@ -608,10 +621,7 @@ pub async fn perform(
         Action::DraftBroadcast { target, text } => {
             actor.may(Act::Operate, Item::Operations)?;
             let (broadcast, reach) = broadcast::draft(tx, app.catalog(), target, text, &actor.audit_name()).await?;
-            Ok(Done::Broadcast {
-                broadcast,
-                count: reach as u64,
-            })
+            Ok(Done::Drafted { broadcast, reach })
         }
         Action::ConfirmBroadcast { id } => {
             actor.may(Act::Operate, Item::Operations)?;

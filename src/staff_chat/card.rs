@@ -162,13 +162,10 @@ impl Composer<'_> {
         let progress = broadcast::progress(conn, &broadcast).await?;
         let (text, labels) = match state {
             State::Draft => (
-                broadcast::reach_args(
-                    Msg::new(m::STAFF_BROADCAST_DRAFT),
-                    "recipients",
-                    &broadcast,
-                    broadcast::reach(conn, &broadcast).await?,
-                )
-                .arg("preview", Arg::Text(self.render(&broadcast::message(&broadcast)))),
+                broadcast::reach(conn, &broadcast)
+                    .await?
+                    .args(Msg::new(m::STAFF_BROADCAST_DRAFT))
+                    .arg("preview", Arg::Text(self.render(&broadcast::message(&broadcast)))),
                 vec![m::STAFF_BROADCAST_SEND, m::STAFF_BROADCAST_DROP],
             ),
             State::Confirmed => (

@@ -108,7 +108,7 @@ async fn draft(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: &
     let target = Target::named(service, codes).unwrap_or(Target::Everyone);
     let action = Action::DraftBroadcast { target, text: body };
     match perform(tx, app, Actor::Member(member), action, Utc::now()).await {
-        Ok(done) => Ok(Said::Draft(done.broadcast()?.0.id)),
+        Ok(done) => Ok(Said::Draft(done.drafted()?.0.id)),
         Err(Refusal::Unexpected(err)) => Err(err),
         Err(refusal) => Ok(Said::Reply(
             refusal.message().unwrap_or_else(|| Msg::new(m::STAFF_BROADCAST_USAGE)),

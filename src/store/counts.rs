@@ -10,9 +10,22 @@ use sqlx::PgConnection;
 /// Counts up to this are exact.
 pub const EXACT_UP_TO: i64 = 1_000;
 
-/// Rows of `table` matching `condition` (SQL written by this crate, never by a caller's input:
-/// it is spliced into the statement so that the planner can match it to a partial index).
+/// A number of rows, and whether it is the planner's estimate rather than a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub rows: i64,
+    pub estimated: bool,
+}
+
+/// Rows of `table` matching `condition` (see [`count_where`]).
 pub async fn rows_where(conn: &mut PgConnection, table: &str, condition: &str) -> sqlx::Result<i64> {
+    Ok(count_where(conn, table, condition).await?.rows)
+}
+
+/// Rows of `table` matching `condition` (SQL written by this crate, never by a caller's input:
+/// it is spliced into the statement so that the planner can match it to a partial index), and
+/// whether the figure is estimated.
+pub async fn count_where(conn: &mut PgConnection, table: &str, condition: &str) -> sqlx::Result<Count> {
     let exact: i64 = sqlx::query_scalar(&format!(
         "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {condition} LIMIT {}) AS capped",
         EXACT_UP_TO + 1
@@ -20,9 +33,15 @@ pub async fn rows_where(conn: &mut PgConnection, table: &str, condition: &str) -
     .fetch_one(&mut *conn)
     .await?;
     if exact <= EXACT_UP_TO {
-        return Ok(exact);
+        return Ok(Count {
+            rows: exact,
+            estimated: false,
+        });
     }
-    estimate(conn, table, condition, exact).await
+    Ok(Count {
+        rows: estimate(conn, table, condition, exact).await?,
+        estimated: true,
+    })
 }
 
 /// The planner's estimate of the rows of `table` matching `condition`; never less than

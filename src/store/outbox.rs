@@ -298,16 +298,16 @@ pub async fn claim(
              UPDATE notifications n
              SET claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1
              WHERE n.id IN (SELECT id FROM due)
-             RETURNING n.id, n.dedup_key, n.kind, n.applicant_id, n.message, n.fanout_message_id, n.message_sealed,
-                       n.attempts, n.request_id, n.complaint_id, n.document_id, n.subject
+             RETURNING n.id, n.dedup_key, n.kind, n.applicant_id, n.platform, n.message, n.fanout_message_id,
+                       n.message_sealed, n.attempts, n.request_id, n.complaint_id, n.document_id, n.subject
          )
          SELECT c.id, c.dedup_key, c.kind,
                 COALESCE(c.message, (SELECT f.message FROM fanout_messages f WHERE f.id = c.fanout_message_id)) AS message,
-                c.message_sealed, c.attempts, c.applicant_id, a.platform, a.chat_id, a.blocked, a.locale, a.sms_active,
+                c.message_sealed, c.attempts, c.applicant_id, c.platform, a.chat_id, a.blocked, a.locale, a.sms_active,
                 c.request_id, c.complaint_id, c.document_id, c.subject
          FROM claimed c
          LEFT JOIN LATERAL (
-             SELECT a.platform, a.chat_id, a.chat_blocked_at IS NOT NULL AS blocked, sms_active(a) AS sms_active,
+             SELECT a.chat_id, a.chat_blocked_at IS NOT NULL AS blocked, sms_active(a) AS sms_active,
                     (SELECT d.locale FROM dialogues d WHERE d.applicant_id = a.id) AS locale
              FROM applicants a WHERE a.id = c.applicant_id
              OFFSET 0

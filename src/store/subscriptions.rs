@@ -45,8 +45,8 @@ pub async fn audience_size(conn: &mut PgConnection, service: Option<&str>) -> sq
 
 /// How many applicants hear announcements about every service by chat: every applicant who
 /// has not muted them, counted exactly up to [`counts::EXACT_UP_TO`] and estimated above.
-pub async fn everyone_size(conn: &mut PgConnection) -> sqlx::Result<i64> {
-    counts::rows_where(conn, "applicants", "announcements_muted_at IS NULL").await
+pub async fn everyone_size(conn: &mut PgConnection) -> sqlx::Result<counts::Count> {
+    counts::count_where(conn, "applicants", "announcements_muted_at IS NULL").await
 }
 
 /// The applicants who hear announcements about `$1` by chat (see `audience`).

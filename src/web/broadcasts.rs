@@ -151,7 +151,7 @@ async fn drafted(app: &Application, signed: &Signed, page: &Page<'_>, form: &Dra
         text: form.text.as_deref().unwrap_or(""),
     };
     let done = attempt(app, signed, action, "drafting a broadcast").await?;
-    done.broadcast()
+    done.drafted()
         .map(|(broadcast, _)| broadcast.id)
         .map_err(|err| NotDone::Answered(failed(err, "drafting a broadcast")))
 }
@@ -170,7 +170,12 @@ async fn render(app: &Application, signed: &Signed, id: i64, error: Option<Strin
             return anyhow::Ok(None);
         };
         let progress = broadcast::progress(&mut conn, &broadcast).await?;
-        let reach = broadcast::reach(&mut conn, &broadcast).await?;
+        // Only a draft shows its reach: counting it on each view of a broadcast being sent (the
+        // page is reloaded to follow it) read its whole audience for nothing.
+        let reach = match broadcast::State::of(&broadcast) {
+            broadcast::State::Draft => Some(broadcast::reach(&mut conn, &broadcast).await?),
+            _ => None,
+        };
         Ok(Some((broadcast, progress, reach)))
     }
     .await;
@@ -187,7 +192,13 @@ async fn render(app: &Application, signed: &Signed, id: i64, error: Option<Strin
     }
 }
 
-fn broadcast_page(page: &Page<'_>, b: &Broadcast, progress: &Progress, reach: usize, error: Option<&str>) -> Markup {
+fn broadcast_page(
+    page: &Page<'_>,
+    b: &Broadcast,
+    progress: &Progress,
+    reach: Option<broadcast::Reach>,
+    error: Option<&str>,
+) -> Markup {
     let state = broadcast::State::of(b);
     let message = broadcast::message(b);
     let waiting = progress.chat.waiting + progress.sms.waiting;
@@ -206,7 +217,9 @@ fn broadcast_page(page: &Page<'_>, b: &Broadcast, progress: &Progress, reach: us
         }
         @match state {
             broadcast::State::Draft => {
-                p.reach { (page.msg(&broadcast::reach_args(Msg::new(w::BROADCAST_REACH), "count", b, reach))) }
+                @if let Some(reach) = reach {
+                    p.reach { (page.msg(&reach.args(Msg::new(w::BROADCAST_REACH)))) }
+                }
                 form.inline method="post" action=(page.href(&format!("/broadcasts/{}/confirm", b.id))) {
                     (page.csrf_field())
                     button type="submit" id="confirm" { (page.t(w::BROADCAST_CONFIRM)) }

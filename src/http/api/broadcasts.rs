@@ -91,18 +91,16 @@ pub async fn draft(
         target,
         text: &body.text,
     };
-    let (broadcast, recipients) = perform_as(&app, &staff, action, ApiError::no_such("broadcast"))
+    let (broadcast, reach) = perform_as(&app, &staff, action, ApiError::no_such("broadcast"))
         .await?
-        .broadcast()?;
-    let recipients = recipients as usize;
-    let recipients_estimated = broadcast::reach_estimated(&broadcast, recipients);
+        .drafted()?;
     let broadcast = view(&app, broadcast).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(DraftView {
             broadcast,
-            recipients,
-            recipients_estimated,
+            recipients: reach.applicants as usize,
+            recipients_estimated: reach.estimated,
         }),
     ))
 }
