@@ -104,6 +104,49 @@ async fn a_fan_out_queues_only_applicants_that_exist() {
 }
 
 #[tokio::test]
+async fn a_fan_out_that_meets_copies_already_queued_adds_only_the_new_ones() {
+    // A fan-out is first inserted without ON CONFLICT (it cost a fifth of the enqueue); when a
+    // copy exists already, that attempt is undone and the rest queued, in the same transaction.
+    let (app, _fake) = setup().await;
+    let mut tx = app.pool().begin().await.unwrap();
+    let mut ids = Vec::new();
+    for chat in 1..=5 {
+        ids.push(applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap());
+    }
+    let message = Msg::new("notice-complaint-answered").arg("answer", Arg::Text("closed on Sunday".into()));
+    let first = outbox::enqueue_many(&mut tx, support::broadcast("broadcast:again", &message), &ids[..2])
+        .await
+        .unwrap();
+    let second = outbox::enqueue_many(&mut tx, support::broadcast("broadcast:again", &message), &ids)
+        .await
+        .unwrap();
+    let third = outbox::enqueue_many(&mut tx, support::broadcast("broadcast:again", &message), &ids)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((first, second, third), (2, 3, 0));
+    let per_applicant: Vec<i64> = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE subject = 'broadcast:again' GROUP BY applicant_id",
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        per_applicant,
+        vec![1; 5],
+        "each applicant has one copy, committed with the transaction"
+    );
+    // The attempt undone left nothing in the broadcast's progress either.
+    let counted: i64 = sqlx::query_scalar(
+        "SELECT notices FROM broadcast_progress WHERE subject = 'broadcast:again' AND status = 'pending'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(counted, 5);
+}
+
+#[tokio::test]
 async fn a_notice_to_an_applicant_that_does_not_exist_is_refused_not_left_unclaimed() {
     // A chat notice keeps its applicant's platform, which the claim filters on (a join to the
     // applicants there could hash them all). One with none would never be claimed, so the
