@@ -355,21 +355,31 @@ fn wanted(section: &str) -> bool {
     names.is_empty() || names.iter().any(|n| section.contains(n.as_str()))
 }
 
-/// 1. Enqueue one broadcast.
+/// 1. Enqueue one broadcast, three times, each beside a lean COPY of the same rows.
+///
+/// On a shared machine one pair can differ by a third from the next: the ratio is the median
+/// pair's.
 async fn enqueue_section(app: &Application) {
     let n = scaled(300_000);
     let ids = applicants(app, n, false).await;
-    let ours = enqueue(app, &ids, "broadcast:1").await;
-    let longest = enqueue_message(app, &ids, "broadcast:2", &longest_broadcast()).await;
+    let mut pairs = Vec::new();
+    for round in 1..=3 {
+        let ours = enqueue(app, &ids, &format!("broadcast:{round}")).await;
+        let lean = raw_copy_lean(app, &ids).await;
+        pairs.push((lean / ours, ours, lean));
+    }
+    let longest = enqueue_message(app, &ids, "broadcast:longest", &longest_broadcast()).await;
     let copy = raw_copy(app, &ids).await;
-    let lean = raw_copy_lean(app, &ids).await;
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (ratio, ours, lean) = pairs[1];
     println!(
-        "enqueue {n} notices: outbox {:.0} rows/s ({ours:.2} s); raw COPY into a lean queue table {:.0} rows/s \
-         ({lean:.2} s), outbox/lean {:.2}; raw COPY into notifications itself {:.0} rows/s ({copy:.2} s); \
-         a 1,000-character broadcast {:.0} rows/s ({longest:.2} s)",
+        "enqueue {n} notices, median of 3 alternated pairs: outbox {:.0} rows/s ({ours:.2} s); raw COPY into a \
+         lean queue table {:.0} rows/s ({lean:.2} s), outbox/lean {ratio:.2} (pairs {:.2}-{:.2}); raw COPY into \
+         notifications itself {:.0} rows/s ({copy:.2} s); a 1,000-character broadcast {:.0} rows/s ({longest:.2} s)",
         n as f64 / ours,
         n as f64 / lean,
-        lean / ours,
+        pairs[0].0,
+        pairs[2].0,
         n as f64 / copy,
         n as f64 / longest,
     );
