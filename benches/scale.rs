@@ -332,6 +332,17 @@ async fn queries_section(app: &Application, owner: &PgPool, plans: &Plans, probe
         broadcasts::progress(&mut c, subject).await.unwrap();
     })
     .await;
+    measure(
+        owner,
+        plans,
+        "maintenance moved: skip what is pending about it (rolled back)",
+        async |pool| {
+            let mut tx = pool.begin().await.unwrap();
+            outbox::skip_pending_about(&mut tx, "maintenance:1", "moved").await.unwrap();
+            tx.rollback().await.unwrap();
+        },
+    )
+    .await;
     measure(owner, plans, "notices about a request", async |pool| {
         let mut c = pool.acquire().await.unwrap();
         notices::about(&mut c, &requests::subject(123)).await.unwrap();

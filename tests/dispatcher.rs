@@ -14,6 +14,8 @@ use peygir::i18n::{Arg, Msg};
 use peygir::notify::{ChatSender, Dispatcher, DispatcherSettings};
 use peygir::store::applicants::{self, ApplicantId};
 use peygir::store::outbox::{self, NewNotice};
+use serde_json::Value;
+use sqlx::types::Json;
 use support::bot_api::{FakeBotApi, Fault, TOKEN};
 use support::{build_app, config_text, quick_dispatch};
 
@@ -60,6 +62,15 @@ async fn queue(app: &Application, chats: std::ops::Range<i64>, per_chat: usize) 
     }
     tx.commit().await.unwrap();
     expected
+}
+
+/// Telegram applicants with the chats `chats`.
+async fn telegram_applicants(tx: &mut peygir::store::Tx<'_>, chats: std::ops::RangeInclusive<i64>) -> Vec<ApplicantId> {
+    let mut ids = Vec::new();
+    for chat in chats {
+        ids.push(applicants::find_or_create(tx, "telegram", chat).await.unwrap());
+    }
+    ids
 }
 
 fn copies(fake: &FakeBotApi, chat: i64, label: &str) -> usize {
@@ -109,10 +120,7 @@ async fn a_fan_out_that_meets_copies_already_queued_adds_only_the_new_ones() {
     // copy exists already, that attempt is undone and the rest queued, in the same transaction.
     let (app, _fake) = setup().await;
     let mut tx = app.pool().begin().await.unwrap();
-    let mut ids = Vec::new();
-    for chat in 1..=5 {
-        ids.push(applicants::find_or_create(&mut tx, "telegram", chat).await.unwrap());
-    }
+    let ids = telegram_applicants(&mut tx, 1..=5).await;
     let message = Msg::new("notice-complaint-answered").arg("answer", Arg::Text("closed on Sunday".into()));
     let first = outbox::enqueue_many(&mut tx, support::broadcast("broadcast:again", &message), &ids[..2])
         .await
@@ -144,6 +152,84 @@ async fn a_fan_out_that_meets_copies_already_queued_adds_only_the_new_ones() {
     .await
     .unwrap();
     assert_eq!(counted, 5);
+}
+
+#[tokio::test]
+async fn skipping_a_subject_finds_its_fan_out_copies_their_twins_and_its_single_notices() {
+    // A fan-out's copies are not in the subject index: a cancel finds them in the range of ids
+    // the fan-out took. An SMS twin takes an id outside it, so it carries its message and is
+    // found by subject, as a notice sent one by one is. Another fan-out, queued in between, and
+    // a copy being sent are left alone.
+    let (app, _fake) = setup().await;
+    let mut tx = app.pool().begin().await.unwrap();
+    let ids = telegram_applicants(&mut tx, 1..=4).await;
+    let message = Msg::new("notice-complaint-answered").arg("answer", Arg::Text("closed on Sunday".into()));
+    let other = Msg::new("notice-complaint-answered").arg("answer", Arg::Text("open on Monday".into()));
+    outbox::enqueue_many(&mut tx, support::broadcast("broadcast:77", &message), &ids)
+        .await
+        .unwrap();
+    outbox::enqueue_many(&mut tx, support::broadcast("broadcast:78", &other), &ids)
+        .await
+        .unwrap();
+    let single = NewNotice {
+        dedup_key: "broadcast:77:by-hand".into(),
+        applicant: ids[0],
+        kind: peygir::notify::kind::NoticeKind::Broadcast,
+        message: message.clone(),
+        subject: "broadcast:77".into(),
+    };
+    assert!(outbox::enqueue(&mut tx, app.vault(), &single).await.unwrap());
+    tx.commit().await.unwrap();
+    let copy_id = |applicant: ApplicantId| {
+        let pool = app.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM notifications WHERE dedup_key = $1")
+                .bind(format!("broadcast:77:applicant:{}:chat", applicant.0))
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    outbox::move_to_sms(app.pool(), copy_id(ids[1]).await).await.unwrap();
+    sqlx::query("UPDATE notifications SET claimed_until = now() + interval '1 hour' WHERE id = $1")
+        .bind(copy_id(ids[2]).await)
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let twin: (Option<Json<Value>>, Option<i64>) =
+        sqlx::query_as("SELECT message, fanout_message_id FROM notifications WHERE dedup_key = $1")
+            .bind(format!("broadcast:77:applicant:{}:sms", ids[1].0))
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(twin.1, None, "the twin names no fan-out");
+    assert!(
+        twin.0.unwrap().0.to_string().contains("closed on Sunday"),
+        "the twin carries the text"
+    );
+
+    let mut tx = app.pool().begin().await.unwrap();
+    let skipped = outbox::skip_pending_about(&mut tx, "broadcast:77", "cancelled")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // Two copies waiting, the twin and the single notice; not the copy moved to SMS (skipped
+    // already) nor the one being sent.
+    assert_eq!(skipped, 4);
+    let left: Vec<(String, String)> =
+        sqlx::query_as("SELECT subject, status FROM notifications WHERE status <> 'skipped' ORDER BY subject, status")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    let mut expected = vec![("broadcast:77".to_owned(), "pending".to_owned())];
+    expected.extend(std::iter::repeat_n(
+        ("broadcast:78".to_owned(), "pending".to_owned()),
+        4,
+    ));
+    assert_eq!(
+        left, expected,
+        "the copy being sent and the other broadcast are untouched"
+    );
 }
 
 #[tokio::test]

@@ -32,7 +32,8 @@ pub async fn unserved(conn: &mut PgConnection, delivered_only: bool) -> sqlx::Re
                                  ELSE n.sent_at END)
                  FROM notifications n
                  -- The subject finds the request's notices by its index; the key, this move's.
-                 WHERE n.subject = 'request:' || d.request_id AND n.status IN ('sent', 'delivered')
+                 WHERE n.subject = 'request:' || d.request_id AND n.fanout_message_id IS NULL
+                   AND n.status IN ('sent', 'delivered')
                    AND n.dedup_key LIKE 'request-event:' || d.event_id || ':%') AS served_at
          FROM document_deadlines d
          WHERE d.served_at IS NULL

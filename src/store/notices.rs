@@ -57,7 +57,8 @@ pub async fn record_seen(
 ) -> sqlx::Result<()> {
     let latest: Option<i64> = sqlx::query_scalar(
         "SELECT n.id FROM notifications n
-         WHERE n.subject = $1 AND n.applicant_id = $2 AND n.channel = 'chat' AND n.status = 'sent'
+         WHERE n.subject = $1 AND n.fanout_message_id IS NULL AND n.applicant_id = $2 AND n.channel = 'chat'
+           AND n.status = 'sent'
            AND notice_keeps_evidence(n.subject)
          ORDER BY n.id DESC LIMIT 1",
     )
@@ -169,7 +170,7 @@ pub async fn latest_per_channel(conn: &mut PgConnection, subject: &str) -> sqlx:
     sqlx::query_as(
         "SELECT DISTINCT ON (channel) channel, provider, status,
                 COALESCE(delivered_at, sent_at, created_at) AS at
-         FROM notifications WHERE subject = $1 AND status <> 'skipped'
+         FROM notifications WHERE subject = $1 AND fanout_message_id IS NULL AND status <> 'skipped'
          ORDER BY channel, id DESC",
     )
     .bind(subject)
@@ -197,12 +198,13 @@ pub async fn about_with_timelines(conn: &mut PgConnection, subject: &str) -> sql
         .collect())
 }
 
-/// The notices about `subject` (`request:12`), oldest first.
+/// The notices about `subject` (`request:12`), oldest first: those sent one by one, which is
+/// how a request's or a complaint's are (a fan-out's copies are found by its range instead).
 pub async fn about(conn: &mut PgConnection, subject: &str) -> sqlx::Result<Vec<NoticeRow>> {
     sqlx::query_as(
         "SELECT id, channel, kind, status, attempts, last_error, created_at, sent_at, delivered_at,
                 next_attempt_at, provider, segments
-         FROM notifications WHERE subject = $1 ORDER BY id",
+         FROM notifications WHERE subject = $1 AND fanout_message_id IS NULL ORDER BY id",
     )
     .bind(subject)
     .fetch_all(conn)

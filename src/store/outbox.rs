@@ -90,7 +90,7 @@ pub async fn enqueue_many(
     fanout: Fanout<'_>,
     applicants: &[ApplicantId],
 ) -> sqlx::Result<u64> {
-    let message = keep_message(&mut *conn, fanout.message).await?;
+    let message = keep_message(&mut *conn, fanout).await?;
     enqueue_on(conn, fanout, message, "chat", applicants).await
 }
 
@@ -98,17 +98,20 @@ pub async fn enqueue_many(
 /// (keyed like the SMS a failed chat notice falls back to, so one never doubles the other).
 /// Returns how many chat notices were new.
 pub async fn announce(conn: &mut PgConnection, fanout: Fanout<'_>, audience: &Audience) -> sqlx::Result<u64> {
-    let message = keep_message(&mut *conn, fanout.message).await?;
+    let message = keep_message(&mut *conn, fanout).await?;
     let queued = enqueue_on(&mut *conn, fanout, message, "chat", &audience.chat).await?;
     enqueue_on(conn, fanout, message, "sms", &audience.sms).await?;
     Ok(queued)
 }
 
 /// Keeps a fan-out's message once, for its copies to name: a broadcast's text written into
-/// each of a million rows made its enqueue 40% slower.
-async fn keep_message(conn: &mut PgConnection, message: &Msg) -> sqlx::Result<i64> {
-    sqlx::query_scalar("INSERT INTO fanout_messages (message) VALUES ($1) RETURNING id")
-        .bind(Json(message))
+/// each of a million rows made its enqueue 40% slower. It keeps the fan-out's subject too, and
+/// (as they are inserted) the range of ids its copies took: what is left pending of them is
+/// found there, not through an index entry per copy.
+async fn keep_message(conn: &mut PgConnection, fanout: Fanout<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("INSERT INTO fanout_messages (message, subject) VALUES ($1, $2) RETURNING id")
+        .bind(Json(fanout.message))
+        .bind(fanout.subject)
         .fetch_one(conn)
         .await
 }
@@ -163,23 +166,31 @@ async fn insert_new_copies(conn: &mut PgConnection, copies: &FanoutCopies<'_>) -
     }
 }
 
+/// Inserts the copies and widens the fan-out's range of ids to hold them; returns how many.
 async fn insert_copies(conn: &mut PgConnection, copies: &FanoutCopies<'_>, on_conflict: &str) -> sqlx::Result<u64> {
     let statement = format!(
-        "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, fanout_message_id, subject, platform)
-         SELECT $1 || ':applicant:' || a.id || ':' || $6, a.id, $6, $2, $3, $5, a.platform
-         FROM applicants a WHERE a.id = ANY($4::bigint[])
-         {on_conflict}"
+        "WITH copies AS (
+             INSERT INTO notifications (dedup_key, applicant_id, channel, kind, fanout_message_id, subject, platform)
+             SELECT $1 || ':applicant:' || a.id || ':' || $6, a.id, $6, $2, $3, $5, a.platform
+             FROM applicants a WHERE a.id = ANY($4::bigint[])
+             {on_conflict}
+             RETURNING id
+         ), taken AS (SELECT count(*) AS copies, min(id) AS first_id, max(id) AS last_id FROM copies)
+         UPDATE fanout_messages f
+         SET first_id = LEAST(f.first_id, taken.first_id), last_id = GREATEST(f.last_id, taken.last_id)
+         FROM taken WHERE f.id = $3
+         RETURNING taken.copies"
     );
-    Ok(sqlx::query(&statement)
+    let inserted: i64 = sqlx::query_scalar(&statement)
         .bind(copies.fanout.event)
         .bind(copies.fanout.kind.as_str())
         .bind(copies.message)
         .bind(copies.ids)
         .bind(copies.fanout.subject)
         .bind(copies.channel)
-        .execute(conn)
-        .await?
-        .rows_affected())
+        .fetch_one(conn)
+        .await?;
+    Ok(inserted as u64)
 }
 
 /// A notice with the same dedup key exists already.
@@ -395,14 +406,17 @@ pub async fn release(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Queues the SMS twin of a chat notice (same event, same text); false when it exists.
+/// Queues the SMS twin of a chat notice (same event, same text); false when it exists. A
+/// fan-out copy's twin carries the message itself: it takes an id outside the fan-out's range,
+/// so it is found by its subject, as a notice sent one by one is.
 pub async fn queue_sms_twin(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
         "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, fanout_message_id, urgent, subject,
                                     message_sealed, platform)
-         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, message, fanout_message_id,
+         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind,
+                COALESCE(message, (SELECT f.message FROM fanout_messages f WHERE f.id = n.fanout_message_id)), NULL,
                 urgent, subject, message_sealed, platform
-         FROM notifications WHERE id = $1 AND applicant_id IS NOT NULL
+         FROM notifications n WHERE id = $1 AND applicant_id IS NOT NULL
          ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(id)
@@ -491,13 +505,28 @@ pub async fn mark_dead(pool: &PgPool, id: i64, error: &str, sms_twin: bool) -> s
 /// maintenance window that moved), keeping `reason`; notices already being sent go out.
 /// Returns how many were skipped.
 pub async fn skip_pending_about(conn: &mut PgConnection, subject: &str, reason: &str) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
+    // Those sent one by one, by the subject index; a fan-out's copies, in the range of ids each
+    // of the subject's fan-outs took.
+    let one_by_one = sqlx::query(
         "UPDATE notifications SET status = 'skipped', last_error = $2
-         WHERE subject = $1 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < now())",
+         WHERE subject = $1 AND fanout_message_id IS NULL
+           AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < now())",
+    )
+    .bind(subject)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let copies = sqlx::query(
+        "UPDATE notifications n SET status = 'skipped', last_error = $2
+         FROM fanout_messages f
+         WHERE f.subject = $1 AND n.id BETWEEN f.first_id AND f.last_id AND n.fanout_message_id = f.id
+           AND n.status = 'pending' AND (n.claimed_until IS NULL OR n.claimed_until < now())",
     )
     .bind(subject)
     .bind(reason)
     .execute(conn)
     .await?
-    .rows_affected())
+    .rows_affected();
+    Ok(one_by_one + copies)
 }
