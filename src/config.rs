@@ -2,16 +2,18 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use anyhow::{Context as _, bail};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use serde::de::{DeserializeOwned, IntoDeserializer as _};
 
 use crate::domain::{Catalog, Service};
 use crate::i18n::Locale;
 use crate::outage::ProbeConfig;
 use crate::scheduler::{MaintenanceConfig, SchedulerConfig};
-use crate::sms::config::{NoticesConfig, Provider, SmsConfig};
+use crate::sms::config::{NoticesConfig, SmsConfig};
 
 /// The configuration shipped with the program, used when no `bot.toml` is found.
 pub const DEFAULT_TOML: &str = include_str!("../bot.toml");
@@ -314,131 +316,63 @@ impl Config {
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
-        if let Some(v) = env("PEYGIR_DATA_DIR") {
-            self.data_dir = v.into();
-        }
-        if let Some(v) = env("PEYGIR_DATA_KEYS_FILE") {
-            self.privacy.keys_file = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_DATA_KEYS") {
-            self.privacy.keys = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_LOCALES_DIR") {
-            self.locales_dir = v.into();
-        }
-        if let Some(v) = env("PEYGIR_DEFAULT_LOCALE") {
-            self.default_locale = Locale::parse(&v).context("PEYGIR_DEFAULT_LOCALE must be fa or en")?;
-        }
-        if let Some(v) = env("PEYGIR_DATABASE_SERVICE_URL") {
-            self.database.service_url = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_DATABASE_URL") {
-            self.database.url = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_TELEGRAM_TOKEN") {
-            self.telegram.token = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_TELEGRAM_API_URL") {
-            self.telegram.api_url = v;
-        }
-        if let Some(v) = env("PEYGIR_TELEGRAM_MODE") {
-            self.telegram.mode = match v.as_str() {
-                "polling" => BotMode::Polling,
-                "webhook" => BotMode::Webhook,
-                _ => bail!("PEYGIR_TELEGRAM_MODE must be polling or webhook"),
-            };
-        }
-        if let Some(v) = env("PEYGIR_TELEGRAM_MAX_PER_SECOND") {
-            self.telegram.max_per_second = v
-                .parse()
-                .context("PEYGIR_TELEGRAM_MAX_PER_SECOND must be a number (0: no limit)")?;
-        }
-        if let Some(v) = env("PEYGIR_TELEGRAM_WEBHOOK_URL") {
-            self.telegram.webhook_url = Some(v);
-        }
-        if let Some(v) = env("PEYGIR_TELEGRAM_WEBHOOK_SECRET") {
-            self.telegram.webhook_secret = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_STAFF_CHAT_ID") {
-            let chat_id = v
-                .parse()
-                .context("PEYGIR_STAFF_CHAT_ID must be a chat id such as -1001234567890")?;
+        let env = Overrides(env);
+        env.text("PEYGIR_DATA_DIR", &mut self.data_dir);
+        env.optional("PEYGIR_DATA_KEYS_FILE", &mut self.privacy.keys_file);
+        env.optional("PEYGIR_DATA_KEYS", &mut self.privacy.keys);
+        env.text("PEYGIR_LOCALES_DIR", &mut self.locales_dir);
+        env.choice("PEYGIR_DEFAULT_LOCALE", &mut self.default_locale)?;
+        env.optional("PEYGIR_DATABASE_SERVICE_URL", &mut self.database.service_url);
+        env.optional("PEYGIR_DATABASE_URL", &mut self.database.url);
+        let telegram = &mut self.telegram;
+        env.optional("PEYGIR_TELEGRAM_TOKEN", &mut telegram.token);
+        env.text("PEYGIR_TELEGRAM_API_URL", &mut telegram.api_url);
+        env.choice("PEYGIR_TELEGRAM_MODE", &mut telegram.mode)?;
+        env.parsed(
+            "PEYGIR_TELEGRAM_MAX_PER_SECOND",
+            &mut telegram.max_per_second,
+            "a number (0: no limit)",
+        )?;
+        env.optional("PEYGIR_TELEGRAM_WEBHOOK_URL", &mut telegram.webhook_url);
+        env.optional("PEYGIR_TELEGRAM_WEBHOOK_SECRET", &mut telegram.webhook_secret);
+        let mut staff_chat_id = None;
+        env.parsed_optional(
+            "PEYGIR_STAFF_CHAT_ID",
+            &mut staff_chat_id,
+            "a chat id such as -1001234567890",
+        )?;
+        if let Some(chat_id) = staff_chat_id {
             match &mut self.staff_chat {
                 Some(staff) => staff.chat_id = chat_id,
                 None => self.staff_chat = Some(StaffChatConfig { chat_id, locale: None }),
             }
         }
-        if let Some(v) = env("PEYGIR_SMS_PROVIDER") {
-            self.sms.provider = Provider::parse(&v)
-                .with_context(|| format!("PEYGIR_SMS_PROVIDER must be one of {}", Provider::names()))?;
-        }
-        if let Some(v) = env("PEYGIR_SMS_SECONDARY") {
-            self.sms.secondary =
-                match v.as_str() {
-                    "" | "none" => None,
-                    name => Some(Provider::parse(name).with_context(|| {
-                        format!("PEYGIR_SMS_SECONDARY must be none or one of {}", Provider::names())
-                    })?),
-                };
-        }
-        if let Some(v) = env("PEYGIR_SMSIR_API_KEY") {
-            self.sms.smsir.api_key = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_SAFIR_API_KEY") {
-            self.sms.safir.api_key = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_SAFIR_BOT_ID") {
-            self.sms.safir.bot_id = Some(
-                v.trim()
-                    .parse()
-                    .context("PEYGIR_SAFIR_BOT_ID must be the bot's numeric id")?,
-            );
-        }
-        if let Some(v) = env("PEYGIR_SAFIR_URL") {
-            self.sms.safir.base_url = v;
-        }
-        if let Some(v) = env("PEYGIR_SMS_CODES_VIA") {
-            self.sms.codes_via = match v.as_str() {
-                "" | "none" => None,
-                "bale-otp" => Some(crate::sms::config::CodesVia::BaleOtp),
-                _ => anyhow::bail!("PEYGIR_SMS_CODES_VIA must be none or bale-otp"),
-            };
-        }
-        if let Some(v) = env("PEYGIR_BALE_OTP_CLIENT_ID") {
-            self.sms.bale_otp.client_id = Some(v);
-        }
-        if let Some(v) = env("PEYGIR_BALE_OTP_CLIENT_SECRET") {
-            self.sms.bale_otp.client_secret = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_BALE_OTP_URL") {
-            self.sms.bale_otp.base_url = v;
-        }
-        if let Some(v) = env("PEYGIR_SMSIR_LINE") {
-            self.sms.smsir.line_number = Some(v);
-        }
-        if let Some(v) = env("PEYGIR_SMSIR_URL") {
-            self.sms.smsir.base_url = v;
-        }
-        if let Some(v) = env("PEYGIR_KAVENEGAR_API_KEY") {
-            self.sms.kavenegar.api_key = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_KAVENEGAR_URL") {
-            self.sms.kavenegar.base_url = v;
-        }
-        if let Some(v) = env("PEYGIR_SMS_CALLBACK_SECRET") {
-            self.sms.callback_secret = Some(v.into());
-        }
-        if let Some(v) = env("PEYGIR_PUBLIC_URL") {
-            self.http.public_url = Some(
-                v.parse()
-                    .context("PEYGIR_PUBLIC_URL must be a URL such as https://example.ir/peygir")?,
-            );
-        }
-        if let Some(v) = env("PEYGIR_HTTP_LISTEN") {
-            self.http.listen = v
-                .parse()
-                .context("PEYGIR_HTTP_LISTEN must be an address such as 127.0.0.1:8080")?;
-        }
+        let sms = &mut self.sms;
+        env.choice("PEYGIR_SMS_PROVIDER", &mut sms.provider)?;
+        env.optional_choice("PEYGIR_SMS_SECONDARY", &mut sms.secondary)?;
+        env.optional("PEYGIR_SMSIR_API_KEY", &mut sms.smsir.api_key);
+        env.optional("PEYGIR_SMSIR_LINE", &mut sms.smsir.line_number);
+        env.text("PEYGIR_SMSIR_URL", &mut sms.smsir.base_url);
+        env.optional("PEYGIR_SAFIR_API_KEY", &mut sms.safir.api_key);
+        env.parsed_optional("PEYGIR_SAFIR_BOT_ID", &mut sms.safir.bot_id, "the bot's numeric id")?;
+        env.text("PEYGIR_SAFIR_URL", &mut sms.safir.base_url);
+        env.optional_choice("PEYGIR_SMS_CODES_VIA", &mut sms.codes_via)?;
+        env.optional("PEYGIR_BALE_OTP_CLIENT_ID", &mut sms.bale_otp.client_id);
+        env.optional("PEYGIR_BALE_OTP_CLIENT_SECRET", &mut sms.bale_otp.client_secret);
+        env.text("PEYGIR_BALE_OTP_URL", &mut sms.bale_otp.base_url);
+        env.optional("PEYGIR_KAVENEGAR_API_KEY", &mut sms.kavenegar.api_key);
+        env.text("PEYGIR_KAVENEGAR_URL", &mut sms.kavenegar.base_url);
+        env.optional("PEYGIR_SMS_CALLBACK_SECRET", &mut sms.callback_secret);
+        env.parsed_optional(
+            "PEYGIR_PUBLIC_URL",
+            &mut self.http.public_url,
+            "a URL such as https://example.ir/peygir",
+        )?;
+        env.parsed(
+            "PEYGIR_HTTP_LISTEN",
+            &mut self.http.listen,
+            "an address such as 127.0.0.1:8080",
+        )?;
         Ok(())
     }
 
@@ -521,9 +455,84 @@ fn reqwest_url(text: &str) -> anyhow::Result<url::Url> {
     Ok(url)
 }
 
+/// The `PEYGIR_*` variables, read one field at a time: a variable that is set replaces what
+/// `bot.toml` says; one that cannot be read is refused, naming it and what it must be.
+struct Overrides<E>(E);
+
+impl<E: Fn(&str) -> Option<String>> Overrides<E> {
+    /// A text, a path or a secret, taken as it is.
+    fn text<T: From<String>>(&self, name: &str, field: &mut T) {
+        if let Some(value) = (self.0)(name) {
+            *field = value.into();
+        }
+    }
+
+    /// The same, for a field unset unless given.
+    fn optional<T: From<String>>(&self, name: &str, field: &mut Option<T>) {
+        if let Some(value) = (self.0)(name) {
+            *field = Some(value.into());
+        }
+    }
+
+    /// A number, an address or a URL, read by its `FromStr`; `expected` says what it must be.
+    fn parsed<T: FromStr>(&self, name: &str, field: &mut T, expected: &str) -> anyhow::Result<()>
+    where
+        T::Err: std::error::Error + Send + Sync + 'static,
+    {
+        if let Some(value) = (self.0)(name) {
+            *field = value
+                .trim()
+                .parse()
+                .with_context(|| format!("{name} must be {expected}"))?;
+        }
+        Ok(())
+    }
+
+    /// The same, for a field unset unless given.
+    fn parsed_optional<T: FromStr>(&self, name: &str, field: &mut Option<T>, expected: &str) -> anyhow::Result<()>
+    where
+        T::Err: std::error::Error + Send + Sync + 'static,
+    {
+        if let Some(value) = (self.0)(name) {
+            *field = Some(
+                value
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("{name} must be {expected}"))?,
+            );
+        }
+        Ok(())
+    }
+
+    /// One of a few names, spelt as in `bot.toml` (serde reads both, so they cannot drift).
+    fn choice<T: DeserializeOwned>(&self, name: &str, field: &mut T) -> anyhow::Result<()> {
+        if let Some(value) = (self.0)(name) {
+            *field = read_choice(name, &value)?;
+        }
+        Ok(())
+    }
+
+    /// The same for a choice that may be turned off: empty or `none` unsets it.
+    fn optional_choice<T: DeserializeOwned>(&self, name: &str, field: &mut Option<T>) -> anyhow::Result<()> {
+        if let Some(value) = (self.0)(name) {
+            *field = match value.trim() {
+                "" | "none" => None,
+                _ => Some(read_choice(name, &value)?),
+            };
+        }
+        Ok(())
+    }
+}
+
+fn read_choice<T: DeserializeOwned>(name: &str, value: &str) -> anyhow::Result<T> {
+    let value: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = value.trim().into_deserializer();
+    T::deserialize(value).map_err(|err| anyhow::anyhow!("{name}: {err}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sms::config::{CodesVia, Provider};
 
     #[test]
     fn shipped_config_is_valid() {
@@ -544,6 +553,53 @@ mod tests {
         let (config, _) = Config::from_toml(DEFAULT_TOML, env).unwrap();
         assert_eq!(config.telegram.token.as_ref().unwrap().expose_secret(), "123:abc");
         assert_eq!(config.platform(), "bale");
+    }
+
+    #[test]
+    fn each_kind_of_override_is_read_as_bot_toml_spells_it() {
+        let env = |key: &str| {
+            Some(
+                match key {
+                    "PEYGIR_DEFAULT_LOCALE" => "en",
+                    "PEYGIR_TELEGRAM_MAX_PER_SECOND" => " 12 ",
+                    "PEYGIR_STAFF_CHAT_ID" => "-1001234567890",
+                    "PEYGIR_SMS_PROVIDER" => "kavenegar",
+                    "PEYGIR_KAVENEGAR_API_KEY" => "k3y",
+                    "PEYGIR_SMS_SECONDARY" => "none",
+                    "PEYGIR_SMS_CODES_VIA" => "bale-otp",
+                    "PEYGIR_BALE_OTP_CLIENT_ID" => "org",
+                    "PEYGIR_BALE_OTP_CLIENT_SECRET" => "s3cret",
+                    "PEYGIR_HTTP_LISTEN" => "127.0.0.1:9090",
+                    _ => return None,
+                }
+                .to_owned(),
+            )
+        };
+        let (config, _) = Config::from_toml(DEFAULT_TOML, env).unwrap();
+        assert_eq!(config.default_locale, Locale::En);
+        assert_eq!(config.telegram.max_per_second, 12.0);
+        assert_eq!(config.staff_chat.map(|s| s.chat_id), Some(-1001234567890));
+        assert_eq!(config.sms.provider, Provider::Kavenegar);
+        assert_eq!(config.sms.kavenegar.api_key.as_ref().unwrap().expose_secret(), "k3y");
+        assert_eq!(config.sms.secondary, None);
+        assert_eq!(config.sms.codes_via, Some(CodesVia::BaleOtp));
+        assert_eq!(config.http.listen, "127.0.0.1:9090".parse().unwrap());
+    }
+
+    #[test]
+    fn an_override_that_cannot_be_read_is_refused_with_what_it_must_be() {
+        for (key, value, says) in [
+            ("PEYGIR_TELEGRAM_MODE", "push", "`polling` or `webhook`"),
+            ("PEYGIR_DEFAULT_LOCALE", "de", "`fa` or `en`"),
+            ("PEYGIR_SMS_SECONDARY", "post", "kavenegar"),
+            ("PEYGIR_SMS_CODES_VIA", "pigeon", "`bale-otp`"),
+            ("PEYGIR_TELEGRAM_MAX_PER_SECOND", "fast", "a number"),
+            ("PEYGIR_HTTP_LISTEN", "port 80", "127.0.0.1:8080"),
+        ] {
+            let err = Config::from_toml(DEFAULT_TOML, |k| (k == key).then(|| value.to_owned())).unwrap_err();
+            let err = format!("{err:#}");
+            assert!(err.contains(key) && err.contains(says), "{key}: {err}");
+        }
     }
 
     #[test]
