@@ -461,33 +461,50 @@ async fn unlimited_section(app: &Application, bot: &FakeBotApi) {
 async fn sms_section(app: &Application, kavenegar: &FakeKavenegar) {
     let n = scaled(20_000);
     let ids = applicants(app, n, true).await;
-    let message = message();
-    let mut tx = app.pool().begin().await.unwrap();
-    for chunk in ids.chunks(20_000) {
-        outbox::enqueue_many(&mut tx, support::broadcast("sms", &message), chunk)
-            .await
-            .unwrap();
-    }
-    sqlx::query("UPDATE notifications SET channel = 'sms'")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
     let gateway = Gateways::from_config(&app.config().sms, &app.config().notices).unwrap();
     let settings = DispatcherSettings {
         batch: 1000,
         ..DispatcherSettings::default()
     };
     let sms = SmsDispatcher::new(app.clone(), gateway, settings, None);
-    let start = Instant::now();
-    while sms.run_once().await.unwrap() > 0 {}
-    let elapsed = start.elapsed().as_secs_f64();
+    // Three rounds, as one round's figure moves by a fifth from run to run on a shared machine.
+    let mut rates = Vec::new();
+    for round in 1..=3 {
+        queue_sms_to(app, &ids, &format!("sms:{round}")).await;
+        let (calls, before) = (kavenegar.send_calls(), kavenegar.recipients().len());
+        let start = Instant::now();
+        while sms.run_once().await.unwrap() > 0 {}
+        let elapsed = start.elapsed().as_secs_f64();
+        rates.push((n as f64 / elapsed, elapsed, kavenegar.send_calls() - calls));
+        let reached: std::collections::HashSet<String> = kavenegar.recipients().drain(before..).collect();
+        assert_eq!(reached.len(), n, "every recipient got this round's SMS, none twice");
+        assert_eq!(
+            kavenegar.recipients().len(),
+            before + n,
+            "no SMS reached the fake twice"
+        );
+    }
+    rates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (rate, elapsed, calls) = rates[1];
     println!(
-        "SMS bulk: {n} recipients in {elapsed:.2} s = {:.0} recipients/s over {} sendarray calls",
-        n as f64 / elapsed,
-        kavenegar.send_calls()
+        "SMS bulk, median of 3 rounds: {n} recipients in {elapsed:.2} s = {rate:.0} recipients/s over {calls} \
+         sendarray calls (rounds {:.0}-{:.0}/s)",
+        rates[0].0, rates[2].0,
     );
-    assert_eq!(kavenegar.delivered().len(), n, "every SMS reached the fake once");
+}
+
+/// Queues an announcement to `ids` under `event` as SMS.
+async fn queue_sms_to(app: &Application, ids: &[ApplicantId], event: &str) {
+    let message = message();
+    let mut tx = app.pool().begin().await.unwrap();
+    outbox::enqueue_many(&mut tx, support::broadcast(event, &message), ids)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending' AND channel = 'chat'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// Runs `workers` copies of a task side by side and waits for all of them.
