@@ -338,7 +338,9 @@ async fn queries_section(app: &Application, owner: &PgPool, plans: &Plans, probe
         "maintenance moved: skip what is pending about it (rolled back)",
         async |pool| {
             let mut tx = pool.begin().await.unwrap();
-            outbox::skip_pending_about(&mut tx, "maintenance:1", "moved").await.unwrap();
+            outbox::skip_pending_about(&mut tx, "maintenance:1", "moved")
+                .await
+                .unwrap();
             tx.rollback().await.unwrap();
         },
     )

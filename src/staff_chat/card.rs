@@ -5,13 +5,14 @@
 use sqlx::PgConnection;
 
 use super::buttons::{Button, ButtonSigner, Subject};
-use crate::broadcast::{self, Counts, State};
+use crate::broadcast::{self, Counts, Reach, State};
 use crate::conversation::{messages as m, summary_lines_with, value_arg};
 use crate::domain::service::stage_name_id;
 use crate::domain::{FieldValue, Service, TrackingCode};
 use crate::i18n::{Arg, I18n, Locale, Msg};
 use crate::privacy::mask_last_four;
-use crate::store::{broadcasts, complaints, documents, requests};
+use crate::store::broadcasts::{self, Broadcast};
+use crate::store::{complaints, documents, requests};
 
 /// A card ready to send: its text and its buttons (label, callback data), one per row.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,18 +155,37 @@ impl Composer<'_> {
         let Some(broadcast) = broadcasts::find(conn, id).await? else {
             return Ok(None);
         };
+        Ok(Some(self.broadcast_card(conn, &broadcast, None).await?))
+    }
+
+    /// A draft just made, with the reach the staff core counted for it (counting a service's
+    /// audience again for the card read it twice).
+    pub async fn draft(&self, conn: &mut PgConnection, broadcast: &Broadcast, reach: Reach) -> anyhow::Result<Card> {
+        self.broadcast_card(conn, broadcast, Some(reach)).await
+    }
+
+    /// `reach`: a draft's, when it is known already.
+    async fn broadcast_card(
+        &self,
+        conn: &mut PgConnection,
+        broadcast: &Broadcast,
+        reach: Option<Reach>,
+    ) -> anyhow::Result<Card> {
+        let id = broadcast.id;
         let audience = match (&broadcast.service_id, &broadcast.codes) {
             (_, Some(codes)) => Msg::new(m::STAFF_BROADCAST_TO_CODES).arg("count", Arg::Number(codes.len() as i64)),
             (service, None) => Msg::new(m::STAFF_BROADCAST_TO).arg("service", m::service_or_every(service.as_deref())),
         };
-        let state = State::of(&broadcast);
-        let progress = broadcast::progress(conn, &broadcast).await?;
+        let state = State::of(broadcast);
+        let progress = broadcast::progress(conn, broadcast).await?;
         let (text, labels) = match state {
             State::Draft => (
-                broadcast::reach(conn, &broadcast)
-                    .await?
-                    .args(Msg::new(m::STAFF_BROADCAST_DRAFT))
-                    .arg("preview", Arg::Text(self.render(&broadcast::message(&broadcast)))),
+                match reach {
+                    Some(reach) => reach,
+                    None => broadcast::reach(conn, broadcast).await?,
+                }
+                .args(Msg::new(m::STAFF_BROADCAST_DRAFT))
+                .arg("preview", Arg::Text(self.render(&broadcast::message(broadcast)))),
                 vec![m::STAFF_BROADCAST_SEND, m::STAFF_BROADCAST_DROP],
             ),
             State::Confirmed => (
@@ -198,10 +218,10 @@ impl Composer<'_> {
                 (self.render(&Msg::new(label)), self.signer.encode(button))
             })
             .collect();
-        Ok(Some(Card {
+        Ok(Card {
             text: self.render(&text),
             buttons,
-        }))
+        })
     }
 }
 

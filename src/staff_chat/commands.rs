@@ -12,13 +12,14 @@ use teloxide::types::Message;
 
 use super::StaffChat;
 use crate::app::Application;
-use crate::broadcast::Target;
+use crate::broadcast::{Reach, Target};
 use crate::conversation::messages as m;
 use crate::domain::{Catalog, TrackingCode};
 use crate::i18n::{Arg, Msg};
 use crate::maintenance;
 use crate::staff::access::{self, Act, Item};
 use crate::staff::perform::{Action, Actor, Refusal, perform};
+use crate::store::broadcasts::Broadcast;
 use crate::store::maintenance::Plan;
 use crate::store::staff::{self, StaffMember};
 use crate::store::{Tx, updates};
@@ -51,8 +52,8 @@ impl<'t> Command<'t> {
 
 /// What to show once the command's transaction has committed.
 enum Said {
-    /// A broadcast drafted: post its card.
-    Draft(i64),
+    /// A broadcast drafted, with its reach: post its card.
+    Draft(Broadcast, Reach),
     Reply(Msg),
 }
 
@@ -85,15 +86,13 @@ pub async fn handle(
     };
     tx.commit().await?;
     match said {
-        Said::Draft(id) => {
+        Said::Draft(broadcast, reach) => {
             let mut conn = app.pool().acquire().await?;
-            let card = chat.composer().broadcast(&mut conn, id).await?;
+            let card = chat.composer().draft(&mut conn, &broadcast, reach).await?;
             drop(conn);
-            if let Some(card) = card {
-                chat.send_card(&card)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("posting the draft: {e:?}"))?;
-            }
+            chat.send_card(&card)
+                .await
+                .map_err(|e| anyhow::anyhow!("posting the draft: {e:?}"))?;
         }
         Said::Reply(msg) => chat.reply_to(message.id, &msg).await,
     }
@@ -108,7 +107,10 @@ async fn draft(tx: &mut Tx<'_>, app: &Application, member: &StaffMember, text: &
     let target = Target::named(service, codes).unwrap_or(Target::Everyone);
     let action = Action::DraftBroadcast { target, text: body };
     match perform(tx, app, Actor::Member(member), action, Utc::now()).await {
-        Ok(done) => Ok(Said::Draft(done.drafted()?.0.id)),
+        Ok(done) => {
+            let (broadcast, reach) = done.drafted()?;
+            Ok(Said::Draft(broadcast, reach))
+        }
         Err(Refusal::Unexpected(err)) => Err(err),
         Err(refusal) => Ok(Said::Reply(
             refusal.message().unwrap_or_else(|| Msg::new(m::STAFF_BROADCAST_USAGE)),
