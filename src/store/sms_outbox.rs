@@ -124,14 +124,19 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
              RETURNING n.id, n.dedup_key, n.kind, n.message, n.fanout_message_id, n.message_sealed, n.attempts,
                        n.urgent, n.sms_to, n.sms_to_sealed, n.applicant_id, n.passed_providers
          )
-         SELECT c.id, c.dedup_key, c.kind, COALESCE(c.message, f.message) AS message, c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id,
-                c.passed_providers,
-                a.mobile_sealed,
-                sms_active(a) AS active, d.locale
+         SELECT c.id, c.dedup_key, c.kind,
+                COALESCE(c.message, (SELECT f.message FROM fanout_messages f WHERE f.id = c.fanout_message_id)) AS message,
+                c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id, c.passed_providers,
+                a.mobile_sealed, a.active, a.locale
          FROM claimed c
-         LEFT JOIN fanout_messages f ON f.id = c.fanout_message_id
-         JOIN applicants a ON a.id = c.applicant_id
-         LEFT JOIN dialogues d ON d.applicant_id = a.id
+         -- Each recipient looked up by key, as the chat claim does (see there): as plain joins
+         -- the planner may hash every applicant and dialogue when their statistics are stale.
+         JOIN LATERAL (
+             SELECT a.mobile_sealed, sms_active(a) AS active,
+                    (SELECT d.locale FROM dialogues d WHERE d.applicant_id = a.id) AS locale
+             FROM applicants a WHERE a.id = c.applicant_id
+             OFFSET 0
+         ) a ON true
          ORDER BY c.id",
     )
     .bind(batch)
