@@ -64,15 +64,6 @@ async fn queue(app: &Application, chats: std::ops::Range<i64>, per_chat: usize) 
     expected
 }
 
-/// Telegram applicants with the chats `chats`.
-async fn telegram_applicants(tx: &mut peygir::store::Tx<'_>, chats: std::ops::RangeInclusive<i64>) -> Vec<ApplicantId> {
-    let mut ids = Vec::new();
-    for chat in chats {
-        ids.push(applicants::find_or_create(tx, "telegram", chat).await.unwrap());
-    }
-    ids
-}
-
 fn copies(fake: &FakeBotApi, chat: i64, label: &str) -> usize {
     fake.sent_to(chat)
         .iter()
@@ -119,8 +110,8 @@ async fn a_fan_out_that_meets_copies_already_queued_adds_only_the_new_ones() {
     // A fan-out is first inserted without ON CONFLICT (it cost a fifth of the enqueue); when a
     // copy exists already, that attempt is undone and the rest queued, in the same transaction.
     let (app, _fake) = setup().await;
+    let ids = support::add_applicants(&app, 1..=5).await;
     let mut tx = app.pool().begin().await.unwrap();
-    let ids = telegram_applicants(&mut tx, 1..=5).await;
     let message = Msg::new("notice-complaint-answered").arg("answer", Arg::Text("closed on Sunday".into()));
     let first = outbox::enqueue_many(&mut tx, support::broadcast("broadcast:again", &message), &ids[..2])
         .await
@@ -161,8 +152,8 @@ async fn skipping_a_subject_finds_its_fan_out_copies_their_twins_and_its_single_
     // found by subject, as a notice sent one by one is. Another fan-out, queued in between, and
     // a copy being sent are left alone.
     let (app, _fake) = setup().await;
+    let ids = support::add_applicants(&app, 1..=4).await;
     let mut tx = app.pool().begin().await.unwrap();
-    let ids = telegram_applicants(&mut tx, 1..=4).await;
     let message = Msg::new("notice-complaint-answered").arg("answer", Arg::Text("closed on Sunday".into()));
     let other = Msg::new("notice-complaint-answered").arg("answer", Arg::Text("open on Monday".into()));
     outbox::enqueue_many(&mut tx, support::broadcast("broadcast:77", &message), &ids)

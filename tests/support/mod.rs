@@ -243,12 +243,20 @@ pub async fn stored_request(
     stored
 }
 
-pub async fn add_applicants(app: &Application, chats: impl IntoIterator<Item = i64>) {
+/// Telegram applicants with the chats `chats`, made in one transaction; their ids in order.
+pub async fn add_applicants(
+    app: &Application,
+    chats: impl IntoIterator<Item = i64>,
+) -> Vec<peygir::store::applicants::ApplicantId> {
     let mut tx = app.pool().begin().await.unwrap();
+    let mut ids = Vec::new();
     for chat in chats {
-        peygir::store::applicants::find_or_create(&mut tx, "telegram", chat)
-            .await
-            .unwrap();
+        ids.push(
+            peygir::store::applicants::find_or_create(&mut tx, "telegram", chat)
+                .await
+                .unwrap(),
+        );
     }
     tx.commit().await.unwrap();
+    ids
 }
