@@ -9,6 +9,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
 use super::applicants::ApplicantId;
+use super::notice_message_sql;
 use super::subscriptions::Audience;
 use anyhow::Context as _;
 
@@ -336,7 +337,7 @@ pub async fn claim(
     batch: i64,
     lease: Duration,
 ) -> anyhow::Result<Vec<Claimed>> {
-    let rows: Vec<ClaimedRow> = sqlx::query_as(
+    let rows: Vec<ClaimedRow> = sqlx::query_as(concat!(
         // Written so the planner walks the due index in order, reading the notices alone (each
         // keeps its platform): an `IN (subquery) OR …` filter here ran the subquery per row (28 s
         // per claim with 300,000 notices queued), a join in the UPDATE hashed the whole table,
@@ -359,9 +360,9 @@ pub async fn claim(
              RETURNING n.id, n.dedup_key, n.kind, n.applicant_id, n.platform, n.message, n.fanout_message_id,
                        n.message_sealed, n.attempts, n.request_id, n.complaint_id, n.document_id, n.subject
          )
-         SELECT c.id, c.dedup_key, c.kind,
-                COALESCE(c.message, (SELECT f.message FROM fanout_messages f WHERE f.id = c.fanout_message_id)) AS message,
-                c.message_sealed, c.attempts, c.applicant_id, c.platform, a.chat_id, a.blocked, a.locale, a.sms_active,
+         SELECT c.id, c.dedup_key, c.kind, ",
+        notice_message_sql!("c"),
+        " AS message, c.message_sealed, c.attempts, c.applicant_id, c.platform, a.chat_id, a.blocked, a.locale, a.sms_active,
                 c.request_id, c.complaint_id, c.document_id, c.subject
          FROM claimed c
          LEFT JOIN LATERAL (
@@ -371,7 +372,7 @@ pub async fn claim(
              OFFSET 0
          ) a ON true
          ORDER BY c.id",
-    )
+    ))
     .bind(batch)
     .bind(lease.as_secs_f64())
     .bind(platforms)
@@ -410,15 +411,16 @@ pub async fn release(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
 /// fan-out copy's twin carries the message itself: it takes an id outside the fan-out's range,
 /// so it is found by its subject, as a notice sent one by one is.
 pub async fn queue_sms_twin(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
-    let inserted = sqlx::query(
+    let inserted = sqlx::query(concat!(
         "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, fanout_message_id, urgent, subject,
                                     message_sealed, platform)
-         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind,
-                COALESCE(message, (SELECT f.message FROM fanout_messages f WHERE f.id = n.fanout_message_id)), NULL,
+         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, ",
+        notice_message_sql!("n"),
+        ", NULL,
                 urgent, subject, message_sealed, platform
          FROM notifications n WHERE id = $1 AND applicant_id IS NOT NULL
          ON CONFLICT (dedup_key) DO NOTHING",
-    )
+    ))
     .bind(id)
     .execute(conn)
     .await?

@@ -8,6 +8,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
 use super::applicants::ApplicantId;
+use super::notice_message_sql;
 use crate::domain::PhoneNumber;
 use crate::i18n::Msg;
 use crate::notify::kind::NoticeKind;
@@ -109,7 +110,7 @@ struct Row {
 /// Claims up to `batch` due SMS for `lease`, counting an attempt on each; consent is read in
 /// the same statement, so an opt-out committed before the claim is always seen.
 pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) -> anyhow::Result<Vec<ClaimedSms>> {
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(concat!(
         "WITH due AS (
              SELECT id FROM notifications
              WHERE status = 'pending' AND channel = 'sms' AND next_attempt_at <= now()
@@ -124,9 +125,9 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
              RETURNING n.id, n.dedup_key, n.kind, n.message, n.fanout_message_id, n.message_sealed, n.attempts,
                        n.urgent, n.sms_to, n.sms_to_sealed, n.applicant_id, n.passed_providers
          )
-         SELECT c.id, c.dedup_key, c.kind,
-                COALESCE(c.message, (SELECT f.message FROM fanout_messages f WHERE f.id = c.fanout_message_id)) AS message,
-                c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id, c.passed_providers,
+         SELECT c.id, c.dedup_key, c.kind, ",
+        notice_message_sql!("c"),
+        " AS message, c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id, c.passed_providers,
                 a.mobile_sealed, a.active, a.locale
          FROM claimed c
          -- Each recipient looked up by key, as the chat claim does (see there): as plain joins
@@ -138,7 +139,7 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
              OFFSET 0
          ) a ON true
          ORDER BY c.id",
-    )
+    ))
     .bind(batch)
     .bind(lease.as_secs_f64())
     .fetch_all(pool)
