@@ -216,26 +216,40 @@ async fn complete_lean(mut tx: sqlx::Transaction<'static, sqlx::Postgres>, claim
     tx.commit().await.unwrap();
 }
 
-/// A raw `SKIP LOCKED` claim and complete of `n` rows of the lean queue, 1,000 at a time over
-/// two connections (one per core), with no sending: the floor under any dispatcher's burn-down.
-async fn raw_burn_down(app: &Application, ids: &[ApplicantId]) -> f64 {
+/// Times `run` over a lean queue holding a broadcast to `ids` (tagged `tag`): loaded, vacuumed
+/// and checkpointed before the clock starts, dropped after it stops. The raw loops' common part.
+async fn timed_on_lean_queue(
+    app: &Application,
+    ids: &[ApplicantId],
+    tag: &str,
+    run: impl AsyncFnOnce(&sqlx::PgPool),
+) -> f64 {
     let owner = lean_queue(app).await;
-    copy_into(&owner, "lean_queue", &copy_rows(ids, "burn")).await;
+    copy_into(&owner, "lean_queue", &copy_rows(ids, tag)).await;
     sqlx::query("VACUUM ANALYZE lean_queue").execute(&owner).await.unwrap();
     checkpoint(app).await;
     let start = Instant::now();
-    side_by_side(2, || {
-        let pool = owner.clone();
-        async move {
-            while let Some((tx, claimed)) = claim_lean(&pool).await {
-                complete_lean(tx, &claimed).await;
-            }
-        }
-    })
-    .await;
+    run(&owner).await;
     let elapsed = start.elapsed().as_secs_f64();
     drop_lean_queue(owner).await;
     elapsed
+}
+
+/// A raw `SKIP LOCKED` claim and complete of `n` rows of the lean queue, 1,000 at a time over
+/// two connections (one per core), with no sending: the floor under any dispatcher's burn-down.
+async fn raw_burn_down(app: &Application, ids: &[ApplicantId]) -> f64 {
+    timed_on_lean_queue(app, ids, "burn", async |owner| {
+        side_by_side(2, || {
+            let pool = owner.clone();
+            async move {
+                while let Some((tx, claimed)) = claim_lean(&pool).await {
+                    complete_lean(tx, &claimed).await;
+                }
+            }
+        })
+        .await;
+    })
+    .await
 }
 
 /// The raw loop again, now sending each claimed row to the fake Bot API before completing it:
@@ -243,35 +257,30 @@ async fn raw_burn_down(app: &Application, ids: &[ApplicantId]) -> f64 {
 /// `max_in_flight`), over one connection to the database. The floor for a burn-down that
 /// sends, with nothing of ours in the way (no rendering, pacing, evidence or lease).
 async fn raw_burn_down_sending(app: &Application, bot: &FakeBotApi, ids: &[ApplicantId]) -> f64 {
-    let owner = lean_queue(app).await;
-    copy_into(&owner, "lean_queue", &copy_rows(ids, "send")).await;
-    sqlx::query("VACUUM ANALYZE lean_queue").execute(&owner).await.unwrap();
     let client = reqwest::Client::new();
     let url = format!("{}/bot{TOKEN}/sendMessage", bot.url.trim_end_matches('/'));
     let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
-    checkpoint(app).await;
-    let start = Instant::now();
-    while let Some((tx, claimed)) = claim_lean(&owner).await {
-        let mut sends = tokio::task::JoinSet::new();
-        for (_, chat, text) in &claimed {
-            let permit = in_flight.clone().acquire_owned().await.unwrap();
-            let send = client
-                .post(&url)
-                .json(&serde_json::json!({ "chat_id": chat, "text": text }));
-            sends.spawn(async move {
-                let answer = send.send().await.unwrap();
-                assert!(answer.status().is_success(), "{}", answer.status());
-                drop(permit);
-            });
+    timed_on_lean_queue(app, ids, "send", async |owner| {
+        while let Some((tx, claimed)) = claim_lean(owner).await {
+            let mut sends = tokio::task::JoinSet::new();
+            for (_, chat, text) in &claimed {
+                let permit = in_flight.clone().acquire_owned().await.unwrap();
+                let send = client
+                    .post(&url)
+                    .json(&serde_json::json!({ "chat_id": chat, "text": text }));
+                sends.spawn(async move {
+                    let answer = send.send().await.unwrap();
+                    assert!(answer.status().is_success(), "{}", answer.status());
+                    drop(permit);
+                });
+            }
+            while let Some(sent) = sends.join_next().await {
+                sent.unwrap();
+            }
+            complete_lean(tx, &claimed).await;
         }
-        while let Some(sent) = sends.join_next().await {
-            sent.unwrap();
-        }
-        complete_lean(tx, &claimed).await;
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-    drop_lean_queue(owner).await;
-    elapsed
+    })
+    .await
 }
 
 /// The raw loop for SMS: the lean queue's rows claimed 1,000 at a time, sent 200 a call (the
@@ -279,9 +288,6 @@ async fn raw_burn_down_sending(app: &Application, bot: &FakeBotApi, ids: &[Appli
 /// completed. The floor for an SMS dispatcher on this machine, with nothing of ours in the way
 /// (no rendering, checks, sealing, evidence or lease).
 async fn raw_sms_loop(app: &Application, kavenegar: &FakeKavenegar, ids: &[ApplicantId]) -> f64 {
-    let owner = lean_queue(app).await;
-    copy_into(&owner, "lean_queue", &copy_rows(ids, "sms")).await;
-    sqlx::query("VACUUM ANALYZE lean_queue").execute(&owner).await.unwrap();
     let client = reqwest::Client::new();
     let url = format!(
         "{}/v1/{}/sms/sendarray.json",
@@ -289,37 +295,35 @@ async fn raw_sms_loop(app: &Application, kavenegar: &FakeKavenegar, ids: &[Appli
         support::kavenegar::API_KEY
     );
     let json = |values: Vec<String>| serde_json::to_string(&values).unwrap();
-    checkpoint(app).await;
-    let start = Instant::now();
-    while let Some((tx, claimed)) = claim_lean(&owner).await {
-        for batch in claimed.chunks(200) {
-            // The numbers the bench's applicants were given: +98912 and the id in seven digits.
-            let form = [
-                (
-                    "receptor",
-                    json(batch.iter().map(|(_, id, _)| format!("0912{id:07}")).collect()),
-                ),
-                ("message", json(batch.iter().map(|(_, _, text)| text.clone()).collect())),
-                // Numbers apart from the outbox's ids: the fake, as Kavenegar does, answers a
-                // local id it has seen with the earlier message and sends nothing.
-                (
-                    "localmessageids",
-                    json(
-                        batch
-                            .iter()
-                            .map(|(id, _, _)| (id + 1_000_000_000_000).to_string())
-                            .collect(),
+    timed_on_lean_queue(app, ids, "sms", async |owner| {
+        while let Some((tx, claimed)) = claim_lean(owner).await {
+            for batch in claimed.chunks(200) {
+                // The numbers the bench's applicants were given: +98912 and the id in seven digits.
+                let form = [
+                    (
+                        "receptor",
+                        json(batch.iter().map(|(_, id, _)| format!("0912{id:07}")).collect()),
                     ),
-                ),
-            ];
-            let answer = client.post(&url).form(&form).send().await.unwrap();
-            assert!(answer.status().is_success(), "{}", answer.status());
+                    ("message", json(batch.iter().map(|(_, _, text)| text.clone()).collect())),
+                    // Numbers apart from the outbox's ids: the fake, as Kavenegar does, answers a
+                    // local id it has seen with the earlier message and sends nothing.
+                    (
+                        "localmessageids",
+                        json(
+                            batch
+                                .iter()
+                                .map(|(id, _, _)| (id + 1_000_000_000_000).to_string())
+                                .collect(),
+                        ),
+                    ),
+                ];
+                let answer = client.post(&url).form(&form).send().await.unwrap();
+                assert!(answer.status().is_success(), "{}", answer.status());
+            }
+            complete_lean(tx, &claimed).await;
         }
-        complete_lean(tx, &claimed).await;
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-    drop_lean_queue(owner).await;
-    elapsed
+    })
+    .await
 }
 
 /// The outbox's own claim and completion of `n` queued notices (`outbox::claim`, then
