@@ -13,6 +13,7 @@ pub mod counts;
 pub mod dialogues;
 pub mod document_deadlines;
 pub mod documents;
+pub mod fanout_texts;
 pub mod inbox;
 pub mod job_runs;
 pub mod maintenance;
@@ -44,23 +45,6 @@ use std::time::Duration;
 use anyhow::Context as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, PgPool};
-
-/// The SQL for a notice's text, `$row` naming the notifications row: its own message, else its
-/// fan-out's (a broadcast's text is kept once for all its copies). Spelt once here for the two
-/// claims and the SMS twin. A macro, not a SQL function: PostgreSQL does not inline a function
-/// that holds a subquery, and calling one cost about 2 µs a row in psql (a claim reads 1,000).
-macro_rules! notice_message_sql {
-    ($row:literal) => {
-        concat!(
-            "COALESCE(",
-            $row,
-            ".message, (SELECT f.message FROM fanout_messages f WHERE f.id = ",
-            $row,
-            ".fanout_message_id))"
-        )
-    };
-}
-pub(crate) use notice_message_sql;
 
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Postgres>;
 

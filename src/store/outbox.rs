@@ -9,7 +9,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
 use super::applicants::ApplicantId;
-use super::notice_message_sql;
+use super::fanout_texts::FanoutTexts;
 use super::subscriptions::Audience;
 use anyhow::Context as _;
 
@@ -283,7 +283,8 @@ struct ClaimedRow {
     id: i64,
     dedup_key: String,
     kind: String,
-    message: Json<Msg>,
+    message: Option<Json<Msg>>,
+    fanout_message_id: Option<i64>,
     message_sealed: Option<Vec<u8>>,
     attempts: i32,
     applicant_id: Option<ApplicantId>,
@@ -299,7 +300,7 @@ struct ClaimedRow {
 }
 
 impl ClaimedRow {
-    fn into_claimed(self, vault: &Vault) -> anyhow::Result<Claimed> {
+    fn into_claimed(self, vault: &Vault, texts: &FanoutTexts) -> anyhow::Result<Claimed> {
         let to = match (self.applicant_id, self.platform, self.chat_id) {
             (Some(applicant), Some(platform), Some(chat_id)) => Recipient::Applicant(ApplicantChat {
                 applicant,
@@ -318,7 +319,12 @@ impl ClaimedRow {
         };
         Ok(Claimed {
             id: self.id,
-            message: open_message(vault, &self.dedup_key, self.message.0, self.message_sealed.as_deref())?,
+            message: open_message(
+                vault,
+                &self.dedup_key,
+                texts.message(self.message, self.fanout_message_id)?,
+                self.message_sealed.as_deref(),
+            )?,
             kind: self.kind,
             attempts: self.attempts,
             to,
@@ -337,7 +343,7 @@ pub async fn claim(
     batch: i64,
     lease: Duration,
 ) -> anyhow::Result<Vec<Claimed>> {
-    let rows: Vec<ClaimedRow> = sqlx::query_as(concat!(
+    let rows: Vec<ClaimedRow> = sqlx::query_as(
         // Written so the planner walks the due index in order, reading the notices alone (each
         // keeps its platform): an `IN (subquery) OR …` filter here ran the subquery per row (28 s
         // per claim with 300,000 notices queued), a join in the UPDATE hashed the whole table,
@@ -360,9 +366,8 @@ pub async fn claim(
              RETURNING n.id, n.dedup_key, n.kind, n.applicant_id, n.platform, n.message, n.fanout_message_id,
                        n.message_sealed, n.attempts, n.request_id, n.complaint_id, n.document_id, n.subject
          )
-         SELECT c.id, c.dedup_key, c.kind, ",
-        notice_message_sql!("c"),
-        " AS message, c.message_sealed, c.attempts, c.applicant_id, c.platform, a.chat_id, a.blocked, a.locale, a.sms_active,
+         SELECT c.id, c.dedup_key, c.kind, c.message, c.fanout_message_id, c.message_sealed, c.attempts, c.applicant_id,
+                c.platform, a.chat_id, a.blocked, a.locale, a.sms_active,
                 c.request_id, c.complaint_id, c.document_id, c.subject
          FROM claimed c
          LEFT JOIN LATERAL (
@@ -372,14 +377,15 @@ pub async fn claim(
              OFFSET 0
          ) a ON true
          ORDER BY c.id",
-    ))
+    )
     .bind(batch)
     .bind(lease.as_secs_f64())
     .bind(platforms)
     .bind(staff)
     .fetch_all(pool)
     .await?;
-    rows.into_iter().map(|row| row.into_claimed(vault)).collect()
+    let texts = FanoutTexts::read(pool, rows.iter().map(|row| row.fanout_message_id)).await?;
+    rows.into_iter().map(|row| row.into_claimed(vault, &texts)).collect()
 }
 
 /// Records notices as sent, in one statement: at thousands of sends a second, one round trip
@@ -411,16 +417,15 @@ pub async fn release(pool: &PgPool, ids: &[i64]) -> sqlx::Result<()> {
 /// fan-out copy's twin carries the message itself: it takes an id outside the fan-out's range,
 /// so it is found by its subject, as a notice sent one by one is.
 pub async fn queue_sms_twin(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
-    let inserted = sqlx::query(concat!(
+    let inserted = sqlx::query(
         "INSERT INTO notifications (dedup_key, applicant_id, channel, kind, message, fanout_message_id, urgent, subject,
                                     message_sealed, platform)
-         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind, ",
-        notice_message_sql!("n"),
-        ", NULL,
+         SELECT regexp_replace(dedup_key, ':chat$', '') || ':sms', applicant_id, 'sms', kind,
+                COALESCE(n.message, (SELECT f.message FROM fanout_messages f WHERE f.id = n.fanout_message_id)), NULL,
                 urgent, subject, message_sealed, platform
          FROM notifications n WHERE id = $1 AND applicant_id IS NOT NULL
          ON CONFLICT (dedup_key) DO NOTHING",
-    ))
+    )
     .bind(id)
     .execute(conn)
     .await?

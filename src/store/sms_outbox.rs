@@ -8,7 +8,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
 use super::applicants::ApplicantId;
-use super::notice_message_sql;
+use super::fanout_texts::FanoutTexts;
 use crate::domain::PhoneNumber;
 use crate::i18n::Msg;
 use crate::notify::kind::NoticeKind;
@@ -94,7 +94,8 @@ struct Row {
     id: i64,
     dedup_key: String,
     kind: String,
-    message: Json<Msg>,
+    message: Option<Json<Msg>>,
+    fanout_message_id: Option<i64>,
     message_sealed: Option<Vec<u8>>,
     attempts: i32,
     urgent: bool,
@@ -110,7 +111,7 @@ struct Row {
 /// Claims up to `batch` due SMS for `lease`, counting an attempt on each; consent is read in
 /// the same statement, so an opt-out committed before the claim is always seen.
 pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) -> anyhow::Result<Vec<ClaimedSms>> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
+    let rows: Vec<Row> = sqlx::query_as(
         "WITH due AS (
              SELECT id FROM notifications
              WHERE status = 'pending' AND channel = 'sms' AND next_attempt_at <= now()
@@ -125,10 +126,8 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
              RETURNING n.id, n.dedup_key, n.kind, n.message, n.fanout_message_id, n.message_sealed, n.attempts,
                        n.urgent, n.sms_to, n.sms_to_sealed, n.applicant_id, n.passed_providers
          )
-         SELECT c.id, c.dedup_key, c.kind, ",
-        notice_message_sql!("c"),
-        " AS message, c.message_sealed, c.attempts, c.urgent, c.sms_to, c.sms_to_sealed, c.applicant_id, c.passed_providers,
-                a.mobile_sealed, a.active, a.locale
+         SELECT c.id, c.dedup_key, c.kind, c.message, c.fanout_message_id, c.message_sealed, c.attempts, c.urgent,
+                c.sms_to, c.sms_to_sealed, c.applicant_id, c.passed_providers, a.mobile_sealed, a.active, a.locale
          FROM claimed c
          -- Each recipient looked up by key, as the chat claim does (see there): as plain joins
          -- the planner may hash every applicant and dialogue when their statistics are stale.
@@ -139,11 +138,12 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
              OFFSET 0
          ) a ON true
          ORDER BY c.id",
-    ))
+    )
     .bind(batch)
     .bind(lease.as_secs_f64())
     .fetch_all(pool)
     .await?;
+    let texts = FanoutTexts::read(pool, rows.iter().map(|r| r.fanout_message_id)).await?;
     rows.into_iter()
         .map(|r| {
             let typed = match &r.sms_to_sealed {
@@ -156,7 +156,12 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
                 .as_deref()
                 .map(|sealed| vault.open_text(super::sms::mobile_place(&r.applicant_id.0.to_string()), sealed))
                 .transpose()?;
-            let message = super::outbox::open_message(vault, &r.dedup_key, r.message.0, r.message_sealed.as_deref())?;
+            let message = super::outbox::open_message(
+                vault,
+                &r.dedup_key,
+                texts.message(r.message, r.fanout_message_id)?,
+                r.message_sealed.as_deref(),
+            )?;
             Ok(ClaimedSms {
                 id: r.id,
                 kind: r.kind,
