@@ -92,6 +92,14 @@ async fn checkpoint(app: &Application) {
 /// of three still moved by a fifth between runs.
 const SAMPLES: usize = 5;
 
+/// The median of measurements by their first figure (a rate, a ratio), with that figure's lowest
+/// and highest, for the enqueue's pairs and the SMS rounds alike.
+fn median_and_range<A: Copy, B: Copy>(mut samples: Vec<(f64, A, B)>) -> ((f64, A, B), f64, f64) {
+    samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (lowest, highest) = (samples[0].0, samples[samples.len() - 1].0);
+    (samples[samples.len() / 2], lowest, highest)
+}
+
 fn message() -> Msg {
     Msg::new("notice-complaint-answered")
         .arg("code", Arg::Code(peygir::domain::TrackingCode::generate()))
@@ -444,16 +452,15 @@ async fn enqueue_section(app: &Application) {
     }
     let longest = enqueue_message(app, &ids, "broadcast:longest", &longest_broadcast()).await;
     let copy = raw_copy(app, &ids).await;
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (ratio, ours, lean) = pairs[SAMPLES / 2];
+    let ((ratio, ours, lean), lowest, highest) = median_and_range(pairs);
     println!(
         "enqueue {n} notices, median of {SAMPLES} alternated pairs: outbox {:.0} rows/s ({ours:.2} s); raw COPY into a \
          lean queue table {:.0} rows/s ({lean:.2} s), outbox/lean {ratio:.2} (pairs {:.2}-{:.2}); raw COPY into \
          notifications itself {:.0} rows/s ({copy:.2} s); a 1,000-character broadcast {:.0} rows/s ({longest:.2} s)",
         n as f64 / ours,
         n as f64 / lean,
-        pairs[0].0,
-        pairs[SAMPLES - 1].0,
+        lowest,
+        highest,
         n as f64 / copy,
         n as f64 / longest,
     );
@@ -559,8 +566,7 @@ async fn sms_section(app: &Application, kavenegar: &FakeKavenegar) {
             "no SMS reached the fake twice"
         );
     }
-    rates.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (rate, elapsed, calls) = rates[SAMPLES / 2];
+    let ((rate, elapsed, calls), slowest, fastest) = median_and_range(rates);
     let before = kavenegar.recipients().len();
     let raw = raw_sms_loop(app, kavenegar, &ids).await;
     assert_eq!(
@@ -572,8 +578,8 @@ async fn sms_section(app: &Application, kavenegar: &FakeKavenegar) {
         "SMS bulk, median of {SAMPLES} rounds: {n} recipients in {elapsed:.2} s = {rate:.0} recipients/s over {calls} \
          sendarray calls (rounds {:.0}-{:.0}/s); the raw loop sending 200 a call by a bare reqwest POST {:.0} \
          recipients/s ({raw:.2} s), ours/raw {:.2}",
-        rates[0].0,
-        rates[SAMPLES - 1].0,
+        slowest,
+        fastest,
         n as f64 / raw,
         rate * raw / n as f64,
     );
