@@ -71,6 +71,11 @@ impl FakeKavenegar {
         self.inner.lock().unwrap().delivered.clone()
     }
 
+    /// How many messages reached numbers so far, without copying them (for polling).
+    pub fn delivered_count(&self) -> usize {
+        self.inner.lock().unwrap().delivered.len()
+    }
+
     /// The numbers messages were handed over to, in order.
     pub fn recipients(&self) -> Vec<String> {
         self.delivered().into_iter().map(|(to, _, _)| to).collect()

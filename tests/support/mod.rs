@@ -25,7 +25,6 @@ use peygir::notify::{ChatLimits, DispatcherSettings};
 
 pub use chat::{Chat, tracking_codes};
 
-/// The repository's locales folder, wherever the test runs from.
 /// Asks `found` every 50 ms until it gives a value; fails the test after `limit`, naming `what`.
 pub async fn eventually<T>(what: &str, limit: std::time::Duration, mut found: impl AsyncFnMut() -> Option<T>) -> T {
     let start = std::time::Instant::now();
@@ -52,6 +51,7 @@ pub async fn serve_on_loopback(router: axum::Router) -> String {
     url
 }
 
+/// The repository's locales folder, wherever the test runs from.
 pub fn locales_dir() -> String {
     format!("{}/locales", env!("CARGO_MANIFEST_DIR"))
 }
