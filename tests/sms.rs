@@ -23,7 +23,9 @@ use support::bot_api::{FakeBotApi, Fault, TOKEN};
 use support::kavenegar::FakeKavenegar;
 use support::safir::FakeSafir;
 use support::smsir::FakeSmsIr;
-use support::{NEVER_QUIET, bot_and_kavenegar_env, build_app, config_text, config_with_quiet_hours, quick_dispatch};
+use support::{
+    NEVER_QUIET, bot_and_kavenegar_env, build_app, config_text, config_with_quiet_hours, quick_dispatch, wait_until,
+};
 
 struct Setup {
     app: Application,
@@ -152,6 +154,53 @@ async fn decisions_go_by_chat_and_by_one_bulk_sms_with_each_notice_as_its_locali
     assert!(segments.iter().all(|n| (1..=3).contains(n)), "{segments:?}");
     assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
     assert_eq!(s.bot.violations(), Vec::<String>::new());
+}
+
+/// The service's loop records a round's last batch while it claims the next: that batch is
+/// recorded all the same when the loop stops after it, and when nothing more is due.
+#[tokio::test]
+async fn the_running_dispatcher_records_every_batch_it_sent_the_last_one_too() {
+    let s = setup().await;
+    for chat in 1..=250 {
+        let applicant = subscriber(&s.app, chat).await;
+        notice(&s.app, applicant, &format!("decision:{chat}"), "decision", "label").await;
+    }
+    // A decision's SMS is queued as its chat message goes.
+    let chat = chat_dispatcher(&s);
+    while chat.run_once().await.unwrap() > 0 {}
+    let settings = peygir::notify::DispatcherSettings {
+        batch: 100,
+        ..quick_dispatch()
+    };
+    let gateway = Gateways::from_config(&s.app.config().sms, &s.app.config().notices).unwrap();
+    let dispatcher = SmsDispatcher::new(s.app.clone(), gateway, settings, None);
+
+    // Told to stop before it starts, it finishes the round it takes on and records it.
+    let (_, stopped) = tokio::sync::watch::channel(true);
+    dispatcher.clone().run(stopped).await;
+    assert_eq!(s.kavenegar.delivered_count(), 100);
+    assert_eq!(
+        statuses(&s.app, "sms").await,
+        HashMap::from([("sent".into(), 100), ("pending".into(), 150)])
+    );
+
+    // Left running with nothing more due after the rest: their last batch is recorded by the
+    // next claim, not only when the loop stops.
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(dispatcher.run(shutdown));
+    wait_until("250 SMS recorded as sent", Duration::from_secs(20), async || {
+        statuses(&s.app, "sms").await == HashMap::from([("sent".into(), 250)])
+    })
+    .await;
+    assert!(!running.is_finished());
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    let mut reached = s.kavenegar.recipients();
+    reached.sort();
+    reached.dedup();
+    assert_eq!(reached.len(), 250, "each subscriber reached");
+    assert_eq!(s.kavenegar.delivered_count(), 250, "and none twice");
+    assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
 }
 
 #[tokio::test]

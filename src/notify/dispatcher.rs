@@ -662,38 +662,6 @@ async fn finished(round: Option<JoinHandle<anyhow::Result<()>>>) -> anyhow::Resu
     }
 }
 
-/// Runs `round` again and again until `shutdown`, pausing `idle_poll` after a round that found
-/// nothing to do or failed (a failed round leaves its claims to the lease).
-pub(crate) async fn run_rounds<F, Fut>(
-    failure: &str,
-    idle_poll: Duration,
-    mut shutdown: watch::Receiver<bool>,
-    mut round: F,
-) where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = anyhow::Result<usize>>,
-{
-    loop {
-        let idle = match round().await {
-            Ok(0) => true,
-            Ok(_) => false,
-            Err(err) => {
-                tracing::error!(error = format!("{err:#}"), "{failure}");
-                true
-            }
-        };
-        if *shutdown.borrow() {
-            return;
-        }
-        if idle {
-            tokio::select! {
-                _ = tokio::time::sleep(idle_poll) => {}
-                _ = shutdown.changed() => return,
-            }
-        }
-    }
-}
-
 /// The moment `wait` from now; a wait too long to represent is taken as `fallback`.
 pub(crate) fn after(wait: Duration, fallback: chrono::Duration) -> chrono::DateTime<Utc> {
     Utc::now() + chrono::Duration::from_std(wait).unwrap_or(fallback)

@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 
-use super::dispatcher::{DispatcherSettings, after, retry_later, run_rounds};
+use super::dispatcher::{DispatcherSettings, after, retry_later};
 use super::pace::Pacer;
 use crate::app::Application;
 use crate::conversation::messages as m;
@@ -80,14 +80,22 @@ fn one_time_code(sms: &ClaimedSms) -> Option<String> {
 }
 
 /// A batch sent and not yet recorded: the claimed rows, the texts, and what the gateways said.
-struct Batch<'a> {
-    chunk: &'a [(ClaimedSms, usize)],
-    batch: &'a [Sms],
+/// It owns its rows, so that the last batch of a round can be recorded while the next round
+/// is claimed.
+struct Batch {
+    chunk: Vec<(ClaimedSms, usize)>,
+    batch: Vec<Sms>,
     results: Vec<crate::sms::gateway::Sent>,
 }
 
 /// SMS that passed the send-time checks, each with its part count, beside the texts to send.
 type Ready = (Vec<(ClaimedSms, usize)>, Vec<Sms>);
+
+/// A claimed round after the send-time checks, by the route each SMS takes.
+struct Round {
+    claimed: usize,
+    groups: BTreeMap<Route, Ready>,
+}
 
 /// Delivers the outbox's SMS rows through the configured gateways.
 #[derive(Clone)]
@@ -114,15 +122,63 @@ impl SmsDispatcher {
         }
     }
 
-    /// Runs until `shutdown` turns true.
-    pub async fn run(self, shutdown: watch::Receiver<bool>) {
-        let idle_poll = self.settings.idle_poll;
-        run_rounds("sending SMS failed", idle_poll, shutdown, || self.run_once()).await;
+    /// Runs until `shutdown` turns true, recording what it sent last before it returns.
+    /// Unlike [`Self::run_once`], a round's last batch is recorded while the next round is
+    /// claimed: both are PostgreSQL's work, on two connections, and the claim would otherwise
+    /// wait for the record with a core idle. The next round sends nothing before that record
+    /// is done, so at most two batches are sent and not recorded at any time, as within a
+    /// round, and the rows just claimed wait for that one statement, never for a send.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut unrecorded: Option<Batch> = None;
+        loop {
+            let (round, recorded) = tokio::join!(self.claim_round(), self.record_any(unrecorded.take()));
+            if let Err(err) = recorded {
+                // Its rows are sent again when their lease ends, as after a crash.
+                tracing::error!(error = format!("{err:#}"), "recording sent SMS failed");
+            }
+            let idle = match round {
+                Ok(round) if round.claimed > 0 => match self.send(round.groups).await {
+                    Ok(last) => {
+                        unrecorded = last;
+                        false
+                    }
+                    Err(err) => {
+                        tracing::error!(error = format!("{err:#}"), "sending SMS failed");
+                        true
+                    }
+                },
+                Ok(_) => true,
+                Err(err) => {
+                    tracing::error!(error = format!("{err:#}"), "claiming SMS failed");
+                    true
+                }
+            };
+            if *shutdown.borrow() {
+                break;
+            }
+            if idle {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.settings.idle_poll) => {}
+                    _ = shutdown.changed() => break,
+                }
+            }
+        }
+        if let Err(err) = self.record_any(unrecorded).await {
+            tracing::error!(error = format!("{err:#}"), "recording sent SMS failed");
+        }
     }
 
-    /// Claims one batch and sends it; returns how many SMS rows it handled.
+    /// Claims one batch, sends it and records it all; returns how many SMS rows it handled.
     #[tracing::instrument(skip_all)]
     pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let round = self.claim_round().await?;
+        let last = self.send(round.groups).await?;
+        self.record_any(last).await?;
+        Ok(round.claimed)
+    }
+
+    /// Claims one batch and makes the send-time checks.
+    async fn claim_round(&self) -> anyhow::Result<Round> {
         let pool = self.app.pool();
         let claimed = sms_outbox::claim(pool, self.app.vault(), self.settings.batch, self.settings.lease).await?;
         let count = claimed.len();
@@ -139,53 +195,52 @@ impl SmsDispatcher {
                 outgoing.push(out);
             }
         }
-        for (route, (ready, outgoing)) in &groups {
-            self.send_and_record(ready, outgoing, route).await?;
-        }
-        Ok(count)
+        Ok(Round { claimed: count, groups })
     }
 
-    /// Sends `ready` (beside the texts `outgoing`) along `route` in its first gateway's batch
-    /// size at the pace set, and records what each gateway took and what it did not.
-    /// A batch is recorded while the next one is sent: the sends keep their order, and the
-    /// database's time and the provider's overlap. (A crash between the two leaves at most two
-    /// batches sent and not recorded, sent again after the lease under the same local ids:
-    /// Kavenegar answers a known one with the earlier message; SMS.ir, which takes no such id,
-    /// sends them again.)
-    async fn send_and_record(
-        &self,
-        ready: &[(ClaimedSms, usize)],
-        outgoing: &[Sms],
-        route: &Route,
-    ) -> anyhow::Result<()> {
-        let size = self.gateways.batch_size(route).max(1);
-        let mut unrecorded: Option<Batch<'_>> = None;
-        for (chunk, batch) in ready.chunks(size).zip(outgoing.chunks(size)) {
-            self.pacer.wait_for(batch.len() as u32).await;
-            let sending = self.gateways.send(batch, route);
-            let results = match unrecorded.take() {
-                Some(previous) => {
-                    let (results, recorded) = tokio::join!(sending, self.record(previous));
-                    recorded?;
-                    results
+    /// Sends each group along its route in its first gateway's batch size at the pace set, and
+    /// records what each gateway took and what it did not, except the last batch, which it
+    /// returns unrecorded. A batch is recorded while the next one is sent: the sends keep
+    /// their order, and the database's time and the provider's overlap. (A crash between the
+    /// two leaves at most two batches sent and not recorded, sent again after the lease under
+    /// the same local ids: Kavenegar answers a known one with the earlier message; SMS.ir,
+    /// which takes no such id, sends them again.)
+    async fn send(&self, groups: BTreeMap<Route, Ready>) -> anyhow::Result<Option<Batch>> {
+        let mut unrecorded: Option<Batch> = None;
+        for (route, (ready, outgoing)) in groups {
+            let size = self.gateways.batch_size(&route).max(1);
+            let (mut ready, mut outgoing) = (ready.into_iter(), outgoing.into_iter());
+            loop {
+                let chunk: Vec<_> = ready.by_ref().take(size).collect();
+                let batch: Vec<_> = outgoing.by_ref().take(size).collect();
+                if batch.is_empty() {
+                    break;
                 }
-                None => sending.await,
-            };
-            unrecorded = Some(Batch { chunk, batch, results });
+                self.pacer.wait_for(batch.len() as u32).await;
+                let sending = self.gateways.send(&batch, &route);
+                let (results, recorded) = tokio::join!(sending, self.record_any(unrecorded.take()));
+                recorded?;
+                unrecorded = Some(Batch { chunk, batch, results });
+            }
         }
-        if let Some(last) = unrecorded {
-            self.record(last).await?;
+        Ok(unrecorded)
+    }
+
+    /// Records `sent`, when there is a batch to record.
+    async fn record_any(&self, sent: Option<Batch>) -> anyhow::Result<()> {
+        match sent {
+            Some(sent) => self.record(sent).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Records what each gateway took of a batch and what it did not.
-    async fn record(&self, sent: Batch<'_>) -> anyhow::Result<()> {
+    async fn record(&self, sent: Batch) -> anyhow::Result<()> {
         let pool = self.app.pool();
         // What each provider took, recorded under its name for its reports.
         let mut taken: Vec<(&'static str, Vec<SentSms>)> = Vec::new();
         let mut passed_over = Vec::new();
-        for (((claimed, parts), out), sent) in sent.chunk.iter().zip(sent.batch).zip(sent.results) {
+        for (((claimed, parts), out), sent) in sent.chunk.iter().zip(&sent.batch).zip(sent.results) {
             passed_over.extend(sent.passed_over.into_iter().map(|(provider, why)| PassedOver {
                 id: claimed.id,
                 provider,
