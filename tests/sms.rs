@@ -19,6 +19,7 @@ use peygir::store::applicants::{self, ApplicantId};
 use peygir::store::outbox::{self, NewNotice};
 use peygir::store::sms::{self as sms_store, CodeCheck, CodeLimits, CodeRequest};
 use peygir::store::sms_outbox::{self, FinalReport};
+use peygir::store::subscriptions::Audience;
 use support::bot_api::{FakeBotApi, Fault, TOKEN};
 use support::kavenegar::FakeKavenegar;
 use support::safir::FakeSafir;
@@ -201,6 +202,46 @@ async fn the_running_dispatcher_records_every_batch_it_sent_the_last_one_too() {
     assert_eq!(reached.len(), 250, "each subscriber reached");
     assert_eq!(s.kavenegar.delivered_count(), 250, "and none twice");
     assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
+}
+
+/// The copies of a broadcast share one text, composed once a round for each language: each
+/// recipient still gets it in their own.
+#[tokio::test]
+async fn a_broadcasts_sms_copies_reach_each_recipient_in_their_own_language() {
+    let s = setup().await;
+    let persian = subscriber(&s.app, 1).await;
+    let english = subscriber(&s.app, 2).await;
+    let persian_too = subscriber(&s.app, 3).await;
+    sqlx::query("INSERT INTO dialogues (applicant_id, locale) VALUES ($1, 'en')")
+        .bind(english)
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    let message = Msg::new("notice-broadcast").arg("text", Arg::Text("دفتر پنجشنبه تعطیل است.".into()));
+    let audience = Audience {
+        chat: Vec::new(),
+        sms: vec![persian, english, persian_too],
+    };
+    let mut tx = s.app.pool().begin().await.unwrap();
+    outbox::announce(&mut tx, support::broadcast("closed:thursday", &message), &audience)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    drain_sms(&s.app).await;
+
+    let delivered = s.kavenegar.delivered();
+    assert_eq!(delivered.len(), 3);
+    let text_to = |chat| {
+        let to = mobile(chat).local();
+        delivered.iter().find(|(r, _, _)| *r == to).unwrap().1.clone()
+    };
+    assert!(text_to(1).contains("📢 اطلاعیه"), "{}", text_to(1));
+    assert!(text_to(2).contains("📢 Notice"), "{}", text_to(2));
+    assert!(
+        text_to(2).contains("دفتر پنجشنبه تعطیل است."),
+        "the staff's text as written"
+    );
+    assert_eq!(text_to(3), text_to(1));
 }
 
 #[tokio::test]

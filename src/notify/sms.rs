@@ -4,7 +4,7 @@
 //! kind's cascade), each gateway taking what those before it could not (`Gateways`). A second
 //! loop asks the gateways for delivery reports that did not arrive by callback.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use super::pace::Pacer;
 use crate::app::Application;
 use crate::conversation::messages as m;
 use crate::domain::PhoneNumber;
-use crate::i18n::{Arg, Msg};
+use crate::i18n::{Arg, Locale, Msg};
 use crate::notify::kind::{NoticeKind, dedup};
 use crate::sms::class::MessageClass;
 use crate::sms::compose::Composition;
@@ -87,6 +87,11 @@ struct Batch {
     batch: Vec<Sms>,
     results: Vec<crate::sms::gateway::Sent>,
 }
+
+/// The text and part count of a fan-out's copies in each language, composed once a round: the
+/// copies of a broadcast to thousands share one message, and composing it for each was a
+/// twentieth of the round.
+type ComposedCopies = HashMap<(i64, Locale), (String, usize)>;
 
 /// SMS that passed the send-time checks, each with its part count, beside the texts to send.
 type Ready = (Vec<(ClaimedSms, usize)>, Vec<Sms>);
@@ -187,8 +192,9 @@ impl SmsDispatcher {
         // that already had their chance at it and did not confirm it. Claimed in order, each
         // group keeps it.
         let mut groups: BTreeMap<Route, Ready> = BTreeMap::new();
+        let mut composed = ComposedCopies::default();
         for sms in claimed {
-            if let Some((out, parts)) = self.check(&sms).await? {
+            if let Some((out, parts)) = self.check(&sms, &mut composed).await? {
                 let route = self.gateways.route(&sms.kind, &sms.passed_providers);
                 let (ready, outgoing) = groups.entry(route).or_default();
                 ready.push((sms, parts));
@@ -349,7 +355,7 @@ impl SmsDispatcher {
 
     /// The checks made at send time; the SMS and its parts, or `None` when it is not sent now
     /// (skipped, or put back until quiet hours end).
-    async fn check(&self, sms: &ClaimedSms) -> anyhow::Result<Option<(Sms, usize)>> {
+    async fn check(&self, sms: &ClaimedSms, composed: &mut ComposedCopies) -> anyhow::Result<Option<(Sms, usize)>> {
         let pool = self.app.pool();
         let config = &self.app.config().sms;
         let Some(to) = sms.to.as_deref().and_then(|n| PhoneNumber::parse(n).ok()) else {
@@ -367,16 +373,23 @@ impl SmsDispatcher {
         }
         let locale = self.app.locale_or_default(sms.locale.as_deref());
         let class = MessageClass::of_kind(&sms.kind);
-        let composition = Composition {
-            i18n: self.app.i18n(),
-            locale,
-            sender: config.sender.as_deref(),
-            max_parts: config.max_parts,
-            // Broadcasts, maintenance and outage notices end as the regulator asks of
-            // informational messages; a notice about the applicant's own request does not.
-            informational: class == MessageClass::Informational,
+        let compose = || {
+            let composition = Composition {
+                i18n: self.app.i18n(),
+                locale,
+                sender: config.sender.as_deref(),
+                max_parts: config.max_parts,
+                // Broadcasts, maintenance and outage notices end as the regulator asks of
+                // informational messages; a notice about the applicant's own request does not.
+                informational: class == MessageClass::Informational,
+            };
+            let (text, measure) = composition.compose(&sms.message);
+            (text, measure.parts)
         };
-        let (text, measure) = composition.compose(&sms.message);
+        let (text, parts) = match sms.fanout {
+            Some(fanout) => composed.entry((fanout, locale)).or_insert_with(compose).clone(),
+            None => compose(),
+        };
         let out = Sms {
             local_id: sms.id,
             to,
@@ -384,7 +397,7 @@ impl SmsDispatcher {
             one_time_code: one_time_code(sms),
             class,
         };
-        Ok(Some((out, measure.parts)))
+        Ok(Some((out, parts)))
     }
 
     async fn failed(&self, sms: &ClaimedSms, err: SmsError) -> anyhow::Result<()> {

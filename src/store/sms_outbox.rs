@@ -75,6 +75,8 @@ pub struct ClaimedSms {
     pub id: i64,
     pub kind: String,
     pub message: Msg,
+    /// The fan-out whose copy this is: its copies share one text (and kind).
+    pub fanout: Option<i64>,
     pub attempts: i32,
     pub urgent: bool,
     /// The number given for this message, else the applicant's.
@@ -166,6 +168,7 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
                 id: r.id,
                 kind: r.kind,
                 message,
+                fanout: r.fanout_message_id,
                 attempts: r.attempts,
                 urgent: r.urgent,
                 direct: typed.is_some(),
