@@ -162,13 +162,7 @@ async fn decisions_go_by_chat_and_by_one_bulk_sms_with_each_notice_as_its_locali
 #[tokio::test]
 async fn the_running_dispatcher_records_every_batch_it_sent_the_last_one_too() {
     let s = setup().await;
-    for chat in 1..=250 {
-        let applicant = subscriber(&s.app, chat).await;
-        notice(&s.app, applicant, &format!("decision:{chat}"), "decision", "label").await;
-    }
-    // A decision's SMS is queued as its chat message goes.
-    let chat = chat_dispatcher(&s);
-    while chat.run_once().await.unwrap() > 0 {}
+    sms_notices(&s.app, 1..=250, "decision").await;
     let settings = peygir::notify::DispatcherSettings {
         batch: 100,
         ..quick_dispatch()

@@ -331,15 +331,12 @@ impl Dispatcher {
                     false
                 }
             };
-            if *shutdown.borrow() {
-                break;
-            }
-            if !busy && claimed.as_ref().is_none_or(|r| r.len() == 0) {
+            let idle = !busy && claimed.as_ref().is_none_or(|r| r.len() == 0);
+            if idle {
                 claimed = None;
-                tokio::select! {
-                    _ = tokio::time::sleep(self.settings.idle_poll) => {}
-                    _ = shutdown.changed() => break,
-                }
+            }
+            if stops_after_round(&mut shutdown, idle, self.settings.idle_poll).await {
+                break;
             }
         }
         // Rounds being sent finish and are recorded.
@@ -659,6 +656,21 @@ async fn finished(round: Option<JoinHandle<anyhow::Result<()>>>) -> anyhow::Resu
     match round {
         Some(round) => round.await.context("a round of sends panicked")?,
         None => Ok(()),
+    }
+}
+
+/// Whether a dispatcher's loop stops after a round: at once when told to, else, after a round
+/// that found nothing to do or failed, when told to during its pause of `idle_poll`.
+pub(crate) async fn stops_after_round(shutdown: &mut watch::Receiver<bool>, idle: bool, idle_poll: Duration) -> bool {
+    if *shutdown.borrow() {
+        return true;
+    }
+    if !idle {
+        return false;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(idle_poll) => false,
+        _ = shutdown.changed() => true,
     }
 }
 

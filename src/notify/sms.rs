@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 
-use super::dispatcher::{DispatcherSettings, after, retry_later};
+use super::dispatcher::{DispatcherSettings, after, retry_later, stops_after_round};
 use super::pace::Pacer;
 use crate::app::Application;
 use crate::conversation::messages as m;
@@ -141,31 +141,22 @@ impl SmsDispatcher {
                 // Its rows are sent again when their lease ends, as after a crash.
                 tracing::error!(error = format!("{err:#}"), "recording sent SMS failed");
             }
-            let idle = match round {
-                Ok(round) if round.claimed > 0 => match self.send(round.groups).await {
-                    Ok(last) => {
-                        unrecorded = last;
-                        false
-                    }
-                    Err(err) => {
-                        tracing::error!(error = format!("{err:#}"), "sending SMS failed");
-                        true
-                    }
-                },
-                Ok(_) => true,
+            let sent = match round {
+                Ok(Round { claimed, groups }) => self.send(groups).await.map(|last| (claimed, last)),
+                Err(err) => Err(err.context("claiming SMS")),
+            };
+            let idle = match sent {
+                Ok((claimed, last)) => {
+                    unrecorded = last;
+                    claimed == 0
+                }
                 Err(err) => {
-                    tracing::error!(error = format!("{err:#}"), "claiming SMS failed");
+                    tracing::error!(error = format!("{err:#}"), "sending SMS failed");
                     true
                 }
             };
-            if *shutdown.borrow() {
+            if stops_after_round(&mut shutdown, idle, self.settings.idle_poll).await {
                 break;
-            }
-            if idle {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.settings.idle_poll) => {}
-                    _ = shutdown.changed() => break,
-                }
             }
         }
         if let Err(err) = self.record_any(unrecorded).await {
