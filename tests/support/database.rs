@@ -13,15 +13,39 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// Creates an empty database and returns its URL.
 pub async fn fresh_database() -> String {
     let admin = ADMIN_URL.get_or_init(admin_url).await;
-    let name = format!(
-        "peygir_test_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
+    let name = next_name();
     peygir::store::create_database(admin, &name)
         .await
         .expect("creating a test database");
     with_database(admin, &name)
+}
+
+/// Creates an empty database whose text compares by the rules of `icu_locale` (e.g. `en-US`),
+/// as in a server's cluster made in a language's locale, and returns its URL.
+pub async fn fresh_database_in_locale(icu_locale: &str) -> String {
+    let admin = ADMIN_URL.get_or_init(admin_url).await;
+    let name = next_name();
+    let pool = peygir::store::connect(admin, 1)
+        .await
+        .expect("connecting to the test cluster");
+    // Identifiers and these options cannot be bound; both come from the tests.
+    sqlx::query(&format!(
+        "CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{icu_locale}'"
+    ))
+    .execute(&pool)
+    .await
+    .expect("creating a test database in a locale");
+    pool.close().await;
+    with_database(admin, &name)
+}
+
+/// A database name of this test process, not used before.
+fn next_name() -> String {
+    format!(
+        "peygir_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 fn with_database(url: &str, name: &str) -> String {

@@ -1,0 +1,11 @@
+-- Every notice queued writes its dedup key into a unique index, and the key is compared under
+-- the database's collation. The private cluster is created without a locale, so it compares
+-- bytes; a server's cluster is created in the machine's locale (en_US.UTF-8 on most Debian
+-- installs), where each comparison goes through the locale's collation rules. Queueing 300,000
+-- broadcast copies in psql took 5.8-7.5 s in an en_US.UTF-8 database against 3.3-3.7 s with the
+-- key compared as bytes (five alternated runs each). The key is a machine name
+-- (`event:applicant:id:channel`), only ever compared for equality or by prefix, so its order
+-- under a language's rules serves nothing. Equality is the same under both (a deterministic
+-- collation calls strings equal only when their bytes are), so no existing key changes meaning.
+-- The unique index is rebuilt once, here.
+ALTER TABLE notifications ALTER COLUMN dedup_key TYPE TEXT COLLATE "C";
