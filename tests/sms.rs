@@ -57,12 +57,6 @@ fn sms_dispatcher(app: &Application) -> SmsDispatcher {
     SmsDispatcher::new(app.clone(), gateway, quick_dispatch(), None)
 }
 
-fn chat_dispatcher(s: &Setup) -> Dispatcher {
-    let bot = teloxide::Bot::new(TOKEN).set_api_url(s.bot.url.parse().unwrap());
-    let senders = HashMap::from([("telegram".to_owned(), ChatSender::Bot(bot))]);
-    Dispatcher::new(s.app.clone(), senders, quick_dispatch())
-}
-
 fn mobile(n: i64) -> PhoneNumber {
     PhoneNumber::parse(&format!("0912{n:07}")).unwrap()
 }
@@ -103,6 +97,15 @@ async fn statuses(app: &Application, channel: &str) -> HashMap<String, i64> {
         .collect()
 }
 
+/// Runs the chat dispatcher until no notice is due; on the way it queues the SMS copies its
+/// notices call for.
+async fn drain_chat(s: &Setup) {
+    let bot = teloxide::Bot::new(TOKEN).set_api_url(s.bot.url.parse().unwrap());
+    let senders = HashMap::from([("telegram".to_owned(), ChatSender::Bot(bot))]);
+    let chat = Dispatcher::new(s.app.clone(), senders, quick_dispatch());
+    while chat.run_once().await.unwrap() > 0 {}
+}
+
 async fn drain_sms(app: &Application) {
     let d = sms_dispatcher(app);
     while d.run_once().await.unwrap() > 0 {}
@@ -122,8 +125,7 @@ async fn decisions_go_by_chat_and_by_one_bulk_sms_with_each_notice_as_its_locali
         )
         .await;
     }
-    let chat = chat_dispatcher(&s);
-    while chat.run_once().await.unwrap() > 0 {}
+    drain_chat(&s).await;
     assert_eq!(s.bot.calls("sendMessage").len(), 250);
     drain_sms(&s.app).await;
 
@@ -304,8 +306,7 @@ async fn delivery_reports_only_move_forward_whatever_their_order() {
         let applicant = subscriber(&s.app, chat).await;
         notice(&s.app, applicant, &format!("d{chat}"), "decision", "x").await;
     }
-    let chat = chat_dispatcher(&s);
-    while chat.run_once().await.unwrap() > 0 {}
+    drain_chat(&s).await;
     drain_sms(&s.app).await;
     let ids: Vec<String> =
         sqlx::query_scalar("SELECT provider_message_id FROM notifications WHERE channel = 'sms' ORDER BY id")
@@ -358,10 +359,9 @@ async fn a_blocked_chat_falls_back_to_sms_and_chat_only_kinds_do_not() {
     let applicant = subscriber(&s.app, 5).await;
     s.bot.fail_next(5, Fault::Blocked);
     notice(&s.app, applicant, "moved", "stage-changed", "first").await;
-    let chat = chat_dispatcher(&s);
-    while chat.run_once().await.unwrap() > 0 {}
+    drain_chat(&s).await;
     notice(&s.app, applicant, "moved-again", "stage-changed", "second").await;
-    while chat.run_once().await.unwrap() > 0 {}
+    drain_chat(&s).await;
     drain_sms(&s.app).await;
     let texts: Vec<String> = s.kavenegar.delivered().into_iter().map(|(_, t, _)| t).collect();
     assert_eq!(texts.len(), 2, "{texts:?}");
@@ -374,7 +374,7 @@ async fn a_blocked_chat_falls_back_to_sms_and_chat_only_kinds_do_not() {
     tx.commit().await.unwrap();
     s.bot.fail_next(6, Fault::Blocked);
     notice(&s.app, plain, "plain", "stage-changed", "third").await;
-    while chat.run_once().await.unwrap() > 0 {}
+    drain_chat(&s).await;
     drain_sms(&s.app).await;
     assert_eq!(s.kavenegar.delivered().len(), 2);
 }
@@ -392,8 +392,7 @@ async fn an_opt_out_committed_while_a_broadcast_is_queued_stops_its_sms() {
     for (i, applicant) in applicants.iter().enumerate() {
         notice(&s.app, *applicant, &format!("b{i}"), "decision", "broadcast").await;
     }
-    let chat = chat_dispatcher(&s);
-    while chat.run_once().await.unwrap() > 0 {}
+    drain_chat(&s).await;
     // SMS twins are queued; now two applicants opt out, by chat and by reply keyword.
     let mut tx = s.app.pool().begin().await.unwrap();
     assert!(sms_store::opt_out(&mut tx, applicants[0]).await.unwrap());
@@ -1055,8 +1054,7 @@ async fn a_blocked_chat_goes_to_bale_by_phone_and_a_number_without_bale_on_to_sm
         s.bot.fail_next(chat, Fault::Blocked);
     }
     safir.not_on_bale(&mobile(1).local());
-    let chat = chat_dispatcher(&s);
-    while chat.run_once().await.unwrap() > 0 {}
+    drain_chat(&s).await;
     drain_sms(&s.app).await;
 
     // The chat is blocked for both; Safir reaches the second in Bale, and the first, who has
@@ -1493,8 +1491,7 @@ async fn a_decision_follows_its_own_cascade_and_stops_at_the_first_delivery() {
     for chat in 1..=3 {
         s.bot.fail_next(chat, Fault::Blocked);
     }
-    let chat = chat_dispatcher(&s);
-    while chat.run_once().await.unwrap() > 0 {}
+    drain_chat(&s).await;
     while d.run_once().await.unwrap() > 0 {}
     let mut to_bale: Vec<String> = safir.delivered().into_iter().map(|(phone, _)| phone).collect();
     to_bale.sort();
