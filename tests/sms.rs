@@ -10,12 +10,14 @@ use std::time::Duration;
 
 use chrono::Utc;
 use peygir::app::Application;
+use peygir::conversation::Dialogue;
 use peygir::domain::PhoneNumber;
-use peygir::i18n::{Arg, Msg};
+use peygir::i18n::{Arg, Locale, Msg};
 use peygir::notify::sms::MovedOn;
 use peygir::notify::{ChatSender, Dispatcher, SmsDispatcher};
 use peygir::sms::Gateways;
 use peygir::store::applicants::{self, ApplicantId};
+use peygir::store::dialogues;
 use peygir::store::outbox::{self, NewNotice};
 use peygir::store::sms::{self as sms_store, CodeCheck, CodeLimits, CodeRequest};
 use peygir::store::sms_outbox::{self, FinalReport};
@@ -208,11 +210,16 @@ async fn a_broadcasts_sms_copies_reach_each_recipient_in_their_own_language() {
     let persian = subscriber(&s.app, 1).await;
     let english = subscriber(&s.app, 2).await;
     let persian_too = subscriber(&s.app, 3).await;
-    sqlx::query("INSERT INTO dialogues (applicant_id, locale) VALUES ($1, 'en')")
-        .bind(english)
-        .execute(s.app.pool())
+    // English chosen, as the dialogue is stored on first contact.
+    let mut tx = s.app.pool().begin().await.unwrap();
+    let in_english = Dialogue {
+        locale: Locale::En,
+        ..Dialogue::default()
+    };
+    dialogues::lock(&mut tx, s.app.vault(), english, &in_english)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     let message = Msg::new("notice-broadcast").arg("text", Arg::Text("دفتر پنجشنبه تعطیل است.".into()));
     let audience = Audience {
         chat: Vec::new(),
