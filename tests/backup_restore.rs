@@ -145,11 +145,13 @@ async fn a_restored_dump_with_its_key_file_carries_on_with_nothing_lost_or_doubl
 }
 
 /// A server's cluster is usually made in the machine's locale, where text compares by a
-/// language's rules. The schema applies there, and the outbox's key still compares bytes:
-/// every notice queued writes it into a unique index, and its order in a language serves
-/// nothing (queueing took 1.7 times as long under en_US.UTF-8).
+/// language's rules. The schema applies there, and the outbox's keys still compare bytes: every
+/// notice queued writes its key into a unique index, and every SMS a gateway takes its
+/// gateway's name and id, and their order in a language serves nothing (queueing took 1.7
+/// times as long under en_US.UTF-8). The cascade's queries, which compare those gateways with
+/// the ones a notice went through, run in such a database in `tests/sms.rs`.
 #[tokio::test]
-async fn in_a_database_made_in_a_languages_locale_the_outbox_key_compares_bytes() {
+async fn in_a_database_made_in_a_languages_locale_the_outbox_keys_compare_bytes() {
     let db = support::database::fresh_database_in_locale("en-US").await;
     let app = build_app(&db, &config_text(|t| t), &[]).await;
     let mut conn = app.pool().acquire().await.unwrap();
@@ -158,14 +160,20 @@ async fn in_a_database_made_in_a_languages_locale_the_outbox_key_compares_bytes(
         .await
         .unwrap();
     assert!(in_english, "the database's own text compares as in English: a before B");
-    let key_collation: String = sqlx::query_scalar(
-        "SELECT c.collname::text FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
-         WHERE a.attrelid = 'notifications'::regclass AND a.attname = 'dedup_key'",
+    let collations: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.attname::text, c.collname::text FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+         WHERE a.attrelid = 'notifications'::regclass
+           AND a.attname IN ('dedup_key', 'provider', 'provider_message_id')
+         ORDER BY a.attname",
     )
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await
     .unwrap();
-    assert_eq!(key_collation, "C", "the outbox's key compares as bytes there");
+    assert_eq!(
+        collations,
+        ["dedup_key", "provider", "provider_message_id"].map(|column| (column.to_owned(), "C".to_owned())),
+        "the outbox's keys compare as bytes there"
+    );
     drop(conn);
 
     let applicants = support::add_applicants(&app, 1..=40).await;
