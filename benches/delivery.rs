@@ -20,7 +20,8 @@
 //!    bare durable work, the update id and two sealed-size replies in one transaction, then
 //!    the replies deleted in batches, over the same number of connections.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod support;
 
 use std::collections::HashMap;

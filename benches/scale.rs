@@ -13,7 +13,8 @@
 //!    come from PostgreSQL's `auto_explain`, which this connection asks to send each plan back
 //!    as a notice, so the queries measured are the ones the service runs, not copies.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod support;
 
 use std::sync::{Arc, Mutex};

@@ -4,6 +4,9 @@
 //! chat is throttled without holding up the others, and the database going away and coming
 //! back loses nothing.
 
+// The support the integration tests in `it/` share; these tests run as a binary of their own.
+#[path = "it/support/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod support;
 
 use std::time::{Duration, Instant};
