@@ -246,6 +246,67 @@ impl FakeBotApi {
     }
 }
 
+/// Telegram's limit and a network's jitter, and a start on a chosen address: the tests under
+/// load and the delivery bench, binaries of their own, use these; the integration tests do not.
+#[allow(dead_code)]
+impl FakeBotApi {
+    /// A fake on `address` (one a test kept free, to start the fake after the bot).
+    pub async fn start_on(address: std::net::SocketAddr) -> Self {
+        Self::serve(tokio::net::TcpListener::bind(address).await.unwrap())
+    }
+
+    /// Refuses `sendMessage` beyond `per_second` messages in any one-second window.
+    pub fn enforce_rate(&self, per_second: usize) {
+        self.inner.lock().unwrap().rate_limit = Some(per_second);
+    }
+
+    /// Takes any limit on `sendMessage` off, and stops counting arrivals for it (which, at
+    /// thousands a second, costs the fake more than the sends).
+    pub fn lift_rate_limit(&self) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.rate_limit = None;
+        inner.recent_sends.clear();
+    }
+
+    /// Delays each `sendMessage` by a random 0 to 2 × `jitter` before it is counted, as a
+    /// network moves arrivals by ± `jitter` around their mean.
+    pub fn jitter_arrivals(&self, jitter: Duration) {
+        self.inner.lock().unwrap().jitter = jitter;
+    }
+
+    /// Most `sendMessage` calls accepted in any one second window so far.
+    pub fn most_sends_in_a_second(&self) -> usize {
+        let inner = self.inner.lock().unwrap();
+        let mut times: Vec<std::time::Instant> = inner
+            .calls
+            .iter()
+            .filter(|c| c.method == "sendMessage")
+            .map(|c| c.at)
+            .collect();
+        times.sort();
+        let mut most = 0;
+        let mut start = 0;
+        for end in 0..times.len() {
+            while times[end].duration_since(times[start]) >= Duration::from_secs(1) {
+                start += 1;
+            }
+            most = most.max(end - start + 1);
+        }
+        most
+    }
+
+    pub fn rate_refusals(&self) -> usize {
+        self.inner.lock().unwrap().rate_refusals
+    }
+
+    /// Forgets the calls recorded so far (long benchmark runs).
+    pub fn clear_calls(&self) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.calls.clear();
+        inner.counts.clear();
+    }
+}
+
 async fn handle(
     State(fake): State<FakeBotApi>,
     Path(path): Path<String>,
@@ -699,66 +760,5 @@ pub mod updates {
                 "reply_markup": on_message["reply_markup"],
             },
         }})
-    }
-}
-
-/// Telegram's limit and a network's jitter, and a start on a chosen address: the tests under
-/// load and the delivery bench, binaries of their own, use these; the integration tests do not.
-#[allow(dead_code)]
-impl FakeBotApi {
-    /// A fake on `address` (one a test kept free, to start the fake after the bot).
-    pub async fn start_on(address: std::net::SocketAddr) -> Self {
-        Self::serve(tokio::net::TcpListener::bind(address).await.unwrap())
-    }
-
-    /// Refuses `sendMessage` beyond `per_second` messages in any one-second window.
-    pub fn enforce_rate(&self, per_second: usize) {
-        self.inner.lock().unwrap().rate_limit = Some(per_second);
-    }
-
-    /// Takes any limit on `sendMessage` off, and stops counting arrivals for it (which, at
-    /// thousands a second, costs the fake more than the sends).
-    pub fn lift_rate_limit(&self) {
-        let mut inner = self.inner.lock().unwrap();
-        inner.rate_limit = None;
-        inner.recent_sends.clear();
-    }
-
-    /// Delays each `sendMessage` by a random 0 to 2 × `jitter` before it is counted, as a
-    /// network moves arrivals by ± `jitter` around their mean.
-    pub fn jitter_arrivals(&self, jitter: Duration) {
-        self.inner.lock().unwrap().jitter = jitter;
-    }
-
-    /// Most `sendMessage` calls accepted in any one second window so far.
-    pub fn most_sends_in_a_second(&self) -> usize {
-        let inner = self.inner.lock().unwrap();
-        let mut times: Vec<std::time::Instant> = inner
-            .calls
-            .iter()
-            .filter(|c| c.method == "sendMessage")
-            .map(|c| c.at)
-            .collect();
-        times.sort();
-        let mut most = 0;
-        let mut start = 0;
-        for end in 0..times.len() {
-            while times[end].duration_since(times[start]) >= Duration::from_secs(1) {
-                start += 1;
-            }
-            most = most.max(end - start + 1);
-        }
-        most
-    }
-
-    pub fn rate_refusals(&self) -> usize {
-        self.inner.lock().unwrap().rate_refusals
-    }
-
-    /// Forgets the calls recorded so far (long benchmark runs).
-    pub fn clear_calls(&self) {
-        let mut inner = self.inner.lock().unwrap();
-        inner.calls.clear();
-        inner.counts.clear();
     }
 }
