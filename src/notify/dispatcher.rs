@@ -91,7 +91,13 @@ impl DispatcherSettings {
 
     /// Notices to claim at once: no more than the overall rate sends in one round.
     fn claim_size(&self) -> i64 {
-        match self.limits.per_second {
+        self.claim_size_at(self.limits.per_second)
+    }
+
+    /// Notices to claim at once when sends are paced at `per_second`: no more than one round
+    /// sends at that rate, so that none waits long for its turn under its lease.
+    pub(crate) fn claim_size_at(&self, per_second: Option<f64>) -> i64 {
+        match per_second {
             Some(rate) => self.batch.min(((rate * self.round_time()) as i64).max(1)),
             None => self.batch,
         }

@@ -109,6 +109,8 @@ pub struct SmsDispatcher {
     gateways: Gateways,
     settings: DispatcherSettings,
     pacer: Arc<Pacer>,
+    /// SMS to claim in a round: the settings' batch, or what one round sends at the pace.
+    claim_size: i64,
 }
 
 impl SmsDispatcher {
@@ -122,6 +124,7 @@ impl SmsDispatcher {
         Self {
             app,
             gateways: gateways.into(),
+            claim_size: settings.claim_size_at(per_second),
             settings,
             pacer: Arc::new(Pacer::per_second(per_second)),
         }
@@ -176,7 +179,7 @@ impl SmsDispatcher {
     /// Claims one batch and makes the send-time checks.
     async fn claim_round(&self) -> anyhow::Result<Round> {
         let pool = self.app.pool();
-        let claimed = sms_outbox::claim(pool, self.app.vault(), self.settings.batch, self.settings.lease).await?;
+        let claimed = sms_outbox::claim(pool, self.app.vault(), self.claim_size, self.settings.lease).await?;
         let count = claimed.len();
         // What passed the send-time checks, with its part count, beside the text to send, by
         // the route it takes: its kind's gateways (the usual order, or its cascade), less those

@@ -202,6 +202,29 @@ async fn the_running_dispatcher_records_every_batch_it_sent_the_last_one_too() {
     assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
 }
 
+/// Under a gateway's rate a round claims no more than one round sends at it (a second, at most
+/// a quarter of the lease), so that no claimed SMS waits out its lease for its turn: at five a
+/// second, five of twenty, sent in one call.
+#[tokio::test]
+async fn under_a_gateways_rate_a_round_claims_what_one_round_sends_at_it() {
+    let s = setup().await;
+    sms_notices(&s.app, 1..=20, "decision").await;
+    let settings = peygir::notify::DispatcherSettings {
+        lease: Duration::from_secs(60),
+        ..quick_dispatch()
+    };
+    let gateway = Gateways::from_config(&s.app.config().sms, &s.app.config().notices).unwrap();
+    let dispatcher = SmsDispatcher::new(s.app.clone(), gateway, settings, Some(5.0));
+
+    assert_eq!(dispatcher.run_once().await.unwrap(), 5);
+    assert_eq!(s.kavenegar.delivered_count(), 5);
+    assert_eq!(s.kavenegar.send_calls(), 1);
+    assert_eq!(
+        statuses(&s.app, "sms").await,
+        HashMap::from([("sent".into(), 5), ("pending".into(), 15)])
+    );
+}
+
 /// The copies of a broadcast share one text, composed once a round for each language: each
 /// recipient still gets it in their own.
 #[tokio::test]
