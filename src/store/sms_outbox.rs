@@ -110,14 +110,40 @@ struct Row {
     passed_providers: Option<Vec<String>>,
 }
 
-/// Claims up to `batch` due SMS for `lease`, counting an attempt on each; consent is read in
-/// the same statement, so an opt-out committed before the claim is always seen.
-pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) -> anyhow::Result<Vec<ClaimedSms>> {
+/// A share of the due SMS: those to applicants whose id leaves `index` when divided by `of`.
+/// Dispatcher loops that run side by side each claim their own share, so that each applicant's
+/// SMS stay with one loop and go out in the order it claims them, as with a single loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    index: i64,
+    of: i64,
+}
+
+impl Share {
+    /// Every due SMS.
+    pub const ALL: Self = Self { index: 0, of: 1 };
+
+    /// Share `index` (from 0) of `of`; `None` unless `index` is below `of`.
+    pub fn new(index: i64, of: i64) -> Option<Self> {
+        (0..of).contains(&index).then_some(Self { index, of })
+    }
+}
+
+/// Claims up to `batch` due SMS of `share` for `lease`, counting an attempt on each; consent is
+/// read in the same statement, so an opt-out committed before the claim is always seen.
+pub async fn claim(
+    pool: &PgPool,
+    vault: &Vault,
+    share: Share,
+    batch: i64,
+    lease: Duration,
+) -> anyhow::Result<Vec<ClaimedSms>> {
     let rows: Vec<Row> = sqlx::query_as(
         "WITH due AS (
              SELECT id FROM notifications
              WHERE status = 'pending' AND channel = 'sms' AND next_attempt_at <= now()
                AND (claimed_until IS NULL OR claimed_until < now())
+               AND applicant_id % $3 = $4
              ORDER BY next_attempt_at, id
              LIMIT $1
              FOR UPDATE SKIP LOCKED
@@ -143,6 +169,8 @@ pub async fn claim(pool: &PgPool, vault: &Vault, batch: i64, lease: Duration) ->
     )
     .bind(batch)
     .bind(lease.as_secs_f64())
+    .bind(share.of)
+    .bind(share.index)
     .fetch_all(pool)
     .await?;
     let texts = FanoutTexts::read(pool, rows.iter().map(|r| r.fanout_message_id)).await?;
@@ -370,4 +398,18 @@ pub async fn awaiting_reports(
     .bind(limit)
     .fetch_all(pool)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Share;
+
+    #[test]
+    fn a_share_is_one_of_as_many_as_there_are() {
+        assert_eq!(Share::new(0, 1), Some(Share::ALL));
+        assert!(Share::new(1, 2).is_some());
+        assert_eq!(Share::new(2, 2), None);
+        assert_eq!(Share::new(-1, 2), None);
+        assert_eq!(Share::new(0, 0), None);
+    }
 }

@@ -161,8 +161,8 @@ async fn decisions_go_by_chat_and_by_one_bulk_sms_with_each_notice_as_its_locali
     assert_eq!(s.bot.violations(), Vec::<String>::new());
 }
 
-/// The service's loop records a round's last batch while it claims the next: that batch is
-/// recorded all the same when the loop stops after it, and when nothing more is due.
+/// The service's loops each record a round's last batch while they claim the next: that batch
+/// is recorded all the same when the loop stops after it, and when nothing more is due.
 #[tokio::test]
 async fn the_running_dispatcher_records_every_batch_it_sent_the_last_one_too() {
     let s = setup().await;
@@ -174,14 +174,23 @@ async fn the_running_dispatcher_records_every_batch_it_sent_the_last_one_too() {
     let gateway = Gateways::from_config(&s.app.config().sms, &s.app.config().notices).unwrap();
     let dispatcher = SmsDispatcher::new(s.app.clone(), gateway, settings, None);
 
-    // Told to stop before it starts, it finishes the round it takes on and records it.
+    // Told to stop before they start, its two loops each finish the round they take on, of
+    // their own half of the applicants, and record it.
     let (_, stopped) = tokio::sync::watch::channel(true);
     dispatcher.clone().run(stopped).await;
-    assert_eq!(s.kavenegar.delivered_count(), 100);
+    assert_eq!(s.kavenegar.delivered_count(), 200);
     assert_eq!(
         statuses(&s.app, "sms").await,
-        HashMap::from([("sent".into(), 100), ("pending".into(), 150)])
+        HashMap::from([("sent".into(), 200), ("pending".into(), 50)])
     );
+    let sent_by_half: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT applicant_id % 2, count(*) FROM notifications WHERE channel = 'sms' AND status = 'sent'
+         GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(s.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(sent_by_half, [(0, 100), (1, 100)]);
 
     // Left running with nothing more due after the rest: their last batch is recorded by the
     // next claim, not only when the loop stops.
@@ -200,6 +209,55 @@ async fn the_running_dispatcher_records_every_batch_it_sent_the_last_one_too() {
     assert_eq!(reached.len(), 250, "each subscriber reached");
     assert_eq!(s.kavenegar.delivered_count(), 250, "and none twice");
     assert_eq!(s.kavenegar.violations(), Vec::<String>::new());
+}
+
+/// The service's loops split the due SMS by applicant, so that each applicant's go out in the
+/// order they were queued even while both loops send.
+#[tokio::test]
+async fn the_running_loops_send_each_applicants_sms_in_the_order_queued() {
+    let s = setup().await;
+    let first = subscriber(&s.app, 1).await;
+    let second = subscriber(&s.app, 2).await;
+    for n in 0..15 {
+        for applicant in [first, second] {
+            let key = format!("order:{}:{n}", applicant.0);
+            notice(&s.app, applicant, &key, "decision", &format!("number {n}")).await;
+        }
+    }
+    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending'")
+        .execute(s.app.pool())
+        .await
+        .unwrap();
+    // Rounds of two, so that each applicant's fifteen take many rounds.
+    let settings = peygir::notify::DispatcherSettings {
+        batch: 2,
+        ..quick_dispatch()
+    };
+    let gateway = Gateways::from_config(&s.app.config().sms, &s.app.config().notices).unwrap();
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(SmsDispatcher::new(s.app.clone(), gateway, settings, None).run(shutdown));
+    wait_until("30 SMS recorded as sent", Duration::from_secs(20), async || {
+        statuses(&s.app, "sms").await == HashMap::from([("sent".into(), 30)])
+    })
+    .await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+
+    let delivered = s.kavenegar.delivered();
+    assert_eq!(delivered.len(), 30, "each SMS once");
+    for chat in [1, 2] {
+        let to = mobile(chat).local();
+        let local_ids: Vec<i64> = delivered
+            .iter()
+            .filter(|(r, _, _)| *r == to)
+            .map(|(_, _, local)| local.parse().unwrap())
+            .collect();
+        assert_eq!(local_ids.len(), 15);
+        assert!(
+            local_ids.is_sorted(),
+            "chat {chat}'s SMS arrived out of order: {local_ids:?}"
+        );
+    }
 }
 
 /// Under a gateway's rate a round claims no more than one round sends at it (a second, at most
