@@ -228,9 +228,11 @@ async fn the_running_loops_send_each_applicants_sms_in_the_order_queued() {
         .execute(s.app.pool())
         .await
         .unwrap();
-    // Rounds of two, so that each applicant's fifteen take many rounds.
+    // Rounds of two, so that each applicant's fifteen take many rounds; a lease no busy
+    // machine outlasts, so that nothing is claimed again while it is being sent.
     let settings = peygir::notify::DispatcherSettings {
         batch: 2,
+        lease: Duration::from_secs(60),
         ..quick_dispatch()
     };
     let gateway = Gateways::from_config(&s.app.config().sms, &s.app.config().notices).unwrap();
