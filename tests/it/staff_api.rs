@@ -705,6 +705,17 @@ async fn documents_due_by_a_date_carry_an_i_have_seen_it_button_kept_as_evidence
         .await
         .unwrap()
     };
+    // The dispatcher records a batch as sent once its sends are answered, a moment after the
+    // message reaches the chat; a person reads it before pressing, and so does this test.
+    support::wait_until("the deadline recorded as sent", Duration::from_secs(20), async || {
+        sqlx::query_scalar::<_, String>("SELECT status FROM notifications WHERE id = $1")
+            .bind(deadline_notice)
+            .fetch_one(bot.app.pool())
+            .await
+            .unwrap()
+            == "sent"
+    })
+    .await;
     user.new_messages();
     let thanked = user.send(updates::press(77, &seen_data, &dated)).await;
     assert!(thanked.contains(&bot.text(Locale::Fa, "seen-thanks")), "{thanked}");
