@@ -14,7 +14,7 @@ use peygir::conversation::Dialogue;
 use peygir::domain::PhoneNumber;
 use peygir::i18n::{Arg, Locale, Msg};
 use peygir::notify::sms::MovedOn;
-use peygir::notify::{ChatSender, Dispatcher, SmsDispatcher};
+use peygir::notify::{ChatSender, Dispatcher, DispatcherSettings, SmsDispatcher};
 use peygir::sms::Gateways;
 use peygir::store::applicants::{self, ApplicantId};
 use peygir::store::dialogues;
@@ -55,8 +55,21 @@ async fn setup() -> Setup {
 }
 
 fn sms_dispatcher(app: &Application) -> SmsDispatcher {
+    sms_dispatcher_with(app, quick_dispatch(), None)
+}
+
+/// A dispatcher through the configured gateways with `settings`, paced at `per_second`.
+fn sms_dispatcher_with(app: &Application, settings: DispatcherSettings, per_second: Option<f64>) -> SmsDispatcher {
     let gateway = Gateways::from_config(&app.config().sms, &app.config().notices).unwrap();
-    SmsDispatcher::new(app.clone(), gateway, quick_dispatch(), None)
+    SmsDispatcher::new(app.clone(), gateway, settings, per_second)
+}
+
+/// Moves every notice still queued to the SMS channel, as if each had been queued by SMS.
+async fn pending_to_sms(app: &Application) {
+    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending'")
+        .execute(app.pool())
+        .await
+        .unwrap();
 }
 
 fn mobile(n: i64) -> PhoneNumber {
@@ -167,12 +180,11 @@ async fn decisions_go_by_chat_and_by_one_bulk_sms_with_each_notice_as_its_locali
 async fn the_running_dispatcher_records_every_batch_it_sent_the_last_one_too() {
     let s = setup().await;
     sms_notices(&s.app, 1..=250, "decision").await;
-    let settings = peygir::notify::DispatcherSettings {
+    let settings = DispatcherSettings {
         batch: 100,
         ..quick_dispatch()
     };
-    let gateway = Gateways::from_config(&s.app.config().sms, &s.app.config().notices).unwrap();
-    let dispatcher = SmsDispatcher::new(s.app.clone(), gateway, settings, None);
+    let dispatcher = sms_dispatcher_with(&s.app, settings, None);
 
     // Told to stop before they start, its two loops each finish the round they take on, of
     // their own half of the applicants, and record it.
@@ -224,20 +236,16 @@ async fn the_running_loops_send_each_applicants_sms_in_the_order_queued() {
             notice(&s.app, applicant, &key, "decision", &format!("number {n}")).await;
         }
     }
-    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending'")
-        .execute(s.app.pool())
-        .await
-        .unwrap();
+    pending_to_sms(&s.app).await;
     // Rounds of two, so that each applicant's fifteen take many rounds; a lease no busy
     // machine outlasts, so that nothing is claimed again while it is being sent.
-    let settings = peygir::notify::DispatcherSettings {
+    let settings = DispatcherSettings {
         batch: 2,
         lease: Duration::from_secs(60),
         ..quick_dispatch()
     };
-    let gateway = Gateways::from_config(&s.app.config().sms, &s.app.config().notices).unwrap();
     let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn(SmsDispatcher::new(s.app.clone(), gateway, settings, None).run(shutdown));
+    let running = tokio::spawn(sms_dispatcher_with(&s.app, settings, None).run(shutdown));
     wait_until("30 SMS recorded as sent", Duration::from_secs(20), async || {
         statuses(&s.app, "sms").await == HashMap::from([("sent".into(), 30)])
     })
@@ -269,12 +277,11 @@ async fn the_running_loops_send_each_applicants_sms_in_the_order_queued() {
 async fn under_a_gateways_rate_a_round_claims_what_one_round_sends_at_it() {
     let s = setup().await;
     sms_notices(&s.app, 1..=20, "decision").await;
-    let settings = peygir::notify::DispatcherSettings {
+    let settings = DispatcherSettings {
         lease: Duration::from_secs(60),
         ..quick_dispatch()
     };
-    let gateway = Gateways::from_config(&s.app.config().sms, &s.app.config().notices).unwrap();
-    let dispatcher = SmsDispatcher::new(s.app.clone(), gateway, settings, Some(5.0));
+    let dispatcher = sms_dispatcher_with(&s.app, settings, Some(5.0));
 
     assert_eq!(dispatcher.run_once().await.unwrap(), 5);
     assert_eq!(s.kavenegar.delivered_count(), 5);
@@ -994,10 +1001,7 @@ async fn sms_notices(app: &Application, chats: std::ops::RangeInclusive<i64>, ro
         )
         .await;
     }
-    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending'")
-        .execute(app.pool())
-        .await
-        .unwrap();
+    pending_to_sms(app).await;
 }
 
 /// The evidence kept of the notices about `subject`: (channel, event, provider, detail), each
@@ -1512,10 +1516,7 @@ async fn a_decision_no_way_delivered_is_put_before_staff_once() {
     let applicant = subscriber(&s.app, 1).await;
     let subject = format!("request:{request}");
     notice(&s.app, applicant, &subject, "decision", "rejected").await;
-    sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending'")
-        .execute(s.app.pool())
-        .await
-        .unwrap();
+    pending_to_sms(&s.app).await;
     let back = || async {
         sqlx::query("UPDATE notifications SET sent_at = now() - interval '31 minutes'")
             .execute(s.app.pool())
@@ -1738,10 +1739,7 @@ async fn each_message_class_goes_from_its_own_line_where_one_is_set() {
         notice(&s.app, applicant, "announce", "broadcast", "سامانه امشب در دسترس نیست.").await;
         let other = subscriber(&s.app, 8).await;
         notice(&s.app, other, "decide", "decision", "درخواست شما پذیرفته شد.").await;
-        sqlx::query("UPDATE notifications SET channel = 'sms' WHERE status = 'pending'")
-            .execute(s.app.pool())
-            .await
-            .unwrap();
+        pending_to_sms(&s.app).await;
         drain_sms(&s.app).await;
         let (announced, decided) = (mobile(7).local(), mobile(8).local());
         if provider == "kavenegar" {
